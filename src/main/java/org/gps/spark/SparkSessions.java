@@ -1,0 +1,34 @@
+package org.gps.spark;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the SparkSession every job uses. Under {@code spark-submit} the master comes from the
+ * submitter; for the embedded launcher it defaults to {@code local[*]}.
+ */
+public final class SparkSessions {
+    private SparkSessions() {
+    }
+
+    /**
+     * @param master a Spark master URL, or null to keep whatever {@code spark-submit} set
+     *               (falling back to {@code local[*]} when nothing did)
+     */
+    public static SparkSession getOrCreate(String appName, String master) {
+        SparkSession.Builder b = SparkSession.builder().appName(appName);
+        String configured = System.getProperty("spark.master");
+        if (master != null) {
+            b.master(master);
+        } else if (configured == null) {
+            b.master("local[*]");
+        }
+        if (System.getProperty("spark.ui.enabled") == null) {
+            b.config("spark.ui.enabled", "false");
+        }
+        // Small, many-keyed shuffles (per condition and time step): the default 200 partitions only add overhead.
+        b.config("spark.sql.shuffle.partitions", System.getProperty("spark.sql.shuffle.partitions", "8"));
+        b.config("spark.sql.adaptive.enabled", "true");
+        b.config("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        return b.getOrCreate();
+    }
+}
