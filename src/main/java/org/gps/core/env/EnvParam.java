@@ -8,7 +8,7 @@ import java.util.List;
  * records, so configs, {@code --help} and the code share one source (see {@link Environments#describeParams}).
  *
  * @param name         the config key, e.g. {@code "max_speed"}
- * @param defaultValue a {@link Double}, an unmodifiable {@code List<Double>}, or {@code null}
+ * @param defaultValue a {@link Double} (a {@link Long} for integers), an unmodifiable {@code List<Double>}, or {@code null}
  *                     when there is no default (required, or derived from other parameters; the
  *                     description says which)
  * @param shape        the kind of value the key takes, e.g. {@code "number"}, {@code "list of 2 numbers"}
@@ -21,7 +21,7 @@ public record EnvParam(String name, Object defaultValue, String shape, String de
     }
 
     static EnvParam integer(String name, long defaultValue, String description) {
-        return new EnvParam(name, (double) defaultValue, "integer", description);
+        return new EnvParam(name, defaultValue, "integer", description);
     }
 
     static EnvParam vector(String name, List<Double> defaultValue, String shape, String description) {
@@ -34,7 +34,7 @@ public record EnvParam(String name, Object defaultValue, String shape, String de
 
     /** The default as a number; only for parameters whose default is a number. */
     double defaultNumber() {
-        return (Double) defaultValue;
+        return ((Number) defaultValue).doubleValue();
     }
 
     /** The default as an array; only for parameters whose default is a list of numbers. */
@@ -47,7 +47,7 @@ public record EnvParam(String name, Object defaultValue, String shape, String de
         return out;
     }
 
-    /** One help line, e.g. {@code "  max_speed = 8.0  (number) clip of the angular velocity, rad/s"}. */
+    /** One help line, e.g. {@code "  max_speed = 8.0  [number] clip of the angular velocity after each step, rad/s"}. */
     public String helpLine() {
         String value = defaultValue == null ? "(no default)" : "= " + defaultValue;
         return "  " + name + " " + value + "  [" + shape + "] " + description;

@@ -77,7 +77,7 @@ final class ParamReader {
         Object v = raw(p.name());
         long out;
         if (v == null) {
-            out = (long) p.defaultNumber();
+            out = ((Number) p.defaultValue()).longValue();
         } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
             out = ((Number) v).longValue();
         } else if (v instanceof BigInteger b && b.bitLength() < 64) {
