@@ -1,0 +1,23 @@
+package org.gps.core.control;
+
+/**
+ * Options of {@link InitialControllers#initPd} (ALGORITHM.md section 11), defaults from the
+ * original's INIT_LG_PD.
+ *
+ * @param initVar      action noise variance (`init_var`, 10.0)
+ * @param posGains     position gain (`pos_gains`, 10.0)
+ * @param velGainsMult velocity gain as a fraction of the position gain (`vel_gains_mult`, 0.01)
+ */
+public record InitPdOptions(double initVar, double posGains, double velGainsMult) {
+    public InitPdOptions {
+        if (!(initVar > 0) || !Double.isFinite(initVar) || !Double.isFinite(posGains)
+                || !Double.isFinite(velGainsMult)) {
+            throw new IllegalArgumentException("init_pd needs init_var > 0 and finite gains, got " + initVar + ", "
+                    + posGains + ", " + velGainsMult);
+        }
+    }
+
+    public static InitPdOptions defaults() {
+        return new InitPdOptions(10.0, 10.0, 0.01);
+    }
+}

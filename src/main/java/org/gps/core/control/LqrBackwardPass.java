@@ -1,0 +1,315 @@
+package org.gps.core.control;
+
+import org.gps.core.cost.QuadraticCostModel;
+import org.gps.core.dynamics.LinearGaussianDynamics;
+import org.gps.core.linalg.Cholesky;
+import org.gps.core.linalg.Mat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+
+/**
+ * The LQR backward pass under a KL penalty towards a reference controller (ALGORITHM.md
+ * section 6).
+ *
+ * <p>Scalar mode: surrogate cost fCm_t = Cm_t/(eta+omega) + eta/(eta+omega) PKL_t,
+ * fcv_t = cv_t/(eta+omega) + eta/(eta+omega) pkl_t; then from V_T = 0,
+ * Qtt = fCm_t + F^T Vxx' F, Qt = fcv_t + F^T (Vx' + Vxx' f), S_t = Qtt_uu^{-1},
+ * K_t = -Qtt_uu^{-1} Qtt_ux, k_t = -Qtt_uu^{-1} Qt_u, Vxx = Qtt_xx + Qtt_xu K, Vx = Qt_x + Qtt_xu k.
+ * If some Qtt_uu is not positive definite, eta becomes eta0 + del with del doubling from del0,
+ * and the pass restarts.
+ *
+ * <p>Per-step mode (`cons_per_step`): Q is built from the raw cost, and each step's controller
+ * minimises E[Q]/eta_t + KL(p || pb) at that step alone: precision Qtt_uu/eta_t + Pb,
+ * K = -S (Qtt_ux/eta_t - Pb Kb), k = -S (Qt_u/eta_t - Pb kb). V is then the raw cost-to-go of
+ * that controller: Vxx = Qxx + K^T Quu K + Qxu K + K^T Qux, Vx = Qx + K^T Qu + K^T Quu k + Qxu k
+ * (as in the original, the KL terms are not carried into V). A failure at step t raises eta_t
+ * alone.
+ */
+public final class LqrBackwardPass {
+    private static final Logger LOG = LoggerFactory.getLogger(LqrBackwardPass.class);
+
+    private LqrBackwardPass() {
+    }
+
+    /** Scalar-eta backward pass towards {@code reference}. */
+    public static LqrSolution solve(LinearGaussianDynamics dynamics, QuadraticCostModel cost,
+                                    LinearGaussianController reference, double eta, TrajOptOptions options) {
+        checkShapes(dynamics, cost, reference);
+        return solve(dynamics, cost, KlTerms.of(reference), eta, options);
+    }
+
+    /** Per-step backward pass ({@code cons_per_step}) with one eta per step. */
+    public static LqrSolution solvePerStep(LinearGaussianDynamics dynamics, QuadraticCostModel cost,
+                                           LinearGaussianController reference, double[] etas, TrajOptOptions options) {
+        checkShapes(dynamics, cost, reference);
+        return solvePerStep(dynamics, cost, KlTerms.of(reference), etas, options);
+    }
+
+    static LqrSolution solve(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref, double eta0,
+                             TrajOptOptions options) {
+        if (!(eta0 > 0) || !Double.isFinite(eta0)) {
+            throw new IllegalArgumentException("eta must be positive and finite, got " + eta0);
+        }
+        requireFinite(dynamics);
+        double eta = eta0;
+        double del = options.del0();
+        while (true) {
+            double omega = options.maxEntTraj();
+            double costScale = 1.0 / (eta + omega);
+            double klScale = eta / (eta + omega);
+            int horizon = cost.horizon();
+            Mat[] fCm = new Mat[horizon];
+            double[][] fcv = new double[horizon][];
+            for (int t = 0; t < horizon; t++) {
+                fCm[t] = cost.quadratic(t).scale(costScale).plusScaled(klScale, ref.m[t]);
+                fcv[t] = axpy(costScale, cost.linear(t), klScale, ref.v[t]);
+            }
+            Pass pass = riccati(dynamics, cost.stateDim(), cost.actionDim(), fCm, fcv);
+            if (pass.failedAt < 0) {
+                double[] etas = new double[horizon];
+                Arrays.fill(etas, eta);
+                return new LqrSolution(pass.controller(), eta, etas);
+            }
+            double old = eta;
+            eta = eta0 + del;
+            del *= 2;
+            LOG.debug("Qtt_uu not positive definite at t={}: eta {} -> {}", pass.failedAt, old, eta);
+            if (eta >= options.etaErrorThreshold()) {
+                throw failure(dynamics, eta);
+            }
+        }
+    }
+
+    static LqrSolution solvePerStep(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref,
+                                    double[] etas0, TrajOptOptions options) {
+        int horizon = cost.horizon();
+        if (etas0.length != horizon) {
+            throw new IllegalArgumentException("per-step mode needs " + horizon + " etas, got " + etas0.length);
+        }
+        for (int t = 0; t < horizon; t++) {
+            if (!(etas0[t] > 0) || !Double.isFinite(etas0[t])) {
+                throw new IllegalArgumentException("eta[" + t + "] must be positive and finite, got " + etas0[t]);
+            }
+        }
+        requireFinite(dynamics);
+        double[] etas = etas0.clone();
+        double[] del = new double[horizon];
+        Arrays.fill(del, options.del0());
+        while (true) {
+            Pass pass = perStepPass(dynamics, cost, ref, etas);
+            if (pass.failedAt < 0) {
+                double mean = 0;
+                for (double e : etas) {
+                    mean += e / horizon;
+                }
+                return new LqrSolution(pass.controller(), mean, etas);
+            }
+            int t = pass.failedAt;
+            double old = etas[t];
+            // Each restart offsets from the eta this call started with (as the scalar mode does);
+            // the original aliases eta0 to eta here and so accumulates the increments instead.
+            etas[t] = etas0[t] + del[t];
+            del[t] *= 2;
+            LOG.debug("per-step Qtt_uu not positive definite at t={}: eta {} -> {}", t, old, etas[t]);
+            if (etas[t] >= options.etaErrorThreshold()) {
+                throw failure(dynamics, etas[t]);
+            }
+        }
+    }
+
+    /** Plain LQR on a given quadratic cost (no KL term): used by init_lqr. */
+    static LinearGaussianController plain(LinearGaussianDynamics dynamics, int dX, int dU, Mat[] cm, double[][] cv) {
+        Pass pass = riccati(dynamics, dX, dU, cm, cv);
+        if (pass.failedAt >= 0) {
+            throw new LqrFailedException("Qtt_uu is not positive definite at t=" + pass.failedAt
+                    + " (check that the action weights are positive)");
+        }
+        return pass.controller();
+    }
+
+    private static Pass riccati(LinearGaussianDynamics dynamics, int dX, int dU, Mat[] fCm, double[][] fcv) {
+        int horizon = fCm.length;
+        int n = dX + dU;
+        Mat[] gains = new Mat[horizon];
+        double[][] offsets = new double[horizon][];
+        Mat[] covs = new Mat[horizon];
+        Mat vxx = null;
+        double[] vx = null;
+        for (int t = horizon - 1; t >= 0; t--) {
+            Mat qtt = fCm[t];
+            double[] qt = fcv[t];
+            if (t < horizon - 1) {
+                Mat f = dynamics.transition(t);
+                qtt = qtt.plus(f.transposeTimes(vxx.times(f)));
+                double[] next = vxx.times(dynamics.offset(t));
+                for (int i = 0; i < dX; i++) {
+                    next[i] += vx[i];
+                }
+                qt = plus(qt, f.transposeTimes(next));
+            }
+            qtt = qtt.symmetrize();
+            Mat quu = qtt.block(dX, n, dX, n);
+            Cholesky chol = Cholesky.tryOf(quu);
+            if (chol == null) {
+                return Pass.failed(t);
+            }
+            Mat cov = chol.inverse();
+            if (Cholesky.tryOf(cov) == null) {
+                // Qtt_uu so ill-conditioned that its inverse does not factor: treat it as not PD.
+                return Pass.failed(t);
+            }
+            Mat qux = qtt.block(dX, n, 0, dX);
+            Mat qxu = qtt.block(0, dX, dX, n);
+            gains[t] = chol.solve(qux).negate();
+            offsets[t] = negate(chol.solve(slice(qt, dX, n)));
+            covs[t] = cov;
+            if (!gains[t].isFinite() || !org.gps.core.linalg.Vec.isFinite(offsets[t])) {
+                return Pass.failed(t);
+            }
+            vxx = qtt.block(0, dX, 0, dX).plus(qxu.times(gains[t])).symmetrize();
+            vx = plus(slice(qt, 0, dX), qxu.times(offsets[t]));
+        }
+        return Pass.done(gains, offsets, covs);
+    }
+
+    private static Pass perStepPass(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref,
+                                    double[] etas) {
+        int horizon = cost.horizon();
+        int dX = cost.stateDim();
+        int n = dX + cost.actionDim();
+        Mat[] gains = new Mat[horizon];
+        double[][] offsets = new double[horizon][];
+        Mat[] covs = new Mat[horizon];
+        Mat vxx = null;
+        double[] vx = null;
+        for (int t = horizon - 1; t >= 0; t--) {
+            Mat qtt = cost.quadratic(t);
+            double[] qt = cost.linear(t);
+            if (t < horizon - 1) {
+                Mat f = dynamics.transition(t);
+                qtt = qtt.plus(f.transposeTimes(vxx.times(f)));
+                double[] next = vxx.times(dynamics.offset(t));
+                for (int i = 0; i < dX; i++) {
+                    next[i] += vx[i];
+                }
+                qt = plus(qt, f.transposeTimes(next));
+            }
+            qtt = qtt.symmetrize();
+            double inv = 1.0 / etas[t];
+            Mat quu = qtt.block(dX, n, dX, n);
+            Mat qux = qtt.block(dX, n, 0, dX);
+            double[] qu = slice(qt, dX, n);
+            Mat precision = quu.scale(inv).plus(ref.precision[t]).symmetrize();
+            Cholesky chol = Cholesky.tryOf(precision);
+            if (chol == null) {
+                return Pass.failed(t);
+            }
+            Mat cov = chol.inverse();
+            if (Cholesky.tryOf(cov) == null) {
+                return Pass.failed(t);
+            }
+            Mat gainTerm = qux.scale(inv).minus(ref.precisionGain[t]);
+            double[] offsetTerm = axpy(inv, qu, -1.0, ref.precisionOffset[t]);
+            Mat gain = chol.solve(gainTerm).negate();
+            double[] offset = negate(chol.solve(offsetTerm));
+            gains[t] = gain;
+            offsets[t] = offset;
+            covs[t] = cov;
+            if (!gain.isFinite() || !org.gps.core.linalg.Vec.isFinite(offset)) {
+                return Pass.failed(t);
+            }
+            Mat qxu = qtt.block(0, dX, dX, n);
+            Mat qxuK = qxu.times(gain);
+            vxx = qtt.block(0, dX, 0, dX).plus(gain.transposeTimes(quu.times(gain))).plus(qxuK)
+                    .plus(qxuK.transpose()).symmetrize();
+            double[] quuk = quu.times(offset);
+            vx = plus(plus(slice(qt, 0, dX), gain.transposeTimes(plus(qu, quuk))), qxu.times(offset));
+        }
+        return Pass.done(gains, offsets, covs);
+    }
+
+    /**
+     * NaNs in F or f would pass straight into K and k (Qtt_uu may stay PD), so they are refused
+     * before any pass rather than discovered after eta has climbed to its limit.
+     */
+    private static void requireFinite(LinearGaussianDynamics dynamics) {
+        if (dynamics == null || dynamics.isFinite()) {
+            return;
+        }
+        for (int t = 0; t < dynamics.steps(); t++) {
+            if (!dynamics.transition(t).isFinite() || !org.gps.core.linalg.Vec.isFinite(dynamics.offset(t))
+                    || !dynamics.covariance(t).isFinite()) {
+                throw new LqrFailedException("NaNs (or infinite values) encountered in the dynamics at t=" + t
+                        + ": no LQR solution");
+            }
+        }
+    }
+
+    private static LqrFailedException failure(LinearGaussianDynamics dynamics, double eta) {
+        if (!dynamics.isFinite()) {
+            return new LqrFailedException("NaNs (or infinite values) encountered in the dynamics: no positive definite "
+                    + "Qtt_uu even for eta=" + eta);
+        }
+        return new LqrFailedException("failed to find a positive definite Qtt_uu even for eta=" + eta
+                + " (check that the dynamics and the cost are reasonably well conditioned)");
+    }
+
+    private static void checkShapes(LinearGaussianDynamics dynamics, QuadraticCostModel cost,
+                                    LinearGaussianController reference) {
+        if (dynamics.horizon() != cost.horizon() || dynamics.stateDim() != cost.stateDim()
+                || dynamics.actionDim() != cost.actionDim()) {
+            throw new IllegalArgumentException("dynamics (T=" + dynamics.horizon() + ", dX=" + dynamics.stateDim()
+                    + ", dU=" + dynamics.actionDim() + ") and cost (T=" + cost.horizon() + ", dX=" + cost.stateDim()
+                    + ", dU=" + cost.actionDim() + ") disagree");
+        }
+        if (reference.horizon() != cost.horizon() || reference.stateDim() != cost.stateDim()
+                || reference.actionDim() != cost.actionDim()) {
+            throw new IllegalArgumentException("reference " + reference + " does not match the cost " + cost);
+        }
+    }
+
+    static double[] axpy(double a, double[] x, double b, double[] y) {
+        double[] z = new double[x.length];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = a * x[i] + b * y[i];
+        }
+        return z;
+    }
+
+    private static double[] plus(double[] x, double[] y) {
+        double[] z = x.clone();
+        for (int i = 0; i < z.length; i++) {
+            z[i] += y[i];
+        }
+        return z;
+    }
+
+    private static double[] negate(double[] x) {
+        double[] z = new double[x.length];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = -x[i];
+        }
+        return z;
+    }
+
+    private static double[] slice(double[] x, int from, int to) {
+        return Arrays.copyOfRange(x, from, to);
+    }
+
+    /** One pass: either every step's controller, or the step at which Qtt_uu was not PD. */
+    private record Pass(Mat[] gains, double[][] offsets, Mat[] covariances, int failedAt) {
+        static Pass failed(int t) {
+            return new Pass(null, null, null, t);
+        }
+
+        static Pass done(Mat[] gains, double[][] offsets, Mat[] covariances) {
+            return new Pass(gains, offsets, covariances, -1);
+        }
+
+        LinearGaussianController controller() {
+            return LinearGaussianController.of(gains, offsets, covariances);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package org.gps.core.control;
+
+import org.gps.core.cost.QuadraticCostModel;
+import org.gps.core.dynamics.InitialStateDistribution;
+import org.gps.core.dynamics.LinearGaussianDynamics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+
+/**
+ * The C-step of one condition: LQR under a KL constraint towards a reference controller, with a
+ * dual search on eta (ALGORITHM.md section 6).
+ *
+ * <p>Scalar mode: epsilon = kl_step * step_mult * T; starting at the previous eta inside the
+ * bracket [min_eta, max_eta], each round runs the backward pass (which may raise eta), the
+ * forward pass and the KL; it stops when |KL - epsilon| < 0.1 epsilon, else moves the bracket:
+ * KL too small (eta too big) -> max_eta = eta, eta = max(sqrt(min_eta max_eta), 0.1 max_eta);
+ * KL too big -> min_eta = eta, eta = min(sqrt(min_eta max_eta), 10 min_eta). At most
+ * {@code maxRounds} rounds; a warning if it ends with the KL too high.
+ *
+ * <p>Per-step mode ({@code cons_per_step}): one constraint kl_t ~ kl_step * step_mult per step,
+ * each with its own eta_t. First {@code perStepBracketRounds} rounds of the same bracketing per
+ * step; the steps interact through the marginals, so a bracket can close around a stale value,
+ * and if not all steps are within 10% the search continues with Adam on the violations
+ * kl_t - epsilon_t, as the original does. Unlike the original, which steps eta_t itself by
+ * 0.005 per round (a step that is negligible when eta is in the hundreds and huge when it is
+ * 1e-6), the Adam step here is on log(eta_t), so it is a relative change whatever the cost scale.
+ */
+public final class TrajectoryOptimizer {
+    private static final Logger LOG = LoggerFactory.getLogger(TrajectoryOptimizer.class);
+    private static final double ADAM_BETA1 = 0.9;
+    private static final double ADAM_BETA2 = 0.999;
+    private static final double ADAM_EPS = 1e-8;
+
+    private TrajectoryOptimizer() {
+    }
+
+    /**
+     * One C-step. In per-step mode every eta_t starts at {@code previousEta}.
+     *
+     * @param previousEta the eta the last C-step ended with (the original starts at 1.0)
+     * @param stepMult    the current step multiplier (section 7)
+     */
+    public static TrajOptResult optimize(LinearGaussianDynamics dynamics, InitialStateDistribution x0,
+                                         QuadraticCostModel cost, LinearGaussianController reference,
+                                         double previousEta, double stepMult, TrajOptOptions options) {
+        return optimize(new TrajectoryModel(dynamics, x0, cost), reference, previousEta, stepMult, options);
+    }
+
+    public static TrajOptResult optimize(TrajectoryModel model, LinearGaussianController reference,
+                                         double previousEta, double stepMult, TrajOptOptions options) {
+        if (options.consPerStep()) {
+            double[] etas = new double[model.horizon()];
+            Arrays.fill(etas, previousEta);
+            return optimize(model, reference, etas, stepMult, options);
+        }
+        model.requireFits(reference, "reference");
+        checkStepMult(stepMult);
+        return scalarSearch(model, KlTerms.of(reference), previousEta, stepMult, options);
+    }
+
+    /** Per-step mode ({@code options.consPerStep()} must be set), starting from the etas of the last C-step. */
+    public static TrajOptResult optimize(TrajectoryModel model, LinearGaussianController reference,
+                                         double[] previousEtas, double stepMult, TrajOptOptions options) {
+        if (!options.consPerStep()) {
+            throw new IllegalArgumentException("per-step etas given but cons_per_step is off");
+        }
+        model.requireFits(reference, "reference");
+        checkStepMult(stepMult);
+        return perStepSearch(model, KlTerms.of(reference), previousEtas, stepMult, options);
+    }
+
+    private static TrajOptResult scalarSearch(TrajectoryModel model, KlTerms ref, double previousEta, double stepMult,
+                                              TrajOptOptions o) {
+        int horizon = model.horizon();
+        double target = o.klStep() * stepMult * horizon;
+        double minEta = o.minEta();
+        double maxEta = o.maxEta();
+        double eta = previousEta;
+        LqrSolution solution = null;
+        double[] klSteps = null;
+        double kl = Double.NaN;
+        boolean converged = false;
+        int rounds = 0;
+        while (rounds < o.maxRounds()) {
+            solution = LqrBackwardPass.solve(model.dynamics(), model.cost(), ref, eta, o);
+            rounds++;
+            eta = solution.eta();
+            klSteps = klOf(model, solution.controller(), ref);
+            kl = ControllerKL.sum(klSteps);
+            double con = kl - target;
+            if (Math.abs(con) < 0.1 * target) {
+                converged = true;
+                LOG.debug("KL {} / {}, converged in round {} at eta {}", kl, target, rounds, eta);
+                break;
+            }
+            double next;
+            if (con < 0) {
+                maxEta = eta;
+                next = Math.max(Math.sqrt(minEta * maxEta), 0.1 * maxEta);
+            } else {
+                minEta = eta;
+                next = Math.min(Math.sqrt(minEta * maxEta), 10.0 * minEta);
+            }
+            LOG.debug("round {}: bracket ({}, {}), KL {} / {}, eta {} -> {}", rounds, minEta, maxEta, kl, target, eta,
+                    next);
+            eta = next;
+        }
+        if (!converged && kl > target) {
+            LOG.warn("final KL divergence after the dual search is too high: {} > target {} (eta {}, {} rounds)", kl,
+                    target, solution.eta(), rounds);
+        }
+        return new TrajOptResult(solution.controller(), solution.eta(), solution.stepEtas(), kl, target, klSteps, rounds,
+                converged);
+    }
+
+    private static TrajOptResult perStepSearch(TrajectoryModel model, KlTerms ref, double[] previousEtas,
+                                               double stepMult, TrajOptOptions o) {
+        int horizon = model.horizon();
+        if (previousEtas.length != horizon) {
+            throw new IllegalArgumentException("per-step mode needs " + horizon + " etas, got " + previousEtas.length);
+        }
+        double eps = o.klStep() * stepMult;
+        double[] etas = previousEtas.clone();
+        double[] minEta = new double[horizon];
+        double[] maxEta = new double[horizon];
+        Arrays.fill(minEta, o.minEta());
+        Arrays.fill(maxEta, o.maxEta());
+        LqrSolution solution = null;
+        double[] kl = null;
+        boolean converged = false;
+        int rounds = 0;
+        for (int i = 0; i < o.perStepBracketRounds() && !converged; i++) {
+            solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o);
+            rounds++;
+            etas = solution.stepEtas();
+            kl = klOf(model, solution.controller(), ref);
+            converged = allWithin(kl, eps);
+            if (converged) {
+                break;
+            }
+            for (int t = 0; t < horizon; t++) {
+                if (kl[t] < eps) {
+                    maxEta[t] = etas[t];
+                    etas[t] = Math.max(Math.sqrt(minEta[t] * maxEta[t]), 0.1 * maxEta[t]);
+                } else {
+                    minEta[t] = etas[t];
+                    etas[t] = Math.min(Math.sqrt(minEta[t] * maxEta[t]), 10.0 * minEta[t]);
+                }
+            }
+            LOG.debug("per-step bracketing round {}: mean KL {} / {}", rounds, ControllerKL.sum(kl) / horizon, eps);
+        }
+        if (!converged) {
+            double[] m = new double[horizon];
+            double[] v = new double[horizon];
+            for (int i = 0; i < o.perStepAdamRounds(); i++) {
+                solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o);
+                rounds++;
+                etas = solution.stepEtas();
+                kl = klOf(model, solution.controller(), ref);
+                converged = allWithin(kl, eps);
+                if (converged) {
+                    break;
+                }
+                double c1 = 1 - Math.pow(ADAM_BETA1, i + 1);
+                double c2 = 1 - Math.pow(ADAM_BETA2, i + 1);
+                for (int t = 0; t < horizon; t++) {
+                    // KL above target -> raise eta_t (a stronger pull towards the reference).
+                    double g = (kl[t] - eps) / eps;
+                    m[t] = ADAM_BETA1 * m[t] + (1 - ADAM_BETA1) * g;
+                    v[t] = ADAM_BETA2 * v[t] + (1 - ADAM_BETA2) * g * g;
+                    double step = o.perStepAdamRate() * (m[t] / c1) / (Math.sqrt(v[t] / c2) + ADAM_EPS);
+                    etas[t] = Math.min(Math.max(etas[t] * Math.exp(step), o.minEta()), o.maxEta());
+                }
+                if (i % 10 == 0) {
+                    LOG.debug("per-step Adam round {}: mean KL {} / {}", rounds, ControllerKL.sum(kl) / horizon, eps);
+                }
+            }
+        }
+        double total = ControllerKL.sum(kl);
+        double target = eps * horizon;
+        if (!converged && total > target) {
+            LOG.warn("final KL divergence after the per-step dual search is too high: mean {} > target {} ({} rounds)",
+                    total / horizon, eps, rounds);
+        }
+        return new TrajOptResult(solution.controller(), solution.eta(), solution.stepEtas(), total, target, kl, rounds,
+                converged);
+    }
+
+    private static boolean allWithin(double[] kl, double eps) {
+        for (double k : kl) {
+            if (Math.abs(k - eps) >= 0.1 * eps) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double[] klOf(TrajectoryModel model, LinearGaussianController controller, KlTerms ref) {
+        StateActionMarginals marginals = StateActionMarginals.forward(model.dynamics(), model.initialState(),
+                controller);
+        return ControllerKL.perStep(marginals, KlTerms.of(controller), ref);
+    }
+
+    private static void checkStepMult(double stepMult) {
+        if (!(stepMult > 0) || !Double.isFinite(stepMult)) {
+            throw new IllegalArgumentException("step multiplier must be positive and finite, got " + stepMult);
+        }
+    }
+}
