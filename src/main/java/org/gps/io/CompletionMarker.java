@@ -1,0 +1,48 @@
+package org.gps.io;
+
+import java.time.Instant;
+import java.util.Objects;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Contents of the {@value AtomicOutput#MARKER} file that {@link AtomicOutput} writes inside an
+ * output folder once it is fully published.
+ *
+ * @param writtenBy   what produced the output (class or pipeline step)
+ * @param completedAt when it was published
+ * @param rows        number of rows written, or -1 when the output is not a table
+ */
+public record CompletionMarker(String writtenBy, Instant completedAt, long rows) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public CompletionMarker {
+        Objects.requireNonNull(writtenBy, "writtenBy");
+        Objects.requireNonNull(completedAt, "completedAt");
+    }
+
+    public String toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("completedAt", completedAt.toString());
+        n.put("rows", rows);
+        n.put("writtenBy", writtenBy);
+        return n.toString() + "\n";
+    }
+
+    /** @throws IllegalArgumentException when the text is not a marker */
+    public static CompletionMarker fromJson(String json) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            if (n == null || !n.isObject() || !n.hasNonNull("completedAt") || !n.hasNonNull("writtenBy")) {
+                throw new IllegalArgumentException("expected an object with completedAt, rows and writtenBy");
+            }
+            return new CompletionMarker(n.get("writtenBy").asText(), Instant.parse(n.get("completedAt").asText()),
+                    n.path("rows").asLong(-1));
+        } catch (JsonProcessingException | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("not a completion marker: " + e.getMessage(), e);
+        }
+    }
+}

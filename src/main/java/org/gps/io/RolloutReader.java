@@ -1,0 +1,99 @@
+package org.gps.io;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.BadInputException;
+
+/**
+ * Reads a rollout dataset (schema v1, docs/rollout-schema.md) as a DataFrame with exactly the
+ * columns of {@link RolloutSchema#STRUCT}, in order: compatible stored types are cast (float
+ * vectors to double, long indices to int), an absent {@code cost} column becomes null, extra
+ * columns are dropped. Only the schema is checked here; the row-level checks (nulls, NaN, missing
+ * time steps...) are {@link RolloutValidator}'s job.
+ */
+public final class RolloutReader {
+    private RolloutReader() {
+    }
+
+    /**
+     * Reads any rollout dataset, including logged data written by other tools (no completion
+     * marker needed).
+     *
+     * @param path a folder of Parquet files or one Parquet file; local path or Hadoop URI
+     * @throws BadInputException naming the path when it does not exist, is not Parquet, has an
+     *                           unsupported schema version, or lacks / mistypes a required column
+     */
+    public static Dataset<Row> read(SparkSession spark, String path) {
+        Dataset<Row> raw = loadRaw(spark, path);
+        return conform(raw, path);
+    }
+
+    /**
+     * Reads a rollout dataset that a step of this run published, refusing it unless it carries the
+     * {@value AtomicOutput#MARKER} marker (DESIGN.md: a half-written output is never read).
+     */
+    public static Dataset<Row> readComplete(SparkSession spark, String path) {
+        AtomicOutput.requireComplete(spark, path);
+        return read(spark, path);
+    }
+
+    /**
+     * Brings a DataFrame to the schema, as {@link #read} does.
+     *
+     * @param what names the data in the error message (a path, or "rows to write")
+     */
+    public static Dataset<Row> conform(Dataset<Row> raw, String what) {
+        List<ColumnTypes.Mismatch> bad = ColumnTypes.mismatches(raw.schema());
+        if (!bad.isEmpty()) {
+            throw new BadInputException(what + " does not match rollout schema v" + RolloutSchema.VERSION + ": "
+                    + bad.stream().map(ColumnTypes.Mismatch::describe).collect(Collectors.joining("; ")));
+        }
+        return raw.select(ColumnTypes.conformedColumns(raw.schema()));
+    }
+
+    /** The stored rows as they are, after the checks that need no data: existence, version, Parquet footers. */
+    static Dataset<Row> loadRaw(SparkSession spark, String path) {
+        String problem = unreadable(spark, path);
+        if (problem != null) {
+            throw new BadInputException(problem);
+        }
+        try {
+            return readParquet(spark, path);
+        } catch (Exception e) {
+            throw new BadInputException(notParquet(path, e), e);
+        }
+    }
+
+    /** Why the path cannot be read as a rollout dataset before opening any Parquet file, or null. */
+    static String unreadable(SparkSession spark, String path) {
+        Configuration conf = HadoopFiles.conf(spark);
+        if (!HadoopFiles.exists(conf, path)) {
+            return "rollout dataset " + path + " does not exist";
+        }
+        return SchemaVersionFile.problem(conf, path);
+    }
+
+    static Dataset<Row> readParquet(SparkSession spark, String path) {
+        // mergeSchema: logged data may have been appended in several files, and a column missing
+        // from some of them must show up (as nulls) rather than depend on which footer Spark samples.
+        return spark.read().option("mergeSchema", "true").parquet(path);
+    }
+
+    static String notParquet(String path, Exception e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
+        if (why.contains("UNABLE_TO_INFER_SCHEMA") || why.contains("Unable to infer schema")) {
+            why = "it contains no Parquet files";
+        }
+        return path + " is not a readable Parquet dataset: " + why;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

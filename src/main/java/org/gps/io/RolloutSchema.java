@@ -1,0 +1,115 @@
+package org.gps.io;
+
+import java.util.List;
+
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Rollout schema v1: one row per (iteration, condition, sample, t) with the state {@code x}, the
+ * action {@code u} and the observation {@code o} of that time step (ALGORITHM.md section 1: "a
+ * sample is x_t (dX), u_t (dU), o_t (dO) for t = 0..T-1"). Described for users, with the
+ * offline-RL name mapping and the validation faults, in docs/rollout-schema.md.
+ *
+ * <p>The version travels with the dataset in the sidecar file {@value #VERSION_FILE} (see
+ * {@link SchemaVersionFile}); a dataset without one (for example logged data written by pyarrow)
+ * is read as version {@value #VERSION}.
+ *
+ * <p>{@link #STRUCT} states the contract, including which columns may be null. Spark reports every
+ * column of a Parquet file as nullable when reading it back, so a dataset returned by
+ * {@link RolloutReader} has these names, order and types with nullable flags set; use
+ * {@link #sameIgnoringNullability} to compare.
+ */
+public final class RolloutSchema {
+    /** The schema version this code writes and reads. */
+    public static final int VERSION = 1;
+
+    /** Sidecar file inside the dataset folder that records the schema version. */
+    public static final String VERSION_FILE = "_gps_schema.json";
+
+    /** Which GPS iteration produced the rollout (0-based); logged data usually uses 0. */
+    public static final String ITERATION = "iteration";
+    /** Index of the condition (initial state / task instance), 0-based. */
+    public static final String CONDITION = "condition";
+    /** Index of the rollout within (iteration, condition), 0-based. */
+    public static final String SAMPLE = "sample";
+    /** Time step, 0..T-1. */
+    public static final String T = "t";
+    /** State x_t, length dX. */
+    public static final String X = "x";
+    /** Action u_t, length dU. */
+    public static final String U = "u";
+    /** Observation o_t, length dO (what the policy sees). */
+    public static final String O = "o";
+    /** Cost l_t of the step; optional column, nullable. */
+    public static final String COST = "cost";
+    /** Where the rollout came from: {@link #SOURCE_CONTROLLER}, {@link #SOURCE_POLICY}, {@link #SOURCE_LOGGED}... */
+    public static final String SOURCE = "source";
+
+    public static final String SOURCE_CONTROLLER = "controller";
+    public static final String SOURCE_POLICY = "policy";
+    public static final String SOURCE_LOGGED = "logged";
+
+    /** The columns that identify a row, in sort order. */
+    public static final List<String> KEY_COLUMNS = List.of(ITERATION, CONDITION, SAMPLE, T);
+    /** The columns that identify one trajectory (rollout). */
+    public static final List<String> TRAJECTORY_COLUMNS = List.of(ITERATION, CONDITION, SAMPLE);
+    /** The vector columns. */
+    public static final List<String> VECTOR_COLUMNS = List.of(X, U, O);
+    /** Every column, in the order the writer stores them. */
+    public static final List<String> ALL_COLUMNS = List.of(ITERATION, CONDITION, SAMPLE, T, X, U, O, COST, SOURCE);
+    /** Columns that must be present and non-null ({@link #COST} is the only optional one). */
+    public static final List<String> REQUIRED_COLUMNS = List.of(ITERATION, CONDITION, SAMPLE, T, X, U, O, SOURCE);
+
+    /** Element type of x, u, o: a list of non-null doubles. */
+    public static final ArrayType VECTOR_TYPE = DataTypes.createArrayType(DataTypes.DoubleType, false);
+
+    /** Schema v1, in column order. */
+    public static final StructType STRUCT = new StructType(new StructField[] {
+            DataTypes.createStructField(ITERATION, DataTypes.IntegerType, false),
+            DataTypes.createStructField(CONDITION, DataTypes.IntegerType, false),
+            DataTypes.createStructField(SAMPLE, DataTypes.IntegerType, false),
+            DataTypes.createStructField(T, DataTypes.IntegerType, false),
+            DataTypes.createStructField(X, VECTOR_TYPE, false),
+            DataTypes.createStructField(U, VECTOR_TYPE, false),
+            DataTypes.createStructField(O, VECTOR_TYPE, false),
+            DataTypes.createStructField(COST, DataTypes.DoubleType, true),
+            DataTypes.createStructField(SOURCE, DataTypes.StringType, false),
+    });
+
+    private RolloutSchema() {
+    }
+
+    /** The declared type of a column of {@link #STRUCT}. */
+    public static DataType typeOf(String column) {
+        return STRUCT.apply(column).dataType();
+    }
+
+    /** True when both schemas have the same column names, order and types, whatever their nullable flags. */
+    public static boolean sameIgnoringNullability(StructType a, StructType b) {
+        return asNullable(a).equals(asNullable(b));
+    }
+
+    /** The same schema with every column and array element marked nullable: what Spark reads back from Parquet. */
+    public static StructType asNullable(StructType s) {
+        StructField[] fields = s.fields();
+        StructField[] out = new StructField[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            out[i] = DataTypes.createStructField(fields[i].name(), asNullable(fields[i].dataType()), true);
+        }
+        return new StructType(out);
+    }
+
+    static DataType asNullable(DataType t) {
+        if (t instanceof ArrayType a) {
+            return DataTypes.createArrayType(asNullable(a.elementType()), true);
+        }
+        if (t instanceof StructType s) {
+            return asNullable(s);
+        }
+        return t;
+    }
+}

@@ -1,0 +1,482 @@
+package org.gps.io;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Checks a rollout dataset against schema v1 and reports every fault it finds (the kinds and their
+ * definitions: {@link FaultKind} and docs/rollout-schema.md). It never brings the dataset to the
+ * driver: each check is a Spark aggregation that returns counts, and only for a failing check a
+ * second query fetches up to {@value #MAX_EXAMPLES} offending keys. Passes over the data: one for
+ * the per-row checks (nulls, non-finite values), one for the vector lengths, one shuffle by key
+ * (repeated / duplicate keys, then per trajectory on that small result: missing steps, lengths),
+ * one for the sources.
+ *
+ * <p>Logged data need not carry the completion marker; the summary says whether it does.
+ */
+public final class RolloutValidator {
+    /** Offending keys quoted per fault. */
+    public static final int MAX_EXAMPLES = 5;
+
+    private RolloutValidator() {
+    }
+
+    /** Validates the dataset at {@code path} (folder or file; local path or Hadoop URI). Never throws for bad data. */
+    public static ValidationReport validate(SparkSession spark, String path) {
+        return new Run(spark, path).run();
+    }
+
+    /** The state of one validation: what has been found so far and which columns can be checked. */
+    private static final class Run {
+        private final SparkSession spark;
+        private final String path;
+        private final List<ValidationProblem> problems = new ArrayList<>();
+        private final Set<String> usable = new LinkedHashSet<>();
+        private final List<String> keyColumns = new ArrayList<>();
+        private Dataset<Row> df;
+
+        Run(SparkSession spark, String path) {
+            this.spark = spark;
+            this.path = path;
+        }
+
+        ValidationReport run() {
+            Dataset<Row> raw = open();
+            if (raw == null) {
+                return report(null);
+            }
+            checkSchema(raw);
+            for (String k : RolloutSchema.KEY_COLUMNS) {
+                if (usable.contains(k)) {
+                    keyColumns.add(k);
+                }
+            }
+            df = raw.select(usable.stream().map(c -> ColumnTypes.conformed(raw.schema(), c)).toArray(Column[]::new));
+            if (usable.isEmpty()) {
+                return report(null);
+            }
+            try {
+                return report(checkRows());
+            } catch (RuntimeException e) {
+                add(FaultKind.UNREADABLE_PATH, null, 0, List.of(),
+                        "reading the rows of " + path + " failed: " + firstLine(e.getMessage()));
+                return report(null);
+            }
+        }
+
+        private ValidationReport report(DatasetSummary summary) {
+            return new ValidationReport(path, problems, summary);
+        }
+
+        /** The stored rows, or null after reporting why they cannot be read. */
+        private Dataset<Row> open() {
+            if (!HadoopFiles.exists(HadoopFiles.conf(spark), path)) {
+                add(FaultKind.UNREADABLE_PATH, null, 0, List.of(), "rollout dataset " + path + " does not exist");
+                return null;
+            }
+            String versionProblem = SchemaVersionFile.problem(HadoopFiles.conf(spark), path);
+            if (versionProblem != null) {
+                add(FaultKind.UNSUPPORTED_VERSION, null, 0, List.of(), versionProblem);
+                return null;
+            }
+            try {
+                return RolloutReader.readParquet(spark, path);
+            } catch (Exception e) {
+                add(FaultKind.UNREADABLE_PATH, null, 0, List.of(), RolloutReader.notParquet(path, e));
+                return null;
+            }
+        }
+
+        private void checkSchema(Dataset<Row> raw) {
+            Set<String> bad = new LinkedHashSet<>();
+            for (ColumnTypes.Mismatch m : ColumnTypes.mismatches(raw.schema())) {
+                bad.add(m.column());
+                add(m.missing() ? FaultKind.MISSING_COLUMN : FaultKind.WRONG_TYPE, m.column(), 0, List.of(), m.describe());
+            }
+            for (String c : RolloutSchema.ALL_COLUMNS) {
+                if (!bad.contains(c) && ColumnTypes.typeIn(raw.schema(), c).isPresent()) {
+                    usable.add(c);
+                }
+            }
+        }
+
+        /** All data checks; returns the summary, or null when the dataset is empty or has unusable keys. */
+        private DatasetSummary checkRows() {
+            List<RowCheck> checks = rowChecks();
+            List<String> vectors = RolloutSchema.VECTOR_COLUMNS.stream().filter(usable::contains).toList();
+            List<Column> aggs = new ArrayList<>();
+            for (RowCheck c : checks) {
+                aggs.add(sum(when(c.condition, 1L).otherwise(0L)));
+            }
+            // Least and greatest vector lengths ride along; the length histogram is only needed when they differ.
+            for (String v : vectors) {
+                Column len = when(col(v).isNotNull(), size(col(v)));
+                aggs.add(min(len));
+                aggs.add(max(len));
+            }
+            Row totals = df.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
+            long rows = totals.getLong(0);
+            if (rows == 0) {
+                add(FaultKind.EMPTY_DATASET, null, 0, List.of(), path + " has no rows");
+                return null;
+            }
+            for (int i = 0; i < checks.size(); i++) {
+                long n = totals.getLong(i + 1);
+                if (n > 0) {
+                    RowCheck c = checks.get(i);
+                    List<String> ex = exampleKeys(df.filter(c.condition));
+                    add(c.kind, c.column, n, ex, c.what + " in " + plural(n, "row") + exampleText(ex));
+                }
+            }
+            Map<String, Integer> dims = new LinkedHashMap<>();
+            for (int j = 0; j < vectors.size(); j++) {
+                int at = 1 + checks.size() + 2 * j;
+                if (totals.isNullAt(at)) {
+                    continue; // every value null: reported above
+                }
+                int least = totals.getInt(at);
+                int greatest = totals.getInt(at + 1);
+                dims.put(vectors.get(j), least == greatest ? least : checkVectorLength(vectors.get(j)));
+            }
+            if (keyColumns.size() < RolloutSchema.KEY_COLUMNS.size()) {
+                return null;
+            }
+            Dataset<Row> traj = trajectories().persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                checkTrajectories(traj);
+                List<DatasetSummary.ConditionSummary> conditions = checkLengths(traj);
+                long trajectories = conditions.stream().mapToLong(DatasetSummary.ConditionSummary::trajectories).sum();
+                return new DatasetSummary(rows, trajectories, dims.getOrDefault(RolloutSchema.X, -1),
+                        dims.getOrDefault(RolloutSchema.U, -1), dims.getOrDefault(RolloutSchema.O, -1),
+                        usable.contains(RolloutSchema.COST), conditions, sources(),
+                        AtomicOutput.isComplete(HadoopFiles.conf(spark), path));
+            } finally {
+                traj.unpersist();
+            }
+        }
+
+        private record RowCheck(FaultKind kind, String column, Column condition, String what) {
+        }
+
+        private List<RowCheck> rowChecks() {
+            List<RowCheck> checks = new ArrayList<>();
+            for (String c : RolloutSchema.REQUIRED_COLUMNS) {
+                if (usable.contains(c)) {
+                    checks.add(new RowCheck(FaultKind.NULL_VALUE, c, col(c).isNull(), "column " + c + " is null"));
+                }
+            }
+            for (String v : RolloutSchema.VECTOR_COLUMNS) {
+                if (usable.contains(v)) {
+                    checks.add(new RowCheck(FaultKind.NULL_VALUE, v, expr("exists(`" + v + "`, e -> e IS NULL)"),
+                            "column " + v + " has null elements"));
+                }
+            }
+            for (String v : RolloutSchema.VECTOR_COLUMNS) {
+                if (usable.contains(v)) {
+                    checks.add(new RowCheck(FaultKind.NON_FINITE, v,
+                            expr("exists(`" + v + "`, e -> isnan(e) OR abs(e) = double('Infinity'))"),
+                            "column " + v + " has NaN or infinite elements"));
+                }
+            }
+            if (usable.contains(RolloutSchema.COST)) {
+                Column cost = col(RolloutSchema.COST);
+                checks.add(new RowCheck(FaultKind.NON_FINITE, RolloutSchema.COST,
+                        isnan(cost).or(abs(cost).equalTo(lit(Double.POSITIVE_INFINITY))),
+                        "column " + RolloutSchema.COST + " is NaN or infinite"));
+            }
+            return checks;
+        }
+
+        /** Reports a vector column whose length differs between rows; returns its most common length. */
+        private int checkVectorLength(String v) {
+            Column len = size(col(v));
+            // length -> rows, sorted by length for the message; as many entries as distinct lengths
+            TreeMap<Integer, Long> byLength = new TreeMap<>();
+            for (Row r : df.filter(col(v).isNotNull()).groupBy(len.as("len")).count().collectAsList()) {
+                byLength.put(r.getInt(0), r.getLong(1));
+            }
+            int common = mostCommon(byLength);
+            long total = byLength.values().stream().mapToLong(Long::longValue).sum();
+            long off = total - byLength.get(common);
+            List<String> ex = exampleKeys(df.filter(col(v).isNotNull().and(len.notEqual(common))));
+            String spread = byLength.entrySet().stream()
+                    .map(e -> "length " + e.getKey() + " in " + plural(e.getValue(), "row"))
+                    .collect(Collectors.joining(", "));
+            add(FaultKind.INCONSISTENT_VECTOR_LENGTH, v, off, ex, "column " + v
+                    + " has different lengths in different rows (" + spread + "); " + plural(off, "row")
+                    + (off == 1 ? " differs" : " differ") + " from the most common length " + common + exampleText(ex));
+            return common;
+        }
+
+        /**
+         * One row per trajectory (iteration, condition, sample), built from one row per key: t0, tmax,
+         * steps (distinct t), rows, and the keys that occur more than once with identical contents
+         * (duplicates) or different contents (repeated time steps). Contents are compared through a
+         * 64-bit hash of every non-key column, so a false "identical" needs a hash collision.
+         */
+        private Dataset<Row> trajectories() {
+            Dataset<Row> keyed = keyed();
+            Column exact = col("n").gt(1).and(col("hmin").equalTo(col("hmax")));
+            Column conflict = col("n").gt(1).and(col("hmin").notEqual(col("hmax")));
+            return keyed.groupBy(keyCols(RolloutSchema.TRAJECTORY_COLUMNS)).agg(
+                    min(RolloutSchema.T).as("t0"),
+                    max(RolloutSchema.T).as("tmax"),
+                    count(lit(1)).as("steps"),
+                    sum("n").as("rows"),
+                    sum(when(exact, 1L).otherwise(0L)).as("dupKeys"),
+                    sum(when(exact, col("n").minus(1)).otherwise(0L)).as("dupCopies"),
+                    sum(when(conflict, 1L).otherwise(0L)).as("conflictKeys"),
+                    sum(when(conflict, col("n")).otherwise(0L)).as("conflictRows"));
+        }
+
+        /** One row per key with rows n and the least and greatest hash of the rows' contents. */
+        private Dataset<Row> keyed() {
+            List<Column> content = new ArrayList<>();
+            for (String c : List.of(RolloutSchema.X, RolloutSchema.U, RolloutSchema.O, RolloutSchema.COST,
+                    RolloutSchema.SOURCE)) {
+                if (usable.contains(c)) {
+                    content.add(col(c));
+                }
+            }
+            Column hash = content.isEmpty() ? lit(0L) : xxhash64(content.toArray(Column[]::new));
+            // Rows with a null key are reported as NULL_VALUE and left out of the key checks.
+            Column keysPresent = lit(true);
+            for (String k : RolloutSchema.KEY_COLUMNS) {
+                keysPresent = keysPresent.and(col(k).isNotNull());
+            }
+            return df.filter(keysPresent).groupBy(keyCols(RolloutSchema.KEY_COLUMNS))
+                    .agg(count(lit(1)).as("n"), min(hash).as("hmin"), max(hash).as("hmax"));
+        }
+
+        private void checkTrajectories(Dataset<Row> traj) {
+            Column incomplete = col("t0").notEqual(0).or(col("steps").notEqual(col("tmax").plus(1)));
+            Row t = traj.agg(total(col("dupKeys")), total(col("dupCopies")), total(col("conflictKeys")),
+                    total(col("conflictRows")), total(when(incomplete, 1L).otherwise(0L))).first();
+            long dupKeys = t.getLong(0);
+            long dupCopies = t.getLong(1);
+            long conflictKeys = t.getLong(2);
+            long conflictRows = t.getLong(3);
+            long incompleteTraj = t.getLong(4);
+            if (conflictKeys > 0 || dupKeys > 0) {
+                reportRepeatedKeys(conflictKeys, conflictRows, dupKeys, dupCopies);
+            }
+            if (incompleteTraj > 0) {
+                reportMissingSteps(traj.filter(incomplete), incompleteTraj);
+            }
+        }
+
+        private void reportRepeatedKeys(long conflictKeys, long conflictRows, long dupKeys, long dupCopies) {
+            // The per-key table is recomputed here rather than cached: it is only needed when a fault exists.
+            Dataset<Row> keyed = keyed().filter(col("n").gt(1));
+            if (conflictKeys > 0) {
+                List<String> ex = keyed.filter(col("hmin").notEqual(col("hmax")))
+                        .limit(MAX_EXAMPLES).collectAsList().stream()
+                        .map(r -> formatKey(r, RolloutSchema.KEY_COLUMNS) + " on " + r.getLong(4) + " different rows")
+                        .toList();
+                add(FaultKind.REPEATED_TIME_STEP, RolloutSchema.T, conflictKeys, ex, plural(conflictKeys, "time step")
+                        + " of a trajectory (iteration, condition, sample) " + (conflictKeys == 1 ? "occurs" : "occur")
+                        + " on several rows with different contents ("
+                        + plural(conflictRows, "row") + " in all)" + exampleText(ex));
+            }
+            if (dupKeys > 0) {
+                List<String> ex = keyed.filter(col("hmin").equalTo(col("hmax")))
+                        .limit(MAX_EXAMPLES).collectAsList().stream()
+                        .map(r -> formatKey(r, RolloutSchema.KEY_COLUMNS) + " stored " + r.getLong(4) + " times")
+                        .toList();
+                add(FaultKind.DUPLICATE_KEY, null, dupKeys, ex, plural(dupKeys, "key")
+                        + " (iteration, condition, sample, t) " + (dupKeys == 1 ? "is" : "are") + " stored more than once as identical rows ("
+                        + plural(dupCopies, "extra copy", "extra copies") + ")" + exampleText(ex));
+            }
+        }
+
+        private void reportMissingSteps(Dataset<Row> incomplete, long n) {
+            List<Row> examples = incomplete.limit(MAX_EXAMPLES).collectAsList();
+            // The t values of at most MAX_EXAMPLES trajectories: at most a few T values each.
+            Column which = lit(false);
+            for (Row r : examples) {
+                which = which.or(col(RolloutSchema.ITERATION).equalTo(r.getInt(0))
+                        .and(col(RolloutSchema.CONDITION).equalTo(r.getInt(1)))
+                        .and(col(RolloutSchema.SAMPLE).equalTo(r.getInt(2))));
+            }
+            Map<String, TreeSet<Integer>> present = new LinkedHashMap<>();
+            for (Row r : df.filter(which).select(keyCols(RolloutSchema.KEY_COLUMNS)).distinct().collectAsList()) {
+                present.computeIfAbsent(formatKey(r, RolloutSchema.TRAJECTORY_COLUMNS), k -> new TreeSet<>()).add(r.getInt(3));
+            }
+            List<String> ex = new ArrayList<>();
+            for (Row r : examples) {
+                String key = formatKey(r, RolloutSchema.TRAJECTORY_COLUMNS);
+                int t0 = r.getInt(3);
+                int tmax = r.getInt(4);
+                TreeSet<Integer> ts = present.getOrDefault(key, new TreeSet<>());
+                List<String> parts = new ArrayList<>();
+                if (t0 < 0) {
+                    parts.add("has negative t (down to " + t0 + ")");
+                }
+                List<Integer> missing = new ArrayList<>();
+                long missingCount = 0;
+                for (int s = 0; s <= tmax; s++) {
+                    if (!ts.contains(s)) {
+                        missingCount++;
+                        if (missing.size() < MAX_EXAMPLES) {
+                            missing.add(s);
+                        }
+                    }
+                }
+                if (missingCount > 0) {
+                    parts.add("lacks t=" + missing.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                            + (missingCount > missing.size() ? " and " + (missingCount - missing.size()) + " more" : "")
+                            + " of 0.." + tmax);
+                }
+                ex.add(key + " " + String.join(" and ", parts));
+            }
+            add(FaultKind.MISSING_TIME_STEP, RolloutSchema.T, n, ex, plural(n, "trajectory", "trajectories")
+                    + " (iteration, condition, sample) " + (n == 1 ? "does" : "do") + " not have every t in 0..T-1 (T = max t + 1)" + exampleText(ex));
+        }
+
+        /** Reports conditions whose trajectories differ in length; returns the per-condition summary. */
+        private List<DatasetSummary.ConditionSummary> checkLengths(Dataset<Row> traj) {
+            Column length = col("tmax").plus(1);
+            Map<Integer, TreeMap<Integer, Long>> lengths = new TreeMap<>();
+            Map<Integer, Long> rowsPerCondition = new TreeMap<>();
+            Map<Integer, Set<Integer>> iterations = new TreeMap<>();
+            // One row per (condition, T): a few rows, each with the set of iterations (a few numbers).
+            for (Row r : traj.groupBy(col(RolloutSchema.CONDITION), length.as("T"))
+                    .agg(count(lit(1)), sum("rows"), collect_set(RolloutSchema.ITERATION)).collectAsList()) {
+                lengths.computeIfAbsent(r.getInt(0), k -> new TreeMap<>()).put(r.getInt(1), r.getLong(2));
+                rowsPerCondition.merge(r.getInt(0), r.getLong(3), Long::sum);
+                iterations.computeIfAbsent(r.getInt(0), k -> new TreeSet<>()).addAll(r.<Integer>getList(4));
+            }
+            List<DatasetSummary.ConditionSummary> out = new ArrayList<>();
+            for (Map.Entry<Integer, TreeMap<Integer, Long>> e : lengths.entrySet()) {
+                int condition = e.getKey();
+                TreeMap<Integer, Long> byLength = e.getValue();
+                int common = mostCommon(byLength);
+                long total = byLength.values().stream().mapToLong(Long::longValue).sum();
+                out.add(new DatasetSummary.ConditionSummary(condition, common, total,
+                        iterations.get(condition).size(), rowsPerCondition.get(condition)));
+                if (byLength.size() > 1) {
+                    long off = total - byLength.get(common);
+                    List<String> ex = traj.filter(col(RolloutSchema.CONDITION).equalTo(condition)
+                                    .and(length.notEqual(common)))
+                            .limit(MAX_EXAMPLES).collectAsList().stream()
+                            .map(r -> formatKey(r, RolloutSchema.TRAJECTORY_COLUMNS) + " has T=" + (r.getInt(4) + 1))
+                            .toList();
+                    String spread = byLength.entrySet().stream()
+                            .map(x -> "T=" + x.getKey() + " for " + plural(x.getValue(), "trajectory", "trajectories"))
+                            .collect(Collectors.joining(", "));
+                    add(FaultKind.UNEQUAL_TRAJECTORY_LENGTHS, null, off, ex, "condition " + condition
+                            + ": trajectories have different lengths T = max t + 1 (" + spread + "); " + off
+                            + " differ from the most common T=" + common + exampleText(ex));
+                }
+            }
+            return out;
+        }
+
+        private Map<String, Long> sources() {
+            if (!usable.contains(RolloutSchema.SOURCE)) {
+                return Map.of();
+            }
+            Map<String, Long> out = new LinkedHashMap<>();
+            for (Row r : df.filter(col(RolloutSchema.SOURCE).isNotNull()).groupBy(RolloutSchema.SOURCE).count()
+                    .orderBy(desc("count")).limit(20).collectAsList()) {
+                out.put(r.getString(0), r.getLong(1));
+            }
+            return out;
+        }
+
+        /** Up to MAX_EXAMPLES keys of the given rows, formatted with the key columns that can be read. */
+        private List<String> exampleKeys(Dataset<Row> rows) {
+            if (keyColumns.isEmpty()) {
+                return List.of();
+            }
+            return rows.select(keyCols(keyColumns)).limit(MAX_EXAMPLES).collectAsList().stream()
+                    .map(r -> formatKey(r, keyColumns)).toList();
+        }
+
+        private void add(FaultKind kind, String column, long count, List<String> examples, String message) {
+            problems.add(new ValidationProblem(kind, column, message, count, examples));
+        }
+    }
+
+    private static Column[] keyCols(List<String> names) {
+        return names.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    }
+
+    /** "(iteration=0, condition=1, sample=2, t=5)" from the first names.size() fields of the row. */
+    static String formatKey(Row r, List<String> names) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < names.size(); i++) {
+            if (i > 0) {
+                b.append(", ");
+            }
+            b.append(names.get(i)).append('=').append(r.isNullAt(i) ? "null" : r.get(i));
+        }
+        return b.append(')').toString();
+    }
+
+    /** A sum that is 0, not null, over no rows. */
+    private static Column total(Column c) {
+        return coalesce(sum(c), lit(0L));
+    }
+
+    private static int mostCommon(TreeMap<Integer, Long> counts) {
+        // Ties go to the larger value (a truncated trajectory is a likelier fault than an extended
+        // one), and never depend on Spark's row order.
+        int best = counts.lastKey();
+        for (Map.Entry<Integer, Long> e : counts.descendingMap().entrySet()) {
+            if (e.getValue() > counts.get(best)) {
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
+    private static String exampleText(List<String> examples) {
+        return examples.isEmpty() ? "" : "; e.g. " + String.join("; ", examples);
+    }
+
+    private static String plural(long n, String one) {
+        return plural(n, one, one + "s");
+    }
+
+    private static String plural(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

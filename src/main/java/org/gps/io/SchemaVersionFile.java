@@ -1,0 +1,78 @@
+package org.gps.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.OptionalInt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The sidecar {@value RolloutSchema#VERSION_FILE} that carries the schema version of a rollout
+ * dataset folder. Its name starts with an underscore, so Spark, pyarrow and pandas skip it when
+ * they read the folder as Parquet. Example:
+ * <pre>{"format":"gps-rollouts","version":1,"schema":{...Spark schema JSON...}}</pre>
+ */
+public final class SchemaVersionFile {
+    public static final String FORMAT = "gps-rollouts";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SchemaVersionFile() {
+    }
+
+    /** Writes the sidecar for schema {@link RolloutSchema#VERSION} into the dataset folder. */
+    public static void write(Configuration conf, String datasetPath) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("format", FORMAT);
+        n.put("version", RolloutSchema.VERSION);
+        try {
+            n.set("schema", JSON.readTree(RolloutSchema.STRUCT.json()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        HadoopFiles.writeUtf8(conf, new Path(datasetPath, RolloutSchema.VERSION_FILE), n.toString() + "\n");
+    }
+
+    /**
+     * @return the recorded version, or empty when the folder has no sidecar (data not written by us)
+     * @throws IllegalArgumentException when the sidecar exists but is not one
+     */
+    public static OptionalInt read(Configuration conf, String datasetPath) {
+        Path p = new Path(datasetPath, RolloutSchema.VERSION_FILE);
+        if (!HadoopFiles.isFile(conf, p)) {
+            return OptionalInt.empty();
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(HadoopFiles.readUtf8(conf, p));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(p + " is not JSON: " + e.getMessage(), e);
+        }
+        if (n == null || !n.path("version").canConvertToInt() || !n.path("version").isIntegralNumber()) {
+            throw new IllegalArgumentException(p + " has no integer \"version\"");
+        }
+        return OptionalInt.of(n.get("version").intValue());
+    }
+
+    /**
+     * Checks the sidecar of a dataset this code is about to read.
+     *
+     * @return a description of the problem, or null when the version is absent or supported
+     */
+    static String problem(Configuration conf, String datasetPath) {
+        OptionalInt v;
+        try {
+            v = read(conf, datasetPath);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        if (v.isPresent() && v.getAsInt() != RolloutSchema.VERSION) {
+            return datasetPath + " is rollout schema version " + v.getAsInt() + " (in " + RolloutSchema.VERSION_FILE
+                    + "); this code reads version " + RolloutSchema.VERSION;
+        }
+        return null;
+    }
+}
