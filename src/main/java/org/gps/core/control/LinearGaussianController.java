@@ -3,6 +3,7 @@ package org.gps.core.control;
 import org.gps.core.linalg.Cholesky;
 import org.gps.core.linalg.Mat;
 import org.gps.core.linalg.NotPositiveDefiniteException;
+import org.gps.core.sample.RolloutPolicy;
 
 import java.io.Serializable;
 import java.util.Arrays;
@@ -12,7 +13,7 @@ import java.util.Arrays;
  * (ALGORITHM.md, notation). Immutable; the Cholesky factor and the inverse of every S_t are
  * computed once here, and construction fails if an S_t is not symmetric positive definite.
  */
-public final class LinearGaussianController implements Serializable {
+public final class LinearGaussianController implements Serializable, RolloutPolicy {
     private static final long serialVersionUID = 1L;
     /** Relative asymmetry tolerated in S_t: it is symmetrised anyway, this only catches wrong input. */
     private static final double SYMMETRY_TOL = 1e-8;
@@ -135,6 +136,12 @@ public final class LinearGaussianController implements Serializable {
             u[i] += noise[i];
         }
         return u;
+    }
+
+    /** Acts on the state; the observation is not used by a controller. */
+    @Override
+    public double[] act(int t, double[] x, double[] o, double[] eps) {
+        return act(t, x, eps);
     }
 
     @Override

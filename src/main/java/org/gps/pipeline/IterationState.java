@@ -1,0 +1,66 @@
+package org.gps.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.gps.core.BadInputException;
+
+import java.util.List;
+
+/**
+ * The small JSON record of what an iteration's C-step did ({@code iter=I/state.json}): what the
+ * next iteration needs (eta, step multiplier) and what a person wants to see (costs, KL reached
+ * against its target, predicted and actual improvement).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record IterationState(int iteration, String algorithm, List<ConditionState> conditions) {
+
+    /**
+     * @param costMean             mean true cost of the iteration's samples
+     * @param costStd              their standard deviation
+     * @param stepMult             the step multiplier this C-step used (ALGORITHM.md section 7)
+     * @param eta                  the dual variable the C-step ended with
+     * @param kl                   KL of the new controller against the reference
+     * @param klTarget             its target, kl_step * step_mult * T
+     * @param predictedImprovement section 7, null at iteration 0
+     * @param actualImprovement    section 7, null at iteration 0
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ConditionState(int condition, double costMean, double costStd, double stepMult, double eta, double kl,
+                                 double klTarget, int rounds, boolean converged, Double predictedImprovement,
+                                 Double actualImprovement) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public ConditionState condition(int c) {
+        for (ConditionState s : conditions) {
+            if (s.condition() == c) {
+                return s;
+            }
+        }
+        throw new BadInputException("state of iteration " + iteration + " has no condition " + c);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static IterationState fromJson(String json, String file) {
+        try {
+            return JSON.readValue(json, IterationState.class);
+        } catch (JsonProcessingException e) {
+            throw new BadInputException(file + ": not a valid iteration state: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.gps.pipeline;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.gps.core.BadInputException;
+import org.gps.io.HadoopFiles;
+import org.gps.io.AtomicOutput;
+import org.gps.pipeline.config.ConfigReader;
+import org.gps.pipeline.config.ExperimentConfig;
+
+/**
+ * The layout of a run directory (DESIGN.md, "Run directory and the job contract"); a Hadoop
+ * FileSystem URI, so local paths, {@code file:}, {@code hdfs:} and {@code s3a:} all work.
+ *
+ * <pre>
+ * R/config.yaml                 the config as the user wrote it
+ * R/config.json                 the resolved config (every default), read by every later step
+ * R/iter=0000/controllers/      controllers sampled at this iteration (Parquet)
+ * R/iter=0000/controllers.json  the same, plain JSON for deployment
+ * R/iter=0000/rollouts/         the iteration's samples (rollout schema v1)
+ * R/iter=0000/dynamics/         fitted dynamics, x0 statistics, GMM, prediction error
+ * R/iter=0000/state.json        eta, step multiplier, costs, KL of the C-step
+ * </pre>
+ * Every directory output carries a completion marker; see {@link org.gps.io.AtomicOutput}.
+ */
+public final class RunDirectory {
+    public static final String CONFIG_SOURCE = "config.yaml";
+    public static final String CONFIG_RESOLVED = "config.json";
+
+    private final Path root;
+    private final Configuration conf;
+
+    public RunDirectory(String uri, Configuration conf) {
+        this.root = new Path(uri);
+        this.conf = conf;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Configuration hadoopConf() {
+        return conf;
+    }
+
+    public Path configSource() {
+        return new Path(root, CONFIG_SOURCE);
+    }
+
+    public Path configResolved() {
+        return new Path(root, CONFIG_RESOLVED);
+    }
+
+    public Path iteration(int i) {
+        return new Path(root, String.format("iter=%04d", i));
+    }
+
+    public Path controllers(int i) {
+        return new Path(iteration(i), "controllers");
+    }
+
+    public Path controllersJson(int i) {
+        return new Path(iteration(i), "controllers.json");
+    }
+
+    public Path rollouts(int i) {
+        return new Path(iteration(i), "rollouts");
+    }
+
+    public Path dynamics(int i) {
+        return new Path(iteration(i), "dynamics");
+    }
+
+    public Path state(int i) {
+        return new Path(iteration(i), "state.json");
+    }
+
+    public boolean isInitialised() {
+        return HadoopFiles.exists(conf, configResolved().toString());
+    }
+
+    /** The frozen config; a run directory without one was never initialised. */
+    public ExperimentConfig config() {
+        if (!isInitialised()) {
+            throw new BadInputException(root + ": not a run directory (no " + CONFIG_RESOLVED
+                    + "); create one with 'gps init --config C --run-dir " + root + "'");
+        }
+        Path p = configResolved();
+        return ConfigReader.parse(p.toString(), HadoopFiles.readUtf8(conf, p));
+    }
+
+    public void requireIteration(int i, ExperimentConfig config) {
+        if (i < 0) {
+            throw new BadInputException("--iteration: expected an integer >= 0, got " + i);
+        }
+    }
+}

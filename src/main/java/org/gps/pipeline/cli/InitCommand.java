@@ -1,0 +1,30 @@
+package org.gps.pipeline.cli;
+
+import org.gps.pipeline.steps.InitStep;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "init", mixinStandardHelpOptions = true,
+        description = {"Create a run directory from an experiment config.",
+                "Validates the config, freezes it (every default filled in) into the run directory and writes the",
+                "initial controllers of iteration 0. Later steps need only --run-dir."})
+final class InitCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "C", required = true, description = "Experiment config (YAML or JSON).")
+    String config;
+
+    @Option(names = "--run-dir", paramLabel = "R", required = true,
+            description = "Run directory to create (local path or Hadoop URI).")
+    String runDir;
+
+    @Mixin
+    SparkOptions spark;
+
+    @Override
+    public Integer call() {
+        InitStep.run(spark.session("init"), config, runDir);
+        return Main.EXIT_OK;
+    }
+}

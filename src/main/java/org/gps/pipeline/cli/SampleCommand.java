@@ -1,0 +1,25 @@
+package org.gps.pipeline.cli;
+
+import org.gps.pipeline.steps.SampleStep;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "sample", mixinStandardHelpOptions = true,
+        description = {"Roll out the iteration's controllers (N samples per condition).",
+                "One Spark task per (condition, sample); publishes R/iter=I/rollouts atomically. A rerun replaces",
+                "them with identical rows (every draw derives from the run's seed)."})
+final class SampleCommand implements Callable<Integer> {
+    @Mixin
+    StepOptions step;
+
+    @Mixin
+    SparkOptions spark;
+
+    @Override
+    public Integer call() {
+        SampleStep.run(spark.session("sample"), step.runDir, step.iteration);
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,162 @@
+package org.gps.pipeline.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.gps.core.BadInputException;
+import org.gps.core.control.InitLqrOptions;
+import org.gps.core.control.InitPdOptions;
+import org.gps.core.control.TrajOptOptions;
+import org.gps.core.cost.CostFunction;
+import org.gps.core.env.Environment;
+import org.gps.core.env.EnvironmentSpec;
+import org.gps.core.env.Environments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses and validates experiment configs (YAML or JSON: YAML is a superset, one parser serves
+ * both). Every key has its ALGORITHM.md default here, in one place; unknown keys are refused.
+ */
+public final class ConfigReader {
+    public static final List<String> ALGORITHMS = List.of("trajopt");
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ConfigReader() {
+    }
+
+    /** Parses {@code text}; {@code file} names the source in error messages. */
+    public static ExperimentConfig parse(String file, String text) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            String loc = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            throw new BadInputException(file + ": not valid YAML or JSON" + loc + ": " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new BadInputException(file + ": the config is empty; expected a mapping with at least "
+                    + "'environment', 'conditions', 'horizon'");
+        }
+        return read(new ConfigNode(file, "", root));
+    }
+
+    private static ExperimentConfig read(ConfigNode c) {
+        String name = c.getString("name", "experiment");
+        long seed = c.getLong("seed", 0L);
+        String algorithm = c.getChoice("algorithm", "trajopt", ALGORITHMS.toArray(String[]::new));
+        int iterations = c.getInt("iterations", 10, 1);
+        int horizon = c.requireInt("horizon", 2);
+        // ALGORITHM.md section 4: N = 1 cannot fit dynamics.
+        int samples = c.getInt("samples", 5, 2);
+
+        // environment: {type: ..., <parameters of that type>}; the factory validates the parameters.
+        Map<String, Object> params = c.asPlainMap("environment");
+        Object envType = params.remove("type");
+        if (!(envType instanceof String)) {
+            throw c.error("environment.type", "missing; expected one of " + String.join(", ", Environments.types()));
+        }
+        EnvironmentSpec env = new EnvironmentSpec((String) envType, params);
+        Environment e;
+        try {
+            e = env.create();
+        } catch (BadInputException ex) {
+            // The factory's message already names the key (environment.<key>); add the file.
+            throw new BadInputException(c.error("", ex.getMessage()).getMessage(), ex);
+        }
+
+        List<double[]> raw = c.getDoubleArrays("conditions");
+        if (raw.isEmpty()) {
+            throw c.error("conditions", "missing or empty; expected a list of initial states, one per condition");
+        }
+        List<double[]> conditions = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            try {
+                conditions.add(e.initialState(raw.get(i), "conditions[" + i + "]"));
+            } catch (BadInputException ex) {
+                throw c.error("", ex.getMessage());
+            }
+        }
+
+        // The frozen form keeps the states as x0 (the environment's state form), which parses back unchanged.
+        c.setResolved("conditions", conditions);
+        InitialControllerSpec init = readInitialController(c.child("initial_controller"), e.actionDim());
+        List<CostFunction> costs = CostConfig.read(c.child("cost"), conditions.size(), e.stateDim(), e.actionDim());
+        TrajOptOptions trajopt = readTrajOpt(c.child("trajopt"));
+        c.finish();
+        return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
+                init, costs, trajopt, toJson(c.resolved()));
+    }
+
+    private static InitialControllerSpec readInitialController(ConfigNode n, int dU) {
+        InitLqrOptions lqr = InitLqrOptions.defaults();
+        InitPdOptions pd = InitPdOptions.defaults();
+        String type = n.getChoice("type", "lqr", "lqr", "pd");
+        double initVar = n.getPositive("init_var", type.equals("pd") ? pd.initVar() : lqr.initVar());
+        if (type.equals("lqr")) {
+            double[] gains = perAction(n, "init_gains", n.getDoubleArray("init_gains", new double[] {1.0}), dU);
+            double[] acc = perAction(n, "init_acc", n.getDoubleArray("init_acc", new double[] {0.0}), dU);
+            n.setResolved("init_gains", gains);
+            n.setResolved("init_acc", acc);
+            lqr = new InitLqrOptions(initVar, n.getNonNegative("stiffness", lqr.stiffness()),
+                    n.getNonNegative("stiffness_vel", lqr.stiffnessVel()),
+                    n.getNonNegative("final_weight", lqr.finalWeight()), gains, acc, n.getPositive("dt", lqr.dt()));
+        } else {
+            pd = new InitPdOptions(initVar, n.getNonNegative("pos_gains", pd.posGains()),
+                    n.getNonNegative("vel_gains_mult", pd.velGainsMult()));
+        }
+        n.finish();
+        return new InitialControllerSpec(type, lqr, pd);
+    }
+
+    private static TrajOptOptions readTrajOpt(ConfigNode n) {
+        TrajOptOptions d = TrajOptOptions.defaults();
+        double klStep = n.getPositive("kl_step", d.klStep());
+        double minEta = n.getPositive("min_eta", d.minEta());
+        double maxEta = n.getPositive("max_eta", d.maxEta());
+        if (!(minEta < maxEta)) {
+            throw n.error(n.key("max_eta"), "expected a number above min_eta (" + minEta + "), got " + maxEta);
+        }
+        double del0 = n.getPositive("del0", d.del0());
+        double maxEnt = n.getNonNegative("max_ent_traj", d.maxEntTraj());
+        boolean perStep = n.getBoolean("cons_per_step", d.consPerStep());
+        double minMult = n.getPositive("min_step_mult", d.minStepMult());
+        double maxMult = n.getPositive("max_step_mult", d.maxStepMult());
+        if (!(minMult <= maxMult)) {
+            throw n.error(n.key("max_step_mult"), "expected a number >= min_step_mult (" + minMult + "), got " + maxMult);
+        }
+        int rounds = n.getInt("max_rounds", d.maxRounds(), 1);
+        n.finish();
+        return new TrajOptOptions(klStep, minEta, maxEta, del0, d.etaErrorThreshold(), maxEnt, perStep, minMult, maxMult,
+                rounds, d.perStepBracketRounds(), d.perStepAdamRounds(), d.perStepAdamRate());
+    }
+
+    private static double[] perAction(ConfigNode n, String key, double[] v, int dU) {
+        if (v.length == 1 && dU > 1) {
+            double[] out = new double[dU];
+            java.util.Arrays.fill(out, v[0]);
+            return out;
+        }
+        if (v.length != dU) {
+            throw n.error(n.key(key), "expected " + (dU == 1 ? "1 value" : "1 or " + dU + " values")
+                    + " (one per action), got " + v.length);
+        }
+        return v;
+    }
+
+    private static String toJson(JsonNode resolved) {
+        try {
+            return JSON.writeValueAsString(resolved);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise the config", e);
+        }
+    }
+}

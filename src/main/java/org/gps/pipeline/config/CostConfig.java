@@ -1,0 +1,118 @@
+package org.gps.pipeline.config;
+
+import org.gps.core.cost.ActionCost;
+import org.gps.core.cost.CostFunction;
+import org.gps.core.cost.CostSum;
+import org.gps.core.cost.RampOption;
+import org.gps.core.cost.StateCost;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code cost} section (ALGORITHM.md section 2): a weighted sum of terms shared by every
+ * condition, optionally replaced for some conditions.
+ * <pre>
+ * cost:
+ *   terms:
+ *     - {type: state, weight: 1, target: [1, 0, 0], weights: [1, 1, 0.1], ramp: constant,
+ *        wp_final_multiplier: 1, l1: 0, l2: 1, alpha: 0.01}
+ *     - {type: action, weight: 1, weights: [0.05]}
+ *   per_condition:
+ *     - {condition: 2, terms: [...]}
+ * </pre>
+ */
+final class CostConfig {
+    private CostConfig() {
+    }
+
+    /** One cost per condition. */
+    static List<CostFunction> read(ConfigNode cost, int conditions, int dX, int dU) {
+        if (!cost.has("terms")) {
+            cost.children("terms");
+            throw cost.error(cost.key("terms"), "missing; expected a list of cost terms (type: state or action)");
+        }
+        CostFunction shared = terms(cost, cost.children("terms"), dX, dU);
+        List<CostFunction> out = new ArrayList<>();
+        for (int i = 0; i < conditions; i++) {
+            out.add(shared);
+        }
+        for (ConfigNode pc : cost.children("per_condition")) {
+            int condition = pc.requireInt("condition", 0);
+            if (condition >= conditions) {
+                throw pc.error(pc.key("condition"), "expected a condition index below " + conditions + ", got " + condition);
+            }
+            out.set(condition, terms(pc, pc.children("terms"), dX, dU));
+            pc.finish();
+        }
+        cost.finish();
+        return out;
+    }
+
+    private static CostFunction terms(ConfigNode parent, List<ConfigNode> terms, int dX, int dU) {
+        if (terms.isEmpty()) {
+            throw parent.error(parent.key("terms"), "expected at least one cost term");
+        }
+        List<CostFunction> fs = new ArrayList<>();
+        double[] weights = new double[terms.size()];
+        for (int i = 0; i < terms.size(); i++) {
+            ConfigNode t = terms.get(i);
+            String type = t.getChoice("type", null, "state", "action");
+            weights[i] = t.getNonNegative("weight", 1.0);
+            fs.add(switch (type) {
+                case "state" -> state(t, dX);
+                default -> action(t, dU);
+            });
+            t.finish();
+        }
+        return new CostSum(fs, weights);
+    }
+
+    private static StateCost state(ConfigNode t, int dX) {
+        double[] target = vector(t, "target", t.getDoubleArray("target", new double[dX]), dX);
+        double[] wp = vector(t, "weights", t.getDoubleArray("weights", ones(dX)), dX);
+        for (int i = 0; i < dX; i++) {
+            if (wp[i] < 0) {
+                throw t.error(t.key("weights") + "[" + i + "]", "expected a weight >= 0, got " + wp[i]);
+            }
+        }
+        String ramp = t.getChoice("ramp", "constant", "constant", "linear", "quadratic", "final_only");
+        double finalMult = t.getNonNegative("wp_final_multiplier", 1.0);
+        double l1 = t.getNonNegative("l1", 0.0);
+        double l2 = t.getNonNegative("l2", 1.0);
+        double alpha = t.getPositive("alpha", 1e-2);
+        return new StateCost(target, wp, RampOption.valueOf(ramp.toUpperCase(Locale.ROOT)), finalMult, l1, l2, alpha);
+    }
+
+    private static ActionCost action(ConfigNode t, int dU) {
+        double[] wu = vector(t, "weights", t.getDoubleArray("weights", ones(dU)), dU);
+        for (int i = 0; i < dU; i++) {
+            if (wu[i] < 0) {
+                throw t.error(t.key("weights") + "[" + i + "]", "expected a weight >= 0, got " + wu[i]);
+            }
+        }
+        return new ActionCost(wu);
+    }
+
+    /** A per-dimension list; a single number stands for every dimension. */
+    private static double[] vector(ConfigNode t, String key, double[] v, int n) {
+        if (v.length == 1 && n > 1) {
+            double only = v[0];
+            v = new double[n];
+            Arrays.fill(v, only);
+        }
+        if (v.length != n) {
+            throw t.error(t.key(key), "expected " + n + " values, got " + v.length);
+        }
+        t.setResolved(key, v);
+        return v;
+    }
+
+    private static double[] ones(int n) {
+        double[] v = new double[n];
+        Arrays.fill(v, 1.0);
+        return v;
+    }
+}

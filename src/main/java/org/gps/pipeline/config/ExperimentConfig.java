@@ -1,0 +1,37 @@
+package org.gps.pipeline.config;
+
+import org.gps.core.control.TrajOptOptions;
+import org.gps.core.cost.CostFunction;
+import org.gps.core.env.EnvironmentSpec;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * A validated experiment: everything a run needs, with every default of ALGORITHM.md filled in.
+ * Keys in the YAML/JSON file are the snake_case names of these components; the run directory
+ * keeps the resolved form so that later steps need no config (DESIGN.md, job contract).
+ *
+ * @param conditions   initial states x0, one per condition, already in the environment's state form
+ * @param costs        the cost of each condition (ALGORITHM.md section 2)
+ * @param trajopt      C-step and step-size options (sections 6, 7)
+ * @param resolvedJson the config as read, with every default filled in: what a run directory freezes
+ */
+public record ExperimentConfig(
+        String name,
+        long seed,
+        String algorithm,
+        int iterations,
+        int horizon,
+        int samples,
+        EnvironmentSpec environment,
+        List<double[]> conditions,
+        InitialControllerSpec initialController,
+        List<CostFunction> costs,
+        TrajOptOptions trajopt,
+        String resolvedJson) implements Serializable {
+
+    public int conditionCount() {
+        return conditions.size();
+    }
+}

@@ -1,0 +1,22 @@
+package org.gps.pipeline.steps;
+
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.dynamics.InitialStateDistribution;
+import org.gps.core.dynamics.LinearGaussianDynamics;
+import org.gps.pipeline.RunDirectory;
+
+import java.util.Map;
+
+/** Where an iteration's fitted dynamics are published and read back. */
+public final class DynamicsOutputs {
+    private DynamicsOutputs() {
+    }
+
+    public record Models(Map<Integer, LinearGaussianDynamics> dynamics,
+                         Map<Integer, InitialStateDistribution> initialStates) {
+    }
+
+    public static Models read(SparkSession spark, RunDirectory run, int iteration) {
+        throw new UnsupportedOperationException("not yet");
+    }
+}

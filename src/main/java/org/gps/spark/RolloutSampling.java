@@ -1,0 +1,116 @@
+package org.gps.spark;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.env.Environment;
+import org.gps.core.env.EnvironmentSpec;
+import org.gps.core.env.Pendulum;
+import org.gps.core.random.Seeds;
+import org.gps.core.sample.RolloutPolicy;
+import org.gps.core.sample.Simulator;
+import org.gps.core.sample.Trajectory;
+import org.gps.io.RolloutSchema;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Step 1 of an iteration (ALGORITHM.md section 1): N rollouts per condition, one Spark task per
+ * (condition, sample) pair. Only the small inputs travel (environment spec, initial states and
+ * the policies, broadcast); rollouts are produced on executors and never collected.
+ */
+public final class RolloutSampling {
+    private RolloutSampling() {
+    }
+
+    /** What one sampling run needs; the policies must be serializable (controllers are). */
+    public record Request(EnvironmentSpec environment, List<double[]> initialStates,
+                          Map<Integer, ? extends RolloutPolicy> policies, int samples, int horizon, long seed,
+                          int iteration, String source) implements Serializable {
+    }
+
+    /**
+     * One evaluation episode's summary.
+     *
+     * @param totalReward    sum of the environment's native reward (the Gym return for Pendulum)
+     * @param finalAbsAngle  Pendulum only: mean |angle| over the last 20 steps (NaN for other environments)
+     */
+    public record Episode(int condition, int sample, double totalReward, double finalAbsAngle) implements Serializable {
+    }
+
+    /** Steps at the end of an episode over which {@link Episode#finalAbsAngle()} is averaged. */
+    public static final int FINAL_WINDOW = 20;
+
+    /** Runs the request's episodes and returns one small summary each (rollouts are not kept). */
+    public static List<Episode> evaluate(SparkSession spark, Request req) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<Request> shared = jsc.broadcast(req);
+        try {
+            return jsc.parallelize(tasks(req), Math.max(1, Math.min(tasks(req).size(), 4 * jsc.defaultParallelism())))
+                    .map(task -> {
+                        Request r = shared.value();
+                        Environment env = r.environment().create();
+                        long seed = Seeds.derive(r.seed(), "evaluate", r.iteration(), task[0], task[1]);
+                        Trajectory traj = Simulator.rollout(env, r.initialStates().get(task[0]), r.policies().get(task[0]),
+                                r.horizon(), seed);
+                        double total = 0;
+                        for (int t = 0; t < traj.horizon(); t++) {
+                            total += env.reward(traj.x()[t], traj.u()[t]);
+                        }
+                        double angle = Double.NaN;
+                        if (env instanceof Pendulum) {
+                            int from = Math.max(0, traj.horizon() - FINAL_WINDOW);
+                            angle = 0;
+                            for (int t = from; t < traj.horizon(); t++) {
+                                angle += Math.abs(Pendulum.angle(traj.x()[t]));
+                            }
+                            angle /= traj.horizon() - from;
+                        }
+                        return new Episode(task[0], task[1], total, angle);
+                    })
+                    .collect();
+        } finally {
+            shared.destroy();
+        }
+    }
+
+    private static List<int[]> tasks(Request req) {
+        List<int[]> tasks = new ArrayList<>();
+        for (int c = 0; c < req.initialStates().size(); c++) {
+            for (int n = 0; n < req.samples(); n++) {
+                tasks.add(new int[] {c, n});
+            }
+        }
+        return tasks;
+    }
+
+    /** Rows of rollout schema v1, one per (condition, sample, t); cost left null. */
+    public static Dataset<Row> sample(SparkSession spark, Request req) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<int[]> tasks = tasks(req);
+        Broadcast<Request> shared = jsc.broadcast(req);
+        JavaRDD<Row> rows = jsc.parallelize(tasks, tasks.size()).flatMap(task -> {
+            Request r = shared.value();
+            int condition = task[0];
+            int sample = task[1];
+            Environment env = r.environment().create();
+            RolloutPolicy policy = r.policies().get(condition);
+            long seed = Seeds.derive(r.seed(), "rollout", r.iteration(), condition, sample);
+            Trajectory traj = Simulator.rollout(env, r.initialStates().get(condition), policy, r.horizon(), seed);
+            List<Row> out = new ArrayList<>(traj.horizon());
+            for (int t = 0; t < traj.horizon(); t++) {
+                out.add(RowFactory.create(r.iteration(), condition, sample, t, traj.x()[t], traj.u()[t], traj.o()[t],
+                        null, r.source()));
+            }
+            return out.iterator();
+        });
+        return spark.createDataFrame(rows, RolloutSchema.STRUCT);
+    }
+}
