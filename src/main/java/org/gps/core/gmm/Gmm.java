@@ -1,0 +1,174 @@
+package org.gps.core.gmm;
+
+import org.gps.core.dynamics.NiwPrior;
+import org.gps.core.linalg.Cholesky;
+import org.gps.core.linalg.Mat;
+import org.gps.core.linalg.PointKernels;
+import org.gps.core.linalg.Vec;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * An immutable Gaussian mixture: per cluster a log mass, a mean and a covariance (with its
+ * Cholesky factor, computed once), plus the number of points it was fitted on, which sets the
+ * prior's pseudo-count n0 (ALGORITHM.md section 3).
+ */
+public final class Gmm implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final double LOG_2PI = Math.log(2 * Math.PI);
+
+    private final double[] logMass;
+    private final double[][] means;
+    private final Mat[] covariances;
+    private final Cholesky[] factors;
+    private final long fittedPoints;
+
+    public Gmm(double[] logMass, double[][] means, Mat[] covariances, long fittedPoints) {
+        int k = logMass.length;
+        if (k == 0 || means.length != k || covariances.length != k) {
+            throw new IllegalArgumentException("a GMM needs K >= 1 masses, means and covariances of equal count");
+        }
+        int d = means[0].length;
+        this.logMass = logMass.clone();
+        this.means = new double[k][];
+        this.covariances = covariances.clone();
+        this.factors = new Cholesky[k];
+        for (int i = 0; i < k; i++) {
+            if (means[i].length != d || covariances[i].rows() != d || covariances[i].cols() != d) {
+                throw new IllegalArgumentException("cluster " + i + " does not have dimension " + d);
+            }
+            this.means[i] = means[i].clone();
+            this.factors[i] = Cholesky.of(covariances[i]);
+        }
+        this.fittedPoints = fittedPoints;
+    }
+
+    public int clusters() {
+        return logMass.length;
+    }
+
+    public int dim() {
+        return means[0].length;
+    }
+
+    public long fittedPoints() {
+        return fittedPoints;
+    }
+
+    public double logMass(int k) {
+        return logMass[k];
+    }
+
+    public double[] mean(int k) {
+        return means[k].clone();
+    }
+
+    public Mat covariance(int k) {
+        return covariances[k];
+    }
+
+    Cholesky factor(int k) {
+        return factors[k];
+    }
+
+    double[] meanRef(int k) {
+        return means[k];
+    }
+
+    /**
+     * log(mass_k N(x_j | mu_k, Sigma_k)) for every point j and cluster k of the block, as an
+     * n x K row-major array (index j * K + k).
+     */
+    public double[] logJoint(PointBlock block) {
+        int n = block.size();
+        int kk = clusters();
+        int d = dim();
+        double[] out = new double[n * kk];
+        for (int k = 0; k < kk; k++) {
+            double[] maha = PointKernels.mahalanobis(factors[k], block.data(), d, n, means[k]);
+            double c = logMass[k] - 0.5 * (d * LOG_2PI + factors[k].logDet());
+            for (int j = 0; j < n; j++) {
+                out[j * kk + k] = c - 0.5 * maha[j];
+            }
+        }
+        return out;
+    }
+
+    /** Posterior cluster probabilities of every point, n x K row-major; and each point's log density in {@code logDensity}. */
+    public double[] posteriors(PointBlock block, double[] logDensity) {
+        int kk = clusters();
+        double[] lj = logJoint(block);
+        double[] row = new double[kk];
+        for (int j = 0; j < block.size(); j++) {
+            System.arraycopy(lj, j * kk, row, 0, kk);
+            double lse = Vec.logSumExp(row);
+            if (logDensity != null) {
+                logDensity[j] = lse;
+            }
+            for (int k = 0; k < kk; k++) {
+                lj[j * kk + k] = Math.exp(row[k] - lse);
+            }
+        }
+        return lj;
+    }
+
+    /**
+     * The normal-inverse-Wishart prior for a query set (ALGORITHM.md section 3): cluster
+     * posteriors averaged over the query points give w; mu0 = sum w_k mu_k,
+     * Phi = sum w_k (Sigma_k + (mu_k - mu0)(mu_k - mu0)^T); m = 1, n0 = (Nfit - 2 - D) / Nfit;
+     * then m and n0 are scaled by {@code strength} and Phi by m.
+     */
+    public NiwPrior prior(PointBlock query, double strength) {
+        int kk = clusters();
+        int d = dim();
+        double[] post = posteriors(query, null);
+        double[] w = new double[kk];
+        for (int j = 0; j < query.size(); j++) {
+            for (int k = 0; k < kk; k++) {
+                w[k] += post[j * kk + k];
+            }
+        }
+        for (int k = 0; k < kk; k++) {
+            w[k] /= query.size();
+        }
+        double[] mu0 = new double[d];
+        for (int k = 0; k < kk; k++) {
+            for (int i = 0; i < d; i++) {
+                mu0[i] += w[k] * means[k][i];
+            }
+        }
+        Mat phi = Mat.zeros(d, d);
+        for (int k = 0; k < kk; k++) {
+            double[] diff = Vec.minus(means[k], mu0);
+            phi = phi.plusScaled(w[k], covariances[k].plus(Mat.outer(diff, diff)));
+        }
+        double m = strength;
+        double n0 = strength * (fittedPoints - 2.0 - d) / fittedPoints;
+        return new NiwPrior(mu0, phi.symmetrize().scale(m), m, n0);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Gmm g) || g.clusters() != clusters() || g.fittedPoints != fittedPoints
+                || !Arrays.equals(g.logMass, logMass)) {
+            return false;
+        }
+        for (int k = 0; k < clusters(); k++) {
+            if (!Arrays.equals(g.means[k], means[k]) || !g.covariances[k].equals(covariances[k])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(logMass) * 31 + Long.hashCode(fittedPoints);
+    }
+
+    @Override
+    public String toString() {
+        return "Gmm(K=" + clusters() + ", D=" + dim() + ", fitted on " + fittedPoints + " points)";
+    }
+}

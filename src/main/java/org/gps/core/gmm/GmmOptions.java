@@ -1,0 +1,51 @@
+package org.gps.core.gmm;
+
+import java.io.Serializable;
+
+/**
+ * EM settings (ALGORITHM.md section 3), defaults from the original implementation.
+ *
+ * @param maxIterations  at most this many EM iterations ({@code 100})
+ * @param tolerance      stop when |LL - LL_prev| < tolerance |LL|, LL the mean log-likelihood
+ *                       per point ({@code 1e-5}; the seed compares against 1e-5 LL, which never
+ *                       holds for a negative LL)
+ * @param ridge          added to every covariance's diagonal after the M-step ({@code 1e-6})
+ * @param initialRidge   added to the initial covariances ({@code 2e-6})
+ * @param rebootMass     clusters with mass below rebootMass / K restart from all points ({@code 1e-4})
+ * @param seed           seeds the random initial assignment
+ * @param warmStart      start from the previous model when it has the same number of clusters
+ * @param initialization how a cold start picks its first model
+ */
+public record GmmOptions(int maxIterations, double tolerance, double ridge, double initialRidge, double rebootMass,
+                         long seed, boolean warmStart, Initialization initialization) implements Serializable {
+    /**
+     * {@code RANDOM_ASSIGNMENT} is the original's: a random cluster per point, each cluster's mean
+     * and (1/K)-scaled scatter. Random subsets all have nearly the global moments, so EM starts at
+     * the symmetric saddle where every cluster is the global Gaussian; the original escapes it only
+     * because its broken stopping rule forces 100 iterations. With the corrected rule EM stops
+     * there after two (measured on three separated Gaussians: all K clusters equal, LL stuck at the
+     * single-Gaussian value). {@code SAMPLED_MEANS}, the default, breaks the symmetry: k-means++
+     * over 4K uniformly sampled points picks the means, covariances start at the global one / K.
+     */
+    public enum Initialization { SAMPLED_MEANS, RANDOM_ASSIGNMENT }
+
+    public GmmOptions {
+        if (maxIterations < 1) {
+            throw new IllegalArgumentException("maxIterations must be >= 1, got " + maxIterations);
+        }
+        if (!(tolerance >= 0) || !(ridge >= 0) || !(initialRidge >= 0) || !(rebootMass >= 0)) {
+            throw new IllegalArgumentException("tolerance, ridge, initialRidge and rebootMass must be >= 0");
+        }
+        if (initialization == null) {
+            throw new IllegalArgumentException("initialization must be given");
+        }
+    }
+
+    public static GmmOptions defaults(long seed) {
+        return new GmmOptions(100, 1e-5, 1e-6, 2e-6, 1e-4, seed, true, Initialization.SAMPLED_MEANS);
+    }
+
+    public GmmOptions withSeed(long s) {
+        return new GmmOptions(maxIterations, tolerance, ridge, initialRidge, rebootMass, s, warmStart, initialization);
+    }
+}

@@ -1,0 +1,179 @@
+package org.gps.core.gmm;
+
+import org.gps.core.dynamics.NiwPrior;
+import org.gps.core.linalg.Mat;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GmmEmTest {
+    private static final double[][] CENTRES = {{0, 0}, {10, 0}, {0, 10}};
+    private static final int PER_CLUSTER = 400;
+
+    /** 3 x 400 points from N(centre, diag(1, 0.25)). */
+    static List<double[]> threeGaussians(long seed) {
+        Random r = new Random(seed);
+        List<double[]> pts = new ArrayList<>();
+        for (double[] c : CENTRES) {
+            for (int i = 0; i < PER_CLUSTER; i++) {
+                pts.add(new double[] {c[0] + r.nextGaussian(), c[1] + 0.5 * r.nextGaussian()});
+            }
+        }
+        java.util.Collections.shuffle(pts, r);
+        return pts;
+    }
+
+    static List<PointBlock> blocks(List<double[]> pts, int blockSize) {
+        List<PointBlock> out = new ArrayList<>();
+        for (int i = 0; i < pts.size(); i += blockSize) {
+            out.add(PointBlock.of(0, pts.subList(i, Math.min(pts.size(), i + blockSize)), i));
+        }
+        return out;
+    }
+
+    @Test
+    void threeWellSeparatedGaussiansAreRecovered() {
+        EmResult r = GmmEm.fit(blocks(threeGaussians(1), 128), 3, GmmOptions.defaults(7), null);
+        Gmm g = r.model();
+        assertEquals(EmResult.StopReason.CONVERGED, r.stopReason());
+        for (double[] c : CENTRES) {
+            int k = nearest(g, c);
+            // 400 points per cluster: the sample mean's standard error is 1/20 (x) and 1/40 (y), so
+            // 0.2 is four standard errors or more; a sample variance of 400 draws has standard error
+            // var * sqrt(2/400): 0.071 for var 1 and 0.018 for var 0.25, so 0.3 and 0.075 are ~4 SE.
+            assertEquals(c[0], g.mean(k)[0], 0.2);
+            assertEquals(c[1], g.mean(k)[1], 0.2);
+            assertEquals(1.0, g.covariance(k).get(0, 0), 0.3);
+            assertEquals(0.25, g.covariance(k).get(1, 1), 0.075);
+            // Clusters 10 standard deviations apart: only the few points 4-5 standard deviations out
+            // carry posterior mass of another cluster, ~1e-8 of the total (measured 6.5e-9).
+            assertEquals(1.0 / 3, Math.exp(g.logMass(k)), 1e-6);
+        }
+    }
+
+    @Test
+    void logLikelihoodNeverDecreasesAcrossIterations() {
+        EmResult r = GmmEm.fit(blocks(threeGaussians(2), 100), 6, GmmOptions.defaults(3), null);
+        double[] ll = r.logLikelihoods();
+        assertTrue(ll.length > 3, "EM should take several iterations from a random start, took " + ll.length);
+        for (int i = 1; i < ll.length; i++) {
+            // At convergence successive values agree to the rounding of a sum over 1200 points
+            // (~1e-13 relative); any real decrease would be far larger.
+            assertTrue(ll[i] >= ll[i - 1] - 1e-12 * Math.abs(ll[i]),
+                    "LL went from " + ll[i - 1] + " to " + ll[i] + " at iteration " + i);
+        }
+        assertNotEquals(EmResult.StopReason.LIKELIHOOD_DECREASED, r.stopReason());
+    }
+
+    @Test
+    void theOriginalsRandomAssignmentStallsAtTheSymmetricSaddle() {
+        // Documents why SAMPLED_MEANS is the default (GmmOptions.Initialization): from a random
+        // assignment every cluster becomes the global Gaussian and the corrected rule stops EM there.
+        GmmOptions o = GmmOptions.defaults(7);
+        o = new GmmOptions(o.maxIterations(), o.tolerance(), o.ridge(), o.initialRidge(), o.rebootMass(), o.seed(),
+                o.warmStart(), GmmOptions.Initialization.RANDOM_ASSIGNMENT);
+        EmResult r = GmmEm.fit(blocks(threeGaussians(1), 128), 3, o, null);
+        assertTrue(r.iterations() <= 3, "took " + r.iterations());
+        double spread = 0;
+        for (int k = 1; k < 3; k++) {
+            spread = Math.max(spread, org.gps.core.linalg.Vec.maxAbsDiff(r.model().mean(0), r.model().mean(k)));
+        }
+        assertTrue(spread < 0.05, "clusters should all sit at the global mean, spread " + spread);
+    }
+
+    @Test
+    void theFitDoesNotDependOnHowPointsAreSplitIntoBlocks() {
+        List<double[]> pts = threeGaussians(3);
+        Gmm a = GmmEm.fit(blocks(pts, 1200), 4, GmmOptions.defaults(5), null).model();
+        Gmm b = GmmEm.fit(blocks(pts, 37), 4, GmmOptions.defaults(5), null).model();
+        for (int k = 0; k < 4; k++) {
+            // Only the summation order differs: rounding, far below 1e-9.
+            assertEquals(a.logMass(k), b.logMass(k), 1e-9);
+            assertTrue(org.gps.core.linalg.Vec.maxAbsDiff(a.mean(k), b.mean(k)) < 1e-9);
+            assertTrue(a.covariance(k).maxAbsDiff(b.covariance(k)) < 1e-9);
+        }
+    }
+
+    @Test
+    void noiseFreeLinearDataGivesAFiniteModel() {
+        // Points [x, u, A x + B u] lie on a 3-dimensional subspace of R^5: every scatter is singular
+        // and only the ridge keeps the covariances invertible.
+        Random r = new Random(4);
+        List<double[]> pts = new ArrayList<>();
+        for (int i = 0; i < 800; i++) {
+            double x0 = r.nextGaussian();
+            double x1 = r.nextGaussian();
+            double u = r.nextGaussian();
+            pts.add(new double[] {x0, x1, u, 0.9 * x0 + 0.1 * x1, -0.2 * x0 + 0.95 * x1 + 0.5 * u});
+        }
+        EmResult res = GmmEm.fit(blocks(pts, 200), 8, GmmOptions.defaults(1), null);
+        assertTrue(Double.isFinite(res.logLikelihood()));
+        for (int k = 0; k < 8; k++) {
+            assertTrue(res.model().covariance(k).isFinite());
+            assertTrue(Double.isFinite(res.model().logMass(k)));
+        }
+    }
+
+    @Test
+    void warmStartFromAConvergedModelStopsAtOnceWithTheSameModel() {
+        List<PointBlock> b = blocks(threeGaussians(5), 300);
+        EmResult first = GmmEm.fit(b, 3, GmmOptions.defaults(9), null);
+        EmResult second = GmmEm.fit(b, 3, GmmOptions.defaults(9), first.model());
+        assertTrue(second.warmStarted());
+        assertTrue(second.iterations() <= 2, "took " + second.iterations());
+        assertEquals(first.logLikelihood(), second.logLikelihood(), 1e-5 * Math.abs(first.logLikelihood()));
+    }
+
+    @Test
+    void aClusterThatLosesItsMassRestartsFromAllPoints() {
+        List<PointBlock> b = blocks(threeGaussians(6), 1200);
+        Moments global = Moments.of(b.get(0));
+        // Warm start from a model whose second cluster sits far from every point: it gets no mass.
+        Gmm start = new Gmm(new double[] {Math.log(0.5), Math.log(0.5)}, new double[][] {{3, 3}, {1e4, 1e4}},
+                new Mat[] {Mat.eye(2, 30.0), Mat.eye(2)}, 1200);
+        EmRun run = new EmRun(2, global, GmmOptions.defaults(1), start);
+        run.acceptExpectation(EmStatistics.empty(start).addExpectation(start, b.get(0)));
+        Gmm after = run.current();
+        assertTrue(org.gps.core.linalg.Vec.maxAbsDiff(global.mean(), after.mean(1)) < 1e-12);
+        assertTrue(global.covariance().plusDiagonal(1e-6).maxAbsDiff(after.covariance(1)) < 1e-9);
+    }
+
+    @Test
+    void clusterCountFollowsTheRule() {
+        assertEquals(2, GmmEm.clusterCount(10, 20, 40));
+        assertEquals(12, GmmEm.clusterCount(495, 20, 40));
+        assertEquals(20, GmmEm.clusterCount(100_000, 20, 40));
+    }
+
+    @Test
+    void priorOfASingleClusterIsItsMomentsScaledByStrength() {
+        double[] mu = {1, 2};
+        Mat sigma = Mat.of(new double[][] {{2, 0.5}, {0.5, 1}});
+        Gmm g = new Gmm(new double[] {0.0}, new double[][] {mu}, new Mat[] {sigma}, 100);
+        NiwPrior p = g.prior(PointBlock.of(0, List.of(new double[] {0, 0}, new double[] {5, 5}), 0), 2.0);
+        assertEquals(1.0, p.mu0()[0], 1e-15);
+        assertEquals(2.0, p.mu0()[1], 1e-15);
+        assertTrue(p.phi().maxAbsDiff(sigma.scale(2.0)) < 1e-15);
+        assertEquals(2.0, p.m(), 0.0);
+        assertEquals(2.0 * (100 - 2 - 2) / 100.0, p.n0(), 1e-15);
+    }
+
+    private static int nearest(Gmm g, double[] c) {
+        int best = -1;
+        double bd = Double.POSITIVE_INFINITY;
+        for (int k = 0; k < g.clusters(); k++) {
+            double d = Math.hypot(g.mean(k)[0] - c[0], g.mean(k)[1] - c[1]);
+            if (d < bd) {
+                bd = d;
+                best = k;
+            }
+        }
+        return best;
+    }
+}
