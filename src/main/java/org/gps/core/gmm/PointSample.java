@@ -5,7 +5,8 @@ import org.gps.core.random.Seeds;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A uniform sample without replacement of a fixed number of points: the points whose seeded hash
@@ -15,55 +16,45 @@ import java.util.PriorityQueue;
 public final class PointSample implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private record Entry(long key, double[] point) implements Serializable {
-    }
-
     private final int capacity;
     private final long seed;
-    /** Max-heap on the key: the largest kept key is evicted first. */
-    private final PriorityQueue<Entry> heap;
+    /** Kept points by hash key (64-bit hashes of distinct ids: collisions are negligible). */
+    private final TreeMap<Long, double[]> kept = new TreeMap<>();
 
     public PointSample(int capacity, long seed) {
         this.capacity = capacity;
         this.seed = seed;
-        this.heap = new PriorityQueue<>(Math.max(1, capacity), (a, b) -> Long.compare(b.key, a.key));
     }
 
     public PointSample add(PointBlock b) {
         for (int j = 0; j < b.size(); j++) {
-            offer(new Entry(Seeds.derive(seed, "gmm-init-sample", b.ids()[j]), null), b, j);
+            long key = Seeds.derive(seed, "gmm-init-sample", b.ids()[j]);
+            if (kept.size() < capacity || (capacity > 0 && key < kept.lastKey())) {
+                offer(key, b.point(j));
+            }
         }
         return this;
     }
 
-    private void offer(Entry e, PointBlock b, int j) {
-        if (heap.size() < capacity) {
-            heap.add(new Entry(e.key, b.point(j)));
-        } else if (capacity > 0 && e.key < heap.peek().key) {
-            heap.poll();
-            heap.add(new Entry(e.key, b.point(j)));
+    private void offer(long key, double[] point) {
+        kept.put(key, point);
+        if (kept.size() > capacity) {
+            kept.pollLastEntry();
         }
     }
 
     public PointSample merge(PointSample o) {
-        for (Entry e : o.heap) {
-            if (heap.size() < capacity) {
-                heap.add(e);
-            } else if (capacity > 0 && e.key < heap.peek().key) {
-                heap.poll();
-                heap.add(e);
-            }
+        for (Map.Entry<Long, double[]> e : o.kept.entrySet()) {
+            offer(e.getKey(), e.getValue());
         }
         return this;
     }
 
     /** The sampled points in a canonical order (by key), so the result does not depend on merge order. */
     public List<double[]> points() {
-        List<Entry> es = new ArrayList<>(heap);
-        es.sort((a, b) -> Long.compare(a.key, b.key));
         List<double[]> out = new ArrayList<>();
-        for (Entry e : es) {
-            out.add(e.point.clone());
+        for (double[] p : kept.values()) {
+            out.add(p.clone());
         }
         return out;
     }

@@ -17,6 +17,7 @@ import java.io.PrintWriter;
                 InitCommand.class,
                 SampleCommand.class,
                 ValidateCommand.class,
+                FitDynamicsCommand.class,
                 TrajOptCommand.class,
                 EvaluateCommand.class,
                 CommandLine.HelpCommand.class

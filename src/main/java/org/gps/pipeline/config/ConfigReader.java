@@ -9,6 +9,8 @@ import org.gps.core.BadInputException;
 import org.gps.core.control.InitLqrOptions;
 import org.gps.core.control.InitPdOptions;
 import org.gps.core.control.TrajOptOptions;
+import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.gmm.GmmOptions;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.env.Environment;
 import org.gps.core.env.EnvironmentSpec;
@@ -91,9 +93,10 @@ public final class ConfigReader {
         InitialControllerSpec init = readInitialController(c.child("initial_controller"), e.actionDim());
         List<CostFunction> costs = CostConfig.read(c.child("cost"), conditions.size(), e.stateDim(), e.actionDim());
         TrajOptOptions trajopt = readTrajOpt(c.child("trajopt"));
+        DynamicsOptions dynamics = readDynamics(c.child("dynamics"), seed);
         c.finish();
         return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
-                init, costs, trajopt, toJson(c.resolved()));
+                init, costs, trajopt, dynamics, toJson(c.resolved()));
     }
 
     private static InitialControllerSpec readInitialController(ConfigNode n, int dU) {
@@ -137,6 +140,29 @@ public final class ConfigReader {
         n.finish();
         return new TrajOptOptions(klStep, minEta, maxEta, del0, d.etaErrorThreshold(), maxEnt, perStep, minMult, maxMult,
                 rounds, d.perStepBracketRounds(), d.perStepAdamRounds(), d.perStepAdamRate());
+    }
+
+    /** The {@code dynamics} section (ALGORITHM.md sections 3-5); shared with {@code gps fit-dynamics --rollouts}. */
+    public static DynamicsOptions readDynamics(ConfigNode n, long seed) {
+        DynamicsOptions d = DynamicsOptions.defaults(seed);
+        String prior = n.getChoice("prior", "per_condition", "per_condition", "shared");
+        int maxClusters = n.getInt("max_clusters", d.maxClusters(), 2);
+        int minSamples = n.getInt("min_samples_per_cluster", d.minSamplesPerCluster(), 1);
+        int maxSamples = n.getInt("max_samples", d.maxSamples(), 2);
+        double strength = n.getPositive("strength", d.strength());
+        double reg = n.getNonNegative("regularization", d.regularization());
+        double x0var = n.getNonNegative("initial_state_var", d.initialStateVar());
+        GmmOptions em = d.em();
+        int emIterations = n.getInt("em_max_iterations", em.maxIterations(), 1);
+        double emTol = n.getNonNegative("em_tolerance", em.tolerance());
+        boolean warm = n.getBoolean("em_warm_start", em.warmStart());
+        String init = n.getChoice("em_init", "sampled_means", "sampled_means", "random_assignment");
+        n.finish();
+        GmmOptions.Initialization initialization = init.equals("sampled_means")
+                ? GmmOptions.Initialization.SAMPLED_MEANS : GmmOptions.Initialization.RANDOM_ASSIGNMENT;
+        return new DynamicsOptions(prior.equals("shared"), maxClusters, minSamples, maxSamples, strength, reg, x0var,
+                new GmmOptions(emIterations, emTol, em.ridge(), em.initialRidge(), em.rebootMass(), seed, warm,
+                        initialization));
     }
 
     private static double[] perAction(ConfigNode n, String key, double[] v, int dU) {

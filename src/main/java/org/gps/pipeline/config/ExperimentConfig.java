@@ -4,6 +4,8 @@ import org.gps.core.control.TrajOptOptions;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.env.EnvironmentSpec;
 
+import org.gps.core.dynamics.DynamicsOptions;
+
 import java.io.Serializable;
 import java.util.List;
 
@@ -15,6 +17,7 @@ import java.util.List;
  * @param conditions   initial states x0, one per condition, already in the environment's state form
  * @param costs        the cost of each condition (ALGORITHM.md section 2)
  * @param trajopt      C-step and step-size options (sections 6, 7)
+ * @param dynamics     GMM prior and per-step fit options (sections 3-5); its EM seed is the run's
  * @param resolvedJson the config as read, with every default filled in: what a run directory freezes
  */
 public record ExperimentConfig(
@@ -29,6 +32,7 @@ public record ExperimentConfig(
         InitialControllerSpec initialController,
         List<CostFunction> costs,
         TrajOptOptions trajopt,
+        DynamicsOptions dynamics,
         String resolvedJson) implements Serializable {
 
     public int conditionCount() {

@@ -1,0 +1,42 @@
+package org.gps.core.dynamics;
+
+import org.gps.core.gmm.GmmOptions;
+
+import java.io.Serializable;
+
+/**
+ * Settings of the dynamics step (ALGORITHM.md sections 3-5). The cluster rule's defaults are the
+ * original's example experiments' (max_clusters 20, min_samples_per_cluster 40; its library
+ * default is 50 and 20); max_samples 20 trajectories per prior window, kept whole (the seed keeps
+ * max_samples - 1 by an off-by-one).
+ *
+ * @param sharedPrior         one GMM over all conditions' points instead of one per condition
+ * @param maxClusters         upper bound on K
+ * @param minSamplesPerCluster K = max(2, min(maxClusters, floor(points / this)))
+ * @param maxSamples          the prior's window: the last this-many trajectories per GMM
+ * @param strength            scales the prior's m and n0
+ * @param regularization      added to the [x, u] diagonal of each per-step joint covariance
+ * @param initialStateVar     floor of the x0 variances
+ * @param em                  EM settings; its seed is the base that each fit's seed derives from
+ */
+public record DynamicsOptions(boolean sharedPrior, int maxClusters, int minSamplesPerCluster, int maxSamples,
+                              double strength, double regularization, double initialStateVar, GmmOptions em)
+        implements Serializable {
+    public DynamicsOptions {
+        if (maxClusters < 2 || minSamplesPerCluster < 1 || maxSamples < 2) {
+            throw new IllegalArgumentException("need max_clusters >= 2, min_samples_per_cluster >= 1, max_samples >= 2");
+        }
+        if (!(strength > 0) || !(regularization >= 0) || !(initialStateVar >= 0)) {
+            throw new IllegalArgumentException("need strength > 0, regularization >= 0, initial_state_var >= 0");
+        }
+    }
+
+    public static DynamicsOptions defaults(long seed) {
+        return new DynamicsOptions(false, 20, 40, 20, 1.0, 1e-6, 1e-6, GmmOptions.defaults(seed));
+    }
+
+    public DynamicsOptions withSeed(long seed) {
+        return new DynamicsOptions(sharedPrior, maxClusters, minSamplesPerCluster, maxSamples, strength, regularization,
+                initialStateVar, em.withSeed(seed));
+    }
+}

@@ -1,0 +1,243 @@
+package org.gps.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.gps.core.BadInputException;
+import org.gps.core.dynamics.InitialStateDistribution;
+import org.gps.core.dynamics.LinearGaussianDynamics;
+import org.gps.core.gmm.EmResult;
+import org.gps.core.gmm.Gmm;
+import org.gps.core.linalg.Mat;
+import org.gps.spark.DynamicsFitting;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Fitted dynamics at rest (docs/formats.md, "Dynamics"): one folder, published atomically, with
+ * <pre>
+ *   steps/             Parquet, one row per (condition, t): F (transition, dX x (dX+dU)), f (offset), covariance
+ *   initial_state/     Parquet, one row per condition: x0 mean and covariance
+ *   gmm/               Parquet, one row per (group, cluster): log mass, mean, covariance, points fitted on
+ *   prediction_error/  Parquet, one row per (condition, t): in-sample one-step rmse and rmse / spread of x_{t+1}
+ *   summary.json       EM and error summary per group and condition
+ * </pre>
+ * Matrices are flattened row-major with their sizes beside them, as for controllers.
+ */
+public final class DynamicsStore {
+    public static final String STEPS = "steps";
+    public static final String INITIAL_STATE = "initial_state";
+    public static final String GMM = "gmm";
+    public static final String PREDICTION_ERROR = "prediction_error";
+    public static final String SUMMARY = "summary.json";
+
+    private static final org.apache.spark.sql.types.DataType VEC = DataTypes.createArrayType(DataTypes.DoubleType, false);
+    public static final StructType STEPS_SCHEMA = new StructType()
+            .add("condition", DataTypes.IntegerType, false)
+            .add("t", DataTypes.IntegerType, false)
+            .add("dX", DataTypes.IntegerType, false)
+            .add("dU", DataTypes.IntegerType, false)
+            .add("samples", DataTypes.IntegerType, false)
+            .add("transition", VEC, false)
+            .add("offset", VEC, false)
+            .add("covariance", VEC, false);
+    public static final StructType ERROR_SCHEMA = new StructType()
+            .add("condition", DataTypes.IntegerType, false)
+            .add("t", DataTypes.IntegerType, false)
+            .add("samples", DataTypes.IntegerType, false)
+            .add("rmse", DataTypes.DoubleType, false)
+            .add("relative_rmse", DataTypes.DoubleType, false);
+    public static final StructType X0_SCHEMA = new StructType()
+            .add("condition", DataTypes.IntegerType, false)
+            .add("dX", DataTypes.IntegerType, false)
+            .add("mean", VEC, false)
+            .add("covariance", VEC, false);
+    public static final StructType GMM_SCHEMA = new StructType()
+            .add("group", DataTypes.IntegerType, false)
+            .add("cluster", DataTypes.IntegerType, false)
+            .add("dim", DataTypes.IntegerType, false)
+            .add("fitted_points", DataTypes.LongType, false)
+            .add("log_mass", DataTypes.DoubleType, false)
+            .add("mean", VEC, false)
+            .add("covariance", VEC, false);
+
+    private DynamicsStore() {
+    }
+
+    /** Per-condition summary of the prediction error, as printed by the job. */
+    public record ErrorSummary(int condition, int steps, double meanRmse, double maxRmse, double meanRelativeRmse) {
+    }
+
+    /** Writes a fit to {@code path} atomically; returns the per-condition error summary. */
+    public static List<ErrorSummary> write(SparkSession spark, String path, DynamicsFitting.Result fit, boolean shared,
+                                           String writtenBy) {
+        List<ErrorSummary> summary = new ArrayList<>();
+        AtomicOutput.publish(spark, path, writtenBy, tmp -> {
+            JavaRDD<DynamicsFitting.StepFit> steps = fit.steps();
+            Dataset<Row> stepRows = spark.createDataFrame(steps.map(s -> RowFactory.create(s.condition(), s.t(),
+                    s.model().gain().rows(), s.model().gain().cols() - s.model().gain().rows(), s.samples(),
+                    s.model().gain().toRowMajor(), s.model().offset(), s.model().covariance().toRowMajor())), STEPS_SCHEMA);
+            stepRows.write().parquet(new Path(tmp, STEPS).toString());
+            Dataset<Row> errRows = spark.createDataFrame(steps.map(s -> RowFactory.create(s.condition(), s.t(),
+                    s.samples(), s.rmse(), s.relativeRmse())), ERROR_SCHEMA);
+            errRows.coalesce(1).write().parquet(new Path(tmp, PREDICTION_ERROR).toString());
+            List<Row> x0 = new ArrayList<>();
+            fit.initialStates().forEach((c, d) -> x0.add(RowFactory.create(c, d.mean().length, d.mean(),
+                    d.covariance().toRowMajor())));
+            spark.createDataFrame(x0, X0_SCHEMA).coalesce(1).write().parquet(new Path(tmp, INITIAL_STATE).toString());
+            List<Row> g = new ArrayList<>();
+            fit.gmms().forEach((group, r) -> {
+                Gmm m = r.model();
+                for (int k = 0; k < m.clusters(); k++) {
+                    g.add(RowFactory.create(group, k, m.dim(), m.fittedPoints(), m.logMass(k), m.mean(k),
+                            m.covariance(k).toRowMajor()));
+                }
+            });
+            spark.createDataFrame(g, GMM_SCHEMA).coalesce(1).write().parquet(new Path(tmp, GMM).toString());
+            // The error summary is an aggregation on Spark: one row per condition comes back.
+            for (Row r : errRows.groupBy("condition").agg(
+                            org.apache.spark.sql.functions.count("t"),
+                            org.apache.spark.sql.functions.avg("rmse"),
+                            org.apache.spark.sql.functions.max("rmse"),
+                            org.apache.spark.sql.functions.avg("relative_rmse"))
+                    .orderBy("condition").collectAsList()) {
+                summary.add(new ErrorSummary(r.getInt(0), (int) r.getLong(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)));
+            }
+            HadoopFiles.writeUtf8(spark.sparkContext().hadoopConfiguration(), new Path(tmp, SUMMARY),
+                    summaryJson(fit, shared, summary));
+            return stepRows.sparkSession().read().parquet(new Path(tmp, STEPS).toString()).count();
+        });
+        return summary;
+    }
+
+    private static String summaryJson(DynamicsFitting.Result fit, boolean shared, List<ErrorSummary> errors) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.put("format", "gps-dynamics");
+        root.put("version", 1);
+        root.put("dX", fit.stateDim());
+        root.put("dU", fit.actionDim());
+        root.put("prior", shared ? "shared" : "per_condition");
+        ArrayNode groups = root.putArray("gmm");
+        fit.gmms().forEach((g, r) -> {
+            ObjectNode n = groups.addObject();
+            n.put("group", g);
+            n.put("clusters", r.model().clusters());
+            n.put("fitted_points", r.model().fittedPoints());
+            n.put("window_trajectories", fit.windowSizes().getOrDefault(g, 0));
+            n.put("em_iterations", r.iterations());
+            n.put("stop_reason", r.stopReason().name().toLowerCase());
+            n.put("warm_started", r.warmStarted());
+            n.put("log_likelihood_per_point", r.logLikelihood());
+        });
+        ArrayNode conds = root.putArray("prediction_error");
+        for (ErrorSummary e : errors) {
+            ObjectNode n = conds.addObject();
+            n.put("condition", e.condition());
+            n.put("steps", e.steps());
+            n.put("mean_rmse", e.meanRmse());
+            n.put("max_rmse", e.maxRmse());
+            n.put("mean_relative_rmse", e.meanRelativeRmse());
+        }
+        try {
+            return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Fitted per-step dynamics of every condition (small: M x T matrices). */
+    public static Map<Integer, LinearGaussianDynamics> readDynamics(SparkSession spark, String path) {
+        AtomicOutput.requireComplete(spark, path);
+        String p = new Path(path, STEPS).toString();
+        Map<Integer, TreeMap<Integer, Row>> byCondition = new TreeMap<>();
+        for (Row r : spark.read().parquet(p).collectAsList()) {
+            byCondition.computeIfAbsent(r.getInt(r.fieldIndex("condition")), k -> new TreeMap<>())
+                    .put(r.getInt(r.fieldIndex("t")), r);
+        }
+        Map<Integer, LinearGaussianDynamics> out = new TreeMap<>();
+        byCondition.forEach((c, steps) -> {
+            int n = steps.size();
+            if (steps.firstKey() != 0 || steps.lastKey() != n - 1) {
+                throw new BadInputException(p + ": condition " + c + " has time steps missing (expected 0.." + (n - 1) + ")");
+            }
+            Mat[] f = new Mat[n];
+            double[][] off = new double[n][];
+            Mat[] cov = new Mat[n];
+            for (Row r : steps.values()) {
+                int t = r.getInt(r.fieldIndex("t"));
+                int dX = r.getInt(r.fieldIndex("dX"));
+                int dU = r.getInt(r.fieldIndex("dU"));
+                f[t] = Mat.fromRowMajor(dX, dX + dU, doubles(r, "transition"));
+                off[t] = doubles(r, "offset");
+                cov[t] = Mat.fromRowMajor(dX, dX, doubles(r, "covariance"));
+            }
+            out.put(c, LinearGaussianDynamics.of(f, off, cov));
+        });
+        return out;
+    }
+
+    public static Map<Integer, InitialStateDistribution> readInitialStates(SparkSession spark, String path) {
+        AtomicOutput.requireComplete(spark, path);
+        Map<Integer, InitialStateDistribution> out = new TreeMap<>();
+        for (Row r : spark.read().parquet(new Path(path, INITIAL_STATE).toString()).collectAsList()) {
+            int dX = r.getInt(r.fieldIndex("dX"));
+            out.put(r.getInt(r.fieldIndex("condition")), new InitialStateDistribution(doubles(r, "mean"),
+                    Mat.fromRowMajor(dX, dX, doubles(r, "covariance"))));
+        }
+        return out;
+    }
+
+    /** The GMM of each prior group, for the next iteration's warm start. */
+    public static Map<Integer, Gmm> readGmms(SparkSession spark, String path) {
+        AtomicOutput.requireComplete(spark, path);
+        Map<Integer, TreeMap<Integer, Row>> byGroup = new TreeMap<>();
+        for (Row r : spark.read().parquet(new Path(path, GMM).toString()).collectAsList()) {
+            byGroup.computeIfAbsent(r.getInt(r.fieldIndex("group")), k -> new TreeMap<>())
+                    .put(r.getInt(r.fieldIndex("cluster")), r);
+        }
+        Map<Integer, Gmm> out = new TreeMap<>();
+        byGroup.forEach((g, rows) -> {
+            int k = rows.size();
+            double[] lm = new double[k];
+            double[][] mu = new double[k][];
+            Mat[] cov = new Mat[k];
+            long n = 0;
+            for (Row r : rows.values()) {
+                int i = r.getInt(r.fieldIndex("cluster"));
+                int d = r.getInt(r.fieldIndex("dim"));
+                lm[i] = r.getDouble(r.fieldIndex("log_mass"));
+                mu[i] = doubles(r, "mean");
+                cov[i] = Mat.fromRowMajor(d, d, doubles(r, "covariance"));
+                n = r.getLong(r.fieldIndex("fitted_points"));
+            }
+            out.put(g, new Gmm(lm, mu, cov, n));
+        });
+        return out;
+    }
+
+    static double[] doubles(Row r, String field) {
+        List<Object> l = r.getList(r.fieldIndex(field));
+        double[] out = new double[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) l.get(i)).doubleValue();
+        }
+        return out;
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

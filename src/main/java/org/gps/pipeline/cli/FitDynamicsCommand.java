@@ -1,0 +1,100 @@
+package org.gps.pipeline.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.BadInputException;
+import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.gmm.GmmOptions;
+import org.gps.io.DynamicsStore;
+import org.gps.pipeline.steps.FitDynamicsStep;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "fit-dynamics", mixinStandardHelpOptions = true,
+        description = {"Fit the GMM dynamics prior (EM on Spark) and the per-time-step linear-Gaussian dynamics.",
+                "In a run: reads R/iter=I/rollouts (and earlier iterations within the prior's window),",
+                "writes R/iter=I/dynamics. On logged data: --rollouts PATH --out DIR, any dX and dU.",
+                "Prints the one-step prediction error per condition."})
+final class FitDynamicsCommand implements Callable<Integer> {
+    @Option(names = "--run-dir", paramLabel = "R", description = "Run directory (with --iteration).")
+    String runDir;
+
+    @Option(names = "--iteration", paramLabel = "I", description = "GPS iteration, from 0.")
+    Integer iteration;
+
+    @Option(names = "--rollouts", paramLabel = "PATH", description = "Logged rollouts in schema v1 (with --out).")
+    String rollouts;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the dynamics (with --rollouts).")
+    String out;
+
+    @Option(names = "--prior", paramLabel = "per_condition|shared", defaultValue = "per_condition",
+            description = "Logged data: one GMM per condition (default) or one shared by all.")
+    String prior;
+
+    @Option(names = "--max-clusters", paramLabel = "K", defaultValue = "20", description = "Logged data: upper bound on K (default ${DEFAULT-VALUE}).")
+    int maxClusters;
+
+    @Option(names = "--min-samples-per-cluster", paramLabel = "N", defaultValue = "40",
+            description = "Logged data: K = max(2, min(max-clusters, points / N)) (default ${DEFAULT-VALUE}).")
+    int minSamplesPerCluster;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Logged data: EM seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin
+    SparkOptions spark;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        boolean inRun = runDir != null || iteration != null;
+        boolean logged = rollouts != null || out != null;
+        if (inRun == logged) {
+            throw new BadInputException("fit-dynamics: give either --run-dir R --iteration I, or --rollouts PATH --out DIR");
+        }
+        List<DynamicsStore.ErrorSummary> summary;
+        if (inRun) {
+            if (runDir == null || iteration == null) {
+                throw new BadInputException("fit-dynamics: --run-dir and --iteration go together");
+            }
+            summary = FitDynamicsStep.run(spark.session("fit-dynamics"), runDir, iteration);
+        } else {
+            if (rollouts == null || out == null) {
+                throw new BadInputException("fit-dynamics: --rollouts and --out go together");
+            }
+            if (!prior.equals("per_condition") && !prior.equals("shared")) {
+                throw new BadInputException("--prior: expected per_condition or shared, got '" + prior + "'");
+            }
+            DynamicsOptions d = DynamicsOptions.defaults(seed);
+            DynamicsOptions options;
+            try {
+                // Logged data: every trajectory belongs to the prior's window.
+                options = new DynamicsOptions(prior.equals("shared"), maxClusters, minSamplesPerCluster,
+                        Integer.MAX_VALUE, d.strength(), d.regularization(), d.initialStateVar(), GmmOptions.defaults(seed));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("fit-dynamics: " + e.getMessage());
+            }
+            SparkSession s = spark.session("fit-dynamics");
+            summary = FitDynamicsStep.fitLogged(s, rollouts, out, options);
+        }
+        print(spec.commandLine().getOut(), summary);
+        return Main.EXIT_OK;
+    }
+
+    static void print(PrintWriter w, List<DynamicsStore.ErrorSummary> summary) {
+        w.println("one-step prediction error (in-sample) per condition:");
+        w.printf("%9s %6s %12s %12s %14s%n", "condition", "steps", "mean rmse", "max rmse", "mean rel rmse");
+        for (DynamicsStore.ErrorSummary e : summary) {
+            w.printf("%9d %6d %12.4g %12.4g %14.4g%n", e.condition(), e.steps(), e.meanRmse(), e.maxRmse(),
+                    e.meanRelativeRmse());
+        }
+        w.flush();
+    }
+}

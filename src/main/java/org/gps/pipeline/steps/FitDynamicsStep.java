@@ -1,0 +1,83 @@
+package org.gps.pipeline.steps;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.BadInputException;
+import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.gmm.Gmm;
+import org.gps.core.random.Seeds;
+import org.gps.io.AtomicOutput;
+import org.gps.io.DynamicsStore;
+import org.gps.io.RolloutReader;
+import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.DynamicsFitting;
+import org.gps.spark.TrajectoryGroups;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code gps fit-dynamics}: step 3 of an iteration (ALGORITHM.md sections 3-5). In a run
+ * directory it reads iteration I's rollouts plus as many earlier iterations as the prior's window
+ * (max_samples trajectories per condition) reaches, warm-starts EM from iteration I-1's GMMs, and
+ * publishes {@code iter=I/dynamics}. On logged rollouts it fits every trajectory in the dataset.
+ */
+public final class FitDynamicsStep {
+    private static final Logger LOG = LoggerFactory.getLogger(FitDynamicsStep.class);
+
+    private FitDynamicsStep() {
+    }
+
+    public static List<DynamicsStore.ErrorSummary> run(SparkSession spark, String runDirUri, int iteration) {
+        RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
+        ExperimentConfig config = run.config();
+        run.requireIteration(iteration, config);
+        DynamicsOptions options = config.dynamics();
+        long start = System.nanoTime();
+        // The window holds max_samples trajectories per condition: ceil(max_samples / N) iterations back.
+        int back = (options.maxSamples() + config.samples() - 1) / config.samples();
+        Dataset<Row> rollouts = RolloutReader.readComplete(spark, run.rollouts(iteration).toString());
+        for (int i = iteration - 1; i >= Math.max(0, iteration - back + 1); i--) {
+            String p = run.rollouts(i).toString();
+            if (AtomicOutput.isComplete(run.hadoopConf(), p)) {
+                rollouts = rollouts.unionByName(RolloutReader.read(spark, p));
+            }
+        }
+        Map<Integer, Gmm> previous = Map.of();
+        if (iteration > 0 && AtomicOutput.isComplete(run.hadoopConf(), run.dynamics(iteration - 1).toString())) {
+            previous = DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
+        }
+        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts),
+                DynamicsFitting.CurrentSet.iteration(iteration), options, previous,
+                Seeds.derive(config.seed(), "dynamics", iteration));
+        try {
+            List<DynamicsStore.ErrorSummary> summary = DynamicsStore.write(spark, run.dynamics(iteration).toString(), fit,
+                    options.sharedPrior(), "fit-dynamics");
+            LOG.info("iteration {}: dynamics for {} conditions in {} ms", iteration, fit.initialStates().size(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return summary;
+        } finally {
+            fit.steps().unpersist(false);
+        }
+    }
+
+    /** Fits logged rollouts at {@code rolloutsPath} (schema v1, any dX and dU) and publishes to {@code out}. */
+    public static List<DynamicsStore.ErrorSummary> fitLogged(SparkSession spark, String rolloutsPath, String out,
+                                                             DynamicsOptions options) {
+        if (out == null || out.isBlank()) {
+            throw new BadInputException("--out: expected a folder to write the dynamics to");
+        }
+        Dataset<Row> rollouts = RolloutReader.read(spark, rolloutsPath);
+        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts),
+                DynamicsFitting.CurrentSet.all(), options, Map.of(), options.em().seed());
+        try {
+            return DynamicsStore.write(spark, out, fit, options.sharedPrior(), "fit-dynamics --rollouts " + rolloutsPath);
+        } finally {
+            fit.steps().unpersist(false);
+        }
+    }
+}

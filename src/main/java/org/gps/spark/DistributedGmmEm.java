@@ -1,0 +1,157 @@
+package org.gps.spark;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.gps.core.gmm.EmResult;
+import org.gps.core.gmm.EmRun;
+import org.gps.core.gmm.EmStatistics;
+import org.gps.core.gmm.Gmm;
+import org.gps.core.gmm.GmmOptions;
+import org.gps.core.gmm.Moments;
+import org.gps.core.gmm.PointBlock;
+import org.gps.core.gmm.PointSample;
+import org.gps.core.random.Seeds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * EM for several independent GMMs at once (one per group: a condition, or one shared group) over
+ * cached, distributed point blocks. Every pass is one Spark job for all groups still running: the
+ * executors compute each group's E-step statistics on their blocks, a tree aggregation merges
+ * them, and the driver does the M-steps ({@link EmRun}). Only statistics (K x D^2 per group)
+ * travel to the driver, never points, so driver memory does not grow with the data.
+ */
+public final class DistributedGmmEm {
+    private static final Logger LOG = LoggerFactory.getLogger(DistributedGmmEm.class);
+    private static final int TREE_DEPTH = 2;
+
+    private DistributedGmmEm() {
+    }
+
+    /** First pass, per group: count, mean and covariance (for reboots) and candidate points (for the initial means). */
+    static final class GroupSummary implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final Moments moments;
+        final PointSample sample;
+
+        GroupSummary(int dim, int candidates, long seed) {
+            moments = new Moments(dim);
+            sample = new PointSample(candidates, seed);
+        }
+    }
+
+    /**
+     * @param blocks   cached point blocks; each block's group selects its GMM
+     * @param clusters K per group (groups absent here are ignored)
+     * @param previous last fits for warm starts (may miss groups)
+     * @param options  EM settings; each group's seed derives from options.seed() and the group
+     */
+    public static Map<Integer, EmResult> fit(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
+                                             Map<Integer, Gmm> previous, GmmOptions options) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
+        Map<Integer, Integer> k = new HashMap<>(clusters);
+        int maxCandidates = 0;
+        for (int kk : k.values()) {
+            maxCandidates = Math.max(maxCandidates, 4 * kk);
+        }
+        final int candidates = maxCandidates;
+        long seed = options.seed();
+        HashMap<Integer, GroupSummary> summaries = blocks.treeAggregate(new HashMap<Integer, GroupSummary>(),
+                (acc, b) -> {
+                    if (k.containsKey(b.group())) {
+                        acc.computeIfAbsent(b.group(), g -> new GroupSummary(b.dim(), 4 * k.get(g), groupSeed(seed, g)))
+                                .moments.add(b);
+                        acc.get(b.group()).sample.add(b);
+                    }
+                    return acc;
+                },
+                (a, b) -> {
+                    b.forEach((g, s) -> a.merge(g, s, (x, y) -> {
+                        x.moments.merge(y.moments);
+                        x.sample.merge(y.sample);
+                        return x;
+                    }));
+                    return a;
+                }, TREE_DEPTH);
+        if (candidates == 0) {
+            return Map.of();
+        }
+
+        Map<Integer, EmRun> runs = new TreeMap<>();
+        Map<Integer, Long> initAssign = new TreeMap<>();
+        for (Map.Entry<Integer, GroupSummary> e : summaries.entrySet()) {
+            int g = e.getKey();
+            GmmOptions go = options.withSeed(groupSeed(seed, g));
+            EmRun run = new EmRun(k.get(g), e.getValue().moments, go, previous.get(g));
+            if (run.needsInitialAssignment()) {
+                if (go.initialization() == GmmOptions.Initialization.SAMPLED_MEANS) {
+                    run.acceptCandidates(e.getValue().sample.points());
+                } else {
+                    initAssign.put(g, go.seed());
+                }
+            }
+            runs.put(g, run);
+        }
+        if (!initAssign.isEmpty()) {
+            Map<Integer, double[]> shifts = new HashMap<>();
+            initAssign.keySet().forEach(g -> shifts.put(g, runs.get(g).initialShift()));
+            Map<Integer, Integer> kk = new HashMap<>(k);
+            Map<Integer, Long> seeds = new HashMap<>(initAssign);
+            HashMap<Integer, EmStatistics> init = blocks.treeAggregate(new HashMap<Integer, EmStatistics>(),
+                    (acc, b) -> {
+                        Long s = seeds.get(b.group());
+                        if (s != null) {
+                            acc.computeIfAbsent(b.group(), g -> EmStatistics.emptyInitial(kk.get(g), shifts.get(g)))
+                                    .addRandomAssignment(s, b);
+                        }
+                        return acc;
+                    }, DistributedGmmEm::mergeStats, TREE_DEPTH);
+            init.forEach((g, s) -> runs.get(g).acceptInitial(s));
+        }
+
+        int passes = 0;
+        while (true) {
+            HashMap<Integer, Gmm> active = new HashMap<>();
+            runs.forEach((g, r) -> {
+                if (!r.done()) {
+                    active.put(g, r.current());
+                }
+            });
+            if (active.isEmpty()) {
+                break;
+            }
+            Broadcast<HashMap<Integer, Gmm>> models = jsc.broadcast(active);
+            HashMap<Integer, EmStatistics> stats = blocks.treeAggregate(new HashMap<Integer, EmStatistics>(),
+                    (acc, b) -> {
+                        Gmm m = models.value().get(b.group());
+                        if (m != null) {
+                            acc.computeIfAbsent(b.group(), g -> EmStatistics.empty(m)).addExpectation(m, b);
+                        }
+                        return acc;
+                    }, DistributedGmmEm::mergeStats, TREE_DEPTH);
+            models.destroy();
+            stats.forEach((g, s) -> runs.get(g).acceptExpectation(s));
+            passes++;
+        }
+        Map<Integer, EmResult> out = new TreeMap<>();
+        runs.forEach((g, r) -> out.put(g, r.result()));
+        LOG.debug("EM for {} groups in {} passes", out.size(), passes);
+        return out;
+    }
+
+    private static HashMap<Integer, EmStatistics> mergeStats(HashMap<Integer, EmStatistics> a,
+                                                            HashMap<Integer, EmStatistics> b) {
+        b.forEach((g, s) -> a.merge(g, s, EmStatistics::merge));
+        return a;
+    }
+
+    static long groupSeed(long seed, int group) {
+        return Seeds.derive(seed, "gmm", group);
+    }
+}

@@ -1,0 +1,330 @@
+package org.gps.spark;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.gps.core.BadInputException;
+import org.gps.core.dynamics.ConditionalGaussian;
+import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.dynamics.InitialStateDistribution;
+import org.gps.core.dynamics.InitialStateFit;
+import org.gps.core.dynamics.JointGaussianFit;
+import org.gps.core.dynamics.NiwPrior;
+import org.gps.core.gmm.EmResult;
+import org.gps.core.gmm.Gmm;
+import org.gps.core.gmm.GmmEm;
+import org.gps.core.gmm.PointBlock;
+import org.gps.core.random.Seeds;
+import org.gps.core.sample.Trajectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Step 3 of an iteration (ALGORITHM.md sections 3-5) on Spark: the GMM prior's EM over the
+ * window's [x_t, u_t, x_{t+1}] points ({@link DistributedGmmEm}), then the M x (T-1)
+ * prior-regularised fits as one grouped computation keyed by (condition, t) with the GMMs
+ * broadcast, and the initial-state fits. Trajectories stay on the executors; the driver sees
+ * trajectory keys, EM statistics and the per-condition x0 results.
+ */
+public final class DynamicsFitting {
+    private static final Logger LOG = LoggerFactory.getLogger(DynamicsFitting.class);
+    /** Points per block: large enough for level-3 BLAS to pay off, small enough to stay cache-friendly. */
+    static final int BLOCK_POINTS = 512;
+
+    private DynamicsFitting() {
+    }
+
+    /** One fitted time step, with its in-sample one-step prediction error. */
+    public record StepFit(int condition, int t, int samples, ConditionalGaussian model, double rmse,
+                          double relativeRmse) implements Serializable {
+    }
+
+    /**
+     * @param gmms            EM result per prior group (condition, or 0 when shared)
+     * @param steps           per (condition, t) fits, cached; the caller unpersists
+     * @param initialStates   x0 distribution per condition
+     * @param windowSizes     trajectories in each group's prior window
+     * @param stateDim        dX
+     * @param actionDim       dU
+     */
+    public record Result(Map<Integer, EmResult> gmms, JavaRDD<StepFit> steps,
+                         Map<Integer, InitialStateDistribution> initialStates, Map<Integer, Integer> windowSizes,
+                         int stateDim, int actionDim) {
+    }
+
+    /**
+     * @param trajectories every trajectory the step may use
+     * @param isCurrent    which trajectories the per-step fits and x0 use (this iteration's samples)
+     * @param previous     the last GMM of each group, for EM's warm start
+     * @param seed         base seed of the EM (derived further per group)
+     */
+    public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
+                             DynamicsOptions options, Map<Integer, Gmm> previous, long seed) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(trajectories.context());
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> cached = trajectories.persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return fitCached(jsc, cached, isCurrent, options, previous, seed);
+        } finally {
+            cached.unpersist(false);
+        }
+    }
+
+    /** Which trajectory keys are the fit set. */
+    public interface CurrentSet extends Serializable {
+        boolean contains(TrajectoryGroups.Key key);
+
+        static CurrentSet iteration(int i) {
+            return k -> k.iteration() == i;
+        }
+
+        static CurrentSet all() {
+            return k -> true;
+        }
+    }
+
+    private static Result fitCached(JavaSparkContext jsc, JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
+                                    CurrentSet isCurrent, DynamicsOptions options, Map<Integer, Gmm> previous,
+                                    long seed) {
+        // Keys and lengths only: a few numbers per trajectory.
+        List<Tuple2<TrajectoryGroups.Key, int[]>> keys = traj
+                .mapValues(t -> new int[] {t.horizon(), t.x()[0].length, t.u()[0].length}).collect();
+        if (keys.isEmpty()) {
+            throw new BadInputException("rollouts: no trajectories to fit dynamics on");
+        }
+        int dX = keys.get(0)._2()[1];
+        int dU = keys.get(0)._2()[2];
+        boolean shared = options.sharedPrior();
+        Set<TrajectoryGroups.Key> window = window(keys, options.maxSamples(), shared);
+        Set<TrajectoryGroups.Key> x0Window = shared ? window(keys, options.maxSamples(), false) : window;
+        Map<Integer, Long> points = new TreeMap<>();
+        Map<Integer, Integer> windowSizes = new TreeMap<>();
+        Map<Integer, Integer> currentCount = new TreeMap<>();
+        for (Tuple2<TrajectoryGroups.Key, int[]> k : keys) {
+            if (window.contains(k._1())) {
+                int g = shared ? 0 : k._1().condition();
+                points.merge(g, (long) k._2()[0] - 1, Long::sum);
+                windowSizes.merge(g, 1, Integer::sum);
+            }
+            if (isCurrent.contains(k._1())) {
+                currentCount.merge(k._1().condition(), 1, Integer::sum);
+            }
+        }
+        for (Map.Entry<Integer, Integer> e : currentCount.entrySet()) {
+            if (e.getValue() < 2) {
+                throw new BadInputException("rollouts: condition " + e.getKey() + " has " + e.getValue()
+                        + " trajectory to fit; the per-step fit needs at least 2 (ALGORITHM.md section 4)");
+            }
+        }
+        Map<Integer, Integer> clusters = new TreeMap<>();
+        points.forEach((g, n) -> clusters.put(g, GmmEm.clusterCount(n, options.maxClusters(),
+                options.minSamplesPerCluster())));
+
+        Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(new HashSet<>(window));
+        JavaRDD<PointBlock> blocks = traj.filter(kv -> windowB.value().contains(kv._1()))
+                .mapPartitions(it -> blocksOf(it, shared)).persist(StorageLevel.MEMORY_ONLY());
+        long emStart = System.nanoTime();
+        Map<Integer, EmResult> gmms;
+        try {
+            gmms = DistributedGmmEm.fit(blocks, clusters, previous, options.em().withSeed(seed));
+        } finally {
+            blocks.unpersist(false);
+            windowB.destroy();
+        }
+        LOG.info("dynamics prior: EM for {} GMM(s) in {} ms ({})", gmms.size(),
+                (System.nanoTime() - emStart) / 1_000_000, describe(gmms, clusters));
+
+        Map<Integer, Gmm> models = new HashMap<>();
+        gmms.forEach((g, r) -> models.put(g, r.model()));
+        Broadcast<Map<Integer, Gmm>> gmmB = jsc.broadcast(models);
+        double strength = options.strength();
+        double reg = options.regularization();
+        JavaRDD<StepFit> steps = traj.filter(kv -> isCurrent.contains(kv._1()))
+                .flatMapToPair(kv -> {
+                    Trajectory t = kv._2();
+                    List<Tuple2<Long, Tuple2<Long, double[]>>> out = new ArrayList<>();
+                    long order = ((long) kv._1().iteration() << 32) | kv._1().sample();
+                    for (int s = 0; s + 1 < t.horizon(); s++) {
+                        double[] row = new double[2 * dX + dU];
+                        System.arraycopy(t.x()[s], 0, row, 0, dX);
+                        System.arraycopy(t.u()[s], 0, row, dX, dU);
+                        System.arraycopy(t.x()[s + 1], 0, row, dX + dU, dX);
+                        out.add(new Tuple2<>(((long) kv._1().condition() << 32) | s, new Tuple2<>(order, row)));
+                    }
+                    return out.iterator();
+                })
+                .groupByKey()
+                .map(kv -> {
+                    int condition = (int) (kv._1() >>> 32);
+                    int t = (int) (kv._1() & 0xffffffffL);
+                    List<Tuple2<Long, double[]>> rows = new ArrayList<>();
+                    kv._2().forEach(rows::add);
+                    // Shuffles deliver rows in any order; sort so reruns give identical bits.
+                    rows.sort(Comparator.comparingLong(Tuple2::_1));
+                    double[][] y = new double[rows.size()][];
+                    for (int i = 0; i < y.length; i++) {
+                        y[i] = rows.get(i)._2();
+                    }
+                    Gmm gmm = gmmB.value().get(shared ? 0 : condition);
+                    NiwPrior prior = gmm.prior(PointBlock.of(condition, java.util.Arrays.asList(y), 0), strength);
+                    ConditionalGaussian fit;
+                    try {
+                        fit = JointGaussianFit.conditional(y, dX + dU, prior, reg);
+                    } catch (BadInputException e) {
+                        throw new BadInputException("condition " + condition + ", t=" + t + ": " + e.getMessage(), e);
+                    }
+                    double[] err = predictionError(y, fit, dX, dU);
+                    return new StepFit(condition, t, y.length, fit, err[0], err[1]);
+                })
+                .persist(StorageLevel.MEMORY_AND_DISK());
+
+        // Materialise now: the caller unpersists the trajectories once this returns.
+        steps.count();
+        gmmB.unpersist(false);
+        Map<Integer, InitialStateDistribution> x0 = initialStates(traj, isCurrent, jsc.broadcast(new HashSet<>(x0Window)),
+                strength, options.initialStateVar());
+        return new Result(gmms, steps, x0, windowSizes, dX, dU);
+    }
+
+    /** The last maxSamples trajectories (by iteration, then sample) of each group. */
+    static Set<TrajectoryGroups.Key> window(List<Tuple2<TrajectoryGroups.Key, int[]>> keys, int maxSamples,
+                                            boolean shared) {
+        Map<Integer, List<TrajectoryGroups.Key>> byGroup = new TreeMap<>();
+        for (Tuple2<TrajectoryGroups.Key, int[]> k : keys) {
+            byGroup.computeIfAbsent(shared ? 0 : k._1().condition(), g -> new ArrayList<>()).add(k._1());
+        }
+        Comparator<TrajectoryGroups.Key> newestFirst = Comparator.comparingInt(TrajectoryGroups.Key::iteration)
+                .thenComparingInt(TrajectoryGroups.Key::condition)
+                .thenComparingInt(TrajectoryGroups.Key::sample).reversed();
+        Set<TrajectoryGroups.Key> out = new HashSet<>();
+        for (List<TrajectoryGroups.Key> l : byGroup.values()) {
+            l.sort(newestFirst);
+            out.addAll(l.subList(0, Math.min(maxSamples, l.size())));
+        }
+        return out;
+    }
+
+    private static Iterator<PointBlock> blocksOf(Iterator<Tuple2<TrajectoryGroups.Key, Trajectory>> it, boolean shared) {
+        // Sort by point id within the partition: shuffle order varies between runs, and block
+        // contents fix the summation order of EM's statistics.
+        Map<Integer, TreeMap<Long, double[]>> byGroup = new TreeMap<>();
+        while (it.hasNext()) {
+            Tuple2<TrajectoryGroups.Key, Trajectory> kv = it.next();
+            TrajectoryGroups.Key k = kv._1();
+            Trajectory t = kv._2();
+            int g = shared ? 0 : k.condition();
+            int dX = t.x()[0].length;
+            int dU = t.u()[0].length;
+            TreeMap<Long, double[]> pts = byGroup.computeIfAbsent(g, x -> new TreeMap<>());
+            for (int s = 0; s + 1 < t.horizon(); s++) {
+                double[] p = new double[2 * dX + dU];
+                System.arraycopy(t.x()[s], 0, p, 0, dX);
+                System.arraycopy(t.u()[s], 0, p, dX, dU);
+                System.arraycopy(t.x()[s + 1], 0, p, dX + dU, dX);
+                pts.put(Seeds.derive(0, "point", k.iteration(), k.condition(), k.sample(), s), p);
+            }
+        }
+        List<PointBlock> out = new ArrayList<>();
+        for (Map.Entry<Integer, TreeMap<Long, double[]>> e : byGroup.entrySet()) {
+            List<Map.Entry<Long, double[]>> pts = new ArrayList<>(e.getValue().entrySet());
+            for (int from = 0; from < pts.size(); from += BLOCK_POINTS) {
+                int to = Math.min(pts.size(), from + BLOCK_POINTS);
+                int dim = pts.get(from).getValue().length;
+                double[] data = new double[dim * (to - from)];
+                long[] ids = new long[to - from];
+                for (int j = from; j < to; j++) {
+                    System.arraycopy(pts.get(j).getValue(), 0, data, (j - from) * dim, dim);
+                    ids[j - from] = pts.get(j).getKey();
+                }
+                out.add(new PointBlock(e.getKey(), dim, data, ids));
+            }
+        }
+        return out.iterator();
+    }
+
+    /** rmse of x_{t+1} - (F [x; u] + f) over the rows, and the same divided by the rms spread of x_{t+1}. */
+    static double[] predictionError(double[][] y, ConditionalGaussian fit, int dX, int dU) {
+        double sq = 0;
+        double[] mean = new double[dX];
+        for (double[] r : y) {
+            for (int i = 0; i < dX; i++) {
+                mean[i] += r[dX + dU + i] / y.length;
+            }
+        }
+        double spread = 0;
+        double[] off = fit.offset();
+        for (double[] r : y) {
+            double[] in = java.util.Arrays.copyOfRange(r, 0, dX + dU);
+            double[] pred = fit.gain().times(in);
+            for (int i = 0; i < dX; i++) {
+                double e = r[dX + dU + i] - pred[i] - off[i];
+                sq += e * e;
+                double d = r[dX + dU + i] - mean[i];
+                spread += d * d;
+            }
+        }
+        double rmse = Math.sqrt(sq / y.length);
+        double rel = spread > 0 ? Math.sqrt(sq / spread) : (sq == 0 ? 0.0 : Double.POSITIVE_INFINITY);
+        return new double[] {rmse, rel};
+    }
+
+    private static Map<Integer, InitialStateDistribution> initialStates(
+            JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj, CurrentSet isCurrent,
+            Broadcast<HashSet<TrajectoryGroups.Key>> window, double strength, double initialStateVar) {
+        // Only x0 vectors (one per trajectory) travel, grouped per condition; bit 1 marks the fit
+        // set, bit 2 the prior's window.
+        Map<Integer, InitialStateDistribution> out = new TreeMap<>(traj
+                .filter(kv -> isCurrent.contains(kv._1()) || window.value().contains(kv._1()))
+                .mapToPair(kv -> new Tuple2<>(kv._1().condition(), new Tuple2<>(
+                        ((long) kv._1().iteration() << 32) | kv._1().sample(),
+                        new Tuple2<>((isCurrent.contains(kv._1()) ? 1 : 0) | (window.value().contains(kv._1()) ? 2 : 0),
+                                kv._2().x()[0]))))
+                .groupByKey()
+                .mapValues(v -> {
+                    List<Tuple2<Long, Tuple2<Integer, double[]>>> l = new ArrayList<>();
+                    v.forEach(l::add);
+                    l.sort(Comparator.comparingLong(Tuple2::_1));
+                    List<double[]> cur = new ArrayList<>();
+                    List<double[]> win = new ArrayList<>();
+                    for (Tuple2<Long, Tuple2<Integer, double[]>> e : l) {
+                        if ((e._2()._1() & 1) != 0) {
+                            cur.add(e._2()._2());
+                        }
+                        if ((e._2()._1() & 2) != 0) {
+                            win.add(e._2()._2());
+                        }
+                    }
+                    if (cur.isEmpty()) {
+                        return null;
+                    }
+                    NiwPrior prior = win.isEmpty() ? null : InitialStateFit.prior(win.toArray(double[][]::new), strength);
+                    return InitialStateFit.fit(cur.toArray(double[][]::new), prior, initialStateVar);
+                })
+                .filter(kv -> kv._2() != null)
+                .collectAsMap());
+        window.destroy();
+        return out;
+    }
+
+    private static String describe(Map<Integer, EmResult> gmms, Map<Integer, Integer> clusters) {
+        StringBuilder sb = new StringBuilder();
+        gmms.forEach((g, r) -> sb.append(sb.length() == 0 ? "" : "; ").append("group ").append(g).append(": K=")
+                .append(clusters.get(g)).append(", ").append(r.iterations()).append(" iterations, ")
+                .append(r.stopReason().name().toLowerCase()).append(r.warmStarted() ? ", warm start" : "")
+                .append(String.format(", LL/point %.4f", r.logLikelihood())));
+        return sb.toString();
+    }
+}
