@@ -1,5 +1,6 @@
 package org.gps.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -51,31 +52,45 @@ public final class ControllerStore {
         return spark.createDataFrame(rows, SCHEMA).coalesce(1);
     }
 
-    /** Reads controllers back; {@code path} names the dataset in error messages. */
+    /**
+     * Reads controllers back; {@code path} names the dataset in error messages.
+     *
+     * @throws BadInputException naming the path, condition and t when a column is missing or
+     *                           mistyped, a time step is missing or repeated, a matrix has the wrong
+     *                           number of values, or a covariance is not symmetric positive definite
+     */
     public static Map<Integer, LinearGaussianController> fromDataFrame(Dataset<Row> df, String path) {
+        requireColumns(df.schema(), path);
         Map<Integer, TreeMap<Integer, Row>> byCondition = new TreeMap<>();
         for (Row r : df.collectAsList()) {
-            byCondition.computeIfAbsent(r.getInt(r.fieldIndex("condition")), k -> new TreeMap<>())
-                    .put(r.getInt(r.fieldIndex("t")), r);
+            int condition = r.getInt(r.fieldIndex("condition"));
+            int t = r.getInt(r.fieldIndex("t"));
+            if (byCondition.computeIfAbsent(condition, k -> new TreeMap<>()).put(t, r) != null) {
+                throw new BadInputException(path + ": condition " + condition + ", t=" + t
+                        + " occurs on more than one row; expected one row per (condition, t)");
+            }
         }
         Map<Integer, LinearGaussianController> out = new TreeMap<>();
         for (Map.Entry<Integer, TreeMap<Integer, Row>> e : byCondition.entrySet()) {
             TreeMap<Integer, Row> steps = e.getValue();
             int horizon = steps.size();
-            if (steps.lastKey() != horizon - 1) {
-                throw new BadInputException(path + ": condition " + e.getKey() + " has time steps missing (expected 0.."
-                        + (horizon - 1) + ", last is " + steps.lastKey() + ")");
+            // Distinct t values, so 0..T-1 are all present exactly when the least is 0 and the greatest T-1.
+            if (steps.firstKey() != 0 || steps.lastKey() != horizon - 1) {
+                throw new BadInputException(path + ": condition " + e.getKey() + " has time steps missing: expected t = 0.."
+                        + (steps.lastKey()) + " (one row each), got " + horizon + " rows with t from "
+                        + steps.firstKey() + " to " + steps.lastKey() + firstMissing(steps));
             }
             Mat[] gains = new Mat[horizon];
             double[][] offsets = new double[horizon][];
             Mat[] covs = new Mat[horizon];
             for (Row r : steps.values()) {
                 int t = r.getInt(r.fieldIndex("t"));
+                String where = path + ": condition " + e.getKey() + ", t=" + t;
                 int dX = r.getInt(r.fieldIndex("dX"));
                 int dU = r.getInt(r.fieldIndex("dU"));
-                gains[t] = Mat.fromRowMajor(dU, dX, doubles(r, "gain"));
-                offsets[t] = doubles(r, "offset");
-                covs[t] = Mat.fromRowMajor(dU, dU, doubles(r, "covariance"));
+                gains[t] = Mat.fromRowMajor(dU, dX, doubles(r, "gain", dU * dX, where, "dU*dX"));
+                offsets[t] = doubles(r, "offset", dU, where, "dU");
+                covs[t] = Mat.fromRowMajor(dU, dU, doubles(r, "covariance", dU * dU, where, "dU*dU"));
             }
             try {
                 out.put(e.getKey(), LinearGaussianController.of(gains, offsets, covs));
@@ -84,6 +99,30 @@ public final class ControllerStore {
             }
         }
         return out;
+    }
+
+    private static void requireColumns(StructType schema, String path) {
+        for (var f : SCHEMA.fields()) {
+            var found = java.util.Arrays.stream(schema.fields()).filter(g -> g.name().equals(f.name())).findFirst();
+            if (found.isEmpty()) {
+                throw new BadInputException(path + ": column " + f.name() + " is missing; expected columns "
+                        + java.util.Arrays.toString(SCHEMA.fieldNames()));
+            }
+            // Parquet reads every column back as nullable: compare the types only.
+            if (!RolloutSchema.asNullable(found.get().dataType()).equals(RolloutSchema.asNullable(f.dataType()))) {
+                throw new BadInputException(path + ": column " + f.name() + " has type "
+                        + found.get().dataType().simpleString() + ", expected " + f.dataType().simpleString());
+            }
+        }
+    }
+
+    private static String firstMissing(TreeMap<Integer, Row> steps) {
+        for (int t = 0; t <= steps.lastKey(); t++) {
+            if (!steps.containsKey(t)) {
+                return "; t=" + t + " is absent";
+            }
+        }
+        return "";
     }
 
     /** Plain JSON: {format, version, conditions: [{condition, T, dX, dU, K: [t][dU][dX], k: [t][dU], covariance: [t][dU][dU]}]}. */
@@ -117,38 +156,126 @@ public final class ControllerStore {
         }
     }
 
-    /** Reads the JSON form back (the deployment format is also an input format). */
+    /**
+     * Reads the JSON form back (the deployment format is also an input format).
+     *
+     * @throws BadInputException naming the file and the key (e.g. {@code conditions[0].K[3]}) and
+     *                           what was expected, for malformed JSON, a wrong format or version, a
+     *                           missing key, a list of the wrong length, or a non-SPD covariance
+     */
     public static Map<Integer, LinearGaussianController> fromJson(String json, String file) {
-        ObjectMapper m = new ObjectMapper();
+        JsonNode root;
         try {
-            com.fasterxml.jackson.databind.JsonNode root = m.readTree(json);
-            if (!JSON_FORMAT.equals(root.path("format").asText())) {
-                throw new BadInputException(file + ": format: expected '" + JSON_FORMAT + "'");
-            }
-            Map<Integer, LinearGaussianController> out = new TreeMap<>();
-            for (com.fasterxml.jackson.databind.JsonNode n : root.path("conditions")) {
-                int horizon = n.path("T").asInt();
-                Mat[] gains = new Mat[horizon];
-                double[][] offsets = new double[horizon][];
-                Mat[] covs = new Mat[horizon];
-                for (int t = 0; t < horizon; t++) {
-                    gains[t] = Mat.of(m.treeToValue(n.path("K").get(t), double[][].class));
-                    offsets[t] = m.treeToValue(n.path("k").get(t), double[].class);
-                    covs[t] = Mat.of(m.treeToValue(n.path("covariance").get(t), double[][].class));
-                }
-                out.put(n.path("condition").asInt(), LinearGaussianController.of(gains, offsets, covs));
-            }
-            return out;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException | NullPointerException e) {
-            throw new BadInputException(file + ": not a valid controller JSON file: " + e.getMessage(), e);
+            root = new ObjectMapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadInputException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
+        if (root == null || !root.isObject()) {
+            throw new BadInputException(file + ": expected a JSON object with format, version and conditions");
+        }
+        if (!JSON_FORMAT.equals(root.path("format").asText(null))) {
+            throw new BadInputException(file + ": format: expected '" + JSON_FORMAT + "', got " + root.path("format"));
+        }
+        if (!root.path("version").isInt() || root.path("version").intValue() != 1) {
+            throw new BadInputException(file + ": version: expected 1, got " + root.path("version"));
+        }
+        JsonNode conds = root.path("conditions");
+        if (!conds.isArray() || conds.isEmpty()) {
+            throw new BadInputException(file + ": conditions: expected a non-empty list, got " + conds);
+        }
+        Map<Integer, LinearGaussianController> out = new TreeMap<>();
+        for (int i = 0; i < conds.size(); i++) {
+            JsonNode n = conds.get(i);
+            String at = file + ": conditions[" + i + "]";
+            int condition = intAt(n, "condition", 0, at);
+            int horizon = intAt(n, "T", 1, at);
+            int dX = intAt(n, "dX", 1, at);
+            int dU = intAt(n, "dU", 1, at);
+            JsonNode ks = listOf(n, "K", horizon, at);
+            JsonNode os = listOf(n, "k", horizon, at);
+            JsonNode ss = listOf(n, "covariance", horizon, at);
+            Mat[] gains = new Mat[horizon];
+            double[][] offsets = new double[horizon][];
+            Mat[] covs = new Mat[horizon];
+            for (int t = 0; t < horizon; t++) {
+                gains[t] = matrix(ks.get(t), dU, dX, at + ".K[" + t + "]");
+                offsets[t] = vector(os.get(t), dU, at + ".k[" + t + "]");
+                covs[t] = matrix(ss.get(t), dU, dU, at + ".covariance[" + t + "]");
+            }
+            if (out.containsKey(condition)) {
+                throw new BadInputException(at + ".condition: " + condition + " occurs twice; expected each condition once");
+            }
+            try {
+                out.put(condition, LinearGaussianController.of(gains, offsets, covs));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(at + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
-    private static double[] doubles(Row r, String field) {
-        List<Double> l = r.getList(r.fieldIndex(field));
+    private static int intAt(JsonNode n, String key, int min, String at) {
+        JsonNode v = n.path(key);
+        if (!v.isInt() || v.intValue() < min) {
+            throw new BadInputException(at + "." + key + ": expected an integer >= " + min + ", got "
+                    + (v.isMissingNode() ? "nothing" : v.toString()));
+        }
+        return v.intValue();
+    }
+
+    private static JsonNode listOf(JsonNode n, String key, int horizon, String at) {
+        JsonNode v = n.path(key);
+        if (!v.isArray() || v.size() != horizon) {
+            throw new BadInputException(at + "." + key + ": expected a list of T=" + horizon + " entries (one per t), got "
+                    + (v.isMissingNode() ? "nothing" : v.isArray() ? v.size() + " entries" : v.toString()));
+        }
+        return v;
+    }
+
+    private static Mat matrix(JsonNode v, int rows, int cols, String at) {
+        if (!v.isArray() || v.size() != rows) {
+            throw new BadInputException(at + ": expected a " + rows + "x" + cols + " matrix (a list of " + rows
+                    + " rows), got " + (v.isArray() ? v.size() + " rows" : v.toString()));
+        }
+        double[][] a = new double[rows][];
+        for (int i = 0; i < rows; i++) {
+            a[i] = vector(v.get(i), cols, at + "[" + i + "]");
+        }
+        return Mat.of(a);
+    }
+
+    private static double[] vector(JsonNode v, int n, String at) {
+        if (!v.isArray() || v.size() != n) {
+            throw new BadInputException(at + ": expected a list of " + n + " numbers, got "
+                    + (v.isArray() ? v.size() + " values" : v.toString()));
+        }
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (!v.get(i).isNumber()) {
+                throw new BadInputException(at + "[" + i + "]: expected a number, got " + v.get(i));
+            }
+            out[i] = v.get(i).doubleValue();
+        }
+        return out;
+    }
+
+    private static double[] doubles(Row r, String field, int expected, String where, String what) {
+        int i = r.fieldIndex(field);
+        if (r.isNullAt(i)) {
+            throw new BadInputException(where + ": " + field + " is null; expected " + expected + " values (" + what + ")");
+        }
+        List<Double> l = r.getList(i);
+        if (l.size() != expected) {
+            throw new BadInputException(where + ": " + field + " has " + l.size() + " values; expected " + expected
+                    + " (" + what + ", row-major)");
+        }
         double[] out = new double[l.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = l.get(i);
+        for (int j = 0; j < out.length; j++) {
+            Double v = l.get(j);
+            if (v == null) {
+                throw new BadInputException(where + ": " + field + "[" + j + "] is null; expected a number");
+            }
+            out[j] = v;
         }
         return out;
     }
