@@ -29,7 +29,6 @@ import java.util.TreeMap;
  */
 public final class DistributedGmmEm {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedGmmEm.class);
-    private static final int TREE_DEPTH = 2;
 
     private DistributedGmmEm() {
     }
@@ -55,6 +54,8 @@ public final class DistributedGmmEm {
     public static Map<Integer, EmResult> fit(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
                                              Map<Integer, Gmm> previous, GmmOptions options) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
+        // A second tree level costs a shuffle stage per pass; it only pays off with many partitions.
+        final int TREE_DEPTH = blocks.getNumPartitions() > 64 ? 2 : 1;
         Map<Integer, Integer> k = new HashMap<>(clusters);
         int maxCandidates = 0;
         for (int kk : k.values()) {

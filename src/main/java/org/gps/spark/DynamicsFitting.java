@@ -135,7 +135,10 @@ public final class DynamicsFitting {
 
         Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(new HashSet<>(window));
         JavaRDD<PointBlock> blocks = traj.filter(kv -> windowB.value().contains(kv._1()))
-                .mapPartitions(it -> blocksOf(it, shared)).persist(StorageLevel.MEMORY_ONLY());
+                .mapPartitions(it -> blocksOf(it, shared))
+                // One partition per core: each EM pass is a job, and its cost is mostly per task.
+                .coalesce(Math.max(1, Math.min(traj.getNumPartitions(), jsc.defaultParallelism())))
+                .persist(StorageLevel.MEMORY_ONLY());
         long emStart = System.nanoTime();
         Map<Integer, EmResult> gmms;
         try {

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 @Command(name = "gps", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Guided Policy Search on Apache Spark.",
         subcommands = {
+                RunCommand.class,
                 InitCommand.class,
                 SampleCommand.class,
                 ValidateCommand.class,

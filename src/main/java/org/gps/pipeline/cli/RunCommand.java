@@ -1,0 +1,34 @@
+package org.gps.pipeline.cli;
+
+import org.gps.pipeline.steps.RunLoop;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the whole GPS loop: init, then per iteration sample, fit-dynamics and trajopt, the same",
+                "steps as the separate commands; prints one progress line per iteration and evaluates the final",
+                "controllers. Started again on the same run directory, it resumes from the first incomplete step."})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "C",
+            description = "Experiment config (YAML or JSON). Optional when resuming an existing run directory.")
+    String config;
+
+    @Option(names = "--run-dir", paramLabel = "R", required = true,
+            description = "Run directory (local path or Hadoop URI: file:, hdfs:, s3a:).")
+    String runDir;
+
+    @Mixin
+    SparkOptions spark;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        RunLoop.run(spark.session("run"), config, runDir, spec.commandLine().getOut());
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,144 @@
+package org.gps.pipeline.steps;
+
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.BadInputException;
+import org.gps.io.AtomicOutput;
+import org.gps.io.HadoopFiles;
+import org.gps.pipeline.IterationState;
+import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.config.ConfigReader;
+import org.gps.pipeline.config.ExperimentConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code gps run}: the whole loop for the configured number of iterations, calling the same step
+ * code as the separate jobs (init, then per iteration sample, fit-dynamics, trajopt), and a final
+ * evaluation. Every step's output is published atomically, so a run that was stopped resumes here
+ * from its first incomplete step; a complete step is never redone.
+ */
+public final class RunLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
+
+    private RunLoop() {
+    }
+
+    /** One line of the progress table: the C-step's state plus the evaluation of the controllers that were sampled. */
+    public record Progress(int iteration, IterationState state, EvaluateStep.Result evaluation, double seconds,
+                           boolean resumed) {
+    }
+
+    public static List<Progress> run(SparkSession spark, String configPath, String runDirUri, PrintWriter out) {
+        RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
+        ExperimentConfig config;
+        if (run.isInitialised() && configPath != null) {
+            ExperimentConfig given = ConfigReader.parse(configPath, readConfig(run, configPath));
+            config = run.config();
+            if (!given.resolvedJson().equals(config.resolvedJson())) {
+                throw new BadInputException(run.root() + ": already holds a run with a different config ("
+                        + run.configResolved() + "); use another --run-dir, or delete this one to start over");
+            }
+        } else if (run.isInitialised()) {
+            config = run.config();
+        } else {
+            if (configPath == null) {
+                throw new BadInputException(run.root() + ": not a run directory yet; give --config to start one");
+            }
+            config = InitStep.run(spark, configPath, runDirUri);
+        }
+        if (!AtomicOutput.isComplete(run.hadoopConf(), run.controllers(0).toString())) {
+            InitStep.run(spark, run.configSource().toString(), runDirUri);
+        }
+        out.printf(Locale.ROOT, "run %s: %s, %d iterations, %d conditions x %d samples x T=%d%n", run.root(),
+                config.algorithm(), config.iterations(), config.conditionCount(), config.samples(), config.horizon());
+        out.println(header(config.conditionCount()));
+        out.flush();
+        List<Progress> progress = new ArrayList<>();
+        for (int i = 0; i < config.iterations(); i++) {
+            long start = System.nanoTime();
+            boolean did = false;
+            if (!AtomicOutput.isComplete(run.hadoopConf(), run.rollouts(i).toString())) {
+                SampleStep.run(spark, runDirUri, i);
+                did = true;
+            }
+            if (!AtomicOutput.isComplete(run.hadoopConf(), run.dynamics(i).toString())) {
+                FitDynamicsStep.run(spark, runDirUri, i);
+                did = true;
+            }
+            IterationState state;
+            if (!HadoopFiles.exists(run.hadoopConf(), run.state(i).toString())
+                    || !AtomicOutput.isComplete(run.hadoopConf(), run.controllers(i + 1).toString())) {
+                state = TrajOptStep.run(spark, runDirUri, i);
+                did = true;
+            } else {
+                state = TrajOptStep.readState(run, i);
+            }
+            EvaluateStep.Result eval = EvaluateStep.run(spark, runDirUri, i, null);
+            Progress p = new Progress(i, state, eval, (System.nanoTime() - start) / 1e9, !did);
+            progress.add(p);
+            out.println(line(p));
+            out.flush();
+            LOG.info("iteration {} done in {} s{}", i, String.format(Locale.ROOT, "%.1f", p.seconds()),
+                    did ? "" : " (already complete)");
+        }
+        EvaluateStep.Result last = EvaluateStep.run(spark, runDirUri, config.iterations(), null);
+        out.println("final controllers (iteration " + config.iterations() + "):");
+        out.print(last.toTable());
+        out.flush();
+        return progress;
+    }
+
+    private static String readConfig(RunDirectory run, String configPath) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(configPath);
+        if (!HadoopFiles.isFile(run.hadoopConf(), p)) {
+            throw new BadInputException(configPath + ": config file not found");
+        }
+        return HadoopFiles.readUtf8(run.hadoopConf(), p);
+    }
+
+    static String header(int conditions) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%4s", "iter"));
+        for (int c = 0; c < conditions; c++) {
+            sb.append(String.format(Locale.ROOT, " %9s", "cost" + c));
+        }
+        for (int c = 0; c < conditions; c++) {
+            sb.append(String.format(Locale.ROOT, " %8s", "ret" + c));
+        }
+        sb.append(String.format(Locale.ROOT, " %9s %11s %13s %7s", "|angle|0", "KL/target", "step_mult", "seconds"));
+        return sb.toString();
+    }
+
+    /**
+     * cost: mean sample cost of the iteration (ALGORITHM.md section 2); ret: mean Gym-style return of
+     * the iteration's controllers over the horizon; |angle|0: Pendulum, condition 0, mean |angle|
+     * over the last 20 steps; KL/target and step_mult: the C-step, averaged over conditions.
+     */
+    static String line(Progress p) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%4d", p.iteration()));
+        List<IterationState.ConditionState> cs = p.state().conditions();
+        for (IterationState.ConditionState c : cs) {
+            sb.append(String.format(Locale.ROOT, " %9.2f", c.costMean()));
+        }
+        for (EvaluateStep.ConditionResult r : p.evaluation().conditions()) {
+            sb.append(String.format(Locale.ROOT, " %8.1f", r.meanReturn()));
+        }
+        double kl = 0;
+        double target = 0;
+        double mult = 0;
+        for (IterationState.ConditionState c : cs) {
+            kl += c.kl() / cs.size();
+            target += c.klTarget() / cs.size();
+            mult += c.stepMult() / cs.size();
+        }
+        double angle = p.evaluation().conditions().get(0).finalAbsAngle();
+        sb.append(String.format(Locale.ROOT, " %9s %5.1f/%-5.1f %13.3f %7.1f%s",
+                Double.isNaN(angle) ? "-" : String.format(Locale.ROOT, "%.3f", angle), kl, target, mult, p.seconds(),
+                p.resumed() ? " (done before)" : ""));
+        return sb.toString();
+    }
+}
