@@ -1,5 +1,6 @@
 package org.gps.core.control;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -17,7 +18,7 @@ import java.util.Arrays;
  *                     here (the Pendulum's and the Box2D examples' step)
  */
 public record InitLqrOptions(double initVar, double stiffness, double stiffnessVel, double finalWeight,
-                             double[] initGains, double[] initAcc, double dt) {
+                             double[] initGains, double[] initAcc, double dt) implements Serializable {
     public InitLqrOptions {
         if (!(initVar > 0) || !(stiffness >= 0) || !(stiffnessVel >= 0) || !(finalWeight >= 0) || !(dt > 0)
                 || !Double.isFinite(initVar) || !Double.isFinite(dt)) {

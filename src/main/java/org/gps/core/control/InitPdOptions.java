@@ -1,5 +1,7 @@
 package org.gps.core.control;
 
+import java.io.Serializable;
+
 /**
  * Options of {@link InitialControllers#initPd} (ALGORITHM.md section 11), defaults from the
  * original's INIT_LG_PD.
@@ -8,7 +10,7 @@ package org.gps.core.control;
  * @param posGains     position gain (`pos_gains`, 10.0)
  * @param velGainsMult velocity gain as a fraction of the position gain (`vel_gains_mult`, 0.01)
  */
-public record InitPdOptions(double initVar, double posGains, double velGainsMult) {
+public record InitPdOptions(double initVar, double posGains, double velGainsMult) implements Serializable {
     public InitPdOptions {
         if (!(initVar > 0) || !Double.isFinite(initVar) || !Double.isFinite(posGains)
                 || !Double.isFinite(velGainsMult)) {

@@ -1,5 +1,7 @@
 package org.gps.core.control;
 
+import java.io.Serializable;
+
 /**
  * A step-size update (ALGORITHM.md section 7).
  *
@@ -9,5 +11,5 @@ package org.gps.core.control;
  * @param actualImprovement    L(prev ctrl, prev model) - L(new ctrl, cur model)
  */
 public record StepSizeUpdate(double stepMult, double multiplier, double predictedImprovement,
-                             double actualImprovement) {
+                             double actualImprovement) implements Serializable {
 }

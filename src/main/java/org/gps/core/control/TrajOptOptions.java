@@ -1,5 +1,7 @@
 package org.gps.core.control;
 
+import java.io.Serializable;
+
 /**
  * Options of the C-step and the step-size rule (ALGORITHM.md sections 6 and 7). Defaults are the
  * original implementation's ({@link #defaults()}).
@@ -24,7 +26,8 @@ package org.gps.core.control;
  */
 public record TrajOptOptions(double klStep, double minEta, double maxEta, double del0, double etaErrorThreshold,
                              double maxEntTraj, boolean consPerStep, double minStepMult, double maxStepMult,
-                             int maxRounds, int perStepBracketRounds, int perStepAdamRounds, double perStepAdamRate) {
+                             int maxRounds, int perStepBracketRounds, int perStepAdamRounds, double perStepAdamRate)
+                                     implements Serializable {
 
     public TrajOptOptions {
         require(klStep > 0 && Double.isFinite(klStep), "kl_step must be > 0, got " + klStep);

@@ -1,5 +1,7 @@
 package org.gps.core.control;
 
+import java.io.Serializable;
+
 /**
  * Outcome of one C-step for one condition (ALGORITHM.md section 6).
  *
@@ -14,7 +16,7 @@ package org.gps.core.control;
  * @param converged  whether the KL constraint was met within 10% (per-step mode: at every step)
  */
 public record TrajOptResult(LinearGaussianController controller, double eta, double[] stepEtas, double kl,
-                            double klTarget, double[] stepKl, int rounds, boolean converged) {
+                            double klTarget, double[] stepKl, int rounds, boolean converged) implements Serializable {
     public TrajOptResult {
         stepEtas = stepEtas.clone();
         stepKl = stepKl.clone();
