@@ -19,6 +19,7 @@ import java.io.PrintWriter;
                 ValidateCommand.class,
                 TrajOptCommand.class,
                 EvaluateCommand.class,
+                BenchmarkCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
