@@ -18,9 +18,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "trajopt", mixinStandardHelpOptions = true,
         description = {"Time the cost expansion over all rollouts and the C-step (issue 4).",
-                "Rollouts of a random stable linear system are sampled and cached per size; after one warm-up,",
-                "each repeat times CostEvaluation over all rollouts, the C-step of all conditions on Spark and",
-                "the same C-step in one driver thread. Prints a Markdown table (median and min of the repeats)."})
+                "Per size: rollouts of a random stable linear system are sampled and cached; after one",
+                "warm-up, each repeat times CostEvaluation over all rollouts, the C-step of all",
+                "conditions on Spark, and the same C-step in one driver thread.",
+                "Prints a Markdown table (median and min of the repeats, peak heap) to stdout."})
 final class TrajOptBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--sizes", paramLabel = "LIST", defaultValue = "small,medium,large",
             description = "Comma-separated sizes: small (M=4,N=5,T=100,dX=3,dU=1), medium (8,20,100,26,7), "
