@@ -1,26 +1,40 @@
 package org.gps.spark;
 
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.gps.core.BadInputException;
 import org.gps.core.cost.CostExpansion;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.cost.QuadraticCostAccumulator;
 import org.gps.core.cost.QuadraticCostModel;
-import scala.Tuple2;
+import org.gps.io.RolloutSchema;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import static org.apache.spark.sql.functions.col;
 
 /**
  * Step 2 of an iteration (ALGORITHM.md section 2): each sample's cost and its quadratic expansion,
  * computed where the sample lives and averaged per condition through a mergeable accumulator.
  * Only the per-condition models (T small matrices) and one total per sample reach the driver.
+ *
+ * <p>How the rows meet: Spark SQL hash-partitions the rows by trajectory into one partition per
+ * core and sorts each partition by (trajectory, t), so a task sees every trajectory as a run of
+ * consecutive rows. This keeps the shuffle in Spark's binary row format (grouping external
+ * {@code Row}s with {@code groupByKey} Java-serialises every boxed double) and the reduce side
+ * at one task per core. The map side keeps the input's partitions: a coalesce before the
+ * repartition would be dropped by Spark's optimizer (CollapseRepartition). Each task streams its
+ * trajectories straight into per-condition accumulators, so no expansion (T (dX+dU)^2 doubles
+ * per sample) is ever cached; a tree reduction merges the tasks' accumulators.
  */
 public final class CostEvaluation {
     private CostEvaluation() {
@@ -42,33 +56,103 @@ public final class CostEvaluation {
 
     public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rollouts.sparkSession().sparkContext());
+        int partitions = Math.max(1, jsc.defaultParallelism());
+        Dataset<Row> sorted = rollouts
+                .select(RolloutSchema.ITERATION, RolloutSchema.CONDITION, RolloutSchema.SAMPLE, RolloutSchema.T,
+                        RolloutSchema.X, RolloutSchema.U)
+                .repartition(partitions, col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION),
+                        col(RolloutSchema.SAMPLE))
+                .sortWithinPartitions(RolloutSchema.ITERATION, RolloutSchema.CONDITION, RolloutSchema.SAMPLE,
+                        RolloutSchema.T);
         Broadcast<List<CostFunction>> shared = jsc.broadcast(new ArrayList<>(costs));
-        JavaPairRDD<Integer, Tuple2<Integer, CostExpansion>> expansions = TrajectoryGroups.trajectories(rollouts)
-                .mapToPair(kv -> {
-                    int c = kv._1().condition();
-                    CostExpansion e = shared.value().get(c).evaluate(kv._2().x(), kv._2().u());
-                    return new Tuple2<>(c, new Tuple2<>(kv._1().sample(), e));
-                }).cache();
         try {
+            Partial total = sorted.queryExecution().toRdd().toJavaRDD()
+                    .mapPartitions(rows -> List.of(Partial.of(rows, shared.value())).iterator())
+                    .treeReduce(Partial::merge);
             Map<Integer, QuadraticCostModel> models = new TreeMap<>();
-            expansions.mapValues(se -> {
-                        CostExpansion e = se._2();
-                        return new QuadraticCostAccumulator(e.horizon(), e.stateDim(), e.actionDim()).add(e);
-                    })
-                    .reduceByKey(QuadraticCostAccumulator::merge)
-                    .collectAsMap()
-                    .forEach((c, acc) -> models.put(c, acc.result()));
-            Map<Integer, TreeMap<Integer, Double>> bySample = new TreeMap<>();
-            for (Tuple2<Integer, Tuple2<Integer, Double>> t : expansions
-                    .mapValues(se -> new Tuple2<>(se._1(), se._2().totalCost())).collect()) {
-                bySample.computeIfAbsent(t._1(), k -> new TreeMap<>()).put(t._2()._1(), t._2()._2());
-            }
+            total.accumulators.forEach((c, acc) -> models.put(c, acc.result()));
             Map<Integer, double[]> sampleCosts = new TreeMap<>();
-            bySample.forEach((c, m) -> sampleCosts.put(c, m.values().stream().mapToDouble(Double::doubleValue).toArray()));
+            total.sampleCosts.forEach((c, m) -> sampleCosts.put(c,
+                    m.values().stream().mapToDouble(Double::doubleValue).toArray()));
             return new Result(models, sampleCosts);
         } finally {
-            expansions.unpersist(false);
             shared.destroy();
+        }
+    }
+
+    /** What one task (or a merge of several) has summed: per condition, the accumulator and each sample's cost. */
+    private static final class Partial implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final TreeMap<Integer, QuadraticCostAccumulator> accumulators = new TreeMap<>();
+        final TreeMap<Integer, TreeMap<Integer, Double>> sampleCosts = new TreeMap<>();
+
+        /** Rows sorted by (iteration, condition, sample, t), columns as selected in {@link #evaluate}. */
+        static Partial of(Iterator<InternalRow> rows, List<CostFunction> costs) {
+            Partial p = new Partial();
+            List<double[]> xs = new ArrayList<>();
+            List<double[]> us = new ArrayList<>();
+            int iteration = 0;
+            int condition = 0;
+            int sample = 0;
+            while (rows.hasNext()) {
+                InternalRow r = rows.next();
+                int it = r.getInt(0);
+                int c = r.getInt(1);
+                int s = r.getInt(2);
+                int t = r.getInt(3);
+                if (!xs.isEmpty() && (it != iteration || c != condition || s != sample)) {
+                    p.add(condition, sample, xs, us, costs);
+                    xs.clear();
+                    us.clear();
+                }
+                iteration = it;
+                condition = c;
+                sample = s;
+                if (t != xs.size()) {
+                    throw new BadInputException("rollouts: trajectory (iteration " + it + ", condition " + c
+                            + ", sample " + s + ") has time steps missing or repeated at t=" + t
+                            + "; run 'gps validate' on the dataset");
+                }
+                // The row object may be reused by the next call: copy the arrays out now.
+                xs.add(doubles(r, 4, RolloutSchema.X, it, c, s, t));
+                us.add(doubles(r, 5, RolloutSchema.U, it, c, s, t));
+            }
+            if (!xs.isEmpty()) {
+                p.add(condition, sample, xs, us, costs);
+            }
+            return p;
+        }
+
+        private void add(int condition, int sample, List<double[]> xs, List<double[]> us, List<CostFunction> costs) {
+            if (condition < 0 || condition >= costs.size()) {
+                throw new BadInputException("rollouts: condition " + condition + " has no cost (costs are configured for "
+                        + costs.size() + " conditions)");
+            }
+            CostExpansion e = costs.get(condition).evaluate(xs.toArray(new double[0][]), us.toArray(new double[0][]));
+            accumulators.computeIfAbsent(condition,
+                    k -> new QuadraticCostAccumulator(e.horizon(), e.stateDim(), e.actionDim())).add(e);
+            sampleCosts.computeIfAbsent(condition, k -> new TreeMap<>()).put(sample, e.totalCost());
+        }
+
+        Partial merge(Partial other) {
+            other.accumulators.forEach((c, acc) -> accumulators.merge(c, acc, QuadraticCostAccumulator::merge));
+            other.sampleCosts.forEach((c, m) -> sampleCosts.computeIfAbsent(c, k -> new TreeMap<>()).putAll(m));
+            return this;
+        }
+
+        private static double[] doubles(InternalRow r, int field, String name, int it, int c, int s, int t) {
+            if (r.isNullAt(field)) {
+                throw new BadInputException("rollouts: column " + name + " is null at (iteration " + it + ", condition "
+                        + c + ", sample " + s + ", t " + t + ")");
+            }
+            ArrayData a = r.getArray(field);
+            for (int i = 0; i < a.numElements(); i++) {
+                if (a.isNullAt(i)) {
+                    throw new BadInputException("rollouts: " + name + "[" + i + "] is null at (iteration " + it
+                            + ", condition " + c + ", sample " + s + ", t " + t + ")");
+                }
+            }
+            return a.toDoubleArray();
         }
     }
 }

@@ -63,7 +63,7 @@ public final class LqrBackwardPass {
             Mat[] fCm = new Mat[horizon];
             double[][] fcv = new double[horizon][];
             for (int t = 0; t < horizon; t++) {
-                fCm[t] = cost.quadratic(t).scale(costScale).plusScaled(klScale, ref.m[t]);
+                fCm[t] = cost.quadratic(t).scaledPlusScaled(costScale, klScale, ref.m[t]);
                 fcv[t] = axpy(costScale, cost.linear(t), klScale, ref.v[t]);
             }
             Pass pass = riccati(dynamics, cost.stateDim(), cost.actionDim(), fCm, fcv);

@@ -281,6 +281,16 @@ public final class Mat implements Serializable {
         return new Mat(rows, cols, c);
     }
 
+    /** s * this + k * b in one pass (the same numbers as {@code scale(s).plusScaled(k, b)}). */
+    public Mat scaledPlusScaled(double s, double k, Mat b) {
+        requireSameShape(b, "add");
+        double[] c = new double[a.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = a[i] * s + k * b.a[i];
+        }
+        return new Mat(rows, cols, c);
+    }
+
     public Mat scale(double s) {
         double[] c = a.clone();
         for (int i = 0; i < c.length; i++) {
@@ -319,10 +329,15 @@ public final class Mat implements Serializable {
     /** 0.5 (this + this^T): the algorithm symmetrises after every covariance update. */
     public Mat symmetrize() {
         requireSquare("symmetrize");
+        // One pass over the lower triangle writes both halves: half the strided reads of the
+        // plain loop, and the same numbers (x + y == y + x in floating point).
         double[] c = new double[a.length];
         for (int j = 0; j < cols; j++) {
-            for (int i = 0; i < rows; i++) {
-                c[j * rows + i] = 0.5 * (a[j * rows + i] + a[i * rows + j]);
+            c[j * rows + j] = a[j * rows + j];
+            for (int i = j + 1; i < rows; i++) {
+                double v = 0.5 * (a[j * rows + i] + a[i * rows + j]);
+                c[j * rows + i] = v;
+                c[i * rows + j] = v;
             }
         }
         return new Mat(rows, cols, c);
@@ -383,8 +398,19 @@ public final class Mat implements Serializable {
             throw new IllegalArgumentException("block sizes do not match: " + tl.shape() + " " + tr.shape() + " / "
                     + bl.shape() + " " + br.shape());
         }
-        Mat m = zeros(tl.rows + bl.rows, tl.cols + tr.cols);
-        return m.withBlock(0, 0, tl).withBlock(0, tl.cols, tr).withBlock(tl.rows, 0, bl).withBlock(tl.rows, tl.cols, br);
+        int r = tl.rows + bl.rows;
+        double[] c = new double[r * (tl.cols + tr.cols)];
+        copyBlock(tl, c, r, 0, 0);
+        copyBlock(tr, c, r, 0, tl.cols);
+        copyBlock(bl, c, r, tl.rows, 0);
+        copyBlock(br, c, r, tl.rows, tl.cols);
+        return new Mat(r, tl.cols + tr.cols, c);
+    }
+
+    private static void copyBlock(Mat b, double[] target, int targetRows, int r0, int c0) {
+        for (int j = 0; j < b.cols; j++) {
+            System.arraycopy(b.a, j * b.rows, target, (c0 + j) * targetRows + r0, b.rows);
+        }
     }
 
     /** Solves this X = B by LU with partial pivoting; throws {@link SingularMatrixException} if singular. */

@@ -21,6 +21,7 @@ import java.io.PrintWriter;
                 FitDynamicsCommand.class,
                 TrajOptCommand.class,
                 EvaluateCommand.class,
+                BenchmarkCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,0 +1,292 @@
+package org.gps.bench;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.control.InitPdOptions;
+import org.gps.core.control.InitialControllers;
+import org.gps.core.control.LinearGaussianController;
+import org.gps.core.control.TrajOptOptions;
+import org.gps.core.control.TrajOptResult;
+import org.gps.core.control.TrajectoryModel;
+import org.gps.core.control.TrajectoryOptimizer;
+import org.gps.core.cost.ActionCost;
+import org.gps.core.cost.CostFunction;
+import org.gps.core.cost.CostSum;
+import org.gps.core.cost.StateCost;
+import org.gps.core.dynamics.InitialStateDistribution;
+import org.gps.core.dynamics.LinearGaussianDynamics;
+import org.gps.core.env.EnvironmentSpec;
+import org.gps.core.env.LinearSystem;
+import org.gps.core.linalg.Mat;
+import org.gps.core.random.Seeds;
+import org.gps.io.RolloutSchema;
+import org.gps.spark.CostEvaluation;
+import org.gps.spark.DistributedTrajOpt;
+import org.gps.spark.RolloutSampling;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Times the two driver-visible pieces of a TrajOpt iteration that issue 4 compares with the
+ * original implementation: the cost expansion over all rollouts ({@link CostEvaluation}) and the
+ * C-step ({@link DistributedTrajOpt}, and the same problems solved one after another on the
+ * driver for comparison). The problem is a random stable linear system
+ * ({@link LinearSystem#randomStable}) under a PD reference controller, with its true A and B as
+ * the fitted dynamics, so every number is reproducible from the seed.
+ *
+ * <p>Per size: the rollouts are sampled on Spark and cached, one warm-up round runs everything
+ * once (JIT, Spark's first-job costs), then {@code repeats} timed rounds follow.
+ */
+public final class TrajOptBenchmark {
+    /** Process noise of the system (std per dimension); its variance is the dynamics covariance. */
+    static final double NOISE_STD = 0.01;
+    /** Variance of the initial-state distribution handed to the C-step. */
+    static final double X0_VAR = 1e-4;
+    /** Weight of the action cost relative to the unit state cost. */
+    static final double ACTION_WEIGHT = 1e-2;
+    /**
+     * A weak PD reference: B = 0.05 G with G ~ N(0, 1), so a gain of 0.1 moves A's eigenvalues
+     * by well under its damping margin and the closed loop stays stable over T = 200.
+     */
+    static final InitPdOptions REFERENCE = new InitPdOptions(1.0, 0.1, 0.01);
+
+    /** What the original implementation takes on this kind of machine (issue 4), seconds. */
+    record Reference(double costSeconds, double cStepLow, double cStepHigh, String rounds) {
+    }
+
+    static final Map<String, Reference> REFERENCES = Map.of(
+            "medium", new Reference(20.0, 0.8, 1.0, "5-7"),
+            "large", new Reference(200.0, 1.6, 1.8, "5-7"));
+
+    private TrajOptBenchmark() {
+    }
+
+    /**
+     * Timings of one size.
+     *
+     * @param costSeconds        cost expansion over all rollouts, one entry per repeat
+     * @param sparkCStepSeconds  C-step of all conditions on Spark, one entry per repeat
+     * @param driverCStepSeconds the same C-step, conditions one after another in the driver thread
+     * @param minRounds          fewest eta-search rounds of a condition
+     * @param maxRounds          most eta-search rounds of a condition
+     * @param converged          conditions whose KL ended within 10% of its target
+     * @param peakHeapBytes      peak used heap during the timed rounds
+     */
+    public record Measurement(BenchSize size, double[] costSeconds, double[] sparkCStepSeconds,
+                              double[] driverCStepSeconds, int minRounds, int maxRounds, int converged,
+                              double meanCost, long peakHeapBytes) {
+    }
+
+    /** Runs every size in turn. */
+    public static List<Measurement> run(SparkSession spark, List<BenchSize> sizes, int repeats, long seed,
+                                        PrintStream log) {
+        List<Measurement> out = new ArrayList<>();
+        for (BenchSize s : sizes) {
+            out.add(run(spark, s, repeats, seed, log));
+        }
+        return out;
+    }
+
+    public static Measurement run(SparkSession spark, BenchSize size, int repeats, long seed, PrintStream log) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
+        }
+        log.printf(Locale.ROOT, "%s (%s): sampling %d rollouts...%n", size.name(), size.describe(),
+                (long) size.conditions() * size.samples());
+        Setup setup = Setup.of(spark, size, seed);
+        try {
+            double[] cost = new double[repeats];
+            double[] sparkC = new double[repeats];
+            double[] driverC = new double[repeats];
+            Round last = null;
+            System.gc();
+            long peak;
+            try (HeapSampler heap = HeapSampler.start()) {
+                for (int r = -1; r < repeats; r++) {
+                    Round round = setup.round(spark);
+                    if (r >= 0) {
+                        cost[r] = round.costSeconds;
+                        sparkC[r] = round.sparkSeconds;
+                        driverC[r] = round.driverSeconds;
+                        last = round;
+                    }
+                    log.printf(Locale.ROOT, "  %s: cost expansion %.3f s, C-step Spark %.3f s, driver %.3f s, "
+                                    + "rounds %d-%d%n", r < 0 ? "warm-up" : "repeat " + (r + 1), round.costSeconds,
+                            round.sparkSeconds, round.driverSeconds, round.minRounds, round.maxRounds);
+                }
+                peak = heap.peakBytes();
+            }
+            return new Measurement(size, cost, sparkC, driverC, last.minRounds, last.maxRounds, last.converged,
+                    last.meanCost, peak);
+        } finally {
+            setup.rollouts.unpersist(true);
+        }
+    }
+
+    /** One timed round's numbers. */
+    private record Round(double costSeconds, double sparkSeconds, double driverSeconds, int minRounds, int maxRounds,
+                         int converged, double meanCost) {
+    }
+
+    /** Everything a round needs, built once per size. */
+    private record Setup(BenchSize size, Dataset<Row> rollouts, List<CostFunction> costs,
+                         LinearGaussianDynamics dynamics, List<InitialStateDistribution> x0,
+                         List<LinearGaussianController> references) {
+
+        static Setup of(SparkSession spark, BenchSize size, long seed) {
+            int dX = size.stateDim();
+            int dU = size.actionDim();
+            int horizon = size.horizon();
+            LinearSystem system = LinearSystem.randomStable(dX, dU, seed);
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("state_dim", (long) dX);
+            params.put("action_dim", (long) dU);
+            params.put("system_seed", seed);
+            params.put("noise_std", NOISE_STD);
+            EnvironmentSpec env = new EnvironmentSpec(LinearSystem.TYPE, params);
+
+            SplittableRandom rng = new SplittableRandom(Seeds.derive(seed, "benchmark-x0"));
+            List<double[]> states = new ArrayList<>();
+            List<InitialStateDistribution> x0 = new ArrayList<>();
+            List<LinearGaussianController> refs = new ArrayList<>();
+            Map<Integer, LinearGaussianController> policies = new TreeMap<>();
+            List<CostFunction> costs = new ArrayList<>();
+            double[] actionWeights = new double[dU];
+            Arrays.fill(actionWeights, ACTION_WEIGHT);
+            double[] stateWeights = new double[dX];
+            Arrays.fill(stateWeights, 1.0);
+            for (int c = 0; c < size.conditions(); c++) {
+                double[] s = new double[dX];
+                for (int i = 0; i < dX; i++) {
+                    s[i] = rng.nextGaussian();
+                }
+                states.add(s);
+                x0.add(new InitialStateDistribution(s, Mat.eye(dX, X0_VAR)));
+                LinearGaussianController ref = InitialControllers.initPd(REFERENCE, horizon, dX, dU, s);
+                refs.add(ref);
+                policies.put(c, ref);
+                costs.add(CostSum.of(StateCost.of(new double[dX], stateWeights), new ActionCost(actionWeights)));
+            }
+            Dataset<Row> rollouts = RolloutSampling.sample(spark, new RolloutSampling.Request(env, states, policies,
+                    size.samples(), horizon, seed, 0, RolloutSchema.SOURCE_CONTROLLER))
+                    // Sampling makes one partition per rollout; rollouts read from Parquet, as the
+                    // pipeline reads them, come in about one partition per core.
+                    .coalesce(spark.sparkContext().defaultParallelism())
+                    .cache();
+            long rows = rollouts.count();
+            if (rows != size.rows()) {
+                throw new IllegalStateException("sampled " + rows + " rows, expected " + size.rows());
+            }
+
+            Mat[] f = new Mat[horizon - 1];
+            double[][] offsets = new double[horizon - 1][dX];
+            Mat[] covs = new Mat[horizon - 1];
+            Arrays.fill(f, Mat.zeros(dX, dX + dU).withBlock(0, 0, system.a()).withBlock(0, dX, system.b()));
+            Arrays.fill(covs, Mat.eye(dX, NOISE_STD * NOISE_STD));
+            LinearGaussianDynamics dynamics = LinearGaussianDynamics.of(f, offsets, covs);
+            return new Setup(size, rollouts, costs, dynamics, x0, refs);
+        }
+
+        Round round(SparkSession spark) {
+            long t0 = System.nanoTime();
+            CostEvaluation.Result cost = CostEvaluation.evaluate(rollouts, costs);
+            double costSeconds = seconds(t0);
+            if (cost.models().size() != size.conditions()) {
+                throw new IllegalStateException("cost models for " + cost.models().size() + " conditions, expected "
+                        + size.conditions());
+            }
+            double meanCost = 0;
+            Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
+            for (int c = 0; c < size.conditions(); c++) {
+                meanCost += cost.meanCost(c) / size.conditions();
+                TrajectoryModel model = new TrajectoryModel(dynamics, x0.get(c), cost.models().get(c));
+                problems.put(c, new DistributedTrajOpt.Problem(model, references.get(c), 1.0, 1.0));
+            }
+            TrajOptOptions options = TrajOptOptions.defaults();
+
+            t0 = System.nanoTime();
+            Map<Integer, TrajOptResult> results = DistributedTrajOpt.optimize(spark, problems, options);
+            double sparkSeconds = seconds(t0);
+
+            t0 = System.nanoTime();
+            Map<Integer, TrajOptResult> local = new TreeMap<>();
+            problems.forEach((c, p) -> local.put(c, TrajectoryOptimizer.optimize(p.model(), p.reference(), p.eta(),
+                    p.stepMult(), options)));
+            double driverSeconds = seconds(t0);
+
+            int min = Integer.MAX_VALUE;
+            int max = 0;
+            int converged = 0;
+            for (int c = 0; c < size.conditions(); c++) {
+                TrajOptResult r = results.get(c);
+                if (r.rounds() != local.get(c).rounds() || r.eta() != local.get(c).eta()) {
+                    throw new IllegalStateException("condition " + c + ": the Spark and driver C-steps disagree ("
+                            + r.rounds() + " vs " + local.get(c).rounds() + " rounds)");
+                }
+                min = Math.min(min, r.rounds());
+                max = Math.max(max, r.rounds());
+                converged += r.converged() ? 1 : 0;
+            }
+            return new Round(costSeconds, sparkSeconds, driverSeconds, min, max, converged, meanCost);
+        }
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+
+    static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    /** The results as a Markdown table, one row per size, with the original's numbers beside ours. */
+    public static String markdown(List<Measurement> results, int repeats) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| size | M, N, T, dX, dU | cost expansion, s (median / min) | original, s | speed-up "
+                + "| C-step on Spark, s (median / min) | C-step in one driver thread, s (median / min) | original, s "
+                + "| speed-up (Spark) | eta rounds (ours / original) | converged | peak heap, MB |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Measurement m : results) {
+            BenchSize s = m.size();
+            Reference ref = REFERENCES.get(s.name());
+            double cost = median(m.costSeconds());
+            double cStep = median(m.sparkCStepSeconds());
+            sb.append(String.format(Locale.ROOT, "| %s | %d, %d, %d, %d, %d | %.3f / %.3f | %s | %s | %.3f / %.3f "
+                            + "| %.3f / %.3f | %s | %s | %s / %s | %d of %d | %d |%n",
+                    s.name(), s.conditions(), s.samples(), s.horizon(), s.stateDim(), s.actionDim(),
+                    cost, min(m.costSeconds()),
+                    ref == null ? "-" : String.format(Locale.ROOT, "%.0f", ref.costSeconds()),
+                    ref == null ? "-" : String.format(Locale.ROOT, "%.0fx", ref.costSeconds() / cost),
+                    cStep, min(m.sparkCStepSeconds()),
+                    median(m.driverCStepSeconds()), min(m.driverCStepSeconds()),
+                    ref == null ? "-" : String.format(Locale.ROOT, "%.1f-%.1f", ref.cStepLow(), ref.cStepHigh()),
+                    ref == null ? "-" : String.format(Locale.ROOT, "%.1f-%.1fx", ref.cStepLow() / cStep,
+                            ref.cStepHigh() / cStep),
+                    m.minRounds() == m.maxRounds() ? Integer.toString(m.minRounds())
+                            : m.minRounds() + "-" + m.maxRounds(),
+                    ref == null ? "-" : ref.rounds(),
+                    m.converged(), s.conditions(),
+                    Math.round(m.peakHeapBytes() / 1048576.0)));
+        }
+        sb.append(String.format(Locale.ROOT, "%n%d timed repeats after one warm-up; %d cores, max heap %d MB, Java %s.%n",
+                repeats, Runtime.getRuntime().availableProcessors(), Math.round(HeapSampler.maxBytes() / 1048576.0),
+                System.getProperty("java.version")));
+        return sb.toString();
+    }
+}

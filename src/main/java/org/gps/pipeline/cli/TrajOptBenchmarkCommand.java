@@ -1,0 +1,68 @@
+package org.gps.pipeline.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.gps.bench.BenchSize;
+import org.gps.bench.TrajOptBenchmark;
+import org.gps.core.BadInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "trajopt", mixinStandardHelpOptions = true,
+        description = {"Time the cost expansion over all rollouts and the C-step (issue 4).",
+                "Per size: rollouts of a random stable linear system are sampled and cached; after one",
+                "warm-up, each repeat times CostEvaluation over all rollouts, the C-step of all",
+                "conditions on Spark, and the same C-step in one driver thread.",
+                "Prints a Markdown table (median and min of the repeats, peak heap) to stdout."})
+final class TrajOptBenchmarkCommand implements Callable<Integer> {
+    @Option(names = "--sizes", paramLabel = "LIST", defaultValue = "small,medium,large",
+            description = "Comma-separated sizes: small (M=4,N=5,T=100,dX=3,dU=1), medium (8,20,100,26,7), "
+                    + "large (16,40,200,26,7). Default: ${DEFAULT-VALUE}.")
+    String sizes;
+
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3",
+            description = "Timed repeats per size after one warm-up. Default: ${DEFAULT-VALUE}.")
+    int repeats;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Seed of the system, initial states and rollouts. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table to FILE.")
+    Path out;
+
+    @Mixin
+    SparkOptions spark;
+
+    @Override
+    public Integer call() {
+        if (repeats < 1) {
+            throw new BadInputException("--repeats must be >= 1, got " + repeats);
+        }
+        List<BenchSize> list = BenchSize.parse(sizes);
+        SparkSession session = spark.session("benchmark trajopt");
+        List<TrajOptBenchmark.Measurement> results = TrajOptBenchmark.run(session, list, repeats, seed, System.err);
+        String table = TrajOptBenchmark.markdown(results, repeats);
+        System.out.print(table);
+        if (out != null) {
+            try {
+                Path parent = out.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                Files.writeString(out, table, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + out, e);
+            }
+        }
+        return Main.EXIT_OK;
+    }
+}
