@@ -8,7 +8,7 @@ import java.util.List;
  * records, so configs, {@code --help} and the code share one source (see {@link Environments#describeParams}).
  *
  * @param name         the config key, e.g. {@code "max_speed"}
- * @param defaultValue a {@link Double} (a {@link Long} for integers), an unmodifiable {@code List<Double>}, or {@code null}
+ * @param defaultValue a {@link Double} (a {@link Long} for integers), a {@link String} (a choice), an unmodifiable {@code List<Double>}, or {@code null}
  *                     when there is no default (required, or derived from other parameters; the
  *                     description says which)
  * @param shape        the kind of value the key takes, e.g. {@code "number"}, {@code "list of 2 numbers"}
@@ -26,6 +26,10 @@ public record EnvParam(String name, Object defaultValue, String shape, String de
 
     static EnvParam vector(String name, List<Double> defaultValue, String shape, String description) {
         return new EnvParam(name, List.copyOf(defaultValue), shape, description);
+    }
+
+    static EnvParam choice(String name, String defaultValue, List<String> allowed, String description) {
+        return new EnvParam(name, defaultValue, String.join(" or ", allowed), description);
     }
 
     static EnvParam noDefault(String name, String shape, String description) {

@@ -52,6 +52,18 @@ final class ParamReader {
 
     // ---------------------------------------------------------------- scalars
 
+    /** A string that must be one of {@code allowed}; the default is the parameter's. */
+    String choice(EnvParam p, String... allowed) {
+        Object v = raw(p.name());
+        String s = v == null ? (String) p.defaultValue() : String.valueOf(v);
+        for (String a : allowed) {
+            if (a.equals(s)) {
+                return s;
+            }
+        }
+        throw error(p.name(), "expected one of " + String.join(", ", allowed) + ", got '" + s + "'");
+    }
+
     double number(EnvParam p) {
         Object v = raw(p.name());
         return v == null ? p.defaultNumber() : toNumber(p.name(), v, "a number");

@@ -39,7 +39,12 @@ public final class Pendulum implements Environment {
             "clip of the angular velocity after each step, rad/s");
     static final EnvParam MAX_TORQUE = EnvParam.number("max_torque", 2.0,
             "clip of the action (torque) before each step");
-    static final List<EnvParam> PARAMS = List.of(G, M, L, DT, MAX_SPEED, MAX_TORQUE);
+    static final String TRIG = "trig";
+    static final String ANGLE = "angle";
+    static final EnvParam STATE = EnvParam.choice("state", TRIG, List.of(TRIG, ANGLE),
+            "what GPS sees as the state x: trig = [cos th, sin th, thdot]; angle = [th, thdot] with th unwrapped"
+                    + " (the observation o is [cos th, sin th, thdot] either way)");
+    static final List<EnvParam> PARAMS = List.of(G, M, L, DT, MAX_SPEED, MAX_TORQUE, STATE);
 
     private final double g;
     private final double m;
@@ -47,6 +52,7 @@ public final class Pendulum implements Environment {
     private final double dt;
     private final double maxSpeed;
     private final double maxTorque;
+    private final boolean angleState;
 
     private double th;
     private double thdot;
@@ -59,6 +65,16 @@ public final class Pendulum implements Environment {
     }
 
     public Pendulum(double g, double m, double l, double dt, double maxSpeed, double maxTorque) {
+        this(g, m, l, dt, maxSpeed, maxTorque, false);
+    }
+
+    /**
+     * @param angleState x = [th, thdot] with th unwrapped, instead of [cos th, sin th, thdot]. Local
+     *                   linear models see the angle directly: a quadratic cost on th has a non-zero
+     *                   gradient at the hanging position, where a cost on cos th has none (there
+     *                   d cos th / d th = 0), which is what lets LQR-based methods start a swing-up.
+     */
+    public Pendulum(double g, double m, double l, double dt, double maxSpeed, double maxTorque, boolean angleState) {
         Check.nonNegative("g", g);
         Check.positive("m", m);
         Check.positive("l", l);
@@ -71,11 +87,17 @@ public final class Pendulum implements Environment {
         this.dt = dt;
         this.maxSpeed = maxSpeed;
         this.maxTorque = maxTorque;
+        this.angleState = angleState;
     }
 
     static Pendulum fromParams(ParamReader r) {
         return new Pendulum(r.nonNegative(G), r.positive(M), r.positive(L), r.positive(DT),
-                r.positive(MAX_SPEED), r.positive(MAX_TORQUE));
+                r.positive(MAX_SPEED), r.positive(MAX_TORQUE), r.choice(STATE, TRIG, ANGLE).equals(ANGLE));
+    }
+
+    /** True when x = [th, thdot] (th unwrapped) rather than [cos th, sin th, thdot]. */
+    public boolean angleState() {
+        return angleState;
     }
 
     @Override
@@ -85,7 +107,7 @@ public final class Pendulum implements Environment {
 
     @Override
     public int stateDim() {
-        return 3;
+        return angleState ? 2 : 3;
     }
 
     @Override
@@ -111,14 +133,14 @@ public final class Pendulum implements Environment {
     }
 
     /**
-     * Accepts [th, thdot] (radians, rad/s) or the state form [cos th, sin th, thdot]; the latter
-     * must lie on the unit circle to within 1e-6.
+     * Accepts [th, thdot] (radians, rad/s) or the form [cos th, sin th, thdot]; the latter must lie
+     * on the unit circle to within 1e-6. Returns the state in this pendulum's form.
      */
     @Override
     public double[] initialState(double[] configured, String key) {
         Check.configured(key, configured);
         if (configured.length == 2) {
-            return stateOf(configured[0], configured[1]);
+            return angleState ? configured.clone() : stateOf(configured[0], configured[1]);
         }
         if (configured.length == 3) {
             double c = configured[0];
@@ -130,21 +152,27 @@ public final class Pendulum implements Environment {
                 throw new BadInputException(key + ": as [cos th, sin th, thdot] the first two values must satisfy"
                         + " cos^2 + sin^2 = 1, got " + norm2);
             }
-            return stateOf(Math.atan2(s, c), configured[2]);
+            double th0 = Math.atan2(s, c);
+            return angleState ? new double[] {th0, configured[2]} : stateOf(th0, configured[2]);
         }
         throw new BadInputException(key + ": expected 2 values [th, thdot] or 3 values [cos th, sin th, thdot] for"
                 + " the pendulum, got " + configured.length);
     }
 
     /**
-     * Starts at x0 = [cos th, sin th, thdot]; th is recovered with atan2, so it lies in
-     * (-pi, pi]. The pendulum has no process noise, so {@code seed} is unused. To start from an
-     * angle exactly as given (for a bitwise comparison with Gym), use {@link #resetToAngle}.
+     * Starts at x0 (in this pendulum's state form); from [cos th, sin th, thdot], th is recovered
+     * with atan2, so it lies in (-pi, pi]. The pendulum has no process noise, so {@code seed} is
+     * unused. To start from an angle exactly as given (for a bitwise comparison with Gym), use
+     * {@link #resetToAngle}.
      */
     @Override
     public void reset(double[] x0, long seed) {
-        Check.length("x0", x0, 3);
-        resetToAngle(angle(x0), x0[2]);
+        Check.length("x0", x0, stateDim());
+        if (angleState) {
+            resetToAngle(x0[0], x0[1]);
+        } else {
+            resetToAngle(angle(x0), x0[2]);
+        }
     }
 
     /** Starts at the angle {@code th} and angular velocity {@code thdot} as given, like Gym's {@code env.state = ...}. */
@@ -172,12 +200,13 @@ public final class Pendulum implements Environment {
     @Override
     public double[] state() {
         requireStarted();
-        return stateOf(th, thdot);
+        return angleState ? new double[] {th, thdot} : stateOf(th, thdot);
     }
 
     @Override
     public double[] observation() {
-        return state();
+        requireStarted();
+        return stateOf(th, thdot);
     }
 
     /** The internal angle th, unwrapped (it grows past pi as the pendulum spins, as in Gym). */
@@ -192,14 +221,14 @@ public final class Pendulum implements Environment {
     }
 
     /**
-     * Gym's reward on x = [cos th, sin th, thdot] before the step and the action u; th is
-     * recovered with atan2 (equal to Gym's angle_normalize(th) up to rounding).
+     * Gym's reward on the state x before the step and the action u; from [cos th, sin th, thdot]
+     * th is recovered with atan2 (equal to Gym's angle_normalize(th) up to rounding).
      */
     @Override
     public double reward(double[] x, double[] u) {
-        Check.length("x", x, 3);
+        Check.length("x", x, stateDim());
         Check.length("u", u, 1);
-        return reward(angle(x), x[2], u[0]);
+        return reward(angle(x), x[x.length - 1], u[0]);
     }
 
     /** Gym's reward of a step from angle th, velocity thdot with torque u (clipped here). */
@@ -209,9 +238,12 @@ public final class Pendulum implements Environment {
         return -(a * a + .1 * thdot * thdot + .001 * (uc * uc));
     }
 
-    /** The angle th of a state x = [cos th, sin th, ...], in (-pi, pi]. */
+    /**
+     * The angle of a state, in [-pi, pi]: atan2 of x = [cos th, sin th, thdot], or the normalised
+     * th of x = [th, thdot].
+     */
     public static double angle(double[] x) {
-        return Math.atan2(x[1], x[0]);
+        return x.length == 2 ? angleNormalize(x[0]) : Math.atan2(x[1], x[0]);
     }
 
     /** The state x = [cos th, sin th, thdot]. */

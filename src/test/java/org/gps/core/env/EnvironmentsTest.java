@@ -93,7 +93,7 @@ class EnvironmentsTest {
         BadInputException unknown = assertThrows(BadInputException.class,
                 () -> Environments.create("pendulum", Map.of("max_sped", 8)));
         assertEquals("environment.max_sped: unknown parameter for environment 'pendulum'; known: g, m, l, dt,"
-                + " max_speed, max_torque", unknown.getMessage());
+                + " max_speed, max_torque, state", unknown.getMessage());
         BadInputException negative = assertThrows(BadInputException.class,
                 () -> Environments.create("pendulum", Map.of("dt", -0.1)));
         assertEquals("environment.dt: expected a number > 0, got -0.1", negative.getMessage());
@@ -114,8 +114,10 @@ class EnvironmentsTest {
     @Test
     void describedDefaultsAreTheOnesTheEnvironmentsUse() {
         List<EnvParam> pendulum = Environments.describeParams("pendulum");
-        assertEquals(List.of("g", "m", "l", "dt", "max_speed", "max_torque"),
+        assertEquals(List.of("g", "m", "l", "dt", "max_speed", "max_torque", "state"),
                 pendulum.stream().map(EnvParam::name).toList());
+        assertEquals("trig", pendulum.get(6).defaultValue());
+        assertEquals(3, ((Pendulum) Environments.create("pendulum", Map.of())).stateDim());
         assertEquals(8.0, pendulum.get(4).defaultValue());
         assertEquals(List.of(1.0, 1.0), Environments.describeParams("two_link_arm").get(0).defaultValue());
         // A pendulum built from no params behaves like Gym's defaults.

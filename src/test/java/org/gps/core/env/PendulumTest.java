@@ -185,4 +185,36 @@ class PendulumTest {
         assertEquals("pendulum", p.name());
         assertThrows(IllegalStateException.class, () -> new Pendulum().step(new double[] {0}));
     }
+
+    @Test
+    void angleStateCarriesTheUnwrappedAngleWhileTheObservationStaysTrigonometric() {
+        Pendulum trig = new Pendulum();
+        Pendulum angle = (Pendulum) Environments.create("pendulum", java.util.Map.of("state", "angle"));
+        assertEquals(2, angle.stateDim());
+        assertEquals(3, angle.observationDim());
+        double[] x0 = angle.initialState(new double[] {Math.PI, 0.0}, "conditions[0]");
+        assertArrayEquals(new double[] {Math.PI, 0.0}, x0, 0.0);
+        angle.reset(x0, 0);
+        trig.resetToAngle(Math.PI, 0.0);
+        for (int t = 0; t < 60; t++) {
+            double[] u = {2.0};
+            // Same physics, same rewards: only the form of x differs.
+            assertEquals(trig.reward(trig.state(), u), angle.reward(angle.state(), u), 1e-12, "t=" + t);
+            trig.step(u);
+            angle.step(u);
+            assertArrayEquals(trig.observation(), angle.observation(), 0.0);
+            assertEquals(trig.angle(), angle.state()[0], 0.0);
+        }
+        // Full torque for 3 s spins the pendulum past pi: the state keeps th unwrapped.
+        assertTrue(Math.abs(angle.state()[0]) > Math.PI, "th=" + angle.state()[0]);
+        assertEquals(Pendulum.angleNormalize(angle.state()[0]), Pendulum.angle(angle.state()), 1e-12);
+    }
+
+    @Test
+    void anUnknownStateFormIsRejectedNamingTheKey() {
+        org.gps.core.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.gps.core.BadInputException.class,
+                () -> Environments.create("pendulum", java.util.Map.of("state", "polar")));
+        assertTrue(e.getMessage().contains("state") && e.getMessage().contains("trig, angle"), e.getMessage());
+    }
 }
