@@ -66,9 +66,11 @@ public final class CostEvaluation {
                         RolloutSchema.T);
         Broadcast<List<CostFunction>> shared = jsc.broadcast(new ArrayList<>(costs));
         try {
-            Partial total = sorted.queryExecution().toRdd().toJavaRDD()
-                    .mapPartitions(rows -> List.of(Partial.of(rows, shared.value())).iterator())
-                    .treeReduce(Partial::merge);
+            // Merged in partition order, so the averaged models are the same bits on every run.
+            Partial total = OrderedTreeAggregate.aggregate(sorted.queryExecution().toRdd().toJavaRDD()
+                            .mapPartitions(rows -> List.of(Partial.of(rows, shared.value())).iterator()),
+                    () -> null, (acc, p) -> acc == null ? p : acc.merge(p),
+                    (a, b) -> a == null ? b : b == null ? a : a.merge(b));
             Map<Integer, QuadraticCostModel> models = new TreeMap<>();
             total.accumulators.forEach((c, acc) -> models.put(c, acc.result()));
             Map<Integer, double[]> sampleCosts = new TreeMap<>();

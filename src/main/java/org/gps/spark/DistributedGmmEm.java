@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * EM for several independent GMMs at once (one per group: a condition, or one shared group) over
  * cached, distributed point blocks. Every pass is one Spark job for all groups still running: the
  * executors compute each group's E-step statistics on their blocks, a tree aggregation merges
- * them, and the driver does the M-steps ({@link EmRun}). Only statistics (K x D^2 per group)
+ * them in a fixed order ({@link OrderedTreeAggregate}), and the driver does the M-steps ({@link EmRun}). Only statistics (K x D^2 per group)
  * travel to the driver, never points, so driver memory does not grow with the data.
  */
 public final class DistributedGmmEm {
@@ -54,8 +54,6 @@ public final class DistributedGmmEm {
     public static Map<Integer, EmResult> fit(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
                                              Map<Integer, Gmm> previous, GmmOptions options) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
-        // A second tree level costs a shuffle stage per pass; it only pays off with many partitions.
-        final int TREE_DEPTH = blocks.getNumPartitions() > 64 ? 2 : 1;
         Map<Integer, Integer> k = new HashMap<>(clusters);
         int maxCandidates = 0;
         for (int kk : k.values()) {
@@ -63,7 +61,7 @@ public final class DistributedGmmEm {
         }
         final int candidates = maxCandidates;
         long seed = options.seed();
-        HashMap<Integer, GroupSummary> summaries = blocks.treeAggregate(new HashMap<Integer, GroupSummary>(),
+        HashMap<Integer, GroupSummary> summaries = OrderedTreeAggregate.aggregate(blocks, HashMap::new,
                 (acc, b) -> {
                     if (k.containsKey(b.group())) {
                         acc.computeIfAbsent(b.group(), g -> new GroupSummary(b.dim(), 4 * k.get(g), groupSeed(seed, g)))
@@ -79,7 +77,7 @@ public final class DistributedGmmEm {
                         return x;
                     }));
                     return a;
-                }, TREE_DEPTH);
+                });
         if (candidates == 0) {
             return Map.of();
         }
@@ -104,7 +102,7 @@ public final class DistributedGmmEm {
             initAssign.keySet().forEach(g -> shifts.put(g, runs.get(g).initialShift()));
             Map<Integer, Integer> kk = new HashMap<>(k);
             Map<Integer, Long> seeds = new HashMap<>(initAssign);
-            HashMap<Integer, EmStatistics> init = blocks.treeAggregate(new HashMap<Integer, EmStatistics>(),
+            HashMap<Integer, EmStatistics> init = OrderedTreeAggregate.aggregate(blocks, HashMap::new,
                     (acc, b) -> {
                         Long s = seeds.get(b.group());
                         if (s != null) {
@@ -112,7 +110,7 @@ public final class DistributedGmmEm {
                                     .addRandomAssignment(s, b);
                         }
                         return acc;
-                    }, DistributedGmmEm::mergeStats, TREE_DEPTH);
+                    }, DistributedGmmEm::mergeStats);
             init.forEach((g, s) -> runs.get(g).acceptInitial(s));
         }
 
@@ -128,14 +126,14 @@ public final class DistributedGmmEm {
                 break;
             }
             Broadcast<HashMap<Integer, Gmm>> models = jsc.broadcast(active);
-            HashMap<Integer, EmStatistics> stats = blocks.treeAggregate(new HashMap<Integer, EmStatistics>(),
+            HashMap<Integer, EmStatistics> stats = OrderedTreeAggregate.aggregate(blocks, HashMap::new,
                     (acc, b) -> {
                         Gmm m = models.value().get(b.group());
                         if (m != null) {
                             acc.computeIfAbsent(b.group(), g -> EmStatistics.empty(m)).addExpectation(m, b);
                         }
                         return acc;
-                    }, DistributedGmmEm::mergeStats, TREE_DEPTH);
+                    }, DistributedGmmEm::mergeStats);
             models.destroy();
             stats.forEach((g, s) -> runs.get(g).acceptExpectation(s));
             passes++;

@@ -136,8 +136,12 @@ public final class DynamicsFitting {
         Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(new HashSet<>(window));
         JavaRDD<PointBlock> blocks = traj.filter(kv -> windowB.value().contains(kv._1()))
                 .mapPartitions(it -> blocksOf(it, shared))
-                // One partition per core: each EM pass is a job, and its cost is mostly per task.
-                .coalesce(Math.max(1, Math.min(traj.getNumPartitions(), jsc.defaultParallelism())))
+                // One partition per core: each EM pass is a job, and its cost is mostly per task. Keyed
+                // by first point id and sorted, so every run puts the same blocks in the same order.
+                .mapToPair(b -> new Tuple2<>(b.ids()[0], b))
+                .repartitionAndSortWithinPartitions(new org.apache.spark.HashPartitioner(
+                        Math.max(1, Math.min(traj.getNumPartitions(), jsc.defaultParallelism()))))
+                .values()
                 .persist(StorageLevel.MEMORY_ONLY());
         long emStart = System.nanoTime();
         Map<Integer, EmResult> gmms;

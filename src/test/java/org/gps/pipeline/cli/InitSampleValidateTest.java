@@ -119,7 +119,7 @@ class InitSampleValidateTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String cmd : List.of("init", "sample", "validate", "trajopt", "evaluate")) {
+        for (String cmd : List.of("run", "init", "sample", "validate", "fit-dynamics", "trajopt", "evaluate", "benchmark")) {
             CliTestSupport.Outcome o = CliTestSupport.run(cmd, "--help");
             assertEquals(0, o.exitCode(), cmd);
             assertTrue(o.out().contains("Usage: gps " + cmd), o.out());
