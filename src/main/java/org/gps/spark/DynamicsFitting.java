@@ -60,10 +60,12 @@ public final class DynamicsFitting {
      * @param windowSizes     trajectories in each group's prior window
      * @param stateDim        dX
      * @param actionDim       dU
+     * @param emSeconds       wall time of the GMM step (building point blocks and EM)
+     * @param fitSeconds      wall time of the per-(condition, t) fits
      */
     public record Result(Map<Integer, EmResult> gmms, JavaRDD<StepFit> steps,
                          Map<Integer, InitialStateDistribution> initialStates, Map<Integer, Integer> windowSizes,
-                         int stateDim, int actionDim) {
+                         int stateDim, int actionDim, double emSeconds, double fitSeconds) {
     }
 
     /**
@@ -99,42 +101,59 @@ public final class DynamicsFitting {
     private static Result fitCached(JavaSparkContext jsc, JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
                                     CurrentSet isCurrent, DynamicsOptions options, Map<Integer, Gmm> previous,
                                     long seed) {
-        // Keys and lengths only: a few numbers per trajectory.
-        List<Tuple2<TrajectoryGroups.Key, int[]>> keys = traj
-                .mapValues(t -> new int[] {t.horizon(), t.x()[0].length, t.u()[0].length}).collect();
-        if (keys.isEmpty()) {
+        boolean shared = options.sharedPrior();
+        int maxSamples = options.maxSamples();
+        // Per group and per condition: counts and lengths, a few numbers each (driver memory does not
+        // grow with the number of trajectories).
+        Map<Integer, long[]> perGroup = new TreeMap<>(traj
+                .mapToPair(kv -> new Tuple2<>(shared ? 0 : kv._1().condition(), new long[] {1, kv._2().horizon() - 1,
+                        kv._2().x()[0].length, kv._2().u()[0].length}))
+                .reduceByKey((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2], a[3]})
+                .collectAsMap());
+        if (perGroup.isEmpty()) {
             throw new BadInputException("rollouts: no trajectories to fit dynamics on");
         }
-        int dX = keys.get(0)._2()[1];
-        int dU = keys.get(0)._2()[2];
-        boolean shared = options.sharedPrior();
-        Set<TrajectoryGroups.Key> window = window(keys, options.maxSamples(), shared);
-        Set<TrajectoryGroups.Key> x0Window = shared ? window(keys, options.maxSamples(), false) : window;
-        Map<Integer, Long> points = new TreeMap<>();
-        Map<Integer, Integer> windowSizes = new TreeMap<>();
-        Map<Integer, Integer> currentCount = new TreeMap<>();
-        for (Tuple2<TrajectoryGroups.Key, int[]> k : keys) {
-            if (window.contains(k._1())) {
-                int g = shared ? 0 : k._1().condition();
-                points.merge(g, (long) k._2()[0] - 1, Long::sum);
-                windowSizes.merge(g, 1, Integer::sum);
-            }
-            if (isCurrent.contains(k._1())) {
-                currentCount.merge(k._1().condition(), 1, Integer::sum);
-            }
-        }
-        for (Map.Entry<Integer, Integer> e : currentCount.entrySet()) {
+        Map<Integer, Long> currentCount = new TreeMap<>(traj.filter(kv -> isCurrent.contains(kv._1()))
+                .mapToPair(kv -> new Tuple2<>(kv._1().condition(), 1L)).reduceByKey(Long::sum).collectAsMap());
+        long[] any = perGroup.values().iterator().next();
+        int dX = (int) any[2];
+        int dU = (int) any[3];
+        for (Map.Entry<Integer, Long> e : currentCount.entrySet()) {
             if (e.getValue() < 2) {
                 throw new BadInputException("rollouts: condition " + e.getKey() + " has " + e.getValue()
                         + " trajectory to fit; the per-step fit needs at least 2 (ALGORITHM.md section 4)");
+            }
+        }
+        Map<Integer, Long> points = new TreeMap<>();
+        Map<Integer, Integer> windowSizes = new TreeMap<>();
+        Set<TrajectoryGroups.Key> window = null;
+        Set<TrajectoryGroups.Key> x0Window = null;
+        boolean windowIsAll = perGroup.values().stream().allMatch(c -> c[0] <= maxSamples);
+        if (windowIsAll && !shared) {
+            perGroup.forEach((g, c) -> {
+                points.put(g, c[1]);
+                windowSizes.put(g, (int) c[0]);
+            });
+        } else {
+            // The window must be chosen: collect the keys (the pipeline's case: M x iterations x N of them).
+            List<Tuple2<TrajectoryGroups.Key, int[]>> keys = traj.mapValues(t -> new int[] {t.horizon()}).collect();
+            window = windowIsAll ? null : window(keys, maxSamples, shared);
+            x0Window = window(keys, maxSamples, false);
+            for (Tuple2<TrajectoryGroups.Key, int[]> k : keys) {
+                if (window == null || window.contains(k._1())) {
+                    int g = shared ? 0 : k._1().condition();
+                    points.merge(g, (long) k._2()[0] - 1, Long::sum);
+                    windowSizes.merge(g, 1, Integer::sum);
+                }
             }
         }
         Map<Integer, Integer> clusters = new TreeMap<>();
         points.forEach((g, n) -> clusters.put(g, GmmEm.clusterCount(n, options.maxClusters(),
                 options.minSamplesPerCluster())));
 
-        Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(new HashSet<>(window));
-        JavaRDD<PointBlock> blocks = traj.filter(kv -> windowB.value().contains(kv._1()))
+        Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window == null ? null : new HashSet<>(window));
+        long emStart = System.nanoTime();
+        JavaRDD<PointBlock> blocks = traj.filter(kv -> windowB.value() == null || windowB.value().contains(kv._1()))
                 .mapPartitions(it -> blocksOf(it, shared))
                 // One partition per core: each EM pass is a job, and its cost is mostly per task. Keyed
                 // by first point id and sorted, so every run puts the same blocks in the same order.
@@ -143,7 +162,6 @@ public final class DynamicsFitting {
                         Math.max(1, Math.min(traj.getNumPartitions(), jsc.defaultParallelism()))))
                 .values()
                 .persist(StorageLevel.MEMORY_ONLY());
-        long emStart = System.nanoTime();
         Map<Integer, EmResult> gmms;
         try {
             gmms = DistributedGmmEm.fit(blocks, clusters, previous, options.em().withSeed(seed));
@@ -151,8 +169,10 @@ public final class DynamicsFitting {
             blocks.unpersist(false);
             windowB.destroy();
         }
-        LOG.info("dynamics prior: EM for {} GMM(s) in {} ms ({})", gmms.size(),
-                (System.nanoTime() - emStart) / 1_000_000, describe(gmms, clusters));
+        double emSeconds = (System.nanoTime() - emStart) / 1e9;
+        LOG.info("dynamics prior: EM for {} GMM(s) in {} ms ({})", gmms.size(), Math.round(emSeconds * 1000),
+                describe(gmms, clusters));
+        long fitStart = System.nanoTime();
 
         Map<Integer, Gmm> models = new HashMap<>();
         gmms.forEach((g, r) -> models.put(g, r.model()));
@@ -201,9 +221,10 @@ public final class DynamicsFitting {
         // Materialise now: the caller unpersists the trajectories once this returns.
         steps.count();
         gmmB.unpersist(false);
-        Map<Integer, InitialStateDistribution> x0 = initialStates(traj, isCurrent, jsc.broadcast(new HashSet<>(x0Window)),
-                strength, options.initialStateVar());
-        return new Result(gmms, steps, x0, windowSizes, dX, dU);
+        double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
+        Map<Integer, InitialStateDistribution> x0 = initialStates(traj, isCurrent,
+                jsc.broadcast(x0Window == null ? null : new HashSet<>(x0Window)), strength, options.initialStateVar());
+        return new Result(gmms, steps, x0, windowSizes, dX, dU, emSeconds, fitSeconds);
     }
 
     /** The last maxSamples trajectories (by iteration, then sample) of each group. */
@@ -294,10 +315,10 @@ public final class DynamicsFitting {
         // Only x0 vectors (one per trajectory) travel, grouped per condition; bit 1 marks the fit
         // set, bit 2 the prior's window.
         Map<Integer, InitialStateDistribution> out = new TreeMap<>(traj
-                .filter(kv -> isCurrent.contains(kv._1()) || window.value().contains(kv._1()))
+                .filter(kv -> isCurrent.contains(kv._1()) || inWindow(window.value(), kv._1()))
                 .mapToPair(kv -> new Tuple2<>(kv._1().condition(), new Tuple2<>(
                         ((long) kv._1().iteration() << 32) | kv._1().sample(),
-                        new Tuple2<>((isCurrent.contains(kv._1()) ? 1 : 0) | (window.value().contains(kv._1()) ? 2 : 0),
+                        new Tuple2<>((isCurrent.contains(kv._1()) ? 1 : 0) | (inWindow(window.value(), kv._1()) ? 2 : 0),
                                 kv._2().x()[0]))))
                 .groupByKey()
                 .mapValues(v -> {
@@ -324,6 +345,11 @@ public final class DynamicsFitting {
                 .collectAsMap());
         window.destroy();
         return out;
+    }
+
+    /** A null window means every trajectory. */
+    private static boolean inWindow(Set<TrajectoryGroups.Key> window, TrajectoryGroups.Key k) {
+        return window == null || window.contains(k);
     }
 
     private static String describe(Map<Integer, EmResult> gmms, Map<Integer, Integer> clusters) {

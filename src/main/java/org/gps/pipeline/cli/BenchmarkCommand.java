@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Groups the benchmarks; each one is a subcommand. */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
         description = {"Time pipeline steps on generated problems of fixed sizes (see docs/benchmarks.md)."},
-        subcommands = {TrajOptBenchmarkCommand.class})
+        subcommands = {DynamicsBenchmarkCommand.class, TrajOptBenchmarkCommand.class})
 final class BenchmarkCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

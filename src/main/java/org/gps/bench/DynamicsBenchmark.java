@@ -1,0 +1,149 @@
+package org.gps.bench;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.gps.core.control.InitPdOptions;
+import org.gps.core.control.InitialControllers;
+import org.gps.core.control.LinearGaussianController;
+import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.env.LinearSystem;
+import org.gps.core.random.Seeds;
+import org.gps.core.sample.Simulator;
+import org.gps.core.sample.Trajectory;
+import org.gps.spark.DynamicsFitting;
+import org.gps.spark.TrajectoryGroups;
+import scala.Tuple2;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Times the dynamics step (issue 3): the GMM prior's EM and the per-(condition, t) fits, on
+ * rollouts of a random stable linear system generated on the executors and cached (so neither
+ * Parquet nor trajectory assembly is in the timings). Sizes: the three of {@link BenchSize}, one
+ * GMM per condition; and one million logged time steps (dX 26, dU 7) as 100 conditions x 100
+ * trajectories x T 100 under one shared GMM, whose points stay distributed.
+ */
+public final class DynamicsBenchmark {
+    /** Process noise std of the system: real data is never noise-free. */
+    static final double NOISE_STD = 0.01;
+    static final BenchSize LOGGED_1M = new BenchSize("logged-1M", 100, 100, 100, 26, 7);
+
+    private DynamicsBenchmark() {
+    }
+
+    /** Seconds per repeat for EM and for the fits, EM iterations, and the peak heap. */
+    public record Measurement(BenchSize size, boolean sharedPrior, double[] emSeconds, double[] fitSeconds,
+                              int clusters, int minIterations, int maxIterations, long peakHeapBytes) {
+    }
+
+    public static BenchSize parse(String name) {
+        return name.trim().equalsIgnoreCase(LOGGED_1M.name()) ? LOGGED_1M : BenchSize.parse(name).get(0);
+    }
+
+    public static Measurement run(SparkSession spark, BenchSize size, int repeats, long seed, PrintStream log) {
+        boolean shared = size == LOGGED_1M;
+        log.printf(Locale.ROOT, "%s (%s%s): generating %d rollouts...%n", size.name(), size.describe(),
+                shared ? ", one shared GMM" : "", (long) size.conditions() * size.samples());
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj = trajectories(spark, size, seed)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        long n = traj.count();
+        DynamicsOptions d = DynamicsOptions.defaults(seed);
+        DynamicsOptions options = new DynamicsOptions(shared, d.maxClusters(), d.minSamplesPerCluster(),
+                shared ? Integer.MAX_VALUE : d.maxSamples(), d.strength(), d.regularization(), d.initialStateVar(), d.em());
+        double[] em = new double[repeats];
+        double[] fit = new double[repeats];
+        int clusters = 0;
+        int minIt = Integer.MAX_VALUE;
+        int maxIt = 0;
+        long peak;
+        try {
+            System.gc();
+            try (HeapSampler heap = HeapSampler.start()) {
+                for (int r = -1; r < repeats; r++) {
+                    // Cold EM (no warm start) every time: the first iteration's cost, the expensive one.
+                    DynamicsFitting.Result res = DynamicsFitting.fit(traj, DynamicsFitting.CurrentSet.all(), options,
+                            Map.of(), seed);
+                    res.steps().unpersist(false);
+                    if (r >= 0) {
+                        em[r] = res.emSeconds();
+                        fit[r] = res.fitSeconds();
+                    }
+                    for (var e : res.gmms().values()) {
+                        clusters = e.model().clusters();
+                        minIt = Math.min(minIt, e.iterations());
+                        maxIt = Math.max(maxIt, e.iterations());
+                    }
+                    log.printf(Locale.ROOT, "  %s: EM %.3f s, fits %.3f s (%d trajectories)%n",
+                            r < 0 ? "warm-up" : "repeat " + (r + 1), res.emSeconds(), res.fitSeconds(), n);
+                }
+                peak = heap.peakBytes();
+            }
+        } finally {
+            traj.unpersist(true);
+        }
+        return new Measurement(size, shared, em, fit, clusters, minIt, maxIt, peak);
+    }
+
+    /** Rollouts of x' = A x + B u + noise under noisy PD controllers, simulated where they are stored. */
+    static JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories(SparkSession spark, BenchSize size, long seed) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int dX = size.stateDim();
+        int dU = size.actionDim();
+        int horizon = size.horizon();
+        int samples = size.samples();
+        List<Integer> conditions = IntStream.range(0, size.conditions()).boxed().toList();
+        int slices = Math.max(1, Math.min(conditions.size(), 4 * jsc.defaultParallelism()));
+        return jsc.parallelize(new ArrayList<>(conditions), slices).flatMapToPair(c -> {
+            LinearSystem env = LinearSystem.randomStable(dX, dU, seed).withNoise(NOISE_STD);
+            SplittableRandom rng = new SplittableRandom(Seeds.derive(seed, "benchmark-x0", c));
+            double[] x0 = new double[dX];
+            for (int i = 0; i < dX; i++) {
+                x0[i] = rng.nextGaussian();
+            }
+            LinearGaussianController ctrl = InitialControllers.initPd(new InitPdOptions(1.0, 0.1, 0.01), horizon, dX,
+                    dU, x0);
+            List<Tuple2<TrajectoryGroups.Key, Trajectory>> out = new ArrayList<>();
+            for (int s = 0; s < samples; s++) {
+                out.add(new Tuple2<>(new TrajectoryGroups.Key(0, c, s),
+                        Simulator.rollout(env, x0, ctrl, horizon, Seeds.derive(seed, "benchmark-rollout", c, s))));
+            }
+            return out.iterator();
+        });
+    }
+
+    public static String markdown(List<Measurement> ms, int repeats) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| size | M | N | T | dX | dU | GMM | K | EM iterations | EM s (median / min) | fits s (median / min)"
+                + " | EM + fits s | peak heap MB |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Measurement m : ms) {
+            BenchSize s = m.size();
+            double emMed = TrajOptBenchmark.median(m.emSeconds());
+            double fitMed = TrajOptBenchmark.median(m.fitSeconds());
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s | %d | %d-%d | %.3f / %.3f | %.3f / %.3f"
+                            + " | %.3f | %d |%n", s.name(), s.conditions(), s.samples(), s.horizon(), s.stateDim(),
+                    s.actionDim(), m.sharedPrior() ? "shared" : "per condition", m.clusters(), m.minIterations(),
+                    m.maxIterations(), emMed, min(m.emSeconds()), fitMed, min(m.fitSeconds()), emMed + fitMed,
+                    m.peakHeapBytes() / (1024 * 1024)));
+        }
+        sb.append(String.format(Locale.ROOT, "%nMedian and min of %d repeats after one warm-up; EM from a cold start.%n",
+                repeats));
+        return sb.toString();
+    }
+
+    private static double min(double[] v) {
+        double m = Double.POSITIVE_INFINITY;
+        for (double x : v) {
+            m = Math.min(m, x);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,63 @@
+package org.gps.pipeline.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.gps.bench.DynamicsBenchmark;
+import org.gps.core.BadInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "dynamics", mixinStandardHelpOptions = true,
+        description = {"Time the dynamics step (issue 3): GMM EM and the per-(condition, t) fits, separately.",
+                "Rollouts of a random stable linear system are generated on the executors and cached; after",
+                "one warm-up, each repeat runs a cold EM and the fits. Prints a Markdown table to stdout."})
+final class DynamicsBenchmarkCommand implements Callable<Integer> {
+    @Option(names = "--sizes", paramLabel = "LIST", defaultValue = "small,medium,large,logged-1M",
+            description = "Comma-separated: small (M=4,N=5,T=100,dX=3,dU=1), medium (8,20,100,26,7), large "
+                    + "(16,40,200,26,7), logged-1M (100 x 100 x 100 steps, dX=26, dU=7, one shared GMM). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String sizes;
+
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
+    int repeats;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table to FILE.")
+    Path out;
+
+    @Mixin
+    SparkOptions spark;
+
+    @Override
+    public Integer call() {
+        if (repeats < 1) {
+            throw new BadInputException("--repeats must be >= 1, got " + repeats);
+        }
+        SparkSession session = spark.session("benchmark dynamics");
+        List<DynamicsBenchmark.Measurement> results = new ArrayList<>();
+        for (String s : sizes.split(",")) {
+            results.add(DynamicsBenchmark.run(session, DynamicsBenchmark.parse(s), repeats, seed, System.err));
+        }
+        String table = DynamicsBenchmark.markdown(results, repeats);
+        System.out.print(table);
+        if (out != null) {
+            try {
+                Files.writeString(out, table, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + out, e);
+            }
+        }
+        return Main.EXIT_OK;
+    }
+}
