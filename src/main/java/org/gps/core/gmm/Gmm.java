@@ -21,8 +21,14 @@ public final class Gmm implements Serializable {
     private final double[] logMass;
     private final double[][] means;
     private final Mat[] covariances;
-    private final Cholesky[] factors;
     private final long fittedPoints;
+    // Derived from the covariances; not serialized (EM broadcasts a model every pass, and these
+    // would triple its size), recomputed on arrival instead.
+    private transient Cholesky[] factors;
+    /** W_k = L_k^{-1} stacked (K D x D, column-major) and b_k = W_k mu_k stacked: the E-step's operands. */
+    private transient double[] stackedW;
+    private transient double[] stackedB;
+    private transient double[] logNormalisers;
 
     public Gmm(double[] logMass, double[][] means, Mat[] covariances, long fittedPoints) {
         int k = logMass.length;
@@ -33,15 +39,41 @@ public final class Gmm implements Serializable {
         this.logMass = logMass.clone();
         this.means = new double[k][];
         this.covariances = covariances.clone();
-        this.factors = new Cholesky[k];
         for (int i = 0; i < k; i++) {
             if (means[i].length != d || covariances[i].rows() != d || covariances[i].cols() != d) {
                 throw new IllegalArgumentException("cluster " + i + " does not have dimension " + d);
             }
             this.means[i] = means[i].clone();
-            this.factors[i] = Cholesky.of(covariances[i]);
         }
         this.fittedPoints = fittedPoints;
+        prepare();
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        prepare();
+    }
+
+    private void prepare() {
+        int k = logMass.length;
+        int d = means[0].length;
+        this.factors = new Cholesky[k];
+        for (int i = 0; i < k; i++) {
+            this.factors[i] = Cholesky.of(covariances[i]);
+        }
+        this.stackedW = new double[k * d * d];
+        this.stackedB = new double[k * d];
+        this.logNormalisers = new double[k];
+        int rows = k * d;
+        for (int c = 0; c < k; c++) {
+            Mat w = factors[c].solveLower(Mat.eye(d));
+            double[] wc = w.toColumnMajor();
+            for (int col = 0; col < d; col++) {
+                System.arraycopy(wc, col * d, stackedW, col * rows + c * d, d);
+            }
+            System.arraycopy(w.times(this.means[c]), 0, stackedB, c * d, d);
+            logNormalisers[c] = this.logMass[c] - 0.5 * (d * LOG_2PI + factors[c].logDet());
+        }
     }
 
     public int clusters() {
@@ -84,12 +116,10 @@ public final class Gmm implements Serializable {
         int n = block.size();
         int kk = clusters();
         int d = dim();
-        double[] out = new double[n * kk];
-        for (int k = 0; k < kk; k++) {
-            double[] maha = PointKernels.mahalanobis(factors[k], block.data(), d, n, means[k]);
-            double c = logMass[k] - 0.5 * (d * LOG_2PI + factors[k].logDet());
-            for (int j = 0; j < n; j++) {
-                out[j * kk + k] = c - 0.5 * maha[j];
+        double[] out = PointKernels.stackedMahalanobis(stackedW, stackedB, kk, block.data(), d, n);
+        for (int j = 0; j < n; j++) {
+            for (int k = 0; k < kk; k++) {
+                out[j * kk + k] = logNormalisers[k] - 0.5 * out[j * kk + k];
             }
         }
         return out;
