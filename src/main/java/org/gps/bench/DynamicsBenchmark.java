@@ -40,8 +40,9 @@ public final class DynamicsBenchmark {
     }
 
     /** Seconds per repeat for EM and for the fits, EM iterations, and the peak heap. */
-    public record Measurement(BenchSize size, boolean sharedPrior, double[] emSeconds, double[] fitSeconds,
-                              int clusters, int minIterations, int maxIterations, long peakHeapBytes) {
+    public record Measurement(BenchSize size, boolean sharedPrior, boolean inTask, double[] emSeconds,
+                              double[] fitSeconds, int clusters, int minIterations, int maxIterations,
+                              long peakHeapBytes) {
     }
 
     public static BenchSize parse(String name) {
@@ -49,6 +50,12 @@ public final class DynamicsBenchmark {
     }
 
     public static Measurement run(SparkSession spark, BenchSize size, int repeats, long seed, PrintStream log) {
+        return run(spark, size, repeats, seed, DynamicsOptions.DEFAULT_IN_TASK_MAX_POINTS, log);
+    }
+
+    /** @param inTaskMaxPoints GMMs on at most this many points run EM inside one task (0: every pass distributed) */
+    public static Measurement run(SparkSession spark, BenchSize size, int repeats, long seed, long inTaskMaxPoints,
+                                  PrintStream log) {
         boolean shared = size == LOGGED_1M;
         log.printf(Locale.ROOT, "%s (%s%s): generating %d rollouts...%n", size.name(), size.describe(),
                 shared ? ", one shared GMM" : "", (long) size.conditions() * size.samples());
@@ -57,7 +64,11 @@ public final class DynamicsBenchmark {
         long n = traj.count();
         DynamicsOptions d = DynamicsOptions.defaults(seed);
         DynamicsOptions options = new DynamicsOptions(shared, d.maxClusters(), d.minSamplesPerCluster(),
-                shared ? Integer.MAX_VALUE : d.maxSamples(), d.strength(), d.regularization(), d.initialStateVar(), d.em());
+                shared ? Integer.MAX_VALUE : d.maxSamples(), d.strength(), d.regularization(), d.initialStateVar(), d.em(),
+                inTaskMaxPoints);
+        long pointsPerGmm = shared ? n * (size.horizon() - 1)
+                : (long) Math.min(size.samples(), options.maxSamples()) * (size.horizon() - 1);
+        boolean inTask = pointsPerGmm <= inTaskMaxPoints;
         double[] em = new double[repeats];
         double[] fit = new double[repeats];
         int clusters = 0;
@@ -89,7 +100,7 @@ public final class DynamicsBenchmark {
         } finally {
             traj.unpersist(true);
         }
-        return new Measurement(size, shared, em, fit, clusters, minIt, maxIt, peak);
+        return new Measurement(size, shared, inTask, em, fit, clusters, minIt, maxIt, peak);
     }
 
     /** Rollouts of x' = A x + B u + noise under noisy PD controllers, simulated where they are stored. */
@@ -121,16 +132,17 @@ public final class DynamicsBenchmark {
 
     public static String markdown(List<Measurement> ms, int repeats) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| size | M | N | T | dX | dU | GMM | K | EM iterations | EM s (median / min) | fits s (median / min)"
-                + " | EM + fits s | peak heap MB |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| size | M | N | T | dX | dU | GMM | EM runs | K | EM iterations | EM s (median / min)"
+                + " | fits s (median / min) | EM + fits s | peak heap MB |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Measurement m : ms) {
             BenchSize s = m.size();
             double emMed = TrajOptBenchmark.median(m.emSeconds());
             double fitMed = TrajOptBenchmark.median(m.fitSeconds());
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s | %d | %d-%d | %.3f / %.3f | %.3f / %.3f"
-                            + " | %.3f | %d |%n", s.name(), s.conditions(), s.samples(), s.horizon(), s.stateDim(),
-                    s.actionDim(), m.sharedPrior() ? "shared" : "per condition", m.clusters(), m.minIterations(),
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s | %s | %d | %d-%d | %.3f / %.3f"
+                            + " | %.3f / %.3f | %.3f | %d |%n", s.name(), s.conditions(), s.samples(), s.horizon(),
+                    s.stateDim(), s.actionDim(), m.sharedPrior() ? "shared" : "per condition",
+                    m.inTask() ? "in one task each" : "distributed passes", m.clusters(), m.minIterations(),
                     m.maxIterations(), emMed, min(m.emSeconds()), fitMed, min(m.fitSeconds()), emMed + fitMed,
                     m.peakHeapBytes() / (1024 * 1024)));
         }

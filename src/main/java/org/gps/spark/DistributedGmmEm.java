@@ -53,6 +53,61 @@ public final class DistributedGmmEm {
      */
     public static Map<Integer, EmResult> fit(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
                                              Map<Integer, Gmm> previous, GmmOptions options) {
+        return fit(blocks, clusters, previous, options, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #fit(JavaRDD, Map, Map, GmmOptions)}, except that the groups in {@code inTask}
+     * (small ones: a condition's window of a few thousand points) run their whole EM inside one
+     * task each, all such groups at once: one Spark job instead of one per EM pass, whose
+     * scheduling, broadcast and collection cost more than the arithmetic at that size. The
+     * arithmetic is the same ({@link GmmEm} drives the same {@link EmRun} over the same sorted
+     * blocks); only the order of the sums differs, so results agree to rounding.
+     */
+    public static Map<Integer, EmResult> fit(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
+                                             Map<Integer, Gmm> previous, GmmOptions options,
+                                             java.util.Set<Integer> inTask) {
+        Map<Integer, EmResult> out = new TreeMap<>();
+        if (!inTask.isEmpty()) {
+            out.putAll(fitInTasks(blocks, clusters, previous, options, new java.util.HashSet<>(inTask)));
+        }
+        Map<Integer, Integer> rest = new HashMap<>();
+        clusters.forEach((g, kk) -> {
+            if (!inTask.contains(g)) {
+                rest.put(g, kk);
+            }
+        });
+        if (!rest.isEmpty()) {
+            out.putAll(fitDistributed(blocks, rest, previous, options));
+        }
+        return out;
+    }
+
+    private static Map<Integer, EmResult> fitInTasks(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
+                                                     Map<Integer, Gmm> previous, GmmOptions options,
+                                                     java.util.HashSet<Integer> groups) {
+        Map<Integer, Integer> k = new HashMap<>(clusters);
+        Map<Integer, Gmm> prev = new HashMap<>(previous);
+        prev.keySet().retainAll(groups);
+        long seed = options.seed();
+        int partitions = Math.max(1, Math.min(groups.size(), blocks.getNumPartitions()));
+        return new TreeMap<>(blocks.filter(b -> groups.contains(b.group()))
+                .mapToPair(b -> new scala.Tuple2<>(b.group(), b))
+                .groupByKey(partitions)
+                .mapToPair(kv -> {
+                    java.util.List<PointBlock> bs = new java.util.ArrayList<>();
+                    kv._2().forEach(bs::add);
+                    // Shuffles deliver blocks in any order; sort so every run sums in the same order.
+                    bs.sort(java.util.Comparator.comparingLong(b -> b.ids()[0]));
+                    int g = kv._1();
+                    return new scala.Tuple2<>(g, org.gps.core.gmm.GmmEm.fit(bs, k.get(g),
+                            options.withSeed(groupSeed(seed, g)), prev.get(g)));
+                })
+                .collectAsMap());
+    }
+
+    private static Map<Integer, EmResult> fitDistributed(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
+                                                         Map<Integer, Gmm> previous, GmmOptions options) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
         Map<Integer, Integer> k = new HashMap<>(clusters);
         int maxCandidates = 0;

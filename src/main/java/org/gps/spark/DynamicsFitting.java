@@ -164,7 +164,13 @@ public final class DynamicsFitting {
                 .persist(StorageLevel.MEMORY_ONLY());
         Map<Integer, EmResult> gmms;
         try {
-            gmms = DistributedGmmEm.fit(blocks, clusters, previous, options.em().withSeed(seed));
+            java.util.Set<Integer> inTask = new java.util.HashSet<>();
+            points.forEach((g, n) -> {
+                if (n <= options.inTaskMaxPoints()) {
+                    inTask.add(g);
+                }
+            });
+            gmms = DistributedGmmEm.fit(blocks, clusters, previous, options.em().withSeed(seed), inTask);
         } finally {
             blocks.unpersist(false);
             windowB.destroy();

@@ -59,6 +59,32 @@ class DistributedGmmEmTest {
     }
 
     @Test
+    void groupsFittedInsideOneTaskEachAgreeWithDistributedPasses() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        List<PointBlock> all = new ArrayList<>();
+        all.addAll(blocks(0, 4, 64));
+        all.addAll(blocks(1, 5, 64));
+        JavaRDD<PointBlock> rdd = jsc.parallelize(all, 4).cache();
+        GmmOptions options = GmmOptions.defaults(8);
+        Map<Integer, EmResult> passes = DistributedGmmEm.fit(rdd, Map.of(0, 3, 1, 3), Map.of(), options);
+        Map<Integer, EmResult> inTask = DistributedGmmEm.fit(rdd, Map.of(0, 3, 1, 3), Map.of(), options,
+                java.util.Set.of(0, 1));
+        Map<Integer, EmResult> mixed = DistributedGmmEm.fit(rdd, Map.of(0, 3, 1, 3), Map.of(), options,
+                java.util.Set.of(1));
+        rdd.unpersist();
+        for (int g = 0; g < 2; g++) {
+            for (Map<Integer, EmResult> other : List.of(inTask, mixed)) {
+                assertEquals(passes.get(g).iterations(), other.get(g).iterations());
+                // Same EM, sums in another order: rounding only.
+                for (int k = 0; k < 3; k++) {
+                    assertTrue(Vec.maxAbsDiff(passes.get(g).model().mean(k), other.get(g).model().mean(k)) < 1e-8);
+                    assertTrue(passes.get(g).model().covariance(k).maxAbsDiff(other.get(g).model().covariance(k)) < 1e-8);
+                }
+            }
+        }
+    }
+
+    @Test
     void warmStartIsUsedWhenTheClusterCountIsUnchanged() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         JavaRDD<PointBlock> rdd = jsc.parallelize(blocks(0, 3, 100), 3).cache();

@@ -18,10 +18,23 @@ import java.io.Serializable;
  * @param regularization      added to the [x, u] diagonal of each per-step joint covariance
  * @param initialStateVar     floor of the x0 variances
  * @param em                  EM settings; its seed is the base that each fit's seed derives from
+ * @param inTaskMaxPoints     GMMs fitted on at most this many points run their whole EM inside one
+ *                            Spark task each (one job for all of them); larger ones run one
+ *                            distributed pass per EM iteration, their points spread over executors
  */
 public record DynamicsOptions(boolean sharedPrior, int maxClusters, int minSamplesPerCluster, int maxSamples,
-                              double strength, double regularization, double initialStateVar, GmmOptions em)
+                              double strength, double regularization, double initialStateVar, GmmOptions em,
+                              long inTaskMaxPoints)
         implements Serializable {
+    /** A condition's window is at most max_samples x T points: 20 x 500 fits under this. */
+    public static final long DEFAULT_IN_TASK_MAX_POINTS = 10_000;
+
+    public DynamicsOptions(boolean sharedPrior, int maxClusters, int minSamplesPerCluster, int maxSamples,
+                           double strength, double regularization, double initialStateVar, GmmOptions em) {
+        this(sharedPrior, maxClusters, minSamplesPerCluster, maxSamples, strength, regularization, initialStateVar, em,
+                DEFAULT_IN_TASK_MAX_POINTS);
+    }
+
     public DynamicsOptions {
         if (maxClusters < 2 || minSamplesPerCluster < 1 || maxSamples < 2) {
             throw new IllegalArgumentException("need max_clusters >= 2, min_samples_per_cluster >= 1, max_samples >= 2");
@@ -37,6 +50,11 @@ public record DynamicsOptions(boolean sharedPrior, int maxClusters, int minSampl
 
     public DynamicsOptions withSeed(long seed) {
         return new DynamicsOptions(sharedPrior, maxClusters, minSamplesPerCluster, maxSamples, strength, regularization,
-                initialStateVar, em.withSeed(seed));
+                initialStateVar, em.withSeed(seed), inTaskMaxPoints);
+    }
+
+    public DynamicsOptions withInTaskMaxPoints(long n) {
+        return new DynamicsOptions(sharedPrior, maxClusters, minSamplesPerCluster, maxSamples, strength, regularization,
+                initialStateVar, em, n);
     }
 }

@@ -33,6 +33,11 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--em-in-task-max-points", paramLabel = "N", defaultValue = "10000",
+            description = "GMMs on at most N points run EM inside one task; 0 makes every EM pass a distributed job."
+                    + " Default: ${DEFAULT-VALUE} (the dynamics.em_in_task_max_points default).")
+    long inTaskMaxPoints;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table to FILE.")
     Path out;
 
@@ -47,7 +52,8 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
         SparkSession session = spark.session("benchmark dynamics");
         List<DynamicsBenchmark.Measurement> results = new ArrayList<>();
         for (String s : sizes.split(",")) {
-            results.add(DynamicsBenchmark.run(session, DynamicsBenchmark.parse(s), repeats, seed, System.err));
+            results.add(DynamicsBenchmark.run(session, DynamicsBenchmark.parse(s), repeats, seed, inTaskMaxPoints,
+                    System.err));
         }
         String table = DynamicsBenchmark.markdown(results, repeats);
         System.out.print(table);

@@ -157,12 +157,13 @@ public final class ConfigReader {
         double emTol = n.getNonNegative("em_tolerance", em.tolerance());
         boolean warm = n.getBoolean("em_warm_start", em.warmStart());
         String init = n.getChoice("em_init", "sampled_means", "sampled_means", "random_assignment");
+        int inTask = n.getInt("em_in_task_max_points", (int) d.inTaskMaxPoints(), 0);
         n.finish();
         GmmOptions.Initialization initialization = init.equals("sampled_means")
                 ? GmmOptions.Initialization.SAMPLED_MEANS : GmmOptions.Initialization.RANDOM_ASSIGNMENT;
         return new DynamicsOptions(prior.equals("shared"), maxClusters, minSamples, maxSamples, strength, reg, x0var,
                 new GmmOptions(emIterations, emTol, em.ridge(), em.initialRidge(), em.rebootMass(), seed, warm,
-                        initialization));
+                        initialization), inTask);
     }
 
     private static double[] perAction(ConfigNode n, String key, double[] v, int dU) {
