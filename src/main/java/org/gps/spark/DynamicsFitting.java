@@ -77,11 +77,16 @@ public final class DynamicsFitting {
     public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
                              DynamicsOptions options, Map<Integer, Gmm> previous, long seed) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(trajectories.context());
-        JavaPairRDD<TrajectoryGroups.Key, Trajectory> cached = trajectories.persist(StorageLevel.MEMORY_AND_DISK());
+        // Cache the trajectories for the passes below, unless the caller already did (then it owns them).
+        boolean own = trajectories.getStorageLevel().equals(StorageLevel.NONE());
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> cached = own
+                ? trajectories.persist(StorageLevel.MEMORY_AND_DISK()) : trajectories;
         try {
             return fitCached(jsc, cached, isCurrent, options, previous, seed);
         } finally {
-            cached.unpersist(false);
+            if (own) {
+                cached.unpersist(false);
+            }
         }
     }
 

@@ -15,4 +15,21 @@ final class BenchmarkCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required, e.g. 'trajopt'");
     }
+
+    /** Prints a benchmark's Markdown table and, with --out, writes it to that file too. */
+    static void emit(String table, java.nio.file.Path out) {
+        System.out.print(table);
+        if (out == null) {
+            return;
+        }
+        try {
+            java.nio.file.Path parent = out.toAbsolutePath().getParent();
+            if (parent != null) {
+                java.nio.file.Files.createDirectories(parent);
+            }
+            java.nio.file.Files.writeString(out, table, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + out, e);
+        }
+    }
 }

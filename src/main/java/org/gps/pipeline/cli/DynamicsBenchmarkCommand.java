@@ -7,10 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,14 +52,7 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
                     System.err));
         }
         String table = DynamicsBenchmark.markdown(results, repeats);
-        System.out.print(table);
-        if (out != null) {
-            try {
-                Files.writeString(out, table, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + out, e);
-            }
-        }
+        BenchmarkCommand.emit(table, out);
         return Main.EXIT_OK;
     }
 }

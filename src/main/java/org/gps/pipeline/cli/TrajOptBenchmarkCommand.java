@@ -8,10 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,18 +47,7 @@ final class TrajOptBenchmarkCommand implements Callable<Integer> {
         SparkSession session = spark.session("benchmark trajopt");
         List<TrajOptBenchmark.Measurement> results = TrajOptBenchmark.run(session, list, repeats, seed, System.err);
         String table = TrajOptBenchmark.markdown(results, repeats);
-        System.out.print(table);
-        if (out != null) {
-            try {
-                Path parent = out.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                Files.writeString(out, table, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + out, e);
-            }
-        }
+        BenchmarkCommand.emit(table, out);
         return Main.EXIT_OK;
     }
 }
