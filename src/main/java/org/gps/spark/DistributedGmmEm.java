@@ -90,7 +90,8 @@ public final class DistributedGmmEm {
         Map<Integer, Gmm> prev = new HashMap<>(previous);
         prev.keySet().retainAll(groups);
         long seed = options.seed();
-        int partitions = Math.max(1, Math.min(groups.size(), blocks.getNumPartitions()));
+        // One task per GMM: their EM iteration counts differ (20-70), so let the scheduler balance them.
+        int partitions = Math.max(1, groups.size());
         return new TreeMap<>(blocks.filter(b -> groups.contains(b.group()))
                 .mapToPair(b -> new scala.Tuple2<>(b.group(), b))
                 .groupByKey(partitions)

@@ -29,6 +29,7 @@ public final class Gmm implements Serializable {
     private transient double[] stackedW;
     private transient double[] stackedB;
     private transient double[] logNormalisers;
+    private transient double[][] covarianceValues;
 
     public Gmm(double[] logMass, double[][] means, Mat[] covariances, long fittedPoints) {
         int k = logMass.length;
@@ -58,8 +59,10 @@ public final class Gmm implements Serializable {
         int k = logMass.length;
         int d = means[0].length;
         this.factors = new Cholesky[k];
+        this.covarianceValues = new double[k][];
         for (int i = 0; i < k; i++) {
             this.factors[i] = Cholesky.of(covariances[i]);
+            this.covarianceValues[i] = covariances[i].toColumnMajor();
         }
         this.stackedW = new double[k * d * d];
         this.stackedB = new double[k * d];
@@ -168,14 +171,34 @@ public final class Gmm implements Serializable {
                 mu0[i] += w[k] * means[k][i];
             }
         }
-        Mat phi = Mat.zeros(d, d);
+        // One pass over raw arrays: this runs for every (condition, t), K clusters of D x D each.
+        double[] phi = new double[d * d];
+        double[] diff = new double[d];
         for (int k = 0; k < kk; k++) {
-            double[] diff = Vec.minus(means[k], mu0);
-            phi = phi.plusScaled(w[k], covariances[k].plus(Mat.outer(diff, diff)));
+            double wk = w[k];
+            double[] cov = covarianceValues[k];
+            for (int i = 0; i < d; i++) {
+                diff[i] = means[k][i] - mu0[i];
+            }
+            for (int c = 0; c < d; c++) {
+                double wdc = wk * diff[c];
+                int o = c * d;
+                for (int r = 0; r < d; r++) {
+                    phi[o + r] += wk * cov[o + r] + wdc * diff[r];
+                }
+            }
         }
         double m = strength;
         double n0 = strength * (fittedPoints - 2.0 - d) / fittedPoints;
-        return new NiwPrior(mu0, phi.symmetrize().scale(m), m, n0);
+        for (int c = 0; c < d; c++) {
+            for (int r = c + 1; r < d; r++) {
+                double v = 0.5 * (phi[c * d + r] + phi[r * d + c]) * m;
+                phi[c * d + r] = v;
+                phi[r * d + c] = v;
+            }
+            phi[c * d + c] *= m;
+        }
+        return new NiwPrior(mu0, Mat.fromColumnMajor(d, d, phi), m, n0);
     }
 
     @Override
