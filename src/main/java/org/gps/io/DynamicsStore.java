@@ -19,7 +19,6 @@ import org.gps.core.gmm.Gmm;
 import org.gps.core.linalg.Mat;
 import org.gps.spark.DynamicsFitting;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -235,9 +234,5 @@ public final class DynamicsStore {
             out[i] = ((Number) l.get(i)).doubleValue();
         }
         return out;
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

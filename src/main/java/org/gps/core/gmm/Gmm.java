@@ -103,10 +103,6 @@ public final class Gmm implements Serializable {
         return covariances[k];
     }
 
-    Cholesky factor(int k) {
-        return factors[k];
-    }
-
     double[] meanRef(int k) {
         return means[k];
     }

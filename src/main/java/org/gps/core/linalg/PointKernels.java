@@ -1,52 +1,12 @@
 package org.gps.core.linalg;
 
-import org.netlib.util.intW;
-
 /**
  * Level-3 BLAS kernels over a block of points stored column-major (D x n, one point per column):
  * the two inner loops of EM. Per-point loops in Java would cost D^2 scalar operations per point
- * and cluster; handing a whole block to dtrtrs/dsyrk lets the (vectorised) BLAS do that work.
+ * and cluster; handing a whole block to dgemm lets the (vectorised or native) BLAS do that work.
  */
 public final class PointKernels {
     private PointKernels() {
-    }
-
-    /** Every point minus {@code shift}: a fresh D x n array. */
-    public static double[] centred(double[] points, int dim, int n, double[] shift) {
-        double[] out = new double[dim * n];
-        for (int j = 0; j < n; j++) {
-            int o = j * dim;
-            for (int i = 0; i < dim; i++) {
-                out[o + i] = points[o + i] - shift[i];
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Squared Mahalanobis distances (x_j - mean)^T A^{-1} (x_j - mean) for A = L L^T, via one
-     * triangular solve with n right-hand sides.
-     */
-    public static double[] mahalanobis(Cholesky factor, double[] points, int dim, int n, double[] mean) {
-        double[] z = centred(points, dim, n, mean);
-        if (dim > 0 && n > 0) {
-            intW info = new intW(0);
-            Mat.LAPACK_.dtrtrs("L", "N", "N", dim, n, factor.lower().raw(), dim, z, dim, info);
-            if (info.val != 0) {
-                throw new SingularMatrixException("dtrtrs failed with info=" + info.val);
-            }
-        }
-        double[] out = new double[n];
-        for (int j = 0; j < n; j++) {
-            double s = 0;
-            int o = j * dim;
-            for (int i = 0; i < dim; i++) {
-                double v = z[o + i];
-                s += v * v;
-            }
-            out[j] = s;
-        }
-        return out;
     }
 
     /**
