@@ -8,9 +8,10 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the whole GPS loop: init, then per iteration sample, fit-dynamics and trajopt, the same",
-                "steps as the separate commands; prints one progress line per iteration and evaluates the final",
-                "controllers. Started again on the same run directory, it resumes from the first incomplete step."})
+        description = {"Run the whole GPS loop for the configured iterations.",
+                "init, then per iteration sample, fit-dynamics and trajopt: the same steps as the separate commands.",
+                "Prints one progress line per iteration and evaluates the final controllers. Started again on the",
+                "same run directory, it resumes from the first incomplete step."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "C",
             description = "Experiment config (YAML or JSON). Optional when resuming an existing run directory.")
