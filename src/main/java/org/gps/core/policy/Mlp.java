@@ -1,0 +1,172 @@
+package org.gps.core.policy;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * A multilayer perceptron with ReLU hidden layers and a linear output (ALGORITHM.md section 8),
+ * immutable, with all weights in one flat parameter vector so that an optimiser (MLlib's
+ * L-BFGS, for instance) can treat it as a point in R^n. Layout per layer l, in order: the
+ * weight matrix W_l (out x in, row-major), then the bias b_l (out).
+ */
+public final class Mlp implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int[] sizes;
+    private final double[] theta;
+
+    private Mlp(int[] sizes, double[] theta) {
+        this.sizes = sizes;
+        this.theta = theta;
+    }
+
+    /** Layer sizes [input, hidden..., output]; every size >= 1, at least input and output. */
+    public static int parameterCount(int[] sizes) {
+        check(sizes);
+        int n = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            n += sizes[l + 1] * sizes[l] + sizes[l + 1];
+        }
+        return n;
+    }
+
+    public static Mlp of(int[] sizes, double[] parameters) {
+        if (parameters.length != parameterCount(sizes)) {
+            throw new IllegalArgumentException("an MLP of sizes " + Arrays.toString(sizes) + " has "
+                    + parameterCount(sizes) + " parameters, got " + parameters.length);
+        }
+        return new Mlp(sizes.clone(), parameters.clone());
+    }
+
+    /**
+     * He initialisation (weights ~ N(0, 2 / fan_in), suited to ReLU), zero biases, from a seed:
+     * the same seed gives the same network.
+     */
+    public static Mlp initial(int[] sizes, long seed) {
+        double[] theta = new double[parameterCount(sizes)];
+        SplittableRandom rng = new SplittableRandom(seed);
+        int o = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            double std = Math.sqrt(2.0 / sizes[l]);
+            for (int i = 0; i < sizes[l + 1] * sizes[l]; i++) {
+                theta[o++] = std * rng.nextGaussian();
+            }
+            o += sizes[l + 1];
+        }
+        return new Mlp(sizes.clone(), theta);
+    }
+
+    public int inputDim() {
+        return sizes[0];
+    }
+
+    public int outputDim() {
+        return sizes[sizes.length - 1];
+    }
+
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
+    public double[] parameters() {
+        return theta.clone();
+    }
+
+    /** f(input). */
+    public double[] apply(double[] input) {
+        return forward(input)[sizes.length - 1];
+    }
+
+    /** Activations of every layer, input first; hidden layers after the ReLU. */
+    double[][] forward(double[] input) {
+        if (input.length != sizes[0]) {
+            throw new IllegalArgumentException("input of " + input.length + " values, the MLP takes " + sizes[0]);
+        }
+        double[][] a = new double[sizes.length][];
+        a[0] = input;
+        int o = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            double[] z = new double[out];
+            int bias = o + out * in;
+            boolean hidden = l + 2 < sizes.length;
+            for (int r = 0; r < out; r++) {
+                double s = theta[bias + r];
+                int row = o + r * in;
+                for (int c = 0; c < in; c++) {
+                    s += theta[row + c] * a[l][c];
+                }
+                z[r] = hidden ? Math.max(0, s) : s;
+            }
+            a[l + 1] = z;
+            o = bias + out;
+        }
+        return a;
+    }
+
+    /**
+     * Back-propagates dLoss/dOutput through the network at {@code input}, adding the gradient
+     * with respect to the parameters into {@code grad} (same layout as the parameters).
+     */
+    void addGradient(double[][] activations, double[] outputGradient, double[] grad) {
+        int layers = sizes.length - 1;
+        int[] offsets = new int[layers];
+        int o = 0;
+        for (int l = 0; l < layers; l++) {
+            offsets[l] = o;
+            o += sizes[l + 1] * sizes[l] + sizes[l + 1];
+        }
+        double[] delta = outputGradient.clone();
+        for (int l = layers - 1; l >= 0; l--) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            int w = offsets[l];
+            int bias = w + out * in;
+            double[] prev = activations[l];
+            for (int r = 0; r < out; r++) {
+                double d = delta[r];
+                if (d == 0) {
+                    continue;
+                }
+                grad[bias + r] += d;
+                int row = w + r * in;
+                for (int c = 0; c < in; c++) {
+                    grad[row + c] += d * prev[c];
+                }
+            }
+            if (l > 0) {
+                double[] next = new double[in];
+                for (int r = 0; r < out; r++) {
+                    double d = delta[r];
+                    if (d == 0) {
+                        continue;
+                    }
+                    int row = w + r * in;
+                    for (int c = 0; c < in; c++) {
+                        next[c] += theta[row + c] * d;
+                    }
+                }
+                // ReLU: the derivative is 1 where the unit was active, 0 elsewhere.
+                for (int c = 0; c < in; c++) {
+                    if (!(prev[c] > 0)) {
+                        next[c] = 0;
+                    }
+                }
+                delta = next;
+            }
+        }
+    }
+
+    private static void check(int[] sizes) {
+        if (sizes.length < 2) {
+            throw new IllegalArgumentException("an MLP needs at least an input and an output size");
+        }
+        for (int s : sizes) {
+            if (s < 1) {
+                throw new IllegalArgumentException("layer sizes must be >= 1, got " + Arrays.toString(sizes));
+            }
+        }
+    }
+}
