@@ -52,6 +52,37 @@ public final class PolicyLoss implements Serializable {
         return this;
     }
 
+    /**
+     * Loss w r^T P r of one packed target [o, mu, P, w] ({@link PolicyTarget#packed}) at
+     * {@code net}, with its gradient added into {@code gradient}; what an optimiser's per-example
+     * callback needs, without allocating a target.
+     */
+    public static double addPacked(Mlp net, double[] packed, double[] gradient) {
+        int dO = net.inputDim();
+        int du = net.outputDim();
+        double[] o = java.util.Arrays.copyOfRange(packed, 0, dO);
+        double w = packed[dO + du + du * du];
+        double[][] a = net.forward(o);
+        double[] f = a[a.length - 1];
+        double[] r = new double[du];
+        for (int i = 0; i < du; i++) {
+            r[i] = packed[dO + i] - f[i];
+        }
+        int p0 = dO + du;
+        double l = 0;
+        double[] outGrad = new double[du];
+        for (int i = 0; i < du; i++) {
+            double s = 0;
+            for (int j = 0; j < du; j++) {
+                s += 0.5 * (packed[p0 + i * du + j] + packed[p0 + j * du + i]) * r[j];
+            }
+            l += r[i] * s;
+            outGrad[i] = -2 * w * s;
+        }
+        net.addGradient(a, outGrad, gradient);
+        return w * l;
+    }
+
     public PolicyLoss merge(PolicyLoss o) {
         if (o.gradient.length != gradient.length) {
             throw new IllegalArgumentException("cannot merge losses of networks with different parameter counts");
