@@ -179,9 +179,10 @@ public final class DynamicsStore {
                 int t = r.getInt(r.fieldIndex("t"));
                 int dX = r.getInt(r.fieldIndex("dX"));
                 int dU = r.getInt(r.fieldIndex("dU"));
-                f[t] = Mat.fromRowMajor(dX, dX + dU, doubles(r, "transition"));
-                off[t] = doubles(r, "offset");
-                cov[t] = Mat.fromRowMajor(dX, dX, doubles(r, "covariance"));
+                String where = p + ": condition " + c + ", t " + t;
+                f[t] = Mat.fromRowMajor(dX, dX + dU, doubles(r, "transition", dX * (dX + dU), where));
+                off[t] = doubles(r, "offset", dX, where);
+                cov[t] = Mat.fromRowMajor(dX, dX, doubles(r, "covariance", dX * dX, where));
             }
             out.put(c, LinearGaussianDynamics.of(f, off, cov));
         });
@@ -193,8 +194,10 @@ public final class DynamicsStore {
         Map<Integer, InitialStateDistribution> out = new TreeMap<>();
         for (Row r : spark.read().parquet(new Path(path, INITIAL_STATE).toString()).collectAsList()) {
             int dX = r.getInt(r.fieldIndex("dX"));
-            out.put(r.getInt(r.fieldIndex("condition")), new InitialStateDistribution(doubles(r, "mean"),
-                    Mat.fromRowMajor(dX, dX, doubles(r, "covariance"))));
+            int c = r.getInt(r.fieldIndex("condition"));
+            String where = new Path(path, INITIAL_STATE) + ": condition " + c;
+            out.put(c, new InitialStateDistribution(doubles(r, "mean", dX, where),
+                    Mat.fromRowMajor(dX, dX, doubles(r, "covariance", dX * dX, where))));
         }
         return out;
     }
@@ -217,9 +220,10 @@ public final class DynamicsStore {
             for (Row r : rows.values()) {
                 int i = r.getInt(r.fieldIndex("cluster"));
                 int d = r.getInt(r.fieldIndex("dim"));
+                String where = new Path(path, GMM) + ": group " + g + ", cluster " + i;
                 lm[i] = r.getDouble(r.fieldIndex("log_mass"));
-                mu[i] = doubles(r, "mean");
-                cov[i] = Mat.fromRowMajor(d, d, doubles(r, "covariance"));
+                mu[i] = doubles(r, "mean", d, where);
+                cov[i] = Mat.fromRowMajor(d, d, doubles(r, "covariance", d * d, where));
                 n = r.getLong(r.fieldIndex("fitted_points"));
             }
             out.put(g, new Gmm(lm, mu, cov, n));
@@ -227,11 +231,24 @@ public final class DynamicsStore {
         return out;
     }
 
-    static double[] doubles(Row r, String field) {
-        List<Object> l = r.getList(r.fieldIndex(field));
+    /** The array column {@code field} of a stored row, which must hold {@code expected} numbers. */
+    static double[] doubles(Row r, String field, int expected, String where) {
+        int i = r.fieldIndex(field);
+        if (r.isNullAt(i)) {
+            throw new BadInputException(where + ": " + field + " is null; expected " + expected + " values");
+        }
+        List<Object> l = r.getList(i);
+        if (l.size() != expected) {
+            throw new BadInputException(where + ": " + field + " has " + l.size() + " values; expected " + expected
+                    + " (row-major)");
+        }
         double[] out = new double[l.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ((Number) l.get(i)).doubleValue();
+        for (int k = 0; k < out.length; k++) {
+            Object v = l.get(k);
+            if (v == null) {
+                throw new BadInputException(where + ": " + field + "[" + k + "] is null");
+            }
+            out[k] = ((Number) v).doubleValue();
         }
         return out;
     }
