@@ -1,0 +1,36 @@
+package org.gps.core.policy;
+
+import java.io.Serializable;
+
+/**
+ * The neural policy pi(u | o) = N(f(normalise(o)), diag(variance)) (ALGORITHM.md section 8): the
+ * MLP, its fixed observation normalisation and the diagonal action variance. Immutable.
+ */
+public record Policy(Mlp network, ObservationNormalizer normalizer, double[] variance) implements Serializable {
+    public Policy {
+        if (normalizer.scale().length != network.inputDim()) {
+            throw new IllegalArgumentException("normalisation of " + normalizer.scale().length
+                    + " observation values for a network taking " + network.inputDim());
+        }
+        if (variance.length != network.outputDim()) {
+            throw new IllegalArgumentException(variance.length + " action variances for " + network.outputDim()
+                    + " actions");
+        }
+        for (double v : variance) {
+            if (!(v > 0) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException("action variances must be finite and > 0, got " + v);
+            }
+        }
+        variance = variance.clone();
+    }
+
+    /** The mean action for a raw (unnormalised) observation. */
+    public double[] meanAction(double[] observation) {
+        return network.apply(normalizer.apply(observation));
+    }
+
+    @Override
+    public double[] variance() {
+        return variance.clone();
+    }
+}
