@@ -2,12 +2,10 @@ package org.gps.pipeline.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.gps.bench.DynamicsBenchmark;
-import org.gps.core.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,28 +21,21 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String sizes;
 
-    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
-    int repeats;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Default: ${DEFAULT-VALUE}.")
-    long seed;
-
     @Option(names = "--em-in-task-max-points", paramLabel = "N", defaultValue = "10000",
             description = "GMMs on at most N points run EM inside one task; 0 makes every EM pass a distributed job."
                     + " Default: ${DEFAULT-VALUE} (the dynamics.em_in_task_max_points default).")
     long inTaskMaxPoints;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table to FILE.")
-    Path out;
+    @Mixin
+    BenchmarkOptions bench;
 
     @Mixin
     SparkOptions spark;
 
     @Override
     public Integer call() {
-        if (repeats < 1) {
-            throw new BadInputException("--repeats must be >= 1, got " + repeats);
-        }
+        int repeats = bench.repeats();
+        long seed = bench.seed;
         SparkSession session = spark.session("benchmark dynamics");
         List<DynamicsBenchmark.Measurement> results = new ArrayList<>();
         for (String s : sizes.split(",")) {
@@ -52,7 +43,7 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
                     System.err));
         }
         String table = DynamicsBenchmark.markdown(results, repeats);
-        BenchmarkCommand.emit(table, out);
+        BenchmarkCommand.emit(table, bench.out);
         return Main.EXIT_OK;
     }
 }

@@ -55,11 +55,11 @@ public final class Main implements Runnable {
             PrintWriter err = cmd.getErr();
             BadInputException bad = badInput(ex);
             if (bad != null) {
-                err.println("gps " + cmd.getCommandName() + ": error: " + bad.getMessage());
+                err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + bad.getMessage());
                 err.flush();
                 return EXIT_BAD_INPUT;
             }
-            err.println("gps " + cmd.getCommandName() + ": internal failure: " + ex);
+            err.println(cmd.getCommandSpec().qualifiedName() + ": internal failure: " + ex);
             ex.printStackTrace(err);
             err.flush();
             return EXIT_INTERNAL;

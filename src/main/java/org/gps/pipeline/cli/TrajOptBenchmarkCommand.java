@@ -3,12 +3,10 @@ package org.gps.pipeline.cli;
 import org.apache.spark.sql.SparkSession;
 import org.gps.bench.BenchSize;
 import org.gps.bench.TrajOptBenchmark;
-import org.gps.core.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -24,30 +22,21 @@ final class TrajOptBenchmarkCommand implements Callable<Integer> {
                     + "large (16,40,200,26,7). Default: ${DEFAULT-VALUE}.")
     String sizes;
 
-    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3",
-            description = "Timed repeats per size after one warm-up. Default: ${DEFAULT-VALUE}.")
-    int repeats;
-
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
-            description = "Seed of the system, initial states and rollouts. Default: ${DEFAULT-VALUE}.")
-    long seed;
-
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table to FILE.")
-    Path out;
+    @Mixin
+    BenchmarkOptions bench;
 
     @Mixin
     SparkOptions spark;
 
     @Override
     public Integer call() {
-        if (repeats < 1) {
-            throw new BadInputException("--repeats must be >= 1, got " + repeats);
-        }
+        int repeats = bench.repeats();
+        long seed = bench.seed;
         List<BenchSize> list = BenchSize.parse(sizes);
         SparkSession session = spark.session("benchmark trajopt");
         List<TrajOptBenchmark.Measurement> results = TrajOptBenchmark.run(session, list, repeats, seed, System.err);
         String table = TrajOptBenchmark.markdown(results, repeats);
-        BenchmarkCommand.emit(table, out);
+        BenchmarkCommand.emit(table, bench.out);
         return Main.EXIT_OK;
     }
 }
