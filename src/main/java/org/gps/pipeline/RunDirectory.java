@@ -20,6 +20,10 @@ import org.gps.pipeline.config.ExperimentConfig;
  * R/iter=0000/rollouts/         the iteration's samples (rollout schema v1)
  * R/iter=0000/dynamics/         fitted dynamics, x0 statistics, GMM, prediction error
  * R/iter=0000/state.json        eta, step multiplier, costs, KL of the C-step
+ * R/iter=0000/policy_initial.json  MDGPS/BADMM: the policy caught up to the initial controllers
+ * R/iter=0000/policy_linearization/ MDGPS/BADMM: the policy linearized around the samples (controllers)
+ * R/iter=0000/policy.json       MDGPS/BADMM: the policy after this iteration's S-step (plain JSON weights)
+ * R/iter=0000/policy_eval.json  its score from random starts (episodes, mean_return, std_return, ...)
  * </pre>
  * Every directory output carries a completion marker; see {@link org.gps.io.AtomicOutput}.
  */
@@ -73,6 +77,22 @@ public final class RunDirectory {
 
     public Path state(int i) {
         return new Path(iteration(i), "state.json");
+    }
+
+    public Path policy(int i) {
+        return new Path(iteration(i), "policy.json");
+    }
+
+    public Path policyInitial() {
+        return new Path(iteration(0), "policy_initial.json");
+    }
+
+    public Path policyLinearization(int i) {
+        return new Path(iteration(i), "policy_linearization");
+    }
+
+    public Path policyEval(int i) {
+        return new Path(iteration(i), "policy_eval.json");
     }
 
     public boolean isInitialised() {

@@ -76,17 +76,74 @@ public final class DynamicsFitting {
      */
     public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
                              DynamicsOptions options, Map<Integer, Gmm> previous, long seed) {
+        return fit(trajectories, isCurrent, options, previous, seed, JointRows.dynamics(options.regularization()), true);
+    }
+
+    /**
+     * The same GMM prior and per-step fits over other joint rows ({@code options.regularization()}
+     * is then unused: {@code rows} says the ridge); x0 fits only when {@code initialStates}.
+     */
+    public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
+                             DynamicsOptions options, Map<Integer, Gmm> previous, long seed, JointRows rows,
+                             boolean initialStates) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(trajectories.context());
         // Cache the trajectories for the passes below, unless the caller already did (then it owns them).
         boolean own = trajectories.getStorageLevel().equals(StorageLevel.NONE());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> cached = own
                 ? trajectories.persist(StorageLevel.MEMORY_AND_DISK()) : trajectories;
         try {
-            return fitCached(jsc, cached, isCurrent, options, previous, seed);
+            return fitCached(jsc, cached, isCurrent, options, previous, seed, rows, initialStates);
         } finally {
             if (own) {
                 cached.unpersist(false);
             }
+        }
+    }
+
+    /**
+     * How a trajectory becomes the joint rows [input, output] that the GMM prior and the per-step
+     * fits see: [x_t, u_t, x_{t+1}] for the dynamics, [x_t, policy mean] for the policy
+     * linearization (ALGORITHM.md section 9). Row s belongs to time step s.
+     */
+    public interface JointRows extends Serializable {
+        int count(Trajectory t);
+
+        double[] row(Trajectory t, int s);
+
+        int inputDim(Trajectory t);
+
+        /** Ridge added to the input block's diagonal in step s's fit. */
+        double ridge(int s);
+
+        /** Rows [x_t, u_t, x_{t+1}], t = 0..T-2, with the same ridge at every step. */
+        static JointRows dynamics(double regularization) {
+            return new JointRows() {
+                @Override
+                public int count(Trajectory t) {
+                    return t.horizon() - 1;
+                }
+
+                @Override
+                public double[] row(Trajectory t, int s) {
+                    int dX = t.x()[s].length;
+                    int dU = t.u()[s].length;
+                    double[] row = new double[2 * dX + dU];
+                    System.arraycopy(t.x()[s], 0, row, 0, dX);
+                    System.arraycopy(t.u()[s], 0, row, dX, dU);
+                    System.arraycopy(t.x()[s + 1], 0, row, dX + dU, dX);
+                    return row;
+                }
+
+                @Override
+                public int inputDim(Trajectory t) {
+                    return t.x()[0].length + t.u()[0].length;
+                }
+
+                @Override
+                public double ridge(int s) {
+                    return regularization;
+                }
+            };
         }
     }
 
@@ -105,15 +162,15 @@ public final class DynamicsFitting {
 
     private static Result fitCached(JavaSparkContext jsc, JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
                                     CurrentSet isCurrent, DynamicsOptions options, Map<Integer, Gmm> previous,
-                                    long seed) {
+                                    long seed, JointRows layout, boolean withInitialStates) {
         boolean shared = options.sharedPrior();
         int maxSamples = options.maxSamples();
         // Per group and per condition: counts and lengths, a few numbers each (driver memory does not
         // grow with the number of trajectories).
         Map<Integer, long[]> perGroup = new TreeMap<>(traj
-                .mapToPair(kv -> new Tuple2<>(shared ? 0 : kv._1().condition(), new long[] {1, kv._2().horizon() - 1,
-                        kv._2().x()[0].length, kv._2().u()[0].length}))
-                .reduceByKey((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2], a[3]})
+                .mapToPair(kv -> new Tuple2<>(shared ? 0 : kv._1().condition(), new long[] {1, layout.count(kv._2()),
+                        kv._2().x()[0].length, kv._2().u()[0].length, layout.inputDim(kv._2())}))
+                .reduceByKey((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2], a[3], a[4]})
                 .collectAsMap());
         if (perGroup.isEmpty()) {
             throw new BadInputException("rollouts: no trajectories to fit dynamics on");
@@ -123,6 +180,7 @@ public final class DynamicsFitting {
         long[] any = perGroup.values().iterator().next();
         int dX = (int) any[2];
         int dU = (int) any[3];
+        int inputDim = (int) any[4];
         for (Map.Entry<Integer, Long> e : currentCount.entrySet()) {
             if (e.getValue() < 2) {
                 throw new BadInputException("rollouts: condition " + e.getKey() + " has " + e.getValue()
@@ -141,13 +199,13 @@ public final class DynamicsFitting {
             });
         } else {
             // The window must be chosen: collect the keys (the pipeline's case: M x iterations x N of them).
-            List<Tuple2<TrajectoryGroups.Key, int[]>> keys = traj.mapValues(t -> new int[] {t.horizon()}).collect();
+            List<Tuple2<TrajectoryGroups.Key, int[]>> keys = traj.mapValues(t -> new int[] {layout.count(t)}).collect();
             window = windowIsAll ? null : window(keys, maxSamples, shared);
             x0Window = window(keys, maxSamples, false);
             for (Tuple2<TrajectoryGroups.Key, int[]> k : keys) {
                 if (window == null || window.contains(k._1())) {
                     int g = shared ? 0 : k._1().condition();
-                    points.merge(g, (long) k._2()[0] - 1, Long::sum);
+                    points.merge(g, (long) k._2()[0], Long::sum);
                     windowSizes.merge(g, 1, Integer::sum);
                 }
             }
@@ -159,7 +217,7 @@ public final class DynamicsFitting {
         Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window == null ? null : new HashSet<>(window));
         long emStart = System.nanoTime();
         JavaRDD<PointBlock> blocks = traj.filter(kv -> windowB.value() == null || windowB.value().contains(kv._1()))
-                .mapPartitions(it -> blocksOf(it, shared))
+                .mapPartitions(it -> blocksOf(it, shared, layout))
                 // One partition per core: each EM pass is a job, and its cost is mostly per task. Keyed
                 // by first point id and sorted, so every run puts the same blocks in the same order.
                 .mapToPair(b -> new Tuple2<>(b.ids()[0], b))
@@ -189,18 +247,15 @@ public final class DynamicsFitting {
         gmms.forEach((g, r) -> models.put(g, r.model()));
         Broadcast<Map<Integer, Gmm>> gmmB = jsc.broadcast(models);
         double strength = options.strength();
-        double reg = options.regularization();
         JavaRDD<StepFit> steps = traj.filter(kv -> isCurrent.contains(kv._1()))
                 .flatMapToPair(kv -> {
                     Trajectory t = kv._2();
-                    List<Tuple2<Long, Tuple2<Long, double[]>>> out = new ArrayList<>();
+                    int count = layout.count(t);
+                    List<Tuple2<Long, Tuple2<Long, double[]>>> out = new ArrayList<>(count);
                     long order = ((long) kv._1().iteration() << 32) | kv._1().sample();
-                    for (int s = 0; s + 1 < t.horizon(); s++) {
-                        double[] row = new double[2 * dX + dU];
-                        System.arraycopy(t.x()[s], 0, row, 0, dX);
-                        System.arraycopy(t.u()[s], 0, row, dX, dU);
-                        System.arraycopy(t.x()[s + 1], 0, row, dX + dU, dX);
-                        out.add(new Tuple2<>(((long) kv._1().condition() << 32) | s, new Tuple2<>(order, row)));
+                    for (int s = 0; s < count; s++) {
+                        out.add(new Tuple2<>(((long) kv._1().condition() << 32) | s,
+                                new Tuple2<>(order, layout.row(t, s))));
                     }
                     return out.iterator();
                 })
@@ -220,11 +275,11 @@ public final class DynamicsFitting {
                     NiwPrior prior = gmm.prior(PointBlock.of(condition, java.util.Arrays.asList(y), 0), strength);
                     ConditionalGaussian fit;
                     try {
-                        fit = JointGaussianFit.conditional(y, dX + dU, prior, reg);
+                        fit = JointGaussianFit.conditional(y, inputDim, prior, layout.ridge(t));
                     } catch (BadInputException e) {
                         throw new BadInputException("condition " + condition + ", t=" + t + ": " + e.getMessage(), e);
                     }
-                    double[] err = predictionError(y, fit, dX, dU);
+                    double[] err = predictionError(y, fit, inputDim);
                     return new StepFit(condition, t, y.length, fit, err[0], err[1]);
                 })
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -233,8 +288,9 @@ public final class DynamicsFitting {
         steps.count();
         gmmB.unpersist(false);
         double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
-        Map<Integer, InitialStateDistribution> x0 = initialStates(traj, isCurrent,
-                jsc.broadcast(x0Window == null ? null : new HashSet<>(x0Window)), strength, options.initialStateVar());
+        Map<Integer, InitialStateDistribution> x0 = withInitialStates ? initialStates(traj, isCurrent,
+                jsc.broadcast(x0Window == null ? null : new HashSet<>(x0Window)), strength, options.initialStateVar())
+                : Map.of();
         return new Result(gmms, steps, x0, windowSizes, dX, dU, emSeconds, fitSeconds);
     }
 
@@ -256,7 +312,8 @@ public final class DynamicsFitting {
         return out;
     }
 
-    private static Iterator<PointBlock> blocksOf(Iterator<Tuple2<TrajectoryGroups.Key, Trajectory>> it, boolean shared) {
+    private static Iterator<PointBlock> blocksOf(Iterator<Tuple2<TrajectoryGroups.Key, Trajectory>> it, boolean shared,
+                                                 JointRows layout) {
         // Sort by point id within the partition: shuffle order varies between runs, and block
         // contents fix the summation order of EM's statistics.
         Map<Integer, TreeMap<Long, double[]>> byGroup = new TreeMap<>();
@@ -265,15 +322,10 @@ public final class DynamicsFitting {
             TrajectoryGroups.Key k = kv._1();
             Trajectory t = kv._2();
             int g = shared ? 0 : k.condition();
-            int dX = t.x()[0].length;
-            int dU = t.u()[0].length;
             TreeMap<Long, double[]> pts = byGroup.computeIfAbsent(g, x -> new TreeMap<>());
-            for (int s = 0; s + 1 < t.horizon(); s++) {
-                double[] p = new double[2 * dX + dU];
-                System.arraycopy(t.x()[s], 0, p, 0, dX);
-                System.arraycopy(t.u()[s], 0, p, dX, dU);
-                System.arraycopy(t.x()[s + 1], 0, p, dX + dU, dX);
-                pts.put(Seeds.derive(0, "point", k.iteration(), k.condition(), k.sample(), s), p);
+            int count = layout.count(t);
+            for (int s = 0; s < count; s++) {
+                pts.put(Seeds.derive(0, "point", k.iteration(), k.condition(), k.sample(), s), layout.row(t, s));
             }
         }
         List<PointBlock> out = new ArrayList<>();
@@ -294,24 +346,28 @@ public final class DynamicsFitting {
         return out.iterator();
     }
 
-    /** rmse of x_{t+1} - (F [x; u] + f) over the rows, and the same divided by the rms spread of x_{t+1}. */
-    static double[] predictionError(double[][] y, ConditionalGaussian fit, int dX, int dU) {
+    /**
+     * rmse of output - (gain input + offset) over the rows (for the dynamics x_{t+1} - (F [x; u] + f)),
+     * and the same divided by the rms spread of the output.
+     */
+    static double[] predictionError(double[][] y, ConditionalGaussian fit, int inputDim) {
         double sq = 0;
-        double[] mean = new double[dX];
+        int out = y[0].length - inputDim;
+        double[] mean = new double[out];
         for (double[] r : y) {
-            for (int i = 0; i < dX; i++) {
-                mean[i] += r[dX + dU + i] / y.length;
+            for (int i = 0; i < out; i++) {
+                mean[i] += r[inputDim + i] / y.length;
             }
         }
         double spread = 0;
         double[] off = fit.offset();
         for (double[] r : y) {
-            double[] in = java.util.Arrays.copyOfRange(r, 0, dX + dU);
+            double[] in = java.util.Arrays.copyOfRange(r, 0, inputDim);
             double[] pred = fit.gain().times(in);
-            for (int i = 0; i < dX; i++) {
-                double e = r[dX + dU + i] - pred[i] - off[i];
+            for (int i = 0; i < out; i++) {
+                double e = r[inputDim + i] - pred[i] - off[i];
                 sq += e * e;
-                double d = r[dX + dU + i] - mean[i];
+                double d = r[inputDim + i] - mean[i];
                 spread += d * d;
             }
         }

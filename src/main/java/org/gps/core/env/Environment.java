@@ -62,4 +62,12 @@ public interface Environment extends Serializable {
      * and the action (e.g. Gym's for Pendulum). It does not depend on the episode in progress.
      */
     double reward(double[] x, double[] u);
+
+    /**
+     * One draw of the environment's own start distribution as a state x0 (Gym's for Pendulum), the
+     * starts a trained policy is scored from; empty when the environment defines none.
+     */
+    default java.util.Optional<double[]> drawStart(java.util.SplittableRandom rng) {
+        return java.util.Optional.empty();
+    }
 }

@@ -274,6 +274,13 @@ public final class Pendulum implements Environment {
         return stateOf(th, thdot);
     }
 
+    /** Gym's start distribution in this pendulum's state form. */
+    @Override
+    public java.util.Optional<double[]> drawStart(SplittableRandom rng) {
+        double[] x = randomStart(rng);
+        return java.util.Optional.of(angleState ? new double[] {angle(x), x[2]} : x);
+    }
+
     private static double clip(double v, double lo, double hi) {
         return Math.max(lo, Math.min(hi, v));
     }

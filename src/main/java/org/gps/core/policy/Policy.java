@@ -1,12 +1,15 @@
 package org.gps.core.policy;
 
+import org.gps.core.sample.RolloutPolicy;
+
 import java.io.Serializable;
 
 /**
  * The neural policy pi(u | o) = N(f(normalise(o)), diag(variance)) (ALGORITHM.md section 8): the
  * MLP, its fixed observation normalisation and the diagonal action variance. Immutable.
  */
-public record Policy(Mlp network, ObservationNormalizer normalizer, double[] variance) implements Serializable {
+public record Policy(Mlp network, ObservationNormalizer normalizer, double[] variance)
+        implements Serializable, RolloutPolicy {
     public Policy {
         if (normalizer.scale().length != network.inputDim()) {
             throw new IllegalArgumentException("normalisation of " + normalizer.scale().length
@@ -27,6 +30,21 @@ public record Policy(Mlp network, ObservationNormalizer normalizer, double[] var
     /** The mean action for a raw (unnormalised) observation. */
     public double[] meanAction(double[] observation) {
         return network.apply(normalizer.apply(observation));
+    }
+
+    /** Samples u = f(o) + sqrt(variance) eps: how the policy explores when rollouts are drawn from it. */
+    @Override
+    public double[] act(int t, double[] x, double[] o, double[] eps) {
+        double[] u = meanAction(o);
+        for (int i = 0; i < u.length; i++) {
+            u[i] += Math.sqrt(variance[i]) * eps[i];
+        }
+        return u;
+    }
+
+    /** The noise-free policy, u = f(o): what deployment and evaluation run. */
+    public RolloutPolicy deterministic() {
+        return (RolloutPolicy & Serializable) (t, x, o, eps) -> meanAction(o);
     }
 
     @Override

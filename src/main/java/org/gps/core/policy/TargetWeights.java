@@ -56,9 +56,14 @@ public final class TargetWeights {
         for (double w : weights) {
             sumW += w;
         }
-        double[] var = new double[du];
-        for (int d = 0; d < du; d++) {
-            var[d] = sumW / sumP[d];
+        return policyVariance(sumP, sumW);
+    }
+
+    /** The same from the sums alone: sum over targets of diag(P), and the sum of their weights. */
+    public static double[] policyVariance(double[] sumPrecisionDiagonal, double sumWeights) {
+        double[] var = new double[sumPrecisionDiagonal.length];
+        for (int d = 0; d < var.length; d++) {
+            var[d] = sumWeights / sumPrecisionDiagonal[d];
         }
         return var;
     }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Run the controllers and report returns per condition.",
+        description = {"Run the controllers (and with --policy the neural policy) and report returns.",
                 "Runs an iteration's controllers (default: the latest) from each condition's start and prints the",
                 "mean return over the horizon and, for Pendulum, the mean |angle| over the last 20 steps."})
 final class EvaluateCommand implements Callable<Integer> {
@@ -18,23 +18,54 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--iteration", paramLabel = "I", description = "Controllers of this iteration (default: latest).")
     Integer iteration;
 
-    @Option(names = "--episodes", paramLabel = "N", description = "Episodes per condition (default: the config's samples).")
+    @Option(names = "--episodes", paramLabel = "N", description = "Episodes per condition (default: the config's "
+            + "samples); with --policy, the policy's episodes from random starts (default: policy.eval_episodes, 100).")
     Integer episodes;
 
+    @Option(names = "--policy", description = "Also run the neural policy (MDGPS, BADMM) of the iteration "
+            + "(default: the latest trained) from N random starts of the environment's start distribution "
+            + "(Gym's for Pendulum) and report the mean and std of its return.")
+    boolean policy;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the policy's random starts (default: the run's seed).")
+    Long seed;
+
     @Option(names = "--json", description = "Print one JSON object (keys: iteration, conditions[condition, mean_return, "
-            + "std_return, final_abs_angle]).")
+            + "std_return, final_abs_angle]; with --policy also policy{episodes, horizon, mean_return, std_return, "
+            + "training_env_steps}).")
     boolean json;
 
     @Mixin
     SparkOptions spark;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (episodes != null && episodes < 1) {
             throw new org.gps.core.BadInputException("--episodes: expected an integer >= 1, got " + episodes);
         }
-        EvaluateStep.Result r = EvaluateStep.run(spark.session("evaluate"), runDir, iteration, episodes);
-        System.out.print(json ? r.toJson() + System.lineSeparator() : r.toTable());
+        if (seed != null && !policy) {
+            throw new org.gps.core.BadInputException("--seed: only used with --policy");
+        }
+        org.apache.spark.sql.SparkSession session = spark.session("evaluate");
+        if (!policy) {
+            EvaluateStep.Result r = EvaluateStep.run(session, runDir, iteration, episodes);
+            System.out.print(json ? r.toJson() + System.lineSeparator() : r.toTable());
+            return Main.EXIT_OK;
+        }
+        EvaluateStep.PolicyEvaluation pe = EvaluateStep.runPolicy(session, runDir, iteration, episodes, seed);
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(pe.controllers().toJson());
+            root.put("policy_iteration", pe.policyIteration());
+            root.set("policy", pe.score().toJsonNode());
+            System.out.println(root);
+        } else {
+            System.out.print(pe.controllers().toTable());
+            EvaluateStep.PolicyScore s = pe.score();
+            System.out.printf(java.util.Locale.ROOT, "policy (iteration %d): mean return %.2f, std %.2f over %d random "
+                    + "starts of %d steps; trained from %d environment steps%n", pe.policyIteration(), s.meanReturn(),
+                    s.stdReturn(), s.episodes(), s.horizon(), s.trainingEnvSteps());
+        }
         return Main.EXIT_OK;
     }
 }

@@ -20,6 +20,7 @@ import java.io.PrintWriter;
                 ValidateCommand.class,
                 FitDynamicsCommand.class,
                 TrajOptCommand.class,
+                TrainPolicyCommand.class,
                 EvaluateCommand.class,
                 BenchmarkCommand.class,
                 CommandLine.HelpCommand.class

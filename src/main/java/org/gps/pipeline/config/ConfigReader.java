@@ -11,6 +11,7 @@ import org.gps.core.control.InitPdOptions;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.GmmOptions;
+import org.gps.core.policy.PolicyOptions;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.env.Environment;
 import org.gps.core.env.EnvironmentSpec;
@@ -25,7 +26,7 @@ import java.util.Map;
  * both). Every key has its ALGORITHM.md default here, in one place; unknown keys are refused.
  */
 public final class ConfigReader {
-    public static final List<String> ALGORITHMS = List.of("trajopt");
+    public static final List<String> ALGORITHMS = List.of("trajopt", "mdgps", "badmm");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -94,9 +95,19 @@ public final class ConfigReader {
         List<CostFunction> costs = CostConfig.read(c.child("cost"), conditions.size(), e.stateDim(), e.actionDim());
         TrajOptOptions trajopt = readTrajOpt(c.child("trajopt"));
         DynamicsOptions dynamics = readDynamics(c.child("dynamics"), seed);
+        PolicyOptions policy = null;
+        if (algorithm.equals("trajopt")) {
+            if (c.has("policy")) {
+                throw c.error("policy", "only mdgps and badmm train a neural policy; this config's algorithm is trajopt");
+            }
+        } else {
+            // Gym scores Pendulum over 200-step episodes whatever horizon the controllers are trained on.
+            int evalHorizon = env.type().equals("pendulum") ? 200 : horizon;
+            policy = readPolicy(c.child("policy"), seed, evalHorizon);
+        }
         c.finish();
         return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
-                init, costs, trajopt, dynamics, toJson(c.resolved()));
+                init, costs, trajopt, dynamics, policy, toJson(c.resolved()));
     }
 
     private static InitialControllerSpec readInitialController(ConfigNode n, int dU) {
@@ -140,6 +151,47 @@ public final class ConfigReader {
         n.finish();
         return new TrajOptOptions(klStep, minEta, maxEta, del0, d.etaErrorThreshold(), maxEnt, perStep, minMult, maxMult,
                 rounds, d.perStepBracketRounds(), d.perStepAdamRounds(), d.perStepAdamRate());
+    }
+
+    /** The {@code policy} section (ALGORITHM.md sections 8-10), read for mdgps and badmm. */
+    private static PolicyOptions readPolicy(ConfigNode n, long seed, int defaultEvalHorizon) {
+        PolicyOptions d = PolicyOptions.defaults(seed, defaultEvalHorizon);
+        double[] hiddenRaw = n.getDoubleArray("hidden", java.util.Arrays.stream(d.hidden()).asDoubleStream().toArray());
+        int[] hidden = new int[hiddenRaw.length];
+        for (int i = 0; i < hidden.length; i++) {
+            if (hiddenRaw[i] != Math.rint(hiddenRaw[i]) || hiddenRaw[i] < 1) {
+                throw n.error(n.key("hidden"), "expected whole numbers >= 1 (hidden layer widths), got " + hiddenRaw[i]);
+            }
+            hidden[i] = (int) hiddenRaw[i];
+        }
+        n.setResolved("hidden", hidden);
+        int iterations = n.getInt("train_iterations", d.trainIterations(), 1);
+        double tol = n.getNonNegative("train_tolerance", d.trainTolerance());
+        double l2 = n.getNonNegative("l2", d.l2());
+        double initWt = n.getPositive("init_pol_wt", d.initPolWt());
+        boolean onPolicy = n.getBoolean("sample_on_policy", d.sampleOnPolicy());
+        int episodes = n.getInt("eval_episodes", d.evalEpisodes(), 1);
+        int evalHorizon = n.getInt("eval_horizon", d.evalHorizon(), 1);
+        DynamicsOptions p = d.prior();
+        int maxClusters = n.getInt("prior_max_clusters", p.maxClusters(), 2);
+        int minSamples = n.getInt("prior_min_samples_per_cluster", p.minSamplesPerCluster(), 1);
+        int maxSamples = n.getInt("prior_max_samples", p.maxSamples(), 2);
+        double strength = n.getPositive("prior_strength", p.strength());
+        PolicyOptions.Badmm b = d.badmm();
+        int inner = n.getInt("inner_iterations", b.innerIterations(), 1);
+        double dualRate = n.getNonNegative("policy_dual_rate", b.policyDualRate());
+        double dualRateCovar = n.getNonNegative("policy_dual_rate_covar", b.policyDualRateCovar());
+        double lgStep = n.getNonNegative("lg_step", b.lgStep());
+        String rule = n.getChoice("weight_rule", b.weightRule(), "kl", "exp");
+        double inc = n.getPositive("exp_step_increase", b.expStepIncrease());
+        double dec = n.getPositive("exp_step_decrease", b.expStepDecrease());
+        double upper = n.getNonNegative("exp_step_upper", b.expStepUpper());
+        double lower = n.getNonNegative("exp_step_lower", b.expStepLower());
+        n.finish();
+        return new PolicyOptions(hidden, iterations, tol, l2, initWt, onPolicy,
+                new DynamicsOptions(false, maxClusters, minSamples, maxSamples, strength, p.regularization(),
+                        p.initialStateVar(), p.em()), episodes, evalHorizon,
+                new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower));
     }
 
     /** The {@code dynamics} section (ALGORITHM.md sections 3-5); shared with {@code gps fit-dynamics --rollouts}. */

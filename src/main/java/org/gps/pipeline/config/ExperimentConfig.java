@@ -1,5 +1,7 @@
 package org.gps.pipeline.config;
 
+import org.gps.core.policy.PolicyOptions;
+
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.env.EnvironmentSpec;
@@ -18,6 +20,7 @@ import java.util.List;
  * @param costs        the cost of each condition (ALGORITHM.md section 2)
  * @param trajopt      C-step and step-size options (sections 6, 7)
  * @param dynamics     GMM prior and per-step fit options (sections 3-5); its EM seed is the run's
+ * @param policy       the neural policy's options (sections 8-10); null for trajopt
  * @param resolvedJson the config as read, with every default filled in: what a run directory freezes
  */
 public record ExperimentConfig(
@@ -33,7 +36,12 @@ public record ExperimentConfig(
         List<CostFunction> costs,
         TrajOptOptions trajopt,
         DynamicsOptions dynamics,
+        PolicyOptions policy,
         String resolvedJson) implements Serializable {
+
+    public boolean trainsPolicy() {
+        return policy != null;
+    }
 
     public int conditionCount() {
         return conditions.size();

@@ -1,5 +1,8 @@
 package org.gps.pipeline.steps;
 
+import org.gps.io.RolloutReader;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.core.dynamics.InitialStateDistribution;
@@ -26,5 +29,22 @@ public final class DynamicsOutputs {
                     + " --iteration " + iteration + "' first");
         }
         return new Models(DynamicsStore.readDynamics(spark, path), DynamicsStore.readInitialStates(spark, path));
+    }
+
+    /**
+     * Iteration I's rollouts plus as many earlier iterations as a prior window of {@code maxSamples}
+     * trajectories per condition reaches (ceil(max_samples / N) iterations back).
+     */
+    public static Dataset<Row> windowRollouts(SparkSession spark, RunDirectory run, int iteration, int maxSamples,
+                                              int samples) {
+        int back = (maxSamples + samples - 1) / samples;
+        Dataset<Row> rollouts = RolloutReader.readComplete(spark, run.rollouts(iteration).toString());
+        for (int i = iteration - 1; i >= Math.max(0, iteration - back + 1); i--) {
+            String p = run.rollouts(i).toString();
+            if (AtomicOutput.isComplete(run.hadoopConf(), p)) {
+                rollouts = rollouts.unionByName(RolloutReader.read(spark, p));
+            }
+        }
+        return rollouts;
     }
 }

@@ -1,5 +1,7 @@
 package org.gps.pipeline.steps;
 
+import org.gps.io.HadoopFiles;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -59,6 +61,102 @@ public final class EvaluateStep {
             }
             return sb.toString();
         }
+    }
+
+    /**
+     * The neural policy's score: Gym-style return of the noise-free policy over {@code episodes}
+     * episodes from the environment's random start distribution (the conditions in turn when it has
+     * none), and the environment steps it was trained from.
+     */
+    public record PolicyScore(int episodes, int horizon, double meanReturn, double stdReturn, long trainingEnvSteps) {
+        public ObjectNode toJsonNode() {
+            ObjectNode n = new ObjectMapper().createObjectNode();
+            n.put("episodes", episodes);
+            n.put("horizon", horizon);
+            n.put("mean_return", meanReturn);
+            n.put("std_return", stdReturn);
+            n.put("training_env_steps", trainingEnvSteps);
+            return n;
+        }
+
+        public String toJson() {
+            return toJsonNode().toPrettyString();
+        }
+
+        public static PolicyScore fromJson(String json, String file) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = new ObjectMapper().readTree(json);
+                return new PolicyScore(n.get("episodes").asInt(), n.get("horizon").asInt(),
+                        n.get("mean_return").asDouble(), n.get("std_return").asDouble(),
+                        n.get("training_env_steps").asLong());
+            } catch (Exception e) {
+                throw new BadInputException(file + ": not a policy score (expected keys episodes, horizon, "
+                        + "mean_return, std_return, training_env_steps): " + e.getMessage());
+            }
+        }
+    }
+
+    public static PolicyScore scorePolicy(SparkSession spark, ExperimentConfig config,
+                                          org.gps.core.policy.Policy policy, int episodes, long seed,
+                                          long trainingEnvSteps) {
+        org.gps.core.env.Environment env = config.environment().create();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        List<double[]> starts = new ArrayList<>();
+        Map<Integer, org.gps.core.sample.RolloutPolicy> policies = new TreeMap<>();
+        org.gps.core.sample.RolloutPolicy deterministic = policy.deterministic();
+        for (int e = 0; e < episodes; e++) {
+            starts.add(env.drawStart(rng).orElse(config.conditions().get(e % config.conditionCount())));
+            policies.put(e, deterministic);
+        }
+        int horizon = config.policy() == null ? config.horizon() : config.policy().evalHorizon();
+        List<RolloutSampling.Episode> eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(
+                config.environment(), starts, policies, 1, horizon, seed, 0, "evaluate-policy"));
+        double mean = eps.stream().mapToDouble(RolloutSampling.Episode::totalReward).average().orElse(Double.NaN);
+        double var = eps.stream().mapToDouble(x -> (x.totalReward() - mean) * (x.totalReward() - mean)).sum()
+                / eps.size();
+        return new PolicyScore(episodes, horizon, mean, Math.sqrt(var), trainingEnvSteps);
+    }
+
+    /** The controllers' evaluation, and the policy's score (the policy of {@code policyIteration}). */
+    public record PolicyEvaluation(Result controllers, int policyIteration, PolicyScore score) {
+    }
+
+    /**
+     * {@code gps evaluate --policy}: the controllers as {@link #run}, plus the neural policy trained at
+     * {@code iteration} (default: the latest) from {@code episodes} random starts drawn with {@code seed}.
+     */
+    public static PolicyEvaluation runPolicy(SparkSession spark, String runDirUri, Integer iteration, Integer episodes,
+                                             Long seed) {
+        RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
+        ExperimentConfig config = run.config();
+        if (!config.trainsPolicy()) {
+            throw new BadInputException(run.configResolved() + ": algorithm " + config.algorithm()
+                    + " trains no neural policy; --policy needs a run with algorithm mdgps or badmm");
+        }
+        if (episodes != null && episodes < 1) {
+            throw new BadInputException("--episodes: expected an integer >= 1, got " + episodes);
+        }
+        int it;
+        if (iteration != null) {
+            it = iteration;
+        } else {
+            it = -1;
+            for (int i = 0; HadoopFiles.exists(run.hadoopConf(), run.policy(i).toString()); i++) {
+                it = i;
+            }
+            if (it < 0) {
+                throw new BadInputException(run.root() + ": no trained policy yet (run 'gps train-policy "
+                        + "--iteration 0' first)");
+            }
+        }
+        org.gps.core.policy.Policy policy = PolicyOutputs.readPolicy(run, run.policy(it),
+                "gps train-policy --iteration " + it);
+        Result controllers = run(spark, runDirUri, it, null);
+        PolicyScore score = scorePolicy(spark, config, policy,
+                episodes == null ? config.policy().evalEpisodes() : episodes,
+                seed == null ? org.gps.core.random.Seeds.derive(config.seed(), "policy-eval", it) : seed,
+                TrainPolicyStep.trainingSteps(config, it));
+        return new PolicyEvaluation(controllers, it, score);
     }
 
     /** The highest iteration whose controllers are complete. */

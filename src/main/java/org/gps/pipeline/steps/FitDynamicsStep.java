@@ -38,15 +38,8 @@ public final class FitDynamicsStep {
         run.requireIteration(iteration, config);
         DynamicsOptions options = config.dynamics();
         long start = System.nanoTime();
-        // The window holds max_samples trajectories per condition: ceil(max_samples / N) iterations back.
-        int back = (options.maxSamples() + config.samples() - 1) / config.samples();
-        Dataset<Row> rollouts = RolloutReader.readComplete(spark, run.rollouts(iteration).toString());
-        for (int i = iteration - 1; i >= Math.max(0, iteration - back + 1); i--) {
-            String p = run.rollouts(i).toString();
-            if (AtomicOutput.isComplete(run.hadoopConf(), p)) {
-                rollouts = rollouts.unionByName(RolloutReader.read(spark, p));
-            }
-        }
+        Dataset<Row> rollouts = DynamicsOutputs.windowRollouts(spark, run, iteration, options.maxSamples(),
+                config.samples());
         Map<Integer, Gmm> previous = Map.of();
         if (iteration > 0 && AtomicOutput.isComplete(run.hadoopConf(), run.dynamics(iteration - 1).toString())) {
             previous = DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());

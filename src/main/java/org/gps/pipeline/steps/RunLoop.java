@@ -29,8 +29,8 @@ public final class RunLoop {
     }
 
     /** One line of the progress table: the C-step's state plus the evaluation of the controllers that were sampled. */
-    public record Progress(int iteration, IterationState state, EvaluateStep.Result evaluation, double seconds,
-                           boolean resumed) {
+    public record Progress(int iteration, IterationState state, EvaluateStep.Result evaluation,
+                           EvaluateStep.PolicyScore policy, double seconds, boolean resumed) {
     }
 
     public static List<Progress> run(SparkSession spark, String configPath, String runDirUri, PrintWriter out) {
@@ -56,7 +56,7 @@ public final class RunLoop {
         }
         out.printf(Locale.ROOT, "run %s: %s, %d iterations, %d conditions x %d samples x T=%d%n", run.root(),
                 config.algorithm(), config.iterations(), config.conditionCount(), config.samples(), config.horizon());
-        out.println(header(config.conditionCount()));
+        out.println(header(config.conditionCount(), config.trainsPolicy()));
         out.flush();
         List<Progress> progress = new ArrayList<>();
         for (int i = 0; i < config.iterations(); i++) {
@@ -78,8 +78,18 @@ public final class RunLoop {
             } else {
                 state = TrajOptStep.readState(run, i);
             }
+            EvaluateStep.PolicyScore score = null;
+            if (config.trainsPolicy()) {
+                if (!HadoopFiles.exists(run.hadoopConf(), run.policyEval(i).toString())) {
+                    score = TrainPolicyStep.run(spark, runDirUri, i);
+                    did = true;
+                } else {
+                    score = EvaluateStep.PolicyScore.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), run.policyEval(i)),
+                            run.policyEval(i).toString());
+                }
+            }
             EvaluateStep.Result eval = EvaluateStep.run(spark, runDirUri, i, null);
-            Progress p = new Progress(i, state, eval, (System.nanoTime() - start) / 1e9, !did);
+            Progress p = new Progress(i, state, eval, score, (System.nanoTime() - start) / 1e9, !did);
             progress.add(p);
             out.println(line(p));
             out.flush();
@@ -89,6 +99,12 @@ public final class RunLoop {
         EvaluateStep.Result last = EvaluateStep.run(spark, runDirUri, config.iterations(), null);
         out.println("final controllers (iteration " + config.iterations() + "):");
         out.print(last.toTable());
+        if (config.trainsPolicy() && !progress.isEmpty()) {
+            EvaluateStep.PolicyScore s = progress.get(progress.size() - 1).policy();
+            out.printf(Locale.ROOT, "final policy (iteration %d): mean return %.1f, std %.1f over %d random starts of "
+                    + "%d steps; trained from %d environment steps%n", config.iterations() - 1, s.meanReturn(),
+                    s.stdReturn(), s.episodes(), s.horizon(), s.trainingEnvSteps());
+        }
         out.flush();
         return progress;
     }
@@ -101,7 +117,7 @@ public final class RunLoop {
         return HadoopFiles.readUtf8(run.hadoopConf(), p);
     }
 
-    static String header(int conditions) {
+    static String header(int conditions, boolean policy) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%4s", "iter"));
         for (int c = 0; c < conditions; c++) {
             sb.append(String.format(Locale.ROOT, " %9s", "cost" + c));
@@ -109,14 +125,20 @@ public final class RunLoop {
         for (int c = 0; c < conditions; c++) {
             sb.append(String.format(Locale.ROOT, " %8s", "ret" + c));
         }
-        sb.append(String.format(Locale.ROOT, " %9s %11s %13s %7s", "|angle|0", "KL/target", "step_mult", "seconds"));
+        sb.append(String.format(Locale.ROOT, " %9s %11s %13s", "|angle|0", "KL/target", "step_mult"));
+        if (policy) {
+            sb.append(String.format(Locale.ROOT, " %10s %10s", "pol_ret", "env_steps"));
+        }
+        sb.append(String.format(Locale.ROOT, " %7s", "seconds"));
         return sb.toString();
     }
 
     /**
      * cost: mean sample cost of the iteration (ALGORITHM.md section 2); ret: mean Gym-style return of
      * the iteration's controllers over the horizon; |angle|0: Pendulum, condition 0, mean |angle|
-     * over the last 20 steps; KL/target and step_mult: the C-step, averaged over conditions.
+     * over the last 20 steps; KL/target and step_mult: the C-step, averaged over conditions; pol_ret
+     * (MDGPS, BADMM): mean return of the neural policy after the iteration's S-step from random
+     * starts, env_steps: the environment steps it was trained from.
      */
     static String line(Progress p) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%4d", p.iteration()));
@@ -136,9 +158,12 @@ public final class RunLoop {
             mult += c.stepMult() / cs.size();
         }
         double angle = p.evaluation().conditions().get(0).finalAbsAngle();
-        sb.append(String.format(Locale.ROOT, " %9s %5.1f/%-5.1f %13.3f %7.1f%s",
-                Double.isNaN(angle) ? "-" : String.format(Locale.ROOT, "%.3f", angle), kl, target, mult, p.seconds(),
-                p.resumed() ? " (done before)" : ""));
+        sb.append(String.format(Locale.ROOT, " %9s %5.1f/%-5.1f %13.3f",
+                Double.isNaN(angle) ? "-" : String.format(Locale.ROOT, "%.3f", angle), kl, target, mult));
+        if (p.policy() != null) {
+            sb.append(String.format(Locale.ROOT, " %10.1f %10d", p.policy().meanReturn(), p.policy().trainingEnvSteps()));
+        }
+        sb.append(String.format(Locale.ROOT, " %7.1f%s", p.seconds(), p.resumed() ? " (done before)" : ""));
         return sb.toString();
     }
 }

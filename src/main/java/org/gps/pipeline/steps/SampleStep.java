@@ -3,7 +3,9 @@ package org.gps.pipeline.steps;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.gps.core.control.LinearGaussianController;
+import org.gps.core.policy.Policy;
+import org.gps.core.sample.RolloutPolicy;
+import java.util.TreeMap;
 import org.gps.io.RolloutWriter;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
@@ -13,10 +15,14 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
-/** {@code gps sample}: N rollouts per condition from the iteration's controllers, published atomically. */
+/**
+ * {@code gps sample}: N rollouts per condition from the iteration's controllers (or, for MDGPS with
+ * sample_on_policy, from the neural policy after the first iteration), published atomically.
+ */
 public final class SampleStep {
     private static final Logger LOG = LoggerFactory.getLogger(SampleStep.class);
     public static final String SOURCE_CONTROLLER = "controller";
+    public static final String SOURCE_POLICY = "policy";
 
     private SampleStep() {
     }
@@ -25,11 +31,25 @@ public final class SampleStep {
         RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
         ExperimentConfig config = run.config();
         run.requireIteration(iteration, config);
-        Map<Integer, LinearGaussianController> controllers = ControllerOutputs.read(spark, run, iteration);
+        Map<Integer, ? extends RolloutPolicy> policies;
+        String source;
+        if (config.trainsPolicy() && config.policy().sampleOnPolicy() && iteration > 0) {
+            // MDGPS on-policy sampling: the neural policy (with its own noise) acts in every condition.
+            Policy policy = PolicyOutputs.policyBefore(run, iteration);
+            Map<Integer, Policy> byCondition = new TreeMap<>();
+            for (int c = 0; c < config.conditionCount(); c++) {
+                byCondition.put(c, policy);
+            }
+            policies = byCondition;
+            source = SOURCE_POLICY;
+        } else {
+            policies = ControllerOutputs.read(spark, run, iteration);
+            source = SOURCE_CONTROLLER;
+        }
         long start = System.nanoTime();
         Dataset<Row> rows = RolloutSampling.sample(spark, new RolloutSampling.Request(config.environment(),
-                config.conditions(), controllers, config.samples(), config.horizon(), config.seed(), iteration,
-                SOURCE_CONTROLLER));
+                config.conditions(), policies, config.samples(), config.horizon(), config.seed(), iteration,
+                source));
         RolloutWriter.write(rows, run.rollouts(iteration).toString(), "gps sample, iteration " + iteration);
         LOG.info("iteration {}: sampled {} conditions x {} samples x T={} in {} ms -> {}", iteration,
                 config.conditionCount(), config.samples(), config.horizon(), (System.nanoTime() - start) / 1_000_000,

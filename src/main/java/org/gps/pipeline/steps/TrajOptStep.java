@@ -27,9 +27,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code gps trajopt}: the C-step of TrajOpt (ALGORITHM.md sections 2, 6, 7) for iteration I. Reads
- * the iteration's rollouts (for costs), dynamics and controllers; from I = 1 on also iteration
- * I-1's, for the step-size rule. Writes the controllers of iteration I+1 and {@code iter=I/state.json}.
+ * {@code gps trajopt}: the C-step (ALGORITHM.md sections 2, 6, 7) for iteration I. Reads the
+ * iteration's rollouts (for costs), dynamics and controllers; from I = 1 on also iteration I-1's,
+ * for the step-size rule. For MDGPS it first linearizes the policy (section 9; {@link MdgpsSteps})
+ * and stays close to that instead of the sampling controllers. Writes the controllers of iteration
+ * I+1 and {@code iter=I/state.json}.
  */
 public final class TrajOptStep {
     private static final Logger LOG = LoggerFactory.getLogger(TrajOptStep.class);
@@ -51,6 +53,12 @@ public final class TrajOptStep {
         DynamicsOutputs.Models currentDyn = DynamicsOutputs.read(spark, run, iteration);
         CostEvaluation.Result currentCost = costs(spark, run, config, iteration);
 
+        // What the new controllers must stay close to: the controllers that generated the samples
+        // (TrajOpt), or the neural policy linearized around them (MDGPS, ALGORITHM.md sections 6, 9).
+        Map<Integer, LinearGaussianController> references = current;
+        if (config.algorithm().equals("mdgps")) {
+            references = MdgpsSteps.linearization(spark, run, config, iteration);
+        }
         Map<Integer, Double> etas = new TreeMap<>();
         Map<Integer, Double> stepMults = new TreeMap<>();
         Map<Integer, StepSizeUpdate> updates = new TreeMap<>();
@@ -62,24 +70,39 @@ public final class TrajOptStep {
         } else {
             int prev = iteration - 1;
             IterationState prevState = readState(run, prev);
-            Map<Integer, LinearGaussianController> previous = ControllerOutputs.read(spark, run, prev);
             DynamicsOutputs.Models prevDyn = DynamicsOutputs.read(spark, run, prev);
             CostEvaluation.Result prevCost = costs(spark, run, config, prev);
-            for (int c = 0; c < config.conditionCount(); c++) {
-                IterationState.ConditionState ps = prevState.condition(c);
-                StepSizeUpdate u = StepSizeRule.update(previous.get(c), model(prevDyn, prevCost, c), current.get(c),
-                        model(currentDyn, currentCost, c), ps.stepMult(), options);
-                updates.put(c, u);
-                etas.put(c, ps.eta());
-                stepMults.put(c, u.stepMult());
+            if (config.algorithm().equals("mdgps")) {
+                Map<Integer, TrajectoryModel> prevModels = new TreeMap<>();
+                Map<Integer, TrajectoryModel> curModels = new TreeMap<>();
+                for (int c = 0; c < config.conditionCount(); c++) {
+                    prevModels.put(c, model(prevDyn, prevCost, c));
+                    curModels.put(c, model(currentDyn, currentCost, c));
+                }
+                StepSizeUpdate u = MdgpsSteps.stepSize(PolicyOutputs.readLinearization(spark, run, prev), prevModels,
+                        current, references, curModels, prevState.condition(0).stepMult(), options);
+                for (int c = 0; c < config.conditionCount(); c++) {
+                    updates.put(c, u);
+                    etas.put(c, prevState.condition(c).eta());
+                    stepMults.put(c, u.stepMult());
+                }
+            } else {
+                Map<Integer, LinearGaussianController> previous = ControllerOutputs.read(spark, run, prev);
+                for (int c = 0; c < config.conditionCount(); c++) {
+                    IterationState.ConditionState ps = prevState.condition(c);
+                    StepSizeUpdate u = StepSizeRule.update(previous.get(c), model(prevDyn, prevCost, c), current.get(c),
+                            model(currentDyn, currentCost, c), ps.stepMult(), options);
+                    updates.put(c, u);
+                    etas.put(c, ps.eta());
+                    stepMults.put(c, u.stepMult());
+                }
             }
         }
 
         Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
         for (int c = 0; c < config.conditionCount(); c++) {
-            // TrajOpt stays close to the controller that generated the samples (ALGORITHM.md section 6).
-            problems.put(c, new DistributedTrajOpt.Problem(model(currentDyn, currentCost, c), current.get(c), etas.get(c),
-                    stepMults.get(c)));
+            problems.put(c, new DistributedTrajOpt.Problem(model(currentDyn, currentCost, c), references.get(c),
+                    etas.get(c), stepMults.get(c)));
         }
         Map<Integer, TrajOptResult> results = DistributedTrajOpt.optimize(spark, problems, options);
 
@@ -117,7 +140,7 @@ public final class TrajOptStep {
         return CostEvaluation.evaluate(rollouts, config.costs());
     }
 
-    private static TrajectoryModel model(DynamicsOutputs.Models dyn, CostEvaluation.Result cost, int c) {
+    static TrajectoryModel model(DynamicsOutputs.Models dyn, CostEvaluation.Result cost, int c) {
         return new TrajectoryModel(dyn.dynamics().get(c), dyn.initialStates().get(c), cost.models().get(c));
     }
 

@@ -1,0 +1,84 @@
+package org.gps.core.policy;
+
+import org.gps.core.dynamics.DynamicsOptions;
+
+import java.io.Serializable;
+
+/**
+ * Settings of the neural policy and of the algorithms that train one (ALGORITHM.md sections 8-10),
+ * with the original's defaults.
+ *
+ * @param hidden            hidden layer widths of the MLP (default two of 64 ReLU units)
+ * @param trainIterations   L-BFGS iterations per S-step (the original runs thousands of Adam steps)
+ * @param trainTolerance    MLlib's relative convergence tolerance of L-BFGS
+ * @param l2                L2 penalty on the network's parameters (0: none)
+ * @param initPolWt         initial target weight w_t ({@code init_pol_wt}); MDGPS keeps it
+ * @param sampleOnPolicy    from the second iteration on, draw the samples from the neural policy
+ *                          instead of the linear-Gaussian controllers (MDGPS)
+ * @param prior             the policy prior's GMM and per-step fits (section 9): max_clusters 50,
+ *                          min_samples_per_cluster 20, max_samples 20, strength 1
+ * @param evalEpisodes      episodes from random starts when the policy is scored after each S-step
+ * @param evalHorizon       steps per scoring episode (Gym's 200 for Pendulum)
+ * @param badmm             BADMM's dual-variable and weight-adaptation settings (section 10)
+ */
+public record PolicyOptions(int[] hidden, int trainIterations, double trainTolerance, double l2, double initPolWt,
+                            boolean sampleOnPolicy, DynamicsOptions prior, int evalEpisodes, int evalHorizon,
+                            Badmm badmm) implements Serializable {
+    /** Ridge on the x block of the policy linearization's first step only, where x barely varies. */
+    public static final double FIRST_STEP_RIDGE = 1e-8;
+
+    public PolicyOptions {
+        hidden = hidden.clone();
+        for (int h : hidden) {
+            if (h < 1) {
+                throw new IllegalArgumentException("hidden layer widths must be >= 1");
+            }
+        }
+        if (trainIterations < 1 || !(initPolWt > 0) || evalEpisodes < 1 || evalHorizon < 1) {
+            throw new IllegalArgumentException("need train_iterations >= 1, init_pol_wt > 0, eval_episodes >= 1, "
+                    + "eval_horizon >= 1");
+        }
+    }
+
+    @Override
+    public int[] hidden() {
+        return hidden.clone();
+    }
+
+    /** Layer sizes of the network for dO observations and dU actions. */
+    public int[] layerSizes(int dO, int dU) {
+        int[] sizes = new int[hidden.length + 2];
+        sizes[0] = dO;
+        System.arraycopy(hidden, 0, sizes, 1, hidden.length);
+        sizes[sizes.length - 1] = dU;
+        return sizes;
+    }
+
+    public static DynamicsOptions defaultPrior(long seed) {
+        DynamicsOptions d = DynamicsOptions.defaults(seed);
+        return new DynamicsOptions(false, 50, 20, 20, 1.0, 0.0, d.initialStateVar(), d.em());
+    }
+
+    public static PolicyOptions defaults(long seed, int evalHorizon) {
+        return new PolicyOptions(new int[] {64, 64}, 200, 1e-9, 0.0, 0.01, false, defaultPrior(seed), 100,
+                evalHorizon, Badmm.defaults());
+    }
+
+    /**
+     * BADMM (ALGORITHM.md section 10, the original's AlgorithmBADMM defaults).
+     *
+     * @param innerIterations      C-step / S-step alternations per iteration
+     * @param policyDualRate       step of the mean dual variables lambda_k
+     * @param policyDualRateCovar  step of the gain dual variables lambda_K
+     * @param lgStep               step of the weight update on the KL (the original's lg_step_schedule)
+     * @param weightRule           how the policy weights adapt: "kl" (w_t += lg_step KL_t, the default)
+     *                             or "exp" (times exp_step_increase / decrease against the KLs' spread)
+     */
+    public record Badmm(int innerIterations, double policyDualRate, double policyDualRateCovar, double lgStep,
+                        String weightRule, double expStepIncrease, double expStepDecrease, double expStepUpper,
+                        double expStepLower) implements Serializable {
+        public static Badmm defaults() {
+            return new Badmm(4, 0.1, 0.0, 10.0, "kl", 2.0, 0.5, 0.5, 1.0);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.gps.pipeline.steps;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.BadInputException;
+import org.gps.core.control.LinearGaussianController;
+import org.gps.core.policy.Policy;
+import org.gps.core.random.Seeds;
+import org.gps.core.sample.Trajectory;
+import org.gps.io.AtomicOutput;
+import org.gps.io.RolloutReader;
+import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.PolicyUpdate;
+import org.gps.spark.TrajectoryGroups;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code gps train-policy}: the S-step of iteration I (ALGORITHM.md section 8), the last job of an
+ * MDGPS or BADMM iteration. Trains the neural policy on iteration I's samples towards the
+ * controllers its C-step produced (iteration I+1's), continuing from the previous policy, publishes
+ * {@code iter=I/policy.json}, then scores it from random starts into {@code iter=I/policy_eval.json}.
+ */
+public final class TrainPolicyStep {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainPolicyStep.class);
+
+    private TrainPolicyStep() {
+    }
+
+    public static EvaluateStep.PolicyScore run(SparkSession spark, String runDirUri, int iteration) {
+        RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
+        ExperimentConfig config = run.config();
+        run.requireIteration(iteration, config);
+        if (!config.trainsPolicy()) {
+            throw new BadInputException(run.configResolved() + ": algorithm " + config.algorithm()
+                    + " trains no neural policy; train-policy needs algorithm mdgps or badmm");
+        }
+        long start = System.nanoTime();
+        if (!AtomicOutput.isComplete(run.hadoopConf(), run.controllers(iteration + 1).toString())) {
+            throw new BadInputException(run.controllers(iteration + 1) + ": incomplete or missing; run 'gps trajopt "
+                    + "--iteration " + iteration + "' first (the S-step trains towards its controllers)");
+        }
+        Map<Integer, LinearGaussianController> next = ControllerOutputs.read(spark, run, iteration + 1);
+        Policy previous = PolicyOutputs.policyBefore(run, iteration);
+        Policy policy = train(spark, run, config, iteration, next, uniformWeights(config), previous,
+                Seeds.derive(config.seed(), "policy", iteration));
+        PolicyOutputs.writePolicy(run, run.policy(iteration), policy);
+        EvaluateStep.PolicyScore score = EvaluateStep.scorePolicy(spark, config, policy, config.policy().evalEpisodes(),
+                Seeds.derive(config.seed(), "policy-eval", iteration), trainingSteps(config, iteration));
+        AtomicOutput.writeFile(run.hadoopConf(), run.policyEval(iteration).toString(),
+                score.toJson().getBytes(StandardCharsets.UTF_8));
+        LOG.info("iteration {}: S-step in {} ms; policy mean return {} over {} random starts", iteration,
+                (System.nanoTime() - start) / 1_000_000, String.format("%.1f", score.meanReturn()), score.episodes());
+        return score;
+    }
+
+    /** Trains on {@code iteration}'s samples towards {@code controllers}; {@code previous} null for a fresh network. */
+    static Policy train(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration,
+                        Map<Integer, LinearGaussianController> controllers, Map<Integer, double[]> weights,
+                        Policy previous, long seed) {
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
+                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()));
+        return PolicyUpdate.train(samples, controllers, weights, previous, config.policy(), seed).policy();
+    }
+
+    /** MDGPS: every target weighs init_pol_wt. */
+    static Map<Integer, double[]> uniformWeights(ExperimentConfig config) {
+        Map<Integer, double[]> w = new TreeMap<>();
+        for (int c = 0; c < config.conditionCount(); c++) {
+            double[] row = new double[config.horizon()];
+            Arrays.fill(row, config.policy().initPolWt());
+            w.put(c, row);
+        }
+        return w;
+    }
+
+    /** Environment steps the policy has been trained from after iteration I: M x N x T x (I + 1). */
+    static long trainingSteps(ExperimentConfig config, int iteration) {
+        return (long) config.conditionCount() * config.samples() * config.horizon() * (iteration + 1);
+    }
+}

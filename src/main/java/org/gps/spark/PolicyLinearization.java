@@ -1,0 +1,116 @@
+package org.gps.spark;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.gps.core.control.LinearGaussianController;
+import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.gmm.EmResult;
+import org.gps.core.linalg.Mat;
+import org.gps.core.policy.Policy;
+import org.gps.core.policy.PolicyOptions;
+import org.gps.core.sample.Trajectory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Step 4 of an MDGPS iteration (ALGORITHM.md section 9): the neural policy linearized around the
+ * samples as a linear-Gaussian controller (Kb_t, kb_t, Sb_t) per condition, the controller the
+ * C-step stays close to. The same GMM prior and per-step prior-regularised fit as the dynamics
+ * ({@link DynamicsFitting} with rows [x_t, f(o_t)]), the policy broadcast to compute f on the
+ * executors; the prior's window takes the last max_samples trajectories of each condition across
+ * iterations, re-evaluated under the current policy.
+ */
+public final class PolicyLinearization {
+    private PolicyLinearization() {
+    }
+
+    /** The linearizations by condition, and the policy prior's EM results. */
+    public record Result(Map<Integer, LinearGaussianController> controllers, Map<Integer, EmResult> gmms,
+                         Map<Integer, Double> relativeRmse) {
+    }
+
+    /**
+     * @param trajectories the current samples and earlier ones for the prior's window
+     * @param isCurrent    the samples the per-step fits use
+     */
+    public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories,
+                             DynamicsFitting.CurrentSet isCurrent, Policy policy, DynamicsOptions prior, long seed) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(trajectories.context());
+        Broadcast<Policy> policyB = jsc.broadcast(policy);
+        try {
+            DynamicsFitting.Result fit = DynamicsFitting.fit(trajectories, isCurrent, prior, Map.of(), seed,
+                    rows(policyB), false);
+            try {
+                List<DynamicsFitting.StepFit> steps = fit.steps().collect();
+                return assemble(steps, policy.variance(), fit.gmms());
+            } finally {
+                fit.steps().unpersist(false);
+            }
+        } finally {
+            policyB.destroy();
+        }
+    }
+
+    /** Rows [x_t, f(o_t)] for t = 0..T-1; the x block is ridged at t = 0 only. */
+    static DynamicsFitting.JointRows rows(Broadcast<Policy> policy) {
+        return new DynamicsFitting.JointRows() {
+            @Override
+            public int count(Trajectory t) {
+                return t.horizon();
+            }
+
+            @Override
+            public double[] row(Trajectory t, int s) {
+                double[] x = t.x()[s];
+                double[] u = policy.value().meanAction(t.o()[s]);
+                double[] row = new double[x.length + u.length];
+                System.arraycopy(x, 0, row, 0, x.length);
+                System.arraycopy(u, 0, row, x.length, u.length);
+                return row;
+            }
+
+            @Override
+            public int inputDim(Trajectory t) {
+                return t.x()[0].length;
+            }
+
+            @Override
+            public double ridge(int s) {
+                return s == 0 ? PolicyOptions.FIRST_STEP_RIDGE : 0.0;
+            }
+        };
+    }
+
+    /** Sb_t = the fit's conditional covariance plus the policy's own (diagonal) covariance. */
+    static Result assemble(List<DynamicsFitting.StepFit> steps, double[] policyVariance, Map<Integer, EmResult> gmms) {
+        Map<Integer, TreeMap<Integer, DynamicsFitting.StepFit>> byCondition = new TreeMap<>();
+        for (DynamicsFitting.StepFit s : steps) {
+            byCondition.computeIfAbsent(s.condition(), c -> new TreeMap<>()).put(s.t(), s);
+        }
+        Map<Integer, LinearGaussianController> out = new TreeMap<>();
+        Map<Integer, Double> err = new TreeMap<>();
+        byCondition.forEach((c, fits) -> {
+            int horizon = fits.size();
+            Mat[] gains = new Mat[horizon];
+            double[][] offsets = new double[horizon][];
+            Mat[] covs = new Mat[horizon];
+            double rel = 0;
+            for (int t = 0; t < horizon; t++) {
+                DynamicsFitting.StepFit f = fits.get(t);
+                if (f == null) {
+                    throw new IllegalStateException("policy linearization: condition " + c + " has no fit at t=" + t);
+                }
+                gains[t] = f.model().gain();
+                offsets[t] = f.model().offset();
+                covs[t] = f.model().covariance().plusDiagonal(policyVariance).symmetrize();
+                rel += f.relativeRmse() / horizon;
+            }
+            out.put(c, LinearGaussianController.of(gains, offsets, covs));
+            err.put(c, rel);
+        });
+        return new Result(out, gmms, err);
+    }
+}

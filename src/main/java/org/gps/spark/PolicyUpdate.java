@@ -1,0 +1,169 @@
+package org.gps.spark;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.gps.core.control.LinearGaussianController;
+import org.gps.core.linalg.Mat;
+import org.gps.core.policy.Mlp;
+import org.gps.core.policy.ObservationNormalizer;
+import org.gps.core.policy.Policy;
+import org.gps.core.policy.PolicyOptions;
+import org.gps.core.policy.PolicyTarget;
+import org.gps.core.policy.TargetWeights;
+import org.gps.core.sample.Trajectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The S-step (ALGORITHM.md section 8) on Spark: targets built on the executors from the samples and
+ * the new controllers (broadcast), the policy covariance from an aggregate of their precisions,
+ * and the network trained by {@link PolicyTraining} over the same targets. The driver holds the
+ * controllers, the weight table (M x T numbers) and the network.
+ */
+public final class PolicyUpdate {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyUpdate.class);
+
+    private PolicyUpdate() {
+    }
+
+    /** The new policy and how the training went. */
+    public record Result(Policy policy, long targets, double initialLoss, double finalLoss, int iterations) {
+    }
+
+    /**
+     * @param samples     the samples whose observations and states the targets are built at
+     * @param controllers the new controllers, by condition: the targets' means and precisions
+     * @param weights     raw target weights w[c][t] (normalised here over all targets)
+     * @param previous    the policy to continue from (its normalisation is kept), or null for the first
+     *                    update: normalisation from these observations and a fresh network from {@code seed}
+     */
+    public static Result train(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples,
+                               Map<Integer, LinearGaussianController> controllers, Map<Integer, double[]> weights,
+                               Policy previous, PolicyOptions options, long seed) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(samples.context());
+        ObservationNormalizer normalizer = previous != null ? previous.normalizer() : normalizerOf(samples);
+        Map<Integer, double[]> normalised = normaliseWeights(weights);
+        Broadcast<TreeMap<Integer, LinearGaussianController>> ctrlB = jsc.broadcast(new TreeMap<>(controllers));
+        Broadcast<TreeMap<Integer, double[]>> weightB = jsc.broadcast(new TreeMap<>(normalised));
+        Broadcast<ObservationNormalizer> normB = jsc.broadcast(normalizer);
+        JavaRDD<PolicyTarget> targets = samples
+                .flatMap(kv -> targetsOf(kv._1().condition(), kv._2(), ctrlB.value().get(kv._1().condition()),
+                        weightB.value().get(kv._1().condition()), normB.value()).iterator())
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            // [sum of diag(P)..., sum of w, count]: the covariance needs nothing else.
+            int dU = controllers.values().iterator().next().actionDim();
+            double[] sums = targets.map(t -> {
+                double[] s = new double[dU + 2];
+                for (int d = 0; d < dU; d++) {
+                    s[d] = t.precision()[d * dU + d];
+                }
+                s[dU] = t.weight();
+                s[dU + 1] = 1;
+                return s;
+            }).reduce(PolicyUpdate::add);
+            double[] variance = TargetWeights.policyVariance(java.util.Arrays.copyOf(sums, dU), sums[dU]);
+            int dO = normalizer.scale().length;
+            Mlp start = previous != null ? previous.network() : Mlp.initial(options.layerSizes(dO, dU), seed);
+            PolicyTraining.Result r = PolicyTraining.train(targets, start,
+                    new PolicyTraining.Options(options.trainIterations(), options.trainTolerance(), options.l2(), 10));
+            double[] h = r.lossHistory();
+            LOG.info("S-step: {} targets, loss {} -> {} in {} L-BFGS iterations", (long) sums[dU + 1], h[0],
+                    h[h.length - 1], h.length - 1);
+            return new Result(new Policy(r.policy(), normalizer, variance), (long) sums[dU + 1], h[0], h[h.length - 1],
+                    h.length - 1);
+        } finally {
+            targets.unpersist(false);
+            ctrlB.destroy();
+            weightB.destroy();
+            normB.destroy();
+        }
+    }
+
+    /** One target per time step of a sample: o normalised, mu = K x + k, P = S^{-1}, the step's weight. */
+    static List<PolicyTarget> targetsOf(int condition, Trajectory traj, LinearGaussianController ctrl, double[] weights,
+                                        ObservationNormalizer normalizer) {
+        if (ctrl == null || weights == null) {
+            throw new IllegalStateException("no controller or weights for condition " + condition);
+        }
+        List<PolicyTarget> out = new ArrayList<>(traj.horizon());
+        for (int t = 0; t < traj.horizon(); t++) {
+            Mat p = ctrl.precision(t);
+            int dU = p.rows();
+            double[] prec = new double[dU * dU];
+            for (int i = 0; i < dU; i++) {
+                for (int j = 0; j < dU; j++) {
+                    prec[i * dU + j] = p.get(i, j);
+                }
+            }
+            out.add(new PolicyTarget(normalizer.apply(traj.o()[t]), ctrl.meanAction(t, traj.x()[t]), prec,
+                    weights[t]));
+        }
+        return out;
+    }
+
+    /** Fixed at the first update: mean and population std of every observation of these samples. */
+    static ObservationNormalizer normalizerOf(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples) {
+        double[] s = samples.map(kv -> {
+            double[][] o = kv._2().o();
+            int d = o[0].length;
+            double[] acc = new double[2 * d + 1];
+            for (double[] row : o) {
+                for (int i = 0; i < d; i++) {
+                    acc[i] += row[i];
+                    acc[d + i] += row[i] * row[i];
+                }
+            }
+            acc[2 * d] = o.length;
+            return acc;
+        }).reduce(PolicyUpdate::add);
+        int d = (s.length - 1) / 2;
+        double n = s[2 * d];
+        double[] mean = new double[d];
+        double[] std = new double[d];
+        for (int i = 0; i < d; i++) {
+            mean[i] = s[i] / n;
+            std[i] = Math.sqrt(Math.max(0, s[d + i] / n - mean[i] * mean[i]));
+        }
+        return ObservationNormalizer.fromMoments(mean, std);
+    }
+
+    /** The weights of all (condition, t) normalised together; every sample of a condition shares its row. */
+    static Map<Integer, double[]> normaliseWeights(Map<Integer, double[]> unordered) {
+        TreeMap<Integer, double[]> weights = new TreeMap<>(unordered);
+        int total = 0;
+        for (double[] w : weights.values()) {
+            total += w.length;
+        }
+        double[] flat = new double[total];
+        int o = 0;
+        for (double[] w : weights.values()) {
+            System.arraycopy(w, 0, flat, o, w.length);
+            o += w.length;
+        }
+        double[] n = TargetWeights.normalise(flat);
+        Map<Integer, double[]> out = new TreeMap<>();
+        o = 0;
+        for (Map.Entry<Integer, double[]> e : weights.entrySet()) {
+            out.put(e.getKey(), java.util.Arrays.copyOfRange(n, o, o + e.getValue().length));
+            o += e.getValue().length;
+        }
+        return out;
+    }
+
+    private static double[] add(double[] a, double[] b) {
+        double[] out = a.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] += b[i];
+        }
+        return out;
+    }
+}
