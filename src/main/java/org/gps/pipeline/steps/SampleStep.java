@@ -6,6 +6,7 @@ import org.apache.spark.sql.SparkSession;
 import org.gps.core.policy.Policy;
 import org.gps.core.sample.RolloutPolicy;
 import java.util.TreeMap;
+import org.gps.io.RolloutSchema;
 import org.gps.io.RolloutWriter;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
@@ -21,8 +22,6 @@ import java.util.Map;
  */
 public final class SampleStep {
     private static final Logger LOG = LoggerFactory.getLogger(SampleStep.class);
-    public static final String SOURCE_CONTROLLER = "controller";
-    public static final String SOURCE_POLICY = "policy";
 
     private SampleStep() {
     }
@@ -41,10 +40,10 @@ public final class SampleStep {
                 byCondition.put(c, policy);
             }
             policies = byCondition;
-            source = SOURCE_POLICY;
+            source = RolloutSchema.SOURCE_POLICY;
         } else {
             policies = ControllerOutputs.read(spark, run, iteration);
-            source = SOURCE_CONTROLLER;
+            source = RolloutSchema.SOURCE_CONTROLLER;
         }
         long start = System.nanoTime();
         Dataset<Row> rows = RolloutSampling.sample(spark, new RolloutSampling.Request(config.environment(),

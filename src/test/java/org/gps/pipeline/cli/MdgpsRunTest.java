@@ -1,0 +1,136 @@
+package org.gps.pipeline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.sql.Row;
+import org.gps.core.policy.Policy;
+import org.gps.io.PolicyJson;
+import org.gps.io.RolloutSchema;
+import org.gps.spark.SparkTestSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A two-iteration MDGPS run on a tiny Pendulum config, and the policy jobs around it. */
+class MdgpsRunTest {
+    static final String CONFIG = """
+            name: tiny-mdgps
+            seed: 5
+            algorithm: mdgps
+            iterations: 2
+            horizon: 10
+            samples: 3
+            environment: {type: pendulum}
+            conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
+            initial_controller: {type: lqr, init_var: 1.0}
+            cost:
+              terms:
+                - {type: state, target: [1, 0, 0], weights: [1, 1, 0.1]}
+                - {type: action, weights: 0.05}
+            policy:
+              hidden: [8]
+              train_iterations: 20
+              eval_episodes: 5
+              sample_on_policy: true
+            """;
+
+    @TempDir
+    static Path dir;
+    static String runDir;
+    static CliTestSupport.Outcome run;
+
+    @BeforeAll
+    static void runTwoIterations() throws Exception {
+        Path config = dir.resolve("mdgps.yaml");
+        Files.writeString(config, CONFIG);
+        runDir = dir.resolve("run").toString();
+        run = CliTestSupport.run("run", "--config", config.toString(), "--run-dir", runDir);
+    }
+
+    @Test
+    void aTwoIterationRunTrainsLinearizesAndScoresThePolicyEveryIteration() throws Exception {
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("pol_ret") && run.out().contains("final policy (iteration 1)"), run.out());
+        for (String p : new String[] {"iter=0000/policy_initial.json", "iter=0000/policy_linearization/_GPS_COMPLETE",
+                "iter=0000/policy.json", "iter=0000/policy_eval.json", "iter=0001/policy_linearization/_GPS_COMPLETE",
+                "iter=0001/policy.json", "iter=0001/policy_eval.json", "iter=0002/controllers.json"}) {
+            assertTrue(Files.exists(Path.of(runDir, p)), p);
+        }
+        Policy p = PolicyJson.fromJson(Files.readString(Path.of(runDir, "iter=0001/policy.json")), "policy.json");
+        assertEquals(3, p.network().inputDim());
+        assertEquals(1, p.network().outputDim());
+        JsonNode eval = new ObjectMapper().readTree(Path.of(runDir, "iter=0001/policy_eval.json").toFile());
+        assertEquals(5, eval.get("episodes").asInt());
+        assertEquals(200, eval.get("horizon").asInt(), "Pendulum policies are scored over Gym's 200 steps");
+        // M x N x T x iterations = 2 x 3 x 10 x 2.
+        assertEquals(120, eval.get("training_env_steps").asLong());
+    }
+
+    @Test
+    void oneStepMultiplierServesEveryConditionUnderTheMdgpsRule() throws Exception {
+        JsonNode state = new ObjectMapper().readTree(Path.of(runDir, "iter=0001/state.json").toFile());
+        assertEquals("mdgps", state.get("algorithm").asText());
+        JsonNode c = state.get("conditions");
+        assertEquals(c.get(0).get("step_mult").asDouble(), c.get(1).get("step_mult").asDouble(), 0.0);
+        // The improvements are averages over the conditions, so every condition records the same.
+        assertEquals(c.get(0).get("predicted_improvement").asDouble(), c.get(1).get("predicted_improvement").asDouble(),
+                0.0);
+    }
+
+    @Test
+    void withSampleOnPolicyTheSecondIterationsRolloutsComeFromThePolicy() {
+        List<Row> sources = SparkTestSession.get().read().parquet(Path.of(runDir, "iter=0001/rollouts").toString())
+                .select(RolloutSchema.SOURCE).distinct().collectAsList();
+        assertEquals(1, sources.size());
+        assertEquals("policy", sources.get(0).getString(0));
+        List<Row> first = SparkTestSession.get().read().parquet(Path.of(runDir, "iter=0000/rollouts").toString())
+                .select(RolloutSchema.SOURCE).distinct().collectAsList();
+        assertEquals("controller", first.get(0).getString(0));
+    }
+
+    @Test
+    void evaluatePolicyReportsTheScoreAndIsReproducibleForASeed() throws Exception {
+        CliTestSupport.Outcome a = CliTestSupport.run("evaluate", "--run-dir", runDir, "--policy", "--episodes", "4",
+                "--seed", "9", "--json");
+        assertEquals(0, a.exitCode(), a.err());
+        JsonNode root = new ObjectMapper().readTree(a.out());
+        assertEquals(1, root.get("policy_iteration").asInt(), "the latest trained policy by default");
+        JsonNode pol = root.get("policy");
+        assertEquals(4, pol.get("episodes").asInt());
+        assertEquals(120, pol.get("training_env_steps").asLong());
+        assertTrue(pol.get("mean_return").asDouble() < 0 && pol.get("std_return").asDouble() >= 0, a.out());
+        assertTrue(root.get("conditions").size() == 2, "the controllers' evaluation is still there: " + a.out());
+        CliTestSupport.Outcome b = CliTestSupport.run("evaluate", "--run-dir", runDir, "--policy", "--episodes", "4",
+                "--seed", "9", "--json");
+        assertEquals(a.out(), b.out());
+        CliTestSupport.Outcome table = CliTestSupport.run("evaluate", "--run-dir", runDir, "--policy", "--episodes", "4",
+                "--seed", "9");
+        assertTrue(table.out().contains(String.format(java.util.Locale.ROOT, "mean return %.2f",
+                pol.get("mean_return").asDouble())), table.out());
+    }
+
+    @Test
+    void trainPolicyRefusesMissingControllersAndTrajOptRunsWithExitCode2() throws Exception {
+        CliTestSupport.Outcome missing = CliTestSupport.run("train-policy", "--run-dir", runDir, "--iteration", "4");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().contains("iter=0005/controllers") && missing.err().contains("gps trajopt"),
+                missing.err());
+
+        Path config = dir.resolve("trajopt.yaml");
+        Files.writeString(config, RunAndResumeTest.CONFIG);
+        String trajopt = dir.resolve("trajopt-run").toString();
+        assertEquals(0, CliTestSupport.run("init", "--config", config.toString(), "--run-dir", trajopt).exitCode());
+        CliTestSupport.Outcome refused = CliTestSupport.run("train-policy", "--run-dir", trajopt, "--iteration", "0");
+        assertEquals(2, refused.exitCode());
+        assertTrue(refused.err().contains("algorithm trajopt"), refused.err());
+        CliTestSupport.Outcome eval = CliTestSupport.run("evaluate", "--run-dir", trajopt, "--policy");
+        assertEquals(2, eval.exitCode());
+    }
+}
