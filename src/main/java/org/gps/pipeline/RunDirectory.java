@@ -22,6 +22,8 @@ import org.gps.pipeline.config.ExperimentConfig;
  * R/iter=0000/state.json        eta, step multiplier, costs, KL of the C-step
  * R/iter=0000/policy_initial.json  MDGPS/BADMM: the policy caught up to the initial controllers
  * R/iter=0000/policy_linearization/ MDGPS/BADMM: the policy linearized around the samples (controllers)
+ * R/iter=0000/badmm_duals/       BADMM: Lagrange multipliers and policy weights after the C-step (Parquet)
+ * R/iter=0000/policy_inner.json BADMM: the policy after the C-step's inner S-steps
  * R/iter=0000/policy.json       MDGPS/BADMM: the policy after this iteration's S-step (plain JSON weights)
  * R/iter=0000/policy_eval.json  its score from random starts (episodes, mean_return, std_return, ...)
  * </pre>
@@ -89,6 +91,14 @@ public final class RunDirectory {
 
     public Path policyLinearization(int i) {
         return new Path(iteration(i), "policy_linearization");
+    }
+
+    public Path badmmDuals(int i) {
+        return new Path(iteration(i), "badmm_duals");
+    }
+
+    public Path policyInner(int i) {
+        return new Path(iteration(i), "policy_inner.json");
     }
 
     public Path policyEval(int i) {

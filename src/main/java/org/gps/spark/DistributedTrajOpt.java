@@ -25,9 +25,15 @@ public final class DistributedTrajOpt {
     private DistributedTrajOpt() {
     }
 
-    /** One condition's C-step input. */
-    public record Problem(TrajectoryModel model, LinearGaussianController reference, double eta, double stepMult)
-            implements Serializable {
+    /**
+     * One condition's C-step input; {@code policyWeights} non-null for BADMM (its model's cost then
+     * holds the Lagrangian and policy terms, see {@link org.gps.core.control.BadmmDuals#augment}).
+     */
+    public record Problem(TrajectoryModel model, LinearGaussianController reference, double eta, double stepMult,
+                          double[] policyWeights) implements Serializable {
+        public Problem(TrajectoryModel model, LinearGaussianController reference, double eta, double stepMult) {
+            this(model, reference, eta, stepMult, null);
+        }
     }
 
     public static Map<Integer, TrajOptResult> optimize(SparkSession spark, Map<Integer, Problem> problems,
@@ -40,8 +46,10 @@ public final class DistributedTrajOpt {
             jsc.parallelize(conditions, Math.max(1, conditions.size()))
                     .mapToPair(c -> {
                         Problem p = shared.value().get(c);
-                        return new Tuple2<>(c, TrajectoryOptimizer.optimize(p.model(), p.reference(), p.eta(),
-                                p.stepMult(), options));
+                        return new Tuple2<>(c, p.policyWeights() == null
+                                ? TrajectoryOptimizer.optimize(p.model(), p.reference(), p.eta(), p.stepMult(), options)
+                                : TrajectoryOptimizer.optimize(p.model(), p.reference(), p.eta(), p.stepMult(), options,
+                                        p.policyWeights()));
                     })
                     .collect()
                     .forEach(t -> out.put(t._1(), t._2()));

@@ -11,6 +11,8 @@ import org.gps.core.policy.Policy;
 import org.gps.core.policy.PolicyOptions;
 import org.gps.core.sample.Trajectory;
 
+import scala.Tuple2;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,6 +52,58 @@ public final class PolicyLinearization {
                 fit.steps().unpersist(false);
             }
         } finally {
+            policyB.destroy();
+        }
+    }
+
+    /**
+     * Per condition and t, the mean over the samples of the controller's mean action minus the
+     * policy's, (K_t x + k_t) - f(o_t): what BADMM's dual step moves the multipliers by.
+     */
+    public static Map<Integer, double[][]> meanActionGaps(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples,
+                                                          Map<Integer, LinearGaussianController> controllers,
+                                                          Policy policy) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(samples.context());
+        Broadcast<TreeMap<Integer, LinearGaussianController>> ctrlB = jsc.broadcast(new TreeMap<>(controllers));
+        Broadcast<Policy> policyB = jsc.broadcast(policy);
+        try {
+            // Per condition: [sum of gaps (T x dU), count], summed over the samples.
+            Map<Integer, Tuple2<double[][], Long>> sums = samples.mapToPair(kv -> {
+                Trajectory t = kv._2();
+                LinearGaussianController c = ctrlB.value().get(kv._1().condition());
+                double[][] gap = new double[t.horizon()][];
+                for (int s = 0; s < t.horizon(); s++) {
+                    double[] a = c.meanAction(s, t.x()[s]);
+                    double[] f = policyB.value().meanAction(t.o()[s]);
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] -= f[i];
+                    }
+                    gap[s] = a;
+                }
+                return new Tuple2<>(kv._1().condition(), new Tuple2<>(gap, 1L));
+            }).reduceByKey((a, b) -> {
+                double[][] g = new double[a._1().length][];
+                for (int s = 0; s < g.length; s++) {
+                    g[s] = a._1()[s].clone();
+                    for (int i = 0; i < g[s].length; i++) {
+                        g[s][i] += b._1()[s][i];
+                    }
+                }
+                return new Tuple2<>(g, a._2() + b._2());
+            }).collectAsMap();
+            Map<Integer, double[][]> out = new TreeMap<>();
+            sums.forEach((c, v) -> {
+                double[][] g = v._1();
+                for (double[] row : g) {
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] /= v._2();
+                    }
+                }
+                out.put(c, g);
+            });
+            return out;
+        } finally {
+            ctrlB.destroy();
             policyB.destroy();
         }
     }

@@ -5,6 +5,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.gps.core.control.BadmmDuals;
 import org.gps.core.control.LinearGaussianController;
 import org.gps.core.linalg.Mat;
 import org.gps.core.policy.Mlp;
@@ -48,15 +49,27 @@ public final class PolicyUpdate {
     public static Result train(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples,
                                Map<Integer, LinearGaussianController> controllers, Map<Integer, double[]> weights,
                                Policy previous, PolicyOptions options, long seed) {
+        return train(samples, controllers, weights, null, previous, options, seed);
+    }
+
+    /**
+     * BADMM's S-step: as above, with each target mean shifted by the condition's Lagrange multipliers
+     * ({@link BadmmDuals#targetMean}); {@code duals} null for none.
+     */
+    public static Result train(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples,
+                               Map<Integer, LinearGaussianController> controllers, Map<Integer, double[]> weights,
+                               Map<Integer, BadmmDuals> duals, Policy previous, PolicyOptions options, long seed) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(samples.context());
         ObservationNormalizer normalizer = previous != null ? previous.normalizer() : normalizerOf(samples);
         Map<Integer, double[]> normalised = normaliseWeights(weights);
         Broadcast<TreeMap<Integer, LinearGaussianController>> ctrlB = jsc.broadcast(new TreeMap<>(controllers));
         Broadcast<TreeMap<Integer, double[]>> weightB = jsc.broadcast(new TreeMap<>(normalised));
         Broadcast<ObservationNormalizer> normB = jsc.broadcast(normalizer);
+        Broadcast<TreeMap<Integer, BadmmDuals>> dualB = jsc.broadcast(duals == null ? null : new TreeMap<>(duals));
         JavaRDD<PolicyTarget> targets = samples
                 .flatMap(kv -> targetsOf(kv._1().condition(), kv._2(), ctrlB.value().get(kv._1().condition()),
-                        weightB.value().get(kv._1().condition()), normB.value()).iterator())
+                        weightB.value().get(kv._1().condition()), normB.value(),
+                        dualB.value() == null ? null : dualB.value().get(kv._1().condition())).iterator())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             // [sum of diag(P)..., sum of w, count]: the covariance needs nothing else.
@@ -85,12 +98,16 @@ public final class PolicyUpdate {
             ctrlB.destroy();
             weightB.destroy();
             normB.destroy();
+            dualB.destroy();
         }
     }
 
-    /** One target per time step of a sample: o normalised, mu = K x + k, P = S^{-1}, the step's weight. */
+    /**
+     * One target per time step of a sample: o normalised, mu = K x + k (BADMM: shifted by the
+     * multipliers), P = S^{-1}, the step's weight.
+     */
     static List<PolicyTarget> targetsOf(int condition, Trajectory traj, LinearGaussianController ctrl, double[] weights,
-                                        ObservationNormalizer normalizer) {
+                                        ObservationNormalizer normalizer, BadmmDuals duals) {
         if (ctrl == null || weights == null) {
             throw new IllegalStateException("no controller or weights for condition " + condition);
         }
@@ -104,8 +121,8 @@ public final class PolicyUpdate {
                     prec[i * dU + j] = p.get(i, j);
                 }
             }
-            out.add(new PolicyTarget(normalizer.apply(traj.o()[t]), ctrl.meanAction(t, traj.x()[t]), prec,
-                    weights[t]));
+            double[] mean = duals == null ? ctrl.meanAction(t, traj.x()[t]) : duals.targetMean(ctrl, t, traj.x()[t]);
+            out.add(new PolicyTarget(normalizer.apply(traj.o()[t]), mean, prec, weights[t]));
         }
         return out;
     }

@@ -49,6 +49,15 @@ public final class LqrBackwardPass {
 
     static LqrSolution solve(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref, double eta0,
                              TrajOptOptions options) {
+        return solve(dynamics, cost, ref, eta0, options, null);
+    }
+
+    /**
+     * @param extraOmega per-step addition to the entropy weight max_ent_traj (BADMM's policy weights
+     *                   w_t; see {@link BadmmDuals#augment}), or null for none
+     */
+    static LqrSolution solve(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref, double eta0,
+                             TrajOptOptions options, double[] extraOmega) {
         if (!(eta0 > 0) || !Double.isFinite(eta0)) {
             throw new IllegalArgumentException("eta must be positive and finite, got " + eta0);
         }
@@ -56,13 +65,13 @@ public final class LqrBackwardPass {
         double eta = eta0;
         double del = options.del0();
         while (true) {
-            double omega = options.maxEntTraj();
-            double costScale = 1.0 / (eta + omega);
-            double klScale = eta / (eta + omega);
             int horizon = cost.horizon();
             Mat[] fCm = new Mat[horizon];
             double[][] fcv = new double[horizon][];
             for (int t = 0; t < horizon; t++) {
+                double omega = options.maxEntTraj() + (extraOmega == null ? 0.0 : extraOmega[t]);
+                double costScale = 1.0 / (eta + omega);
+                double klScale = eta / (eta + omega);
                 fCm[t] = cost.quadratic(t).scaledPlusScaled(costScale, klScale, ref.m[t]);
                 fcv[t] = axpy(costScale, cost.linear(t), klScale, ref.v[t]);
             }

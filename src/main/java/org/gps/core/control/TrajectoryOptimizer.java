@@ -57,7 +57,26 @@ public final class TrajectoryOptimizer {
         }
         model.requireFits(reference, "reference");
         checkStepMult(stepMult);
-        return scalarSearch(model, KlTerms.of(reference), previousEta, stepMult, options);
+        return scalarSearch(model, KlTerms.of(reference), previousEta, stepMult, options, null);
+    }
+
+    /**
+     * BADMM's C-step (scalar mode only): the model's cost already holds the Lagrangian and the
+     * weighted policy KL ({@link BadmmDuals#augment}), and {@code policyWeights} add to the entropy
+     * weight per step; the KL constraint is against {@code reference}, the previous controller.
+     */
+    public static TrajOptResult optimize(TrajectoryModel model, LinearGaussianController reference,
+                                         double previousEta, double stepMult, TrajOptOptions options,
+                                         double[] policyWeights) {
+        if (options.consPerStep()) {
+            throw new IllegalArgumentException("cons_per_step is not supported with BADMM's policy weights");
+        }
+        model.requireFits(reference, "reference");
+        checkStepMult(stepMult);
+        if (policyWeights.length != model.horizon()) {
+            throw new IllegalArgumentException(policyWeights.length + " policy weights for T=" + model.horizon());
+        }
+        return scalarSearch(model, KlTerms.of(reference), previousEta, stepMult, options, policyWeights);
     }
 
     /** Per-step mode ({@code options.consPerStep()} must be set), starting from the etas of the last C-step. */
@@ -72,7 +91,7 @@ public final class TrajectoryOptimizer {
     }
 
     private static TrajOptResult scalarSearch(TrajectoryModel model, KlTerms ref, double previousEta, double stepMult,
-                                              TrajOptOptions o) {
+                                              TrajOptOptions o, double[] extraOmega) {
         int horizon = model.horizon();
         double target = o.klStep() * stepMult * horizon;
         double minEta = o.minEta();
@@ -84,7 +103,7 @@ public final class TrajectoryOptimizer {
         boolean converged = false;
         int rounds = 0;
         while (rounds < o.maxRounds()) {
-            solution = LqrBackwardPass.solve(model.dynamics(), model.cost(), ref, eta, o);
+            solution = LqrBackwardPass.solve(model.dynamics(), model.cost(), ref, eta, o, extraOmega);
             rounds++;
             eta = solution.eta();
             klSteps = klOf(model, solution.controller(), ref);

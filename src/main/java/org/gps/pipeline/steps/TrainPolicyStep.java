@@ -3,7 +3,9 @@ package org.gps.pipeline.steps;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
+import org.gps.core.control.BadmmDuals;
 import org.gps.core.control.LinearGaussianController;
+import org.gps.io.BadmmDualsStore;
 import org.gps.core.policy.Policy;
 import org.gps.core.random.Seeds;
 import org.gps.core.sample.Trajectory;
@@ -47,9 +49,20 @@ public final class TrainPolicyStep {
                     + "--iteration " + iteration + "' first (the S-step trains towards its controllers)");
         }
         Map<Integer, LinearGaussianController> next = ControllerOutputs.read(spark, run, iteration + 1);
-        Policy previous = PolicyOutputs.policyBefore(run, iteration);
-        Policy policy = train(spark, run, config, iteration, next, uniformWeights(config), previous,
-                Seeds.derive(config.seed(), "policy", iteration));
+        Policy policy;
+        if (config.algorithm().equals("badmm")) {
+            // BADMM: the targets carry the C-step's multipliers and adapted weights.
+            Map<Integer, BadmmDuals> duals = BadmmDualsStore.read(spark, run.badmmDuals(iteration).toString());
+            Map<Integer, double[]> weights = new TreeMap<>();
+            duals.forEach((c, d) -> weights.put(c, d.policyWeights()));
+            JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
+                    RolloutReader.readComplete(spark, run.rollouts(iteration).toString()));
+            policy = PolicyUpdate.train(samples, next, weights, duals, BadmmSteps.policyForSStep(run, iteration),
+                    config.policy(), Seeds.derive(config.seed(), "policy", iteration)).policy();
+        } else {
+            policy = train(spark, run, config, iteration, next, uniformWeights(config),
+                    PolicyOutputs.policyBefore(run, iteration), Seeds.derive(config.seed(), "policy", iteration));
+        }
         PolicyOutputs.writePolicy(run, run.policy(iteration), policy);
         EvaluateStep.PolicyScore score = EvaluateStep.scorePolicy(spark, config, policy, config.policy().evalEpisodes(),
                 Seeds.derive(config.seed(), "policy-eval", iteration), trainingSteps(config, iteration));

@@ -30,7 +30,8 @@ import java.util.TreeMap;
  * {@code gps trajopt}: the C-step (ALGORITHM.md sections 2, 6, 7) for iteration I. Reads the
  * iteration's rollouts (for costs), dynamics and controllers; from I = 1 on also iteration I-1's,
  * for the step-size rule. For MDGPS it first linearizes the policy (section 9; {@link MdgpsSteps})
- * and stays close to that instead of the sampling controllers. Writes the controllers of iteration
+ * and stays close to that instead of the sampling controllers; for BADMM it linearizes the policy
+ * too and runs the inner loop of C-, S- and dual steps (section 10; {@link BadmmSteps}). Writes the controllers of iteration
  * I+1 and {@code iter=I/state.json}.
  */
 public final class TrajOptStep {
@@ -56,8 +57,18 @@ public final class TrajOptStep {
         // What the new controllers must stay close to: the controllers that generated the samples
         // (TrajOpt), or the neural policy linearized around them (MDGPS, ALGORITHM.md sections 6, 9).
         Map<Integer, LinearGaussianController> references = current;
+        Map<Integer, LinearGaussianController> linearization = null;
+        boolean badmm = config.algorithm().equals("badmm");
+        if (config.trainsPolicy()) {
+            linearization = MdgpsSteps.linearization(spark, run, config, iteration);
+        }
         if (config.algorithm().equals("mdgps")) {
-            references = MdgpsSteps.linearization(spark, run, config, iteration);
+            references = linearization;
+        }
+        Map<Integer, org.gps.core.control.BadmmDuals> duals = null;
+        if (badmm) {
+            LinearGaussianController any = current.values().iterator().next();
+            duals = BadmmSteps.startingDuals(spark, run, config, iteration, any.stateDim(), any.actionDim());
         }
         Map<Integer, Double> etas = new TreeMap<>();
         Map<Integer, Double> stepMults = new TreeMap<>();
@@ -88,10 +99,16 @@ public final class TrajOptStep {
                 }
             } else {
                 Map<Integer, LinearGaussianController> previous = ControllerOutputs.read(spark, run, prev);
+                Map<Integer, LinearGaussianController> prevLin = badmm
+                        ? PolicyOutputs.readLinearization(spark, run, prev) : null;
                 for (int c = 0; c < config.conditionCount(); c++) {
                     IterationState.ConditionState ps = prevState.condition(c);
-                    StepSizeUpdate u = StepSizeRule.update(previous.get(c), model(prevDyn, prevCost, c), current.get(c),
-                            model(currentDyn, currentCost, c), ps.stepMult(), options);
+                    StepSizeUpdate u = badmm
+                            ? BadmmSteps.stepSize(previous.get(c), model(prevDyn, prevCost, c), prevLin.get(c),
+                                    current.get(c), model(currentDyn, currentCost, c), linearization.get(c),
+                                    duals.get(c).policyWeights(), ps.stepMult(), options)
+                            : StepSizeRule.update(previous.get(c), model(prevDyn, prevCost, c), current.get(c),
+                                    model(currentDyn, currentCost, c), ps.stepMult(), options);
                     updates.put(c, u);
                     etas.put(c, ps.eta());
                     stepMults.put(c, u.stepMult());
@@ -104,7 +121,17 @@ public final class TrajOptStep {
             problems.put(c, new DistributedTrajOpt.Problem(model(currentDyn, currentCost, c), references.get(c),
                     etas.get(c), stepMults.get(c)));
         }
-        Map<Integer, TrajOptResult> results = DistributedTrajOpt.optimize(spark, problems, options);
+        Map<Integer, TrajOptResult> results;
+        if (badmm) {
+            Map<Integer, TrajectoryModel> models = new TreeMap<>();
+            for (int c = 0; c < config.conditionCount(); c++) {
+                models.put(c, model(currentDyn, currentCost, c));
+            }
+            results = BadmmSteps.innerLoop(spark, run, config, iteration, current, models, linearization, duals,
+                    etas, stepMults, options);
+        } else {
+            results = DistributedTrajOpt.optimize(spark, problems, options);
+        }
 
         Map<Integer, LinearGaussianController> next = new TreeMap<>();
         List<IterationState.ConditionState> states = new ArrayList<>();

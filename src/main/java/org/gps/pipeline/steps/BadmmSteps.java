@@ -1,0 +1,184 @@
+package org.gps.pipeline.steps;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.gps.core.control.BadmmDuals;
+import org.gps.core.control.ControllerKL;
+import org.gps.core.control.LaplaceCost;
+import org.gps.core.control.LinearGaussianController;
+import org.gps.core.control.StateActionMarginals;
+import org.gps.core.control.StepSizeRule;
+import org.gps.core.control.StepSizeUpdate;
+import org.gps.core.control.TrajOptOptions;
+import org.gps.core.control.TrajOptResult;
+import org.gps.core.control.TrajectoryModel;
+import org.gps.core.policy.Policy;
+import org.gps.core.policy.PolicyOptions;
+import org.gps.core.random.Seeds;
+import org.gps.core.sample.Trajectory;
+import org.gps.io.AtomicOutput;
+import org.gps.io.BadmmDualsStore;
+import org.gps.io.RolloutReader;
+import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.DistributedTrajOpt;
+import org.gps.spark.PolicyLinearization;
+import org.gps.spark.PolicyUpdate;
+import org.gps.spark.TrajectoryGroups;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The BADMM parts of the C-step job (ALGORITHM.md section 10, after the original's AlgorithmBADMM):
+ * the step size with the policy's KL terms, and the inner loop of C-steps, S-steps and dual steps.
+ *
+ * <p>Where this differs from the original, on purpose: the S-step that opens each of the
+ * original's iterations (inner loop 0) is the previous iteration's {@code train-policy} job here,
+ * so it trains on the samples that were current when those controllers were made rather than on
+ * the next iteration's; iteration 0 starts from the policy caught up to the initial controllers
+ * (as MDGPS does) rather than an untrained network; and the KL that adapts the policy weights is
+ * the C-step's Laplace KL between controller and policy linearization under the fitted model
+ * rather than a sample estimate.
+ */
+final class BadmmSteps {
+    private static final Logger LOG = LoggerFactory.getLogger(BadmmSteps.class);
+
+    private BadmmSteps() {
+    }
+
+    /** The duals the iteration starts from: the last iteration's, or zeros and init_pol_wt. */
+    static Map<Integer, BadmmDuals> startingDuals(SparkSession spark, RunDirectory run, ExperimentConfig config,
+                                                  int iteration, int dX, int dU) {
+        if (iteration > 0) {
+            return BadmmDualsStore.read(spark, run.badmmDuals(iteration - 1).toString());
+        }
+        Map<Integer, BadmmDuals> d = new TreeMap<>();
+        for (int c = 0; c < config.conditionCount(); c++) {
+            d.put(c, BadmmDuals.initial(config.horizon(), dX, dU, config.policy().initPolWt()));
+        }
+        return d;
+    }
+
+    /**
+     * The TrajOpt rule per condition on the objective cost + sum_t w_t KL_t(controller || policy
+     * linearization), as the original's BADMM step adjustment does.
+     */
+    static StepSizeUpdate stepSize(LinearGaussianController previous, TrajectoryModel previousModel,
+                                   LinearGaussianController prevLinearization, LinearGaussianController current,
+                                   TrajectoryModel currentModel, LinearGaussianController curLinearization,
+                                   double[] weights, double stepMult, TrajOptOptions options) {
+        double before = objective(previousModel, previous, prevLinearization, weights);
+        double predicted = before - objective(previousModel, current, prevLinearization, weights);
+        double actual = before - objective(currentModel, current, curLinearization, weights);
+        return StepSizeRule.update(predicted, actual, stepMult, options);
+    }
+
+    static double objective(TrajectoryModel model, LinearGaussianController controller,
+                            LinearGaussianController policy, double[] weights) {
+        double[] kl = policyKl(model, controller, policy);
+        double sum = LaplaceCost.estimate(model, controller);
+        for (int t = 0; t < kl.length; t++) {
+            sum += weights[t] * kl[t];
+        }
+        return sum;
+    }
+
+    static double[] policyKl(TrajectoryModel model, LinearGaussianController controller,
+                             LinearGaussianController policy) {
+        return ControllerKL.perStep(StateActionMarginals.forward(model, controller), controller, policy);
+    }
+
+    /**
+     * The inner loop: for each of inner_iterations rounds, (from the second round, or any round after
+     * iteration 0) an S-step towards the last C-step's controllers, the policy re-linearized, a dual
+     * step (the weights too in the last round), then the C-step against {@code current} with the
+     * Lagrangian and the weighted policy KL in its cost. Publishes the duals and the inner policy.
+     */
+    static Map<Integer, TrajOptResult> innerLoop(SparkSession spark, RunDirectory run, ExperimentConfig config,
+                                                 int iteration, Map<Integer, LinearGaussianController> current,
+                                                 Map<Integer, TrajectoryModel> models,
+                                                 Map<Integer, LinearGaussianController> linearization,
+                                                 Map<Integer, BadmmDuals> startDuals, Map<Integer, Double> etas,
+                                                 Map<Integer, Double> stepMults, TrajOptOptions options) {
+        PolicyOptions po = config.policy();
+        PolicyOptions.Badmm b = po.badmm();
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
+                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            Policy policy = PolicyOutputs.policyBefore(run, iteration);
+            Map<Integer, BadmmDuals> duals = new TreeMap<>(startDuals);
+            Map<Integer, LinearGaussianController> lin = linearization;
+            Map<Integer, LinearGaussianController> latest = null;
+            Map<Integer, TrajOptResult> results = null;
+            boolean trained = false;
+            for (int inner = 0; inner < b.innerIterations(); inner++) {
+                if (inner > 0) {
+                    Map<Integer, double[]> weights = new TreeMap<>();
+                    duals.forEach((c, d) -> weights.put(c, d.policyWeights()));
+                    policy = PolicyUpdate.train(samples, latest, weights, duals, policy, po,
+                            Seeds.derive(config.seed(), "badmm-policy", iteration, inner)).policy();
+                    trained = true;
+                    lin = PolicyLinearization.fit(TrajectoryGroups.trajectories(DynamicsOutputs.windowRollouts(spark,
+                                    run, iteration, po.prior().maxSamples(), config.samples())),
+                            org.gps.spark.DynamicsFitting.CurrentSet.iteration(iteration), policy, po.prior(),
+                            Seeds.derive(config.seed(), "policy-prior", iteration, inner)).controllers();
+                }
+                if (iteration > 0 || inner > 0) {
+                    Map<Integer, LinearGaussianController> traj = latest != null ? latest : current;
+                    Map<Integer, double[][]> gaps = PolicyLinearization.meanActionGaps(samples, traj, policy);
+                    boolean last = inner == b.innerIterations() - 1;
+                    Map<Integer, BadmmDuals> next = new TreeMap<>();
+                    for (int c : duals.keySet()) {
+                        BadmmDuals d = duals.get(c).dualStep(traj.get(c), lin.get(c), gaps.get(c), b.policyDualRate(),
+                                b.policyDualRateCovar());
+                        if (last) {
+                            d = d.weightStep(policyKl(models.get(c), traj.get(c), lin.get(c)), b.weightRule(),
+                                    b.lgStep(), b.expStepIncrease(), b.expStepDecrease(), b.expStepUpper(),
+                                    b.expStepLower());
+                        }
+                        next.put(c, d);
+                    }
+                    duals = next;
+                }
+                Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
+                for (int c = 0; c < config.conditionCount(); c++) {
+                    TrajectoryModel m = models.get(c);
+                    TrajectoryModel augmented = new TrajectoryModel(m.dynamics(), m.initialState(),
+                            duals.get(c).augment(m.cost(), lin.get(c)));
+                    problems.put(c, new DistributedTrajOpt.Problem(augmented, current.get(c), etas.get(c),
+                            stepMults.get(c), duals.get(c).policyWeights()));
+                }
+                results = DistributedTrajOpt.optimize(spark, problems, options);
+                latest = new TreeMap<>();
+                for (Map.Entry<Integer, TrajOptResult> e : results.entrySet()) {
+                    latest.put(e.getKey(), e.getValue().controller());
+                    etas.put(e.getKey(), e.getValue().eta());
+                }
+                LOG.info("iteration {}: BADMM inner round {} of {} done", iteration, inner + 1, b.innerIterations());
+            }
+            if (trained) {
+                PolicyOutputs.writePolicy(run, run.policyInner(iteration), policy);
+            }
+            BadmmDualsStore.write(spark, run.badmmDuals(iteration).toString(), duals);
+            return results;
+        } finally {
+            samples.unpersist(false);
+        }
+    }
+
+    /** The policy train-policy continues from: the inner loop's last, else the one before the iteration. */
+    static Policy policyForSStep(RunDirectory run, int iteration) {
+        return PolicyOutputs.exists(run, run.policyInner(iteration))
+                ? PolicyOutputs.readPolicy(run, run.policyInner(iteration), "gps trajopt --iteration " + iteration)
+                : PolicyOutputs.policyBefore(run, iteration);
+    }
+
+    static boolean dualsComplete(RunDirectory run, int iteration) {
+        return AtomicOutput.isComplete(run.hadoopConf(), run.badmmDuals(iteration).toString());
+    }
+}
