@@ -7,7 +7,6 @@ import org.gps.core.BadInputException;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.Gmm;
 import org.gps.core.random.Seeds;
-import org.gps.io.AtomicOutput;
 import org.gps.io.DynamicsStore;
 import org.gps.io.RolloutReader;
 import org.gps.pipeline.RunDirectory;
@@ -41,16 +40,14 @@ public final class FitDynamicsStep {
         // The window holds max_samples trajectories per condition: ceil(max_samples / N) iterations back.
         int back = (options.maxSamples() + config.samples() - 1) / config.samples();
         Dataset<Row> rollouts = RolloutReader.readComplete(spark, run.rollouts(iteration).toString());
+        // Earlier iterations' rollouts and GMMs are required, not optional: skipping an incomplete
+        // one (a rerun of that step that was killed) would silently give another fit than the
+        // uninterrupted run's.
         for (int i = iteration - 1; i >= Math.max(0, iteration - back + 1); i--) {
-            String p = run.rollouts(i).toString();
-            if (AtomicOutput.isComplete(run.hadoopConf(), p)) {
-                rollouts = rollouts.unionByName(RolloutReader.read(spark, p));
-            }
+            rollouts = rollouts.unionByName(RolloutReader.readComplete(spark, run.rollouts(i).toString()));
         }
-        Map<Integer, Gmm> previous = Map.of();
-        if (iteration > 0 && AtomicOutput.isComplete(run.hadoopConf(), run.dynamics(iteration - 1).toString())) {
-            previous = DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
-        }
+        Map<Integer, Gmm> previous = iteration == 0 ? Map.of()
+                : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
         DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts),
                 DynamicsFitting.CurrentSet.iteration(iteration), options, previous,
                 Seeds.derive(config.seed(), "dynamics", iteration));
