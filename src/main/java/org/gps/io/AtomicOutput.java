@@ -110,6 +110,27 @@ public final class AtomicOutput {
             deleteQuietly(fs, tmp);
             throw new UncheckedIOException("writing " + path + " failed", e);
         }
+        // A killed earlier attempt leaves its hidden temporary beside the file; a rerun that
+        // succeeds leaves the folder as an uninterrupted run would.
+        deleteStaleTemps(fs, target);
+    }
+
+    /**
+     * Removes a published output (file or folder) so that readers see it missing. A step whose
+     * outputs must agree with each other (a C-step's controllers and its state) withdraws the
+     * one that vouches for the others before replacing them, so that a step killed halfway
+     * leaves no old file claiming the new outputs complete.
+     */
+    public static void withdraw(Configuration conf, String path) {
+        Path p = new Path(path);
+        FileSystem fs = HadoopFiles.fileSystem(conf, p);
+        try {
+            if (fs.exists(p) && !fs.delete(p, true)) {
+                throw new IOException("delete returned false");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot withdraw " + path, e);
+        }
     }
 
     /** True when {@code path} is a folder published by {@link #publish} (it holds the marker). */

@@ -120,8 +120,9 @@ public final class RunDirectory {
     }
 
     public void requireIteration(int i, ExperimentConfig config) {
-        if (i < 0) {
-            throw new BadInputException("--iteration: expected an integer >= 0, got " + i);
+        if (i < 0 || i >= config.iterations()) {
+            throw new BadInputException("--iteration: expected an integer from 0 to " + (config.iterations() - 1)
+                    + " (" + configResolved() + " sets iterations: " + config.iterations() + "), got " + i);
         }
     }
 }

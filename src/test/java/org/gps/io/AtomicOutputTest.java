@@ -128,6 +128,39 @@ class AtomicOutputTest {
     }
 
     @Test
+    void writeFileDeletesTheTemporaryAKilledEarlierAttemptLeft() throws IOException {
+        Path iter = Files.createDirectories(dir.resolve("iter=0002"));
+        // What a process killed between creating its temporary and renaming it leaves behind.
+        Files.writeString(iter.resolve(".state.json._tmp-0b7c1a52-1d7e-4d59-9a43-6d1c2a3b4c5d"), "{\"eta\":");
+        Files.writeString(iter.resolve(".controllers.json._tmp-5a1e8c3f-0000-4000-8000-000000000000"), "other");
+
+        AtomicOutput.writeFile(HadoopFiles.conf(spark()), iter.resolve("state.json").toString(),
+                "{\"eta\":3}".getBytes(StandardCharsets.UTF_8));
+
+        try (Stream<Path> s = Files.list(iter)) {
+            assertEquals(List.of(".controllers.json._tmp-5a1e8c3f-0000-4000-8000-000000000000", "state.json"),
+                    s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc")).sorted().toList(),
+                    "only the same output's temporaries go; another output's writer may still be at work");
+        }
+    }
+
+    @Test
+    void withdrawnOutputsAreGoneAndWithdrawingNothingIsFine() throws IOException {
+        String folder = dir.resolve("samples").toString();
+        RolloutWriter.write(rolloutsOfCondition(0, 1), folder);
+        String file = dir.resolve("state.json").toString();
+        AtomicOutput.writeFile(HadoopFiles.conf(spark()), file, "{}".getBytes(StandardCharsets.UTF_8));
+
+        AtomicOutput.withdraw(HadoopFiles.conf(spark()), folder);
+        AtomicOutput.withdraw(HadoopFiles.conf(spark()), file);
+        AtomicOutput.withdraw(HadoopFiles.conf(spark()), dir.resolve("never-written").toString());
+
+        assertFalse(Files.exists(Path.of(folder)));
+        assertFalse(Files.exists(Path.of(file)));
+        assertThrows(BadInputException.class, () -> AtomicOutput.requireComplete(spark(), folder));
+    }
+
+    @Test
     void fileUriAndPlainPathNameTheSameOutput() {
         String plain = dir.resolve("samples").toString();
         RolloutWriter.write(rolloutsOfCondition(0, 1), dir.resolve("samples").toUri().toString());

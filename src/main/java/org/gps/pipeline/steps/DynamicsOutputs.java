@@ -40,10 +40,9 @@ public final class DynamicsOutputs {
         int back = (maxSamples + samples - 1) / samples;
         Dataset<Row> rollouts = RolloutReader.readComplete(spark, run.rollouts(iteration).toString());
         for (int i = iteration - 1; i >= Math.max(0, iteration - back + 1); i--) {
-            String p = run.rollouts(i).toString();
-            if (AtomicOutput.isComplete(run.hadoopConf(), p)) {
-                rollouts = rollouts.unionByName(RolloutReader.read(spark, p));
-            }
+            // Required, not optional: skipping an incomplete one (a rerun of that step that was
+            // killed) would silently give another fit than the uninterrupted run's.
+            rollouts = rollouts.unionByName(RolloutReader.readComplete(spark, run.rollouts(i).toString()));
         }
         return rollouts;
     }

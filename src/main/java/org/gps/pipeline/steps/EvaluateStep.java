@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.core.control.LinearGaussianController;
-import org.gps.io.AtomicOutput;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.RolloutSampling;
@@ -162,7 +161,7 @@ public final class EvaluateStep {
     /** The highest iteration whose controllers are complete. */
     public static int latestIteration(RunDirectory run) {
         int latest = -1;
-        for (int i = 0; AtomicOutput.isComplete(run.hadoopConf(), run.controllers(i).toString()); i++) {
+        for (int i = 0; ControllerOutputs.isComplete(run, i); i++) {
             latest = i;
         }
         if (latest < 0) {

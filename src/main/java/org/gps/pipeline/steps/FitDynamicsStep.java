@@ -7,7 +7,6 @@ import org.gps.core.BadInputException;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.Gmm;
 import org.gps.core.random.Seeds;
-import org.gps.io.AtomicOutput;
 import org.gps.io.DynamicsStore;
 import org.gps.io.RolloutReader;
 import org.gps.pipeline.RunDirectory;
@@ -40,10 +39,8 @@ public final class FitDynamicsStep {
         long start = System.nanoTime();
         Dataset<Row> rollouts = DynamicsOutputs.windowRollouts(spark, run, iteration, options.maxSamples(),
                 config.samples());
-        Map<Integer, Gmm> previous = Map.of();
-        if (iteration > 0 && AtomicOutput.isComplete(run.hadoopConf(), run.dynamics(iteration - 1).toString())) {
-            previous = DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
-        }
+        Map<Integer, Gmm> previous = iteration == 0 ? Map.of()
+                : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
         DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts),
                 DynamicsFitting.CurrentSet.iteration(iteration), options, previous,
                 Seeds.derive(config.seed(), "dynamics", iteration));

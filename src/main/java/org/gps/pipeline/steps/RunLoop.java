@@ -51,7 +51,7 @@ public final class RunLoop {
             }
             config = InitStep.run(spark, configPath, runDirUri);
         }
-        if (!AtomicOutput.isComplete(run.hadoopConf(), run.controllers(0).toString())) {
+        if (!ControllerOutputs.isComplete(run, 0)) {
             InitStep.run(spark, run.configSource().toString(), runDirUri);
         }
         out.printf(Locale.ROOT, "run %s: %s, %d iterations, %d conditions x %d samples x T=%d%n", run.root(),
@@ -72,7 +72,7 @@ public final class RunLoop {
             }
             IterationState state;
             if (!HadoopFiles.exists(run.hadoopConf(), run.state(i).toString())
-                    || !AtomicOutput.isComplete(run.hadoopConf(), run.controllers(i + 1).toString())) {
+                    || !ControllerOutputs.isComplete(run, i + 1)) {
                 state = TrajOptStep.run(spark, runDirUri, i);
                 did = true;
             } else {

@@ -44,7 +44,7 @@ public final class TrainPolicyStep {
                     + " trains no neural policy; train-policy needs algorithm mdgps or badmm");
         }
         long start = System.nanoTime();
-        if (!AtomicOutput.isComplete(run.hadoopConf(), run.controllers(iteration + 1).toString())) {
+        if (!ControllerOutputs.isComplete(run, iteration + 1)) {
             throw new BadInputException(run.controllers(iteration + 1) + ": incomplete or missing; run 'gps trajopt "
                     + "--iteration " + iteration + "' first (the S-step trains towards its controllers)");
         }
@@ -63,6 +63,9 @@ public final class TrainPolicyStep {
             policy = train(spark, run, config, iteration, next, uniformWeights(config),
                     PolicyOutputs.policyBefore(run, iteration), Seeds.derive(config.seed(), "policy", iteration));
         }
+        // policy_eval.json vouches for policy.json (the run loop's completion test): withdraw it first,
+        // write it last, so a step killed in between leaves the S-step visibly incomplete.
+        AtomicOutput.withdraw(run.hadoopConf(), run.policyEval(iteration).toString());
         PolicyOutputs.writePolicy(run, run.policy(iteration), policy);
         EvaluateStep.PolicyScore score = EvaluateStep.scorePolicy(spark, config, policy, config.policy().evalEpisodes(),
                 Seeds.derive(config.seed(), "policy-eval", iteration), trainingSteps(config, iteration));

@@ -145,7 +145,9 @@ public final class TrajOptStep {
                     u == null ? null : u.actualImprovement()));
         }
         IterationState state = new IterationState(iteration, config.algorithm(), states);
-        // Controllers first, state last: the state file is what marks this step complete.
+        // The state file is what marks this step complete: withdrawn before the controllers are
+        // replaced, written after them, so a kill in between leaves no state vouching for them.
+        AtomicOutput.withdraw(run.hadoopConf(), run.state(iteration).toString());
         ControllerOutputs.write(spark, run, iteration + 1, next, "trajopt");
         AtomicOutput.writeFile(run.hadoopConf(), run.state(iteration).toString(),
                 state.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
