@@ -21,6 +21,7 @@ import java.io.PrintWriter;
                 FitDynamicsCommand.class,
                 TrajOptCommand.class,
                 EvaluateCommand.class,
+                ReportCommand.class,
                 BenchmarkCommand.class,
                 CommandLine.HelpCommand.class
         })
