@@ -23,6 +23,12 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Paint;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
+import java.text.ParsePosition;
+import java.util.Locale;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +68,11 @@ public final class ReportCharts {
         }
     }
 
+    /** A non-finite value is drawn as a gap: an infinite one would stretch the axis to nothing. */
+    static double y(double v) {
+        return Double.isFinite(v) ? v : Double.NaN;
+    }
+
     static String conditionKey(int c) {
         return "condition " + c;
     }
@@ -73,7 +84,7 @@ public final class ReportCharts {
             YIntervalSeries s = new YIntervalSeries(conditionKey(c));
             for (IterationState st : data.states()) {
                 IterationState.ConditionState cs = st.condition(c);
-                s.add(st.iteration(), cs.costMean(), cs.costMean() - cs.costStd(), cs.costMean() + cs.costStd());
+                s.add(st.iteration(), y(cs.costMean()), y(cs.costMean() - cs.costStd()), y(cs.costMean() + cs.costStd()));
             }
             out.addSeries(s);
         }
@@ -87,8 +98,8 @@ public final class ReportCharts {
             XYSeries kl = new XYSeries("KL " + c);
             XYSeries target = new XYSeries("target " + c);
             for (IterationState st : data.states()) {
-                kl.add(st.iteration(), st.condition(c).kl());
-                target.add(st.iteration(), st.condition(c).klTarget());
+                kl.add(st.iteration(), y(st.condition(c).kl()));
+                target.add(st.iteration(), y(st.condition(c).klTarget()));
             }
             out.addSeries(kl);
             out.addSeries(target);
@@ -102,7 +113,7 @@ public final class ReportCharts {
         for (int c = 0; c < data.conditionCount(); c++) {
             XYSeries s = new XYSeries(conditionKey(c));
             for (IterationState st : data.states()) {
-                s.add(st.iteration(), st.condition(c).stepMult());
+                s.add(st.iteration(), y(st.condition(c).stepMult()));
             }
             out.addSeries(s);
         }
@@ -116,7 +127,7 @@ public final class ReportCharts {
             XYSeries s = new XYSeries(conditionKey(e.getKey()));
             double[] rmse = e.getValue().rmse();
             for (int t = 0; t < rmse.length; t++) {
-                s.add(t, rmse[t]);
+                s.add(t, y(rmse[t]));
             }
             out.addSeries(s);
         }
@@ -131,7 +142,7 @@ public final class ReportCharts {
             for (Map.Entry<Integer, List<DynamicsStore.ErrorSummary>> e : data.errorSummaries().entrySet()) {
                 for (DynamicsStore.ErrorSummary es : e.getValue()) {
                     if (es.condition() == c) {
-                        s.add((double) e.getKey(), es.meanRmse());
+                        s.add((double) e.getKey(), y(es.meanRmse()));
                     }
                 }
             }
@@ -145,7 +156,7 @@ public final class ReportCharts {
         YIntervalSeriesCollection out = new YIntervalSeriesCollection();
         YIntervalSeries s = new YIntervalSeries("policy");
         for (ReportData.PolicyEval e : data.policyEvals()) {
-            s.add(e.iteration(), e.meanReturn(), e.meanReturn() - e.stdReturn(), e.meanReturn() + e.stdReturn());
+            s.add(e.iteration(), y(e.meanReturn()), y(e.meanReturn() - e.stdReturn()), y(e.meanReturn() + e.stdReturn()));
         }
         out.addSeries(s);
         return out;
@@ -160,7 +171,7 @@ public final class ReportCharts {
                     bandChart("Mean sample cost per iteration", "cost", costDataset(data), true)));
             out.add(new Chart("kl_step.png", "KL and step size",
                     "Top: KL of the new controller against the sampling one (solid) and its target kl_step x step_mult x T "
-                            + "(dashed). Bottom: the step multiplier the C-step used (log scale).",
+                            + "(dashed). Bottom: the step multiplier the C-step used (log scale when it spans more than 1.5 decades).",
                     klStepChart(data)));
         }
         int last = data.latestErrorIteration();
@@ -170,7 +181,8 @@ public final class ReportCharts {
                     lineChart("One-step prediction error over t, iteration " + last, "t", "rmse",
                             errorOverTDataset(data, last), false, false)));
             out.add(new Chart("prediction_error_by_iteration.png", "Dynamics prediction error per iteration",
-                    "Mean over t of the one-step rmse per iteration (dynamics/summary.json, mean_rmse; log scale).",
+                    "Mean over t of the one-step rmse per iteration (dynamics/summary.json, mean_rmse; log scale when it spans "
+                            + "more than 1.5 decades).",
                     lineChart("Mean one-step prediction error per iteration", "iteration", "mean rmse",
                             errorByIterationDataset(data), true, true)));
         }
@@ -202,7 +214,7 @@ public final class ReportCharts {
     private static JFreeChart lineChart(String title, String xLabel, String yLabel, XYSeriesCollection dataset,
                                         boolean iterationsOnX, boolean logY) {
         NumberAxis x = iterationsOnX ? iterationAxis() : new NumberAxis(xLabel);
-        ValueAxis y = logY && allPositive(dataset) ? logAxis(yLabel) : new NumberAxis(yLabel);
+        ValueAxis y = logY && wantsLog(dataset) ? logAxis(yLabel) : new NumberAxis(yLabel);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, iterationsOnX);
         for (int i = 0; i < dataset.getSeriesCount(); i++) {
             r.setSeriesPaint(i, colour(conditionOf(dataset.getSeriesKey(i).toString())));
@@ -228,7 +240,7 @@ public final class ReportCharts {
             // The conditions are already in the legend through the KL series.
             multRenderer.setSeriesVisibleInLegend(i, false);
         }
-        XYPlot bottom = plot(mult, null, allPositive(mult) ? logAxis("step_mult") : new NumberAxis("step_mult"),
+        XYPlot bottom = plot(mult, null, wantsLog(mult) ? logAxis("step_mult") : new NumberAxis("step_mult"),
                 multRenderer);
         CombinedDomainXYPlot combined = new CombinedDomainXYPlot(iterationAxis());
         combined.setGap(12);
@@ -263,19 +275,55 @@ public final class ReportCharts {
         LogAxis a = new LogAxis(label);
         a.setAutoRange(true);
         a.setSmallestValue(1e-12);
+        // Labels as plain values (0.03, 1, 3.2) rather than LogAxis's default powers with fractional exponents.
+        a.setNumberFormatOverride(new PlainOrScientific());
         return a;
     }
 
-    private static boolean allPositive(XYSeriesCollection d) {
+    /** Three significant digits, scientific outside [1e-3, 1e4). */
+    static final class PlainOrScientific extends NumberFormat {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public StringBuffer format(double v, StringBuffer to, FieldPosition pos) {
+            double a = Math.abs(v);
+            boolean plain = a == 0 || (a >= 1e-3 && a < 1e4);
+            return to.append(plain ? new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString()
+                    : String.format(Locale.ROOT, "%.2e", v));
+        }
+
+        @Override
+        public StringBuffer format(long v, StringBuffer to, FieldPosition pos) {
+            return format((double) v, to, pos);
+        }
+
+        @Override
+        public Number parse(String source, ParsePosition pos) {
+            throw new UnsupportedOperationException("axis labels are only formatted");
+        }
+    }
+
+    /**
+     * A log scale when the values are positive and span more than 1.5 decades; over less, its
+     * ticks fall at odd fractions of a decade and a linear scale reads better.
+     */
+    private static boolean wantsLog(XYSeriesCollection d) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
         for (int s = 0; s < d.getSeriesCount(); s++) {
             for (int i = 0; i < d.getItemCount(s); i++) {
                 double v = d.getYValue(s, i);
-                if (!(v > 0) || Double.isInfinite(v)) {
+                if (Double.isNaN(v)) {
+                    continue;
+                }
+                if (!(v > 0)) {
                     return false;
                 }
+                min = Math.min(min, v);
+                max = Math.max(max, v);
             }
         }
-        return true;
+        return max > 0 && max / min > 30;
     }
 
     private static int conditionOf(String key) {

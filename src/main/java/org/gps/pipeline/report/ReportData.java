@@ -16,6 +16,9 @@ import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.input_file_name;
+
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +50,7 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
     public static final String POLICY_EVAL = "policy_eval.json";
     private static final Pattern ITERATION_DIR = Pattern.compile("iter=(\\d{4})");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.Set<String> NON_FINITE = java.util.Set.of("NaN", "Infinity", "-Infinity");
 
     /** One-step prediction error of one condition's fit, indexed by t (T-1 values). */
     public record ErrorOverT(double[] rmse, double[] relativeRmse) {
@@ -73,9 +77,9 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
         RunDirectory run = new RunDirectory(runDirUri, HadoopFiles.conf(spark));
         ExperimentConfig config = run.config();
         List<IterationState> states = new ArrayList<>();
-        Map<Integer, Map<Integer, ErrorOverT>> errors = new TreeMap<>();
         Map<Integer, List<DynamicsStore.ErrorSummary>> summaries = new TreeMap<>();
         List<PolicyEval> evals = new ArrayList<>();
+        Map<Integer, String> errorTables = new TreeMap<>();
         int latestDynamics = -1;
         for (int i : iterations(run)) {
             Path state = run.state(i);
@@ -84,7 +88,7 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
             }
             String dynamics = run.dynamics(i).toString();
             if (AtomicOutput.isComplete(run.hadoopConf(), dynamics)) {
-                errors.put(i, readErrors(spark, new Path(dynamics, DynamicsStore.PREDICTION_ERROR).toString()));
+                errorTables.put(i, new Path(dynamics, DynamicsStore.PREDICTION_ERROR).toString());
                 Path summary = new Path(dynamics, DynamicsStore.SUMMARY);
                 summaries.put(i, readErrorSummary(HadoopFiles.readUtf8(run.hadoopConf(), summary), summary.toString()));
                 latestDynamics = i;
@@ -94,6 +98,7 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
                 evals.add(parsePolicyEval(i, HadoopFiles.readUtf8(run.hadoopConf(), eval), eval.toString()));
             }
         }
+        Map<Integer, Map<Integer, ErrorOverT>> errors = readErrors(spark, errorTables);
         DynamicsFit fit = latestDynamics < 0 ? null
                 : new DynamicsFit(latestDynamics, DynamicsStore.readDynamics(spark, run.dynamics(latestDynamics).toString()));
         return new ReportData(run.root().toString(), config, states, errors, summaries, fit, evals);
@@ -117,32 +122,62 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
         return out;
     }
 
-    /** The schema is given, not inferred: one Spark job per table instead of two (the report reads one per iteration). */
-    static Map<Integer, ErrorOverT> readErrors(SparkSession spark, String path) {
-        Map<Integer, TreeMap<Integer, double[]>> byCondition = new TreeMap<>();
-        for (Row r : spark.read().schema(DynamicsStore.ERROR_SCHEMA).parquet(path).select("condition", "t", "rmse", "relative_rmse").collectAsList()) {
-            if (r.isNullAt(0) || r.isNullAt(1) || r.isNullAt(2) || r.isNullAt(3)) {
-                throw new BadInputException(path + ": a row has a null condition, t, rmse or relative_rmse: " + r);
+    /**
+     * Every iteration's prediction-error table in one Spark job: the tables are small and a job
+     * costs about a second, so one read per iteration would dominate the report's time. The schema
+     * is given, not inferred, which saves a second job; each row's iteration is its file's.
+     */
+    static Map<Integer, Map<Integer, ErrorOverT>> readErrors(SparkSession spark, Map<Integer, String> tables) {
+        Map<Integer, Map<Integer, ErrorOverT>> out = new TreeMap<>();
+        if (tables.isEmpty()) {
+            return out;
+        }
+        Map<String, Integer> iterationOfTable = new TreeMap<>();
+        tables.forEach((i, p) -> iterationOfTable.put(qualified(spark, new Path(p)), i));
+        Map<Integer, Map<Integer, TreeMap<Integer, double[]>>> rows = new TreeMap<>();
+        for (Row r : spark.read().schema(DynamicsStore.ERROR_SCHEMA).parquet(tables.values().toArray(new String[0]))
+                .select(col("condition"), col("t"), col("rmse"), col("relative_rmse"), input_file_name())
+                .collectAsList()) {
+            String file = r.getString(4);
+            // input_file_name() is a URL-encoded URI: decode it through URI, or a folder with a space would not match.
+            Integer i = iterationOfTable.get(qualified(spark, new Path(java.net.URI.create(file)).getParent()));
+            if (i == null) {
+                throw new IllegalStateException("read a prediction-error row from " + file + ", which is in no table of "
+                        + tables.values());
             }
-            byCondition.computeIfAbsent(r.getInt(0), k -> new TreeMap<>())
+            if (r.isNullAt(0) || r.isNullAt(1) || r.isNullAt(2) || r.isNullAt(3)) {
+                throw new BadInputException(file + ": a row has a null condition, t, rmse or relative_rmse: " + r);
+            }
+            rows.computeIfAbsent(i, k -> new TreeMap<>()).computeIfAbsent(r.getInt(0), k -> new TreeMap<>())
                     .put(r.getInt(1), new double[] {r.getDouble(2), r.getDouble(3)});
         }
-        Map<Integer, ErrorOverT> out = new TreeMap<>();
-        byCondition.forEach((c, rows) -> {
-            int n = rows.size();
-            if (rows.firstKey() != 0 || rows.lastKey() != n - 1) {
-                throw new BadInputException(path + ": condition " + c + " has time steps missing (expected t = 0.."
-                        + (n - 1) + ", got " + rows.firstKey() + ".." + rows.lastKey() + ")");
-            }
-            double[] rmse = new double[n];
-            double[] rel = new double[n];
-            rows.forEach((t, v) -> {
-                rmse[t] = v[0];
-                rel[t] = v[1];
+        rows.forEach((i, byCondition) -> {
+            Map<Integer, ErrorOverT> perCondition = new TreeMap<>();
+            byCondition.forEach((c, byT) -> {
+                int n = byT.size();
+                if (byT.firstKey() != 0 || byT.lastKey() != n - 1) {
+                    throw new BadInputException(tables.get(i) + ": condition " + c + " has time steps missing (expected t = 0.."
+                            + (n - 1) + ", got " + n + " rows from " + byT.firstKey() + " to " + byT.lastKey() + ")");
+                }
+                double[] rmse = new double[n];
+                double[] rel = new double[n];
+                byT.forEach((t, v) -> {
+                    rmse[t] = v[0];
+                    rel[t] = v[1];
+                });
+                perCondition.put(c, new ErrorOverT(rmse, rel));
             });
-            out.put(c, new ErrorOverT(rmse, rel));
+            out.put(i, perCondition);
         });
         return out;
+    }
+
+    /**
+     * A table's folder as a decoded absolute path, to match rows to tables: Spark names files
+     * {@code file:///x} where Hadoop writes {@code file:/x}, and all tables are on one file system.
+     */
+    private static String qualified(SparkSession spark, Path p) {
+        return HadoopFiles.fileSystem(HadoopFiles.conf(spark), p).makeQualified(p).toUri().getPath();
     }
 
     static List<DynamicsStore.ErrorSummary> readErrorSummary(String json, String file) {
@@ -182,6 +217,10 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
 
     private static double number(JsonNode n, String key, String file, String where) {
         JsonNode v = n.get(key);
+        // Jackson writes non-finite doubles as strings (a relative error is infinite where x_{t+1} has no spread).
+        if (v != null && v.isTextual() && NON_FINITE.contains(v.textValue())) {
+            return Double.parseDouble(v.textValue());
+        }
         if (v == null || !v.isNumber()) {
             throw new BadInputException(file + ": key '" + where + key + "': expected a number, got "
                     + (v == null ? "nothing" : v.toString()));

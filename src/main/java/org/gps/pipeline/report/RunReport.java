@@ -35,6 +35,8 @@ public final class RunReport {
     public static final String DEFAULT_PAGE = "report/index.html";
     public static final String SERIES = "series.json";
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunReport.class);
+
     private RunReport() {
     }
 
@@ -107,9 +109,13 @@ public final class RunReport {
             n.put("iteration", st.iteration());
             ArrayNode cs = n.putArray("conditions");
             for (IterationState.ConditionState c : st.conditions()) {
-                cs.addObject().put("condition", c.condition()).put("cost_mean", c.costMean())
-                        .put("cost_std", c.costStd()).put("kl", c.kl()).put("kl_target", c.klTarget())
-                        .put("step_mult", c.stepMult()).put("eta", c.eta());
+                ObjectNode o = cs.addObject().put("condition", c.condition());
+                putNumber(o, "cost_mean", c.costMean());
+                putNumber(o, "cost_std", c.costStd());
+                putNumber(o, "kl", c.kl());
+                putNumber(o, "kl_target", c.klTarget());
+                putNumber(o, "step_mult", c.stepMult());
+                putNumber(o, "eta", c.eta());
             }
         }
         ArrayNode errors = root.putArray("prediction_error");
@@ -119,8 +125,9 @@ public final class RunReport {
             putArray(n.putArray("relative_rmse"), e.relativeRmse());
             for (DynamicsStore.ErrorSummary s : data.errorSummaries().getOrDefault(i, List.of())) {
                 if (s.condition() == c) {
-                    n.put("mean_rmse", s.meanRmse()).put("max_rmse", s.maxRmse())
-                            .put("mean_relative_rmse", s.meanRelativeRmse());
+                    putNumber(n, "mean_rmse", s.meanRmse());
+                    putNumber(n, "max_rmse", s.maxRmse());
+                    putNumber(n, "mean_relative_rmse", s.meanRelativeRmse());
                 }
             }
         }));
@@ -145,9 +152,10 @@ public final class RunReport {
         }
         ArrayNode evals = root.putArray("policy_eval");
         for (ReportData.PolicyEval e : data.policyEvals()) {
-            evals.addObject().put("iteration", e.iteration()).put("episodes", e.episodes())
-                    .put("mean_return", e.meanReturn()).put("std_return", e.stdReturn())
-                    .put("training_env_steps", e.trainingEnvSteps());
+            ObjectNode o = evals.addObject().put("iteration", e.iteration()).put("episodes", e.episodes());
+            putNumber(o, "mean_return", e.meanReturn());
+            putNumber(o, "std_return", e.stdReturn());
+            o.put("training_env_steps", e.trainingEnvSteps());
         }
         try {
             return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
@@ -156,10 +164,19 @@ public final class RunReport {
         }
     }
 
+    /** Non-finite numbers become null: JSON has no Infinity, and Jackson's quoted "Infinity" reads back as text elsewhere. */
     private static void putArray(ArrayNode a, double[] v) {
         for (double x : v) {
-            a.add(x);
+            if (Double.isFinite(x)) {
+                a.add(x);
+            } else {
+                a.addNull();
+            }
         }
+    }
+
+    private static ObjectNode putNumber(ObjectNode n, String key, double x) {
+        return Double.isFinite(x) ? n.put(key, x) : n.putNull(key);
     }
 
     static String html(ReportData data, String assetsFolder, List<ReportCharts.Chart> charts) {
@@ -245,8 +262,17 @@ public final class RunReport {
         return b.toString();
     }
 
-    /** Writes the default page and returns it: the last step of {@code gps run}. */
-    public static Path writeDefault(SparkSession spark, String runDirUri) {
-        return write(spark, runDirUri, null).page();
+    /**
+     * The last step of {@code gps run}: writes the default page and returns the line to print. The
+     * run's own outputs are complete by then, so a report that cannot be written (a damaged
+     * policy_eval.json, say) is a warning, not a failed run; {@code gps report} says the same as an error.
+     */
+    public static String writeAfterRun(SparkSession spark, String runDirUri) {
+        try {
+            return "report: " + write(spark, runDirUri, null).page();
+        } catch (RuntimeException e) {
+            LOG.warn("the report of {} was not written", runDirUri, e);
+            return "report: not written (" + e.getMessage() + "); see 'gps report --run-dir " + runDirUri + "'";
+        }
     }
 }

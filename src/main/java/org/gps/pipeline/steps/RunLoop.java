@@ -89,7 +89,7 @@ public final class RunLoop {
         EvaluateStep.Result last = EvaluateStep.run(spark, runDirUri, config.iterations(), null);
         out.println("final controllers (iteration " + config.iterations() + "):");
         out.print(last.toTable());
-        out.println("report: " + org.gps.pipeline.report.RunReport.writeDefault(spark, runDirUri));
+        out.println(org.gps.pipeline.report.RunReport.writeAfterRun(spark, runDirUri));
         out.flush();
         return progress;
     }

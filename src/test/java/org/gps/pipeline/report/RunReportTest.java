@@ -71,7 +71,8 @@ class RunReportTest {
     @BeforeAll
     static void writeRunDirectoriesByHand() throws Exception {
         run = dir.resolve("run");
-        noPolicyRun = dir.resolve("no-policy");
+        // A space in the folder: the error tables' rows are matched to iterations through their (URL-encoded) file names.
+        noPolicyRun = dir.resolve("no policy");
         for (Path r : List.of(run, noPolicyRun)) {
             writeRun(r);
         }
