@@ -262,6 +262,9 @@ class RunReportTest {
         assertEquals(2, o.exitCode(), o.err());
         assertTrue(o.err().contains("iter=0001/policy_eval.json") && o.err().contains("mean_return"), o.err());
         assertFalse(Files.exists(r.resolve("report")), "nothing written for a bad input");
+        // At the end of gps run the steps are all done: the same problem is a line, not a failed run.
+        String line = RunReport.writeAfterRun(SparkTestSession.get(), r.toString());
+        assertTrue(line.startsWith("report: not written") && line.contains("mean_return"), line);
     }
 
     @Test
