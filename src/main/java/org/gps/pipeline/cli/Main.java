@@ -22,6 +22,7 @@ import java.io.PrintWriter;
                 TrajOptCommand.class,
                 TrainPolicyCommand.class,
                 EvaluateCommand.class,
+                ReportCommand.class,
                 BenchmarkCommand.class,
                 CommandLine.HelpCommand.class
         })

@@ -105,6 +105,7 @@ public final class RunLoop {
                     + "%d steps; trained from %d environment steps%n", config.iterations() - 1, s.meanReturn(),
                     s.stdReturn(), s.episodes(), s.horizon(), s.trainingEnvSteps());
         }
+        out.println(org.gps.pipeline.report.RunReport.writeAfterRun(spark, runDirUri));
         out.flush();
         return progress;
     }

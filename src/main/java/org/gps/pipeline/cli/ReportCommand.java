@@ -1,0 +1,37 @@
+package org.gps.pipeline.cli;
+
+import org.gps.pipeline.report.RunReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"Write an HTML page of a run with its charts.",
+                "Cost per iteration and condition, KL against its target and the step multiplier, the dynamics'",
+                "one-step prediction error over t and per iteration, and the policy's return when the run has",
+                "policy_eval.json files. Images (PNG) and series.json (every plotted number) go into the folder",
+                "beside the page named after it (index.html -> index_files/). gps run writes it at the end."})
+final class ReportCommand implements Callable<Integer> {
+    @Option(names = "--run-dir", paramLabel = "R", required = true,
+            description = "Run directory (local path or Hadoop URI: file:, hdfs:, s3a:).")
+    String runDir;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "The HTML page (default: R/report/index.html).")
+    String out;
+
+    @Mixin
+    SparkOptions spark;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        RunReport.Written w = RunReport.write(spark.session("report"), runDir, out);
+        spec.commandLine().getOut().println("report: " + w.page() + " (" + w.charts().size() + " charts in " + w.assets() + ")");
+        spec.commandLine().getOut().flush();
+        return Main.EXIT_OK;
+    }
+}

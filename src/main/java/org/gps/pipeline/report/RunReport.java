@@ -1,0 +1,278 @@
+package org.gps.pipeline.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.BadInputException;
+import org.gps.core.dynamics.LinearGaussianDynamics;
+import org.gps.io.AtomicOutput;
+import org.gps.io.DynamicsStore;
+import org.gps.io.HadoopFiles;
+import org.gps.pipeline.IterationState;
+import org.gps.pipeline.config.ExperimentConfig;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code gps report}: an HTML page of a run with its charts. The page is a single file
+ * ({@code R/report/index.html} by default); its images and {@value #SERIES} (every plotted
+ * number, for notebooks and other tools that cannot read Parquet) go into the folder beside it
+ * named after the page ({@code index_files/}). The folder is published first, atomically with its
+ * marker, then the page is renamed into place, so a page never points at images that are not
+ * there yet.
+ */
+public final class RunReport {
+    public static final String DEFAULT_PAGE = "report/index.html";
+    public static final String SERIES = "series.json";
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunReport.class);
+
+    private RunReport() {
+    }
+
+    /** Where the report went. */
+    public record Written(Path page, Path assets, List<ReportCharts.Chart> charts) {
+    }
+
+    /** The default page of a run directory, {@code R/report/index.html}. */
+    public static Path defaultPage(String runDirUri) {
+        return new Path(new Path(runDirUri), DEFAULT_PAGE);
+    }
+
+    /** The folder that holds a page's images and series: {@code index.html} -> {@code index_files}. */
+    public static Path assetsOf(Path page) {
+        String name = page.getName();
+        int dot = name.lastIndexOf('.');
+        return new Path(page.getParent(), (dot > 0 ? name.substring(0, dot) : name) + "_files");
+    }
+
+    /** Writes the report of {@code runDirUri} to {@code pageUri}, or to the default page when it is null. */
+    public static Written write(SparkSession spark, String runDirUri, String pageUri) {
+        ReportData data = ReportData.read(spark, runDirUri);
+        Path page = pageUri == null ? defaultPage(runDirUri) : new Path(pageUri);
+        if (page.getParent() == null || page.getName().isEmpty()) {
+            throw new BadInputException("--out " + pageUri + ": expected a file path for the HTML page");
+        }
+        return write(HadoopFiles.conf(spark), data, page);
+    }
+
+    static Written write(Configuration conf, ReportData data, Path page) {
+        Path assets = assetsOf(page);
+        List<ReportCharts.Chart> charts = ReportCharts.charts(data);
+        AtomicOutput.publish(conf, assets.toString(), "gps report", tmp -> {
+            for (ReportCharts.Chart c : charts) {
+                Path p = new Path(tmp, c.file());
+                try (OutputStream out = plainFileSystem(conf, p).create(p, false)) {
+                    c.writePng(out);
+                }
+            }
+            HadoopFiles.writeUtf8(conf, new Path(tmp, SERIES), seriesJson(data));
+            return -1;
+        });
+        AtomicOutput.writeFile(conf, page.toString(), html(data, assets.getName(), charts).getBytes(StandardCharsets.UTF_8));
+        return new Written(page, assets, charts);
+    }
+
+    /** On the local file system, no .crc files beside the images: the folder is meant to be opened and copied. */
+    private static FileSystem plainFileSystem(Configuration conf, Path p) {
+        FileSystem fs = HadoopFiles.fileSystem(conf, p);
+        return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+    }
+
+    /**
+     * Every number the charts plot, plus the latest fitted dynamics: {@code docs/formats.md},
+     * "Report". Plain JSON so that a notebook needs neither Spark nor a Parquet reader.
+     */
+    static String seriesJson(ReportData data) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.put("format", "gps-report-series");
+        root.put("version", 1);
+        root.put("run_dir", data.runDir());
+        root.put("name", data.config().name());
+        root.put("algorithm", data.config().algorithm());
+        root.put("conditions", data.conditionCount());
+        root.put("horizon", data.config().horizon());
+        ArrayNode states = root.putArray("iterations");
+        for (IterationState st : data.states()) {
+            ObjectNode n = states.addObject();
+            n.put("iteration", st.iteration());
+            ArrayNode cs = n.putArray("conditions");
+            for (IterationState.ConditionState c : st.conditions()) {
+                ObjectNode o = cs.addObject().put("condition", c.condition());
+                putNumber(o, "cost_mean", c.costMean());
+                putNumber(o, "cost_std", c.costStd());
+                putNumber(o, "kl", c.kl());
+                putNumber(o, "kl_target", c.klTarget());
+                putNumber(o, "step_mult", c.stepMult());
+                putNumber(o, "eta", c.eta());
+            }
+        }
+        ArrayNode errors = root.putArray("prediction_error");
+        data.errors().forEach((i, byCondition) -> byCondition.forEach((c, e) -> {
+            ObjectNode n = errors.addObject().put("iteration", i).put("condition", c);
+            putArray(n.putArray("rmse"), e.rmse());
+            putArray(n.putArray("relative_rmse"), e.relativeRmse());
+            for (DynamicsStore.ErrorSummary s : data.errorSummaries().getOrDefault(i, List.of())) {
+                if (s.condition() == c) {
+                    putNumber(n, "mean_rmse", s.meanRmse());
+                    putNumber(n, "max_rmse", s.maxRmse());
+                    putNumber(n, "mean_relative_rmse", s.meanRelativeRmse());
+                }
+            }
+        }));
+        if (data.dynamicsFit() != null) {
+            ObjectNode fit = root.putObject("dynamics_fit");
+            fit.put("iteration", data.dynamicsFit().iteration());
+            fit.put("convention", "x[t+1] ~ N(transition[t] [x_t; u_t] + offset[t], covariance[t])");
+            ArrayNode cs = fit.putArray("conditions");
+            for (Map.Entry<Integer, LinearGaussianDynamics> e : data.dynamicsFit().conditions().entrySet()) {
+                LinearGaussianDynamics d = e.getValue();
+                ObjectNode n = cs.addObject().put("condition", e.getKey()).put("dX", d.stateDim()).put("dU", d.actionDim());
+                ArrayNode f = n.putArray("transition");
+                ArrayNode off = n.putArray("offset");
+                for (int t = 0; t < d.steps(); t++) {
+                    ArrayNode rows = f.addArray();
+                    for (double[] row : d.transition(t).toRowArrays()) {
+                        putArray(rows.addArray(), row);
+                    }
+                    putArray(off.addArray(), d.offset(t));
+                }
+            }
+        }
+        ArrayNode evals = root.putArray("policy_eval");
+        for (ReportData.PolicyEval e : data.policyEvals()) {
+            ObjectNode o = evals.addObject().put("iteration", e.iteration()).put("episodes", e.episodes());
+            putNumber(o, "mean_return", e.meanReturn());
+            putNumber(o, "std_return", e.stdReturn());
+            o.put("training_env_steps", e.trainingEnvSteps());
+        }
+        try {
+            return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Non-finite numbers become null: JSON has no Infinity, and Jackson's quoted "Infinity" reads back as text elsewhere. */
+    private static void putArray(ArrayNode a, double[] v) {
+        for (double x : v) {
+            if (Double.isFinite(x)) {
+                a.add(x);
+            } else {
+                a.addNull();
+            }
+        }
+    }
+
+    private static ObjectNode putNumber(ObjectNode n, String key, double x) {
+        return Double.isFinite(x) ? n.put(key, x) : n.putNull(key);
+    }
+
+    static String html(ReportData data, String assetsFolder, List<ReportCharts.Chart> charts) {
+        ExperimentConfig cfg = data.config();
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>GPS run ")
+                .append(esc(cfg.name())).append("</title>\n<style>\n")
+                .append("body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\n")
+                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;")
+                .append("text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}\n")
+                .append("img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.9em}\n")
+                .append("</style>\n</head>\n<body>\n");
+        h.append("<h1>GPS run ").append(esc(cfg.name())).append("</h1>\n<table>\n");
+        row(h, "run directory", data.runDir());
+        row(h, "algorithm", cfg.algorithm());
+        row(h, "conditions x samples x T", cfg.conditionCount() + " x " + cfg.samples() + " x " + cfg.horizon());
+        row(h, "iterations completed", data.states().size() + " of " + cfg.iterations());
+        h.append("</table>\n");
+        if (charts.isEmpty()) {
+            h.append("<p>No iteration has completed yet: nothing to plot.</p>\n");
+        }
+        for (ReportCharts.Chart c : charts) {
+            h.append("<figure>\n<h2>").append(esc(c.title())).append("</h2>\n<img src=\"")
+                    .append(esc(urlSegment(assetsFolder) + "/" + c.file())).append("\" alt=\"").append(esc(c.title()))
+                    .append("\" width=\"").append(ReportCharts.WIDTH).append("\" height=\"").append(ReportCharts.HEIGHT)
+                    .append("\">\n<figcaption>").append(esc(c.caption())).append("</figcaption>\n</figure>\n");
+        }
+        if (!data.states().isEmpty()) {
+            IterationState last = data.states().get(data.states().size() - 1);
+            h.append("<h2>Last C-step (iteration ").append(last.iteration()).append(")</h2>\n<table>\n<tr><th>condition</th>")
+                    .append("<th>cost mean</th><th>cost std</th><th>KL</th><th>KL target</th><th>step_mult</th><th>eta</th></tr>\n");
+            for (IterationState.ConditionState c : last.conditions()) {
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td>"
+                                + "<td>%.4g</td><td>%.4g</td></tr>%n", c.condition(), c.costMean(), c.costStd(), c.kl(),
+                        c.klTarget(), c.stepMult(), c.eta()));
+            }
+            h.append("</table>\n");
+        }
+        if (!data.policyEvals().isEmpty()) {
+            h.append("<h2>Policy evaluations</h2>\n<table>\n<tr><th>iteration</th><th>episodes</th><th>mean return</th>")
+                    .append("<th>std</th><th>training env steps</th></tr>\n");
+            for (ReportData.PolicyEval e : data.policyEvals()) {
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%.4g</td><td>%.4g</td><td>%d</td></tr>%n",
+                        e.iteration(), e.episodes(), e.meanReturn(), e.stdReturn(), e.trainingEnvSteps()));
+            }
+            h.append("</table>\n");
+        }
+        h.append("<p>Every plotted number: <a href=\"").append(esc(urlSegment(assetsFolder) + "/" + SERIES))
+                .append("\">").append(esc(SERIES)).append("</a>.</p>\n</body>\n</html>\n");
+        return h.toString();
+    }
+
+    private static void row(StringBuilder h, String key, String value) {
+        h.append("<tr><th class=\"l\">").append(esc(key)).append("</th><td class=\"l\">").append(esc(value))
+                .append("</td></tr>\n");
+    }
+
+    static String esc(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                default -> b.append(ch);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Percent-encodes what a relative URL path segment cannot hold as is (the folder is named after the user's file). */
+    static String urlSegment(String s) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+            char ch = (char) (x & 0xff);
+            if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || "-._~=".indexOf(ch) >= 0) {
+                b.append(ch);
+            } else {
+                b.append(String.format(Locale.ROOT, "%%%02X", x & 0xff));
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * The last step of {@code gps run}: writes the default page and returns the line to print. The
+     * run's own outputs are complete by then, so a report that cannot be written (a damaged
+     * policy_eval.json, say) is a warning, not a failed run; {@code gps report} says the same as an error.
+     */
+    public static String writeAfterRun(SparkSession spark, String runDirUri) {
+        try {
+            return "report: " + write(spark, runDirUri, null).page();
+        } catch (RuntimeException e) {
+            LOG.warn("the report of {} was not written", runDirUri, e);
+            return "report: not written (" + e.getMessage() + "); see 'gps report --run-dir " + runDirUri + "'";
+        }
+    }
+}
