@@ -59,13 +59,11 @@ public final class GpsKryoRegistrator implements KryoRegistrator {
 
     /** True when the class or a superclass customises Java serialization, which a field copy would skip. */
     static boolean hasSerializationHooks(Class<?> type) {
+        Set<String> hooks = Set.of("readObject", "writeObject", "readResolve", "writeReplace", "readObjectNoData");
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            for (String hook : new String[] {"readObject", "writeObject", "readResolve", "writeReplace",
-                    "readObjectNoData"}) {
-                for (Method m : c.getDeclaredMethods()) {
-                    if (m.getName().equals(hook)) {
-                        return true;
-                    }
+            for (Method m : c.getDeclaredMethods()) {
+                if (hooks.contains(m.getName())) {
+                    return true;
                 }
             }
         }

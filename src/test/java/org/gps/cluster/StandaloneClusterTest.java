@@ -9,6 +9,7 @@ import org.gps.spark.SparkTestSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
@@ -45,7 +46,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>No Spark distribution can be downloaded here, so the "distribution" is the Maven test
  * classpath: SPARK_HOME/jars holds symlinks to its jars (the worker builds executor command lines
  * from that folder, and fails with "Cannot find any build directories" without it).
+ *
+ * <p>It costs about five CPU-minutes (ten JVMs); {@code -Dgps.cluster.skip=true} leaves it out of a
+ * quick local run.
  */
+@DisabledIfSystemProperty(named = "gps.cluster.skip", matches = "true")
 class StandaloneClusterTest {
     static final String CONFIG = """
             name: cluster-test
