@@ -73,6 +73,23 @@ class GpsKryoRegistratorTest {
     }
 
     @Test
+    void thePolicyAndBadmmDualsTheSStepBroadcastsComeBackBitForBit() {
+        org.gps.core.policy.Policy policy = new org.gps.core.policy.Policy(
+                org.gps.core.policy.Mlp.initial(new int[] {3, 4, 1}, 7),
+                new org.gps.core.policy.ObservationNormalizer(new double[] {1, 2, 3}, new double[] {0.5, 0, -1}),
+                new double[] {0.25});
+        org.gps.core.policy.Policy back = roundTrip(kryo(true), policy);
+        double[] o = {0.3, -0.2, 1.5};
+        assertArrayEquals(policy.meanAction(o), back.meanAction(o), 0.0);
+        assertArrayEquals(policy.variance(), back.variance(), 0.0);
+        org.gps.core.control.BadmmDuals duals = org.gps.core.control.BadmmDuals.initial(2, 2, 1, 0.01)
+                .weightStep(new double[] {1, 2}, "kl", 10, 2, 0.5, 0.5, 1);
+        org.gps.core.control.BadmmDuals dBack = roundTrip(kryo(true), duals);
+        assertArrayEquals(duals.policyWeights(), dBack.policyWeights(), 0.0);
+        assertArrayEquals(duals.lambdaK()[1].toColumnMajor(), dBack.lambdaK()[1].toColumnMajor(), 0.0);
+    }
+
+    @Test
     void withoutTheRegistratorKryoCannotCarryTheRequestRecord() {
         RolloutSampling.Request req = new RolloutSampling.Request(new EnvironmentSpec("pendulum", Map.of()),
                 List.of(new double[] {1, 0}), Map.of(0, controller()), 1, 2, 1L, 0, "x");
