@@ -68,7 +68,9 @@ public final class PolicyLinearization {
         Broadcast<Policy> policyB = jsc.broadcast(policy);
         try {
             // Per condition: [sum of gaps (T x dU), count], summed over the samples.
-            Map<Integer, Tuple2<double[][], Long>> sums = samples.mapToPair(kv -> {
+            // Summed per partition in a fixed order and merged on the driver (two partitions: the
+            // merge is commutative, so the result does not depend on which task finishes first).
+            Map<Integer, Tuple2<double[][], Long>> sums = PolicyUpdate.ordered(samples).mapToPair(kv -> {
                 Trajectory t = kv._2();
                 LinearGaussianController c = ctrlB.value().get(kv._1().condition());
                 double[][] gap = new double[t.horizon()][];
@@ -81,16 +83,18 @@ public final class PolicyLinearization {
                     gap[s] = a;
                 }
                 return new Tuple2<>(kv._1().condition(), new Tuple2<>(gap, 1L));
-            }).reduceByKey((a, b) -> {
-                double[][] g = new double[a._1().length][];
-                for (int s = 0; s < g.length; s++) {
-                    g[s] = a._1()[s].clone();
-                    for (int i = 0; i < g[s].length; i++) {
-                        g[s][i] += b._1()[s][i];
-                    }
+            }).mapPartitions(it -> {
+                Map<Integer, Tuple2<double[][], Long>> part = new TreeMap<>();
+                while (it.hasNext()) {
+                    Tuple2<Integer, Tuple2<double[][], Long>> e = it.next();
+                    part.merge(e._1(), e._2(), PolicyLinearization::addGaps);
                 }
-                return new Tuple2<>(g, a._2() + b._2());
-            }).collectAsMap();
+                return java.util.List.of(part).iterator();
+            }).reduce((a, b) -> {
+                Map<Integer, Tuple2<double[][], Long>> m = new TreeMap<>(a);
+                b.forEach((c, v) -> m.merge(c, v, PolicyLinearization::addGaps));
+                return m;
+            });
             Map<Integer, double[][]> out = new TreeMap<>();
             sums.forEach((c, v) -> {
                 double[][] g = v._1();
@@ -106,6 +110,17 @@ public final class PolicyLinearization {
             ctrlB.destroy();
             policyB.destroy();
         }
+    }
+
+    private static Tuple2<double[][], Long> addGaps(Tuple2<double[][], Long> a, Tuple2<double[][], Long> b) {
+        double[][] g = new double[a._1().length][];
+        for (int s = 0; s < g.length; s++) {
+            g[s] = a._1()[s].clone();
+            for (int i = 0; i < g[s].length; i++) {
+                g[s][i] += b._1()[s][i];
+            }
+        }
+        return new Tuple2<>(g, a._2() + b._2());
     }
 
     /** Rows [x_t, f(o_t)] for t = 0..T-1; the x block is ridged at t = 0 only. */

@@ -18,6 +18,8 @@ import org.gps.core.sample.Trajectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import scala.Tuple2;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,10 +58,11 @@ public final class PolicyUpdate {
      * BADMM's S-step: as above, with each target mean shifted by the condition's Lagrange multipliers
      * ({@link BadmmDuals#targetMean}); {@code duals} null for none.
      */
-    public static Result train(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples,
+    public static Result train(JavaPairRDD<TrajectoryGroups.Key, Trajectory> unordered,
                                Map<Integer, LinearGaussianController> controllers, Map<Integer, double[]> weights,
                                Map<Integer, BadmmDuals> duals, Policy previous, PolicyOptions options, long seed) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(samples.context());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(unordered.context());
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = ordered(unordered);
         ObservationNormalizer normalizer = previous != null ? previous.normalizer() : normalizerOf(samples);
         Map<Integer, double[]> normalised = normaliseWeights(weights);
         Broadcast<TreeMap<Integer, LinearGaussianController>> ctrlB = jsc.broadcast(new TreeMap<>(controllers));
@@ -100,6 +103,27 @@ public final class PolicyUpdate {
             normB.destroy();
             dualB.destroy();
         }
+    }
+
+    /**
+     * Partitions of the S-step's data. MLlib's L-BFGS (and RDD.reduce) add the partitions' sums in
+     * the order their tasks finish; with two partitions that is a + b or b + a, equal in floating
+     * point, so training is reproducible bit for bit. Three or more would make the last bits (and,
+     * through 200 L-BFGS iterations, the policy) depend on timing.
+     */
+    static final int PARTITIONS = 2;
+
+    /**
+     * The samples in a fixed order: by (iteration, condition, sample), range-partitioned into
+     * {@link #PARTITIONS}. A shuffle (the trajectories' groupByKey) delivers rows in fetch order, and
+     * the order of a partition's elements fixes the order of its sums.
+     */
+    public static JavaPairRDD<TrajectoryGroups.Key, Trajectory> ordered(
+            JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples) {
+        return samples.mapToPair(kv -> new Tuple2<>(((long) kv._1().iteration() << 42)
+                        | ((long) kv._1().condition() << 21) | kv._1().sample(), kv))
+                .sortByKey(true, PARTITIONS)
+                .mapToPair(Tuple2::_2);
     }
 
     /**
