@@ -496,11 +496,36 @@ public final class RolloutIngest {
                         + "different contents";
                 case DUPLICATE_KEY -> r.<Long>getAs("dup") + " time step(s) stored more than once as identical rows";
                 case MISSING_TIME_STEP -> "has " + r.<Long>getAs("steps") + " distinct t in " + r.<Integer>getAs("t0")
-                        + ".." + r.<Integer>getAs("tmax") + "; expected every t in 0..T-1";
+                        + ".." + r.<Integer>getAs("tmax") + missingSteps(r) + "; expected every t in 0..T-1";
                 case UNEQUAL_TRAJECTORY_LENGTHS -> "T = " + (r.<Integer>getAs("tmax") + 1) + ", while the most common T"
                         + " of condition " + r.getAs(RolloutSchema.CONDITION) + " is " + r.getAs("commonT");
                 default -> k.name();
             };
+        }
+
+        /** ", lacks t=3, 7" for an example rollout: its distinct t values (at most T of them) come to the driver. */
+        private String missingSteps(Row r) {
+            int tmax = r.getAs("tmax");
+            java.util.Set<Integer> present = new java.util.TreeSet<>();
+            for (Row p : staged.filter(col(RolloutSchema.ITERATION).equalTo(r.<Integer>getAs(RolloutSchema.ITERATION))
+                            .and(col(RolloutSchema.CONDITION).equalTo(r.<Integer>getAs(RolloutSchema.CONDITION)))
+                            .and(col(RID).equalTo(r.<String>getAs(RID))).and(col(RolloutSchema.T).isNotNull()))
+                    .select(RolloutSchema.T).distinct().collectAsList()) {
+                present.add(p.getInt(0));
+            }
+            List<String> missing = new ArrayList<>();
+            long more = 0;
+            for (int t = 0; t <= tmax; t++) {
+                if (!present.contains(t)) {
+                    if (missing.size() < MAX_EXAMPLES) {
+                        missing.add(Integer.toString(t));
+                    } else {
+                        more++;
+                    }
+                }
+            }
+            String neg = r.<Integer>getAs("t0") < 0 ? ", has negative t" : "";
+            return neg + (missing.isEmpty() ? "" : ", lacks t=" + String.join(", ", missing) + (more > 0 ? " and " + more + " more" : ""));
         }
 
         private void write(Dataset<Row> accepted, String out, IngestReport report) {

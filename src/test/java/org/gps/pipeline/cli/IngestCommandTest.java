@@ -158,6 +158,7 @@ class IngestCommandTest {
         assertEquals(19, r.at("/rejected_rollouts/1/rows").asLong());
         assertTrue(r.at("/rejected_rollouts/1/examples/0").asText().contains("rollout '108' (iteration 0, condition 1)"),
                 r.toString());
+        assertTrue(r.at("/rejected_rollouts/1/examples/0").asText().contains("lacks t=7"), r.toString());
         assertEquals(0, CliTestSupport.run("validate", out).exitCode());
         CliTestSupport.Outcome fit = CliTestSupport.run("fit-dynamics", "--rollouts", out, "--out",
                 dir.resolve("dyn").toString());
