@@ -92,6 +92,7 @@ class IngestCommandTest {
                             + "\"act\": %s, \"r\": %s}%n", s.condition(), s.episode(), s.t(), d(s.x0()), d(s.x1()),
                     d(s.u()), d(-s.cost())));
         }
+        jl.append("{\"task\": 0, \"run\": \"e7\", \"k\": 4,\n");   // a truncated line: rejected, belongs to no rollout
         Path jsonl = write(dir, "log.jsonl", jl.toString());
         Path jsonMap = write(dir, "json.yaml", "condition: task\nrollout: run\nt: k\nx: state\nu: act\nreward: r\n");
         // Parquet with other names and types: long indices, the state as array, the observation given explicitly.
@@ -117,6 +118,10 @@ class IngestCommandTest {
                     "--out", out);
             assertEquals(0, o.exitCode(), r[1] + ": " + o.err() + o.out());
             assertTrue(o.out().contains("accepted: 4 rollouts (16 rows)"), o.out());
+            if (r[1].equals("jsonl")) {
+                assertEquals(1, report(out).at("/rows/without_rollout").asLong(), o.out());
+                assertTrue(o.out().contains("WRONG_TYPE: 1 row") && o.out().contains("the line is not valid JSON"), o.out());
+            }
             CliTestSupport.Outcome v = CliTestSupport.run("validate", out);
             assertEquals(0, v.exitCode(), v.err());
             assertTrue(Files.exists(Path.of(out, "_GPS_COMPLETE")), "published with its marker");
