@@ -132,7 +132,7 @@ public final class Inspection {
                             st.rollouts(), vec(st.xMean()), vec(st.xStd()), vec(st.uMean()), vec(st.uStd())));
                 }
             }
-            return b.toString();
+            return trimLines(b);
         }
     }
 
@@ -238,7 +238,7 @@ public final class Inspection {
             if (rollouts != null) {
                 b.append(rollouts.format());
             }
-            return b.toString();
+            return trimLines(b);
         }
     }
 
@@ -382,6 +382,11 @@ public final class Inspection {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Padded columns leave trailing blanks at the end of a line. */
+    private static String trimLines(StringBuilder b) {
+        return b.toString().replaceAll("(?m)[ \t]+$", "");
     }
 
     private static void array(ArrayNode a, double[] v) {
