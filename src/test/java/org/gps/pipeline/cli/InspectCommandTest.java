@@ -173,7 +173,7 @@ class InspectCommandTest {
     }
 
     @Test
-    void inspectWithoutATargetOrOfAMissingIterationIsABadInput(@TempDir Path dir) {
+    void inspectWithoutATargetOrOfAMissingDatasetIsABadInput(@TempDir Path dir) {
         CliTestSupport.Outcome none = CliTestSupport.run("inspect");
         assertEquals(2, none.exitCode());
         assertTrue(none.err().contains("either --rollouts PATH or --run-dir R"), none.err());
