@@ -40,6 +40,21 @@ public final class RolloutWriter {
      * @throws BadInputException when a required column is missing or has an incompatible type
      */
     public static CompletionMarker write(Dataset<Row> rows, String path, String writtenBy) {
+        return write(rows, path, writtenBy, tmp -> { });
+    }
+
+    /** Writes extra files into the dataset's temporary folder, so that they are published with it. */
+    @FunctionalInterface
+    public interface SideFiles {
+        void writeInto(String tempPath) throws java.io.IOException;
+    }
+
+    /**
+     * {@link #write(Dataset, String, String)} that also writes side files (names starting with
+     * {@code _}, which Parquet readers skip) into the folder before it is published, e.g. the
+     * report of {@code gps ingest}.
+     */
+    public static CompletionMarker write(Dataset<Row> rows, String path, String writtenBy, SideFiles side) {
         Dataset<Row> conformed = RolloutReader.conform(rows, "rollouts to write to " + path)
                 .sortWithinPartitions(RolloutSchema.KEY_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
         return AtomicOutput.publish(rows.sparkSession(), path, writtenBy, tmp -> {
@@ -48,6 +63,7 @@ public final class RolloutWriter {
             conformed.observe(observed, count(lit(1)).as("rows"))
                     .write().mode(SaveMode.ErrorIfExists).parquet(tmp);
             SchemaVersionFile.write(HadoopFiles.conf(rows.sparkSession()), tmp);
+            side.writeInto(tmp);
             try {
                 Map<String, Object> m = observed.getAsJava();
                 return ((Number) m.get("rows")).longValue();

@@ -18,6 +18,8 @@ import java.io.PrintWriter;
                 InitCommand.class,
                 SampleCommand.class,
                 ValidateCommand.class,
+                IngestCommand.class,
+                InspectCommand.class,
                 FitDynamicsCommand.class,
                 TrajOptCommand.class,
                 TrainPolicyCommand.class,

@@ -1,0 +1,242 @@
+package org.gps.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.gps.core.BadInputException;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Which columns of a log that does not follow rollout schema v1 hold what (docs/ingest.md):
+ * the condition, the rollout (episode) id, the time step, and the state, action and observation
+ * vectors, each either a list of scalar columns or one array column; optionally a cost or a
+ * reward column and an iteration column. Every problem is a {@link BadInputException} naming the
+ * mapping file and the key.
+ *
+ * @param file      the mapping file, for messages
+ * @param iteration column holding the GPS iteration, or null (every row is iteration 0)
+ * @param condition column holding the condition index, or null (every row is condition 0)
+ * @param rollout   column holding the rollout (episode) id, any scalar type
+ * @param t         column holding the time step
+ * @param x         state columns
+ * @param u         action columns
+ * @param o         observation columns; the same as {@code x} when the mapping leaves it out
+ * @param cost      column holding the cost, or null
+ * @param reward    column holding the reward (cost = -reward), or null; at most one of cost and reward
+ * @param source    value written to the {@code source} column
+ */
+public record IngestMapping(String file, String iteration, String condition, String rollout, String t,
+                            Vector x, Vector u, Vector o, String cost, String reward, String source) {
+
+    /** The keys a mapping may have; any other is refused (most likely a misspelling). */
+    public static final List<String> KEYS = List.of("iteration", "condition", "rollout", "t", "x", "u", "o",
+            "cost", "reward", "source");
+
+    /**
+     * One vector of the schema (x, u or o) in the source.
+     *
+     * @param key     the mapping key (x, u, o), for messages
+     * @param columns the scalar columns in element order, or the one column when {@code listed} is false
+     * @param listed  true when the mapping gave a YAML list (always scalar columns); false for a single
+     *                name, which is an array column when the source stores an array there and a
+     *                one-element vector otherwise
+     */
+    public record Vector(String key, List<String> columns, boolean listed) {
+        public Vector {
+            columns = List.copyOf(columns);
+        }
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** Parses a mapping; {@code file} names it in messages. */
+    public static IngestMapping parse(String file, String text) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            String loc = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            throw new BadInputException(file + ": not valid YAML" + loc + ": " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull() || !root.isObject()) {
+            throw new BadInputException(file + ": expected a mapping with at least the keys rollout, t, x, u "
+                    + "(see docs/ingest.md), got " + (root == null || root.isMissingNode() ? "nothing" : root.getNodeType()));
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!KEYS.contains(k)) {
+                throw new BadInputException(file + ": " + k + ": unknown key; expected one of " + String.join(", ", KEYS));
+            }
+        }
+        String cost = optionalName(file, root, "cost");
+        String reward = optionalName(file, root, "reward");
+        if (cost != null && reward != null) {
+            throw new BadInputException(file + ": reward: give either cost or reward, not both");
+        }
+        Vector x = vector(file, root, "x", true);
+        Vector o = vector(file, root, "o", false);
+        String source = SOURCE_DEFAULT;
+        if (root.has("source") && !root.get("source").isNull()) {
+            JsonNode s = root.get("source");
+            if (!s.isTextual() || s.asText().isBlank()) {
+                throw new BadInputException(file + ": source: expected a text label such as 'logged', got " + s);
+            }
+            source = s.asText();
+        }
+        return new IngestMapping(file, optionalName(file, root, "iteration"), optionalName(file, root, "condition"),
+                requiredName(file, root, "rollout"), requiredName(file, root, "t"), x, vector(file, root, "u", true),
+                o == null ? new Vector("o", x.columns(), x.listed()) : o, cost, reward, source);
+    }
+
+    static final String SOURCE_DEFAULT = RolloutSchema.SOURCE_LOGGED;
+
+    private static String requiredName(String file, JsonNode root, String key) {
+        String n = optionalName(file, root, key);
+        if (n == null) {
+            throw new BadInputException(file + ": " + key + ": missing; expected the name of the source column that holds "
+                    + what(key));
+        }
+        return n;
+    }
+
+    private static String optionalName(String file, JsonNode root, String key) {
+        JsonNode v = root.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || v.asText().isEmpty()) {
+            throw new BadInputException(file + ": " + key + ": expected one column name (text), got " + v);
+        }
+        return v.asText();
+    }
+
+    private static Vector vector(String file, JsonNode root, String key, boolean required) {
+        JsonNode v = root.get(key);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new BadInputException(file + ": " + key + ": missing; expected a list of scalar columns "
+                        + "(e.g. [" + key + "0, " + key + "1]) or one array column holding " + what(key));
+            }
+            return null;
+        }
+        if (v.isTextual() && !v.asText().isEmpty()) {
+            return new Vector(key, List.of(v.asText()), false);
+        }
+        if (v.isArray() && !v.isEmpty()) {
+            List<String> cols = new ArrayList<>();
+            for (int i = 0; i < v.size(); i++) {
+                JsonNode e = v.get(i);
+                if (!e.isTextual() || e.asText().isEmpty()) {
+                    throw new BadInputException(file + ": " + key + "[" + i + "]: expected a column name, got " + e);
+                }
+                cols.add(e.asText());
+            }
+            return new Vector(key, cols, true);
+        }
+        throw new BadInputException(file + ": " + key + ": expected a non-empty list of column names or one array "
+                + "column name, got " + v);
+    }
+
+    private static String what(String key) {
+        return switch (key) {
+            case "rollout" -> "the rollout (episode) id";
+            case "t" -> "the time step 0..T-1";
+            case "x" -> "the state";
+            case "u" -> "the action";
+            case "o" -> "the observation";
+            default -> key;
+        };
+    }
+
+    /** Every source column the mapping names. */
+    public Set<String> columns() {
+        Set<String> s = new LinkedHashSet<>();
+        for (String c : Arrays.asList(iteration, condition, rollout, t)) {
+            if (c != null) {
+                s.add(c);
+            }
+        }
+        s.addAll(x.columns());
+        s.addAll(u.columns());
+        s.addAll(o.columns());
+        if (cost != null) {
+            s.add(cost);
+        }
+        if (reward != null) {
+            s.add(reward);
+        }
+        return s;
+    }
+
+    /** The mapping's scalar keys with their columns, null ones left out, in a fixed order. */
+    List<String[]> scalarKeys() {
+        List<String[]> out = new ArrayList<>();
+        String[][] all = {{"iteration", iteration}, {"condition", condition}, {"rollout", rollout}, {"t", t},
+                {"cost", cost}, {"reward", reward}};
+        for (String[] kv : all) {
+            if (kv[1] != null) {
+                out.add(kv);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses a mapping that names a column the source lacks, or a column whose type cannot hold
+     * what the key needs (a struct for t, an array inside a listed vector).
+     *
+     * @param input the source, for messages
+     */
+    public void checkAgainst(StructType schema, String input) {
+        String available = Arrays.stream(schema.fields()).map(StructField::name)
+                .filter(n -> !n.startsWith("_gps_")).collect(Collectors.joining(", "));
+        for (String[] kv : scalarKeys()) {
+            DataType type = require(schema, kv[0], kv[1], input, available);
+            boolean ok = kv[0].equals("rollout") ? !(type instanceof ArrayType || type instanceof StructType)
+                    : type instanceof NumericType || type instanceof StringType;
+            if (!ok) {
+                throw new BadInputException(file + ": " + kv[0] + ": column '" + kv[1] + "' of " + input + " has type "
+                        + type.simpleString() + "; expected " + (kv[0].equals("rollout") ? "a scalar (number or text)" : "numbers"));
+            }
+        }
+        for (Vector v : List.of(x, u, o)) {
+            for (int i = 0; i < v.columns().size(); i++) {
+                String key = v.listed() ? v.key() + "[" + i + "]" : v.key();
+                DataType type = require(schema, key, v.columns().get(i), input, available);
+                boolean scalar = type instanceof NumericType || type instanceof StringType;
+                boolean array = !v.listed() && type instanceof ArrayType a
+                        && (a.elementType() instanceof NumericType || a.elementType() instanceof StringType);
+                if (!scalar && !array) {
+                    throw new BadInputException(file + ": " + key + ": column '" + v.columns().get(i) + "' of " + input
+                            + " has type " + type.simpleString() + "; expected " + (v.listed()
+                            ? "numbers (a listed column is one element of the vector)" : "numbers or an array of numbers"));
+                }
+            }
+        }
+    }
+
+    private DataType require(StructType schema, String key, String column, String input, String available) {
+        Optional<DataType> t = ColumnTypes.typeIn(schema, column);
+        if (t.isEmpty()) {
+            throw new BadInputException(file + ": " + key + ": column '" + column + "' does not exist in " + input
+                    + " (its columns: " + available + ")");
+        }
+        return t.get();
+    }
+}

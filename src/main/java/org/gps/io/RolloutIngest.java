@@ -1,0 +1,569 @@
+package org.gps.io;
+
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.gps.core.BadInputException;
+
+/**
+ * Converts logs that do not follow rollout schema v1 (CSV, JSON lines, Parquet with other column
+ * names) into a schema-v1 dataset, through an {@link IngestMapping} (docs/ingest.md). It applies
+ * the rules of {@link RolloutValidator} as it goes and keeps only what passes:
+ * <ul>
+ * <li>a <em>row</em> is rejected for its first fault: an unreadable JSON line, an empty cell
+ *     ({@link FaultKind#NULL_VALUE}), a value that is not a number or an index that is not an
+ *     integer ({@link FaultKind#WRONG_TYPE}), an array of another length than the dataset's
+ *     ({@link FaultKind#INCONSISTENT_VECTOR_LENGTH}), NaN or infinity ({@link FaultKind#NON_FINITE});</li>
+ * <li>a <em>rollout</em> (the rows sharing iteration, condition and rollout id) is rejected whole
+ *     when one of its rows is, when a time step occurs twice ({@link FaultKind#REPEATED_TIME_STEP},
+ *     {@link FaultKind#DUPLICATE_KEY}), when its steps are not exactly 0..T-1
+ *     ({@link FaultKind#MISSING_TIME_STEP}), or when its T differs from the most common T of its
+ *     condition ({@link FaultKind#UNEQUAL_TRAJECTORY_LENGTHS}); dropping rows from a rollout
+ *     would leave a gap in it.</li>
+ * </ul>
+ * The accepted rollouts are numbered 0.. within (iteration, condition) in the order of their ids
+ * (numerically when the ids are numbers) and written with {@link RolloutWriter} (atomic, with
+ * marker), together with the report {@value IngestReport#FILE} and the table
+ * {@value #ROLLOUT_IDS} that maps each sample back to its source rollout id and file.
+ *
+ * <p>Everything is a Spark job: the rows are never collected; only per-reason counts, per-condition
+ * lengths and a few examples come back to the driver.
+ */
+public final class RolloutIngest {
+    /** Examples quoted per reason. */
+    public static final int MAX_EXAMPLES = 5;
+    /** Side table in the output: iteration, condition, sample, rollout_id, file, rows. */
+    public static final String ROLLOUT_IDS = "_rollout_ids";
+
+    /** Source formats. */
+    public enum Format {
+        CSV, JSONL, PARQUET;
+
+        public static Format parse(String s) {
+            for (Format f : values()) {
+                if (f.name().equalsIgnoreCase(s)) {
+                    return f;
+                }
+            }
+            throw new BadInputException("--format: expected csv, jsonl or parquet, got '" + s + "'");
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    // Internal column names; a source column is renamed to SRC + index before any expression, so
+    // that names with dots, spaces or backticks never reach SQL text.
+    private static final String SRC = "_gps_s";
+    private static final String FILE = "_gps_file";
+    private static final String CORRUPT = "_gps_corrupt";
+    private static final String RID = "_gps_rid";
+    private static final String RORDER = "_gps_rorder";
+    private static final String T_RAW = "_gps_traw";
+    private static final String FAULT = "_gps_fault";
+    private static final String KIND = "_gps_kind";
+    private static final String DETAIL = "_gps_detail";
+    private static final String ATTR = "_gps_attr";
+
+    private RolloutIngest() {
+    }
+
+    /**
+     * Reads {@code input}, converts and validates it, and writes what passes to {@code out}
+     * (replacing it). When no rollout passes, nothing is written and the report says so
+     * ({@link IngestReport#output()} is null).
+     *
+     * @throws BadInputException when the input cannot be read, the mapping names a missing
+     *                           column or a column of the wrong type, or the input has no rows
+     */
+    public static IngestReport ingest(SparkSession spark, String input, Format format, IngestMapping mapping, String out) {
+        Dataset<Row> src = read(spark, input, format);
+        mapping.checkAgainst(src.schema(), input);
+        Run run = new Run(spark, input, format, mapping, src);
+        try {
+            return run.execute(out);
+        } finally {
+            run.release();
+        }
+    }
+
+    static Dataset<Row> read(SparkSession spark, String input, Format format) {
+        if (!input.contains("*") && !input.contains("?") && !HadoopFiles.exists(HadoopFiles.conf(spark), input)) {
+            throw new BadInputException("--input: " + input + " does not exist");
+        }
+        try {
+            return switch (format) {
+                // Every CSV cell stays text: the conversion below tells an empty cell from a
+                // non-number per cell, which schema inference would blur for the whole column.
+                case CSV -> spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(input);
+                case JSONL -> spark.read().option("mode", "PERMISSIVE")
+                        .option("columnNameOfCorruptRecord", "_corrupt_record").json(input);
+                case PARQUET -> spark.read().parquet(input);
+            };
+        } catch (Exception e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new BadInputException("--input: " + input + " is not readable as " + format.label() + ": " + why, e);
+        }
+    }
+
+    /** One check on a staged row: when {@code when} holds, the row has fault {@code kind}, described by {@code detail}. */
+    private record Check(FaultKind kind, Column when, Column detail) {
+    }
+
+    /** A vector of the schema, parsed, with its checks and size. */
+    private record Parsed(Column value, List<Check> checks, int size) {
+    }
+
+    private static final class Run {
+        private final SparkSession spark;
+        private final String input;
+        private final Format format;
+        private final IngestMapping mapping;
+        private final Dataset<Row> renamed;
+        private final Map<String, String> alias = new LinkedHashMap<>();
+        private final StructType srcSchema;
+        private Dataset<Row> staged;
+        private Dataset<Row> rollouts;
+
+        Run(SparkSession spark, String input, Format format, IngestMapping mapping, Dataset<Row> src) {
+            this.spark = spark;
+            this.input = input;
+            this.format = format;
+            this.mapping = mapping;
+            this.srcSchema = src.schema();
+            List<Column> sel = new ArrayList<>();
+            int i = 0;
+            for (String c : mapping.columns()) {
+                String a = SRC + i++;
+                alias.put(c, a);
+                sel.add(src.col(quote(c)).as(a));
+            }
+            sel.add(col("_metadata.file_path").as(FILE));
+            boolean corrupt = format == Format.JSONL && ColumnTypes.typeIn(srcSchema, "_corrupt_record").isPresent();
+            sel.add(corrupt ? col("_corrupt_record").as(CORRUPT) : lit(null).cast(DataTypes.StringType).as(CORRUPT));
+            this.renamed = src.select(sel.toArray(Column[]::new));
+        }
+
+        void release() {
+            if (rollouts != null) {
+                rollouts.unpersist();
+            }
+            if (staged != null) {
+                staged.unpersist();
+            }
+        }
+
+        private DataType typeOf(String column) {
+            return ColumnTypes.typeIn(srcSchema, column).orElseThrow();
+        }
+
+        private Column src(String column) {
+            return col(alias.get(column));
+        }
+
+        IngestReport execute(String out) {
+            stage();
+            // Rows per first fault (null: a good row): one row per reason comes back.
+            long rowsRead = 0;
+            long withoutRollout = 0;
+            Map<Integer, Long> rowsByKind = new TreeMap<>();
+            for (Row r : staged.groupBy(col(KIND), col(ATTR)).count().collectAsList()) {
+                rowsRead += r.getLong(2);
+                if (!r.isNullAt(0)) {
+                    rowsByKind.merge(r.getInt(0), r.getLong(2), Long::sum);
+                }
+                if (!r.getBoolean(1)) {
+                    withoutRollout += r.getLong(2);
+                }
+            }
+            if (rowsRead == 0) {
+                throw new BadInputException("--input: " + input + " has no rows (" + FaultKind.EMPTY_DATASET + ")");
+            }
+            List<IngestReport.Fault> rowFaults = new ArrayList<>();
+            rowsByKind.forEach((k, n) -> rowFaults.add(new IngestReport.Fault(FaultKind.values()[k].name(), n, n,
+                    rowExamples(k))));
+
+            rollouts = rolloutTable().persist(StorageLevel.MEMORY_AND_DISK());
+            // One row per (reason, condition): the rejections and the accepted rollouts per condition at once.
+            long rolloutsRead = 0;
+            long rolloutsAccepted = 0;
+            long rowsAccepted = 0;
+            Map<Integer, long[]> byReason = new TreeMap<>();
+            List<IngestReport.ConditionCount> conditions = new ArrayList<>();
+            for (Row r : rollouts.groupBy(col("reason"), col(RolloutSchema.CONDITION))
+                    .agg(count(lit(1)), sum("rows"), max("tmax")).orderBy(RolloutSchema.CONDITION).collectAsList()) {
+                rolloutsRead += r.getLong(2);
+                if (!r.isNullAt(0)) {
+                    long[] n = byReason.computeIfAbsent(r.getInt(0), k -> new long[2]);
+                    n[0] += r.getLong(2);
+                    n[1] += r.getLong(3);
+                } else {
+                    conditions.add(new IngestReport.ConditionCount(r.getInt(1), r.getLong(2), r.getInt(4) + 1, r.getLong(3)));
+                    rolloutsAccepted += r.getLong(2);
+                    rowsAccepted += r.getLong(3);
+                }
+            }
+            List<IngestReport.Fault> rolloutFaults = new ArrayList<>();
+            byReason.forEach((k, n) -> rolloutFaults.add(new IngestReport.Fault(FaultKind.values()[k].name(), n[0], n[1],
+                    rolloutExamples(k))));
+            Dataset<Row> accepted = rollouts.filter(col("reason").isNull());
+            IngestReport report = new IngestReport(input, format.label(), mapping.file(), null, rowsRead, rowsAccepted,
+                    rolloutsRead, rolloutsAccepted, withoutRollout, xSize, uSize, oSize,
+                    mapping.cost() != null || mapping.reward() != null, conditions, rowFaults, rolloutFaults);
+            if (rolloutsAccepted == 0) {
+                return report;
+            }
+            IngestReport written = report.withOutput(out);
+            write(accepted, out, written);
+            return written;
+        }
+
+        private int xSize;
+        private int uSize;
+        private int oSize;
+
+        /** The source rows as schema columns plus the first fault of each row. */
+        private void stage() {
+            List<Check> checks = new ArrayList<>();
+            checks.add(new Check(FaultKind.WRONG_TYPE, col(CORRUPT).isNotNull(),
+                    concat(lit("the line is not valid JSON: "), expr("substring(" + CORRUPT + ", 1, 80)"))));
+            Column iteration = index("iteration", mapping.iteration(), checks, true);
+            Column condition = index("condition", mapping.condition(), checks, true);
+            Column rid = src(mapping.rollout()).cast(DataTypes.StringType);
+            checks.add(new Check(FaultKind.NULL_VALUE, rid.isNull().or(rid.equalTo(lit(""))),
+                    lit("rollout: column '" + mapping.rollout() + "' is empty")));
+            Column t = index("t", mapping.t(), checks, false);
+            Parsed x = vector(mapping.x());
+            Parsed u = vector(mapping.u());
+            Parsed o = vector(mapping.o());
+            xSize = x.size();
+            uSize = u.size();
+            oSize = o.size();
+            checks.addAll(x.checks());
+            checks.addAll(u.checks());
+            checks.addAll(o.checks());
+            Column cost = lit(null).cast(DataTypes.DoubleType);
+            String costColumn = mapping.cost() != null ? mapping.cost() : mapping.reward();
+            if (costColumn != null) {
+                String key = mapping.cost() != null ? "cost" : "reward";
+                Column d = scalar(costColumn, key, checks);
+                checks.add(new Check(FaultKind.NON_FINITE, notFinite(d),
+                        concat(lit(key + ": column '" + costColumn + "' is "), d.cast(DataTypes.StringType))));
+                cost = mapping.cost() != null ? d : d.multiply(-1.0);
+            }
+            Column fault = null;
+            for (Check c : checks) {
+                Column v = struct(lit(c.kind().ordinal()).as("k"), c.detail().as("d"));
+                fault = fault == null ? when(c.when(), v) : fault.when(c.when(), v);
+            }
+            Dataset<Row> s = renamed.select(
+                    col(FILE), rid.as(RID),
+                    // Ids that are numbers (also in CSV, where every cell is text) are numbered in numeric order.
+                    rid.try_cast(DataTypes.DoubleType).as(RORDER),
+                    iteration.as(RolloutSchema.ITERATION), condition.as(RolloutSchema.CONDITION),
+                    t.as(RolloutSchema.T), src(mapping.t()).cast(DataTypes.StringType).as(T_RAW),
+                    x.value().as(RolloutSchema.X), u.value().as(RolloutSchema.U), o.value().as(RolloutSchema.O),
+                    cost.as(RolloutSchema.COST), fault.as(FAULT),
+                    iteration.isNotNull().and(condition.isNotNull()).and(rid.isNotNull()).and(rid.notEqual(lit("")))
+                            .and(col(CORRUPT).isNull()).as(ATTR));
+            staged = s.select(col("*"), col(FAULT + ".k").as(KIND), col(FAULT + ".d").as(DETAIL)).drop(FAULT)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        }
+
+        /** A column as a double: numbers are cast, text is parsed (null when it is not a number). */
+        private Column asDouble(String column) {
+            Column c = src(column);
+            return typeOf(column) instanceof NumericType ? c.cast(DataTypes.DoubleType) : c.try_cast(DataTypes.DoubleType);
+        }
+
+        /** A scalar number column with its empty / not-a-number checks. */
+        private Column scalar(String column, String key, List<Check> checks) {
+            Column raw = src(column);
+            Column d = asDouble(column);
+            checks.add(new Check(FaultKind.NULL_VALUE, raw.isNull(), lit(key + ": column '" + column + "' is empty")));
+            checks.add(new Check(FaultKind.WRONG_TYPE, raw.isNotNull().and(d.isNull()),
+                    concat(lit(key + ": column '" + column + "' holds '"), raw.cast(DataTypes.StringType),
+                            lit("', not a number"))));
+            return d;
+        }
+
+        /** An integer index column (iteration, condition, t); 0 for every row when not mapped. */
+        private Column index(String key, String column, List<Check> checks, boolean nonNegative) {
+            if (column == null) {
+                return lit(0);
+            }
+            Column d = scalar(column, key, checks);
+            Column integral = d.equalTo(floor(d)).and(abs(d).leq(Integer.MAX_VALUE));
+            checks.add(new Check(FaultKind.WRONG_TYPE, d.isNotNull().and(integral.isNull().or(functions.not(integral))),
+                    concat(lit(key + ": column '" + column + "' holds "), d.cast(DataTypes.StringType),
+                            lit(", not an integer"))));
+            if (nonNegative) {
+                checks.add(new Check(FaultKind.WRONG_TYPE, d.lt(0),
+                        concat(lit(key + ": column '" + column + "' holds "), d.cast(DataTypes.StringType),
+                                lit("; expected an integer >= 0"))));
+            }
+            return when(nonNegative ? integral.and(d.geq(0)) : integral, d.cast(DataTypes.IntegerType));
+        }
+
+        private Parsed vector(IngestMapping.Vector v) {
+            List<Check> checks = new ArrayList<>();
+            String first = v.columns().get(0);
+            if (!v.listed() && typeOf(first) instanceof ArrayType at) {
+                return arrayVector(v.key(), first, at, checks);
+            }
+            List<Column> elements = new ArrayList<>();
+            for (int i = 0; i < v.columns().size(); i++) {
+                String c = v.columns().get(i);
+                String key = v.listed() ? v.key() + "[" + i + "]" : v.key();
+                Column d = scalar(c, key, checks);
+                checks.add(new Check(FaultKind.NON_FINITE, notFinite(d),
+                        concat(lit(key + ": column '" + c + "' is "), d.cast(DataTypes.StringType))));
+                elements.add(d);
+            }
+            return new Parsed(array(elements.toArray(Column[]::new)), checks, elements.size());
+        }
+
+        private Parsed arrayVector(String key, String column, ArrayType type, List<Check> checks) {
+            String a = alias.get(column);
+            Column raw = col(a);
+            int dim = mostCommonSize(raw);
+            boolean text = !(type.elementType() instanceof NumericType);
+            Column value = text ? expr("transform(" + a + ", e -> try_cast(e AS double))")
+                    : raw.cast(DataTypes.createArrayType(DataTypes.DoubleType, true));
+            String what = key + ": column '" + column + "'";
+            checks.add(new Check(FaultKind.NULL_VALUE, raw.isNull(), lit(what + " is empty")));
+            checks.add(new Check(FaultKind.NULL_VALUE, expr("exists(" + a + ", e -> e IS NULL)"),
+                    lit(what + " has an empty element")));
+            if (text) {
+                checks.add(new Check(FaultKind.WRONG_TYPE,
+                        expr("exists(" + a + ", e -> e IS NOT NULL AND try_cast(e AS double) IS NULL)"),
+                        lit(what + " has an element that is not a number")));
+            }
+            checks.add(new Check(FaultKind.INCONSISTENT_VECTOR_LENGTH, size(raw).notEqual(dim),
+                    concat(lit(what + " has "), size(raw).cast(DataTypes.StringType),
+                            lit(" elements; expected " + dim + " (the most common length)"))));
+            String parsed = text ? "transform(" + a + ", e -> try_cast(e AS double))" : a;
+            checks.add(new Check(FaultKind.NON_FINITE,
+                    expr("exists(" + parsed + ", e -> isnan(e) OR abs(e) = double('Infinity'))"),
+                    lit(what + " has a NaN or infinite element")));
+            return new Parsed(value, checks, dim);
+        }
+
+        /** The most common length of an array column (ties to the longer, as the validator does); -1 when all are null. */
+        private int mostCommonSize(Column raw) {
+            TreeMap<Integer, Long> byLength = new TreeMap<>();
+            for (Row r : renamed.filter(raw.isNotNull()).groupBy(size(raw)).count().collectAsList()) {
+                byLength.put(r.getInt(0), r.getLong(1));
+            }
+            int best = -1;
+            long bestCount = -1;
+            for (Map.Entry<Integer, Long> e : byLength.descendingMap().entrySet()) {
+                if (e.getValue() > bestCount) {
+                    best = e.getKey();
+                    bestCount = e.getValue();
+                }
+            }
+            return best;
+        }
+
+        private static Column notFinite(Column d) {
+            return isnan(d).or(abs(d).equalTo(lit(Double.POSITIVE_INFINITY)));
+        }
+
+        /** Rows whose iteration, condition and rollout id are readable: they belong to a rollout. */
+        private static Column attributable() {
+            return col(ATTR);
+        }
+
+        /**
+         * One row per rollout (iteration, condition, rollout id) with its length, bad rows, repeated
+         * steps and the reason it is rejected (a FaultKind ordinal; null when it is accepted).
+         */
+        private Dataset<Row> rolloutTable() {
+            Column hash = xxhash64(col(RolloutSchema.X), col(RolloutSchema.U), col(RolloutSchema.O), col(RolloutSchema.COST));
+            Column bad = col(KIND).isNotNull();
+            Dataset<Row> keyed = staged.filter(attributable())
+                    .groupBy(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RID), col(RolloutSchema.T))
+                    .agg(count(lit(1)).as("n"), min(hash).as("hmin"), max(hash).as("hmax"),
+                            sum(when(bad, 1L).otherwise(0L)).as("bad"),
+                            min(when(bad, struct(col(KIND).as("k"), col(T_RAW).as("t"), col(DETAIL).as("d")))).as("firstBad"),
+                            min(FILE).as("file"), min(RORDER).as("rorder"));
+            Column exact = col("n").gt(1).and(col("hmin").equalTo(col("hmax")));
+            Column conflict = col("n").gt(1).and(col("hmin").notEqual(col("hmax")));
+            Dataset<Row> traj = keyed.groupBy(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RID))
+                    .agg(min(RolloutSchema.T).as("t0"), max(RolloutSchema.T).as("tmax"),
+                            count(RolloutSchema.T).as("steps"), sum("n").as("rows"), sum("bad").as("bad"),
+                            min("firstBad").as("firstBad"),
+                            sum(when(exact, 1L).otherwise(0L)).as("dup"),
+                            sum(when(conflict, 1L).otherwise(0L)).as("conflict"),
+                            min("file").as("file"), min("rorder").as("rorder"));
+            Column reason = when(col("bad").gt(0), col("firstBad.k"))
+                    .when(col("conflict").gt(0), lit(FaultKind.REPEATED_TIME_STEP.ordinal()))
+                    .when(col("dup").gt(0), lit(FaultKind.DUPLICATE_KEY.ordinal()))
+                    .when(col("t0").notEqual(0).or(col("steps").notEqual(col("tmax").plus(1))),
+                            lit(FaultKind.MISSING_TIME_STEP.ordinal()));
+            traj = traj.withColumn("reason", reason);
+            // The most common T of each condition among the rollouts that passed so far: a few rows.
+            Map<Integer, TreeMap<Integer, Long>> lengths = new TreeMap<>();
+            for (Row r : traj.filter(col("reason").isNull())
+                    .groupBy(col(RolloutSchema.CONDITION), col("tmax").plus(1).as("T")).count().collectAsList()) {
+                lengths.computeIfAbsent(r.getInt(0), k -> new TreeMap<>()).put(r.getInt(1), r.getLong(2));
+            }
+            List<Row> common = new ArrayList<>();
+            lengths.forEach((c, byT) -> {
+                int best = byT.lastKey();
+                for (Map.Entry<Integer, Long> e : byT.descendingMap().entrySet()) {
+                    if (e.getValue() > byT.get(best)) {
+                        best = e.getKey();
+                    }
+                }
+                common.add(RowFactory.create(c, best));
+            });
+            StructType commonSchema = new StructType().add(RolloutSchema.CONDITION, DataTypes.IntegerType, false)
+                    .add("commonT", DataTypes.IntegerType, false);
+            Dataset<Row> out = traj.join(spark.createDataFrame(common, commonSchema), List.of(RolloutSchema.CONDITION)
+                            .stream().collect(scalaSeq()), "left")
+                    .withColumn("reason", coalesce(col("reason"), when(col("tmax").plus(1).notEqual(col("commonT")),
+                            lit(FaultKind.UNEQUAL_TRAJECTORY_LENGTHS.ordinal()))));
+            return out;
+        }
+
+        private List<String> rowExamples(int kind) {
+            return staged.filter(col(KIND).equalTo(kind)).select(FILE, RID, T_RAW, DETAIL).limit(MAX_EXAMPLES)
+                    .collectAsList().stream()
+                    .map(r -> r.getString(0) + ": rollout " + quoteId(r.getString(1)) + ", t " + r.getString(2)
+                            + ": " + r.getString(3))
+                    .toList();
+        }
+
+        private List<String> rolloutExamples(int kind) {
+            return rollouts.filter(col("reason").equalTo(kind))
+                    .orderBy(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col("rorder").asc_nulls_last(), col(RID))
+                    .limit(MAX_EXAMPLES).collectAsList().stream().map(r -> describeRollout(r, kind)).toList();
+        }
+
+        private String describeRollout(Row r, int kind) {
+            String key = "rollout " + quoteId(r.getAs(RID)) + " (iteration " + r.getAs(RolloutSchema.ITERATION)
+                    + ", condition " + r.getAs(RolloutSchema.CONDITION) + ") in " + r.getAs("file") + ": ";
+            long rows = r.getAs("rows");
+            FaultKind k = FaultKind.values()[kind];
+            long badRows = r.getAs("bad");
+            if (badRows > 0) {
+                Row first = r.getAs("firstBad");
+                return key + badRows + " of its " + rows + " rows rejected, the first at t " + first.getString(1)
+                        + ": " + first.getString(2);
+            }
+            return key + switch (k) {
+                case REPEATED_TIME_STEP -> r.<Long>getAs("conflict") + " time step(s) occur on several rows with "
+                        + "different contents";
+                case DUPLICATE_KEY -> r.<Long>getAs("dup") + " time step(s) stored more than once as identical rows";
+                case MISSING_TIME_STEP -> "has " + r.<Long>getAs("steps") + " distinct t in " + r.<Integer>getAs("t0")
+                        + ".." + r.<Integer>getAs("tmax") + missingSteps(r) + "; expected every t in 0..T-1";
+                case UNEQUAL_TRAJECTORY_LENGTHS -> "T = " + (r.<Integer>getAs("tmax") + 1) + ", while the most common T"
+                        + " of condition " + r.getAs(RolloutSchema.CONDITION) + " is " + r.getAs("commonT");
+                default -> k.name();
+            };
+        }
+
+        /** ", lacks t=3, 7" for an example rollout: its distinct t values (at most T of them) come to the driver. */
+        private String missingSteps(Row r) {
+            int tmax = r.getAs("tmax");
+            java.util.Set<Integer> present = new java.util.TreeSet<>();
+            for (Row p : staged.filter(col(RolloutSchema.ITERATION).equalTo(r.<Integer>getAs(RolloutSchema.ITERATION))
+                            .and(col(RolloutSchema.CONDITION).equalTo(r.<Integer>getAs(RolloutSchema.CONDITION)))
+                            .and(col(RID).equalTo(r.<String>getAs(RID))).and(col(RolloutSchema.T).isNotNull()))
+                    .select(RolloutSchema.T).distinct().collectAsList()) {
+                present.add(p.getInt(0));
+            }
+            List<String> missing = new ArrayList<>();
+            long more = 0;
+            for (int t = 0; t <= tmax; t++) {
+                if (!present.contains(t)) {
+                    if (missing.size() < MAX_EXAMPLES) {
+                        missing.add(Integer.toString(t));
+                    } else {
+                        more++;
+                    }
+                }
+            }
+            String neg = r.<Integer>getAs("t0") < 0 ? ", has negative t" : "";
+            return neg + (missing.isEmpty() ? "" : ", lacks t=" + String.join(", ", missing) + (more > 0 ? " and " + more + " more" : ""));
+        }
+
+        private void write(Dataset<Row> accepted, String out, IngestReport report) {
+            Dataset<Row> numbered = accepted.withColumn(RolloutSchema.SAMPLE, row_number().over(
+                            Window.partitionBy(RolloutSchema.ITERATION, RolloutSchema.CONDITION)
+                                    .orderBy(col("rorder").asc_nulls_last(), col(RID))).minus(1))
+                    .select(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RID),
+                            col(RolloutSchema.SAMPLE), col("file"), col("rows"));
+            Dataset<Row> rows = staged.filter(col(KIND).isNull())
+                    .join(numbered.select(RolloutSchema.ITERATION, RolloutSchema.CONDITION, RID, RolloutSchema.SAMPLE),
+                            List.of(RolloutSchema.ITERATION, RolloutSchema.CONDITION, RID).stream().collect(scalaSeq()))
+                    .select(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RolloutSchema.SAMPLE),
+                            col(RolloutSchema.T), col(RolloutSchema.X), col(RolloutSchema.U), col(RolloutSchema.O),
+                            col(RolloutSchema.COST), lit(mapping.source()).as(RolloutSchema.SOURCE));
+            CompletionMarker m = RolloutWriter.write(rows, out, "gps ingest " + input, tmp -> {
+                numbered.select(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RolloutSchema.SAMPLE),
+                                col(RID).as("rollout_id"), col("file"), col("rows"))
+                        .coalesce(1).write().parquet(new Path(tmp, ROLLOUT_IDS).toString());
+                HadoopFiles.writeUtf8(HadoopFiles.conf(spark), new Path(tmp, IngestReport.FILE), report.toJson());
+            });
+            if (m.rows() != report.rowsAccepted()) {
+                throw new IllegalStateException("ingest wrote " + m.rows() + " rows to " + out + ", expected "
+                        + report.rowsAccepted());
+            }
+        }
+    }
+
+    private static String quoteId(String id) {
+        return id == null ? "(none)" : "'" + id + "'";
+    }
+
+    /** A column name as Spark's col() reads it literally, whatever dots or spaces it holds. */
+    static String quote(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+
+    private static java.util.stream.Collector<String, ?, scala.collection.immutable.Seq<String>> scalaSeq() {
+        return java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(),
+                l -> scala.jdk.javaapi.CollectionConverters.asScala(l).toSeq());
+    }
+}
