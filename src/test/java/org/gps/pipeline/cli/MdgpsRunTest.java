@@ -118,9 +118,14 @@ class MdgpsRunTest {
 
     @Test
     void trainPolicyRefusesMissingControllersAndTrajOptRunsWithExitCode2() throws Exception {
-        CliTestSupport.Outcome missing = CliTestSupport.run("train-policy", "--run-dir", runDir, "--iteration", "4");
+        // A fresh MDGPS run directory: iteration 0's C-step has not made the controllers of 1 yet.
+        Path mdgps = dir.resolve("fresh.yaml");
+        Files.writeString(mdgps, CONFIG);
+        String fresh = dir.resolve("fresh-run").toString();
+        assertEquals(0, CliTestSupport.run("init", "--config", mdgps.toString(), "--run-dir", fresh).exitCode());
+        CliTestSupport.Outcome missing = CliTestSupport.run("train-policy", "--run-dir", fresh, "--iteration", "0");
         assertEquals(2, missing.exitCode());
-        assertTrue(missing.err().contains("iter=0005/controllers") && missing.err().contains("gps trajopt"),
+        assertTrue(missing.err().contains("iter=0001/controllers") && missing.err().contains("gps trajopt"),
                 missing.err());
 
         Path config = dir.resolve("trajopt.yaml");
