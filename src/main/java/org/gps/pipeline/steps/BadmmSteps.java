@@ -109,6 +109,10 @@ final class BadmmSteps {
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
                 RolloutReader.readComplete(spark, run.rollouts(iteration).toString()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
+        // The policy prior's window, assembled once for the inner rounds' linearizations.
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> window = TrajectoryGroups.trajectories(
+                DynamicsOutputs.windowRollouts(spark, run, iteration, po.prior().maxSamples(), config.samples()))
+                .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Policy policy = PolicyOutputs.policyBefore(run, iteration);
             Map<Integer, BadmmDuals> duals = new TreeMap<>(startDuals);
@@ -123,8 +127,7 @@ final class BadmmSteps {
                     policy = PolicyUpdate.train(samples, latest, weights, duals, policy, po,
                             Seeds.derive(config.seed(), "badmm-policy", iteration, inner)).policy();
                     trained = true;
-                    lin = PolicyLinearization.fit(TrajectoryGroups.trajectories(DynamicsOutputs.windowRollouts(spark,
-                                    run, iteration, po.prior().maxSamples(), config.samples())),
+                    lin = PolicyLinearization.fit(window,
                             org.gps.spark.DynamicsFitting.CurrentSet.iteration(iteration), policy, po.prior(),
                             Seeds.derive(config.seed(), "policy-prior", iteration, inner)).controllers();
                 }
@@ -168,6 +171,7 @@ final class BadmmSteps {
             return results;
         } finally {
             samples.unpersist(false);
+            window.unpersist(false);
         }
     }
 
