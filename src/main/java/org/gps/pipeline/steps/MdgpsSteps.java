@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * The MDGPS parts of the C-step job (ALGORITHM.md sections 7 and 9): the policy linearization
- * that the C-step stays close to, and the step-size rule shared by all conditions.
+ * that the C-step stays close to (BADMM's C-step job uses it too), and the step-size rule shared
+ * by all conditions.
  */
 final class MdgpsSteps {
     private static final Logger LOG = LoggerFactory.getLogger(MdgpsSteps.class);

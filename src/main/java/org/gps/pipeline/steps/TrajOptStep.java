@@ -31,8 +31,8 @@ import java.util.TreeMap;
  * iteration's rollouts (for costs), dynamics and controllers; from I = 1 on also iteration I-1's,
  * for the step-size rule. For MDGPS it first linearizes the policy (section 9; {@link MdgpsSteps})
  * and stays close to that instead of the sampling controllers; for BADMM it linearizes the policy
- * too and runs the inner loop of C-, S- and dual steps (section 10; {@link BadmmSteps}). Writes the controllers of iteration
- * I+1 and {@code iter=I/state.json}.
+ * too and runs the inner loop of C-, S- and dual steps (section 10; {@link BadmmSteps}). Writes
+ * the controllers of iteration I+1 and {@code iter=I/state.json}.
  */
 public final class TrajOptStep {
     private static final Logger LOG = LoggerFactory.getLogger(TrajOptStep.class);
@@ -116,11 +116,6 @@ public final class TrajOptStep {
             }
         }
 
-        Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
-        for (int c = 0; c < config.conditionCount(); c++) {
-            problems.put(c, new DistributedTrajOpt.Problem(model(currentDyn, currentCost, c), references.get(c),
-                    etas.get(c), stepMults.get(c)));
-        }
         Map<Integer, TrajOptResult> results;
         if (badmm) {
             Map<Integer, TrajectoryModel> models = new TreeMap<>();
@@ -130,6 +125,11 @@ public final class TrajOptStep {
             results = BadmmSteps.innerLoop(spark, run, config, iteration, current, models, linearization, duals,
                     etas, stepMults, options);
         } else {
+            Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
+            for (int c = 0; c < config.conditionCount(); c++) {
+                problems.put(c, new DistributedTrajOpt.Problem(model(currentDyn, currentCost, c), references.get(c),
+                        etas.get(c), stepMults.get(c)));
+            }
             results = DistributedTrajOpt.optimize(spark, problems, options);
         }
 
