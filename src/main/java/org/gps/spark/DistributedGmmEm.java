@@ -8,6 +8,7 @@ import org.gps.core.gmm.EmRun;
 import org.gps.core.gmm.EmStatistics;
 import org.gps.core.gmm.Gmm;
 import org.gps.core.gmm.GmmOptions;
+import org.gps.core.gmm.KMeansStatistics;
 import org.gps.core.gmm.Moments;
 import org.gps.core.gmm.PointBlock;
 import org.gps.core.gmm.PointSample;
@@ -145,13 +146,40 @@ public final class DistributedGmmEm {
             GmmOptions go = options.withSeed(groupSeed(seed, g));
             EmRun run = new EmRun(k.get(g), e.getValue().moments, go, previous.get(g));
             if (run.needsInitialAssignment()) {
-                if (go.initialization() == GmmOptions.Initialization.SAMPLED_MEANS) {
+                if (go.initialization() != GmmOptions.Initialization.RANDOM_ASSIGNMENT) {
                     run.acceptCandidates(e.getValue().sample.points());
                 } else {
                     initAssign.put(g, go.seed());
                 }
             }
             runs.put(g, run);
+        }
+        while (true) {
+            HashMap<Integer, double[][]> pending = new HashMap<>();
+            runs.forEach((g, r) -> {
+                if (r.needsCentresPass()) {
+                    pending.put(g, r.centres());
+                }
+            });
+            if (pending.isEmpty()) {
+                break;
+            }
+            // A Lloyd pass of the k-means start: one job for all groups still refining their centres.
+            Broadcast<HashMap<Integer, double[][]>> centres = jsc.broadcast(pending);
+            HashMap<Integer, KMeansStatistics> pass = OrderedTreeAggregate.aggregate(blocks, HashMap::new,
+                    (acc, b) -> {
+                        double[][] c = centres.value().get(b.group());
+                        if (c != null) {
+                            acc.computeIfAbsent(b.group(), g -> KMeansStatistics.empty(c)).add(b);
+                        }
+                        return acc;
+                    },
+                    (a, b) -> {
+                        b.forEach((g, s) -> a.merge(g, s, KMeansStatistics::merge));
+                        return a;
+                    });
+            centres.destroy();
+            pass.forEach((g, s) -> runs.get(g).acceptCentresPass(s));
         }
         if (!initAssign.isEmpty()) {
             Map<Integer, double[]> shifts = new HashMap<>();

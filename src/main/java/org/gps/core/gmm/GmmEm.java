@@ -28,6 +28,13 @@ public final class GmmEm {
                 run.acceptCandidates(sample.points());
             }
         }
+        while (run.needsCentresPass()) {
+            KMeansStatistics s = KMeansStatistics.empty(run.centres());
+            for (PointBlock b : blocks) {
+                s.add(b);
+            }
+            run.acceptCentresPass(s);
+        }
         while (!run.done()) {
             Gmm model = run.current();
             EmStatistics s = EmStatistics.empty(model);
