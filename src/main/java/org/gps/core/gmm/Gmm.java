@@ -25,9 +25,8 @@ public final class Gmm implements Serializable {
     // Derived from the covariances; not serialized (EM broadcasts a model every pass, and these
     // would triple its size), recomputed on arrival instead.
     private transient Cholesky[] factors;
-    /** W_k = L_k^{-1} stacked (K D x D, column-major) and b_k = W_k mu_k stacked: the E-step's operands. */
-    private transient double[] stackedW;
-    private transient double[] stackedB;
+    /** W_k = L_k^{-1} and b_k = W_k mu_k, laid out for the E-step. */
+    private transient PointKernels.Whitening whitening;
     private transient double[] logNormalisers;
     private transient double[][] covarianceValues;
 
@@ -64,19 +63,16 @@ public final class Gmm implements Serializable {
             this.factors[i] = Cholesky.of(covariances[i]);
             this.covarianceValues[i] = covariances[i].toColumnMajor();
         }
-        this.stackedW = new double[k * d * d];
-        this.stackedB = new double[k * d];
         this.logNormalisers = new double[k];
-        int rows = k * d;
+        double[][] lowerInverse = new double[k][];
+        double[][] whitenedMean = new double[k][];
         for (int c = 0; c < k; c++) {
             Mat w = factors[c].solveLower(Mat.eye(d));
-            double[] wc = w.toColumnMajor();
-            for (int col = 0; col < d; col++) {
-                System.arraycopy(wc, col * d, stackedW, col * rows + c * d, d);
-            }
-            System.arraycopy(w.times(this.means[c]), 0, stackedB, c * d, d);
+            lowerInverse[c] = w.toColumnMajor();
+            whitenedMean[c] = w.times(this.means[c]);
             logNormalisers[c] = this.logMass[c] - 0.5 * (d * LOG_2PI + factors[c].logDet());
         }
+        this.whitening = new PointKernels.Whitening(lowerInverse, whitenedMean, d);
     }
 
     public int clusters() {
@@ -115,7 +111,7 @@ public final class Gmm implements Serializable {
         int n = block.size();
         int kk = clusters();
         int d = dim();
-        double[] out = PointKernels.stackedMahalanobis(stackedW, stackedB, kk, block.data(), d, n);
+        double[] out = PointKernels.mahalanobis(whitening, block.data(), n);
         for (int j = 0; j < n; j++) {
             for (int k = 0; k < kk; k++) {
                 out[j * kk + k] = logNormalisers[k] - 0.5 * out[j * kk + k];

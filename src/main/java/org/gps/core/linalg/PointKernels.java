@@ -55,29 +55,106 @@ public final class PointKernels {
         Mat.BLAS_.dgemm("N", "T", dim, dim, m, 1.0, y, dim, y, dim, 1.0, scatter, dim);
     }
 
+    /** Rows per panel of {@link Whitening}: small enough to skip most of the zero upper triangle. */
+    static final int PANEL_ROWS = 16;
+    /** Points per dgemm in {@link #mahalanobis}: keeps the product (K x 16 values per point) in cache. */
+    static final int CHUNK_POINTS = 256;
+
     /**
-     * Whitening of every point under every cluster at once: for stacked lower-triangular
-     * W_k = L_k^{-1} (K D x D, column-major) and their products b_k = W_k mu_k, returns the
-     * squared norms ||W_k x_j - b_k||^2 as an n x K row-major array. One large dgemm replaces K
-     * triangular solves (which netlib runs unvectorised).
+     * The E-step's operands for K clusters: the whitening maps W_k = L_k^{-1} (lower triangular,
+     * Sigma_k = L_k L_k^T) and b_k = W_k mu_k, so that the squared Mahalanobis distance of x is
+     * ||W_k x - b_k||^2. The rows of all W_k are stacked in panels of {@link #PANEL_ROWS}: panel p
+     * holds rows [r_p, r_{p+1}) of every W_k, and only their first r_{p+1} columns, the rest being
+     * zero. One dgemm per panel then does the work of K triangular solves, vectorised, with about
+     * 0.63 of the flops of a dense stacked product at D = 59 (measured per E-step of 1,980 points,
+     * K = 20: 29 -> 20 ms with netlib's Java kernels, 6.1 -> 5.7 ms with OpenBLAS, which already
+     * ran the dense product near the core's peak).
      */
-    public static double[] stackedMahalanobis(double[] stackedW, double[] stackedB, int clusters, double[] points,
-                                              int dim, int n) {
-        int rows = clusters * dim;
-        double[] z = new double[rows * n];
-        Mat.BLAS_.dgemm("N", "N", rows, n, dim, 1.0, stackedW, rows, points, dim, 0.0, z, rows);
-        double[] out = new double[n * clusters];
-        for (int j = 0; j < n; j++) {
-            int o = j * rows;
-            for (int k = 0; k < clusters; k++) {
-                double s = 0;
-                int base = o + k * dim;
-                int bb = k * dim;
-                for (int i = 0; i < dim; i++) {
-                    double v = z[base + i] - stackedB[bb + i];
-                    s += v * v;
+    public static final class Whitening {
+        private final int clusters;
+        private final int dim;
+        private final int[] panelStart;
+        /** Per panel: (K h) x r_{p+1}, column-major, row k h + i is row r_p + i of W_k. */
+        private final double[][] w;
+        /** Per panel: K h values, the matching rows of b_k. */
+        private final double[][] b;
+
+        /**
+         * @param lowerInverse per cluster W_k, D x D column-major (only the lower triangle is read)
+         * @param whitenedMean per cluster b_k = W_k mu_k
+         */
+        public Whitening(double[][] lowerInverse, double[][] whitenedMean, int dim) {
+            this.clusters = lowerInverse.length;
+            this.dim = dim;
+            int panels = (dim + PANEL_ROWS - 1) / PANEL_ROWS;
+            this.panelStart = new int[panels + 1];
+            this.w = new double[panels][];
+            this.b = new double[panels][];
+            for (int p = 0; p < panels; p++) {
+                int r0 = p * PANEL_ROWS;
+                int r1 = Math.min(dim, r0 + PANEL_ROWS);
+                panelStart[p + 1] = r1;
+                int h = r1 - r0;
+                int rows = clusters * h;
+                double[] wp = new double[rows * r1];
+                double[] bp = new double[rows];
+                for (int k = 0; k < clusters; k++) {
+                    double[] wk = lowerInverse[k];
+                    for (int i = 0; i < h; i++) {
+                        int row = k * h + i;
+                        bp[row] = whitenedMean[k][r0 + i];
+                        for (int col = 0; col <= r0 + i; col++) {
+                            wp[col * rows + row] = wk[col * dim + r0 + i];
+                        }
+                    }
                 }
-                out[j * clusters + k] = s;
+                w[p] = wp;
+                b[p] = bp;
+            }
+        }
+
+        public int clusters() {
+            return clusters;
+        }
+
+        public int dim() {
+            return dim;
+        }
+    }
+
+    /**
+     * Squared Mahalanobis distances ||W_k x_j - b_k||^2 of every point of a block (D x n,
+     * column-major) under every cluster, as an n x K row-major array.
+     */
+    public static double[] mahalanobis(Whitening wh, double[] points, int n) {
+        int kk = wh.clusters;
+        int dim = wh.dim;
+        double[] out = new double[n * kk];
+        double[] z = new double[kk * PANEL_ROWS * Math.min(n, CHUNK_POINTS)];
+        for (int j0 = 0; j0 < n; j0 += CHUNK_POINTS) {
+            int m = Math.min(CHUNK_POINTS, n - j0);
+            for (int p = 0; p < wh.w.length; p++) {
+                int r0 = wh.panelStart[p];
+                int r1 = wh.panelStart[p + 1];
+                int h = r1 - r0;
+                int rows = kk * h;
+                // Rows 0..r1-1 of the chunk's points: the leading dimension stays D.
+                Mat.BLAS_.dgemm("N", "N", rows, m, r1, 1.0, wh.w[p], 0, rows, points, j0 * dim, dim, 0.0, z, 0, rows);
+                double[] bp = wh.b[p];
+                for (int j = 0; j < m; j++) {
+                    int o = j * rows;
+                    int base = (j0 + j) * kk;
+                    for (int k = 0; k < kk; k++) {
+                        double s = 0;
+                        int zo = o + k * h;
+                        int bo = k * h;
+                        for (int i = 0; i < h; i++) {
+                            double v = z[zo + i] - bp[bo + i];
+                            s += v * v;
+                        }
+                        out[base + k] += s;
+                    }
+                }
             }
         }
         return out;
