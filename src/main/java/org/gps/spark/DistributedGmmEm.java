@@ -97,10 +97,12 @@ public final class DistributedGmmEm {
                 .mapToPair(b -> new scala.Tuple2<>(b.group(), b))
                 .groupByKey(partitions)
                 .mapToPair(kv -> {
-                    java.util.List<PointBlock> bs = new java.util.ArrayList<>();
-                    kv._2().forEach(bs::add);
-                    // Shuffles deliver blocks in any order; sort so every run sums in the same order.
-                    bs.sort(java.util.Comparator.comparingLong(b -> b.ids()[0]));
+                    java.util.List<PointBlock> pieces = new java.util.ArrayList<>();
+                    kv._2().forEach(pieces::add);
+                    // Shuffles deliver blocks in any order; sort so every run sums in the same order,
+                    // and re-block, so that small pieces (a trajectory each) make full BLAS blocks.
+                    pieces.sort(java.util.Comparator.comparingLong(b -> b.ids()[0]));
+                    java.util.List<PointBlock> bs = PointBlock.concatenate(pieces, PointBlock.TYPICAL_POINTS);
                     int g = kv._1();
                     return new scala.Tuple2<>(g, org.gps.core.gmm.GmmEm.fit(bs, k.get(g),
                             options.withSeed(groupSeed(seed, g)), prev.get(g)));

@@ -42,8 +42,6 @@ import java.util.TreeMap;
  */
 public final class DynamicsFitting {
     private static final Logger LOG = LoggerFactory.getLogger(DynamicsFitting.class);
-    /** Points per block: large enough for level-3 BLAS to pay off, small enough to stay cache-friendly. */
-    static final int BLOCK_POINTS = 512;
 
     private DynamicsFitting() {
     }
@@ -163,24 +161,42 @@ public final class DynamicsFitting {
     private static Result fitCached(JavaSparkContext jsc, JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
                                     CurrentSet isCurrent, DynamicsOptions options, Map<Integer, Gmm> previous,
                                     long seed, JointRows layout, boolean withInitialStates) {
+        // The GMM step's time includes the counting and the window: they are there for EM.
+        long emStart = System.nanoTime();
         boolean shared = options.sharedPrior();
         int maxSamples = options.maxSamples();
-        // Per group and per condition: counts and lengths, a few numbers each (driver memory does not
-        // grow with the number of trajectories).
-        Map<Integer, long[]> perGroup = new TreeMap<>(traj
-                .mapToPair(kv -> new Tuple2<>(shared ? 0 : kv._1().condition(), new long[] {1, layout.count(kv._2()),
-                        kv._2().x()[0].length, kv._2().u()[0].length, layout.inputDim(kv._2())}))
-                .reduceByKey((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2], a[3], a[4]})
-                .collectAsMap());
+        // Per condition: trajectories, rows, trajectories in the fit set and the dimensions, a few
+        // numbers each (driver memory does not grow with the number of trajectories). One job
+        // without a shuffle: each partition counts into a small map, the driver merges them.
+        TreeMap<Integer, long[]> perCondition = traj.aggregate(new TreeMap<Integer, long[]>(), (acc, kv) -> {
+            Trajectory t = kv._2();
+            long[] c = acc.computeIfAbsent(kv._1().condition(), x -> new long[] {0, 0, 0, t.x()[0].length,
+                    t.u()[0].length, layout.inputDim(t)});
+            c[0]++;
+            c[1] += layout.count(t);
+            c[2] += isCurrent.contains(kv._1()) ? 1 : 0;
+            return acc;
+        }, (a, b) -> {
+            b.forEach((cond, c) -> a.merge(cond, c, (x, y) -> new long[] {x[0] + y[0], x[1] + y[1], x[2] + y[2],
+                    x[3], x[4], x[5]}));
+            return a;
+        });
+        Map<Integer, long[]> perGroup = new TreeMap<>();
+        Map<Integer, Long> currentCount = new TreeMap<>();
+        perCondition.forEach((cond, c) -> {
+            perGroup.merge(shared ? 0 : cond, c.clone(), (x, y) -> new long[] {x[0] + y[0], x[1] + y[1], x[2] + y[2],
+                    x[3], x[4], x[5]});
+            if (c[2] > 0) {
+                currentCount.put(cond, c[2]);
+            }
+        });
         if (perGroup.isEmpty()) {
             throw new BadInputException("rollouts: no trajectories to fit dynamics on");
         }
-        Map<Integer, Long> currentCount = new TreeMap<>(traj.filter(kv -> isCurrent.contains(kv._1()))
-                .mapToPair(kv -> new Tuple2<>(kv._1().condition(), 1L)).reduceByKey(Long::sum).collectAsMap());
         long[] any = perGroup.values().iterator().next();
-        int dX = (int) any[2];
-        int dU = (int) any[3];
-        int inputDim = (int) any[4];
+        int dX = (int) any[3];
+        int dU = (int) any[4];
+        int inputDim = (int) any[5];
         for (Map.Entry<Integer, Long> e : currentCount.entrySet()) {
             if (e.getValue() < 2) {
                 throw new BadInputException("rollouts: condition " + e.getKey() + " has " + e.getValue()
@@ -215,27 +231,37 @@ public final class DynamicsFitting {
                 options.minSamplesPerCluster())));
 
         Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window == null ? null : new HashSet<>(window));
-        long emStart = System.nanoTime();
-        JavaRDD<PointBlock> blocks = traj.filter(kv -> windowB.value() == null || windowB.value().contains(kv._1()))
-                .mapPartitions(it -> blocksOf(it, shared, layout))
-                // One partition per core: each EM pass is a job, and its cost is mostly per task. Keyed
-                // by first point id and sorted, so every run puts the same blocks in the same order.
-                .mapToPair(b -> new Tuple2<>(b.ids()[0], b))
-                .repartitionAndSortWithinPartitions(new org.apache.spark.HashPartitioner(
-                        Math.max(1, Math.min(traj.getNumPartitions(), jsc.defaultParallelism()))))
-                .values()
-                .persist(StorageLevel.MEMORY_ONLY());
+        java.util.Set<Integer> inTask = new java.util.HashSet<>();
+        points.forEach((g, n) -> {
+            if (n <= options.inTaskMaxPoints()) {
+                inTask.add(g);
+            }
+        });
+        JavaRDD<Tuple2<TrajectoryGroups.Key, Trajectory>> windowed = traj
+                .filter(kv -> windowB.value() == null || windowB.value().contains(kv._1())).rdd().toJavaRDD();
+        boolean allInTask = inTask.size() == clusters.size();
+        JavaRDD<PointBlock> blocks;
+        if (allInTask) {
+            // Every GMM runs inside one task: each trajectory's rows go straight to its group's task
+            // (one shuffle, which regroups and re-blocks them in a fixed order); nothing to cache.
+            blocks = windowed.map(kv -> trajectoryBlock(kv._1(), kv._2(), shared, layout));
+        } else {
+            blocks = windowed.mapPartitions(it -> blocksOf(it, shared, layout))
+                    // One partition per core: each EM pass is a job, and its cost is mostly per task. Keyed
+                    // by first point id and sorted, so every run puts the same blocks in the same order.
+                    .mapToPair(b -> new Tuple2<>(b.ids()[0], b))
+                    .repartitionAndSortWithinPartitions(new org.apache.spark.HashPartitioner(
+                            Math.max(1, Math.min(traj.getNumPartitions(), jsc.defaultParallelism()))))
+                    .values()
+                    .persist(StorageLevel.MEMORY_ONLY());
+        }
         Map<Integer, EmResult> gmms;
         try {
-            java.util.Set<Integer> inTask = new java.util.HashSet<>();
-            points.forEach((g, n) -> {
-                if (n <= options.inTaskMaxPoints()) {
-                    inTask.add(g);
-                }
-            });
             gmms = DistributedGmmEm.fit(blocks, clusters, previous, options.em().withSeed(seed), inTask);
         } finally {
-            blocks.unpersist(false);
+            if (!allInTask) {
+                blocks.unpersist(false);
+            }
             windowB.destroy();
         }
         double emSeconds = (System.nanoTime() - emStart) / 1e9;
@@ -247,51 +273,82 @@ public final class DynamicsFitting {
         gmms.forEach((g, r) -> models.put(g, r.model()));
         Broadcast<Map<Integer, Gmm>> gmmB = jsc.broadcast(models);
         double strength = options.strength();
+        // Each fit needs the rows of one (condition, t). Shuffling rows one by one (M N T records)
+        // costs more than the fits at these sizes, so each trajectory travels as a few chunks of
+        // consecutive steps, keyed by (condition, chunk): enough groups to keep every core busy
+        // (about 4 per core), few records. Each group then runs the fits of its steps.
+        long longest = 1;
+        for (long[] c : perCondition.values()) {
+            longest = Math.max(longest, (c[1] + c[0] - 1) / c[0]);
+        }
+        int chunksPerCondition = (int) Math.min(longest, Math.max(1,
+                (4L * jsc.defaultParallelism() + currentCount.size() - 1) / Math.max(1, currentCount.size())));
+        int stepsPerChunk = (int) ((longest + chunksPerCondition - 1) / chunksPerCondition);
+        int fitGroups = Math.max(1, currentCount.size() * chunksPerCondition);
         JavaRDD<StepFit> steps = traj.filter(kv -> isCurrent.contains(kv._1()))
                 .flatMapToPair(kv -> {
                     Trajectory t = kv._2();
                     int count = layout.count(t);
-                    List<Tuple2<Long, Tuple2<Long, double[]>>> out = new ArrayList<>(count);
                     long order = ((long) kv._1().iteration() << 32) | kv._1().sample();
-                    for (int s = 0; s < count; s++) {
-                        out.add(new Tuple2<>(((long) kv._1().condition() << 32) | s,
-                                new Tuple2<>(order, layout.row(t, s))));
+                    List<Tuple2<Long, Tuple2<Long, double[][]>>> out = new ArrayList<>();
+                    for (int from = 0; from < count; from += stepsPerChunk) {
+                        double[][] rows = new double[Math.min(stepsPerChunk, count - from)][];
+                        for (int i = 0; i < rows.length; i++) {
+                            rows[i] = layout.row(t, from + i);
+                        }
+                        out.add(new Tuple2<>(((long) kv._1().condition() << 32) | (from / stepsPerChunk),
+                                new Tuple2<>(order, rows)));
                     }
                     return out.iterator();
                 })
-                .groupByKey()
-                .map(kv -> {
+                .groupByKey(Math.min(fitGroups, 2 * jsc.defaultParallelism()))
+                .flatMap(kv -> {
                     int condition = (int) (kv._1() >>> 32);
-                    int t = (int) (kv._1() & 0xffffffffL);
-                    List<Tuple2<Long, double[]>> rows = new ArrayList<>();
-                    kv._2().forEach(rows::add);
-                    // Shuffles deliver rows in any order; sort so reruns give identical bits.
-                    rows.sort(Comparator.comparingLong(Tuple2::_1));
-                    double[][] y = new double[rows.size()][];
-                    for (int i = 0; i < y.length; i++) {
-                        y[i] = rows.get(i)._2();
-                    }
+                    int first = (int) (kv._1() & 0xffffffffL) * stepsPerChunk;
+                    List<Tuple2<Long, double[][]>> pieces = new ArrayList<>();
+                    kv._2().forEach(pieces::add);
+                    // Shuffles deliver pieces in any order; sort so reruns give identical bits.
+                    pieces.sort(Comparator.comparingLong(Tuple2::_1));
                     Gmm gmm = gmmB.value().get(shared ? 0 : condition);
-                    NiwPrior prior = gmm.prior(PointBlock.of(condition, java.util.Arrays.asList(y), 0), strength);
-                    ConditionalGaussian fit;
-                    try {
-                        fit = JointGaussianFit.conditional(y, inputDim, prior, layout.ridge(t));
-                    } catch (BadInputException e) {
-                        throw new BadInputException("condition " + condition + ", t=" + t + ": " + e.getMessage(), e);
+                    List<StepFit> fits = new ArrayList<>();
+                    for (int i = 0; i < stepsPerChunk; i++) {
+                        List<double[]> rows = new ArrayList<>(pieces.size());
+                        for (Tuple2<Long, double[][]> p : pieces) {
+                            if (i < p._2().length) {
+                                rows.add(p._2()[i]);
+                            }
+                        }
+                        if (rows.isEmpty()) {
+                            break;
+                        }
+                        fits.add(fitStep(condition, first + i, rows.toArray(double[][]::new), gmm, strength, inputDim,
+                                layout));
                     }
-                    double[] err = predictionError(y, fit, inputDim);
-                    return new StepFit(condition, t, y.length, fit, err[0], err[1]);
+                    return fits.iterator();
                 })
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
         // Materialise now: the caller unpersists the trajectories once this returns.
         steps.count();
         gmmB.unpersist(false);
-        double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
         Map<Integer, InitialStateDistribution> x0 = withInitialStates ? initialStates(traj, isCurrent,
                 jsc.broadcast(x0Window == null ? null : new HashSet<>(x0Window)), strength, options.initialStateVar())
                 : Map.of();
+        double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
         return new Result(gmms, steps, x0, windowSizes, dX, dU, emSeconds, fitSeconds);
+    }
+
+    private static StepFit fitStep(int condition, int t, double[][] y, Gmm gmm, double strength, int inputDim,
+                                   JointRows layout) {
+        NiwPrior prior = gmm.prior(PointBlock.of(condition, java.util.Arrays.asList(y), 0), strength);
+        ConditionalGaussian fit;
+        try {
+            fit = JointGaussianFit.conditional(y, inputDim, prior, layout.ridge(t));
+        } catch (BadInputException e) {
+            throw new BadInputException("condition " + condition + ", t=" + t + ": " + e.getMessage(), e);
+        }
+        double[] err = predictionError(y, fit, inputDim);
+        return new StepFit(condition, t, y.length, fit, err[0], err[1]);
     }
 
     /** The last maxSamples trajectories (by iteration, then sample) of each group. */
@@ -312,6 +369,23 @@ public final class DynamicsFitting {
         return out;
     }
 
+    /** One trajectory's rows as a block, with the same point ids as {@link #blocksOf}. */
+    private static PointBlock trajectoryBlock(TrajectoryGroups.Key k, Trajectory t, boolean shared, JointRows layout) {
+        int count = layout.count(t);
+        int dim = layout.row(t, 0).length;
+        double[] data = new double[dim * count];
+        long[] ids = new long[count];
+        for (int s = 0; s < count; s++) {
+            System.arraycopy(layout.row(t, s), 0, data, s * dim, dim);
+            ids[s] = pointId(k, s);
+        }
+        return new PointBlock(shared ? 0 : k.condition(), dim, data, ids);
+    }
+
+    private static long pointId(TrajectoryGroups.Key k, int s) {
+        return Seeds.derive(0, "point", k.iteration(), k.condition(), k.sample(), s);
+    }
+
     private static Iterator<PointBlock> blocksOf(Iterator<Tuple2<TrajectoryGroups.Key, Trajectory>> it, boolean shared,
                                                  JointRows layout) {
         // Sort by point id within the partition: shuffle order varies between runs, and block
@@ -325,14 +399,14 @@ public final class DynamicsFitting {
             TreeMap<Long, double[]> pts = byGroup.computeIfAbsent(g, x -> new TreeMap<>());
             int count = layout.count(t);
             for (int s = 0; s < count; s++) {
-                pts.put(Seeds.derive(0, "point", k.iteration(), k.condition(), k.sample(), s), layout.row(t, s));
+                pts.put(pointId(k, s), layout.row(t, s));
             }
         }
         List<PointBlock> out = new ArrayList<>();
         for (Map.Entry<Integer, TreeMap<Long, double[]>> e : byGroup.entrySet()) {
             List<Map.Entry<Long, double[]>> pts = new ArrayList<>(e.getValue().entrySet());
-            for (int from = 0; from < pts.size(); from += BLOCK_POINTS) {
-                int to = Math.min(pts.size(), from + BLOCK_POINTS);
+            for (int from = 0; from < pts.size(); from += PointBlock.TYPICAL_POINTS) {
+                int to = Math.min(pts.size(), from + PointBlock.TYPICAL_POINTS);
                 int dim = pts.get(from).getValue().length;
                 double[] data = new double[dim * (to - from)];
                 long[] ids = new long[to - from];

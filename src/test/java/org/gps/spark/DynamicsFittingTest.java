@@ -42,6 +42,11 @@ class DynamicsFittingTest {
     private static void assertRecovers(DynamicsFitting.Result fit, int conditions, int horizon) {
         List<DynamicsFitting.StepFit> steps = fit.steps().collect();
         assertEquals(conditions * (horizon - 1), steps.size());
+        java.util.Set<List<Integer>> seen = new java.util.HashSet<>();
+        for (DynamicsFitting.StepFit s : steps) {
+            assertTrue(seen.add(List.of(s.condition(), s.t())), "fitted twice: " + s.condition() + ", " + s.t());
+            assertTrue(s.t() >= 0 && s.t() < horizon - 1 && s.condition() >= 0 && s.condition() < conditions);
+        }
         for (DynamicsFitting.StepFit s : steps) {
             // Spread 10: the 1e-6 ridges bias the gains by ~1e-8 (see JointGaussianFitTest).
             for (int i = 0; i < 3; i++) {
@@ -105,5 +110,76 @@ class DynamicsFittingTest {
         } finally {
             fit.steps().unpersist();
         }
+    }
+
+    @Test
+    void eachStepIsFittedOnTheRowsOfTheTrajectoriesThatReachIt() {
+        // Trajectories of unequal length (logged data): the fits travel in chunks of steps, and
+        // every (condition, t) must still see exactly the rows of the trajectories that reach t + 1,
+        // in (iteration, sample) order, under its GMM's prior: compare with the fit done by hand.
+        SparkSession spark = SparkTestSession.get();
+        Random r = new Random(8);
+        List<Row> rows = new ArrayList<>();
+        int[] horizons = {12, 7, 12, 4, 9, 12};
+        for (int c = 0; c < 2; c++) {
+            for (int s = 0; s < horizons.length; s++) {
+                double[] x = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
+                for (int t = 0; t < horizons[s]; t++) {
+                    double[] u = {r.nextGaussian(), r.nextGaussian()};
+                    rows.add(RowFactory.create(0, c, s, t, x, u, x, null, RolloutSchema.SOURCE_LOGGED));
+                    x = org.gps.core.linalg.Vec.plus(org.gps.core.linalg.Vec.plus(A.times(x), B.times(u)),
+                            new double[] {0.1 * r.nextGaussian(), 0.1 * r.nextGaussian(), 0.1 * r.nextGaussian()});
+                }
+            }
+        }
+        List<Row> sorted = new ArrayList<>(rows);
+        DynamicsOptions options = DynamicsOptions.defaults(3);
+        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(
+                spark.createDataFrame(rows, RolloutSchema.STRUCT)), DynamicsFitting.CurrentSet.all(), options, Map.of(), 3);
+        try {
+            List<DynamicsFitting.StepFit> steps = fit.steps().collect();
+            assertEquals(2 * 11, steps.size());
+            for (DynamicsFitting.StepFit step : steps) {
+                List<double[]> y = new ArrayList<>();
+                for (int s = 0; s < horizons.length; s++) {
+                    if (horizons[s] > step.t() + 1) {
+                        y.add(joint(sorted, step.condition(), s, step.t()));
+                    }
+                }
+                assertEquals(y.size(), step.samples(), "samples at t=" + step.t());
+                double[][] ys = y.toArray(double[][]::new);
+                org.gps.core.gmm.Gmm gmm = fit.gmms().get(step.condition()).model();
+                org.gps.core.dynamics.ConditionalGaussian byHand = org.gps.core.dynamics.JointGaussianFit.conditional(ys, 5,
+                        gmm.prior(org.gps.core.gmm.PointBlock.of(step.condition(), y, 0), options.strength()),
+                        options.regularization());
+                // The same rows in the same order through the same code: equal to the last bit.
+                assertEquals(0.0, byHand.gain().maxAbsDiff(step.model().gain()), "gain at " + step.condition() + "," + step.t());
+                assertEquals(0.0, byHand.covariance().maxAbsDiff(step.model().covariance()));
+            }
+        } finally {
+            fit.steps().unpersist();
+        }
+    }
+
+    /** [x_t, u_t, x_{t+1}] of one trajectory from rollout rows. */
+    private static double[] joint(List<Row> rows, int condition, int sample, int t) {
+        double[] x = null;
+        double[] u = null;
+        double[] next = null;
+        for (Row row : rows) {
+            if (row.getInt(1) == condition && row.getInt(2) == sample) {
+                if (row.getInt(3) == t) {
+                    x = (double[]) row.get(4);
+                    u = (double[]) row.get(5);
+                } else if (row.getInt(3) == t + 1) {
+                    next = (double[]) row.get(4);
+                }
+            }
+        }
+        double[] out = new double[8];
+        System.arraycopy(x, 0, out, 0, 3);
+        System.arraycopy(u, 0, out, 3, 2);
+        System.arraycopy(next, 0, out, 5, 3);
+        return out;
     }
 }

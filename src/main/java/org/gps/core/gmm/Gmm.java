@@ -120,19 +120,37 @@ public final class Gmm implements Serializable {
         return out;
     }
 
+    /**
+     * Terms more than this many nats below a point's largest are left out of its log-sum-exp and
+     * get posterior 0: together (at most K e^-40, K below 100) they are under half an ulp of the
+     * sum, so the result is the same to rounding, and most exp calls are skipped (a point has
+     * weight in one to three clusters).
+     */
+    private static final double NEGLIGIBLE_LOG_RATIO = -40;
+
     /** Posterior cluster probabilities of every point, n x K row-major; and each point's log density in {@code logDensity}. */
     public double[] posteriors(PointBlock block, double[] logDensity) {
         int kk = clusters();
         double[] lj = logJoint(block);
-        double[] row = new double[kk];
         for (int j = 0; j < block.size(); j++) {
-            System.arraycopy(lj, j * kk, row, 0, kk);
-            double lse = Vec.logSumExp(row);
-            if (logDensity != null) {
-                logDensity[j] = lse;
-            }
+            int o = j * kk;
+            double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < kk; k++) {
-                lj[j * kk + k] = Math.exp(row[k] - lse);
+                max = Math.max(max, lj[o + k]);
+            }
+            double sum = 0;
+            for (int k = 0; k < kk; k++) {
+                double d = lj[o + k] - max;
+                double e = d < NEGLIGIBLE_LOG_RATIO ? 0.0 : Math.exp(d);
+                lj[o + k] = e;
+                sum += e;
+            }
+            if (logDensity != null) {
+                logDensity[j] = max + Math.log(sum);
+            }
+            double inv = 1.0 / sum;
+            for (int k = 0; k < kk; k++) {
+                lj[o + k] *= inv;
             }
         }
         return lj;

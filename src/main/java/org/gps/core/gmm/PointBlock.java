@@ -12,6 +12,9 @@ import java.util.List;
 public final class PointBlock implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** Points per block where the caller chooses: enough for efficient dgemm, few enough for cache. */
+    public static final int TYPICAL_POINTS = 512;
+
     private final int group;
     private final int dim;
     private final int size;
@@ -43,6 +46,48 @@ public final class PointBlock implements Serializable {
             ids[j] = firstId + j;
         }
         return new PointBlock(group, dim, data, ids);
+    }
+
+    /**
+     * The points of {@code pieces} (all of one group and dimension), in the given order, cut into
+     * blocks of at most {@code blockPoints}.
+     */
+    public static List<PointBlock> concatenate(List<PointBlock> pieces, int blockPoints) {
+        List<PointBlock> out = new java.util.ArrayList<>();
+        if (pieces.isEmpty()) {
+            return out;
+        }
+        int dim = pieces.get(0).dim;
+        int group = pieces.get(0).group;
+        long total = 0;
+        for (PointBlock p : pieces) {
+            if (p.dim != dim || p.group != group) {
+                throw new IllegalArgumentException("cannot concatenate blocks of different groups or dimensions");
+            }
+            total += p.size;
+        }
+        int piece = 0;
+        int offset = 0;
+        for (long from = 0; from < total; from += blockPoints) {
+            int n = (int) Math.min(blockPoints, total - from);
+            double[] data = new double[dim * n];
+            long[] ids = new long[n];
+            int filled = 0;
+            while (filled < n) {
+                PointBlock p = pieces.get(piece);
+                int take = Math.min(n - filled, p.size - offset);
+                System.arraycopy(p.data, offset * dim, data, filled * dim, take * dim);
+                System.arraycopy(p.ids, offset, ids, filled, take);
+                filled += take;
+                offset += take;
+                if (offset == p.size) {
+                    piece++;
+                    offset = 0;
+                }
+            }
+            out.add(new PointBlock(group, dim, data, ids));
+        }
+        return out;
     }
 
     public int group() {

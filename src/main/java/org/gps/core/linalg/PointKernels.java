@@ -130,34 +130,51 @@ public final class PointKernels {
         int kk = wh.clusters;
         int dim = wh.dim;
         double[] out = new double[n * kk];
-        double[] z = new double[kk * PANEL_ROWS * Math.min(n, CHUNK_POINTS)];
+        int chunk = Math.min(n, CHUNK_POINTS);
+        double[] zt = new double[chunk * kk * Math.min(dim, PANEL_ROWS)];
+        double[] acc = new double[kk * chunk];
         for (int j0 = 0; j0 < n; j0 += CHUNK_POINTS) {
             int m = Math.min(CHUNK_POINTS, n - j0);
+            java.util.Arrays.fill(acc, 0, kk * m, 0.0);
             for (int p = 0; p < wh.w.length; p++) {
-                int r0 = wh.panelStart[p];
                 int r1 = wh.panelStart[p + 1];
-                int h = r1 - r0;
+                int h = r1 - wh.panelStart[p];
                 int rows = kk * h;
-                // Rows 0..r1-1 of the chunk's points: the leading dimension stays D.
-                Mat.BLAS_.dgemm("N", "N", rows, m, r1, 1.0, wh.w[p], 0, rows, points, j0 * dim, dim, 0.0, z, 0, rows);
+                // The product transposed (points down the columns: m x K h) so that the squares
+                // below run along contiguous points, a loop the JIT vectorises; rows 0..r1-1 of
+                // the chunk's points are read in place (leading dimension D).
+                Mat.BLAS_.dgemm("T", "T", m, rows, r1, 1.0, points, j0 * dim, dim, wh.w[p], 0, rows, 0.0, zt, 0, m);
                 double[] bp = wh.b[p];
-                for (int j = 0; j < m; j++) {
-                    int o = j * rows;
-                    int base = (j0 + j) * kk;
-                    for (int k = 0; k < kk; k++) {
-                        double s = 0;
-                        int zo = o + k * h;
-                        int bo = k * h;
-                        for (int i = 0; i < h; i++) {
-                            double v = z[zo + i] - bp[bo + i];
-                            s += v * v;
+                for (int k = 0; k < kk; k++) {
+                    int ao = k * m;
+                    for (int i = 0; i < h; i++) {
+                        int col = k * h + i;
+                        double bv = bp[col];
+                        int zo = col * m;
+                        for (int j = 0; j < m; j++) {
+                            double v = zt[zo + j] - bv;
+                            acc[ao + j] += v * v;
                         }
-                        out[base + k] += s;
                     }
+                }
+            }
+            for (int k = 0; k < kk; k++) {
+                int ao = k * m;
+                for (int j = 0; j < m; j++) {
+                    out[(j0 + j) * kk + k] = acc[ao + j];
                 }
             }
         }
         return out;
+    }
+
+    /** A^T B for A (D x k) and B (D x n), both column-major: the k x n column-major product. */
+    public static double[] transposeTimes(double[] a, int k, double[] b, int n, int dim) {
+        double[] c = new double[k * n];
+        if (k > 0 && n > 0 && dim > 0) {
+            Mat.BLAS_.dgemm("T", "N", k, n, dim, 1.0, a, dim, b, dim, 0.0, c, k);
+        }
+        return c;
     }
 
     /** Copies the lower triangle of a column-major square array into its upper triangle. */
