@@ -5,6 +5,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.gps.core.BadInputException;
 import org.gps.core.dynamics.ConditionalGaussian;
 import org.gps.core.dynamics.DynamicsOptions;
@@ -165,72 +166,47 @@ public final class DynamicsFitting {
         long emStart = System.nanoTime();
         boolean shared = options.sharedPrior();
         int maxSamples = options.maxSamples();
-        // Per condition: trajectories, rows, trajectories in the fit set and the dimensions, a few
-        // numbers each (driver memory does not grow with the number of trajectories). One job
-        // without a shuffle: each partition counts into a small map, the driver merges them.
-        TreeMap<Integer, long[]> perCondition = traj.aggregate(new TreeMap<Integer, long[]>(), (acc, kv) -> {
-            Trajectory t = kv._2();
-            long[] c = acc.computeIfAbsent(kv._1().condition(), x -> new long[] {0, 0, 0, t.x()[0].length,
-                    t.u()[0].length, layout.inputDim(t)});
-            c[0]++;
-            c[1] += layout.count(t);
-            c[2] += isCurrent.contains(kv._1()) ? 1 : 0;
-            return acc;
-        }, (a, b) -> {
-            b.forEach((cond, c) -> a.merge(cond, c, (x, y) -> new long[] {x[0] + y[0], x[1] + y[1], x[2] + y[2],
-                    x[3], x[4], x[5]}));
-            return a;
-        });
-        Map<Integer, long[]> perGroup = new TreeMap<>();
-        Map<Integer, Long> currentCount = new TreeMap<>();
-        perCondition.forEach((cond, c) -> {
-            perGroup.merge(shared ? 0 : cond, c.clone(), (x, y) -> new long[] {x[0] + y[0], x[1] + y[1], x[2] + y[2],
-                    x[3], x[4], x[5]});
-            if (c[2] > 0) {
-                currentCount.put(cond, c[2]);
-            }
-        });
-        if (perGroup.isEmpty()) {
+        TrajectoryCensus census = traj.aggregate(new TrajectoryCensus(shared, maxSamples),
+                (c, kv) -> c.add(kv._1(), kv._2(), layout, isCurrent.contains(kv._1())), TrajectoryCensus::merge);
+        TreeMap<Integer, long[]> perCondition = census.perCondition;
+        if (perCondition.isEmpty()) {
             throw new BadInputException("rollouts: no trajectories to fit dynamics on");
         }
-        long[] any = perGroup.values().iterator().next();
-        int dX = (int) any[3];
-        int dU = (int) any[4];
-        int inputDim = (int) any[5];
+        Map<Integer, Long> currentCount = new TreeMap<>();
+        perCondition.forEach((cond, c) -> {
+            if (c[TrajectoryCensus.CURRENT] > 0) {
+                currentCount.put(cond, c[TrajectoryCensus.CURRENT]);
+            }
+        });
+        long[] any = perCondition.values().iterator().next();
+        int dX = (int) any[TrajectoryCensus.STATE_DIM];
+        int dU = (int) any[TrajectoryCensus.ACTION_DIM];
+        int inputDim = (int) any[TrajectoryCensus.INPUT_DIM];
         for (Map.Entry<Integer, Long> e : currentCount.entrySet()) {
             if (e.getValue() < 2) {
                 throw new BadInputException("rollouts: condition " + e.getKey() + " has " + e.getValue()
                         + " trajectory to fit; the per-step fit needs at least 2 (ALGORITHM.md section 4)");
             }
         }
+        // The prior's window: each group's newest max_samples trajectories (all of them when no
+        // group has more, and then no filter is needed).
         Map<Integer, Long> points = new TreeMap<>();
         Map<Integer, Integer> windowSizes = new TreeMap<>();
-        Set<TrajectoryGroups.Key> window = null;
-        Set<TrajectoryGroups.Key> x0Window = null;
-        boolean windowIsAll = perGroup.values().stream().allMatch(c -> c[0] <= maxSamples);
-        if (windowIsAll && !shared) {
-            perGroup.forEach((g, c) -> {
-                points.put(g, c[1]);
-                windowSizes.put(g, (int) c[0]);
-            });
-        } else {
-            // The window must be chosen: collect the keys (the pipeline's case: M x iterations x N of them).
-            List<Tuple2<TrajectoryGroups.Key, int[]>> keys = traj.mapValues(t -> new int[] {layout.count(t)}).collect();
-            window = windowIsAll ? null : window(keys, maxSamples, shared);
-            x0Window = window(keys, maxSamples, false);
-            for (Tuple2<TrajectoryGroups.Key, int[]> k : keys) {
-                if (window == null || window.contains(k._1())) {
-                    int g = shared ? 0 : k._1().condition();
-                    points.merge(g, (long) k._2()[0], Long::sum);
-                    windowSizes.merge(g, 1, Integer::sum);
+        Set<TrajectoryGroups.Key> window = census.windowIsEverything() ? null : new HashSet<>();
+        census.newestPerGroup.forEach((g, entries) -> {
+            for (TrajectoryCensus.Entry e : entries.values()) {
+                points.merge(g, (long) e.rows(), Long::sum);
+                windowSizes.merge(g, 1, Integer::sum);
+                if (window != null) {
+                    window.add(e.key());
                 }
             }
-        }
+        });
         Map<Integer, Integer> clusters = new TreeMap<>();
         points.forEach((g, n) -> clusters.put(g, GmmEm.clusterCount(n, options.maxClusters(),
                 options.minSamplesPerCluster())));
 
-        Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window == null ? null : new HashSet<>(window));
+        Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window);
         java.util.Set<Integer> inTask = new java.util.HashSet<>();
         points.forEach((g, n) -> {
             if (n <= options.inTaskMaxPoints()) {
@@ -285,37 +261,57 @@ public final class DynamicsFitting {
                 (4L * jsc.defaultParallelism() + currentCount.size() - 1) / Math.max(1, currentCount.size())));
         int stepsPerChunk = (int) ((longest + chunksPerCondition - 1) / chunksPerCondition);
         int fitGroups = Math.max(1, currentCount.size() * chunksPerCondition);
+        // The x0 fits ride along: chunk 0 of each condition also carries the trajectories' initial
+        // states, and the x0 priors (from the census's window) are computed here and broadcast.
+        HashMap<Integer, NiwPrior> x0Priors = new HashMap<>();
+        if (withInitialStates) {
+            for (int cond : currentCount.keySet()) {
+                double[][] win = census.windowInitialStates(cond);
+                if (win.length > 0) {
+                    x0Priors.put(cond, InitialStateFit.prior(win, strength));
+                }
+            }
+        }
+        Broadcast<HashMap<Integer, NiwPrior>> x0PriorsB = jsc.broadcast(x0Priors);
+        double initialStateVar = options.initialStateVar();
+        CollectionAccumulator<Tuple2<Integer, InitialStateDistribution>> x0Fits = jsc.sc().collectionAccumulator();
         JavaRDD<StepFit> steps = traj.filter(kv -> isCurrent.contains(kv._1()))
                 .flatMapToPair(kv -> {
                     Trajectory t = kv._2();
                     int count = layout.count(t);
                     long order = ((long) kv._1().iteration() << 32) | kv._1().sample();
-                    List<Tuple2<Long, Tuple2<Long, double[][]>>> out = new ArrayList<>();
-                    for (int from = 0; from < count; from += stepsPerChunk) {
-                        double[][] rows = new double[Math.min(stepsPerChunk, count - from)][];
+                    List<Tuple2<Long, StepChunk>> out = new ArrayList<>();
+                    for (int from = 0; from == 0 || from < count; from += stepsPerChunk) {
+                        double[][] rows = new double[Math.max(0, Math.min(stepsPerChunk, count - from))][];
                         for (int i = 0; i < rows.length; i++) {
                             rows[i] = layout.row(t, from + i);
                         }
                         out.add(new Tuple2<>(((long) kv._1().condition() << 32) | (from / stepsPerChunk),
-                                new Tuple2<>(order, rows)));
+                                new StepChunk(order, from == 0 ? t.x()[0] : null, rows)));
                     }
                     return out.iterator();
                 })
                 .groupByKey(Math.min(fitGroups, 2 * jsc.defaultParallelism()))
                 .flatMap(kv -> {
                     int condition = (int) (kv._1() >>> 32);
-                    int first = (int) (kv._1() & 0xffffffffL) * stepsPerChunk;
-                    List<Tuple2<Long, double[][]>> pieces = new ArrayList<>();
+                    int chunk = (int) (kv._1() & 0xffffffffL);
+                    int first = chunk * stepsPerChunk;
+                    List<StepChunk> pieces = new ArrayList<>();
                     kv._2().forEach(pieces::add);
                     // Shuffles deliver pieces in any order; sort so reruns give identical bits.
-                    pieces.sort(Comparator.comparingLong(Tuple2::_1));
+                    pieces.sort(Comparator.comparingLong(StepChunk::order));
+                    if (chunk == 0 && withInitialStates) {
+                        double[][] x0 = pieces.stream().map(StepChunk::x0).toArray(double[][]::new);
+                        x0Fits.add(new Tuple2<>(condition, InitialStateFit.fit(x0, x0PriorsB.value().get(condition),
+                                initialStateVar)));
+                    }
                     Gmm gmm = gmmB.value().get(shared ? 0 : condition);
                     List<StepFit> fits = new ArrayList<>();
                     for (int i = 0; i < stepsPerChunk; i++) {
                         List<double[]> rows = new ArrayList<>(pieces.size());
-                        for (Tuple2<Long, double[][]> p : pieces) {
-                            if (i < p._2().length) {
-                                rows.add(p._2()[i]);
+                        for (StepChunk p : pieces) {
+                            if (i < p.rows().length) {
+                                rows.add(p.rows()[i]);
                             }
                         }
                         if (rows.isEmpty()) {
@@ -328,14 +324,21 @@ public final class DynamicsFitting {
                 })
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
-        // Materialise now: the caller unpersists the trajectories once this returns.
+        // Materialise now: the caller unpersists the trajectories once this returns. (A retried
+        // task may add its x0 fit twice: the same value, kept once by condition.)
         steps.count();
         gmmB.unpersist(false);
-        Map<Integer, InitialStateDistribution> x0 = withInitialStates ? initialStates(traj, isCurrent,
-                jsc.broadcast(x0Window == null ? null : new HashSet<>(x0Window)), strength, options.initialStateVar())
-                : Map.of();
+        x0PriorsB.unpersist(false);
+        Map<Integer, InitialStateDistribution> x0 = new TreeMap<>();
+        for (Tuple2<Integer, InitialStateDistribution> f : x0Fits.value()) {
+            x0.put(f._1(), f._2());
+        }
         double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
         return new Result(gmms, steps, x0, windowSizes, dX, dU, emSeconds, fitSeconds);
+    }
+
+    /** Consecutive rows of one trajectory for the per-step fits; chunk 0 also carries x0. */
+    record StepChunk(long order, double[] x0, double[][] rows) implements Serializable {
     }
 
     private static StepFit fitStep(int condition, int t, double[][] y, Gmm gmm, double strength, int inputDim,
@@ -349,24 +352,6 @@ public final class DynamicsFitting {
         }
         double[] err = predictionError(y, fit, inputDim);
         return new StepFit(condition, t, y.length, fit, err[0], err[1]);
-    }
-
-    /** The last maxSamples trajectories (by iteration, then sample) of each group. */
-    static Set<TrajectoryGroups.Key> window(List<Tuple2<TrajectoryGroups.Key, int[]>> keys, int maxSamples,
-                                            boolean shared) {
-        Map<Integer, List<TrajectoryGroups.Key>> byGroup = new TreeMap<>();
-        for (Tuple2<TrajectoryGroups.Key, int[]> k : keys) {
-            byGroup.computeIfAbsent(shared ? 0 : k._1().condition(), g -> new ArrayList<>()).add(k._1());
-        }
-        Comparator<TrajectoryGroups.Key> newestFirst = Comparator.comparingInt(TrajectoryGroups.Key::iteration)
-                .thenComparingInt(TrajectoryGroups.Key::condition)
-                .thenComparingInt(TrajectoryGroups.Key::sample).reversed();
-        Set<TrajectoryGroups.Key> out = new HashSet<>();
-        for (List<TrajectoryGroups.Key> l : byGroup.values()) {
-            l.sort(newestFirst);
-            out.addAll(l.subList(0, Math.min(maxSamples, l.size())));
-        }
-        return out;
     }
 
     /** One trajectory's rows as a block, with the same point ids as {@link #blocksOf}. */
@@ -448,49 +433,6 @@ public final class DynamicsFitting {
         double rmse = Math.sqrt(sq / y.length);
         double rel = spread > 0 ? Math.sqrt(sq / spread) : (sq == 0 ? 0.0 : Double.POSITIVE_INFINITY);
         return new double[] {rmse, rel};
-    }
-
-    private static Map<Integer, InitialStateDistribution> initialStates(
-            JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj, CurrentSet isCurrent,
-            Broadcast<HashSet<TrajectoryGroups.Key>> window, double strength, double initialStateVar) {
-        // Only x0 vectors (one per trajectory) travel, grouped per condition; bit 1 marks the fit
-        // set, bit 2 the prior's window.
-        Map<Integer, InitialStateDistribution> out = new TreeMap<>(traj
-                .filter(kv -> isCurrent.contains(kv._1()) || inWindow(window.value(), kv._1()))
-                .mapToPair(kv -> new Tuple2<>(kv._1().condition(), new Tuple2<>(
-                        ((long) kv._1().iteration() << 32) | kv._1().sample(),
-                        new Tuple2<>((isCurrent.contains(kv._1()) ? 1 : 0) | (inWindow(window.value(), kv._1()) ? 2 : 0),
-                                kv._2().x()[0]))))
-                .groupByKey()
-                .mapValues(v -> {
-                    List<Tuple2<Long, Tuple2<Integer, double[]>>> l = new ArrayList<>();
-                    v.forEach(l::add);
-                    l.sort(Comparator.comparingLong(Tuple2::_1));
-                    List<double[]> cur = new ArrayList<>();
-                    List<double[]> win = new ArrayList<>();
-                    for (Tuple2<Long, Tuple2<Integer, double[]>> e : l) {
-                        if ((e._2()._1() & 1) != 0) {
-                            cur.add(e._2()._2());
-                        }
-                        if ((e._2()._1() & 2) != 0) {
-                            win.add(e._2()._2());
-                        }
-                    }
-                    if (cur.isEmpty()) {
-                        return null;
-                    }
-                    NiwPrior prior = win.isEmpty() ? null : InitialStateFit.prior(win.toArray(double[][]::new), strength);
-                    return InitialStateFit.fit(cur.toArray(double[][]::new), prior, initialStateVar);
-                })
-                .filter(kv -> kv._2() != null)
-                .collectAsMap());
-        window.destroy();
-        return out;
-    }
-
-    /** A null window means every trajectory. */
-    private static boolean inWindow(Set<TrajectoryGroups.Key> window, TrajectoryGroups.Key k) {
-        return window == null || window.contains(k);
     }
 
     private static String describe(Map<Integer, EmResult> gmms, Map<Integer, Integer> clusters) {

@@ -107,6 +107,20 @@ class DynamicsFittingTest {
             assertEquals(5 * 9, fit.gmms().get(0).model().fittedPoints());
             // The per-step fits still use every trajectory of the fit set.
             assertEquals(8, fit.steps().first().samples());
+            // x0: the fit over all 8 initial states, its prior over the newest 5 (samples 3..7).
+            List<Row> rows = linearRollouts(spark, 1, 8, 10, 10).collectAsList();
+            double[][] all = new double[8][];
+            for (Row row : rows) {
+                if (row.getInt(3) == 0) {
+                    all[row.getInt(2)] = row.<Double>getList(4).stream().mapToDouble(Double::doubleValue).toArray();
+                }
+            }
+            org.gps.core.dynamics.InitialStateDistribution byHand = org.gps.core.dynamics.InitialStateFit.fit(all,
+                    org.gps.core.dynamics.InitialStateFit.prior(java.util.Arrays.copyOfRange(all, 3, 8), d.strength()),
+                    d.initialStateVar());
+            InitialStateDistribution got = fit.initialStates().get(0);
+            assertEquals(0.0, org.gps.core.linalg.Vec.maxAbsDiff(byHand.mean(), got.mean()));
+            assertEquals(0.0, byHand.covariance().maxAbsDiff(got.covariance()));
         } finally {
             fit.steps().unpersist();
         }

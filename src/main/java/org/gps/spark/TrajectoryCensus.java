@@ -1,0 +1,112 @@
+package org.gps.spark;
+
+import org.gps.core.sample.Trajectory;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the dynamics step must know about the trajectories before EM, gathered in one pass without
+ * a shuffle (each partition fills one census, the driver merges them): per condition the number of
+ * trajectories, of rows, of trajectories in the fit set and the dimensions; per GMM group the
+ * newest {@code max_samples} trajectories, which are the prior's window (ALGORITHM.md section 3),
+ * with their row counts; and per condition the newest {@code max_samples} initial states, for the
+ * initial-state prior. Its size is bounded by groups x max_samples, whatever the number of
+ * trajectories, and none of it depends on the order in which trajectories arrive.
+ */
+final class TrajectoryCensus implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Index of the counts in {@link #perCondition}'s arrays. */
+    static final int TRAJECTORIES = 0;
+    static final int ROWS = 1;
+    static final int CURRENT = 2;
+    static final int STATE_DIM = 3;
+    static final int ACTION_DIM = 4;
+    static final int INPUT_DIM = 5;
+
+    /** A trajectory of a window: its key, its rows for the GMM and its initial state. */
+    record Entry(TrajectoryGroups.Key key, int rows, double[] x0) implements Serializable {
+    }
+
+    /** Newest first: by iteration, then condition, then sample, all descending. */
+    static final class NewestFirst implements Comparator<TrajectoryGroups.Key>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int compare(TrajectoryGroups.Key a, TrajectoryGroups.Key b) {
+            int c = Integer.compare(b.iteration(), a.iteration());
+            if (c == 0) {
+                c = Integer.compare(b.condition(), a.condition());
+            }
+            return c != 0 ? c : Integer.compare(b.sample(), a.sample());
+        }
+    }
+
+    private final boolean shared;
+    private final int maxSamples;
+    final TreeMap<Integer, long[]> perCondition = new TreeMap<>();
+    /** Per group (the condition, or 0 when one GMM is shared): the newest max_samples trajectories. */
+    final TreeMap<Integer, TreeMap<TrajectoryGroups.Key, Entry>> newestPerGroup = new TreeMap<>();
+    /** Per condition, only when the GMM is shared (otherwise groups are conditions). */
+    private final TreeMap<Integer, TreeMap<TrajectoryGroups.Key, Entry>> newestPerCondition = new TreeMap<>();
+
+    TrajectoryCensus(boolean shared, int maxSamples) {
+        this.shared = shared;
+        this.maxSamples = maxSamples;
+    }
+
+    TrajectoryCensus add(TrajectoryGroups.Key k, Trajectory t, DynamicsFitting.JointRows layout, boolean current) {
+        int rows = layout.count(t);
+        long[] c = perCondition.computeIfAbsent(k.condition(), x -> new long[] {0, 0, 0, t.x()[0].length,
+                t.u()[0].length, layout.inputDim(t)});
+        c[TRAJECTORIES]++;
+        c[ROWS] += rows;
+        c[CURRENT] += current ? 1 : 0;
+        Entry e = new Entry(k, rows, t.x()[0]);
+        keepNewest(newestPerGroup, shared ? 0 : k.condition(), e);
+        if (shared) {
+            keepNewest(newestPerCondition, k.condition(), e);
+        }
+        return this;
+    }
+
+    TrajectoryCensus merge(TrajectoryCensus o) {
+        o.perCondition.forEach((cond, c) -> perCondition.merge(cond, c, (x, y) -> new long[] {x[0] + y[0],
+                x[1] + y[1], x[2] + y[2], x[3], x[4], x[5]}));
+        o.newestPerGroup.forEach((g, m) -> m.values().forEach(e -> keepNewest(newestPerGroup, g, e)));
+        o.newestPerCondition.forEach((cond, m) -> m.values().forEach(e -> keepNewest(newestPerCondition, cond, e)));
+        return this;
+    }
+
+    private void keepNewest(TreeMap<Integer, TreeMap<TrajectoryGroups.Key, Entry>> newest, int group, Entry e) {
+        TreeMap<TrajectoryGroups.Key, Entry> m = newest.computeIfAbsent(group, g -> new TreeMap<>(new NewestFirst()));
+        m.put(e.key(), e);
+        if (m.size() > maxSamples) {
+            m.pollLastEntry();
+        }
+    }
+
+    /** The initial states of a condition's newest max_samples trajectories, oldest first. */
+    double[][] windowInitialStates(int condition) {
+        TreeMap<TrajectoryGroups.Key, Entry> m = (shared ? newestPerCondition : newestPerGroup).get(condition);
+        List<double[]> out = new ArrayList<>();
+        if (m != null) {
+            for (Entry e : m.descendingMap().values()) {
+                out.add(e.x0());
+            }
+        }
+        return out.toArray(double[][]::new);
+    }
+
+    /** Whether every group has at most max_samples trajectories, so that the window is everything. */
+    boolean windowIsEverything() {
+        Map<Integer, Long> perGroup = new TreeMap<>();
+        perCondition.forEach((cond, c) -> perGroup.merge(shared ? 0 : cond, c[TRAJECTORIES], Long::sum));
+        return perGroup.values().stream().allMatch(n -> n <= maxSamples);
+    }
+}
