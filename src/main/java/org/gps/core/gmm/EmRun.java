@@ -253,6 +253,7 @@ public final class EmRun {
         double[] logMass = new double[clusters];
         double[][] means = new double[clusters][];
         Mat[] covs = new Mat[clusters];
+        Cholesky[] factors = new Cholesky[clusters];
         for (int k = 0; k < clusters; k++) {
             double mass = s.weight[k] / n;
             logMass[k] = Math.log(mass);
@@ -266,9 +267,18 @@ public final class EmRun {
                 means[k] = plus(s.shift(k), dlt);
                 cov = lowerToFull(s.scatter[k], d).scale(1.0 / s.weight[k]).minus(Mat.outer(dlt, dlt));
             }
-            covs[k] = positiveDefinite(cov.symmetrize().plusDiagonal(options.ridge()), k);
+            Factored f = factored(cov.symmetrize().plusDiagonal(options.ridge()), k);
+            covs[k] = f.covariance();
+            factors[k] = f.factor();
         }
-        return new Gmm(logMass, means, covs, global.count());
+        return Gmm.factored(logMass, means, covs, factors, global.count());
+    }
+
+    private Mat positiveDefinite(Mat cov, int k) {
+        return factored(cov, k).covariance();
+    }
+
+    private record Factored(Mat covariance, Cholesky factor) {
     }
 
     /**
@@ -276,15 +286,16 @@ public final class EmRun {
      * data can still leave a tiny negative eigenvalue, so grow the ridge tenfold until the factor
      * exists, and fail clearly if even a large ridge does not help (the data hold NaN or infinity).
      */
-    private Mat positiveDefinite(Mat cov, int k) {
+    private Factored factored(Mat cov, int k) {
         if (!cov.isFinite()) {
             throw new NotPositiveDefiniteException("GMM cluster " + k + ": covariance is not finite (NaN or infinite points)");
         }
         double extra = Math.max(options.ridge(), 1e-12);
         Mat c = cov;
         for (int i = 0; i < 12; i++) {
-            if (Cholesky.tryOf(c) != null) {
-                return c;
+            Cholesky f = Cholesky.tryOf(c);
+            if (f != null) {
+                return new Factored(c, f);
             }
             extra *= 10;
             c = cov.plusDiagonal(extra);

@@ -46,28 +46,44 @@ public final class Gmm implements Serializable {
             this.means[i] = means[i].clone();
         }
         this.fittedPoints = fittedPoints;
-        prepare();
+        prepare(null);
+    }
+
+    /** As the public constructor, with the covariances' Cholesky factors already computed (EM's M-step has them). */
+    static Gmm factored(double[] logMass, double[][] means, Mat[] covariances, Cholesky[] factors, long fittedPoints) {
+        return new Gmm(logMass, means, covariances, fittedPoints, factors);
+    }
+
+    private Gmm(double[] logMass, double[][] means, Mat[] covariances, long fittedPoints, Cholesky[] factors) {
+        this.logMass = logMass.clone();
+        this.means = new double[means.length][];
+        for (int i = 0; i < means.length; i++) {
+            this.means[i] = means[i].clone();
+        }
+        this.covariances = covariances.clone();
+        this.fittedPoints = fittedPoints;
+        prepare(factors);
     }
 
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
         in.defaultReadObject();
-        prepare();
+        prepare(null);
     }
 
-    private void prepare() {
+    private void prepare(Cholesky[] given) {
         int k = logMass.length;
         int d = means[0].length;
         this.factors = new Cholesky[k];
         this.covarianceValues = new double[k][];
         for (int i = 0; i < k; i++) {
-            this.factors[i] = Cholesky.of(covariances[i]);
+            this.factors[i] = given != null ? given[i] : Cholesky.of(covariances[i]);
             this.covarianceValues[i] = covariances[i].toColumnMajor();
         }
         this.logNormalisers = new double[k];
         double[][] lowerInverse = new double[k][];
         double[][] whitenedMean = new double[k][];
         for (int c = 0; c < k; c++) {
-            Mat w = factors[c].solveLower(Mat.eye(d));
+            Mat w = factors[c].lowerInverse();
             lowerInverse[c] = w.toColumnMajor();
             whitenedMean[c] = w.times(this.means[c]);
             logNormalisers[c] = this.logMass[c] - 0.5 * (d * LOG_2PI + factors[c].logDet());

@@ -119,6 +119,18 @@ public final class Cholesky implements Serializable {
         return Mat.wrap(n, b.cols(), x);
     }
 
+    /** L^{-1}, lower triangular, through LAPACK {@code dtrtri} (a third of the work of solving L X = I). */
+    public Mat lowerInverse() {
+        int n = size();
+        double[] x = lower.toColumnMajor();
+        if (n > 0) {
+            intW info = new intW(0);
+            Mat.LAPACK_.dtrtri("L", "N", n, x, n, info);
+            checkInfo(info, "dtrtri");
+        }
+        return Mat.wrap(n, n, x);
+    }
+
     /** A^{-1}, symmetric. */
     public Mat inverse() {
         return solve(Mat.eye(size())).symmetrize();

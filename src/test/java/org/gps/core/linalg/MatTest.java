@@ -72,6 +72,12 @@ class MatTest {
         assertArrayEquals(new double[] {1, 0}, c.solve(new double[] {4, 2}), 1e-14);
         // L y = [2, 1] gives y = [1, 0].
         assertArrayEquals(new double[] {1, 0}, c.solveLower(new double[] {2, 1}), 1e-15);
+        // L^{-1} = [[1/2, 0], [-1/(2 sqrt 2), 1/sqrt 2]].
+        Mat w = c.lowerInverse();
+        assertEquals(0.5, w.get(0, 0), 1e-15);
+        assertEquals(0.0, w.get(0, 1), 0.0);
+        assertEquals(-1 / (2 * Math.sqrt(2)), w.get(1, 0), 1e-15);
+        assertEquals(1 / Math.sqrt(2), w.get(1, 1), 1e-15);
     }
 
     @Test
