@@ -8,6 +8,7 @@ import org.gps.core.control.InitPdOptions;
 import org.gps.core.control.InitialControllers;
 import org.gps.core.control.LinearGaussianController;
 import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.gmm.GmmOptions;
 import org.gps.core.env.LinearSystem;
 import org.gps.core.random.Seeds;
 import org.gps.core.sample.Simulator;
@@ -40,7 +41,8 @@ public final class DynamicsBenchmark {
     }
 
     /** Seconds per repeat for EM and for the fits, EM iterations, and the peak heap. */
-    public record Measurement(BenchSize size, boolean sharedPrior, boolean inTask, double[] emSeconds,
+    public record Measurement(BenchSize size, boolean sharedPrior, boolean inTask, GmmOptions.Initialization start,
+                              double[] emSeconds,
                               double[] fitSeconds, int clusters, int minIterations, int maxIterations,
                               long peakHeapBytes) {
     }
@@ -50,12 +52,16 @@ public final class DynamicsBenchmark {
     }
 
     public static Measurement run(SparkSession spark, BenchSize size, int repeats, long seed, PrintStream log) {
-        return run(spark, size, repeats, seed, DynamicsOptions.DEFAULT_IN_TASK_MAX_POINTS, log);
+        return run(spark, size, repeats, seed, DynamicsOptions.DEFAULT_IN_TASK_MAX_POINTS,
+                GmmOptions.Initialization.KMEANS, log);
     }
 
-    /** @param inTaskMaxPoints GMMs on at most this many points run EM inside one task (0: every pass distributed) */
+    /**
+     * @param inTaskMaxPoints GMMs on at most this many points run EM inside one task (0: every pass distributed)
+     * @param start           how a cold EM picks its first model
+     */
     public static Measurement run(SparkSession spark, BenchSize size, int repeats, long seed, long inTaskMaxPoints,
-                                  PrintStream log) {
+                                  GmmOptions.Initialization start, PrintStream log) {
         boolean shared = size == LOGGED_1M;
         log.printf(Locale.ROOT, "%s (%s%s): generating %d rollouts...%n", size.name(), size.describe(),
                 shared ? ", one shared GMM" : "", (long) size.conditions() * size.samples());
@@ -64,8 +70,8 @@ public final class DynamicsBenchmark {
         long n = traj.count();
         DynamicsOptions d = DynamicsOptions.defaults(seed);
         DynamicsOptions options = new DynamicsOptions(shared, d.maxClusters(), d.minSamplesPerCluster(),
-                shared ? Integer.MAX_VALUE : d.maxSamples(), d.strength(), d.regularization(), d.initialStateVar(), d.em(),
-                inTaskMaxPoints);
+                shared ? Integer.MAX_VALUE : d.maxSamples(), d.strength(), d.regularization(), d.initialStateVar(),
+                withStart(d.em(), start), inTaskMaxPoints);
         long pointsPerGmm = shared ? n * (size.horizon() - 1)
                 : (long) Math.min(size.samples(), options.maxSamples()) * (size.horizon() - 1);
         boolean inTask = pointsPerGmm <= inTaskMaxPoints;
@@ -100,7 +106,7 @@ public final class DynamicsBenchmark {
         } finally {
             traj.unpersist(true);
         }
-        return new Measurement(size, shared, inTask, em, fit, clusters, minIt, maxIt, peak);
+        return new Measurement(size, shared, inTask, start, em, fit, clusters, minIt, maxIt, peak);
     }
 
     /** Rollouts of x' = A x + B u + noise under noisy PD controllers, simulated where they are stored. */
@@ -130,19 +136,25 @@ public final class DynamicsBenchmark {
         });
     }
 
+    private static GmmOptions withStart(GmmOptions o, GmmOptions.Initialization start) {
+        return new GmmOptions(o.maxIterations(), o.tolerance(), o.ridge(), o.initialRidge(), o.rebootMass(), o.seed(),
+                o.warmStart(), start);
+    }
+
     public static String markdown(List<Measurement> ms, int repeats) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| size | M | N | T | dX | dU | GMM | EM runs | K | EM iterations | EM s (median / min)"
+        sb.append("| size | M | N | T | dX | dU | GMM | EM runs | EM start | K | EM iterations | EM s (median / min)"
                 + " | fits s (median / min) | EM + fits s | peak heap MB |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Measurement m : ms) {
             BenchSize s = m.size();
             double emMed = TrajOptBenchmark.median(m.emSeconds());
             double fitMed = TrajOptBenchmark.median(m.fitSeconds());
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s | %s | %d | %d-%d | %.3f / %.3f"
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s | %s | %s | %d | %d-%d | %.3f / %.3f"
                             + " | %.3f / %.3f | %.3f | %d |%n", s.name(), s.conditions(), s.samples(), s.horizon(),
                     s.stateDim(), s.actionDim(), m.sharedPrior() ? "shared" : "per condition",
-                    m.inTask() ? "in one task each" : "distributed passes", m.clusters(), m.minIterations(),
+                    m.inTask() ? "in one task each" : "distributed passes",
+                    m.start().name().toLowerCase(Locale.ROOT), m.clusters(), m.minIterations(),
                     m.maxIterations(), emMed, min(m.emSeconds()), fitMed, min(m.fitSeconds()), emMed + fitMed,
                     m.peakHeapBytes() / (1024 * 1024)));
         }

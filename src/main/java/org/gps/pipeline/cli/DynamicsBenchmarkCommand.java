@@ -26,6 +26,11 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE} (the dynamics.em_in_task_max_points default).")
     long inTaskMaxPoints;
 
+    @Option(names = "--em-init", paramLabel = "START", defaultValue = "kmeans",
+            description = "Cold start of EM: kmeans, sampled_means or random_assignment (the dynamics.em_init values)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String emInit;
+
     @Mixin
     BenchmarkOptions bench;
 
@@ -36,11 +41,18 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
     public Integer call() {
         int repeats = bench.repeats();
         long seed = bench.seed;
+        org.gps.core.gmm.GmmOptions.Initialization start;
+        try {
+            start = org.gps.core.gmm.GmmOptions.Initialization.valueOf(emInit.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new org.gps.core.BadInputException("--em-init: expected kmeans, sampled_means or random_assignment, got '"
+                    + emInit + "'");
+        }
         SparkSession session = spark.session("benchmark dynamics");
         List<DynamicsBenchmark.Measurement> results = new ArrayList<>();
         for (String s : sizes.split(",")) {
             results.add(DynamicsBenchmark.run(session, DynamicsBenchmark.parse(s), repeats, seed, inTaskMaxPoints,
-                    System.err));
+                    start, System.err));
         }
         String table = DynamicsBenchmark.markdown(results, repeats);
         BenchmarkCommand.emit(table, bench.out);
