@@ -164,7 +164,8 @@ class GmmEmTest {
         assertEquals(2.0 * (100 - 2 - 2) / 100.0, p.n0(), 1e-15);
     }
 
-    private static int nearest(Gmm g, double[] c) {
+    /** The cluster whose mean is nearest to {@code c} (2-D). */
+    static int nearest(Gmm g, double[] c) {
         int best = -1;
         double bd = Double.POSITIVE_INFINITY;
         for (int k = 0; k < g.clusters(); k++) {

@@ -61,7 +61,7 @@ class KMeansStartTest {
         Gmm start = run.current();
         double[][] truth = {{0, 0}, {10, 0}, {0, 10}};
         for (double[] c : truth) {
-            int k = nearest(start, c);
+            int k = GmmEmTest.nearest(start, c);
             // The clusters are 10 standard deviations apart, so the hard assignment is the true
             // one and each centre is its 400 points' mean: within 4 standard errors (1/20, 1/40).
             assertEquals(c[0], start.mean(k)[0], 0.2);
@@ -126,18 +126,5 @@ class KMeansStartTest {
             }
         }
         return GmmEmTest.blocks(pts, 512);
-    }
-
-    private static int nearest(Gmm g, double[] c) {
-        int best = -1;
-        double bd = Double.POSITIVE_INFINITY;
-        for (int k = 0; k < g.clusters(); k++) {
-            double d = Math.hypot(g.mean(k)[0] - c[0], g.mean(k)[1] - c[1]);
-            if (d < bd) {
-                bd = d;
-                best = k;
-            }
-        }
-        return best;
     }
 }
