@@ -4,7 +4,6 @@ import org.gps.core.dynamics.NiwPrior;
 import org.gps.core.linalg.Cholesky;
 import org.gps.core.linalg.Mat;
 import org.gps.core.linalg.PointKernels;
-import org.gps.core.linalg.Vec;
 
 import java.io.Serializable;
 import java.util.Arrays;
