@@ -261,17 +261,36 @@ public final class EmRun {
             if (mass < options.rebootMass() / clusters) {
                 // Reboot: every point weighs 1/N in this cluster, i.e. the moments of all points.
                 means[k] = global.mean();
-                cov = global.covariance();
+                cov = global.covariance().symmetrize().plusDiagonal(options.ridge());
             } else {
                 double[] dlt = scaled(s.sum[k], 1.0 / s.weight[k]);
                 means[k] = plus(s.shift(k), dlt);
-                cov = lowerToFull(s.scatter[k], d).scale(1.0 / s.weight[k]).minus(Mat.outer(dlt, dlt));
+                cov = clusterCovariance(s.scatter[k], d, 1.0 / s.weight[k], dlt, options.ridge());
             }
-            Factored f = factored(cov.symmetrize().plusDiagonal(options.ridge()), k);
+            Factored f = factored(cov, k);
             covs[k] = f.covariance();
             factors[k] = f.factor();
         }
         return Gmm.factored(logMass, means, covs, factors, global.count());
+    }
+
+    /**
+     * S / W - d d^T + ridge I from the lower triangle of the shifted scatter S, in one pass: the
+     * same numbers as mirroring, scaling, subtracting the outer product, symmetrising (a no-op on
+     * a matrix built symmetric) and adding the ridge one operation at a time, without the six
+     * temporary D x D matrices (the M-step ran once per EM iteration for each of K clusters).
+     */
+    static Mat clusterCovariance(double[] lowerScatter, int d, double inverseWeight, double[] dlt, double ridge) {
+        double[] c = new double[d * d];
+        for (int j = 0; j < d; j++) {
+            for (int i = j; i < d; i++) {
+                double v = lowerScatter[j * d + i] * inverseWeight - dlt[i] * dlt[j];
+                c[j * d + i] = v;
+                c[i * d + j] = v;
+            }
+            c[j * d + j] += ridge;
+        }
+        return Mat.fromColumnMajor(d, d, c);
     }
 
     private Mat positiveDefinite(Mat cov, int k) {

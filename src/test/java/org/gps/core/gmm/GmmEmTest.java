@@ -37,6 +37,37 @@ class GmmEmTest {
         return out;
     }
 
+    /**
+     * The M-step's one-pass covariance gives the numbers of the step-by-step formula (mirror the
+     * lower scatter, scale by 1/W, subtract d d^T, symmetrise, add the ridge) to the bit: a
+     * reordering would move EM's rounding and with it every later GPS iteration.
+     */
+    @Test
+    void clusterCovarianceIsBitIdenticalToTheStepByStepFormula() {
+        Random r = new Random(11);
+        int d = 9;
+        double[] lower = new double[d * d];
+        for (int j = 0; j < d; j++) {
+            for (int i = j; i < d; i++) {
+                lower[j * d + i] = r.nextGaussian() * 100;
+            }
+        }
+        double[] dlt = new double[d];
+        for (int i = 0; i < d; i++) {
+            dlt[i] = r.nextGaussian();
+        }
+        double w = 37.3;
+        Mat stepwise = EmRun.lowerToFull(lower, d).scale(1.0 / w).minus(Mat.outer(dlt, dlt)).symmetrize()
+                .plusDiagonal(1e-6);
+        Mat fused = EmRun.clusterCovariance(lower, d, 1.0 / w, dlt, 1e-6);
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                assertEquals(Double.doubleToLongBits(stepwise.get(i, j)), Double.doubleToLongBits(fused.get(i, j)),
+                        "(" + i + ", " + j + ")");
+            }
+        }
+    }
+
     @Test
     void threeWellSeparatedGaussiansAreRecovered() {
         EmResult r = GmmEm.fit(blocks(threeGaussians(1), 128), 3, GmmOptions.defaults(7), null);
