@@ -42,7 +42,7 @@ public final class DynamicsBenchmark {
 
     /** Seconds per repeat for EM and for the fits, EM iterations, and the peak heap. */
     public record Measurement(BenchSize size, boolean sharedPrior, boolean inTask, GmmOptions.Initialization start,
-                              double[] emSeconds,
+                              int warmups, double[] emSeconds,
                               double[] fitSeconds, int clusters, int minIterations, int maxIterations,
                               long peakHeapBytes) {
     }
@@ -52,16 +52,19 @@ public final class DynamicsBenchmark {
     }
 
     public static Measurement run(SparkSession spark, BenchSize size, int repeats, long seed, PrintStream log) {
-        return run(spark, size, repeats, seed, DynamicsOptions.DEFAULT_IN_TASK_MAX_POINTS,
+        return run(spark, size, 1, repeats, seed, DynamicsOptions.DEFAULT_IN_TASK_MAX_POINTS,
                 GmmOptions.Initialization.KMEANS, log);
     }
 
     /**
+     * @param warmups         untimed rounds first: Spark's first jobs and the JIT's compilation of the
+     *                        hot loops (C2 keeps compiling for about ten rounds at medium, using most of
+     *                        a core of the two) would otherwise be in the times
      * @param inTaskMaxPoints GMMs on at most this many points run EM inside one task (0: every pass distributed)
      * @param start           how a cold EM picks its first model
      */
-    public static Measurement run(SparkSession spark, BenchSize size, int repeats, long seed, long inTaskMaxPoints,
-                                  GmmOptions.Initialization start, PrintStream log) {
+    public static Measurement run(SparkSession spark, BenchSize size, int warmups, int repeats, long seed,
+                                  long inTaskMaxPoints, GmmOptions.Initialization start, PrintStream log) {
         boolean shared = size == LOGGED_1M;
         log.printf(Locale.ROOT, "%s (%s%s): generating %d rollouts...%n", size.name(), size.describe(),
                 shared ? ", one shared GMM" : "", (long) size.conditions() * size.samples());
@@ -84,7 +87,7 @@ public final class DynamicsBenchmark {
         try {
             System.gc();
             try (HeapSampler heap = HeapSampler.start()) {
-                for (int r = -1; r < repeats; r++) {
+                for (int r = -warmups; r < repeats; r++) {
                     // Cold EM (no warm start) every time: the first iteration's cost, the expensive one.
                     DynamicsFitting.Result res = DynamicsFitting.fit(traj, DynamicsFitting.CurrentSet.all(), options,
                             Map.of(), seed);
@@ -99,14 +102,15 @@ public final class DynamicsBenchmark {
                         maxIt = Math.max(maxIt, e.iterations());
                     }
                     log.printf(Locale.ROOT, "  %s: EM %.3f s, fits %.3f s (%d trajectories)%n",
-                            r < 0 ? "warm-up" : "repeat " + (r + 1), res.emSeconds(), res.fitSeconds(), n);
+                            r < 0 ? "warm-up " + (warmups + r + 1) : "repeat " + (r + 1), res.emSeconds(),
+                            res.fitSeconds(), n);
                 }
                 peak = heap.peakBytes();
             }
         } finally {
             traj.unpersist(true);
         }
-        return new Measurement(size, shared, inTask, start, em, fit, clusters, minIt, maxIt, peak);
+        return new Measurement(size, shared, inTask, start, warmups, em, fit, clusters, minIt, maxIt, peak);
     }
 
     /** Rollouts of x' = A x + B u + noise under noisy PD controllers, simulated where they are stored. */
@@ -143,23 +147,23 @@ public final class DynamicsBenchmark {
 
     public static String markdown(List<Measurement> ms, int repeats) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| size | M | N | T | dX | dU | GMM | EM runs | EM start | K | EM iterations | EM s (median / min)"
-                + " | fits s (median / min) | EM + fits s | peak heap MB |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| size | M | N | T | dX | dU | GMM | EM runs | EM start | warm-ups | K | EM iterations"
+                + " | EM s (median / min) | fits s (median / min) | EM + fits s | peak heap MB |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Measurement m : ms) {
             BenchSize s = m.size();
             double emMed = TrajOptBenchmark.median(m.emSeconds());
             double fitMed = TrajOptBenchmark.median(m.fitSeconds());
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s | %s | %s | %d | %d-%d | %.3f / %.3f"
-                            + " | %.3f / %.3f | %.3f | %d |%n", s.name(), s.conditions(), s.samples(), s.horizon(),
-                    s.stateDim(), s.actionDim(), m.sharedPrior() ? "shared" : "per condition",
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s | %s | %s | %d | %d | %d-%d"
+                            + " | %.3f / %.3f | %.3f / %.3f | %.3f | %d |%n", s.name(), s.conditions(), s.samples(),
+                    s.horizon(), s.stateDim(), s.actionDim(), m.sharedPrior() ? "shared" : "per condition",
                     m.inTask() ? "in one task each" : "distributed passes",
-                    m.start().name().toLowerCase(Locale.ROOT), m.clusters(), m.minIterations(),
+                    m.start().name().toLowerCase(Locale.ROOT), m.warmups(), m.clusters(), m.minIterations(),
                     m.maxIterations(), emMed, min(m.emSeconds()), fitMed, min(m.fitSeconds()), emMed + fitMed,
                     m.peakHeapBytes() / (1024 * 1024)));
         }
-        sb.append(String.format(Locale.ROOT, "%nMedian and min of %d repeats after one warm-up; EM from a cold start.%n",
-                repeats));
+        sb.append(String.format(Locale.ROOT, "%nMedian and min of %d repeats after the warm-up rounds; EM from a cold"
+                + " start.%n", repeats));
         return sb.toString();
     }
 

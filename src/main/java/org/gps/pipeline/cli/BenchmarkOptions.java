@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /** --repeats, --seed and --out, shared by every benchmark. */
 public final class BenchmarkOptions {
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "3",
-            description = "Timed repeats per size after one warm-up. Default: ${DEFAULT-VALUE}.")
+            description = "Timed repeats per size after the warm-up round(s). Default: ${DEFAULT-VALUE}.")
     int repeats;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",

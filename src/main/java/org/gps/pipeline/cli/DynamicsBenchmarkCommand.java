@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 @Command(name = "dynamics", mixinStandardHelpOptions = true,
         description = {"Time the dynamics step (issue 3): GMM EM and the per-(condition, t) fits, separately.",
                 "Rollouts of a random stable linear system are generated on the executors and cached; after",
-                "one warm-up, each repeat runs a cold EM and the fits. Prints a Markdown table to stdout."})
+                "the warm-up rounds, each repeat runs a cold EM and the fits. Prints a Markdown table to stdout."})
 final class DynamicsBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--sizes", paramLabel = "LIST", defaultValue = "small,medium,large,logged-1M",
             description = "Comma-separated: small (M=4,N=5,T=100,dX=3,dU=1), medium (8,20,100,26,7), large "
@@ -30,6 +30,11 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
             description = "Cold start of EM: kmeans, sampled_means or random_assignment (the dynamics.em_init values)."
                     + " Default: ${DEFAULT-VALUE}.")
     String emInit;
+
+    @Option(names = "--warmups", paramLabel = "N", defaultValue = "1",
+            description = "Untimed rounds per size before the repeats: the JIT keeps compiling the hot loops for"
+                    + " about ten rounds at medium, so use 10-15 for steady-state times. Default: ${DEFAULT-VALUE}.")
+    int warmups;
 
     @Mixin
     BenchmarkOptions bench;
@@ -48,11 +53,14 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
             throw new org.gps.core.BadInputException("--em-init: expected kmeans, sampled_means or random_assignment, got '"
                     + emInit + "'");
         }
+        if (warmups < 0) {
+            throw new org.gps.core.BadInputException("--warmups must be >= 0, got " + warmups);
+        }
         SparkSession session = spark.session("benchmark dynamics");
         List<DynamicsBenchmark.Measurement> results = new ArrayList<>();
         for (String s : sizes.split(",")) {
-            results.add(DynamicsBenchmark.run(session, DynamicsBenchmark.parse(s), repeats, seed, inTaskMaxPoints,
-                    start, System.err));
+            results.add(DynamicsBenchmark.run(session, DynamicsBenchmark.parse(s), warmups, repeats, seed,
+                    inTaskMaxPoints, start, System.err));
         }
         String table = DynamicsBenchmark.markdown(results, repeats);
         BenchmarkCommand.emit(table, bench.out);
