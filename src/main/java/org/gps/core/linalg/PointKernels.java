@@ -51,12 +51,27 @@ public final class PointKernels {
             }
             col++;
         }
-        // dgemm rather than dsyrk: twice the flops, but the vectorised dgemm runs 4-5x faster here.
+        // dgemm rather than dsyrk: twice the flops, but netlib's vectorised dgemm runs 4-5x faster
+        // than its dsyrk here. (OpenBLAS's dsyrk is 1.5x faster than its dgemm, but rounds
+        // differently from it beyond 256 points, which would change the numbers of native runs.)
         Mat.BLAS_.dgemm("N", "T", dim, dim, m, 1.0, y, dim, y, dim, 1.0, scatter, dim);
     }
 
-    /** Rows per panel of {@link Whitening}: small enough to skip most of the zero upper triangle. */
-    static final int PANEL_ROWS = 16;
+    /**
+     * Whether the BLAS is a native library (OpenBLAS through {@code jobs/gps} with
+     * GPS_NATIVE_BLAS=1) rather than netlib's Java kernels: {@link #PANEL_ROWS} depends on it.
+     */
+    static final boolean NATIVE_BLAS = Mat.BLAS_ instanceof dev.ludovic.netlib.blas.NativeBLAS;
+
+    /**
+     * Rows per panel of {@link Whitening}: small enough to skip most of the zero upper triangle,
+     * large enough for an efficient product. 8 with a native BLAS (0.57 of the dense product's
+     * flops instead of 0.63: one E-step of 3,980 points at D = 59, K = 20, 8.3 -> 7.6 ms of dgemm
+     * with OpenBLAS, and the same bits: the rows it leaves out are zeros, and EM on the benchmark's
+     * points gives identical results either way); 16 with netlib's Java kernels, whose product
+     * rounds differently with the shorter panels (the pipeline's documented runs use those).
+     */
+    static final int PANEL_ROWS = NATIVE_BLAS ? 8 : 16;
     /** Points per dgemm in {@link #mahalanobis}: keeps the product (K x 16 values per point) in cache. */
     static final int CHUNK_POINTS = 256;
 
