@@ -25,6 +25,7 @@ import scala.Tuple2;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -282,12 +283,18 @@ public final class DynamicsFitting {
                     long order = ((long) kv._1().iteration() << 32) | kv._1().sample();
                     List<Tuple2<Long, StepChunk>> out = new ArrayList<>();
                     for (int from = 0; from == 0 || from < count; from += stepsPerChunk) {
-                        double[][] rows = new double[Math.max(0, Math.min(stepsPerChunk, count - from))][];
-                        for (int i = 0; i < rows.length; i++) {
-                            rows[i] = layout.row(t, from + i);
+                        int chunkSteps = Math.max(0, Math.min(stepsPerChunk, count - from));
+                        double[] rows = null;
+                        for (int i = 0; i < chunkSteps; i++) {
+                            double[] row = layout.row(t, from + i);
+                            if (rows == null) {
+                                rows = new double[chunkSteps * row.length];
+                            }
+                            System.arraycopy(row, 0, rows, i * row.length, row.length);
                         }
                         out.add(new Tuple2<>(((long) kv._1().condition() << 32) | (from / stepsPerChunk),
-                                new StepChunk(order, from == 0 ? t.x()[0] : null, rows)));
+                                new StepChunk(order, from == 0 ? t.x()[0] : null, chunkSteps,
+                                        rows == null ? new double[0] : rows)));
                     }
                     return out.iterator();
                 })
@@ -310,8 +317,8 @@ public final class DynamicsFitting {
                     for (int i = 0; i < stepsPerChunk; i++) {
                         List<double[]> rows = new ArrayList<>(pieces.size());
                         for (StepChunk p : pieces) {
-                            if (i < p.rows().length) {
-                                rows.add(p.rows()[i]);
+                            if (i < p.steps()) {
+                                rows.add(p.row(i));
                             }
                         }
                         if (rows.isEmpty()) {
@@ -337,13 +344,22 @@ public final class DynamicsFitting {
         return new Result(gmms, steps, x0, windowSizes, dX, dU, emSeconds, fitSeconds);
     }
 
-    /** Consecutive rows of one trajectory for the per-step fits; chunk 0 also carries x0. */
-    record StepChunk(long order, double[] x0, double[][] rows) implements Serializable {
+    /**
+     * Consecutive rows of one trajectory for the per-step fits, flattened ({@code steps} rows of
+     * equal length); chunk 0 also carries x0. One array rather than one per row: the shuffle's
+     * reduce side and its size tracking (Spark's SizeEstimator walks every object it holds) then
+     * see two arrays per chunk instead of a hundred.
+     */
+    record StepChunk(long order, double[] x0, int steps, double[] rows) implements Serializable {
+        double[] row(int i) {
+            int width = rows.length / steps;
+            return Arrays.copyOfRange(rows, i * width, (i + 1) * width);
+        }
     }
 
     private static StepFit fitStep(int condition, int t, double[][] y, Gmm gmm, double strength, int inputDim,
                                    JointRows layout) {
-        NiwPrior prior = gmm.prior(PointBlock.of(condition, java.util.Arrays.asList(y), 0), strength);
+        NiwPrior prior = gmm.prior(PointBlock.of(condition, Arrays.asList(y), 0), strength);
         ConditionalGaussian fit;
         try {
             fit = JointGaussianFit.conditional(y, inputDim, prior, layout.ridge(t));
@@ -421,7 +437,7 @@ public final class DynamicsFitting {
         double spread = 0;
         double[] off = fit.offset();
         for (double[] r : y) {
-            double[] in = java.util.Arrays.copyOfRange(r, 0, inputDim);
+            double[] in = Arrays.copyOfRange(r, 0, inputDim);
             double[] pred = fit.gain().times(in);
             for (int i = 0; i < out; i++) {
                 double e = r[inputDim + i] - pred[i] - off[i];
