@@ -51,11 +51,6 @@ public final class DynamicsBenchmark {
         return name.trim().equalsIgnoreCase(LOGGED_1M.name()) ? LOGGED_1M : BenchSize.parse(name).get(0);
     }
 
-    public static Measurement run(SparkSession spark, BenchSize size, int repeats, long seed, PrintStream log) {
-        return run(spark, size, 1, repeats, seed, DynamicsOptions.DEFAULT_IN_TASK_MAX_POINTS,
-                GmmOptions.Initialization.KMEANS, log);
-    }
-
     /**
      * @param warmups         untimed rounds first: Spark's first jobs and the JIT's compilation of the
      *                        hot loops (C2 keeps compiling for about ten rounds at medium, using most of

@@ -72,7 +72,7 @@ public final class PointKernels {
      * rounds differently with the shorter panels (the pipeline's documented runs use those).
      */
     static final int PANEL_ROWS = NATIVE_BLAS ? 8 : 16;
-    /** Points per dgemm in {@link #mahalanobis}: keeps the product (K x 16 values per point) in cache. */
+    /** Points per dgemm in {@link #mahalanobis}: keeps the product (K x PANEL_ROWS values per point) in cache. */
     static final int CHUNK_POINTS = 256;
 
     /**
