@@ -69,7 +69,7 @@ public final class DynamicsBenchmark {
         DynamicsOptions d = DynamicsOptions.defaults(seed);
         DynamicsOptions options = new DynamicsOptions(shared, d.maxClusters(), d.minSamplesPerCluster(),
                 shared ? Integer.MAX_VALUE : d.maxSamples(), d.strength(), d.regularization(), d.initialStateVar(),
-                withStart(d.em(), start), inTaskMaxPoints);
+                d.em().withInitialization(start), inTaskMaxPoints);
         long pointsPerGmm = shared ? n * (size.horizon() - 1)
                 : (long) Math.min(size.samples(), options.maxSamples()) * (size.horizon() - 1);
         boolean inTask = pointsPerGmm <= inTaskMaxPoints;
@@ -135,11 +135,6 @@ public final class DynamicsBenchmark {
         });
     }
 
-    private static GmmOptions withStart(GmmOptions o, GmmOptions.Initialization start) {
-        return new GmmOptions(o.maxIterations(), o.tolerance(), o.ridge(), o.initialRidge(), o.rebootMass(), o.seed(),
-                o.warmStart(), start);
-    }
-
     public static String markdown(List<Measurement> ms, int repeats) {
         StringBuilder sb = new StringBuilder();
         sb.append("| size | M | N | T | dX | dU | GMM | EM runs | EM start | warm-ups | K | EM iterations"
@@ -153,7 +148,7 @@ public final class DynamicsBenchmark {
                             + " | %.3f / %.3f | %.3f / %.3f | %.3f | %d |%n", s.name(), s.conditions(), s.samples(),
                     s.horizon(), s.stateDim(), s.actionDim(), m.sharedPrior() ? "shared" : "per condition",
                     m.inTask() ? "in one task each" : "distributed passes",
-                    m.start().name().toLowerCase(Locale.ROOT), m.warmups(), m.clusters(), m.minIterations(),
+                    m.start().configName(), m.warmups(), m.clusters(), m.minIterations(),
                     m.maxIterations(), emMed, min(m.emSeconds()), fitMed, min(m.fitSeconds()), emMed + fitMed,
                     m.peakHeapBytes() / (1024 * 1024)));
         }

@@ -32,7 +32,30 @@ public record GmmOptions(int maxIterations, double tolerance, double ridge, doub
      * benchmark's D = 59, K = 20 points: 179 iterations in all instead of 690, mean log-likelihood
      * per point 105.1 instead of 103.5; single GMMs land in either start's better optimum).
      */
-    public enum Initialization { KMEANS, SAMPLED_MEANS, RANDOM_ASSIGNMENT }
+    public enum Initialization {
+        KMEANS, SAMPLED_MEANS, RANDOM_ASSIGNMENT;
+
+        /** The name in configs and on the command line: {@code kmeans}, {@code sampled_means}, {@code random_assignment}. */
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Every {@link #configName()}, in declaration order. */
+        public static String[] configNames() {
+            return java.util.Arrays.stream(values()).map(Initialization::configName).toArray(String[]::new);
+        }
+
+        /** The start named {@code name} ({@link #configName()}); IllegalArgumentException for any other. */
+        public static Initialization fromConfigName(String name) {
+            for (Initialization i : values()) {
+                if (i.configName().equals(name)) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException("expected one of " + String.join(", ", configNames()) + ", got '"
+                    + name + "'");
+        }
+    }
 
     public GmmOptions {
         if (maxIterations < 1) {
@@ -52,5 +75,9 @@ public record GmmOptions(int maxIterations, double tolerance, double ridge, doub
 
     public GmmOptions withSeed(long s) {
         return new GmmOptions(maxIterations, tolerance, ridge, initialRidge, rebootMass, s, warmStart, initialization);
+    }
+
+    public GmmOptions withInitialization(Initialization i) {
+        return new GmmOptions(maxIterations, tolerance, ridge, initialRidge, rebootMass, seed, warmStart, i);
     }
 }

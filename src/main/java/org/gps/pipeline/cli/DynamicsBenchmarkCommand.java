@@ -48,10 +48,9 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
         long seed = bench.seed;
         org.gps.core.gmm.GmmOptions.Initialization start;
         try {
-            start = org.gps.core.gmm.GmmOptions.Initialization.valueOf(emInit.toUpperCase(java.util.Locale.ROOT));
+            start = org.gps.core.gmm.GmmOptions.Initialization.fromConfigName(emInit);
         } catch (IllegalArgumentException e) {
-            throw new org.gps.core.BadInputException("--em-init: expected kmeans, sampled_means or random_assignment, got '"
-                    + emInit + "'");
+            throw new org.gps.core.BadInputException("--em-init: " + e.getMessage());
         }
         if (warmups < 0) {
             throw new org.gps.core.BadInputException("--warmups must be >= 0, got " + warmups);

@@ -208,10 +208,11 @@ public final class ConfigReader {
         int emIterations = n.getInt("em_max_iterations", em.maxIterations(), 1);
         double emTol = n.getNonNegative("em_tolerance", em.tolerance());
         boolean warm = n.getBoolean("em_warm_start", em.warmStart());
-        String init = n.getChoice("em_init", "kmeans", "kmeans", "sampled_means", "random_assignment");
+        String init = n.getChoice("em_init", em.initialization().configName(),
+                GmmOptions.Initialization.configNames());
         int inTask = n.getInt("em_in_task_max_points", (int) d.inTaskMaxPoints(), 0);
         n.finish();
-        GmmOptions.Initialization initialization = GmmOptions.Initialization.valueOf(init.toUpperCase(java.util.Locale.ROOT));
+        GmmOptions.Initialization initialization = GmmOptions.Initialization.fromConfigName(init);
         return new DynamicsOptions(prior.equals("shared"), maxClusters, minSamples, maxSamples, strength, reg, x0var,
                 new GmmOptions(emIterations, emTol, em.ridge(), em.initialRidge(), em.rebootMass(), seed, warm,
                         initialization), inTask);

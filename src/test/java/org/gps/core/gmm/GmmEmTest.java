@@ -43,6 +43,18 @@ class GmmEmTest {
      * reordering would move EM's rounding and with it every later GPS iteration.
      */
     @Test
+    void initializationNamesRoundTripAndUnknownNamesAreRejected() {
+        for (GmmOptions.Initialization i : GmmOptions.Initialization.values()) {
+            assertEquals(i, GmmOptions.Initialization.fromConfigName(i.configName()));
+        }
+        assertEquals("sampled_means", GmmOptions.Initialization.SAMPLED_MEANS.configName());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> GmmOptions.Initialization.fromConfigName("KMEANS"));
+        assertTrue(e.getMessage().contains("kmeans, sampled_means, random_assignment") && e.getMessage().contains("'KMEANS'"),
+                e.getMessage());
+    }
+
+    @Test
     void clusterCovarianceIsBitIdenticalToTheStepByStepFormula() {
         Random r = new Random(11);
         int d = 9;
