@@ -55,6 +55,10 @@ SPARK_CONF = {
     # ... and in a driver that runs on the cluster (deploy mode cluster on YARN or Kubernetes).
     "spark.yarn.appMasterEnv.OPENBLAS_NUM_THREADS": "1",
     "spark.kubernetes.driverEnv.OPENBLAS_NUM_THREADS": "1",
+    # The EM's SIMD kernels need the JDK's incubating Vector API; without it they run scalar
+    # loops (the same numbers, about 10% slower EM).
+    "spark.driver.extraJavaOptions": "--add-modules=jdk.incubator.vector",
+    "spark.executor.extraJavaOptions": "--add-modules=jdk.incubator.vector",
     # The per-(condition, t) shuffles are small: Spark's 200 default partitions only add tasks.
     "spark.sql.shuffle.partitions": "{{ params.shuffle_partitions }}",
     # A failed step is rerun whole by Airflow (retries below), not by YARN under the same task.

@@ -59,20 +59,19 @@ public final class EmStatistics implements Serializable {
             return this;
         }
         double[] logDensity = new double[n];
-        double[] post = model.posteriors(block, logDensity);
+        double[] post = model.posteriorsByCluster(block, logDensity);
         for (double l : logDensity) {
             logLikelihood += l;
         }
         count += n;
-        double[] w = new double[n];
         for (int k = 0; k < clusters; k++) {
+            int from = k * n;
             double wk = 0;
             for (int j = 0; j < n; j++) {
-                w[j] = post[j * clusters + k];
-                wk += w[j];
+                wk += post[from + j];
             }
             weight[k] += wk;
-            PointKernels.addWeightedMoments(block.data(), dim, n, shifts[k], w, sum[k], scatter[k]);
+            PointKernels.addWeightedMoments(block.data(), dim, n, shifts[k], post, from, sum[k], scatter[k]);
         }
         return this;
     }
@@ -91,7 +90,7 @@ public final class EmStatistics implements Serializable {
         }
         count += n;
         for (int k = 0; k < clusters; k++) {
-            PointKernels.addWeightedMoments(block.data(), dim, n, shifts[k], w[k], sum[k], scatter[k]);
+            PointKernels.addWeightedMoments(block.data(), dim, n, shifts[k], w[k], 0, sum[k], scatter[k]);
         }
         return this;
     }

@@ -123,13 +123,19 @@ public final class Gmm implements Serializable {
      * n x K row-major array (index j * K + k).
      */
     public double[] logJoint(PointBlock block) {
+        return pointMajor(logJointByCluster(block), block.size(), clusters());
+    }
+
+    /** As {@link #logJoint}, cluster-major (index k * n + j). */
+    private double[] logJointByCluster(PointBlock block) {
         int n = block.size();
         int kk = clusters();
-        int d = dim();
         double[] out = PointKernels.mahalanobis(whitening, block.data(), n);
-        for (int j = 0; j < n; j++) {
-            for (int k = 0; k < kk; k++) {
-                out[j * kk + k] = logNormalisers[k] - 0.5 * out[j * kk + k];
+        for (int k = 0; k < kk; k++) {
+            double c = logNormalisers[k];
+            int o = k * n;
+            for (int j = 0; j < n; j++) {
+                out[o + j] = c - 0.5 * out[o + j];
             }
         }
         return out;
@@ -145,30 +151,62 @@ public final class Gmm implements Serializable {
 
     /** Posterior cluster probabilities of every point, n x K row-major; and each point's log density in {@code logDensity}. */
     public double[] posteriors(PointBlock block, double[] logDensity) {
+        return pointMajor(posteriorsByCluster(block, logDensity), block.size(), clusters());
+    }
+
+    /**
+     * As {@link #posteriors}, cluster-major (index k * n + j): the E-step's layout, where each
+     * cluster's weights are one contiguous run. Every point's terms are summed in cluster order,
+     * as a point-by-point loop would.
+     */
+    double[] posteriorsByCluster(PointBlock block, double[] logDensity) {
+        int n = block.size();
         int kk = clusters();
-        double[] lj = logJoint(block);
-        for (int j = 0; j < block.size(); j++) {
-            int o = j * kk;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < kk; k++) {
-                max = Math.max(max, lj[o + k]);
+        double[] lj = logJointByCluster(block);
+        double[] max = new double[n];
+        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (int k = 0; k < kk; k++) {
+            int o = k * n;
+            for (int j = 0; j < n; j++) {
+                max[j] = Math.max(max[j], lj[o + j]);
             }
-            double sum = 0;
-            for (int k = 0; k < kk; k++) {
-                double d = lj[o + k] - max;
+        }
+        double[] sum = new double[n];
+        for (int k = 0; k < kk; k++) {
+            int o = k * n;
+            for (int j = 0; j < n; j++) {
+                double d = lj[o + j] - max[j];
                 double e = d < NEGLIGIBLE_LOG_RATIO ? 0.0 : Math.exp(d);
-                lj[o + k] = e;
-                sum += e;
+                lj[o + j] = e;
+                sum[j] += e;
             }
-            if (logDensity != null) {
-                logDensity[j] = max + Math.log(sum);
+        }
+        if (logDensity != null) {
+            for (int j = 0; j < n; j++) {
+                logDensity[j] = max[j] + Math.log(sum[j]);
             }
-            double inv = 1.0 / sum;
-            for (int k = 0; k < kk; k++) {
-                lj[o + k] *= inv;
+        }
+        double[] inv = sum;
+        for (int j = 0; j < n; j++) {
+            inv[j] = 1.0 / sum[j];
+        }
+        for (int k = 0; k < kk; k++) {
+            int o = k * n;
+            for (int j = 0; j < n; j++) {
+                lj[o + j] *= inv[j];
             }
         }
         return lj;
+    }
+
+    private static double[] pointMajor(double[] byCluster, int n, int kk) {
+        double[] out = new double[n * kk];
+        for (int k = 0; k < kk; k++) {
+            for (int j = 0; j < n; j++) {
+                out[j * kk + k] = byCluster[k * n + j];
+            }
+        }
+        return out;
     }
 
     /**
@@ -180,15 +218,16 @@ public final class Gmm implements Serializable {
     public NiwPrior prior(PointBlock query, double strength) {
         int kk = clusters();
         int d = dim();
-        double[] post = posteriors(query, null);
+        int n = query.size();
+        double[] post = posteriorsByCluster(query, null);
         double[] w = new double[kk];
-        for (int j = 0; j < query.size(); j++) {
-            for (int k = 0; k < kk; k++) {
-                w[k] += post[j * kk + k];
+        for (int k = 0; k < kk; k++) {
+            for (int j = 0; j < n; j++) {
+                w[k] += post[k * n + j];
             }
         }
         for (int k = 0; k < kk; k++) {
-            w[k] /= query.size();
+            w[k] /= n;
         }
         double[] mu0 = new double[d];
         for (int k = 0; k < kk; k++) {
@@ -197,20 +236,21 @@ public final class Gmm implements Serializable {
             }
         }
         // One pass over raw arrays: this runs for every (condition, t), K clusters of D x D each.
+        // A cluster of weight exactly 0 (every query point's posterior there underflowed to 0)
+        // would add only zeros, so it is skipped: the same bits, most of the K clusters' work.
         double[] phi = new double[d * d];
         double[] diff = new double[d];
         for (int k = 0; k < kk; k++) {
             double wk = w[k];
+            if (wk == 0.0) {
+                continue;
+            }
             double[] cov = covarianceValues[k];
             for (int i = 0; i < d; i++) {
                 diff[i] = means[k][i] - mu0[i];
             }
             for (int c = 0; c < d; c++) {
-                double wdc = wk * diff[c];
-                int o = c * d;
-                for (int r = 0; r < d; r++) {
-                    phi[o + r] += wk * cov[o + r] + wdc * diff[r];
-                }
+                PointKernels.addMixtureColumn(phi, cov, c * d, wk, diff, wk * diff[c], d);
             }
         }
         double m = strength;

@@ -49,7 +49,7 @@ public final class Moments implements Serializable {
         }
         double[] ones = new double[b.size()];
         java.util.Arrays.fill(ones, 1.0);
-        PointKernels.addWeightedMoments(d, dim, b.size(), local.mean, ones, new double[dim], local.scatter);
+        PointKernels.addWeightedMoments(d, dim, b.size(), local.mean, ones, 0, new double[dim], local.scatter);
         return merge(local);
     }
 

@@ -21,45 +21,75 @@ public final class PointKernels {
      * Adds the weighted first and second moments of the points about {@code shift} into
      * {@code sum} (D) and {@code scatter} (D x D, column-major; at least its lower triangle is
      * valid): sum += sum_j w_j (x_j - shift), scatter += sum_j w_j (x_j - shift)(x_j - shift)^T,
-     * over the points whose weight exceeds {@link #NEGLIGIBLE_WEIGHT}. Weights are posteriors (>= 0).
+     * over the points whose weight exceeds {@link #NEGLIGIBLE_WEIGHT}. Weights are posteriors
+     * (>= 0), point j's at {@code weights[from + j]}.
      */
     public static void addWeightedMoments(double[] points, int dim, int n, double[] shift, double[] weights,
-                                          double[] sum, double[] scatter) {
+                                          int from, double[] sum, double[] scatter) {
+        addWeightedMoments(points, dim, n, shift, weights, from, sum, scatter, false);
+    }
+
+    /**
+     * As above; {@code lowerOnly} computes only the scatter's lower triangle (dsyrk) instead of
+     * all of it (dgemm). With a native BLAS dsyrk is the faster (OpenBLAS: 1.5x here), and that
+     * path is taken; with netlib's Java kernels dgemm is (their dsyrk runs 4-5x slower than their
+     * vectorised dgemm), and the pipeline's documented runs use those. The two round differently
+     * beyond 256 points (OpenBLAS blocks the sum differently), so a native run's numbers differ
+     * from a Java-kernel run's in the last bits, as they already did through every other kernel.
+     */
+    static void addWeightedMoments(double[] points, int dim, int n, double[] shift, double[] weights,
+                                   int from, double[] sum, double[] scatter, boolean lowerOnly) {
+        // One branch-free pass lists the points that count (a cluster holds 1 in 8 of a block's
+        // points on the benchmark's data, so a branch per point would mostly mispredict).
+        int[] selected = new int[n];
         int m = 0;
         for (int j = 0; j < n; j++) {
-            if (weights[j] > NEGLIGIBLE_WEIGHT) {
-                m++;
-            }
+            selected[m] = j;
+            m += weights[from + j] > NEGLIGIBLE_WEIGHT ? 1 : 0;
         }
         if (m == 0 || dim == 0) {
             return;
         }
         double[] y = new double[dim * m];
-        int col = 0;
-        for (int j = 0; j < n; j++) {
-            double w = weights[j];
-            if (!(w > NEGLIGIBLE_WEIGHT)) {
-                continue;
-            }
+        for (int col = 0; col < m; col++) {
+            int j = selected[col];
+            double w = weights[from + j];
             double sw = Math.sqrt(w);
-            int o = j * dim;
-            int p = col * dim;
-            for (int i = 0; i < dim; i++) {
-                double d = points[o + i] - shift[i];
-                sum[i] += w * d;
-                y[p + i] = sw * d;
+            if (VECTOR_API) {
+                VectorKernels.shiftedMoments(points, j * dim, shift, dim, w, sw, sum, y, col * dim);
+            } else {
+                shiftedMomentsScalar(points, j * dim, shift, dim, w, sw, sum, y, col * dim);
             }
-            col++;
         }
-        // dgemm rather than dsyrk: twice the flops, but netlib's vectorised dgemm runs 4-5x faster
-        // than its dsyrk here. (OpenBLAS's dsyrk is 1.5x faster than its dgemm, but rounds
-        // differently from it beyond 256 points, which would change the numbers of native runs.)
-        Mat.BLAS_.dgemm("N", "T", dim, dim, m, 1.0, y, dim, y, dim, 1.0, scatter, dim);
+        if (lowerOnly) {
+            Mat.BLAS_.dsyrk("L", "N", dim, m, 1.0, y, dim, 1.0, scatter, dim);
+        } else {
+            Mat.BLAS_.dgemm("N", "T", dim, dim, m, 1.0, y, dim, y, dim, 1.0, scatter, dim);
+        }
+    }
+
+    /** With d = x - shift for the point x at points[o..o+dim): sum += w d and y[p..p+dim) = sqrt(w) d. */
+    static void shiftedMomentsScalar(double[] points, int o, double[] shift, int dim, double w, double sw,
+                                     double[] sum, double[] y, int p) {
+        for (int i = 0; i < dim; i++) {
+            double d = points[o + i] - shift[i];
+            sum[i] += w * d;
+            y[p + i] = sw * d;
+        }
     }
 
     /**
+     * Whether the JVM has the incubating Vector API ({@code jobs/jvm.options} and the tests add
+     * it): the E-step's element-wise loops then run in SIMD lanes ({@link VectorKernels}), the
+     * same bits 3x faster for the squares; without it (a cluster whose JVM options leave it out)
+     * the scalar loops run.
+     */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    /**
      * Whether the BLAS is a native library (OpenBLAS through {@code jobs/gps} with
-     * GPS_NATIVE_BLAS=1) rather than netlib's Java kernels: {@link #PANEL_ROWS} depends on it.
+     * GPS_NATIVE_BLAS=1) rather than netlib's Java kernels: {@link #PANEL_ROWS} and the scatter's
+     * routine ({@link #addWeightedMoments}) depend on it.
      */
     static final boolean NATIVE_BLAS = Mat.BLAS_ instanceof dev.ludovic.netlib.blas.NativeBLAS;
 
@@ -139,18 +169,17 @@ public final class PointKernels {
 
     /**
      * Squared Mahalanobis distances ||W_k x_j - b_k||^2 of every point of a block (D x n,
-     * column-major) under every cluster, as an n x K row-major array.
+     * column-major) under every cluster, cluster-major: entry k n + j. (Cluster-major so that the
+     * squares land in place, and the posteriors and the scatter read one cluster's weights as one
+     * contiguous run.)
      */
     public static double[] mahalanobis(Whitening wh, double[] points, int n) {
         int kk = wh.clusters;
         int dim = wh.dim;
-        double[] out = new double[n * kk];
-        int chunk = Math.min(n, CHUNK_POINTS);
-        double[] zt = new double[chunk * kk * Math.min(dim, PANEL_ROWS)];
-        double[] acc = new double[kk * chunk];
+        double[] out = new double[kk * n];
+        double[] zt = scratch(Math.min(n, CHUNK_POINTS) * kk * Math.min(dim, PANEL_ROWS));
         for (int j0 = 0; j0 < n; j0 += CHUNK_POINTS) {
             int m = Math.min(CHUNK_POINTS, n - j0);
-            java.util.Arrays.fill(acc, 0, kk * m, 0.0);
             for (int p = 0; p < wh.w.length; p++) {
                 int r1 = wh.panelStart[p + 1];
                 int h = r1 - wh.panelStart[p];
@@ -159,27 +188,46 @@ public final class PointKernels {
                 // below run along contiguous points, a loop the JIT vectorises; rows 0..r1-1 of
                 // the chunk's points are read in place (leading dimension D).
                 Mat.BLAS_.dgemm("T", "T", m, rows, r1, 1.0, points, j0 * dim, dim, wh.w[p], 0, rows, 0.0, zt, 0, m);
-                addSquares(zt, wh.b[p], kk, h, m, acc);
-            }
-            for (int k = 0; k < kk; k++) {
-                int ao = k * m;
-                for (int j = 0; j < m; j++) {
-                    out[(j0 + j) * kk + k] = acc[ao + j];
-                }
+                addSquares(zt, wh.b[p], kk, h, m, out, j0, n);
             }
         }
         return out;
     }
 
     /**
-     * acc[k m + j] += sum_i (zt[(k h + i) m + j] - b[k h + i])^2 over the panel's h rows, added
-     * one row after another as a plain loop would, so the result is the same to the bit; four
-     * rows per sweep keep the running sum in a register instead of storing it after every row
-     * (measured: the squares 2.3 -> 1.5 ms per E-step of 3,980 points, K = 20, D = 59).
+     * The product buffer of {@link #mahalanobis}, one per thread and reused: allocating it per
+     * block cost the E-step a memset of a few hundred kB each time (2% of an EM iteration).
+     * Every entry read is written first by the dgemm (beta = 0).
      */
-    static void addSquares(double[] zt, double[] b, int kk, int h, int m, double[] acc) {
+    private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+
+    private static double[] scratch(int size) {
+        double[] a = SCRATCH.get();
+        if (a.length < size) {
+            a = new double[size];
+            SCRATCH.set(a);
+        }
+        return a;
+    }
+
+    /**
+     * acc[k stride + offset + j] += sum_i (zt[(k h + i) m + j] - b[k h + i])^2 over the panel's
+     * h rows, added one row after another as a plain loop would, so the result is the same to the
+     * bit; four rows per sweep keep the running sum in a register instead of storing it after
+     * every row (measured: the squares 2.3 -> 1.5 ms per E-step of 3,980 points, K = 20, D = 59;
+     * 0.5 ms in SIMD lanes, {@link VectorKernels}).
+     */
+    static void addSquares(double[] zt, double[] b, int kk, int h, int m, double[] acc, int offset, int stride) {
+        if (VECTOR_API) {
+            VectorKernels.addSquares(zt, b, kk, h, m, acc, offset, stride);
+        } else {
+            addSquaresScalar(zt, b, kk, h, m, acc, offset, stride);
+        }
+    }
+
+    static void addSquaresScalar(double[] zt, double[] b, int kk, int h, int m, double[] acc, int offset, int stride) {
         for (int k = 0; k < kk; k++) {
-            int ao = k * m;
+            int ao = k * stride + offset;
             int i = 0;
             for (; i + 4 <= h; i += 4) {
                 int c0 = k * h + i;
@@ -208,6 +256,20 @@ public final class PointKernels {
                     acc[ao + j] += v * v;
                 }
             }
+        }
+    }
+
+    /**
+     * phi[o + r] += a cov[o + r] + c v[r] for r < d: with a = w_k, c = w_k v[col] and v = mu_k - mu0,
+     * column col (at o = col d) of the GMM prior's sum_k w_k (Sigma_k + v v^T), one cluster's share.
+     */
+    public static void addMixtureColumn(double[] phi, double[] cov, int o, double a, double[] v, double c, int d) {
+        if (VECTOR_API) {
+            VectorKernels.addMixtureColumn(phi, cov, o, a, v, c, d);
+            return;
+        }
+        for (int r = 0; r < d; r++) {
+            phi[o + r] += a * cov[o + r] + c * v[r];
         }
     }
 

@@ -2,6 +2,7 @@ package org.gps.core.gmm;
 
 import org.gps.core.linalg.Cholesky;
 import org.gps.core.linalg.Mat;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -65,6 +66,85 @@ class GmmDensityTest {
                 assertEquals(expected, lj[j * kk + k], 1e-9 * Math.max(1, Math.abs(expected)),
                         "point " + j + ", cluster " + k);
             }
+        }
+    }
+
+    /**
+     * The prior leaves out clusters whose averaged posterior is exactly 0 (far from every query
+     * point, each point's term there underflows); their share would be zeros, so the result must
+     * be the same to the bit as the full sum over clusters, computed here the long way.
+     */
+    @Test
+    void priorIgnoringClustersWithoutWeightEqualsTheFullSumToTheBit() {
+        Random r = new Random(5);
+        int d = 11;
+        int kk = 4;
+        double[][] means = new double[kk][d];
+        Mat[] covs = new Mat[kk];
+        for (int k = 0; k < kk; k++) {
+            double[][] a = new double[d][d];
+            for (int i = 0; i < d; i++) {
+                // Clusters 2 and 3 sit 1,000 standard deviations away from the query points.
+                means[k][i] = r.nextGaussian() + (k >= 2 ? 1000 : 0);
+                for (int j = 0; j < d; j++) {
+                    a[i][j] = r.nextGaussian();
+                }
+            }
+            Mat m = Mat.of(a);
+            covs[k] = m.times(m.transpose()).scale(1.0 / d).plusDiagonal(0.5);
+        }
+        Gmm g = new Gmm(new double[] {Math.log(0.4), Math.log(0.3), Math.log(0.2), Math.log(0.1)}, means, covs, 500);
+        List<double[]> pts = new ArrayList<>();
+        for (int j = 0; j < 9; j++) {
+            double[] p = new double[d];
+            for (int i = 0; i < d; i++) {
+                p[i] = r.nextGaussian();
+            }
+            pts.add(p);
+        }
+        PointBlock query = PointBlock.of(0, pts, 0);
+        double strength = 1.5;
+        org.gps.core.dynamics.NiwPrior prior = g.prior(query, strength);
+
+        double[] post = g.posteriors(query, null);
+        double[] w = new double[kk];
+        for (int j = 0; j < pts.size(); j++) {
+            for (int k = 0; k < kk; k++) {
+                w[k] += post[j * kk + k];
+            }
+        }
+        assertEquals(0.0, w[2], 0.0);
+        assertEquals(0.0, w[3], 0.0);
+        double[] mu0 = new double[d];
+        for (int k = 0; k < kk; k++) {
+            w[k] /= pts.size();
+            for (int i = 0; i < d; i++) {
+                mu0[i] += w[k] * means[k][i];
+            }
+        }
+        double[] phi = new double[d * d];
+        for (int k = 0; k < kk; k++) {
+            double[] cov = covs[k].toColumnMajor();
+            for (int c = 0; c < d; c++) {
+                for (int row = 0; row < d; row++) {
+                    phi[c * d + row] += w[k] * cov[c * d + row] + w[k] * (means[k][c] - mu0[c]) * (means[k][row] - mu0[row]);
+                }
+            }
+        }
+        for (int c = 0; c < d; c++) {
+            for (int row = c + 1; row < d; row++) {
+                double v = 0.5 * (phi[c * d + row] + phi[row * d + c]) * strength;
+                phi[c * d + row] = v;
+                phi[row * d + c] = v;
+            }
+            phi[c * d + c] *= strength;
+        }
+        double[] got = prior.phi().toColumnMajor();
+        for (int i = 0; i < d; i++) {
+            assertEquals(Double.doubleToLongBits(mu0[i]), Double.doubleToLongBits(prior.mu0()[i]), "mu0 " + i);
+        }
+        for (int i = 0; i < d * d; i++) {
+            assertEquals(Double.doubleToLongBits(phi[i]), Double.doubleToLongBits(got[i]), "phi " + i);
         }
     }
 }

@@ -1,19 +1,22 @@
 package org.gps.core.linalg;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PointKernelsTest {
 
     /**
-     * The E-step's sum of squares, four rows per sweep, must give exactly the numbers of the plain
-     * row-by-row loop (the pipeline's runs are reproducible bit for bit, and a GPS run is chaotic:
+     * The E-step's sum of squares, four rows per sweep, in the scalar loop and in SIMD lanes, must
+     * give exactly the numbers of the plain row-by-row loop (the pipeline's runs are reproducible bit for bit, and a GPS run is chaotic:
      * any change in the last bit of a distance changes its path). Panel heights below, at and
-     * beyond one sweep, with remainders.
+     * beyond one sweep, with remainders; the sums land at an offset inside longer cluster rows,
+     * as a chunk of a block's points does.
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 4, 5, 8, 11, 16})
@@ -29,7 +32,9 @@ class PointKernelsTest {
         for (int i = 0; i < b.length; i++) {
             b[i] = r.nextGaussian();
         }
-        double[] start = new double[kk * m];
+        int offset = 5;
+        int stride = m + 11;
+        double[] start = new double[kk * stride];
         for (int i = 0; i < start.length; i++) {
             start[i] = Math.abs(r.nextGaussian()) * 1e3;
         }
@@ -39,14 +44,132 @@ class PointKernelsTest {
                 int col = k * h + i;
                 for (int j = 0; j < m; j++) {
                     double v = zt[col * m + j] - b[col];
-                    plain[k * m + j] += v * v;
+                    plain[k * stride + offset + j] += v * v;
                 }
             }
         }
         double[] swept = start.clone();
-        PointKernels.addSquares(zt, b, kk, h, m, swept);
-        for (int i = 0; i < plain.length; i++) {
-            assertEquals(Double.doubleToLongBits(plain[i]), Double.doubleToLongBits(swept[i]), "entry " + i);
+        PointKernels.addSquaresScalar(zt, b, kk, h, m, swept, offset, stride);
+        assertSameBits(plain, swept);
+        double[] lanes = start.clone();
+        VectorKernels.addSquares(zt, b, kk, h, m, lanes, offset, stride);
+        assertSameBits(plain, lanes);
+    }
+
+    /**
+     * The tests run with the JVM options of jobs/jvm.options, which add the Vector API: the
+     * kernels the pipeline dispatches to are then the SIMD ones checked here.
+     */
+    @Test
+    void theProjectsJvmOptionsEnableTheSimdKernels() {
+        assertTrue(PointKernels.VECTOR_API, "jdk.incubator.vector is not in the boot layer");
+    }
+
+    /** Gathering one point's shifted, weighted coordinates: SIMD lanes and the scalar loop agree to the bit. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 8, 9, 16, 59})
+    void shiftedMomentsInLanesAreBitIdenticalToTheScalarLoop(int dim) {
+        Random r = new Random(dim);
+        double[] points = gaussians(r, 5 * dim + 3);
+        double[] shift = gaussians(r, dim);
+        double w = 0.37;
+        double sw = Math.sqrt(w);
+        double[] sumScalar = gaussians(r, dim);
+        double[] sumLanes = sumScalar.clone();
+        double[] yScalar = new double[3 * dim + 2];
+        double[] yLanes = new double[3 * dim + 2];
+        for (int point = 0; point < 5; point++) {
+            int o = point * dim + 3;
+            int p = (point % 3) * dim + 2;
+            PointKernels.shiftedMomentsScalar(points, o, shift, dim, w, sw, sumScalar, yScalar, p);
+            VectorKernels.shiftedMoments(points, o, shift, dim, w, sw, sumLanes, yLanes, p);
+        }
+        assertSameBits(sumScalar, sumLanes);
+        assertSameBits(yScalar, yLanes);
+    }
+
+    /** One cluster's share of a column of the GMM prior's Phi: SIMD lanes and the scalar loop agree to the bit. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 8, 17, 59})
+    void mixtureColumnInLanesIsBitIdenticalToTheScalarLoop(int d) {
+        Random r = new Random(d);
+        double[] cov = gaussians(r, d * d);
+        double[] v = gaussians(r, d);
+        double[] plain = gaussians(r, d * d);
+        double[] lanes = plain.clone();
+        for (int col = 0; col < d; col++) {
+            int o = col * d;
+            double a = 0.3 + col;
+            double c = a * v[col];
+            for (int row = 0; row < d; row++) {
+                plain[o + row] += a * cov[o + row] + c * v[row];
+            }
+            VectorKernels.addMixtureColumn(lanes, cov, o, a, v, c, d);
+        }
+        assertSameBits(plain, lanes);
+    }
+
+    /**
+     * The scatter's two routines: dsyrk (taken with a native BLAS) fills the lower triangle with
+     * the numbers dgemm gives there, up to rounding: 1e-12 relative to the largest entry, for sums
+     * of 300 products of O(1) terms (each rounding 1e-16 relative, accumulated over 300 terms).
+     * Weights at or below the cut leave no trace in either.
+     */
+    @Test
+    void lowerTriangleScatterMatchesTheFullProduct() {
+        Random r = new Random(11);
+        int dim = 13;
+        int n = 300;
+        double[] points = gaussians(r, dim * n);
+        double[] shift = gaussians(r, dim);
+        double[] w = new double[n + 4];
+        for (int j = 0; j < n; j++) {
+            w[4 + j] = j % 3 == 0 ? 1e-13 : r.nextDouble();
+        }
+        double[] sumFull = new double[dim];
+        double[] sumLower = new double[dim];
+        double[] full = new double[dim * dim];
+        double[] lower = new double[dim * dim];
+        PointKernels.addWeightedMoments(points, dim, n, shift, w, 4, sumFull, full, false);
+        PointKernels.addWeightedMoments(points, dim, n, shift, w, 4, sumLower, lower, true);
+        assertSameBits(sumFull, sumLower);
+        double[] direct = new double[dim * dim];
+        double scale = 0;
+        for (int j = 0; j < n; j++) {
+            double wj = w[4 + j];
+            if (wj <= PointKernels.NEGLIGIBLE_WEIGHT) {
+                continue;
+            }
+            for (int c = 0; c < dim; c++) {
+                for (int row = c; row < dim; row++) {
+                    direct[c * dim + row] += wj * (points[j * dim + row] - shift[row]) * (points[j * dim + c] - shift[c]);
+                }
+            }
+        }
+        for (double x : direct) {
+            scale = Math.max(scale, Math.abs(x));
+        }
+        for (int c = 0; c < dim; c++) {
+            for (int row = c; row < dim; row++) {
+                int i = c * dim + row;
+                assertEquals(direct[i], full[i], 1e-12 * scale, "dgemm entry (" + row + ", " + c + ")");
+                assertEquals(direct[i], lower[i], 1e-12 * scale, "dsyrk entry (" + row + ", " + c + ")");
+            }
+        }
+    }
+
+    private static double[] gaussians(Random r, int n) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextGaussian() * Math.exp(2 * r.nextGaussian());
+        }
+        return a;
+    }
+
+    private static void assertSameBits(double[] expected, double[] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Double.doubleToLongBits(expected[i]), Double.doubleToLongBits(actual[i]), "entry " + i);
         }
     }
 }
