@@ -26,7 +26,7 @@ public final class PointKernels {
      */
     public static void addWeightedMoments(double[] points, int dim, int n, double[] shift, double[] weights,
                                           int from, double[] sum, double[] scatter) {
-        addWeightedMoments(points, dim, n, shift, weights, from, sum, scatter, false);
+        addWeightedMoments(points, dim, n, shift, weights, from, sum, scatter, NATIVE_BLAS);
     }
 
     /**
