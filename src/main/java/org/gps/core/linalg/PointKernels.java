@@ -41,7 +41,8 @@ public final class PointKernels {
                                    int from, double[] sum, double[] scatter, boolean lowerOnly) {
         // One branch-free pass lists the points that count (a cluster holds 1 in 8 of a block's
         // points on the benchmark's data, so a branch per point would mostly mispredict).
-        int[] selected = new int[n];
+        Scratch scratch = SCRATCH.get();
+        int[] selected = scratch.indices(n);
         int m = 0;
         for (int j = 0; j < n; j++) {
             selected[m] = j;
@@ -50,7 +51,8 @@ public final class PointKernels {
         if (m == 0 || dim == 0) {
             return;
         }
-        double[] y = new double[dim * m];
+        // Every entry the product reads (the first dim * m) is written below.
+        double[] y = scratch.gathered(dim * m);
         for (int col = 0; col < m; col++) {
             int j = selected[col];
             double w = weights[from + j];
@@ -177,7 +179,7 @@ public final class PointKernels {
         int kk = wh.clusters;
         int dim = wh.dim;
         double[] out = new double[kk * n];
-        double[] zt = scratch(Math.min(n, CHUNK_POINTS) * kk * Math.min(dim, PANEL_ROWS));
+        double[] zt = SCRATCH.get().product(Math.min(n, CHUNK_POINTS) * kk * Math.min(dim, PANEL_ROWS));
         for (int j0 = 0; j0 < n; j0 += CHUNK_POINTS) {
             int m = Math.min(CHUNK_POINTS, n - j0);
             for (int p = 0; p < wh.w.length; p++) {
@@ -195,20 +197,39 @@ public final class PointKernels {
     }
 
     /**
-     * The product buffer of {@link #mahalanobis}, one per thread and reused: allocating it per
-     * block cost the E-step a memset of a few hundred kB each time (2% of an EM iteration).
-     * Every entry read is written first by the dgemm (beta = 0).
+     * Work arrays of {@link #mahalanobis} and {@link #addWeightedMoments}, one set per thread and
+     * reused: allocating them per call had the JVM zero about 5 MB per EM iteration of 3,980
+     * points (K = 20, D = 59) only for the kernels to overwrite it. Callers read only entries
+     * they wrote first.
      */
-    private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+    private static final class Scratch {
+        private double[] product = new double[0];
+        private double[] gathered = new double[0];
+        private int[] indices = new int[0];
 
-    private static double[] scratch(int size) {
-        double[] a = SCRATCH.get();
-        if (a.length < size) {
-            a = new double[size];
-            SCRATCH.set(a);
+        double[] product(int size) {
+            if (product.length < size) {
+                product = new double[size];
+            }
+            return product;
         }
-        return a;
+
+        double[] gathered(int size) {
+            if (gathered.length < size) {
+                gathered = new double[size];
+            }
+            return gathered;
+        }
+
+        int[] indices(int size) {
+            if (indices.length < size) {
+                indices = new int[size];
+            }
+            return indices;
+        }
     }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * acc[k stride + offset + j] += sum_i (zt[(k h + i) m + j] - b[k h + i])^2 over the panel's
