@@ -148,7 +148,8 @@ public final class DynamicsBenchmark {
                             + " | %.3f / %.3f | %.3f / %.3f | %.3f | %d |%n", s.name(), s.conditions(), s.samples(),
                     s.horizon(), s.stateDim(), s.actionDim(), m.sharedPrior() ? "shared" : "per condition",
                     m.inTask() ? "in one task each" : "distributed passes",
-                    m.start().configName(), m.warmups(), m.clusters(), m.minIterations(),
+                    m.start() == GmmOptions.Initialization.AUTO
+                            ? "auto: " + m.start().resolve(!m.inTask()).configName() : m.start().configName(), m.warmups(), m.clusters(), m.minIterations(),
                     m.maxIterations(), emMed, min(m.emSeconds()), fitMed, min(m.fitSeconds()), emMed + fitMed,
                     m.peakHeapBytes() / (1024 * 1024)));
         }

@@ -8,12 +8,15 @@ import org.gps.core.gmm.GmmOptions;
 import org.gps.core.gmm.PointBlock;
 import org.gps.core.linalg.Vec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,14 +37,16 @@ class DistributedGmmEmTest {
         return out;
     }
 
-    @Test
-    void severalGroupsFittedAtOnceOnSparkEqualEachGroupFittedLocally() {
+    /** The same EM (an explicit start: {@code auto} would pick another start for each) on Spark and locally. */
+    @ParameterizedTest
+    @EnumSource(value = GmmOptions.Initialization.class, names = {"KMEANS", "SAMPLED_MEANS"})
+    void severalGroupsFittedAtOnceOnSparkEqualEachGroupFittedLocally(GmmOptions.Initialization start) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         List<PointBlock> all = new ArrayList<>();
         all.addAll(blocks(0, 1, 70));
         all.addAll(blocks(1, 2, 70));
         JavaRDD<PointBlock> rdd = jsc.parallelize(all, 5).cache();
-        GmmOptions options = GmmOptions.defaults(42);
+        GmmOptions options = GmmOptions.defaults(42).withInitialization(start);
         Map<Integer, EmResult> spark = DistributedGmmEm.fit(rdd, Map.of(0, 3, 1, 4), Map.of(), options);
         rdd.unpersist();
         for (int g = 0; g < 2; g++) {
@@ -65,7 +70,8 @@ class DistributedGmmEmTest {
         all.addAll(blocks(0, 4, 64));
         all.addAll(blocks(1, 5, 64));
         JavaRDD<PointBlock> rdd = jsc.parallelize(all, 4).cache();
-        GmmOptions options = GmmOptions.defaults(8);
+        // An explicit start: with auto, in-task and distributed EM start differently by design.
+        GmmOptions options = GmmOptions.defaults(8).withInitialization(GmmOptions.Initialization.KMEANS);
         Map<Integer, EmResult> passes = DistributedGmmEm.fit(rdd, Map.of(0, 3, 1, 3), Map.of(), options);
         Map<Integer, EmResult> inTask = DistributedGmmEm.fit(rdd, Map.of(0, 3, 1, 3), Map.of(), options,
                 java.util.Set.of(0, 1));
@@ -82,6 +88,37 @@ class DistributedGmmEmTest {
                 }
             }
         }
+    }
+
+    /**
+     * The default start, auto: a GMM whose passes are distributed starts from the sampled means
+     * (each Lloyd pass would be one more Spark job over all its points), one fitted inside a task
+     * from k-means; the same bits as asking for that start by name.
+     */
+    @Test
+    void autoStartIsSampledMeansForDistributedPassesAndKMeansInsideATask() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        List<PointBlock> all = new ArrayList<>();
+        all.addAll(blocks(0, 6, 64));
+        all.addAll(blocks(1, 7, 64));
+        JavaRDD<PointBlock> rdd = jsc.parallelize(all, 4).cache();
+        GmmOptions auto = GmmOptions.defaults(9);
+        assertEquals(GmmOptions.Initialization.AUTO, auto.initialization());
+        Map<Integer, Integer> k = Map.of(0, 3, 1, 3);
+        java.util.Set<Integer> inTask = java.util.Set.of(1);
+        Map<Integer, EmResult> byAuto = DistributedGmmEm.fit(rdd, k, Map.of(), auto, inTask);
+        Map<Integer, EmResult> sampled = DistributedGmmEm.fit(rdd, k, Map.of(),
+                auto.withInitialization(GmmOptions.Initialization.SAMPLED_MEANS), inTask);
+        Map<Integer, EmResult> kmeans = DistributedGmmEm.fit(rdd, k, Map.of(),
+                auto.withInitialization(GmmOptions.Initialization.KMEANS), inTask);
+        rdd.unpersist();
+        assertArrayEquals(sampled.get(0).logLikelihoods(), byAuto.get(0).logLikelihoods(), 0.0);
+        assertEquals(sampled.get(0).model(), byAuto.get(0).model());
+        assertArrayEquals(kmeans.get(1).logLikelihoods(), byAuto.get(1).logLikelihoods(), 0.0);
+        assertEquals(kmeans.get(1).model(), byAuto.get(1).model());
+        // And the two starts do differ here, so the checks above can tell them apart.
+        assertTrue(sampled.get(0).iterations() != kmeans.get(0).iterations()
+                || sampled.get(0).logLikelihood() != kmeans.get(0).logLikelihood());
     }
 
     @Test

@@ -56,7 +56,8 @@ public final class EmRun {
         }
         this.clusters = clusters;
         this.global = global;
-        this.options = options;
+        // auto is the k-means start unless the driver of distributed passes resolved it already.
+        this.options = options.resolvedFor(false);
         this.warmStarted = options.warmStart() && previous != null && previous.clusters() == clusters
                 && previous.dim() == global.mean().length;
         if (warmStarted) {

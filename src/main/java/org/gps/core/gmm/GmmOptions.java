@@ -26,16 +26,33 @@ public record GmmOptions(int maxIterations, double tolerance, double ridge, doub
      * there after two (measured on three separated Gaussians: all K clusters equal, LL stuck at the
      * single-Gaussian value). {@code SAMPLED_MEANS} breaks the symmetry: k-means++
      * over 4K uniformly sampled points picks the means, covariances start at the global one / K.
-     * {@code KMEANS}, the default, refines those means by a few Lloyd passes over all the points
-     * and takes the masses from the final assignment (one pass costs K D per point, an E-step
-     * 2 K D^2): EM then needs 3-4x fewer iterations and ends no lower on average (24 GMMs of the
-     * benchmark's D = 59, K = 20 points: 179 iterations in all instead of 690, mean log-likelihood
-     * per point 105.1 instead of 103.5; single GMMs land in either start's better optimum).
+     * {@code KMEANS} refines those means by a few Lloyd passes over all the points and takes the
+     * masses from the final assignment (one pass costs K D per point, an E-step 2 K D^2): on a
+     * condition's window EM then needs 3-4x fewer iterations and ends no lower on average (24 GMMs
+     * of the benchmark's D = 59, K = 20 points: 179 iterations in all instead of 690, mean
+     * log-likelihood per point 105.1 instead of 103.5; single GMMs land in either start's better
+     * optimum). On the benchmark's shared GMM of a million logged points it does the opposite: 66
+     * EM iterations instead of 38 (log-likelihood per point 69.63 against 69.58), each a Spark job
+     * over all the points, as is each Lloyd pass. {@code AUTO}, the default, therefore takes
+     * {@code KMEANS} for a GMM whose EM runs inside one task and {@code SAMPLED_MEANS} for one
+     * whose passes are distributed ({@link #resolve}).
      */
     public enum Initialization {
-        KMEANS, SAMPLED_MEANS, RANDOM_ASSIGNMENT;
+        AUTO, KMEANS, SAMPLED_MEANS, RANDOM_ASSIGNMENT;
 
-        /** The name in configs and on the command line: {@code kmeans}, {@code sampled_means}, {@code random_assignment}. */
+        /**
+         * The start a GMM uses: {@code AUTO} becomes {@link #SAMPLED_MEANS} when its EM passes are
+         * distributed jobs and {@link #KMEANS} when its EM runs in one task or locally; the
+         * others stay as they are.
+         */
+        public Initialization resolve(boolean distributedPasses) {
+            if (this != AUTO) {
+                return this;
+            }
+            return distributedPasses ? SAMPLED_MEANS : KMEANS;
+        }
+
+        /** The name in configs and on the command line: {@code auto}, {@code kmeans}, {@code sampled_means}, {@code random_assignment}. */
         public String configName() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
@@ -70,11 +87,16 @@ public record GmmOptions(int maxIterations, double tolerance, double ridge, doub
     }
 
     public static GmmOptions defaults(long seed) {
-        return new GmmOptions(100, 1e-5, 1e-6, 2e-6, 1e-4, seed, true, Initialization.KMEANS);
+        return new GmmOptions(100, 1e-5, 1e-6, 2e-6, 1e-4, seed, true, Initialization.AUTO);
     }
 
     public GmmOptions withSeed(long s) {
         return new GmmOptions(maxIterations, tolerance, ridge, initialRidge, rebootMass, s, warmStart, initialization);
+    }
+
+    /** These options with {@link Initialization#AUTO} resolved ({@link Initialization#resolve}). */
+    public GmmOptions resolvedFor(boolean distributedPasses) {
+        return withInitialization(initialization.resolve(distributedPasses));
     }
 
     public GmmOptions withInitialization(Initialization i) {

@@ -26,8 +26,9 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE} (the dynamics.em_in_task_max_points default).")
     long inTaskMaxPoints;
 
-    @Option(names = "--em-init", paramLabel = "START", defaultValue = "kmeans",
-            description = "Cold start of EM: kmeans, sampled_means or random_assignment (the dynamics.em_init values)."
+    @Option(names = "--em-init", paramLabel = "START", defaultValue = "auto",
+            description = "Cold start of EM: auto (kmeans for GMMs whose EM runs in one task, sampled_means for"
+                    + " distributed ones), kmeans, sampled_means or random_assignment (the dynamics.em_init values)."
                     + " Default: ${DEFAULT-VALUE}.")
     String emInit;
 

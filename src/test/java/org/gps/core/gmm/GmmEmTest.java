@@ -187,6 +187,20 @@ class GmmEmTest {
         assertTrue(global.covariance().plusDiagonal(1e-6).maxAbsDiff(after.covariance(1)) < 1e-9);
     }
 
+    /** auto resolves by where EM runs; local EM with auto is the k-means start, bit for bit. */
+    @Test
+    void autoStartResolvesByWhereEmRuns() {
+        assertEquals(GmmOptions.Initialization.SAMPLED_MEANS, GmmOptions.Initialization.AUTO.resolve(true));
+        assertEquals(GmmOptions.Initialization.KMEANS, GmmOptions.Initialization.AUTO.resolve(false));
+        assertEquals(GmmOptions.Initialization.RANDOM_ASSIGNMENT, GmmOptions.Initialization.RANDOM_ASSIGNMENT.resolve(true));
+        GmmOptions auto = GmmOptions.defaults(3);
+        List<PointBlock> blocks = blocks(threeGaussians(4), 100);
+        EmResult a = GmmEm.fit(blocks, 3, auto, null);
+        EmResult k = GmmEm.fit(blocks, 3, auto.withInitialization(GmmOptions.Initialization.KMEANS), null);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(k.logLikelihoods(), a.logLikelihoods(), 0.0);
+        assertEquals(k.model(), a.model());
+    }
+
     @Test
     void clusterCountFollowsTheRule() {
         assertEquals(2, GmmEm.clusterCount(10, 20, 40));
