@@ -148,8 +148,7 @@ public final class DynamicsBenchmark {
                             + " | %.3f / %.3f | %.3f / %.3f | %.3f | %d |%n", s.name(), s.conditions(), s.samples(),
                     s.horizon(), s.stateDim(), s.actionDim(), m.sharedPrior() ? "shared" : "per condition",
                     m.inTask() ? "in one task each" : "distributed passes",
-                    m.start() == GmmOptions.Initialization.AUTO
-                            ? "auto: " + m.start().resolve(!m.inTask()).configName() : m.start().configName(), m.warmups(), m.clusters(), m.minIterations(),
+                    startLabel(m), m.warmups(), m.clusters(), m.minIterations(),
                     m.maxIterations(), emMed, min(m.emSeconds()), fitMed, min(m.fitSeconds()), emMed + fitMed,
                     m.peakHeapBytes() / (1024 * 1024)));
         }
@@ -164,5 +163,12 @@ public final class DynamicsBenchmark {
             m = Math.min(m, x);
         }
         return m;
+    }
+
+    /** The EM start as configured, with what {@code auto} chose for this size: "auto: kmeans". */
+    private static String startLabel(Measurement m) {
+        String name = m.start().configName();
+        return m.start() == GmmOptions.Initialization.AUTO
+                ? name + ": " + m.start().resolve(!m.inTask()).configName() : name;
     }
 }

@@ -39,8 +39,8 @@ public final class PointKernels {
      */
     static void addWeightedMoments(double[] points, int dim, int n, double[] shift, double[] weights,
                                    int from, double[] sum, double[] scatter, boolean lowerOnly) {
-        // One branch-free pass lists the points that count (a cluster holds 1 in 8 of a block's
-        // points on the benchmark's data, so a branch per point would mostly mispredict).
+        // List the points that count first (per cluster about 1 in 8 of a block's points on the
+        // benchmark's data): the gather below then visits only those, into an array of their size.
         Scratch scratch = SCRATCH.get();
         int[] selected = scratch.indices(n);
         int m = 0;
