@@ -60,7 +60,7 @@ public final class PointKernels {
             if (VECTOR_API) {
                 VectorKernels.shiftedMoments(points, j * dim, shift, dim, w, sw, sum, y, col * dim);
             } else {
-                shiftedMomentsScalar(points, j * dim, shift, dim, w, sw, sum, y, col * dim);
+                shiftedMomentsScalar(points, j * dim, shift, dim, w, sw, sum, y, col * dim, 0);
             }
         }
         if (lowerOnly) {
@@ -70,10 +70,13 @@ public final class PointKernels {
         }
     }
 
-    /** With d = x - shift for the point x at points[o..o+dim): sum += w d and y[p..p+dim) = sqrt(w) d. */
+    /**
+     * With d = x - shift for the point x at points[o..o+dim): sum += w d and y[p..p+dim) = sqrt(w) d,
+     * for the coordinates from {@code first} on ({@link VectorKernels} does the ones before).
+     */
     static void shiftedMomentsScalar(double[] points, int o, double[] shift, int dim, double w, double sw,
-                                     double[] sum, double[] y, int p) {
-        for (int i = 0; i < dim; i++) {
+                                     double[] sum, double[] y, int p, int first) {
+        for (int i = first; i < dim; i++) {
             double d = points[o + i] - shift[i];
             sum[i] += w * d;
             y[p + i] = sw * d;
@@ -242,11 +245,13 @@ public final class PointKernels {
         if (VECTOR_API) {
             VectorKernels.addSquares(zt, b, kk, h, m, acc, offset, stride);
         } else {
-            addSquaresScalar(zt, b, kk, h, m, acc, offset, stride);
+            addSquaresScalar(zt, b, kk, h, m, acc, offset, stride, 0);
         }
     }
 
-    static void addSquaresScalar(double[] zt, double[] b, int kk, int h, int m, double[] acc, int offset, int stride) {
+    /** {@link #addSquares} for the points from {@code first} on ({@link VectorKernels} does the ones before). */
+    static void addSquaresScalar(double[] zt, double[] b, int kk, int h, int m, double[] acc, int offset, int stride,
+                                 int first) {
         for (int k = 0; k < kk; k++) {
             int ao = k * stride + offset;
             int i = 0;
@@ -260,7 +265,7 @@ public final class PointKernels {
                 int z1 = z0 + m;
                 int z2 = z1 + m;
                 int z3 = z2 + m;
-                for (int j = 0; j < m; j++) {
+                for (int j = first; j < m; j++) {
                     double v0 = zt[z0 + j] - b0;
                     double v1 = zt[z1 + j] - b1;
                     double v2 = zt[z2 + j] - b2;
@@ -272,7 +277,7 @@ public final class PointKernels {
                 int col = k * h + i;
                 double bv = b[col];
                 int zo = col * m;
-                for (int j = 0; j < m; j++) {
+                for (int j = first; j < m; j++) {
                     double v = zt[zo + j] - bv;
                     acc[ao + j] += v * v;
                 }
@@ -287,9 +292,15 @@ public final class PointKernels {
     public static void addMixtureColumn(double[] phi, double[] cov, int o, double a, double[] v, double c, int d) {
         if (VECTOR_API) {
             VectorKernels.addMixtureColumn(phi, cov, o, a, v, c, d);
-            return;
+        } else {
+            addMixtureColumnScalar(phi, cov, o, a, v, c, d, 0);
         }
-        for (int r = 0; r < d; r++) {
+    }
+
+    /** {@link #addMixtureColumn} for the rows from {@code first} on ({@link VectorKernels} does the ones before). */
+    static void addMixtureColumnScalar(double[] phi, double[] cov, int o, double a, double[] v, double c, int d,
+                                       int first) {
+        for (int r = first; r < d; r++) {
             phi[o + r] += a * cov[o + r] + c * v[r];
         }
     }

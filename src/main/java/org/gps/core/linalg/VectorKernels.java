@@ -19,7 +19,7 @@ final class VectorKernels {
     private VectorKernels() {
     }
 
-    /** {@link PointKernels#addSquaresScalar}, with the points of a row in SIMD lanes. */
+    /** {@link PointKernels#addSquaresScalar}, with the points of a row in SIMD lanes; the points past the last full lane scalar. */
     static void addSquares(double[] zt, double[] b, int kk, int h, int m, double[] acc, int offset, int stride) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(m);
@@ -36,8 +36,7 @@ final class VectorKernels {
                 int z1 = z0 + m;
                 int z2 = z1 + m;
                 int z3 = z2 + m;
-                int j = 0;
-                for (; j < bound; j += lanes) {
+                for (int j = 0; j < bound; j += lanes) {
                     DoubleVector v0 = DoubleVector.fromArray(SPECIES, zt, z0 + j).sub(b0);
                     DoubleVector v1 = DoubleVector.fromArray(SPECIES, zt, z1 + j).sub(b1);
                     DoubleVector v2 = DoubleVector.fromArray(SPECIES, zt, z2 + j).sub(b2);
@@ -46,61 +45,42 @@ final class VectorKernels {
                             .add(v0.mul(v0)).add(v1.mul(v1)).add(v2.mul(v2)).add(v3.mul(v3))
                             .intoArray(acc, ao + j);
                 }
-                for (; j < m; j++) {
-                    double v0 = zt[z0 + j] - b0;
-                    double v1 = zt[z1 + j] - b1;
-                    double v2 = zt[z2 + j] - b2;
-                    double v3 = zt[z3 + j] - b3;
-                    acc[ao + j] = (((acc[ao + j] + v0 * v0) + v1 * v1) + v2 * v2) + v3 * v3;
-                }
             }
             for (; i < h; i++) {
                 int col = k * h + i;
                 double bv = b[col];
                 int zo = col * m;
-                int j = 0;
-                for (; j < bound; j += lanes) {
+                for (int j = 0; j < bound; j += lanes) {
                     DoubleVector v = DoubleVector.fromArray(SPECIES, zt, zo + j).sub(bv);
                     DoubleVector.fromArray(SPECIES, acc, ao + j).add(v.mul(v)).intoArray(acc, ao + j);
                 }
-                for (; j < m; j++) {
-                    double v = zt[zo + j] - bv;
-                    acc[ao + j] += v * v;
-                }
             }
         }
+        PointKernels.addSquaresScalar(zt, b, kk, h, m, acc, offset, stride, bound);
     }
 
-    /** {@link PointKernels#shiftedMomentsScalar}, with the point's coordinates in SIMD lanes. */
+    /** {@link PointKernels#shiftedMomentsScalar}, with the point's coordinates in SIMD lanes; the rest scalar. */
     static void shiftedMoments(double[] points, int o, double[] shift, int dim, double w, double sw,
                                double[] sum, double[] y, int p) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(dim);
-        int i = 0;
-        for (; i < bound; i += lanes) {
+        for (int i = 0; i < bound; i += lanes) {
             DoubleVector d = DoubleVector.fromArray(SPECIES, points, o + i).sub(DoubleVector.fromArray(SPECIES, shift, i));
             DoubleVector.fromArray(SPECIES, sum, i).add(d.mul(w)).intoArray(sum, i);
             d.mul(sw).intoArray(y, p + i);
         }
-        for (; i < dim; i++) {
-            double d = points[o + i] - shift[i];
-            sum[i] += w * d;
-            y[p + i] = sw * d;
-        }
+        PointKernels.shiftedMomentsScalar(points, o, shift, dim, w, sw, sum, y, p, bound);
     }
 
-    /** {@link PointKernels#addMixtureColumn}, with the rows in SIMD lanes. */
+    /** {@link PointKernels#addMixtureColumn}, with the rows in SIMD lanes; the rest scalar. */
     static void addMixtureColumn(double[] phi, double[] cov, int o, double a, double[] v, double c, int d) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(d);
-        int r = 0;
-        for (; r < bound; r += lanes) {
+        for (int r = 0; r < bound; r += lanes) {
             DoubleVector t = DoubleVector.fromArray(SPECIES, cov, o + r).mul(a)
                     .add(DoubleVector.fromArray(SPECIES, v, r).mul(c));
             DoubleVector.fromArray(SPECIES, phi, o + r).add(t).intoArray(phi, o + r);
         }
-        for (; r < d; r++) {
-            phi[o + r] += a * cov[o + r] + c * v[r];
-        }
+        PointKernels.addMixtureColumnScalar(phi, cov, o, a, v, c, d, bound);
     }
 }

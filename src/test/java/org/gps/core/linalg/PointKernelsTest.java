@@ -49,7 +49,7 @@ class PointKernelsTest {
             }
         }
         double[] swept = start.clone();
-        PointKernels.addSquaresScalar(zt, b, kk, h, m, swept, offset, stride);
+        PointKernels.addSquaresScalar(zt, b, kk, h, m, swept, offset, stride, 0);
         assertSameBits(plain, swept);
         double[] lanes = start.clone();
         VectorKernels.addSquares(zt, b, kk, h, m, lanes, offset, stride);
@@ -81,7 +81,7 @@ class PointKernelsTest {
         for (int point = 0; point < 5; point++) {
             int o = point * dim + 3;
             int p = (point % 3) * dim + 2;
-            PointKernels.shiftedMomentsScalar(points, o, shift, dim, w, sw, sumScalar, yScalar, p);
+            PointKernels.shiftedMomentsScalar(points, o, shift, dim, w, sw, sumScalar, yScalar, p, 0);
             VectorKernels.shiftedMoments(points, o, shift, dim, w, sw, sumLanes, yLanes, p);
         }
         assertSameBits(sumScalar, sumLanes);
