@@ -1,11 +1,19 @@
 package org.gps.pipeline.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.security.AccessControlException;
 import org.gps.core.BadInputException;
+import org.gps.io.HadoopFiles;
 import org.gps.core.control.InitLqrOptions;
 import org.gps.core.control.InitPdOptions;
 import org.gps.core.control.TrajOptOptions;
@@ -17,6 +25,10 @@ import org.gps.core.env.Environment;
 import org.gps.core.env.EnvironmentSpec;
 import org.gps.core.env.Environments;
 
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +40,46 @@ import java.util.Map;
 public final class ConfigReader {
     public static final List<String> ALGORITHMS = List.of("trajopt", "mdgps", "badmm");
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    // A repeated key would otherwise silently win over the first, and whatever follows the first document
+    // (a second document, text pasted after a JSON object) would be ignored: both are refused instead.
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION))
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     private ConfigReader() {
+    }
+
+    /**
+     * The text of the config file at {@code path} (local path or Hadoop URI), to {@link #parse}. A
+     * missing file, a folder or a file we may not read is bad input, named as such.
+     */
+    public static String readText(Configuration conf, String path) {
+        Path p = new Path(path);
+        FileStatus status;
+        try {
+            status = HadoopFiles.fileSystem(conf, p).getFileStatus(p);
+        } catch (FileNotFoundException e) {
+            throw new BadInputException(path + ": config file not found");
+        } catch (IOException e) {
+            throw unreadable(path, e);
+        }
+        if (status.isDirectory()) {
+            throw new BadInputException(path + ": is a directory, expected a YAML or JSON file");
+        }
+        try {
+            return HadoopFiles.readUtf8(conf, p);
+        } catch (UncheckedIOException e) {
+            throw unreadable(path, e.getCause());
+        }
+    }
+
+    private static RuntimeException unreadable(String path, IOException e) {
+        boolean denied = e instanceof AccessDeniedException || e instanceof AccessControlException
+                || String.valueOf(e.getMessage()).contains("Permission denied");
+        return denied ? new BadInputException(path + ": permission denied", e)
+                : new UncheckedIOException("cannot read " + path, e);
     }
 
     /** Parses {@code text}; {@code file} names the source in error messages. */
@@ -41,9 +88,7 @@ public final class ConfigReader {
         try {
             root = YAML.readTree(text);
         } catch (JsonProcessingException e) {
-            String loc = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr();
-            throw new BadInputException(file + ": not valid YAML or JSON" + loc + ": " + e.getOriginalMessage());
+            throw syntaxError(file, e);
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new BadInputException(file + ": the config is empty; expected a mapping with at least "
@@ -52,14 +97,62 @@ public final class ConfigReader {
         return read(new ConfigNode(file, "", root));
     }
 
+    private static BadInputException syntaxError(String file, JsonProcessingException e) {
+        String line = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+        String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (msg.startsWith("Duplicate field '")) {
+            String key = msg.substring("Duplicate field '".length(), msg.indexOf('\'', "Duplicate field '".length()));
+            return new BadInputException(file + ": " + keyPath(e, key) + ": duplicate key" + line
+                    + "; expected each key once per mapping");
+        }
+        // A YAML parser meets text after a closed JSON object as the start of a second document.
+        if (msg.startsWith("Trailing token") || msg.contains("expected '<document start>'")) {
+            return new BadInputException(file + ": unexpected content after the end of the config" + line
+                    + "; expected one YAML or JSON document");
+        }
+        String column = e.getLocation() == null ? "" : ", column " + e.getLocation().getColumnNr();
+        return new BadInputException(file + ": not valid YAML or JSON" + line + column + ": " + msg);
+    }
+
+    /** The dotted path of {@code key} in the mapping the parser was reading (e.g. trajopt.kl_step). */
+    private static String keyPath(JsonProcessingException e, String key) {
+        if (!(e.getProcessor() instanceof JsonParser p)) {
+            return key;
+        }
+        List<String> outerFirst = new ArrayList<>();
+        // The context is the mapping that holds the repeated key; its parents give the path.
+        for (JsonStreamContext ctx = p.getParsingContext().getParent(); ctx != null; ctx = ctx.getParent()) {
+            if (ctx.inArray()) {
+                outerFirst.add(0, "[" + ctx.getCurrentIndex() + "]");
+            } else if (ctx.getCurrentName() != null) {
+                outerFirst.add(0, ctx.getCurrentName());
+            }
+        }
+        outerFirst.add(key);
+        StringBuilder sb = new StringBuilder();
+        for (String s : outerFirst) {
+            if (sb.length() > 0 && !s.startsWith("[")) {
+                sb.append('.');
+            }
+            sb.append(s);
+        }
+        return sb.toString();
+    }
+
     private static ExperimentConfig read(ConfigNode c) {
         String name = c.getString("name", "experiment");
         long seed = c.getLong("seed", 0L);
         String algorithm = c.getChoice("algorithm", "trajopt", ALGORITHMS.toArray(String[]::new));
         int iterations = c.getInt("iterations", 10, 1);
+        ConfigBounds.atMost(c, "iterations", iterations, ConfigBounds.MAX_ITERATIONS,
+                "the run directory's four-digit iter=NNNN folders can name");
         int horizon = c.requireInt("horizon", 2);
+        ConfigBounds.atMost(c, "horizon", horizon, ConfigBounds.MAX_HORIZON,
+                "time steps a run is planned for (one task holds a condition's whole horizon)");
         // ALGORITHM.md section 4: N = 1 cannot fit dynamics.
         int samples = c.getInt("samples", 5, 2);
+        ConfigBounds.atMost(c, "samples", samples, ConfigBounds.MAX_SAMPLES,
+                "samples per condition a run is planned for (one task fits a condition's samples together)");
 
         // environment: {type: ..., <parameters of that type>}; the factory validates the parameters.
         Map<String, Object> params = c.asPlainMap("environment");
@@ -75,11 +168,19 @@ public final class ConfigReader {
             // The factory's message already names the key (environment.<key>); add the file.
             throw new BadInputException(c.error("", ex.getMessage()).getMessage(), ex);
         }
+        String dims = "(one time step factors (dX + dU)-square matrices)";
+        ConfigBounds.atMost(c, "environment", e.stateDim(), ConfigBounds.MAX_DIMENSION, "state dimensions " + dims);
+        ConfigBounds.atMost(c, "environment", e.actionDim(), ConfigBounds.MAX_DIMENSION, "action dimensions " + dims);
+        ConfigBounds.atMost(c, "environment", e.observationDim(), ConfigBounds.MAX_DIMENSION,
+                "observation dimensions (the policy's input layer)");
 
         List<double[]> raw = c.getDoubleArrays("conditions");
         if (raw.isEmpty()) {
             throw c.error("conditions", "missing or empty; expected a list of initial states, one per condition");
         }
+        ConfigBounds.atMost(c, "conditions", raw.size(), ConfigBounds.MAX_CONDITIONS,
+                "conditions a run is planned for (the driver collects a controller and a model per condition)");
+        ConfigBounds.checkMemory(c, horizon, samples, raw.size(), e.stateDim(), e.actionDim());
         List<double[]> conditions = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {
             try {
@@ -103,7 +204,7 @@ public final class ConfigReader {
         } else {
             // Gym scores Pendulum over 200-step episodes whatever horizon the controllers are trained on.
             int evalHorizon = env.type().equals("pendulum") ? 200 : horizon;
-            policy = readPolicy(c.child("policy"), seed, evalHorizon);
+            policy = readPolicy(c.child("policy"), seed, evalHorizon, e);
         }
         c.finish();
         return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
@@ -154,7 +255,7 @@ public final class ConfigReader {
     }
 
     /** The {@code policy} section (ALGORITHM.md sections 8-10), read for mdgps and badmm. */
-    private static PolicyOptions readPolicy(ConfigNode n, long seed, int defaultEvalHorizon) {
+    private static PolicyOptions readPolicy(ConfigNode n, long seed, int defaultEvalHorizon, Environment env) {
         PolicyOptions d = PolicyOptions.defaults(seed, defaultEvalHorizon);
         double[] hiddenRaw = n.getDoubleArray("hidden", java.util.Arrays.stream(d.hidden()).asDoubleStream().toArray());
         int[] hidden = new int[hiddenRaw.length];
@@ -162,9 +263,16 @@ public final class ConfigReader {
             if (hiddenRaw[i] != Math.rint(hiddenRaw[i]) || hiddenRaw[i] < 1) {
                 throw n.error(n.key("hidden"), "expected whole numbers >= 1 (hidden layer widths), got " + hiddenRaw[i]);
             }
+            ConfigBounds.atMost(n, "hidden", (long) hiddenRaw[i], ConfigBounds.MAX_HIDDEN_UNITS,
+                    "units a hidden layer is planned for");
             hidden[i] = (int) hiddenRaw[i];
         }
         n.setResolved("hidden", hidden);
+        int[] layers = new int[hidden.length + 2];
+        layers[0] = env.observationDim();
+        System.arraycopy(hidden, 0, layers, 1, hidden.length);
+        layers[layers.length - 1] = env.actionDim();
+        ConfigBounds.checkNetwork(n, layers);
         int iterations = n.getInt("train_iterations", d.trainIterations(), 1);
         double tol = n.getNonNegative("train_tolerance", d.trainTolerance());
         double l2 = n.getNonNegative("l2", d.l2());
@@ -172,6 +280,8 @@ public final class ConfigReader {
         boolean onPolicy = n.getBoolean("sample_on_policy", d.sampleOnPolicy());
         int episodes = n.getInt("eval_episodes", d.evalEpisodes(), 1);
         int evalHorizon = n.getInt("eval_horizon", d.evalHorizon(), 1);
+        ConfigBounds.atMost(n, "eval_horizon", evalHorizon, ConfigBounds.MAX_HORIZON,
+                "time steps an evaluation episode is planned for");
         DynamicsOptions p = d.prior();
         int maxClusters = n.getInt("prior_max_clusters", p.maxClusters(), 2);
         int minSamples = n.getInt("prior_min_samples_per_cluster", p.minSamplesPerCluster(), 1);

@@ -1,6 +1,5 @@
 package org.gps.pipeline.steps;
 
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.core.control.InitialControllers;
@@ -28,11 +27,7 @@ public final class InitStep {
 
     public static ExperimentConfig run(SparkSession spark, String configPath, String runDirUri) {
         RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
-        Path source = new Path(configPath);
-        if (!HadoopFiles.isFile(run.hadoopConf(), source)) {
-            throw new BadInputException(configPath + ": config file not found");
-        }
-        String text = HadoopFiles.readUtf8(run.hadoopConf(), source);
+        String text = ConfigReader.readText(run.hadoopConf(), configPath);
         ExperimentConfig config = ConfigReader.parse(configPath, text);
         String resolved = config.resolvedJson();
         if (run.isInitialised()) {

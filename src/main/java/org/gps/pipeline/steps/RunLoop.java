@@ -111,11 +111,7 @@ public final class RunLoop {
     }
 
     private static String readConfig(RunDirectory run, String configPath) {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(configPath);
-        if (!HadoopFiles.isFile(run.hadoopConf(), p)) {
-            throw new BadInputException(configPath + ": config file not found");
-        }
-        return HadoopFiles.readUtf8(run.hadoopConf(), p);
+        return ConfigReader.readText(run.hadoopConf(), configPath);
     }
 
     static String header(int conditions, boolean policy) {

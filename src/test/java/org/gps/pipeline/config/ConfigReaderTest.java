@@ -124,4 +124,82 @@ class ConfigReaderTest {
         String m = messageOf(MINIMAL + "initial_controller: {init_gains: [1, 2]}\n");
         assertEquals("c.yaml: initial_controller.init_gains: expected 1 value (one per action), got 2", m);
     }
+
+    @Test
+    void duplicateKeyIsRefusedNamingTheKeyAndLine() {
+        assertEquals("c.yaml: horizon: duplicate key at line 9; expected each key once per mapping",
+                messageOf(MINIMAL + "horizon: 20\n"));
+        assertEquals("c.yaml: trajopt.kl_step: duplicate key at line 9; expected each key once per mapping",
+                messageOf(MINIMAL + "trajopt: {kl_step: 1.0, kl_step: 2.0}\n"));
+        String json = "{\"horizon\": 10,\n \"environment\": {\"type\": \"pendulum\", \"type\": \"point_mass\"}}";
+        assertEquals("c.json: environment.type: duplicate key at line 2; expected each key once per mapping",
+                assertThrows(BadInputException.class, () -> ConfigReader.parse("c.json", json)).getMessage());
+    }
+
+    @Test
+    void contentAfterTheDocumentIsRefused() {
+        ExperimentConfig ok = ConfigReader.parse("c.yaml", MINIMAL);
+        String json = ok.resolvedJson();
+        String m = assertThrows(BadInputException.class,
+                () -> ConfigReader.parse("config.json", json + "\n{\"horizon\": 20}\n")).getMessage();
+        assertTrue(m.startsWith("config.json: unexpected content after the end of the config at line "), m);
+        assertTrue(m.endsWith("; expected one YAML or JSON document"), m);
+        for (String tail : new String[] {" garbage", "\n}", "\nhorizon: 20\n", "\n[1]"}) {
+            String g = assertThrows(BadInputException.class, () -> ConfigReader.parse("config.json", json + tail),
+                    tail).getMessage();
+            assertTrue(g.startsWith("config.json: unexpected content after the end of the config at line "), g);
+        }
+        String second = messageOf(MINIMAL + "---\nhorizon: 20\n");
+        assertTrue(second.startsWith("c.yaml: unexpected content after the end of the config"), second);
+    }
+
+    @Test
+    void horizonBeyondWhatARunCanHoldIsRefusedNamingTheBound() {
+        assertEquals("c.yaml: horizon: 2000000000 exceeds 1000000, the most time steps a run is planned for "
+                + "(one task holds a condition's whole horizon)", messageOf(MINIMAL.replace("horizon: 10", "horizon: 2000000000")));
+        String m = messageOf(MINIMAL.replace("horizon: 10", "horizon: 50000000"));
+        assertTrue(m.startsWith("c.yaml: horizon: 50000000 exceeds 1000000"), m);
+        ConfigReader.parse("c.yaml", MINIMAL.replace("horizon: 10", "horizon: 1000000"));
+    }
+
+    @Test
+    void sizesWhoseModelsOrRolloutsExceedTheMemoryPlannedAreRefused() {
+        String fiveConditions = MINIMAL.replace("horizon: 10", "horizon: 1000000")
+                .replace("  - [3.141592653589793, 0.0]\n", "  - [3.141592653589793, 0.0]\n".repeat(5));
+        String driver = messageOf(fiveConditions);
+        assertTrue(driver.startsWith("c.yaml: horizon: 1000000 steps x 5 conditions (dX=3, dU=1) make one iteration's "
+                + "controllers and dynamics 1.2 GiB, above the 1.0 GiB the driver is planned to hold"), driver);
+        String task = messageOf(MINIMAL.replace("horizon: 10", "horizon: 300000") + "samples: 1000\n");
+        assertTrue(task.startsWith("c.yaml: horizon: 300000 steps x 1000 samples (dX=3, dU=1) make one condition's "
+                + "rollouts and C-step 11.4 GiB, above the 1.0 GiB one task is planned to hold"), task);
+        assertEquals("c.yaml: samples: 100001 exceeds 100000, the most samples per condition a run is planned for "
+                + "(one task fits a condition's samples together)", messageOf(MINIMAL + "samples: 100001\n"));
+        assertEquals("c.yaml: iterations: 10000 exceeds 9999, the most the run directory's four-digit iter=NNNN "
+                + "folders can name", messageOf(MINIMAL + "iterations: 10000\n"));
+    }
+
+    @Test
+    void policyNetworkBeyondWhatATaskCanHoldIsRefused() {
+        String mdgps = MINIMAL + "algorithm: mdgps\n";
+        assertEquals("c.yaml: policy.hidden: 100000 exceeds 65536, the most units a hidden layer is planned for",
+                messageOf(mdgps + "policy: {hidden: [100000]}\n"));
+        String m = messageOf(mdgps + "policy: {hidden: [60000, 60000]}\n");
+        assertTrue(m.startsWith("c.yaml: policy.hidden: the network has 3600360001 parameters"), m);
+        ConfigReader.parse("c.yaml", mdgps + "policy: {hidden: [64, 64]}\n");
+    }
+
+    @Test
+    void configPathThatIsNotAReadableFileIsNamedPlainly(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        assertEquals(dir + ": is a directory, expected a YAML or JSON file", assertThrows(BadInputException.class,
+                () -> ConfigReader.readText(conf, dir.toString())).getMessage());
+        Path missing = dir.resolve("missing.yaml");
+        assertEquals(missing + ": config file not found", assertThrows(BadInputException.class,
+                () -> ConfigReader.readText(conf, missing.toString())).getMessage());
+        Path locked = Files.writeString(dir.resolve("locked.yaml"), MINIMAL);
+        assertTrue(locked.toFile().setReadable(false, false));
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(locked), "the superuser reads every file");
+        assertEquals(locked + ": permission denied", assertThrows(BadInputException.class,
+                () -> ConfigReader.readText(conf, locked.toString())).getMessage());
+    }
 }
