@@ -85,7 +85,9 @@ public final class RolloutReader {
     }
 
     static String notParquet(String path, Exception e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
+        BadInputException plain = ReadFailures.plain(e);
+        String why = plain != null ? plain.getMessage()
+                : e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
         if (why.contains("UNABLE_TO_INFER_SCHEMA") || why.contains("Unable to infer schema")) {
             why = "it contains no Parquet files";
         }

@@ -1,6 +1,7 @@
 package org.gps.pipeline.cli;
 
 import org.gps.core.BadInputException;
+import org.gps.io.ReadFailures;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,8 +9,9 @@ import java.io.PrintWriter;
 
 /**
  * The command line: one entry point, one subcommand per pipeline step. Exit codes follow the job
- * contract (DESIGN.md): 0 done, 2 bad input or config (one line naming file, row or key; no stack
- * trace), 1 internal failure.
+ * contract (docs/errors.md): 0 done, 2 bad input or config (one last line naming file, row or key;
+ * no stack trace), 1 internal failure (one last line with the root cause and the log file), 143 and
+ * 130 when stopped by SIGTERM or SIGINT.
  */
 @Command(name = "gps", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Guided Policy Search on Apache Spark.",
@@ -36,12 +38,18 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces on the console too (they are always in the log file).")
+    boolean verbose;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
     }
 
     public static void main(String[] args) {
+        CliLogging.install();
+        SignalStop.install();
         int code = execute(args);
         System.exit(code);
     }
@@ -53,22 +61,51 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
+        cl.setExecutionStrategy(parseResult -> {
+            SignalStop.running(commandOf(parseResult).getCommandSpec().qualifiedName());
+            if (main.verbose) {
+                CliLogging.verbose();
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         // picocli already exits with 2 (ExitCode.USAGE) on a bad option, matching EXIT_BAD_INPUT.
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
+            String name = cmd.getCommandSpec().qualifiedName();
+            if (SignalStop.stopping()) {
+                // The signal handler has printed the last line; this failure is the stop it caused.
+                return EXIT_INTERNAL;
+            }
             BadInputException bad = badInput(ex);
+            if (bad == null) {
+                bad = ReadFailures.plain(ex);
+            }
+            CliLogging.logTrace(name + ": " + (bad != null ? "error: " + bad.getMessage() : "internal failure"), ex);
+            boolean traceOnConsole = main.verbose || (bad == null && CliLogging.logFile() == null);
+            if (traceOnConsole) {
+                ex.printStackTrace(err);
+            }
             if (bad != null) {
-                err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + bad.getMessage());
+                err.println(name + ": error: " + bad.getMessage());
                 err.flush();
                 return EXIT_BAD_INPUT;
             }
-            err.println(cmd.getCommandSpec().qualifiedName() + ": internal failure: " + ex);
-            ex.printStackTrace(err);
+            err.println(name + ": internal failure: " + firstLine(rootCause(ex))
+                    + (CliLogging.logFile() == null || traceOnConsole ? "" : " (stack trace in " + CliLogging.logFile()
+                    + "; --verbose prints it here)"));
             err.flush();
             return EXIT_INTERNAL;
         });
         return cl;
+    }
+
+    private static CommandLine commandOf(CommandLine.ParseResult pr) {
+        while (pr.hasSubcommand()) {
+            pr = pr.subcommand();
+        }
+        return pr.commandSpec().commandLine();
     }
 
     /** A user error may arrive wrapped (e.g. by Spark when thrown in a task): look through the causes. */
@@ -82,5 +119,19 @@ public final class Main implements Runnable {
             }
         }
         return null;
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        return r;
+    }
+
+    private static String firstLine(Throwable t) {
+        String s = t.toString();
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -1,0 +1,98 @@
+package org.gps.pipeline.cli;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The command line's logging (log4j2-cli.properties beside this class): one-line messages on the
+ * console, every stack trace in a log file of this process, traces on the console too with
+ * {@code --verbose}. Installed only by {@link Main#main}: tests that run the command line
+ * in-process keep the test logging.
+ */
+final class CliLogging {
+    static final String CONSOLE = "console";
+    static final String VERBOSE = "verbose";
+    /** The folder of the log files; java.io.tmpdir unless set. */
+    static final String LOG_DIR_PROPERTY = "gps.log.dir";
+
+    private static volatile Path logFile;
+
+    private CliLogging() {
+    }
+
+    /**
+     * Installs the command line's configuration unless one was given with
+     * -Dlog4j2.configurationFile; the log file is {@code gps-<date>-<time>-<pid>.log} in
+     * {@value #LOG_DIR_PROPERTY} (default java.io.tmpdir).
+     */
+    static void install() {
+        if (System.getProperty("log4j2.configurationFile") != null) {
+            return;
+        }
+        Path dir = Path.of(System.getProperty(LOG_DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path file = dir.resolve("gps-" + stamp + "-" + ProcessHandle.current().pid() + ".log").toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            // Without a log file the console still works; the traces then go to the console (Main).
+            return;
+        }
+        System.setProperty("gps.log.file", file.toString());
+        System.setProperty("gps.log.console", CONSOLE);
+        reconfigure();
+        logFile = file;
+    }
+
+    /** The log file of this process, or null when none was installed (in-process tests, one's own log4j config). */
+    static Path logFile() {
+        return logFile;
+    }
+
+    /** Shows every stack trace on the console as well (--verbose). */
+    static void verbose() {
+        if (logFile != null) {
+            System.setProperty("gps.log.console", VERBOSE);
+            reconfigure();
+        }
+    }
+
+    /** Writes {@code t}'s whole trace to the log file (nothing when there is none). */
+    static void logTrace(String what, Throwable t) {
+        if (logFile != null) {
+            Logger failure = LogManager.getLogger("gps.failure");
+            failure.error(what, t);
+        }
+    }
+
+    /** Nothing more on the console from any logger (a stop by signal has said its last line); the file keeps all. */
+    static void silenceConsole() {
+        if (!(LogManager.getContext(false) instanceof LoggerContext ctx)) {
+            return;
+        }
+        for (LoggerConfig lc : ctx.getConfiguration().getLoggers().values()) {
+            lc.removeAppender(CONSOLE);
+            lc.removeAppender(VERBOSE);
+        }
+        ctx.getConfiguration().getRootLogger().removeAppender(CONSOLE);
+        ctx.getConfiguration().getRootLogger().removeAppender(VERBOSE);
+        ctx.updateLoggers();
+    }
+
+    private static void reconfigure() {
+        try {
+            Configurator.reconfigure(CliLogging.class.getResource("log4j2-cli.properties").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("log4j2-cli.properties: not a URI", e);
+        }
+    }
+}
