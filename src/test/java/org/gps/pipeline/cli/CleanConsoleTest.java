@@ -1,0 +1,142 @@
+package org.gps.pipeline.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a person at the console sees, in a JVM of its own as under jobs/gps (the logging of the
+ * command line is installed by Main's main only): a bad input ends with one clean line and no
+ * stack trace, from our code or Spark's logging; the traces are in the log file, and on the
+ * console with --verbose; SIGTERM and SIGINT end a running step with one line and 143 / 130.
+ */
+class CleanConsoleTest {
+    /** A line of a printed stack trace. */
+    static final Pattern TRACE_LINE = Pattern.compile("^\\s+at \\S+\\(.*\\)$|^Caused by: |^\\s+\\.\\.\\. \\d+ more$"
+            + "|^Exception in thread ", Pattern.MULTILINE);
+
+    @TempDir
+    static Path dir;
+
+    static Path damagedRollouts(String name) throws IOException {
+        Path data = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "data", "logged",
+                "double-integrator");
+        Path copy = dir.resolve(name);
+        Files.createDirectories(copy);
+        try (Stream<Path> files = Files.list(data)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Files.createFile(copy.resolve("part-00001-empty.snappy.parquet"));
+        return copy;
+    }
+
+    record Console(int exitCode, String text, List<String> lines, Path tmp) {
+        String last() {
+            return lines.get(lines.size() - 1);
+        }
+    }
+
+    static Console runToEnd(String name, String... args) throws Exception {
+        Path log = dir.resolve(name + ".console");
+        Path tmp = dir.resolve(name + "-tmp");
+        Process p = StepJvm.startMain(dir.resolve("work"), tmp, log, StepJvm.QUICK_START, args);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the step ends");
+        return console(p, log, tmp);
+    }
+
+    static Console console(Process p, Path log, Path tmp) {
+        String text = StepJvm.log(log);
+        return new Console(p.exitValue(), text, text.lines().filter(l -> !l.isBlank()).toList(), tmp);
+    }
+
+    static String logFileText(Path tmp) throws IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            Path f = s.filter(x -> x.getFileName().toString().matches("gps-.*\\.log")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no gps-*.log in " + tmp));
+            return Files.readString(f);
+        }
+    }
+
+    @Test
+    void unreadablePartFileEndsWithOneCleanLineAndTheTraceOnlyInTheLogFile() throws Exception {
+        Path rollouts = damagedRollouts("empty-part");
+        Path out = dir.resolve("dynamics-out");
+        Console c = runToEnd("bad-input", "fit-dynamics", "--rollouts", rollouts.toString(), "--out", out.toString(),
+                "--master", "local[1]");
+
+        assertEquals(2, c.exitCode(), c.text());
+        assertFalse(TRACE_LINE.matcher(c.text()).find(), "no stack trace on the console:\n" + c.text());
+        assertEquals("gps fit-dynamics: error: " + rollouts + " is not a readable Parquet dataset: " + rollouts
+                + "/part-00001-empty.snappy.parquet: not a readable Parquet file (truncated, empty or another format)",
+                c.last(), c.text());
+        assertFalse(Files.exists(out), "nothing written");
+        String file = logFileText(c.tmp());
+        assertTrue(TRACE_LINE.matcher(file).find() && file.contains("not a Parquet file"), file);
+    }
+
+    @Test
+    void verbosePrintsTheTraceBeforeTheSameLastLine() throws Exception {
+        Path rollouts = damagedRollouts("empty-part-verbose");
+        Console c = runToEnd("bad-input-verbose", "fit-dynamics", "--verbose", "--rollouts", rollouts.toString(),
+                "--out", dir.resolve("dynamics-verbose").toString(), "--master", "local[1]");
+
+        assertEquals(2, c.exitCode(), c.text());
+        assertTrue(TRACE_LINE.matcher(c.text()).find(), "the trace on the console:\n" + c.text());
+        assertTrue(c.text().contains("is not a Parquet file (length is too low: 0)"), c.text());
+        assertTrue(c.last().startsWith("gps fit-dynamics: error: " + rollouts + " is not a readable Parquet dataset"),
+                c.text());
+    }
+
+    /** Starts a whole run, signals it once it has initialised (Spark up, a step under way), and waits for the end. */
+    static Console signalled(String name, String signal) throws Exception {
+        Path log = dir.resolve(name + ".console");
+        Path tmp = dir.resolve(name + "-tmp");
+        Path config = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "data", "pendulum",
+                "trajopt.yaml");
+        Path run = dir.resolve(name + "-run");
+        Process p = StepJvm.startMain(dir.resolve("work"), tmp, log, StepJvm.QUICK_START, "run", "--config",
+                config.toString(), "--run-dir", run.toString(), "--master", "local[1]");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (p.isAlive() && !StepJvm.log(log).contains("initialised ") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(p.isAlive(), "the run is still going when signalled:\n" + StepJvm.log(log));
+        if (signal.equals("TERM")) {
+            p.destroy();
+        } else {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+        }
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the run stops");
+        return console(p, log, tmp);
+    }
+
+    static void assertStoppedCleanly(Console c, int exitCode) {
+        assertEquals(exitCode, c.exitCode(), c.text());
+        assertEquals("gps run: stopped by signal; rerun to resume", c.last(), c.text());
+        assertFalse(c.text().contains("internal failure"), c.text());
+        assertFalse(TRACE_LINE.matcher(c.text()).find(), "no stack trace on the console:\n" + c.text());
+    }
+
+    @Test
+    void sigtermEndsARunningStepWithOneLineAndExit143() throws Exception {
+        assertStoppedCleanly(signalled("sigterm", "TERM"), 143);
+    }
+
+    @Test
+    void sigintEndsARunningStepWithOneLineAndExit130() throws Exception {
+        assertStoppedCleanly(signalled("sigint", "INT"), 130);
+    }
+}
