@@ -43,10 +43,28 @@ public final class RolloutSampling {
      * @param finalAbsAngle  Pendulum only: mean |angle| over the last 20 steps (NaN for other environments)
      */
     public record Episode(int condition, int sample, double totalReward, double finalAbsAngle) implements Serializable {
+        /**
+         * Pendulum only: the episode ends upright, its {@link #finalAbsAngle()} below {@link #UPRIGHT_ANGLE}
+         * (false for other environments, whose angle is NaN).
+         */
+        public boolean endsUpright() {
+            return isUpright(finalAbsAngle);
+        }
     }
 
     /** Steps at the end of an episode over which {@link Episode#finalAbsAngle()} is averaged. */
     public static final int FINAL_WINDOW = 20;
+
+    /**
+     * The bar of "ends upright" (docs/results.md): mean |angle| over the last {@link #FINAL_WINDOW}
+     * steps below this many radians. Every count of upright episodes uses this one definition.
+     */
+    public static final double UPRIGHT_ANGLE = 0.2;
+
+    /** Whether a mean |angle| over the last {@link #FINAL_WINDOW} steps counts as upright. */
+    public static boolean isUpright(double finalAbsAngle) {
+        return finalAbsAngle < UPRIGHT_ANGLE;
+    }
 
     /** Runs the request's episodes and returns one small summary each (rollouts are not kept). */
     public static List<Episode> evaluate(SparkSession spark, Request req) {

@@ -31,8 +31,10 @@ final class EvaluateCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--json", description = "Print one JSON object (keys: iteration, conditions[condition, mean_return, "
-            + "std_return, final_abs_angle]; with --policy also policy{episodes, horizon, mean_return, std_return, "
-            + "training_env_steps}).")
+            + "std_return, final_abs_angle]; with --policy also policy_iteration and policy{episodes, horizon, "
+            + "mean_return, std_return, training_env_steps, episode_returns[N] and, for Pendulum, "
+            + "episode_mean_abs_angle_last_20_steps[N] and upright_fraction: the share of episodes whose mean "
+            + "|angle| over the last 20 steps is below 0.2 rad}; see docs/formats.md).")
     boolean json;
 
     @Mixin
@@ -65,6 +67,11 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.printf(java.util.Locale.ROOT, "policy (iteration %d): mean return %.2f, std %.2f over %d random "
                     + "starts of %d steps; trained from %d environment steps%n", pe.policyIteration(), s.meanReturn(),
                     s.stdReturn(), s.episodes(), s.horizon(), s.trainingEnvSteps());
+            if (!Double.isNaN(s.uprightFraction())) {
+                System.out.printf(java.util.Locale.ROOT, "policy ends upright (mean |angle| over the last %d steps "
+                        + "< %.1f rad) in %.0f%% of the episodes%n", org.gps.spark.RolloutSampling.FINAL_WINDOW,
+                        org.gps.spark.RolloutSampling.UPRIGHT_ANGLE, 100 * s.uprightFraction());
+            }
         }
         return Main.EXIT_OK;
     }

@@ -66,8 +66,31 @@ public final class EvaluateStep {
      * The neural policy's score: Gym-style return of the noise-free policy over {@code episodes}
      * episodes from the environment's random start distribution (the conditions in turn when it has
      * none), and the environment steps it was trained from.
+     *
+     * @param episodeReturns        each episode's return, in the order of the starts; null when read
+     *                              from a score file that does not list them
+     * @param episodeFinalAbsAngles Pendulum: each episode's mean |angle| over the last
+     *                              {@link RolloutSampling#FINAL_WINDOW} steps; null for other
+     *                              environments and for score files that do not list them
      */
-    public record PolicyScore(int episodes, int horizon, double meanReturn, double stdReturn, long trainingEnvSteps) {
+    public record PolicyScore(int episodes, int horizon, double meanReturn, double stdReturn, long trainingEnvSteps,
+                              double[] episodeReturns, double[] episodeFinalAbsAngles) {
+        public static final String EPISODE_RETURNS = "episode_returns";
+        public static final String EPISODE_FINAL_ABS_ANGLES = "episode_mean_abs_angle_last_20_steps";
+        public static final String UPRIGHT_FRACTION = "upright_fraction";
+
+        /**
+         * The fraction of episodes that end upright ({@link RolloutSampling#isUpright}), or NaN when
+         * the angles are unknown (not a Pendulum, or not recorded).
+         */
+        public double uprightFraction() {
+            if (episodeFinalAbsAngles == null || episodeFinalAbsAngles.length == 0) {
+                return Double.NaN;
+            }
+            long upright = java.util.Arrays.stream(episodeFinalAbsAngles).filter(RolloutSampling::isUpright).count();
+            return (double) upright / episodeFinalAbsAngles.length;
+        }
+
         public ObjectNode toJsonNode() {
             ObjectNode n = new ObjectMapper().createObjectNode();
             n.put("episodes", episodes);
@@ -75,6 +98,15 @@ public final class EvaluateStep {
             n.put("mean_return", meanReturn);
             n.put("std_return", stdReturn);
             n.put("training_env_steps", trainingEnvSteps);
+            if (episodeReturns != null) {
+                ArrayNode r = n.putArray(EPISODE_RETURNS);
+                java.util.Arrays.stream(episodeReturns).forEach(r::add);
+            }
+            if (episodeFinalAbsAngles != null) {
+                ArrayNode a = n.putArray(EPISODE_FINAL_ABS_ANGLES);
+                java.util.Arrays.stream(episodeFinalAbsAngles).forEach(a::add);
+                n.put(UPRIGHT_FRACTION, uprightFraction());
+            }
             return n;
         }
 
@@ -87,11 +119,27 @@ public final class EvaluateStep {
                 com.fasterxml.jackson.databind.JsonNode n = new ObjectMapper().readTree(json);
                 return new PolicyScore(n.get("episodes").asInt(), n.get("horizon").asInt(),
                         n.get("mean_return").asDouble(), n.get("std_return").asDouble(),
-                        n.get("training_env_steps").asLong());
+                        n.get("training_env_steps").asLong(), doubles(n.get(EPISODE_RETURNS)),
+                        doubles(n.get(EPISODE_FINAL_ABS_ANGLES)));
             } catch (Exception e) {
                 throw new BadInputException(file + ": not a policy score (expected keys episodes, horizon, "
                         + "mean_return, std_return, training_env_steps): " + e.getMessage());
             }
+        }
+
+        // Score files written before the per-episode lists existed still read, without them.
+        private static double[] doubles(com.fasterxml.jackson.databind.JsonNode arr) {
+            if (arr == null || arr.isNull()) {
+                return null;
+            }
+            if (!arr.isArray()) {
+                throw new IllegalArgumentException("expected a list of numbers, got " + arr.getNodeType());
+            }
+            double[] out = new double[arr.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = arr.get(i).asDouble();
+            }
+            return out;
         }
     }
 
@@ -110,10 +158,12 @@ public final class EvaluateStep {
         int horizon = config.policy() == null ? config.horizon() : config.policy().evalHorizon();
         List<RolloutSampling.Episode> eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(
                 config.environment(), starts, policies, 1, horizon, seed, 0, "evaluate-policy"));
-        double mean = eps.stream().mapToDouble(RolloutSampling.Episode::totalReward).average().orElse(Double.NaN);
-        double var = eps.stream().mapToDouble(x -> (x.totalReward() - mean) * (x.totalReward() - mean)).sum()
-                / eps.size();
-        return new PolicyScore(episodes, horizon, mean, Math.sqrt(var), trainingEnvSteps);
+        double[] returns = eps.stream().mapToDouble(RolloutSampling.Episode::totalReward).toArray();
+        double[] angles = env instanceof org.gps.core.env.Pendulum
+                ? eps.stream().mapToDouble(RolloutSampling.Episode::finalAbsAngle).toArray() : null;
+        double mean = java.util.Arrays.stream(returns).average().orElse(Double.NaN);
+        double var = java.util.Arrays.stream(returns).map(x -> (x - mean) * (x - mean)).sum() / returns.length;
+        return new PolicyScore(episodes, horizon, mean, Math.sqrt(var), trainingEnvSteps, returns, angles);
     }
 
     /** The controllers' evaluation, and the policy's score (the policy of {@code policyIteration}). */
@@ -175,13 +225,23 @@ public final class EvaluateStep {
      * @param episodes  episodes per condition, or null for the config's sample count
      */
     public static Result run(SparkSession spark, String runDirUri, Integer iteration, Integer episodes) {
+        return run(spark, runDirUri, iteration, episodes, null);
+    }
+
+    /**
+     * As {@link #run(SparkSession, String, Integer, Integer)}, with the episodes' noise drawn from
+     * {@code seed} instead of the run's seed (null: the run's), so that runs of different seeds can be
+     * scored on the same draws.
+     */
+    public static Result run(SparkSession spark, String runDirUri, Integer iteration, Integer episodes, Long seed) {
         RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
         ExperimentConfig config = run.config();
         int it = iteration == null ? latestIteration(run) : iteration;
         int n = episodes == null ? config.samples() : episodes;
         Map<Integer, LinearGaussianController> controllers = ControllerOutputs.read(spark, run, it);
         List<RolloutSampling.Episode> eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(
-                config.environment(), config.conditions(), controllers, n, config.horizon(), config.seed(), it,
+                config.environment(), config.conditions(), controllers, n, config.horizon(),
+                seed == null ? config.seed() : seed, it,
                 "evaluate"));
         Map<Integer, List<RolloutSampling.Episode>> byCondition = new TreeMap<>();
         eps.forEach(e -> byCondition.computeIfAbsent(e.condition(), k -> new ArrayList<>()).add(e));
