@@ -5,8 +5,10 @@ import picocli.CommandLine.Command;
 
 /** Groups the benchmarks; each one is a subcommand. */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-        description = {"Time pipeline steps on generated problems of fixed sizes (see docs/benchmarks.md)."},
-        subcommands = {DynamicsBenchmarkCommand.class, TrajOptBenchmarkCommand.class})
+        description = {"Time pipeline steps on generated problems of fixed sizes, or measure how reliably a config "
+                + "learns over seeds (control; see docs/benchmarks.md)."},
+        subcommands = {DynamicsBenchmarkCommand.class, TrajOptBenchmarkCommand.class,
+                ControlBenchmarkCommand.class})
 final class BenchmarkCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

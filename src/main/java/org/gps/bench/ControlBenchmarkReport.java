@@ -1,0 +1,390 @@
+package org.gps.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.gps.bench.ControlBenchmark.ControllerSeed;
+import org.gps.bench.ControlBenchmark.CurvePoint;
+import org.gps.bench.ControlBenchmark.PolicySeed;
+import org.gps.bench.ControlBenchmark.Result;
+import org.gps.pipeline.steps.EvaluateStep;
+import org.gps.spark.RolloutSampling;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+
+/** control.md, control.json and control.png of a {@link ControlBenchmark} result. */
+public final class ControlBenchmarkReport {
+    public static final int WIDTH = 900;
+    public static final int HEIGHT = 500;
+
+    static {
+        // Benchmarks run on servers without a display; AWT must not look for one.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    private ControlBenchmarkReport() {
+    }
+
+    // ---------------------------------------------------------------- Markdown
+
+    public static String markdown(Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Control benchmark: %s (%s, %s, %d iterations), %d seeds.%n%n",
+                r.config(), r.base().algorithm(), r.base().environment().type(), r.base().iterations(),
+                r.policy() ? r.policySeeds().size() : r.controllerSeeds().size()));
+        if (r.policy()) {
+            policyTable(r, sb);
+        } else {
+            controllerTable(r, sb);
+        }
+        return sb.toString();
+    }
+
+    private static void policyTable(Result r, StringBuilder sb) {
+        sb.append(String.format(Locale.ROOT, "Final policy scored on eval seed %d over %d random starts; upright: "
+                        + "mean |angle| over the last %d steps < %.1f rad; best and env steps from the run's own "
+                        + "policy_eval.json per iteration.%n%n", r.evalSeed(), r.evalEpisodes(),
+                RolloutSampling.FINAL_WINDOW, RolloutSampling.UPRIGHT_ANGLE));
+        sb.append("| seed | final return | std | upright | best return | best iteration | env steps to -200 "
+                + "| env steps to -160 |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (PolicySeed s : r.policySeeds()) {
+            sb.append(policyRow(String.valueOf(s.seed()), s));
+        }
+        List<PolicySeed> seeds = r.policySeeds();
+        if (!seeds.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "| median | %s | %s | %s | %s | - | %s | %s |%n",
+                    num(median(seeds, s -> s.finalScore().meanReturn())),
+                    num(median(seeds, s -> s.finalScore().stdReturn())),
+                    ControlBenchmark.percent(median(seeds, s -> s.finalScore().uprightFraction())),
+                    num(median(seeds, s -> s.best() == null ? Double.NaN : s.best().value())),
+                    steps(median(seeds, s -> stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[0]))),
+                    steps(median(seeds, s -> stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[1])))));
+            PolicySeed worst = worstPolicy(seeds);
+            sb.append(policyRow("worst (seed " + worst.seed() + ")", worst));
+        }
+    }
+
+    private static String policyRow(String label, PolicySeed s) {
+        CurvePoint best = s.best();
+        return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", label,
+                num(s.finalScore().meanReturn()), num(s.finalScore().stdReturn()),
+                ControlBenchmark.percent(s.finalScore().uprightFraction()),
+                best == null ? "-" : num(best.value()), best == null ? "-" : String.valueOf(best.iteration()),
+                steps(stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[0])),
+                steps(stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[1])));
+    }
+
+    private static void controllerTable(Result r, StringBuilder sb) {
+        int m = r.base().conditionCount();
+        sb.append(String.format(Locale.ROOT, "Final controllers of each condition, %d episodes each with noise of "
+                        + "eval seed %d; abs angle: mean |angle| over the last %d steps (Pendulum); upright: below "
+                        + "%.1f rad.%n%n", r.evalEpisodes(), r.evalSeed(), RolloutSampling.FINAL_WINDOW,
+                RolloutSampling.UPRIGHT_ANGLE));
+        StringBuilder head = new StringBuilder("| seed | iteration | mean return | conditions upright |");
+        StringBuilder rule = new StringBuilder("|---|---:|---:|---:|");
+        for (int c = 0; c < m; c++) {
+            head.append(" return c").append(c).append(" | abs angle c").append(c).append(" |");
+            rule.append("---:|---:|");
+        }
+        sb.append(head).append('\n').append(rule).append('\n');
+        List<ControllerSeed> seeds = r.controllerSeeds();
+        for (ControllerSeed s : seeds) {
+            sb.append(controllerRow(String.valueOf(s.seed()), s, m));
+        }
+        if (!seeds.isEmpty()) {
+            StringBuilder med = new StringBuilder(String.format(Locale.ROOT, "| median | - | %s | %s |",
+                    num(ControlBenchmark.median(seeds.stream().mapToDouble(ControllerSeed::meanReturn).toArray())),
+                    upright(ControlBenchmark.median(seeds.stream().mapToDouble(ControllerSeed::conditionsUpright)
+                            .filter(x -> x >= 0).toArray()), m)));
+            for (int c = 0; c < m; c++) {
+                int cc = c;
+                med.append(' ').append(num(ControlBenchmark.median(seeds.stream()
+                        .mapToDouble(s -> condition(s, cc).meanReturn()).toArray()))).append(" | ");
+                med.append(angle(ControlBenchmark.median(seeds.stream()
+                        .mapToDouble(s -> condition(s, cc).finalAbsAngle()).toArray()))).append(" |");
+            }
+            sb.append(med).append('\n');
+            ControllerSeed worst = seeds.stream().min(Comparator.comparingDouble(ControllerSeed::meanReturn)).get();
+            sb.append(controllerRow("worst (seed " + worst.seed() + ")", worst, m));
+        }
+    }
+
+    private static String controllerRow(String label, ControllerSeed s, int m) {
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %d | %s | %s |", label,
+                s.finalControllers().iteration(), num(s.meanReturn()),
+                s.conditionsUpright() < 0 ? "-" : upright(s.conditionsUpright(), m)));
+        for (int c = 0; c < m; c++) {
+            EvaluateStep.ConditionResult cr = condition(s, c);
+            row.append(' ').append(num(cr.meanReturn())).append(" | ").append(angle(cr.finalAbsAngle())).append(" |");
+        }
+        return row.append('\n').toString();
+    }
+
+    private static EvaluateStep.ConditionResult condition(ControllerSeed s, int c) {
+        return s.finalControllers().conditions().get(c);
+    }
+
+    private static String upright(double count, int m) {
+        return Double.isNaN(count) ? "-" : String.format(Locale.ROOT, "%s of %d",
+                count == Math.rint(count) ? String.valueOf((long) count) : String.valueOf(count), m);
+    }
+
+    private static PolicySeed worstPolicy(List<PolicySeed> seeds) {
+        return seeds.stream().min(Comparator.comparingDouble(s -> s.finalScore().meanReturn())).get();
+    }
+
+    private static double median(List<PolicySeed> seeds, ToDoubleFunction<PolicySeed> f) {
+        return ControlBenchmark.median(seeds.stream().mapToDouble(f).toArray());
+    }
+
+    // "never" sorts after every step count, so a median of seeds that mostly never get there is "never".
+    private static double stepsOrInfinity(PolicySeed s, double bar) {
+        long steps = s.stepsToReach(bar);
+        return steps < 0 ? Double.POSITIVE_INFINITY : steps;
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String angle(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String steps(double v) {
+        if (Double.isInfinite(v)) {
+            return "never";
+        }
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    // ---------------------------------------------------------------- JSON
+
+    public static ObjectNode json(Result r) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.put("benchmark", ControlBenchmark.KIND);
+        root.put("config", r.config());
+        root.put("algorithm", r.base().algorithm());
+        root.put("environment", r.base().environment().type());
+        root.put("iterations", r.base().iterations());
+        root.put("eval_seed", r.evalSeed());
+        root.put("eval_episodes", r.evalEpisodes());
+        root.put("scored", r.policy() ? "policy" : "controllers");
+        root.put("upright_max_abs_angle", RolloutSampling.UPRIGHT_ANGLE);
+        ArrayNode arr = root.putArray("seeds");
+        if (r.policy()) {
+            r.policySeeds().forEach(s -> arr.add(policyJson(m, s)));
+            if (!r.policySeeds().isEmpty()) {
+                List<PolicySeed> seeds = r.policySeeds();
+                ObjectNode med = root.putObject("median");
+                putNumber(med, "final_return", median(seeds, s -> s.finalScore().meanReturn()));
+                putNumber(med, "final_std", median(seeds, s -> s.finalScore().stdReturn()));
+                putNumber(med, "upright_fraction", median(seeds, s -> s.finalScore().uprightFraction()));
+                putNumber(med, "best_return", median(seeds, s -> s.best() == null ? Double.NaN : s.best().value()));
+                ObjectNode reach = med.putObject("env_steps_to_reach");
+                for (double bar : ControlBenchmark.RETURN_BARS) {
+                    putSteps(reach, barKey(bar), median(seeds, s -> stepsOrInfinity(s, bar)));
+                }
+                root.put("worst_seed", worstPolicy(seeds).seed());
+            }
+        } else {
+            r.controllerSeeds().forEach(s -> arr.add(controllerJson(m, s)));
+            if (!r.controllerSeeds().isEmpty()) {
+                List<ControllerSeed> seeds = r.controllerSeeds();
+                ObjectNode med = root.putObject("median");
+                putNumber(med, "mean_return",
+                        ControlBenchmark.median(seeds.stream().mapToDouble(ControllerSeed::meanReturn).toArray()));
+                putNumber(med, "conditions_upright", ControlBenchmark.median(seeds.stream()
+                        .mapToDouble(ControllerSeed::conditionsUpright).filter(x -> x >= 0).toArray()));
+                root.put("worst_seed", seeds.stream().min(Comparator.comparingDouble(ControllerSeed::meanReturn))
+                        .get().seed());
+            }
+        }
+        return root;
+    }
+
+    private static ObjectNode policyJson(ObjectMapper m, PolicySeed s) {
+        ObjectNode n = m.createObjectNode();
+        n.put("seed", s.seed());
+        n.put("run_dir", s.runDir());
+        n.put("policy_iteration", s.policyIteration());
+        putNumber(n, "final_return", s.finalScore().meanReturn());
+        putNumber(n, "final_std", s.finalScore().stdReturn());
+        putNumber(n, "upright_fraction", s.finalScore().uprightFraction());
+        CurvePoint best = s.best();
+        if (best == null) {
+            n.putNull("best_return");
+            n.putNull("best_iteration");
+        } else {
+            n.put("best_return", best.value());
+            n.put("best_iteration", best.iteration());
+        }
+        ObjectNode reach = n.putObject("env_steps_to_reach");
+        for (double bar : ControlBenchmark.RETURN_BARS) {
+            putSteps(reach, barKey(bar), stepsOrInfinity(s, bar));
+        }
+        n.set("curve", curveJson(m, s.curve(), "mean_return"));
+        return n;
+    }
+
+    private static ObjectNode controllerJson(ObjectMapper m, ControllerSeed s) {
+        ObjectNode n = m.createObjectNode();
+        n.put("seed", s.seed());
+        n.put("run_dir", s.runDir());
+        n.put("iteration", s.finalControllers().iteration());
+        putNumber(n, "mean_return", s.meanReturn());
+        if (s.conditionsUpright() < 0) {
+            n.putNull("conditions_upright");
+        } else {
+            n.put("conditions_upright", s.conditionsUpright());
+        }
+        ArrayNode cs = n.putArray("conditions");
+        for (EvaluateStep.ConditionResult c : s.finalControllers().conditions()) {
+            ObjectNode cn = cs.addObject();
+            cn.put("condition", c.condition());
+            putNumber(cn, "mean_return", c.meanReturn());
+            putNumber(cn, "std_return", c.stdReturn());
+            putNumber(cn, "final_abs_angle", c.finalAbsAngle());
+        }
+        n.set("curve", curveJson(m, s.curve(), "mean_cost"));
+        return n;
+    }
+
+    private static ArrayNode curveJson(ObjectMapper m, List<CurvePoint> curve, String valueKey) {
+        ArrayNode arr = m.createArrayNode();
+        for (CurvePoint p : curve) {
+            ObjectNode n = arr.addObject();
+            n.put("iteration", p.iteration());
+            n.put("env_steps", p.envSteps());
+            putNumber(n, valueKey, p.value());
+        }
+        return arr;
+    }
+
+    static String barKey(double bar) {
+        return String.valueOf((long) bar);
+    }
+
+    private static void putNumber(ObjectNode n, String key, double v) {
+        if (Double.isFinite(v)) {
+            n.put(key, v);
+        } else {
+            n.putNull(key);
+        }
+    }
+
+    // JSON has no infinity: "never reached" is null there.
+    private static void putSteps(ObjectNode n, String key, double v) {
+        if (Double.isFinite(v)) {
+            n.put(key, (long) v);
+        } else {
+            n.putNull(key);
+        }
+    }
+
+    // ---------------------------------------------------------------- Chart
+
+    /** Policy: return against environment steps; TrajOpt: mean sample cost against iteration. One line per seed plus the median. */
+    public static XYSeriesCollection dataset(Result r) {
+        XYSeriesCollection out = new XYSeriesCollection();
+        Map<Integer, List<Double>> byIteration = new TreeMap<>();
+        Map<Integer, Double> xOf = new TreeMap<>();
+        List<List<CurvePoint>> curves = new ArrayList<>();
+        List<Long> seeds = new ArrayList<>();
+        if (r.policy()) {
+            r.policySeeds().forEach(s -> {
+                curves.add(s.curve());
+                seeds.add(s.seed());
+            });
+        } else {
+            r.controllerSeeds().forEach(s -> {
+                curves.add(s.curve());
+                seeds.add(s.seed());
+            });
+        }
+        for (int k = 0; k < curves.size(); k++) {
+            XYSeries series = new XYSeries("seed " + seeds.get(k));
+            for (CurvePoint p : curves.get(k)) {
+                double x = r.policy() ? p.envSteps() : p.iteration();
+                series.add(x, Double.isFinite(p.value()) ? p.value() : Double.NaN);
+                byIteration.computeIfAbsent(p.iteration(), i -> new ArrayList<>()).add(p.value());
+                xOf.put(p.iteration(), x);
+            }
+            out.addSeries(series);
+        }
+        XYSeries median = new XYSeries("median");
+        byIteration.forEach((i, values) -> median.add(xOf.get(i).doubleValue(),
+                ControlBenchmark.median(values.stream().mapToDouble(Double::doubleValue).toArray())));
+        out.addSeries(median);
+        return out;
+    }
+
+    public static JFreeChart chart(Result r) {
+        XYSeriesCollection data = dataset(r);
+        JFreeChart chart = r.policy()
+                ? ChartFactory.createXYLineChart("Policy return per seed (policy_eval.json)", "environment steps",
+                "mean return", data, PlotOrientation.VERTICAL, true, false, false)
+                : ChartFactory.createXYLineChart("Mean sample cost per seed (state.json)", "iteration",
+                "mean cost over conditions", data, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        int medianIndex = data.getSeriesCount() - 1;
+        for (int k = 0; k < medianIndex; k++) {
+            renderer.setSeriesStroke(k, new BasicStroke(1.2f));
+        }
+        renderer.setSeriesPaint(medianIndex, Color.BLACK);
+        renderer.setSeriesStroke(medianIndex, new BasicStroke(3f));
+        plot.setRenderer(renderer);
+        // Returns and costs far from zero would otherwise be squeezed into a corner of the plot.
+        ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        if (r.policy()) {
+            for (double bar : ControlBenchmark.RETURN_BARS) {
+                ValueMarker marker = new ValueMarker(bar, Color.GRAY, new BasicStroke(1f, BasicStroke.CAP_BUTT,
+                        BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+                marker.setLabel(barKey(bar));
+                marker.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+                marker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
+                plot.addRangeMarker(marker);
+            }
+        }
+        return chart;
+    }
+
+    public static void writePng(Result r, Path file) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            ChartUtils.writeChartAsPNG(bytes, chart(r), WIDTH, HEIGHT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot draw " + file, e);
+        }
+        ControlBenchmark.writeAtomically(file, bytes.toByteArray());
+    }
+}

@@ -1,0 +1,177 @@
+package org.gps.pipeline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code gps benchmark control} on a tiny MDGPS config: the files' structure, resuming, and bad input. */
+class ControlBenchmarkTest {
+    // Two iterations of a tiny Pendulum problem; the policy is scored over 30 steps so that the
+    // evaluations stay cheap (the numbers are not what these tests check).
+    static final String CONFIG = """
+            name: tiny-control
+            seed: 5
+            algorithm: mdgps
+            iterations: 2
+            horizon: 10
+            samples: 2
+            environment: {type: pendulum}
+            conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
+            initial_controller: {type: lqr, init_var: 1.0}
+            cost:
+              terms:
+                - {type: state, target: [1, 0, 0], weights: [1, 1, 0.1]}
+                - {type: action, weights: 0.05}
+            policy:
+              hidden: [8]
+              train_iterations: 10
+              eval_episodes: 4
+              eval_horizon: 30
+              sample_on_policy: true
+            """;
+
+    @TempDir
+    static Path dir;
+    static Path config;
+    static Path out;
+    static CliTestSupport.Outcome first;
+
+    @BeforeAll
+    static void benchmarkTwoSeeds() throws Exception {
+        config = dir.resolve("tiny.yaml");
+        Files.writeString(config, CONFIG);
+        out = dir.resolve("bench");
+        first = CliTestSupport.run("benchmark", "control", "--config", config.toString(), "--seeds", "0,1",
+                "--eval-episodes", "3", "--out", out.toString());
+    }
+
+    @Test
+    void eachSeedRunsTheConfigWithItsSeedReplacedIntoItsOwnRunDirectory() throws Exception {
+        assertEquals(0, first.exitCode(), first.err());
+        for (long seed : new long[] {0, 1}) {
+            JsonNode resolved = new ObjectMapper().readTree(out.resolve("seed=" + seed + "/config.json").toFile());
+            assertEquals(seed, resolved.get("seed").asLong());
+            assertEquals("tiny-control", resolved.get("name").asText(), "everything but the seed is the config's");
+            assertTrue(Files.exists(out.resolve("seed=" + seed + "/iter=0001/policy_eval.json")));
+            assertTrue(first.out().contains("seed " + seed + " (" + (seed + 1) + " of 2)"), first.out());
+        }
+    }
+
+    @Test
+    void markdownTableHasOneRowPerSeedThenTheMedianAndTheWorstSeed() throws Exception {
+        assertEquals(0, first.exitCode(), first.err());
+        String md = Files.readString(out.resolve("control.md"));
+        List<String> rows = md.lines().filter(l -> l.startsWith("|")).toList();
+        assertEquals("| seed | final return | std | upright | best return | best iteration | env steps to -200 "
+                + "| env steps to -160 |", rows.get(0));
+        assertEquals(6, rows.size(), md);
+        assertTrue(rows.get(2).startsWith("| 0 |") && rows.get(3).startsWith("| 1 |"), md);
+        assertTrue(rows.get(4).startsWith("| median |"), md);
+        assertTrue(rows.get(5).matches("\\| worst \\(seed [01]\\) \\|.*"), md);
+        for (String row : rows) {
+            assertEquals(10, row.split("\\|", -1).length, "8 columns between 9 bars: " + row);
+        }
+        assertTrue(first.out().contains(md), "the table is printed at the end:\n" + first.out());
+    }
+
+    @Test
+    void jsonHoldsTheSameNumbersPerSeedWithTheirCurves() throws Exception {
+        assertEquals(0, first.exitCode(), first.err());
+        JsonNode j = new ObjectMapper().readTree(out.resolve("control.json").toFile());
+        assertEquals("control", j.get("benchmark").asText());
+        assertEquals("policy", j.get("scored").asText());
+        assertEquals(3, j.get("eval_episodes").asInt());
+        assertEquals(1000, j.get("eval_seed").asLong(), "the documented default evaluation seed");
+        JsonNode seeds = j.get("seeds");
+        assertEquals(2, seeds.size());
+        for (int k = 0; k < 2; k++) {
+            JsonNode s = seeds.get(k);
+            assertEquals(k, s.get("seed").asLong());
+            assertEquals(1, s.get("policy_iteration").asInt());
+            for (String key : new String[] {"final_return", "final_std", "upright_fraction", "best_return",
+                    "best_iteration"}) {
+                assertTrue(s.get(key).isNumber(), key + " in " + s);
+            }
+            assertTrue(s.get("env_steps_to_reach").has("-200") && s.get("env_steps_to_reach").has("-160"), s.toString());
+            JsonNode curve = s.get("curve");
+            assertEquals(2, curve.size());
+            // M x N x T per iteration = 2 x 2 x 10.
+            assertEquals(40, curve.get(0).get("env_steps").asLong());
+            assertEquals(80, curve.get(1).get("env_steps").asLong());
+        }
+        assertTrue(j.get("median").get("final_return").isNumber());
+        long worst = j.get("worst_seed").asLong();
+        double worstReturn = Math.min(seeds.get(0).get("final_return").asDouble(),
+                seeds.get(1).get("final_return").asDouble());
+        assertEquals(worstReturn, seeds.get((int) worst).get("final_return").asDouble());
+        String md = Files.readString(out.resolve("control.md"));
+        assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| 0 | %.1f |",
+                seeds.get(0).get("final_return").asDouble())), md);
+    }
+
+    @Test
+    void plotIsAReadablePng() throws Exception {
+        assertEquals(0, first.exitCode(), first.err());
+        BufferedImage png = ImageIO.read(out.resolve("control.png").toFile());
+        assertNotNull(png, "control.png is not an image");
+        assertEquals(900, png.getWidth());
+        assertEquals(500, png.getHeight());
+    }
+
+    @Test
+    void rerunOnTheSameOutputSkipsCompleteSeedsAndWritesTheSameTable() throws Exception {
+        assertEquals(0, first.exitCode(), first.err());
+        String before = Files.readString(out.resolve("control.md"));
+        CliTestSupport.Outcome again = CliTestSupport.run("benchmark", "control", "--config", config.toString(),
+                "--seeds", "0,1", "--eval-episodes", "3", "--out", out.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.out().contains("seed 0: its run is complete, not run again"), again.out());
+        assertTrue(again.out().contains("seed 1: its run is complete, not run again"), again.out());
+        assertFalse(again.out().contains("pol_ret"), "no iteration was run again:\n" + again.out());
+        assertEquals(before, Files.readString(out.resolve("control.md")));
+    }
+
+    @Test
+    void anOutputFolderHoldingSomethingElseIsRefused() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.writeString(other.resolve("notes.txt"), "mine");
+        CliTestSupport.Outcome r = CliTestSupport.run("benchmark", "control", "--config", config.toString(),
+                "--seeds", "0", "--out", other.toString());
+        assertEquals(2, r.exitCode(), r.out());
+        assertTrue(r.err().contains("--out: " + other + " exists and is not empty"), r.err());
+        assertEquals(List.of(other.resolve("notes.txt")), Files.list(other).toList(), "nothing written");
+    }
+
+    @Test
+    void aBadSeedListIsRefusedNamingTheOption() {
+        for (String bad : new String[] {"0,x", "1,1", "", "0,,1"}) {
+            CliTestSupport.Outcome r = CliTestSupport.run("benchmark", "control", "--config", config.toString(),
+                    "--seeds", bad, "--out", dir.resolve("never-" + bad.hashCode()).toString());
+            assertEquals(2, r.exitCode(), bad + ": " + r.err());
+            assertTrue(r.err().contains("--seeds: expected a comma-separated list of distinct integers"), r.err());
+            assertFalse(Files.exists(dir.resolve("never-" + bad.hashCode())), "nothing written for " + bad);
+        }
+    }
+
+    @Test
+    void aMissingConfigIsRefusedNamingTheOption() {
+        CliTestSupport.Outcome r = CliTestSupport.run("benchmark", "control", "--config",
+                dir.resolve("missing.yaml").toString(), "--seeds", "0", "--out", dir.resolve("none").toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--config: " + dir.resolve("missing.yaml") + ": config file not found"), r.err());
+        assertFalse(r.err().contains("at org."), "no stack trace:\n" + r.err());
+    }
+}

@@ -1,0 +1,83 @@
+package org.gps.pipeline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code gps evaluate --policy --json}: the per-episode lists behind the summary. */
+class EvaluateCommandTest {
+    @TempDir
+    static Path dir;
+    static String runDir;
+
+    @BeforeAll
+    static void trainOneIteration() throws Exception {
+        Path config = dir.resolve("tiny.yaml");
+        Files.writeString(config, ControlBenchmarkTest.CONFIG.replace("iterations: 2", "iterations: 1"));
+        runDir = dir.resolve("run").toString();
+        CliTestSupport.Outcome r = CliTestSupport.run("run", "--config", config.toString(), "--run-dir", runDir);
+        assertEquals(0, r.exitCode(), r.err());
+    }
+
+    private static JsonNode policyJson(String... extra) throws Exception {
+        String[] args = new String[4 + extra.length];
+        args[0] = "evaluate";
+        args[1] = "--run-dir";
+        args[2] = runDir;
+        args[3] = "--policy";
+        System.arraycopy(extra, 0, args, 4, extra.length);
+        CliTestSupport.Outcome r = CliTestSupport.run(args);
+        assertEquals(0, r.exitCode(), r.err());
+        return new ObjectMapper().readTree(r.out()).get("policy");
+    }
+
+    @Test
+    void policyJsonListsEveryEpisodesReturnAndFinalAngleAndTheirMeanIsTheMeanReturn() throws Exception {
+        JsonNode p = policyJson("--json", "--episodes", "7", "--seed", "3");
+        JsonNode returns = p.get("episode_returns");
+        JsonNode angles = p.get("episode_mean_abs_angle_last_20_steps");
+        assertEquals(7, p.get("episodes").asInt());
+        assertEquals(7, returns.size());
+        assertEquals(7, angles.size());
+        double sum = 0;
+        for (JsonNode r : returns) {
+            sum += r.asDouble();
+        }
+        assertEquals(p.get("mean_return").asDouble(), sum / 7, 1e-9);
+        double sq = 0;
+        for (JsonNode r : returns) {
+            sq += (r.asDouble() - sum / 7) * (r.asDouble() - sum / 7);
+        }
+        assertEquals(p.get("std_return").asDouble(), Math.sqrt(sq / 7), 1e-9);
+        int upright = 0;
+        for (JsonNode a : angles) {
+            assertTrue(a.asDouble() >= 0 && a.asDouble() <= Math.PI, "an |angle| in [0, pi]: " + a);
+            upright += a.asDouble() < 0.2 ? 1 : 0;
+        }
+        assertEquals(upright / 7.0, p.get("upright_fraction").asDouble(), 1e-15);
+    }
+
+    @Test
+    void policyTextOutputStatesTheUprightShareWithItsDefinition() {
+        CliTestSupport.Outcome r = CliTestSupport.run("evaluate", "--run-dir", runDir, "--policy", "--episodes", "3");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().matches("(?s).*policy ends upright \\(mean \\|angle\\| over the last 20 steps < 0\\.2 rad\\) "
+                + "in \\d+% of the episodes.*"), r.out());
+    }
+
+    @Test
+    void theRunsOwnPolicyScoreFileKeepsThePerEpisodeListsToo() throws Exception {
+        JsonNode eval = new ObjectMapper().readTree(Path.of(runDir, "iter=0000/policy_eval.json").toFile());
+        assertEquals(4, eval.get("episode_returns").size());
+        assertEquals(4, eval.get("episode_mean_abs_angle_last_20_steps").size());
+        assertTrue(eval.get("upright_fraction").isNumber());
+    }
+}
