@@ -365,6 +365,9 @@ public final class ControlBenchmarkReport {
         plot.setRenderer(renderer);
         // Returns and costs far from zero would otherwise be squeezed into a corner of the plot.
         ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        if (!r.policy()) {
+            plot.getDomainAxis().setStandardTickUnits(org.jfree.chart.axis.NumberAxis.createIntegerTickUnits());
+        }
         if (r.policy()) {
             for (double bar : ControlBenchmark.RETURN_BARS) {
                 ValueMarker marker = new ValueMarker(bar, Color.GRAY, new BasicStroke(1f, BasicStroke.CAP_BUTT,

@@ -174,4 +174,30 @@ class ControlBenchmarkTest {
         assertTrue(r.err().contains("--config: " + dir.resolve("missing.yaml") + ": config file not found"), r.err());
         assertFalse(r.err().contains("at org."), "no stack trace:\n" + r.err());
     }
+
+    @Test
+    void trajOptConfigsAreScoredByTheirFinalControllersPerCondition() throws Exception {
+        Path trajopt = dir.resolve("trajopt.yaml");
+        Files.writeString(trajopt, CONFIG.substring(0, CONFIG.indexOf("policy:")).replace("mdgps", "trajopt")
+                .replace("iterations: 2", "iterations: 1"));
+        Path bench = dir.resolve("bench-trajopt");
+        CliTestSupport.Outcome r = CliTestSupport.run("benchmark", "control", "--config", trajopt.toString(),
+                "--seeds", "3,4", "--eval-seed", "11", "--out", bench.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> rows = Files.readString(bench.resolve("control.md")).lines().filter(l -> l.startsWith("|")).toList();
+        assertEquals("| seed | iteration | mean return | conditions upright | return c0 | abs angle c0 | return c1 "
+                + "| abs angle c1 |", rows.get(0));
+        assertEquals(6, rows.size(), String.join("\n", rows));
+        assertTrue(rows.get(2).startsWith("| 3 | 1 |") && rows.get(3).startsWith("| 4 | 1 |"), rows.toString());
+        assertTrue(rows.get(4).startsWith("| median |") && rows.get(5).startsWith("| worst (seed "), rows.toString());
+        JsonNode j = new ObjectMapper().readTree(bench.resolve("control.json").toFile());
+        assertEquals("controllers", j.get("scored").asText());
+        assertEquals(11, j.get("eval_seed").asLong());
+        assertEquals(2, j.get("eval_episodes").asInt(), "default: the config's samples");
+        JsonNode seed = j.get("seeds").get(0);
+        assertEquals(2, seed.get("conditions").size());
+        assertEquals(1, seed.get("curve").size());
+        assertTrue(seed.get("curve").get(0).get("mean_cost").isNumber());
+        assertNotNull(ImageIO.read(bench.resolve("control.png").toFile()));
+    }
 }
