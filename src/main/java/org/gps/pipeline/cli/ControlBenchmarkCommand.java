@@ -48,10 +48,6 @@ final class ControlBenchmarkCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Long> list = ControlBenchmark.parseSeeds(seeds);
-        if (evalEpisodes != null && evalEpisodes < 1) {
-            throw new org.gps.core.BadInputException("--eval-episodes: expected an integer >= 1, got " + evalEpisodes);
-        }
-        ControlBenchmark.checkOut(out);
         PrintWriter log = spec.commandLine().getOut();
         ControlBenchmark.Result r = ControlBenchmark.run(spark.session("benchmark control"), config, list, evalSeed,
                 evalEpisodes, out, log);
