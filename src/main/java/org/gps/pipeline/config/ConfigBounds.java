@@ -72,16 +72,23 @@ final class ConfigBounds {
         }
     }
 
-    /** The policy network's parameters with their gradient and two Adam moments. */
+    /**
+     * Parameter-sized vectors the S-step keeps: L-BFGS's 10 correction pairs, the parameters, the
+     * gradient and the line search's trial point and its gradient.
+     */
+    static final int VECTORS_PER_PARAMETER = 24;
+
+    /** The policy network's parameters with the optimiser's vectors ({@link #VECTORS_PER_PARAMETER}). */
     static void checkNetwork(ConfigNode n, int[] layerSizes) {
         long params = 0;
         for (int i = 0; i + 1 < layerSizes.length; i++) {
             params += (long) layerSizes[i] * layerSizes[i + 1] + layerSizes[i + 1];
         }
-        if (4 * params > BUDGET_DOUBLES) {
+        long held = VECTORS_PER_PARAMETER * params;
+        if (held > BUDGET_DOUBLES) {
             throw n.error(n.key("hidden"), String.format(Locale.ROOT,
-                    "the network has %d parameters; with gradient and optimiser state that is %s, above the %s "
-                            + "a task is planned to hold; use narrower or fewer layers", params, gib(4 * params),
+                    "the network has %d parameters; with the L-BFGS optimiser's vectors that is %s, above the %s "
+                            + "the driver is planned to hold; use narrower or fewer layers", params, gib(held),
                     gib(BUDGET_DOUBLES)));
         }
     }

@@ -179,12 +179,16 @@ class ConfigReaderTest {
     }
 
     @Test
-    void policyNetworkBeyondWhatATaskCanHoldIsRefused() {
+    void policyNetworkBeyondWhatTheDriverCanHoldIsRefused() {
         String mdgps = MINIMAL + "algorithm: mdgps\n";
         assertEquals("c.yaml: policy.hidden: 100000 exceeds 65536, the most units a hidden layer is planned for",
                 messageOf(mdgps + "policy: {hidden: [100000]}\n"));
         String m = messageOf(mdgps + "policy: {hidden: [60000, 60000]}\n");
         assertTrue(m.startsWith("c.yaml: policy.hidden: the network has 3600360001 parameters"), m);
+        // 2^27 doubles / 24 vectors = 5.59M parameters: [3000, 3000] has 9.02M at dO 3, dU 1; [2000, 2000] 4.01M.
+        String edge = messageOf(mdgps + "policy: {hidden: [3000, 3000]}\n");
+        assertTrue(edge.startsWith("c.yaml: policy.hidden: the network has 9018001 parameters; with the L-BFGS"), edge);
+        ConfigReader.parse("c.yaml", mdgps + "policy: {hidden: [2000, 2000]}\n");
         ConfigReader.parse("c.yaml", mdgps + "policy: {hidden: [64, 64]}\n");
     }
 
