@@ -70,7 +70,7 @@ public final class DirectoryLease implements AutoCloseable {
     /** What a lease file holds. */
     public record Holder(String token, String user, String host, long pid, Instant processStart, String command,
                          Instant acquired, Instant heartbeat) {
-        String toJson() {
+        public String toJson() {
             ObjectNode n = JSON.createObjectNode();
             n.put("format", FORMAT);
             n.put("version", 1);
@@ -422,7 +422,8 @@ public final class DirectoryLease implements AutoCloseable {
         return System.getProperty("user.name", "?");
     }
 
-    static String host() {
+    /** This host's name, as leases record it. */
+    public static String host() {
         String h = host;
         if (h == null) {
             try {
