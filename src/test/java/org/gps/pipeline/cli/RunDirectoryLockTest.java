@@ -58,6 +58,12 @@ class RunDirectoryLockTest {
         assertEquals(List.of(), names(run), "released");
         TinyRun.ok("report", "--run-dir", run.toString());
         assertEquals(List.of(), names(run), "a writer releases the lease when it ends");
+        CliTestSupport.Outcome failed = CliTestSupport.run("trajopt", "--run-dir", run.toString(), "--iteration", "1");
+        assertEquals(2, failed.exitCode(), "iteration 1 has no rollouts: " + failed.err());
+        assertEquals(List.of(), names(run), "... and when it fails");
+        Path none = w.resolve("none");
+        assertEquals(2, CliTestSupport.run("sample", "--run-dir", none.toString(), "--iteration", "0").exitCode());
+        assertFalse(Files.exists(none), "a refused writer leaves no folder behind for its lease");
     }
 
     @Test
