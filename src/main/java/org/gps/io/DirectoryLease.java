@@ -39,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * process is no longer alive (a kill -9 and a rerun need no wait), on another host once its
  * heartbeat is older than {@link #staleAfter()}.
  *
- * <p>Takeover renames the stale file to a unique name first and only then checks that what it
- * moved is the lease it judged stale: of two takers the rename lets one through, and a taker that
- * moved a fresh lease by mistake puts it back. The holder's heartbeat checks that the file is
- * still its own and, when it is not, reports the loss to {@link LossListener}.
+ * <p>Takeover goes through an exclusive claim named after the stale lease, under which the taker
+ * checks that the file still holds that lease before deleting it; then every taker competes for
+ * the exclusive create again. The holder's heartbeat checks that the file is still its own and,
+ * when it is not, reports the loss to {@link LossListener}.
  */
 public final class DirectoryLease implements AutoCloseable {
     /** Name of the lease file inside the leased folder. */
@@ -150,6 +150,7 @@ public final class DirectoryLease implements AutoCloseable {
                                          LossListener onLoss) {
         Path folder = new Path(folderUri);
         FileSystem fs = HadoopFiles.fileSystem(conf, folder);
+        staleAfter(); // a bad setting is refused before anything is created
         boolean created;
         try {
             FileStatus st = fs.getFileStatus(folder);
@@ -160,15 +161,33 @@ public final class DirectoryLease implements AutoCloseable {
         } catch (FileNotFoundException e) {
             try {
                 if (!fs.mkdirs(folder)) {
-                    throw new IOException("mkdirs returned false");
+                    throw new BadInputException(what + " " + folderUri + ": cannot be created (permission denied, "
+                            + "or a file in its path); expected a folder this user may write");
                 }
+            } catch (org.apache.hadoop.security.AccessControlException io) {
+                throw new BadInputException(what + " " + folderUri + ": permission denied; cannot create it", io);
             } catch (IOException io) {
                 throw new UncheckedIOException("cannot create " + folderUri, io);
             }
             created = true;
+        } catch (org.apache.hadoop.security.AccessControlException e) {
+            throw new BadInputException(what + " " + folderUri + ": permission denied", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stat " + folderUri, e);
         }
+        try {
+            return take(conf, folderUri, created, what, command, onLoss);
+        } catch (RuntimeException e) {
+            if (created) {
+                removeIfEmpty(HadoopFiles.sideFileSystem(conf, folder), folder);
+            }
+            throw e;
+        }
+    }
+
+    private static DirectoryLease take(Configuration conf, String folderUri, boolean created, String what,
+                                       String command, LossListener onLoss) {
+        Path folder = new Path(folderUri);
         Path file = new Path(folder, FILE);
         for (int attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
             Instant now = Instant.now();
@@ -257,15 +276,22 @@ public final class DirectoryLease implements AutoCloseable {
                 fs.delete(file, false);
             }
             if (createdFolder) {
-                FileStatus[] left = fs.listStatus(folder);
-                if (left.length == 0) {
-                    fs.delete(folder, false);
-                }
+                removeIfEmpty(fs, folder);
             }
         } catch (IOException | UncheckedIOException e) {
             LOG.warn("cannot release the lease {}: {}", file, e.toString());
         }
         LOG.info("released the lease {}", file);
+    }
+
+    private static void removeIfEmpty(FileSystem fs, Path folder) {
+        try {
+            if (fs.listStatus(folder).length == 0) {
+                fs.delete(folder, false);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot remove the empty folder {}: {}", folder, e.toString());
+        }
     }
 
     private synchronized void beat(LossListener onLoss) {
@@ -285,7 +311,7 @@ public final class DirectoryLease implements AutoCloseable {
             }
             Holder renewed = new Holder(holder.token(), holder.user(), holder.host(), holder.pid(), holder.processStart(),
                     holder.command(), holder.acquired(), Instant.now());
-            HadoopFiles.writeUtf8(conf, file, renewed.toJson());
+            rewrite(conf, file, renewed);
             holder = renewed;
         } catch (RuntimeException e) {
             // A slow or flaky store: the next beat tries again; staleness allows several misses.
@@ -319,44 +345,72 @@ public final class DirectoryLease implements AutoCloseable {
     }
 
     /**
-     * Moves the stale lease aside under a unique name, then makes sure the moved file is the one
-     * judged stale: if another taker replaced it in between, the fresh lease is put back.
+     * Removes the lease judged stale, if it still is that lease. Takers first create a claim named
+     * after the stale lease (only one can), check under it that the file still holds that lease,
+     * delete it, then drop the claim; every taker then races for an exclusive create, which one
+     * wins. So a fresh lease is never removed by a taker that read the stale one earlier.
      */
     private static void takeOver(Configuration conf, Path file, Holder stale) {
         FileSystem fs = HadoopFiles.sideFileSystem(conf, file);
-        Path aside = new Path(file.getParent(), "." + FILE + ".stale-" + UUID.randomUUID());
+        Instant staleModified = stale == null ? modified(conf, file) : null;
+        String id = stale != null ? stale.token()
+                : "unreadable-" + (staleModified == null ? 0 : staleModified.toEpochMilli());
+        Path claim = new Path(file.getParent(), "." + FILE + ".takeover-" + id);
+        if (!createExclusive(conf, claim, "{\"host\":\"" + host() + "\",\"pid\":" + ProcessHandle.current().pid()
+                + "}\n")) {
+            // Another taker is at it; a claim as old as the staleness limit is one whose taker died.
+            Instant claimed = modified(conf, claim);
+            if (claimed != null && Duration.between(claimed, Instant.now()).compareTo(staleAfter()) > 0) {
+                deleteQuietly(fs, claim);
+            }
+            return;
+        }
         try {
-            if (!fs.rename(file, aside)) {
-                return; // someone else moved it first; the caller tries to create again
-            }
-            Optional<Holder> moved = read(conf, aside);
-            boolean same = stale == null ? moved.isEmpty()
-                    : moved.isPresent() && moved.get().token().equals(stale.token());
+            Optional<Holder> now = read(conf, file);
+            boolean same = stale != null
+                    ? now.isPresent() && now.get().token().equals(stale.token())
+                    : now.isEmpty() && HadoopFiles.exists(conf, file.toString())
+                    && java.util.Objects.equals(modified(conf, file), staleModified);
             if (same) {
-                fs.delete(aside, false);
-                return;
-            }
-            // A fresh lease of another taker: restore it unless a third one got in meanwhile.
-            if (!restore(fs, aside, file)) {
-                LOG.warn("moved a live lease {} aside to {} and could not put it back", file, aside);
+                fs.delete(file, false);
+                if (stale != null) {
+                    // A holder killed while renewing leaves its temporary beside the lease.
+                    deleteQuietly(fs, new Path(file.getParent(), "." + FILE + ".beat-" + stale.token()));
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot take over the stale lease " + file, e);
+        } finally {
+            deleteQuietly(fs, claim);
         }
     }
 
-    private static boolean restore(FileSystem fs, Path aside, Path file) throws IOException {
-        if (fs instanceof RawLocalFileSystem local) {
-            // A local rename replaces an existing target; a hard link does not.
-            try {
-                Files.createLink(local.pathToFile(file).toPath(), local.pathToFile(aside).toPath());
-            } catch (FileAlreadyExistsException e) {
-                return false;
-            }
-            fs.delete(aside, false);
-            return true;
+    private static void deleteQuietly(FileSystem fs, Path p) {
+        try {
+            fs.delete(p, false);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", p, e.toString());
         }
-        return fs.rename(aside, file);
+    }
+
+    /**
+     * Rewrites the lease with its new heartbeat. On the local file system through a temporary file
+     * and an atomic rename, so that a reader never sees it half-written.
+     */
+    private static void rewrite(Configuration conf, Path file, Holder h) {
+        FileSystem fs = HadoopFiles.sideFileSystem(conf, file);
+        if (fs instanceof RawLocalFileSystem local) {
+            java.nio.file.Path target = local.pathToFile(file).toPath();
+            java.nio.file.Path tmp = target.resolveSibling("." + FILE + ".beat-" + h.token());
+            try {
+                Files.writeString(tmp, h.toJson());
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot renew " + file, e);
+            }
+            return;
+        }
+        HadoopFiles.writeUtf8(conf, file, h.toJson());
     }
 
     /** Creates {@code file} with {@code text} only if it does not exist; false when it does. */
@@ -378,6 +432,9 @@ public final class DirectoryLease implements AutoCloseable {
             return true;
         } catch (FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
             return false;
+        } catch (java.nio.file.AccessDeniedException | org.apache.hadoop.security.AccessControlException e) {
+            throw new BadInputException(file.getParent() + ": permission denied; a command that writes into it must "
+                    + "be able to create " + file, e);
         } catch (IOException e) {
             if (HadoopFiles.exists(conf, file.toString())) {
                 return false; // stores that report an existing file with a plain IOException

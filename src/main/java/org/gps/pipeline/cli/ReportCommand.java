@@ -40,7 +40,6 @@ final class ReportCommand implements Callable<Integer> {
         SparkSession s = spark.session("report");
         RunReport.Written w;
         if (RunReport.writesIntoRun(HadoopFiles.conf(s), runDir, out)) {
-            RunReport.checkOutput(HadoopFiles.conf(s), runDir, out, overwrite);
             w = RunDirectory.whileLocked(s, runDir, "gps report", () -> RunReport.write(s, runDir, out, overwrite));
         } else {
             w = RunReport.write(s, runDir, out, overwrite);
