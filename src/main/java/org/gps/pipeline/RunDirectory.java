@@ -3,6 +3,9 @@ package org.gps.pipeline;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.gps.core.BadInputException;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 import org.gps.io.DirectoryLease;
 import org.gps.io.HadoopFiles;
@@ -119,20 +122,32 @@ public final class RunDirectory {
      * @throws BadInputException when another live writer holds the lease (the message names it)
      */
     public static <T> T whileLocked(SparkSession spark, String runDirUri, String command, Supplier<T> body) {
-        DirectoryLease lease = DirectoryLease.acquire(spark.sparkContext().hadoopConfiguration(), runDirUri,
-                "run directory", command, reason -> spark.sparkContext().cancelAllJobs());
+        SparkContext sc = spark.sparkContext();
+        DirectoryLease lease = DirectoryLease.acquire(sc.hadoopConfiguration(), runDirUri, "run directory", command,
+                reason -> sc.cancelAllJobs());
+        // Jobs submitted after the loss was seen are cancelled as they start.
+        SparkListener stopAfterLoss = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart start) {
+                if (lease.lostReason() != null) {
+                    sc.cancelJob(start.jobId());
+                }
+            }
+        };
+        sc.addSparkListener(stopAfterLoss);
         try {
             T result = body.get();
             if (lease.lostReason() != null) {
                 throw new BadInputException(lease.lostReason());
             }
             return result;
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // Spark's SparkException arrives undeclared (Scala), hence Throwable
             if (lease.lostReason() != null) {
                 throw new BadInputException(lease.lostReason(), e);
             }
             throw e;
         } finally {
+            sc.removeSparkListener(stopAfterLoss);
             lease.close();
         }
     }

@@ -87,8 +87,8 @@ public final class InitStep {
         for (FileStatus c : children) {
             String name = c.getPath().getName();
             boolean ours = name.equals(DirectoryLease.FILE) || name.startsWith("." + DirectoryLease.FILE)
-                    || name.startsWith("." + RunDirectory.CONFIG_SOURCE + "._tmp-")
-                    || name.startsWith("." + RunDirectory.CONFIG_RESOLVED + "._tmp-")
+                    || AtomicOutput.isTemporaryOf(name, RunDirectory.CONFIG_SOURCE)
+                    || AtomicOutput.isTemporaryOf(name, RunDirectory.CONFIG_RESOLVED)
                     || (name.equals(RunDirectory.CONFIG_SOURCE) && c.isFile()
                         && HadoopFiles.readUtf8(conf, c.getPath()).equals(text));
             if (!ours) {
