@@ -165,6 +165,11 @@ public final class AtomicOutput {
         }
     }
 
+    /** True when {@code name} is a hidden temporary sibling of the output named {@code outputName}. */
+    public static boolean isTemporaryOf(String name, String outputName) {
+        return name.startsWith("." + outputName + TMP_INFIX);
+    }
+
     private static Path requireParent(Path target) {
         Path parent = target.getParent();
         if (parent == null) {

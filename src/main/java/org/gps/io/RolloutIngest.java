@@ -71,6 +71,8 @@ public final class RolloutIngest {
     public static final int MAX_EXAMPLES = 5;
     /** Side table in the output: iteration, condition, sample, rollout_id, file, rows. */
     public static final String ROLLOUT_IDS = "_rollout_ids";
+    /** How the completion marker of an ingested dataset begins: tells ingest's own earlier output. */
+    public static final String WRITER = "gps ingest ";
 
     /** Source formats. */
     public enum Format {
@@ -540,7 +542,7 @@ public final class RolloutIngest {
                     .select(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RolloutSchema.SAMPLE),
                             col(RolloutSchema.T), col(RolloutSchema.X), col(RolloutSchema.U), col(RolloutSchema.O),
                             col(RolloutSchema.COST), lit(mapping.source()).as(RolloutSchema.SOURCE));
-            CompletionMarker m = RolloutWriter.write(rows, out, "gps ingest " + input, tmp -> {
+            CompletionMarker m = RolloutWriter.write(rows, out, WRITER + input, tmp -> {
                 numbered.select(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RolloutSchema.SAMPLE),
                                 col(RID).as("rollout_id"), col("file"), col("rows"))
                         .coalesce(1).write().parquet(new Path(tmp, ROLLOUT_IDS).toString());

@@ -3,10 +3,16 @@ package org.gps.pipeline;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.gps.core.BadInputException;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.SparkSession;
+import org.gps.io.DirectoryLease;
 import org.gps.io.HadoopFiles;
-import org.gps.io.AtomicOutput;
 import org.gps.pipeline.config.ConfigReader;
 import org.gps.pipeline.config.ExperimentConfig;
+
+import java.util.function.Supplier;
 
 /**
  * The layout of a run directory (DESIGN.md, "Run directory and the job contract"); a Hadoop
@@ -26,6 +32,7 @@ import org.gps.pipeline.config.ExperimentConfig;
  * R/iter=0000/policy_inner.json BADMM: the policy after the C-step's inner S-steps
  * R/iter=0000/policy.json       MDGPS/BADMM: the policy after this iteration's S-step (plain JSON weights)
  * R/iter=0000/policy_eval.json  its score from random starts (episodes, mean_return, std_return, ...)
+ * R/_gps.lock                   while a command writes into R: its lease (docs/run-directory.md)
  * </pre>
  * Every directory output carries a completion marker; see {@link org.gps.io.AtomicOutput}.
  */
@@ -103,6 +110,46 @@ public final class RunDirectory {
 
     public Path policyEval(int i) {
         return new Path(iteration(i), "policy_eval.json");
+    }
+
+    /**
+     * Runs {@code body} while holding the run directory's lease, so that no second writer works in
+     * it meanwhile (docs/run-directory.md). The lease is released when the body ends, whatever the
+     * outcome, and on SIGTERM/SIGINT. Should the heartbeat find the lease taken over by another
+     * writer, the session's Spark jobs are cancelled and the command ends with that reason.
+     *
+     * @param command how the lease names its holder's work, e.g. {@code gps trajopt --iteration 3}
+     * @throws BadInputException when another live writer holds the lease (the message names it)
+     */
+    public static <T> T whileLocked(SparkSession spark, String runDirUri, String command, Supplier<T> body) {
+        SparkContext sc = spark.sparkContext();
+        DirectoryLease lease = DirectoryLease.acquire(sc.hadoopConfiguration(), runDirUri, "run directory", command,
+                reason -> sc.cancelAllJobs());
+        // Jobs submitted after the loss was seen are cancelled as they start.
+        SparkListener stopAfterLoss = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart start) {
+                if (lease.lostReason() != null) {
+                    sc.cancelJob(start.jobId());
+                }
+            }
+        };
+        sc.addSparkListener(stopAfterLoss);
+        try {
+            T result = body.get();
+            if (lease.lostReason() != null) {
+                throw new BadInputException(lease.lostReason());
+            }
+            return result;
+        } catch (Throwable e) { // Spark's SparkException arrives undeclared (Scala), hence Throwable
+            if (lease.lostReason() != null) {
+                throw new BadInputException(lease.lostReason(), e);
+            }
+            throw e;
+        } finally {
+            sc.removeSparkListener(stopAfterLoss);
+            lease.close();
+        }
     }
 
     public boolean isInitialised() {

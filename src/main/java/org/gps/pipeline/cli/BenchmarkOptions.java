@@ -15,8 +15,21 @@ public final class BenchmarkOptions {
             description = "Seed of the generated problems. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table to FILE.")
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the Markdown table to FILE (a new file; "
+            + "an existing one only with --overwrite).")
     Path out;
+
+    @Option(names = "--overwrite", description = "Replace FILE if it exists.")
+    boolean overwrite;
+
+    /** Refuses --out before the benchmark runs (minutes) rather than after. */
+    void checkOut() {
+        if (out != null) {
+            org.gps.io.OutputGuard.checkFile(new org.apache.hadoop.conf.Configuration(),
+                    new org.gps.io.OutputGuard.Output("--out", out.toAbsolutePath().toUri().toString(), "gps benchmark",
+                            "gps benchmark", overwrite), null, java.util.List.of());
+        }
+    }
 
     int repeats() {
         if (repeats < 1) {

@@ -46,6 +46,7 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int repeats = bench.repeats();
+        bench.checkOut();
         long seed = bench.seed;
         org.gps.core.gmm.GmmOptions.Initialization start;
         try {

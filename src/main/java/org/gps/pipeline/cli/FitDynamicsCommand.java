@@ -5,6 +5,9 @@ import org.gps.core.BadInputException;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.GmmOptions;
 import org.gps.io.DynamicsStore;
+import org.gps.io.HadoopFiles;
+import org.gps.io.OutputGuard;
+import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.FitDynamicsStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +21,9 @@ import java.util.concurrent.Callable;
         description = {"Fit the GMM dynamics prior (EM on Spark) and the per-time-step linear-Gaussian dynamics.",
                 "In a run: reads R/iter=I/rollouts (and earlier iterations within the prior's window),",
                 "writes R/iter=I/dynamics. On logged data: --rollouts PATH --out DIR, any dX and dU.",
-                "Prints the one-step prediction error per condition."})
+                "Prints the one-step prediction error per condition. In a run it holds R's lock while it writes.",
+                "--out must be a new or empty folder apart from --rollouts; an earlier output of fit-dynamics",
+                "there is replaced only with --overwrite."})
 final class FitDynamicsCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "R", description = "Run directory (with --iteration).")
     String runDir;
@@ -29,8 +34,12 @@ final class FitDynamicsCommand implements Callable<Integer> {
     @Option(names = "--rollouts", paramLabel = "PATH", description = "Logged rollouts in schema v1 (with --out).")
     String rollouts;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the dynamics (with --rollouts).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the dynamics (with --rollouts): a new "
+            + "or empty folder, not inside the rollouts nor holding them.")
     String out;
+
+    @Option(names = "--overwrite", description = "Logged data: replace an earlier output of fit-dynamics at --out.")
+    boolean overwrite;
 
     @Option(names = "--prior", paramLabel = "per_condition|shared", defaultValue = "per_condition",
             description = "Logged data: one GMM per condition (default) or one shared by all.")
@@ -64,7 +73,13 @@ final class FitDynamicsCommand implements Callable<Integer> {
             if (runDir == null || iteration == null) {
                 throw new BadInputException("fit-dynamics: --run-dir and --iteration go together");
             }
-            summary = FitDynamicsStep.run(spark.session("fit-dynamics"), runDir, iteration);
+            if (overwrite) {
+                throw new BadInputException("--overwrite: only with --rollouts and --out (a run's steps replace their "
+                        + "own outputs on a rerun)");
+            }
+            SparkSession s = spark.session("fit-dynamics");
+            summary = RunDirectory.whileLocked(s, runDir, "gps fit-dynamics --iteration " + iteration,
+                    () -> FitDynamicsStep.run(s, runDir, iteration));
         } else {
             if (rollouts == null || out == null) {
                 throw new BadInputException("fit-dynamics: --rollouts and --out go together");
@@ -82,6 +97,9 @@ final class FitDynamicsCommand implements Callable<Integer> {
                 throw new BadInputException("fit-dynamics: " + e.getMessage());
             }
             SparkSession s = spark.session("fit-dynamics");
+            OutputGuard.checkFolder(HadoopFiles.conf(s),
+                    new OutputGuard.Output("--out", out, "gps fit-dynamics", FitDynamicsStep.LOGGED_WRITER, overwrite),
+                    List.of(new OutputGuard.Input("--rollouts", rollouts)));
             summary = FitDynamicsStep.fitLogged(s, rollouts, out, options);
         }
         print(spec.commandLine().getOut(), summary);

@@ -1,5 +1,7 @@
 package org.gps.pipeline.cli;
 
+import org.apache.spark.sql.SparkSession;
+import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.InitStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,7 +12,9 @@ import java.util.concurrent.Callable;
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Create a run directory from an experiment config.",
                 "Validates the config, freezes it (every default filled in) into the run directory and writes the",
-                "initial controllers of iteration 0. Later steps need only --run-dir."})
+                "initial controllers of iteration 0. Later steps need only --run-dir.",
+                "R must be new or empty (or hold this same config's run, whose initial controllers are rewritten);",
+                "init holds R's lock (R/_gps.lock) while it writes, so a second writer is refused."})
 final class InitCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "C", required = true, description = "Experiment config (YAML or JSON).")
     String config;
@@ -24,7 +28,8 @@ final class InitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        InitStep.run(spark.session("init"), config, runDir);
+        SparkSession s = spark.session("init");
+        RunDirectory.whileLocked(s, runDir, "gps init", () -> InitStep.run(s, config, runDir));
         return Main.EXIT_OK;
     }
 }

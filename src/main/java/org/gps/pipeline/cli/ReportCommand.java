@@ -1,5 +1,8 @@
 package org.gps.pipeline.cli;
 
+import org.apache.spark.sql.SparkSession;
+import org.gps.io.HadoopFiles;
+import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +15,9 @@ import java.util.concurrent.Callable;
                 "Cost per iteration and condition, KL against its target and the step multiplier, the dynamics'",
                 "one-step prediction error over t and per iteration, and the policy's return when the run has",
                 "policy_eval.json files. Images (PNG) and series.json (every plotted number) go into the folder",
-                "beside the page named after it (index.html -> index_files/). gps run writes it at the end."})
+                "beside the page named after it (index.html -> index_files/). gps run writes it at the end.",
+                "Into R/report/ it replaces the run's earlier report and holds R's lock while it writes; elsewhere the",
+                "page must be new (or an earlier report, with --overwrite) and outside R."})
 final class ReportCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "R", required = true,
             description = "Run directory (local path or Hadoop URI: file:, hdfs:, s3a:).")
@@ -20,6 +25,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "FILE", description = "The HTML page (default: R/report/index.html).")
     String out;
+
+    @Option(names = "--overwrite", description = "Replace an earlier report at --out (outside R).")
+    boolean overwrite;
 
     @Mixin
     SparkOptions spark;
@@ -29,7 +37,13 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunReport.Written w = RunReport.write(spark.session("report"), runDir, out);
+        SparkSession s = spark.session("report");
+        RunReport.Written w;
+        if (RunReport.writesIntoRun(HadoopFiles.conf(s), runDir, out)) {
+            w = RunDirectory.whileLocked(s, runDir, "gps report", () -> RunReport.write(s, runDir, out, overwrite));
+        } else {
+            w = RunReport.write(s, runDir, out, overwrite);
+        }
         spec.commandLine().getOut().println("report: " + w.page() + " (" + w.charts().size() + " charts in " + w.assets() + ")");
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;

@@ -1,5 +1,7 @@
 package org.gps.pipeline.cli;
 
+import org.apache.spark.sql.SparkSession;
+import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.RunLoop;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +13,8 @@ import java.util.concurrent.Callable;
         description = {"Run the whole GPS loop for the configured iterations.",
                 "init, then per iteration sample, fit-dynamics and trajopt: the same steps as the separate commands.",
                 "Prints one progress line per iteration and evaluates the final controllers. Started again on the",
-                "same run directory, it resumes from the first incomplete step."})
+                "same run directory, it resumes from the first incomplete step. A new run starts only in a new or",
+                "empty folder. Holds R's lock (R/_gps.lock) throughout, so a second writer is refused."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "C",
             description = "Experiment config (YAML or JSON). Optional when resuming an existing run directory.")
@@ -29,7 +32,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunLoop.run(spark.session("run"), config, runDir, spec.commandLine().getOut());
+        SparkSession s = spark.session("run");
+        RunDirectory.whileLocked(s, runDir, "gps run", () -> RunLoop.run(s, config, runDir, spec.commandLine().getOut()));
         return Main.EXIT_OK;
     }
 }

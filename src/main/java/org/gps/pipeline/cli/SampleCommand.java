@@ -1,5 +1,7 @@
 package org.gps.pipeline.cli;
 
+import org.apache.spark.sql.SparkSession;
+import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.SampleStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,7 +11,7 @@ import java.util.concurrent.Callable;
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = {"Roll out the iteration's controllers (N samples per condition).",
                 "One Spark task per (condition, sample); publishes R/iter=I/rollouts atomically. A rerun replaces",
-                "them with identical rows (every draw derives from the run's seed)."})
+                "them with identical rows (every draw derives from the run's seed). Holds R's lock while it writes."})
 final class SampleCommand implements Callable<Integer> {
     @Mixin
     StepOptions step;
@@ -19,7 +21,12 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SampleStep.run(spark.session("sample"), step.runDir, step.iteration);
+        SparkSession s = spark.session("sample");
+        RunDirectory.whileLocked(s, step.runDir, "gps sample --iteration " + step.iteration,
+                () -> {
+                    SampleStep.run(s, step.runDir, step.iteration);
+                    return null;
+                });
         return Main.EXIT_OK;
     }
 }

@@ -31,6 +31,7 @@ final class TrajOptBenchmarkCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int repeats = bench.repeats();
+        bench.checkOut();
         long seed = bench.seed;
         List<BenchSize> list = BenchSize.parse(sizes);
         SparkSession session = spark.session("benchmark trajopt");

@@ -1,5 +1,7 @@
 package org.gps.pipeline.cli;
 
+import org.apache.spark.sql.SparkSession;
+import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.TrajOptStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,7 +11,7 @@ import java.util.concurrent.Callable;
 @Command(name = "trajopt", mixinStandardHelpOptions = true,
         description = {"Optimise the controllers under the KL constraint (TrajOpt C-step).",
                 "Uses the iteration's rollouts (costs), fitted dynamics and controllers; one Spark task per",
-                "condition. Writes R/iter=I+1/controllers and R/iter=I/state.json."})
+                "condition. Writes R/iter=I+1/controllers and R/iter=I/state.json. Holds R's lock while it writes."})
 final class TrajOptCommand implements Callable<Integer> {
     @Mixin
     StepOptions step;
@@ -19,7 +21,9 @@ final class TrajOptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrajOptStep.run(spark.session("trajopt"), step.runDir, step.iteration);
+        SparkSession s = spark.session("trajopt");
+        RunDirectory.whileLocked(s, step.runDir, "gps trajopt --iteration " + step.iteration,
+                () -> TrajOptStep.run(s, step.runDir, step.iteration));
         return Main.EXIT_OK;
     }
 }

@@ -14,6 +14,7 @@ import org.gps.core.dynamics.LinearGaussianDynamics;
 import org.gps.io.AtomicOutput;
 import org.gps.io.DynamicsStore;
 import org.gps.io.HadoopFiles;
+import org.gps.io.OutputGuard;
 import org.gps.pipeline.IterationState;
 import org.gps.pipeline.config.ExperimentConfig;
 
@@ -34,6 +35,9 @@ import java.util.Map;
 public final class RunReport {
     public static final String DEFAULT_PAGE = "report/index.html";
     public static final String SERIES = "series.json";
+    /** The completion marker of a report's folder names this writer: tells our own earlier report. */
+    public static final String WRITER = "gps report";
+    private static final String REPORT_FOLDER = "report";
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunReport.class);
 
@@ -58,18 +62,52 @@ public final class RunReport {
 
     /** Writes the report of {@code runDirUri} to {@code pageUri}, or to the default page when it is null. */
     public static Written write(SparkSession spark, String runDirUri, String pageUri) {
+        return write(spark, runDirUri, pageUri, false);
+    }
+
+    /**
+     * Writes the report of {@code runDirUri} to {@code pageUri}, or to the default page when it is
+     * null, after {@link #checkOutput}.
+     */
+    public static Written write(SparkSession spark, String runDirUri, String pageUri, boolean overwrite) {
+        Path page = checkOutput(HadoopFiles.conf(spark), runDirUri, pageUri, overwrite);
         ReportData data = ReportData.read(spark, runDirUri);
+        return write(HadoopFiles.conf(spark), data, page);
+    }
+
+    /** True when the page goes into the run directory (the default page, or one under R/report/). */
+    public static boolean writesIntoRun(Configuration conf, String runDirUri, String pageUri) {
+        if (pageUri == null) {
+            return true;
+        }
+        return OutputGuard.isInside(conf, pageUri, new Path(new Path(runDirUri), REPORT_FOLDER).toString());
+    }
+
+    /**
+     * Where the report may go (docs/run-directory.md, "Outputs"): in the run's own
+     * {@code R/report/}, where an earlier report is replaced as any step replaces its output, or
+     * outside the run directory, where an earlier report is replaced only with {@code overwrite}.
+     * Anything else there that is not a report, and any page elsewhere in R, is refused.
+     *
+     * @return the page
+     */
+    public static Path checkOutput(Configuration conf, String runDirUri, String pageUri, boolean overwrite) {
         Path page = pageUri == null ? defaultPage(runDirUri) : new Path(pageUri);
         if (page.getParent() == null || page.getName().isEmpty()) {
             throw new BadInputException("--out " + pageUri + ": expected a file path for the HTML page");
         }
-        return write(HadoopFiles.conf(spark), data, page);
+        boolean inRun = writesIntoRun(conf, runDirUri, pageUri);
+        OutputGuard.Output out = new OutputGuard.Output("--out", page.toString(), "gps report", WRITER,
+                overwrite || inRun);
+        OutputGuard.checkFile(conf, out, assetsOf(page).toString(), inRun ? List.of()
+                : List.of(new OutputGuard.Input("--run-dir", runDirUri)));
+        return page;
     }
 
     static Written write(Configuration conf, ReportData data, Path page) {
         Path assets = assetsOf(page);
         List<ReportCharts.Chart> charts = ReportCharts.charts(data);
-        AtomicOutput.publish(conf, assets.toString(), "gps report", tmp -> {
+        AtomicOutput.publish(conf, assets.toString(), WRITER, tmp -> {
             for (ReportCharts.Chart c : charts) {
                 Path p = new Path(tmp, c.file());
                 try (OutputStream out = plainFileSystem(conf, p).create(p, false)) {

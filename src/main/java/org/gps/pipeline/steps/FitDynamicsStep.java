@@ -55,6 +55,9 @@ public final class FitDynamicsStep {
         }
     }
 
+    /** How the completion marker of a fit of logged rollouts begins: tells fit-dynamics' own earlier output. */
+    public static final String LOGGED_WRITER = "fit-dynamics --rollouts ";
+
     /** Fits logged rollouts at {@code rolloutsPath} (schema v1, any dX and dU) and publishes to {@code out}. */
     public static List<DynamicsStore.ErrorSummary> fitLogged(SparkSession spark, String rolloutsPath, String out,
                                                              DynamicsOptions options) {
@@ -65,7 +68,7 @@ public final class FitDynamicsStep {
         DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts),
                 DynamicsFitting.CurrentSet.all(), options, Map.of(), options.em().seed());
         try {
-            return DynamicsStore.write(spark, out, fit, options.sharedPrior(), "fit-dynamics --rollouts " + rolloutsPath);
+            return DynamicsStore.write(spark, out, fit, options.sharedPrior(), LOGGED_WRITER + rolloutsPath);
         } finally {
             fit.steps().unpersist(false);
         }
