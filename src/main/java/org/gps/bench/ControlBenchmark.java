@@ -224,7 +224,10 @@ public final class ControlBenchmark {
             if (isComplete(run, base)) {
                 log.printf(Locale.ROOT, "seed %d: its run is complete, not run again%n", seed);
             } else {
-                RunLoop.run(spark, seedConfig.toString(), runDir, log);
+                // The seed's run directory is locked as `gps run` locks it: a benchmark and a run started on
+                // the same folder by hand never write into each other.
+                RunDirectory.whileLocked(spark, runDir, "gps benchmark control --seeds " + seed,
+                        () -> RunLoop.run(spark, seedConfig.toString(), runDir, log));
             }
             if (base.trainsPolicy()) {
                 EvaluateStep.PolicyEvaluation pe = EvaluateStep.runPolicy(spark, runDir, null, episodes, eSeed);
