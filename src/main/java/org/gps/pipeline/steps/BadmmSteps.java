@@ -107,7 +107,7 @@ final class BadmmSteps {
         PolicyOptions po = config.policy();
         PolicyOptions.Badmm b = po.badmm();
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
-                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()))
+                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()), run.rollouts(iteration).toString())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         // The policy prior's window, assembled once for the inner rounds' linearizations.
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> window = TrajectoryGroups.trajectories(
