@@ -136,7 +136,9 @@ public final class RolloutIngest {
                 case CSV -> spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(input);
                 case JSONL -> spark.read().option("mode", "PERMISSIVE")
                         .option("columnNameOfCorruptRecord", "_corrupt_record").json(input);
-                case PARQUET -> spark.read().parquet(input);
+                // mergeSchema: every file's footer is read, so files that disagree on a column's type are
+                // refused here, naming the column, instead of failing a task halfway through the conversion.
+                case PARQUET -> spark.read().option("mergeSchema", "true").parquet(input);
             };
         } catch (Exception e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");

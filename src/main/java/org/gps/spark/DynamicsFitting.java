@@ -95,8 +95,17 @@ public final class DynamicsFitting {
      * check of the rows read per iteration (the census counts them) against what the datasets'
      * completion markers record. Both are used on the driver only.
      */
-    public record Source(String dataset, Consumer<Map<Integer, Long>> rowsPerIteration) {
-        public static final Source UNNAMED = new Source("rollouts", rows -> { });
+    public record Source(String dataset, boolean equalLengths, Consumer<Map<Integer, Long>> rowsPerIteration) {
+        /**
+         * Any trajectory lengths, no row count to check: the fits themselves take trajectories of
+         * different lengths (each step is fitted on the trajectories that reach it).
+         */
+        public static final Source UNNAMED = new Source("rollouts", false, rows -> { });
+
+        /** Rollouts under schema v1's rules: one T per condition, and the rows read checked by {@code rowsPerIteration}. */
+        public static Source rollouts(String dataset, Consumer<Map<Integer, Long>> rowsPerIteration) {
+            return new Source(dataset, true, rowsPerIteration);
+        }
     }
 
     /** {@link #fit(JavaPairRDD, CurrentSet, DynamicsOptions, Map, long)} on dynamics rows, with the source's checks. */
@@ -191,7 +200,7 @@ public final class DynamicsFitting {
         boolean shared = options.sharedPrior();
         int maxSamples = options.maxSamples();
         String dataset = source.dataset();
-        TrajectoryCensus census = traj.aggregate(new TrajectoryCensus(shared, maxSamples, dataset),
+        TrajectoryCensus census = traj.aggregate(new TrajectoryCensus(shared, maxSamples, dataset, source.equalLengths()),
                 (c, kv) -> c.add(kv._1(), kv._2(), layout, isCurrent.contains(kv._1())), TrajectoryCensus::merge);
         TreeMap<Integer, long[]> perCondition = census.perCondition;
         if (perCondition.isEmpty()) {

@@ -53,6 +53,7 @@ final class TrajectoryCensus implements Serializable {
     private final boolean shared;
     private final int maxSamples;
     private final String dataset;
+    private final boolean equalLengths;
     final TreeMap<Integer, long[]> perCondition = new TreeMap<>();
     /** Per condition, the trajectory its T and dimensions were first taken from: named when another disagrees. */
     private final TreeMap<Integer, TrajectoryGroups.Key> firstOf = new TreeMap<>();
@@ -63,11 +64,16 @@ final class TrajectoryCensus implements Serializable {
     /** Per condition, only when the GMM is shared (otherwise groups are conditions). */
     private final TreeMap<Integer, TreeMap<TrajectoryGroups.Key, Entry>> newestPerCondition = new TreeMap<>();
 
-    /** @param dataset names the data in messages */
-    TrajectoryCensus(boolean shared, int maxSamples, String dataset) {
+    /**
+     * @param dataset      names the data in messages
+     * @param equalLengths whether a condition's trajectories must all have the same T (schema v1's
+     *                     rule; the fits themselves do not need it)
+     */
+    TrajectoryCensus(boolean shared, int maxSamples, String dataset, boolean equalLengths) {
         this.shared = shared;
         this.maxSamples = maxSamples;
         this.dataset = dataset;
+        this.equalLengths = equalLengths;
     }
 
     /**
@@ -116,7 +122,7 @@ final class TrajectoryCensus implements Serializable {
      */
     private void requireAgrees(int condition, TrajectoryGroups.Key key, long[] other) {
         long[] mine = perCondition.get(condition);
-        if (mine != null && mine[HORIZON] != other[HORIZON]) {
+        if (equalLengths && mine != null && mine[HORIZON] != other[HORIZON]) {
             TrajectoryGroups.Key first = firstOf.get(condition);
             throw RolloutRules.trajectoryFault(dataset, FaultKind.UNEQUAL_TRAJECTORY_LENGTHS, key.iteration(),
                     key.condition(), key.sample(), "has T=" + other[HORIZON] + "; expected T=" + mine[HORIZON]

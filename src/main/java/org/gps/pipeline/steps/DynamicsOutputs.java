@@ -71,7 +71,7 @@ public final class DynamicsOutputs {
         List<Integer> window = windowIterations(iteration, maxSamples, samples);
         String name = window.size() == 1 ? run.rollouts(iteration).toString()
                 : window.stream().map(i -> run.rollouts(i).toString()).collect(Collectors.joining(", "));
-        return new DynamicsFitting.Source(name, read -> {
+        return DynamicsFitting.Source.rollouts(name, read -> {
             for (int i : window) {
                 String path = run.rollouts(i).toString();
                 RolloutRules.requireMarkerRows(path, read.getOrDefault(i, 0L), RolloutReader.markedRows(spark, path));

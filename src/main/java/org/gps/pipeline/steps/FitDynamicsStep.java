@@ -66,7 +66,7 @@ public final class FitDynamicsStep {
         }
         Dataset<Row> rollouts = RolloutReader.read(spark, rolloutsPath);
         long marked = RolloutReader.markedRows(spark, rolloutsPath);
-        DynamicsFitting.Source source = new DynamicsFitting.Source(rolloutsPath, read -> RolloutRules.requireMarkerRows(
+        DynamicsFitting.Source source = DynamicsFitting.Source.rollouts(rolloutsPath, read -> RolloutRules.requireMarkerRows(
                 rolloutsPath, read.values().stream().mapToLong(Long::longValue).sum(), marked));
         DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts, rolloutsPath),
                 DynamicsFitting.CurrentSet.all(), options, Map.of(), options.em().seed(), source);
