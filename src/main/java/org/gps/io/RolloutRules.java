@@ -58,10 +58,20 @@ public final class RolloutRules {
     public static final class RowCheck implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String dataset;
+        private final int[] lengths;
 
         /** @param dataset names the data in messages when the file a row came from is not known (a path) */
         public RowCheck(String dataset) {
+            this(dataset, -1, -1, -1);
+        }
+
+        /**
+         * Also requires x, u, o of the given lengths, as a run's environment fixes them (-1: any
+         * length, as long as the trajectory's and the dataset's rows agree).
+         */
+        public RowCheck(String dataset, int dX, int dU, int dO) {
             this.dataset = dataset;
+            this.lengths = new int[] {dX, dU, dO};
         }
 
         public String dataset() {
@@ -123,6 +133,7 @@ public final class RolloutRules {
             if (l == null) {
                 throw fault(FaultKind.NULL_VALUE, field, key, "is null; " + VALUE_EXPECTATION);
             }
+            requireLength(l.size(), field, key);
             double[] out = new double[l.size()];
             for (int i = 0; i < out.length; i++) {
                 Object e = l.get(i);
@@ -138,6 +149,7 @@ public final class RolloutRules {
             if (a == null) {
                 throw fault(FaultKind.NULL_VALUE, field, key, "is null; " + VALUE_EXPECTATION);
             }
+            requireLength(a.numElements(), field, key);
             double[] out = new double[a.numElements()];
             for (int i = 0; i < out.length; i++) {
                 if (a.isNullAt(i)) {
@@ -146,6 +158,14 @@ public final class RolloutRules {
                 out[i] = element(a.getDouble(i), field, key, i);
             }
             return out;
+        }
+
+        private void requireLength(int length, int field, Object key) {
+            int expected = lengths[field - 4];
+            if (expected >= 0 && length != expected) {
+                throw fault(FaultKind.INCONSISTENT_VECTOR_LENGTH, field, key, "has length " + length + "; expected "
+                        + expected + ", the run's " + (field == 4 ? "dX" : field == 5 ? "dU" : "dO"));
+            }
         }
 
         private double element(double v, int field, Object key, int i) {
@@ -210,8 +230,9 @@ public final class RolloutRules {
                                 + ", each once (a time step is missing)");
             }
             if (x[t] != null) {
-                throw trajectoryFault(dataset, FaultKind.REPEATED_TIME_STEP, r.iteration(), r.condition(),
-                        r.sample(), "has t=" + t + " on more than one row; expected each t once");
+                boolean same = java.util.Arrays.equals(x[t], r.x()) && java.util.Arrays.equals(u[t], r.u())
+                        && java.util.Arrays.equals(o[t], r.o());
+                throw repeated(dataset, r, same);
             }
             requireLength(dataset, RolloutSchema.X, r, r.x().length, first.x().length);
             requireLength(dataset, RolloutSchema.U, r, r.u().length, first.u().length);
@@ -221,6 +242,16 @@ public final class RolloutRules {
             o[t] = r.o();
         }
         return new double[][][] {x, u, o};
+    }
+
+    /**
+     * A key met twice: {@link FaultKind#DUPLICATE_KEY} when the rows' values agree (the same row
+     * stored twice), {@link FaultKind#REPEATED_TIME_STEP} when they differ.
+     */
+    public static BadInputException repeated(String dataset, CheckedRow r, boolean identical) {
+        return trajectoryFault(dataset, identical ? FaultKind.DUPLICATE_KEY : FaultKind.REPEATED_TIME_STEP,
+                r.iteration(), r.condition(), r.sample(), "has t=" + r.t() + " on more than one row"
+                        + (identical ? " with the same values" : " with different values") + "; expected each t once");
     }
 
     private static void requireLength(String dataset, String column, CheckedRow r, int length, int expected) {

@@ -62,17 +62,16 @@ public final class CostEvaluation {
     }
 
     public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs) {
-        return evaluate(rollouts, costs, "rollouts");
+        return evaluate(rollouts, costs, new RolloutRules.RowCheck("rollouts"));
     }
 
     /**
-     * @param dataset names the rollouts in messages: each row is checked by {@link RolloutRules} and
-     *                each trajectory's t values as the task meets them
+     * @param check applied to each row, in the task that reads it; each trajectory's t values and
+     *              each condition's T are checked as the task meets them
      */
-    public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs, String dataset) {
+    public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs, RolloutRules.RowCheck check) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rollouts.sparkSession().sparkContext());
         int partitions = Math.max(1, jsc.defaultParallelism());
-        RolloutRules.RowCheck check = new RolloutRules.RowCheck(dataset);
         Dataset<Row> sorted = rollouts
                 .select(RolloutSchema.ALL_COLUMNS.stream().map(functions::col).toArray(Column[]::new))
                 .repartition(partitions, col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION),
@@ -127,11 +126,14 @@ public final class CostEvaluation {
                 iteration = r.iteration();
                 condition = r.condition();
                 sample = r.sample();
-                if (r.t() != xs.size()) {
-                    throw RolloutRules.trajectoryFault(check.dataset(),
-                            r.t() < xs.size() ? FaultKind.REPEATED_TIME_STEP : FaultKind.MISSING_TIME_STEP,
-                            iteration, condition, sample, "has t=" + r.t() + " after " + xs.size()
-                                    + " time steps; expected t = 0..T-1, each once");
+                if (r.t() < xs.size()) {
+                    throw RolloutRules.repeated(check.dataset(), r, java.util.Arrays.equals(xs.get(r.t()), r.x())
+                            && java.util.Arrays.equals(us.get(r.t()), r.u()));
+                }
+                if (r.t() > xs.size()) {
+                    throw RolloutRules.trajectoryFault(check.dataset(), FaultKind.MISSING_TIME_STEP, iteration,
+                            condition, sample, "has t=" + r.t() + " after " + xs.size()
+                                    + " time steps; expected t = 0..T-1, each once (a time step is missing)");
                 }
                 xs.add(r.x());
                 us.add(r.u());

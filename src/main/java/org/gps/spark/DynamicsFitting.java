@@ -7,6 +7,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.gps.core.BadInputException;
+import org.gps.io.FaultKind;
 import org.gps.core.dynamics.ConditionalGaussian;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.dynamics.InitialStateDistribution;
@@ -204,7 +205,8 @@ public final class DynamicsFitting {
                 (c, kv) -> c.add(kv._1(), kv._2(), layout, isCurrent.contains(kv._1())), TrajectoryCensus::merge);
         TreeMap<Integer, long[]> perCondition = census.perCondition;
         if (perCondition.isEmpty()) {
-            throw new BadInputException(dataset + ": no trajectories to fit dynamics on");
+            throw new BadInputException(dataset + ": no trajectories to fit dynamics on; expected rows ("
+                    + FaultKind.EMPTY_DATASET + ")");
         }
         source.rowsPerIteration().accept(census.rowsPerIteration);
         Map<Integer, Long> currentCount = new TreeMap<>();

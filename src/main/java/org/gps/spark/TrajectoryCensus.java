@@ -1,5 +1,6 @@
 package org.gps.spark;
 
+import org.gps.core.BadInputException;
 import org.gps.core.sample.Trajectory;
 import org.gps.io.FaultKind;
 import org.gps.io.RolloutRules;
@@ -83,9 +84,10 @@ final class TrajectoryCensus implements Serializable {
     TrajectoryCensus add(TrajectoryGroups.Key k, Trajectory t, DynamicsFitting.JointRows layout, boolean current) {
         int rows = layout.count(t);
         if (rows < 1) {
-            throw RolloutRules.trajectoryFault(dataset, FaultKind.MISSING_TIME_STEP, k.iteration(), k.condition(),
-                    k.sample(), "has T=" + t.horizon() + "; expected at least " + (t.horizon() - rows + 1)
-                            + " time steps to fit");
+            // Valid data, but too short for this fit: no fault kind of the schema.
+            throw new BadInputException(dataset + ": trajectory (iteration=" + k.iteration() + ", condition="
+                    + k.condition() + ", sample=" + k.sample() + ") has T=" + t.horizon() + "; expected at least "
+                    + (t.horizon() - rows + 1) + " time steps to fit");
         }
         long[] mine = {1, rows, current ? 1 : 0, t.x()[0].length, t.u()[0].length, layout.inputDim(t), t.horizon()};
         requireAgrees(k.condition(), k, mine);

@@ -41,7 +41,12 @@ public final class TrajectoryGroups {
      * @param dataset names the data in messages about whole trajectories (row faults name the file)
      */
     public static JavaPairRDD<Key, Trajectory> trajectories(Dataset<Row> rollouts, String dataset) {
-        RolloutRules.RowCheck check = new RolloutRules.RowCheck(dataset);
+        return trajectories(rollouts, new RolloutRules.RowCheck(dataset));
+    }
+
+    /** {@link #trajectories(Dataset, String)} with the given row check (e.g. one that knows the run's dX, dU, dO). */
+    public static JavaPairRDD<Key, Trajectory> trajectories(Dataset<Row> rollouts, RolloutRules.RowCheck check) {
+        String dataset = check.dataset();
         Dataset<Row> cols = rollouts.select(RolloutSchema.ALL_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
         return cols.toJavaRDD()
                 .mapToPair(r -> {

@@ -107,7 +107,8 @@ final class BadmmSteps {
         PolicyOptions po = config.policy();
         PolicyOptions.Badmm b = po.badmm();
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
-                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()), run.rollouts(iteration).toString())
+                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()),
+                RunRollouts.check(run.rollouts(iteration).toString(), config))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         // The policy prior's window, assembled once for the inner rounds' linearizations.
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> window = TrajectoryGroups.trajectories(

@@ -44,7 +44,7 @@ public final class FitDynamicsStep {
                 : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
         DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
                 config.samples());
-        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts, source.dataset()),
+        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts, RunRollouts.check(source.dataset(), config)),
                 DynamicsFitting.CurrentSet.iteration(iteration), options, previous,
                 Seeds.derive(config.seed(), "dynamics", iteration), source);
         try {

@@ -168,7 +168,7 @@ public final class TrajOptStep {
     static CostEvaluation.Result costs(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration) {
         String path = run.rollouts(iteration).toString();
         Dataset<Row> rollouts = RolloutReader.readComplete(spark, path);
-        CostEvaluation.Result result = CostEvaluation.evaluate(rollouts, config.costs(), path);
+        CostEvaluation.Result result = CostEvaluation.evaluate(rollouts, config.costs(), RunRollouts.check(path, config));
         RolloutRules.requireMarkerRows(path, result.rows(), RolloutReader.markedRows(spark, path));
         return result;
     }
