@@ -142,7 +142,57 @@ public final class RolloutIngest {
             };
         } catch (Exception e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            if (format == Format.PARQUET && why.contains("CANNOT_MERGE_SCHEMAS")) {
+                String conflict = typeConflict(spark, input);
+                if (conflict != null) {
+                    throw new BadInputException("--input: " + input + ": " + conflict, e);
+                }
+            }
             throw new BadInputException("--input: " + input + " is not readable as " + format.label() + ": " + why, e);
+        }
+    }
+
+    /** Most files compared when naming a type conflict between the input's files (only on that failure). */
+    private static final int MAX_FILES_COMPARED = 64;
+
+    /**
+     * Which column the input's Parquet files disagree on, with the two types and files, or null
+     * when it cannot be told. Spark's merge error lists whole schemas; this names the column.
+     */
+    private static String typeConflict(SparkSession spark, String input) {
+        try {
+            org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(input);
+            org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(HadoopFiles.conf(spark), root);
+            List<org.apache.hadoop.fs.Path> files = new ArrayList<>();
+            org.apache.hadoop.fs.FileStatus[] found = fs.globStatus(root);
+            for (org.apache.hadoop.fs.FileStatus st : found == null ? new org.apache.hadoop.fs.FileStatus[0] : found) {
+                org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(st.getPath(), true);
+                while (it.hasNext() && files.size() < MAX_FILES_COMPARED) {
+                    org.apache.hadoop.fs.Path f = it.next().getPath();
+                    String name = f.getName();
+                    if (!name.startsWith("_") && !name.startsWith(".")) {
+                        files.add(f);
+                    }
+                }
+            }
+            files.sort(null);
+            java.util.Map<String, org.apache.spark.sql.types.DataType> first = new java.util.LinkedHashMap<>();
+            java.util.Map<String, org.apache.hadoop.fs.Path> firstFile = new java.util.HashMap<>();
+            for (org.apache.hadoop.fs.Path f : files) {
+                for (org.apache.spark.sql.types.StructField field : spark.read().parquet(f.toString()).schema().fields()) {
+                    org.apache.spark.sql.types.DataType seen = first.putIfAbsent(field.name(), field.dataType());
+                    firstFile.putIfAbsent(field.name(), f);
+                    if (seen != null && !seen.equals(field.dataType())) {
+                        return "its files disagree on the type of column '" + field.name() + "': "
+                                + seen.simpleString() + " in " + firstFile.get(field.name()) + ", "
+                                + field.dataType().simpleString() + " in " + f
+                                + "; expected one type per column in every file (" + FaultKind.WRONG_TYPE + ")";
+                    }
+                }
+            }
+            return null;
+        } catch (Exception e) {
+            return null;
         }
     }
 

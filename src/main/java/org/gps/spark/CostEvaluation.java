@@ -85,6 +85,10 @@ public final class CostEvaluation {
                             .mapPartitions(rows -> List.of(Partial.of(rows, shared.value(), check)).iterator()),
                     () -> null, (acc, p) -> acc == null ? p : acc.merge(p),
                     (a, b) -> a == null ? b : b == null ? a : a.merge(b));
+            if (total == null || total.rows == 0) {
+                throw new BadInputException(check.dataset() + ": no rows; expected the samples' time steps ("
+                        + FaultKind.EMPTY_DATASET + ")");
+            }
             Map<Integer, QuadraticCostModel> models = new TreeMap<>();
             total.accumulators.forEach((c, acc) -> models.put(c, acc.result()));
             Map<Integer, double[]> sampleCosts = new TreeMap<>();

@@ -64,9 +64,9 @@ final class BadRollouts {
         X_AS_TEXT(FaultKind.WRONG_TYPE, "column x has type string", rows -> rows.withColumn(RolloutSchema.X,
                 to_json(col(RolloutSchema.X)))),
         /** Condition 0 with dX = 3, condition 1 with dX = 4, in separate files. */
-        MIXED_STATE_DIMENSIONS(FaultKind.INCONSISTENT_VECTOR_LENGTH, "dX=", rows -> rows.withColumn(RolloutSchema.X,
+        MIXED_STATE_DIMENSIONS(FaultKind.INCONSISTENT_VECTOR_LENGTH, "dX", rows -> rows.withColumn(RolloutSchema.X,
                 when(col(RolloutSchema.CONDITION).equalTo(1), array_append(col(RolloutSchema.X), lit(0.5)))
-                        .otherwise(col(RolloutSchema.X))).repartition(2, col(RolloutSchema.CONDITION))),
+                        .otherwise(col(RolloutSchema.X))).repartitionByRange(2, col(RolloutSchema.CONDITION))),
         SHORTER_TRAJECTORY(FaultKind.UNEQUAL_TRAJECTORY_LENGTHS, "T=19", rows -> rows.filter(key(1, 1, 19).unary_$bang())),
         NEGATIVE_INFINITE_COST(FaultKind.NON_FINITE, "column cost", rows -> rows.withColumn(RolloutSchema.COST,
                 when(key(0, 0, 11), lit(Double.NEGATIVE_INFINITY)).otherwise(col(RolloutSchema.COST)))),
@@ -79,7 +79,8 @@ final class BadRollouts {
         PART_FILE_DELETED(FaultKind.MARKER_ROW_COUNT, "marker records", rows -> rows),
         TRUNCATED_FILE(FaultKind.UNREADABLE_PATH, "", rows -> rows),
         ZERO_BYTE_FILE(FaultKind.UNREADABLE_PATH, "", rows -> rows),
-        NOT_PARQUET(FaultKind.UNREADABLE_PATH, "", rows -> rows);
+        NOT_PARQUET(FaultKind.UNREADABLE_PATH, "", rows -> rows),
+        UNSUPPORTED_VERSION(FaultKind.UNSUPPORTED_VERSION, "version 2", rows -> rows);
 
         final FaultKind kind;
         /** A part of the message that names the offending column, key or expectation (empty: the kind says it all). */
@@ -94,7 +95,8 @@ final class BadRollouts {
 
         /** Whether the rows are fine and the damage is to the files. */
         boolean damagesFiles() {
-            return this == PART_FILE_DELETED || this == TRUNCATED_FILE || this == ZERO_BYTE_FILE || this == NOT_PARQUET;
+            return this == PART_FILE_DELETED || this == TRUNCATED_FILE || this == ZERO_BYTE_FILE || this == NOT_PARQUET
+                    || this == UNSUPPORTED_VERSION;
         }
 
         /** Whether the dataset's rows break a rule that a step's row and trajectory checks see. */
@@ -111,11 +113,17 @@ final class BadRollouts {
         return SparkTestSession.get();
     }
 
+    private static Dataset<Row> valid;
+    private static final java.util.Map<Fault, Path> DAMAGED_RUN_ROLLOUTS = new java.util.EnumMap<>(Fault.class);
+
     /** The valid rows the faults start from: TinyRun's rollouts of iteration 0, in memory. */
     static synchronized Dataset<Row> validRows() {
-        Path rollouts = TinyRun.sampled().resolve("iter=0000/rollouts");
-        Dataset<Row> stored = spark().read().parquet(rollouts.toString());
-        return spark().createDataFrame(stored.collectAsList(), stored.schema());
+        if (valid == null) {
+            Path rollouts = TinyRun.sampled().resolve("iter=0000/rollouts");
+            Dataset<Row> stored = spark().read().parquet(rollouts.toString());
+            valid = spark().createDataFrame(stored.collectAsList(), stored.schema());
+        }
+        return valid;
     }
 
     /**
@@ -126,7 +134,8 @@ final class BadRollouts {
         Path path = dir.resolve(fault.name().toLowerCase());
         Dataset<Row> valid = validRows();
         if (fault == Fault.PART_FILE_DELETED) {
-            RolloutWriter.write(valid.repartition(2, col(RolloutSchema.CONDITION)), path.toString(), "test corpus");
+            // Range partitioning by condition: one file per condition, neither empty.
+            RolloutWriter.write(valid.repartitionByRange(2, col(RolloutSchema.CONDITION)), path.toString(), "test corpus");
             deleteOnePart(path);
             return path;
         }
@@ -143,12 +152,31 @@ final class BadRollouts {
      */
     static void damageRun(Fault fault, Path run) {
         Path rollouts = run.resolve("iter=0000/rollouts");
-        Dataset<Row> stored = spark().read().parquet(rollouts.toString());
-        Dataset<Row> valid = spark().createDataFrame(stored.collectAsList(), stored.schema());
+        try {
+            deleteTree(rollouts);
+            RunDirectoryAssertions.copyTree(damagedRunRollouts(fault), rollouts);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The damaged published rollouts of {@link #damageRun}, made once per fault and copied into each run. */
+    private static synchronized Path damagedRunRollouts(Fault fault) {
+        Path done = DAMAGED_RUN_ROLLOUTS.get(fault);
+        if (done == null) {
+            done = TinyRun.copy(TinyRun.sampled().resolve("iter=0000/rollouts"),
+                    TinyRun.config().getParent().resolve("damaged-rollouts/" + fault.name().toLowerCase()));
+            damagePublished(fault, done);
+            DAMAGED_RUN_ROLLOUTS.put(fault, done);
+        }
+        return done;
+    }
+
+    private static void damagePublished(Fault fault, Path rollouts) {
         Dataset<Row> rows = fault == Fault.PART_FILE_DELETED
-                ? valid.filter(col(RolloutSchema.CONDITION).equalTo(0).and(col(RolloutSchema.SAMPLE).equalTo(2)).unary_$bang())
-                : fault.apply(valid);
-        Path staged = run.resolve("staged-" + fault.name().toLowerCase());
+                ? validRows().filter(col(RolloutSchema.CONDITION).equalTo(0).and(col(RolloutSchema.SAMPLE).equalTo(2)).unary_$bang())
+                : fault.apply(validRows());
+        Path staged = rollouts.resolveSibling("staged-" + fault.name().toLowerCase());
         (fault == Fault.MIXED_STATE_DIMENSIONS ? rows : rows.coalesce(1)).write().parquet(staged.toString());
         long count = spark().read().parquet(staged.toString()).count();
         try {
@@ -184,6 +212,10 @@ final class BadRollouts {
                 case ZERO_BYTE_FILE -> Files.write(dataset.resolve("part-99999-empty.snappy.parquet"), new byte[0]);
                 case NOT_PARQUET -> Files.writeString(dataset.resolve("part-99998-text.snappy.parquet"),
                         "iteration,condition,sample,t\n0,0,0,0\n");
+                case UNSUPPORTED_VERSION -> {
+                    Files.writeString(dataset.resolve(RolloutSchema.VERSION_FILE), "{\"version\":2}\n");
+                    Files.deleteIfExists(dataset.resolve("." + RolloutSchema.VERSION_FILE + ".crc"));
+                }
                 default -> {
                 }
             }
