@@ -1,5 +1,11 @@
 package org.gps.io;
 
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.types.StructField;
+import java.util.HashMap;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
@@ -161,14 +167,14 @@ public final class RolloutIngest {
      */
     private static String typeConflict(SparkSession spark, String input) {
         try {
-            org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(input);
-            org.apache.hadoop.fs.FileSystem fs = HadoopFiles.fileSystem(HadoopFiles.conf(spark), root);
-            List<org.apache.hadoop.fs.Path> files = new ArrayList<>();
-            org.apache.hadoop.fs.FileStatus[] found = fs.globStatus(root);
-            for (org.apache.hadoop.fs.FileStatus st : found == null ? new org.apache.hadoop.fs.FileStatus[0] : found) {
-                org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it = fs.listFiles(st.getPath(), true);
+            Path root = new Path(input);
+            FileSystem fs = HadoopFiles.fileSystem(HadoopFiles.conf(spark), root);
+            List<Path> files = new ArrayList<>();
+            FileStatus[] found = fs.globStatus(root);
+            for (FileStatus st : found == null ? new FileStatus[0] : found) {
+                RemoteIterator<LocatedFileStatus> it = fs.listFiles(st.getPath(), true);
                 while (it.hasNext() && files.size() < MAX_FILES_COMPARED) {
-                    org.apache.hadoop.fs.Path f = it.next().getPath();
+                    Path f = it.next().getPath();
                     String name = f.getName();
                     if (!name.startsWith("_") && !name.startsWith(".")) {
                         files.add(f);
@@ -176,11 +182,11 @@ public final class RolloutIngest {
                 }
             }
             files.sort(null);
-            java.util.Map<String, org.apache.spark.sql.types.DataType> first = new java.util.LinkedHashMap<>();
-            java.util.Map<String, org.apache.hadoop.fs.Path> firstFile = new java.util.HashMap<>();
-            for (org.apache.hadoop.fs.Path f : files) {
-                for (org.apache.spark.sql.types.StructField field : spark.read().parquet(f.toString()).schema().fields()) {
-                    org.apache.spark.sql.types.DataType seen = first.putIfAbsent(field.name(), field.dataType());
+            Map<String, DataType> first = new LinkedHashMap<>();
+            Map<String, Path> firstFile = new HashMap<>();
+            for (Path f : files) {
+                for (StructField field : spark.read().parquet(f.toString()).schema().fields()) {
+                    DataType seen = first.putIfAbsent(field.name(), field.dataType());
                     firstFile.putIfAbsent(field.name(), f);
                     if (seen != null && !seen.equals(field.dataType())) {
                         return "its files disagree on the type of column '" + field.name() + "': "
