@@ -219,7 +219,6 @@ public final class DynamicsFitting {
         int dX = (int) any[TrajectoryCensus.STATE_DIM];
         int dU = (int) any[TrajectoryCensus.ACTION_DIM];
         int inputDim = (int) any[TrajectoryCensus.INPUT_DIM];
-        requireFits(jsc, dataset, dX, dU, inputDim + dX, options.maxClusters());
         for (Map.Entry<Integer, Long> e : currentCount.entrySet()) {
             if (e.getValue() < 2) {
                 throw new BadInputException(dataset + ": condition " + e.getKey() + " has " + e.getValue()
@@ -243,6 +242,7 @@ public final class DynamicsFitting {
         Map<Integer, Integer> clusters = new TreeMap<>();
         points.forEach((g, n) -> clusters.put(g, GmmEm.clusterCount(n, options.maxClusters(),
                 options.minSamplesPerCluster())));
+        requireFits(jsc, dataset, dX, dU, inputDim + dX, clusters.values().stream().max(Integer::compare).orElse(1));
 
         Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window);
         java.util.Set<Integer> inTask = new java.util.HashSet<>();
