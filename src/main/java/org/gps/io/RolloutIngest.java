@@ -56,7 +56,8 @@ import org.gps.core.BadInputException;
  * <li>a <em>row</em> is rejected for its first fault: an unreadable JSON line, an empty cell
  *     ({@link FaultKind#NULL_VALUE}), a value that is not a number or an index that is not an
  *     integer ({@link FaultKind#WRONG_TYPE}), an array of another length than the dataset's
- *     ({@link FaultKind#INCONSISTENT_VECTOR_LENGTH}), NaN or infinity ({@link FaultKind#NON_FINITE});</li>
+ *     ({@link FaultKind#INCONSISTENT_VECTOR_LENGTH}), NaN or infinity ({@link FaultKind#NON_FINITE}), a
+ *     magnitude above 1e150 ({@link FaultKind#VALUE_TOO_LARGE});</li>
  * <li>a <em>rollout</em> (the rows sharing iteration, condition and rollout id) is rejected whole
  *     when one of its rows is, when a time step occurs twice ({@link FaultKind#REPEATED_TIME_STEP},
  *     {@link FaultKind#DUPLICATE_KEY}), when its steps are not exactly 0..T-1
@@ -345,6 +346,9 @@ public final class RolloutIngest {
                 Column d = scalar(costColumn, key, checks);
                 checks.add(new Check(FaultKind.NON_FINITE, notFinite(d),
                         concat(lit(key + ": column '" + costColumn + "' is "), d.cast(DataTypes.StringType))));
+                checks.add(new Check(FaultKind.VALUE_TOO_LARGE, tooLarge(d),
+                        concat(lit(key + ": column '" + costColumn + "' is "), d.cast(DataTypes.StringType),
+                                lit("; " + RolloutRules.VALUE_EXPECTATION))));
                 cost = mapping.cost() != null ? d : d.multiply(-1.0);
             }
             Column fault = null;
@@ -414,6 +418,9 @@ public final class RolloutIngest {
                 Column d = scalar(c, key, checks);
                 checks.add(new Check(FaultKind.NON_FINITE, notFinite(d),
                         concat(lit(key + ": column '" + c + "' is "), d.cast(DataTypes.StringType))));
+                checks.add(new Check(FaultKind.VALUE_TOO_LARGE, tooLarge(d),
+                        concat(lit(key + ": column '" + c + "' is "), d.cast(DataTypes.StringType),
+                                lit("; " + RolloutRules.VALUE_EXPECTATION))));
                 elements.add(d);
             }
             return new Parsed(array(elements.toArray(Column[]::new)), checks, elements.size());
@@ -442,6 +449,10 @@ public final class RolloutIngest {
             checks.add(new Check(FaultKind.NON_FINITE,
                     expr("exists(" + parsed + ", e -> isnan(e) OR abs(e) = double('Infinity'))"),
                     lit(what + " has a NaN or infinite element")));
+            checks.add(new Check(FaultKind.VALUE_TOO_LARGE,
+                    expr("exists(" + parsed + ", e -> abs(e) > " + RolloutRules.MAX_MAGNITUDE
+                            + "D AND NOT isnan(e) AND abs(e) != double('Infinity'))"),
+                    lit(what + " has an element of magnitude above 1e150; " + RolloutRules.VALUE_EXPECTATION)));
             return new Parsed(value, checks, dim);
         }
 
@@ -464,6 +475,11 @@ public final class RolloutIngest {
 
         private static Column notFinite(Column d) {
             return isnan(d).or(abs(d).equalTo(lit(Double.POSITIVE_INFINITY)));
+        }
+
+        /** Finite but beyond {@link RolloutRules#MAX_MAGNITUDE}; NaN and infinity are {@link #notFinite}. */
+        private static Column tooLarge(Column d) {
+            return abs(d).gt(lit(RolloutRules.MAX_MAGNITUDE)).and(functions.not(notFinite(d)));
         }
 
         /** Rows whose iteration, condition and rollout id are readable: they belong to a rollout. */
