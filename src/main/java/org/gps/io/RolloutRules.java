@@ -57,8 +57,10 @@ public final class RolloutRules {
      */
     public static final class RowCheck implements Serializable {
         private static final long serialVersionUID = 1L;
+        private static final double[] NONE = new double[0];
         private final String dataset;
         private final int[] lengths;
+        private final boolean observations;
 
         /** @param dataset names the data in messages when the file a row came from is not known (a path) */
         public RowCheck(String dataset) {
@@ -70,8 +72,22 @@ public final class RolloutRules {
          * length, as long as the trajectory's and the dataset's rows agree).
          */
         public RowCheck(String dataset, int dX, int dU, int dO) {
+            this(dataset, new int[] {dX, dU, dO}, true);
+        }
+
+        private RowCheck(String dataset, int[] lengths, boolean observations) {
             this.dataset = dataset;
-            this.lengths = new int[] {dX, dU, dO};
+            this.lengths = lengths;
+            this.observations = observations;
+        }
+
+        /**
+         * The same check for a step that does not read the observations (the cost expansion): o,
+         * a vector as long as x or longer, is neither read nor checked, so it need not travel with
+         * the rows; the steps that read it check it. The parsed row's o is empty.
+         */
+        public RowCheck withoutObservations() {
+            return new RowCheck(dataset, lengths, false);
         }
 
         public String dataset() {
@@ -79,7 +95,8 @@ public final class RolloutRules {
         }
 
         /**
-         * The checked row.
+         * The checked row: keys, x, u, o, cost and source (all but o after
+         * {@link #withoutObservations}).
          *
          * @throws BadInputException naming the file, the row's key, the column and what was expected
          */
@@ -90,7 +107,7 @@ public final class RolloutRules {
             int t = index(r.isNullAt(3), r.isNullAt(3) ? 0 : r.getInt(3), 3, r);
             double[] x = vector(r.isNullAt(4) ? null : r.getList(4), 4, r);
             double[] u = vector(r.isNullAt(5) ? null : r.getList(5), 5, r);
-            double[] o = vector(r.isNullAt(6) ? null : r.getList(6), 6, r);
+            double[] o = observations ? vector(r.isNullAt(6) ? null : r.getList(6), 6, r) : NONE;
             if (!r.isNullAt(7)) {
                 scalar(r.getDouble(7), 7, r);
             }
@@ -108,7 +125,7 @@ public final class RolloutRules {
             int t = index(r.isNullAt(3), r.isNullAt(3) ? 0 : r.getInt(3), 3, r);
             double[] x = vector(r.isNullAt(4) ? null : r.getArray(4), 4, r);
             double[] u = vector(r.isNullAt(5) ? null : r.getArray(5), 5, r);
-            double[] o = vector(r.isNullAt(6) ? null : r.getArray(6), 6, r);
+            double[] o = observations ? vector(r.isNullAt(6) ? null : r.getArray(6), 6, r) : NONE;
             if (!r.isNullAt(7)) {
                 scalar(r.getDouble(7), 7, r);
             }

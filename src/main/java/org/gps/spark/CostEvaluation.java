@@ -66,14 +66,20 @@ public final class CostEvaluation {
     }
 
     /**
-     * @param check applied to each row, in the task that reads it; each trajectory's t values and
-     *              each condition's T are checked as the task meets them
+     * @param rowCheck applied to each row but its observation (which the expansion does not read),
+     *                 in the task that reads it; each trajectory's t values and each condition's T
+     *                 are checked as the task meets them
      */
-    public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs, RolloutRules.RowCheck check) {
+    public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs, RolloutRules.RowCheck rowCheck) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rollouts.sparkSession().sparkContext());
         int partitions = Math.max(1, jsc.defaultParallelism());
+        RolloutRules.RowCheck check = rowCheck.withoutObservations();
+        // The check reads rows in schema column order; o stays out of the shuffle as a typed null
+        // (a bit and a slot): dO doubles per row that the expansion does not read.
         Dataset<Row> sorted = rollouts
-                .select(RolloutSchema.ALL_COLUMNS.stream().map(functions::col).toArray(Column[]::new))
+                .select(RolloutSchema.ALL_COLUMNS.stream().map(c -> c.equals(RolloutSchema.O)
+                        ? functions.lit(null).cast(RolloutSchema.typeOf(c)).as(c) : functions.col(c))
+                        .toArray(Column[]::new))
                 .repartition(partitions, col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION),
                         col(RolloutSchema.SAMPLE))
                 .sortWithinPartitions(RolloutSchema.ITERATION, RolloutSchema.CONDITION, RolloutSchema.SAMPLE,
