@@ -116,6 +116,33 @@ final class BadRollouts {
     private static Dataset<Row> valid;
     private static final java.util.Map<Fault, Path> DAMAGED_RUN_ROLLOUTS = new java.util.EnumMap<>(Fault.class);
 
+    private static Path mdgpsOptimised;
+
+    /**
+     * An MDGPS run taken through trajopt of iteration 0 (what train-policy of iteration 0 needs),
+     * with TinyRun's shape (2 conditions x 3 samples x T = 20, Pendulum), so that the damaged
+     * rollouts of {@link #damageRun} fit it.
+     */
+    static synchronized Path mdgpsOptimised() {
+        if (mdgpsOptimised == null) {
+            try {
+                Path root = TinyRun.config().getParent().resolve("mdgps");
+                Files.createDirectories(root);
+                Path config = root.resolve("config.yaml");
+                Files.writeString(config, MdgpsRunTest.CONFIG.replace("horizon: 10", "horizon: 20"));
+                Path run = root.resolve("optimised");
+                TinyRun.ok("init", "--config", config.toString(), "--run-dir", run.toString());
+                for (String step : new String[] {"sample", "fit-dynamics", "trajopt"}) {
+                    TinyRun.ok(step, "--run-dir", run.toString(), "--iteration", "0");
+                }
+                mdgpsOptimised = run;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return mdgpsOptimised;
+    }
+
     /** The valid rows the faults start from: TinyRun's rollouts of iteration 0, in memory. */
     static synchronized Dataset<Row> validRows() {
         if (valid == null) {

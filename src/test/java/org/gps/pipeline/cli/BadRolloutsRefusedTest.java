@@ -24,10 +24,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The bad-input corpus ({@link BadRollouts}) through every command that reads rollouts:
  * {@code validate}, {@code inspect} and {@code fit-dynamics} on logged data, {@code fit-dynamics}
- * and {@code trajopt} on a run whose rollouts were damaged, {@code ingest} on unreadable input.
- * Each refusal must exit 2 with its last line naming the fault, print no stack trace and write
- * nothing. ({@code train-policy} reads rollouts through the same checked reader as
- * {@code fit-dynamics}; {@code evaluate} and {@code report} read no rollouts.)
+ * {@code trajopt} and {@code train-policy} on a run whose rollouts were damaged, {@code ingest}
+ * on unreadable input. Each refusal must exit 2 with its last line naming the fault, print no
+ * stack trace and write nothing. ({@code evaluate} and {@code report} read no rollouts.)
  */
 class BadRolloutsRefusedTest {
     private static final Pattern STACK_FRAME = Pattern.compile("(?m)^\\s+at ");
@@ -130,6 +129,23 @@ class BadRolloutsRefusedTest {
         BadRollouts.damageRun(f, run);
         List<String> before = BadRollouts.listing(run);
         assertRefused(CliTestSupport.run("trajopt", "--run-dir", run.toString(), "--iteration", "0"), stepNames(f));
+        assertEquals(before, BadRollouts.listing(run), "the run directory is unchanged");
+    }
+
+    /**
+     * train-policy reads its rollouts through the same checked reader as fit-dynamics (which
+     * {@link #fitDynamicsInARunRefusesDamagedRollouts} takes through every fault): one fault of
+     * each sort suffices here.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Fault.class, names = {"NAN_IN_X", "NEGATIVE_CONDITION", "MIXED_STATE_DIMENSIONS",
+            "MISSING_TIME_STEP", "DUPLICATED_TIME_STEP", "MISSING_COLUMN_X", "TRUNCATED_FILE"})
+    void trainPolicyRefusesDamagedRollouts(Fault f) {
+        Path run = TinyRun.copy(BadRollouts.mdgpsOptimised(), dir.resolve("run"));
+        BadRollouts.damageRun(f, run);
+        List<String> before = BadRollouts.listing(run);
+        assertRefused(CliTestSupport.run("train-policy", "--run-dir", run.toString(), "--iteration", "0"),
+                stepNames(f));
         assertEquals(before, BadRollouts.listing(run), "the run directory is unchanged");
     }
 
