@@ -2,6 +2,7 @@ package org.gps.io;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +100,14 @@ final class ColumnTypes {
             return lit(null).cast(target).as(column);
         }
         Column c = col(column);
+        if (found.get() instanceof LongType && RolloutSchema.KEY_COLUMNS.contains(column)) {
+            // A 64-bit index beyond int32 would fail the cast (ANSI) or wrap into another valid
+            // index; it is read as Integer.MAX_VALUE (or MIN_VALUE), which RolloutRules refuses
+            // as out of range, naming the row.
+            return when(c.gt(Integer.MAX_VALUE), lit(Integer.MAX_VALUE))
+                    .when(c.lt(Integer.MIN_VALUE), lit(Integer.MIN_VALUE))
+                    .otherwise(c.cast(target)).as(column);
+        }
         if (!RolloutSchema.asNullable(found.get()).equals(target)) {
             c = c.cast(target);
         }

@@ -1,7 +1,7 @@
 package org.gps.io;
 
 /**
- * What {@link RolloutValidator} can find wrong with a rollout dataset. Definitions (also in
+ * What {@link RolloutValidator} and the steps ({@link RolloutRules}) can find wrong with a rollout dataset. Definitions (also in
  * docs/rollout-schema.md, "Validation faults"): a <em>key</em> is (iteration, condition, sample,
  * t); a <em>trajectory</em> is the rows sharing (iteration, condition, sample); its length T is
  * max(t) + 1.
@@ -23,6 +23,10 @@ public enum FaultKind {
     INCONSISTENT_VECTOR_LENGTH,
     /** NaN or +-infinity in x, u, o or cost. */
     NON_FINITE,
+    /** A finite value of x, u, o or cost whose magnitude exceeds {@link RolloutRules#MAX_MAGNITUDE} (its square would overflow). */
+    VALUE_TOO_LARGE,
+    /** iteration, condition, sample or t is negative, or beyond {@link RolloutRules#MAX_INDEX} (a 32-bit index). */
+    INDEX_OUT_OF_RANGE,
     /** A trajectory's distinct t values are not exactly 0..max(t): a step is absent, or t starts elsewhere than 0. */
     MISSING_TIME_STEP,
     /** A key occurs on several rows whose contents differ: one trajectory has two different rows for the same t. */
@@ -30,5 +34,11 @@ public enum FaultKind {
     /** A key occurs on several rows that are identical in every column: the same row stored twice. */
     DUPLICATE_KEY,
     /** The trajectories of one condition (across all iterations) do not all have the same length T. */
-    UNEQUAL_TRAJECTORY_LENGTHS
+    UNEQUAL_TRAJECTORY_LENGTHS,
+    /**
+     * A published dataset holds another number of rows than its completion marker records (a part
+     * file deleted or added afterwards). Checked by the steps that read a run's rollouts, which
+     * count rows anyway; {@code gps validate} reads logged data, which need not carry a marker.
+     */
+    MARKER_ROW_COUNT
 }

@@ -1,5 +1,11 @@
 package org.gps.io;
 
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.types.StructField;
+import java.util.HashMap;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
@@ -50,7 +56,8 @@ import org.gps.core.BadInputException;
  * <li>a <em>row</em> is rejected for its first fault: an unreadable JSON line, an empty cell
  *     ({@link FaultKind#NULL_VALUE}), a value that is not a number or an index that is not an
  *     integer ({@link FaultKind#WRONG_TYPE}), an array of another length than the dataset's
- *     ({@link FaultKind#INCONSISTENT_VECTOR_LENGTH}), NaN or infinity ({@link FaultKind#NON_FINITE});</li>
+ *     ({@link FaultKind#INCONSISTENT_VECTOR_LENGTH}), NaN or infinity ({@link FaultKind#NON_FINITE}), a
+ *     magnitude above 1e150 ({@link FaultKind#VALUE_TOO_LARGE});</li>
  * <li>a <em>rollout</em> (the rows sharing iteration, condition and rollout id) is rejected whole
  *     when one of its rows is, when a time step occurs twice ({@link FaultKind#REPEATED_TIME_STEP},
  *     {@link FaultKind#DUPLICATE_KEY}), when its steps are not exactly 0..T-1
@@ -138,11 +145,63 @@ public final class RolloutIngest {
                 case CSV -> spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(input);
                 case JSONL -> spark.read().option("mode", "PERMISSIVE")
                         .option("columnNameOfCorruptRecord", "_corrupt_record").json(input);
-                case PARQUET -> spark.read().parquet(input);
+                // mergeSchema: every file's footer is read, so files that disagree on a column's type are
+                // refused here, naming the column, instead of failing a task halfway through the conversion.
+                case PARQUET -> spark.read().option("mergeSchema", "true").parquet(input);
             };
         } catch (Exception e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            if (format == Format.PARQUET && why.contains("CANNOT_MERGE_SCHEMAS")) {
+                String conflict = typeConflict(spark, input);
+                if (conflict != null) {
+                    throw new BadInputException("--input: " + input + ": " + conflict, e);
+                }
+            }
             throw new BadInputException("--input: " + input + " is not readable as " + format.label() + ": " + why, e);
+        }
+    }
+
+    /** Most files compared when naming a type conflict between the input's files (only on that failure). */
+    private static final int MAX_FILES_COMPARED = 64;
+
+    /**
+     * Which column the input's Parquet files disagree on, with the two types and files, or null
+     * when it cannot be told. Spark's merge error lists whole schemas; this names the column.
+     */
+    private static String typeConflict(SparkSession spark, String input) {
+        try {
+            Path root = new Path(input);
+            FileSystem fs = HadoopFiles.fileSystem(HadoopFiles.conf(spark), root);
+            List<Path> files = new ArrayList<>();
+            FileStatus[] found = fs.globStatus(root);
+            for (FileStatus st : found == null ? new FileStatus[0] : found) {
+                RemoteIterator<LocatedFileStatus> it = fs.listFiles(st.getPath(), true);
+                while (it.hasNext() && files.size() < MAX_FILES_COMPARED) {
+                    Path f = it.next().getPath();
+                    String name = f.getName();
+                    if (!name.startsWith("_") && !name.startsWith(".")) {
+                        files.add(f);
+                    }
+                }
+            }
+            files.sort(null);
+            Map<String, DataType> first = new LinkedHashMap<>();
+            Map<String, Path> firstFile = new HashMap<>();
+            for (Path f : files) {
+                for (StructField field : spark.read().parquet(f.toString()).schema().fields()) {
+                    DataType seen = first.putIfAbsent(field.name(), field.dataType());
+                    firstFile.putIfAbsent(field.name(), f);
+                    if (seen != null && !seen.equals(field.dataType())) {
+                        return "its files disagree on the type of column '" + field.name() + "': "
+                                + seen.simpleString() + " in " + firstFile.get(field.name()) + ", "
+                                + field.dataType().simpleString() + " in " + f
+                                + "; expected one type per column in every file (" + FaultKind.WRONG_TYPE + ")";
+                    }
+                }
+            }
+            return null;
+        } catch (Exception e) {
+            return null;
         }
     }
 
@@ -289,6 +348,9 @@ public final class RolloutIngest {
                 Column d = scalar(costColumn, key, checks);
                 checks.add(new Check(FaultKind.NON_FINITE, notFinite(d),
                         concat(lit(key + ": column '" + costColumn + "' is "), d.cast(DataTypes.StringType))));
+                checks.add(new Check(FaultKind.VALUE_TOO_LARGE, tooLarge(d),
+                        concat(lit(key + ": column '" + costColumn + "' is "), d.cast(DataTypes.StringType),
+                                lit("; " + RolloutRules.VALUE_EXPECTATION))));
                 cost = mapping.cost() != null ? d : d.multiply(-1.0);
             }
             Column fault = null;
@@ -358,6 +420,9 @@ public final class RolloutIngest {
                 Column d = scalar(c, key, checks);
                 checks.add(new Check(FaultKind.NON_FINITE, notFinite(d),
                         concat(lit(key + ": column '" + c + "' is "), d.cast(DataTypes.StringType))));
+                checks.add(new Check(FaultKind.VALUE_TOO_LARGE, tooLarge(d),
+                        concat(lit(key + ": column '" + c + "' is "), d.cast(DataTypes.StringType),
+                                lit("; " + RolloutRules.VALUE_EXPECTATION))));
                 elements.add(d);
             }
             return new Parsed(array(elements.toArray(Column[]::new)), checks, elements.size());
@@ -386,6 +451,10 @@ public final class RolloutIngest {
             checks.add(new Check(FaultKind.NON_FINITE,
                     expr("exists(" + parsed + ", e -> isnan(e) OR abs(e) = double('Infinity'))"),
                     lit(what + " has a NaN or infinite element")));
+            checks.add(new Check(FaultKind.VALUE_TOO_LARGE,
+                    expr("exists(" + parsed + ", e -> abs(e) > " + RolloutRules.MAX_MAGNITUDE
+                            + "D AND NOT isnan(e) AND abs(e) != double('Infinity'))"),
+                    lit(what + " has an element of magnitude above 1e150; " + RolloutRules.VALUE_EXPECTATION)));
             return new Parsed(value, checks, dim);
         }
 
@@ -408,6 +477,11 @@ public final class RolloutIngest {
 
         private static Column notFinite(Column d) {
             return isnan(d).or(abs(d).equalTo(lit(Double.POSITIVE_INFINITY)));
+        }
+
+        /** Finite but beyond {@link RolloutRules#MAX_MAGNITUDE}; NaN and infinity are {@link #notFinite}. */
+        private static Column tooLarge(Column d) {
+            return abs(d).gt(lit(RolloutRules.MAX_MAGNITUDE)).and(functions.not(notFinite(d)));
         }
 
         /** Rows whose iteration, condition and rollout id are readable: they belong to a rollout. */

@@ -13,8 +13,9 @@ import org.gps.core.BadInputException;
  * Reads a rollout dataset (schema v1, docs/rollout-schema.md) as a DataFrame with exactly the
  * columns of {@link RolloutSchema#STRUCT}, in order: compatible stored types are cast (float
  * vectors to double, long indices to int), an absent {@code cost} column becomes null, extra
- * columns are dropped. Only the schema is checked here; the row-level checks (nulls, NaN, missing
- * time steps...) are {@link RolloutValidator}'s job.
+ * columns are dropped. Only the schema is checked here; the row-level rules (nulls, NaN, missing
+ * time steps...) are {@link RolloutRules}', applied by the steps as they parse the rows and by
+ * {@link RolloutValidator} across a whole dataset.
  */
 public final class RolloutReader {
     private RolloutReader() {
@@ -40,6 +41,18 @@ public final class RolloutReader {
     public static Dataset<Row> readComplete(SparkSession spark, String path) {
         AtomicOutput.requireComplete(spark, path);
         return read(spark, path);
+    }
+
+    /**
+     * The row count recorded by the dataset's completion marker, or -1 when it has none (logged
+     * data need not) or its marker counts nothing. A step that counts the rows it reads anyway
+     * holds the two against each other ({@link RolloutRules#requireMarkerRows}).
+     */
+    public static long markedRows(SparkSession spark, String path) {
+        if (!AtomicOutput.isComplete(HadoopFiles.conf(spark), path)) {
+            return -1;
+        }
+        return AtomicOutput.requireComplete(spark, path).rows();
     }
 
     /**

@@ -149,6 +149,12 @@ public final class RolloutValidator {
                 add(FaultKind.EMPTY_DATASET, null, 0, List.of(), path + " has no rows");
                 return null;
             }
+            long marked = RolloutReader.markedRows(spark, path);
+            if (marked >= 0 && rows != marked) {
+                add(FaultKind.MARKER_ROW_COUNT, null, Math.abs(rows - marked), List.of(), path + " has " + rows
+                        + " rows, but its " + AtomicOutput.MARKER + " marker records " + marked
+                        + " (a part file was " + (rows < marked ? "deleted" : "added") + " after publishing)");
+            }
             for (int i = 0; i < checks.size(); i++) {
                 long n = totals.getLong(i + 1);
                 if (n > 0) {
@@ -213,7 +219,32 @@ public final class RolloutValidator {
                         isnan(cost).or(abs(cost).equalTo(lit(Double.POSITIVE_INFINITY))),
                         "column " + RolloutSchema.COST + " is NaN or infinite"));
             }
+            for (String v : RolloutSchema.VECTOR_COLUMNS) {
+                if (usable.contains(v)) {
+                    checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, v, expr("exists(`" + v + "`, e -> " + tooLarge("e") + ")"),
+                            "column " + v + " has elements of magnitude above 1e150 (" + RolloutRules.VALUE_EXPECTATION + ")"));
+                }
+            }
+            if (usable.contains(RolloutSchema.COST)) {
+                checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, RolloutSchema.COST,
+                        expr(tooLarge("`" + RolloutSchema.COST + "`")),
+                        "column " + RolloutSchema.COST + " has magnitude above 1e150 (" + RolloutRules.VALUE_EXPECTATION + ")"));
+            }
+            for (String k : RolloutSchema.KEY_COLUMNS) {
+                if (usable.contains(k)) {
+                    checks.add(new RowCheck(FaultKind.INDEX_OUT_OF_RANGE, k,
+                            col(k).lt(0).or(col(k).gt(RolloutRules.MAX_INDEX)),
+                            "column " + k + " is negative or beyond " + RolloutRules.MAX_INDEX + " ("
+                                    + RolloutRules.INDEX_EXPECTATION + ")"));
+                }
+            }
             return checks;
+        }
+
+        /** A finite value above the magnitude bound; NaN (which Spark orders above every number) and infinity are NON_FINITE. */
+        private static String tooLarge(String v) {
+            return "(abs(" + v + ") > " + RolloutRules.MAX_MAGNITUDE + "D AND NOT isnan(" + v + ") AND abs(" + v
+                    + ") != double('Infinity'))";
         }
 
         /** Reports a vector column whose length differs between rows; returns its most common length. */

@@ -2,8 +2,10 @@ package org.gps.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.gps.core.BadInputException;
@@ -11,6 +13,8 @@ import org.gps.core.cost.CostExpansion;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.cost.QuadraticCostAccumulator;
 import org.gps.core.cost.QuadraticCostModel;
+import org.gps.io.FaultKind;
+import org.gps.io.RolloutRules;
 import org.gps.io.RolloutSchema;
 
 import java.io.Serializable;
@@ -40,8 +44,11 @@ public final class CostEvaluation {
     private CostEvaluation() {
     }
 
-    /** The averaged quadratic cost model of each condition, and the true cost sum_t l_t of each sample. */
-    public record Result(Map<Integer, QuadraticCostModel> models, Map<Integer, double[]> sampleCosts)
+    /**
+     * The averaged quadratic cost model of each condition, the true cost sum_t l_t of each sample,
+     * and the number of rows read (for the dataset's completion marker).
+     */
+    public record Result(Map<Integer, QuadraticCostModel> models, Map<Integer, double[]> sampleCosts, long rows)
             implements Serializable {
         /** Mean true cost of a condition's samples. */
         public double meanCost(int condition) {
@@ -55,11 +62,24 @@ public final class CostEvaluation {
     }
 
     public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs) {
+        return evaluate(rollouts, costs, new RolloutRules.RowCheck("rollouts"));
+    }
+
+    /**
+     * @param rowCheck applied to each row but its observation (which the expansion does not read),
+     *                 in the task that reads it; each trajectory's t values and each condition's T
+     *                 are checked as the task meets them
+     */
+    public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs, RolloutRules.RowCheck rowCheck) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rollouts.sparkSession().sparkContext());
         int partitions = Math.max(1, jsc.defaultParallelism());
+        RolloutRules.RowCheck check = rowCheck.withoutObservations();
+        // The check reads rows in schema column order; o stays out of the shuffle as a typed null
+        // (a bit and a slot): dO doubles per row that the expansion does not read.
         Dataset<Row> sorted = rollouts
-                .select(RolloutSchema.ITERATION, RolloutSchema.CONDITION, RolloutSchema.SAMPLE, RolloutSchema.T,
-                        RolloutSchema.X, RolloutSchema.U)
+                .select(RolloutSchema.ALL_COLUMNS.stream().map(c -> c.equals(RolloutSchema.O)
+                        ? functions.lit(null).cast(RolloutSchema.typeOf(c)).as(c) : functions.col(c))
+                        .toArray(Column[]::new))
                 .repartition(partitions, col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION),
                         col(RolloutSchema.SAMPLE))
                 .sortWithinPartitions(RolloutSchema.ITERATION, RolloutSchema.CONDITION, RolloutSchema.SAMPLE,
@@ -68,15 +88,19 @@ public final class CostEvaluation {
         try {
             // Merged in partition order, so the averaged models are the same bits on every run.
             Partial total = OrderedTreeAggregate.aggregate(sorted.queryExecution().toRdd().toJavaRDD()
-                            .mapPartitions(rows -> List.of(Partial.of(rows, shared.value())).iterator()),
+                            .mapPartitions(rows -> List.of(Partial.of(rows, shared.value(), check)).iterator()),
                     () -> null, (acc, p) -> acc == null ? p : acc.merge(p),
                     (a, b) -> a == null ? b : b == null ? a : a.merge(b));
+            if (total == null || total.rows == 0) {
+                throw new BadInputException(check.dataset() + ": no rows; expected the samples' time steps ("
+                        + FaultKind.EMPTY_DATASET + ")");
+            }
             Map<Integer, QuadraticCostModel> models = new TreeMap<>();
             total.accumulators.forEach((c, acc) -> models.put(c, acc.result()));
             Map<Integer, double[]> sampleCosts = new TreeMap<>();
             total.sampleCosts.forEach((c, m) -> sampleCosts.put(c,
                     m.values().stream().mapToDouble(Double::doubleValue).toArray()));
-            return new Result(models, sampleCosts);
+            return new Result(models, sampleCosts, total.rows);
         } finally {
             shared.destroy();
         }
@@ -87,74 +111,98 @@ public final class CostEvaluation {
         private static final long serialVersionUID = 1L;
         final TreeMap<Integer, QuadraticCostAccumulator> accumulators = new TreeMap<>();
         final TreeMap<Integer, TreeMap<Integer, Double>> sampleCosts = new TreeMap<>();
+        long rows;
+        String dataset = "rollouts";
 
         /** Rows sorted by (iteration, condition, sample, t), columns as selected in {@link #evaluate}. */
-        static Partial of(Iterator<InternalRow> rows, List<CostFunction> costs) {
+        static Partial of(Iterator<InternalRow> rows, List<CostFunction> costs, RolloutRules.RowCheck check) {
             Partial p = new Partial();
+            p.dataset = check.dataset();
             List<double[]> xs = new ArrayList<>();
             List<double[]> us = new ArrayList<>();
             int iteration = 0;
             int condition = 0;
             int sample = 0;
             while (rows.hasNext()) {
-                InternalRow r = rows.next();
-                int it = r.getInt(0);
-                int c = r.getInt(1);
-                int s = r.getInt(2);
-                int t = r.getInt(3);
-                if (!xs.isEmpty() && (it != iteration || c != condition || s != sample)) {
-                    p.add(condition, sample, xs, us, costs);
+                // Checked and copied out now: the row object may be reused by the next call.
+                RolloutRules.CheckedRow r = check.check(rows.next());
+                p.rows++;
+                if (!xs.isEmpty() && (r.iteration() != iteration || r.condition() != condition
+                        || r.sample() != sample)) {
+                    p.add(check.dataset(), iteration, condition, sample, xs, us, costs);
                     xs.clear();
                     us.clear();
                 }
-                iteration = it;
-                condition = c;
-                sample = s;
-                if (t != xs.size()) {
-                    throw new BadInputException("rollouts: trajectory (iteration " + it + ", condition " + c
-                            + ", sample " + s + ") has time steps missing or repeated at t=" + t
-                            + "; run 'gps validate' on the dataset");
+                iteration = r.iteration();
+                condition = r.condition();
+                sample = r.sample();
+                if (r.t() < xs.size()) {
+                    throw RolloutRules.repeated(check.dataset(), r, java.util.Arrays.equals(xs.get(r.t()), r.x())
+                            && java.util.Arrays.equals(us.get(r.t()), r.u()));
                 }
-                // The row object may be reused by the next call: copy the arrays out now.
-                xs.add(doubles(r, 4, RolloutSchema.X, it, c, s, t));
-                us.add(doubles(r, 5, RolloutSchema.U, it, c, s, t));
+                if (r.t() > xs.size()) {
+                    throw RolloutRules.trajectoryFault(check.dataset(), FaultKind.MISSING_TIME_STEP, iteration,
+                            condition, sample, "has t=" + r.t() + " after " + xs.size()
+                                    + " time steps; expected t = 0..T-1, each once (a time step is missing)");
+                }
+                xs.add(r.x());
+                us.add(r.u());
             }
             if (!xs.isEmpty()) {
-                p.add(condition, sample, xs, us, costs);
+                p.add(check.dataset(), iteration, condition, sample, xs, us, costs);
             }
             return p;
         }
 
-        private void add(int condition, int sample, List<double[]> xs, List<double[]> us, List<CostFunction> costs) {
+        private void add(String dataset, int iteration, int condition, int sample, List<double[]> xs,
+                         List<double[]> us, List<CostFunction> costs) {
             if (condition < 0 || condition >= costs.size()) {
-                throw new BadInputException("rollouts: condition " + condition + " has no cost (costs are configured for "
+                throw new BadInputException(dataset + ": condition " + condition + " has no cost (costs are configured for "
                         + costs.size() + " conditions)");
             }
-            CostExpansion e = costs.get(condition).evaluate(xs.toArray(new double[0][]), us.toArray(new double[0][]));
+            QuadraticCostAccumulator acc = accumulators.get(condition);
+            if (acc != null && acc.horizon() != xs.size()) {
+                throw RolloutRules.trajectoryFault(dataset, FaultKind.UNEQUAL_TRAJECTORY_LENGTHS, iteration, condition,
+                        sample, "has T=" + xs.size() + "; expected T=" + acc.horizon() + " as the condition's other trajectories");
+            }
+            requireDims(dataset, acc, iteration, condition, sample, xs.get(0).length, us.get(0).length);
+            CostExpansion e;
+            try {
+                e = costs.get(condition).evaluate(xs.toArray(new double[0][]), us.toArray(new double[0][]));
+            } catch (IllegalArgumentException ex) {
+                // The configured cost fixes dX and dU (e.g. its target's length): rows of other lengths are bad input.
+                throw RolloutRules.trajectoryFault(dataset, FaultKind.INCONSISTENT_VECTOR_LENGTH, iteration, condition,
+                        sample, "does not fit the configured cost of condition " + condition + ": " + ex.getMessage());
+            }
             accumulators.computeIfAbsent(condition,
                     k -> new QuadraticCostAccumulator(e.horizon(), e.stateDim(), e.actionDim())).add(e);
             sampleCosts.computeIfAbsent(condition, k -> new TreeMap<>()).put(sample, e.totalCost());
         }
 
+        private static void requireDims(String dataset, QuadraticCostAccumulator acc, int iteration, int condition,
+                                        int sample, int dX, int dU) {
+            if (acc != null && (acc.stateDim() != dX || acc.actionDim() != dU)) {
+                throw RolloutRules.trajectoryFault(dataset, FaultKind.INCONSISTENT_VECTOR_LENGTH, iteration, condition,
+                        sample, "has dX=" + dX + ", dU=" + dU + "; expected dX=" + acc.stateDim() + ", dU="
+                                + acc.actionDim() + " as the condition's other trajectories");
+            }
+        }
+
         Partial merge(Partial other) {
+            rows += other.rows;
+            other.accumulators.forEach((c, acc) -> {
+                QuadraticCostAccumulator mine = accumulators.get(c);
+                if (mine != null && (mine.horizon() != acc.horizon() || mine.stateDim() != acc.stateDim()
+                        || mine.actionDim() != acc.actionDim())) {
+                    throw new BadInputException(dataset + ": condition " + c + " has trajectories of T=" + mine.horizon()
+                            + ", dX=" + mine.stateDim() + ", dU=" + mine.actionDim() + " and of T=" + acc.horizon()
+                            + ", dX=" + acc.stateDim() + ", dU=" + acc.actionDim()
+                            + "; expected one length and one dX, dU per condition (" + FaultKind.UNEQUAL_TRAJECTORY_LENGTHS + ")");
+                }
+            });
             other.accumulators.forEach((c, acc) -> accumulators.merge(c, acc, QuadraticCostAccumulator::merge));
             other.sampleCosts.forEach((c, m) -> sampleCosts.computeIfAbsent(c, k -> new TreeMap<>()).putAll(m));
             return this;
-        }
-
-        private static double[] doubles(InternalRow r, int field, String name, int it, int c, int s, int t) {
-            if (r.isNullAt(field)) {
-                throw new BadInputException("rollouts: column " + name + " is null at (iteration " + it + ", condition "
-                        + c + ", sample " + s + ", t " + t + ")");
-            }
-            ArrayData a = r.getArray(field);
-            for (int i = 0; i < a.numElements(); i++) {
-                if (a.isNullAt(i)) {
-                    throw new BadInputException("rollouts: " + name + "[" + i + "] is null at (iteration " + it
-                            + ", condition " + c + ", sample " + s + ", t " + t + ")");
-                }
-            }
-            return a.toDoubleArray();
         }
     }
 }

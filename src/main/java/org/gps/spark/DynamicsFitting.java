@@ -7,6 +7,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.gps.core.BadInputException;
+import org.gps.io.FaultKind;
 import org.gps.core.dynamics.ConditionalGaussian;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.dynamics.InitialStateDistribution;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Step 3 of an iteration (ALGORITHM.md sections 3-5) on Spark: the GMM prior's EM over the
@@ -86,13 +88,44 @@ public final class DynamicsFitting {
     public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
                              DynamicsOptions options, Map<Integer, Gmm> previous, long seed, JointRows rows,
                              boolean initialStates) {
+        return fit(trajectories, isCurrent, options, previous, seed, rows, initialStates, Source.UNNAMED);
+    }
+
+    /**
+     * What the caller knows about the rollouts behind the trajectories: a name for messages, and a
+     * check of the rows read per iteration (the census counts them) against what the datasets'
+     * completion markers record. Both are used on the driver only.
+     */
+    public record Source(String dataset, boolean equalLengths, Consumer<Map<Integer, Long>> rowsPerIteration) {
+        /**
+         * Any trajectory lengths, no row count to check: the fits themselves take trajectories of
+         * different lengths (each step is fitted on the trajectories that reach it).
+         */
+        public static final Source UNNAMED = new Source("rollouts", false, rows -> { });
+
+        /** Rollouts under schema v1's rules: one T per condition, and the rows read checked by {@code rowsPerIteration}. */
+        public static Source rollouts(String dataset, Consumer<Map<Integer, Long>> rowsPerIteration) {
+            return new Source(dataset, true, rowsPerIteration);
+        }
+    }
+
+    /** {@link #fit(JavaPairRDD, CurrentSet, DynamicsOptions, Map, long)} on dynamics rows, with the source's checks. */
+    public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
+                             DynamicsOptions options, Map<Integer, Gmm> previous, long seed, Source source) {
+        return fit(trajectories, isCurrent, options, previous, seed, JointRows.dynamics(options.regularization()), true,
+                source);
+    }
+
+    private static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
+                              DynamicsOptions options, Map<Integer, Gmm> previous, long seed, JointRows rows,
+                              boolean initialStates, Source source) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(trajectories.context());
         // Cache the trajectories for the passes below, unless the caller already did (then it owns them).
         boolean own = trajectories.getStorageLevel().equals(StorageLevel.NONE());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> cached = own
                 ? trajectories.persist(StorageLevel.MEMORY_AND_DISK()) : trajectories;
         try {
-            return fitCached(jsc, cached, isCurrent, options, previous, seed, rows, initialStates);
+            return fitCached(jsc, cached, isCurrent, options, previous, seed, rows, initialStates, source);
         } finally {
             if (own) {
                 cached.unpersist(false);
@@ -162,17 +195,20 @@ public final class DynamicsFitting {
 
     private static Result fitCached(JavaSparkContext jsc, JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
                                     CurrentSet isCurrent, DynamicsOptions options, Map<Integer, Gmm> previous,
-                                    long seed, JointRows layout, boolean withInitialStates) {
+                                    long seed, JointRows layout, boolean withInitialStates, Source source) {
         // The GMM step's time includes the counting and the window: they are there for EM.
         long emStart = System.nanoTime();
         boolean shared = options.sharedPrior();
         int maxSamples = options.maxSamples();
-        TrajectoryCensus census = traj.aggregate(new TrajectoryCensus(shared, maxSamples),
+        String dataset = source.dataset();
+        TrajectoryCensus census = traj.aggregate(new TrajectoryCensus(shared, maxSamples, dataset, source.equalLengths()),
                 (c, kv) -> c.add(kv._1(), kv._2(), layout, isCurrent.contains(kv._1())), TrajectoryCensus::merge);
         TreeMap<Integer, long[]> perCondition = census.perCondition;
         if (perCondition.isEmpty()) {
-            throw new BadInputException("rollouts: no trajectories to fit dynamics on");
+            throw new BadInputException(dataset + ": no trajectories to fit dynamics on; expected rows ("
+                    + FaultKind.EMPTY_DATASET + ")");
         }
+        source.rowsPerIteration().accept(census.rowsPerIteration);
         Map<Integer, Long> currentCount = new TreeMap<>();
         perCondition.forEach((cond, c) -> {
             if (c[TrajectoryCensus.CURRENT] > 0) {
@@ -185,7 +221,7 @@ public final class DynamicsFitting {
         int inputDim = (int) any[TrajectoryCensus.INPUT_DIM];
         for (Map.Entry<Integer, Long> e : currentCount.entrySet()) {
             if (e.getValue() < 2) {
-                throw new BadInputException("rollouts: condition " + e.getKey() + " has " + e.getValue()
+                throw new BadInputException(dataset + ": condition " + e.getKey() + " has " + e.getValue()
                         + " trajectory to fit; the per-step fit needs at least 2 (ALGORITHM.md section 4)");
             }
         }
@@ -206,6 +242,7 @@ public final class DynamicsFitting {
         Map<Integer, Integer> clusters = new TreeMap<>();
         points.forEach((g, n) -> clusters.put(g, GmmEm.clusterCount(n, options.maxClusters(),
                 options.minSamplesPerCluster())));
+        requireFits(jsc, dataset, dX, dU, inputDim + dX, clusters.values().stream().max(Integer::compare).orElse(1));
 
         Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window);
         java.util.Set<Integer> inTask = new java.util.HashSet<>();
@@ -342,6 +379,38 @@ public final class DynamicsFitting {
         }
         double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
         return new Result(gmms, steps, x0, windowSizes, dX, dU, emSeconds, fitSeconds);
+    }
+
+    /**
+     * Matrices of the joint dimension D a task holds at once, per GMM cluster and besides: EM's
+     * scatter statistics, each cluster's covariance and its Cholesky factor (3 per cluster), and
+     * the per-step fit's prior, joint covariance, conditional and workspace (4).
+     */
+    static long matricesHeld(int clusters) {
+        return 3L * clusters + 4;
+    }
+
+    /**
+     * Refuses dimensions whose matrices cannot be held, before any of them is built: a task needs
+     * about {@link #matricesHeld}(K) matrices of D^2 doubles (D = 2dX+dU for the dynamics), and the
+     * driver holds the GMMs too; both must fit in a quarter of the smaller of the driver's heap
+     * and an executor's memory, leaving the rest to the data, Spark and concurrent tasks.
+     */
+    static void requireFits(JavaSparkContext jsc, String dataset, int dX, int dU, int jointDim, int clusters) {
+        long heap = Runtime.getRuntime().maxMemory();
+        long memory = jsc.isLocal() ? heap
+                : Math.min(heap, jsc.getConf().getSizeAsBytes("spark.executor.memory", "1g"));
+        long budget = memory / 4;
+        long matrices = matricesHeld(clusters);
+        double need = (double) matrices * jointDim * jointDim * Double.BYTES;
+        if (need > budget) {
+            long maxDim = (long) Math.floor(Math.sqrt((double) budget / (matrices * Double.BYTES)));
+            throw new BadInputException(String.format(java.util.Locale.ROOT, "%s: dX=%d, dU=%d give a joint dimension"
+                            + " of %d; the fits hold about (3K+4) = %d matrices of that dimension squared (K = %d clusters),"
+                            + " %.1f GB, more than a quarter of the %.1f GB of memory available (the smaller of the"
+                            + " driver's heap and spark.executor.memory); expected a joint dimension of at most %d",
+                    dataset, dX, dU, jointDim, matrices, clusters, need / 1e9, memory / 1e9, maxDim));
+        }
     }
 
     /**

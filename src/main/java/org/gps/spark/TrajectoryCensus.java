@@ -1,6 +1,9 @@
 package org.gps.spark;
 
+import org.gps.core.BadInputException;
 import org.gps.core.sample.Trajectory;
+import org.gps.io.FaultKind;
+import org.gps.io.RolloutRules;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -28,6 +31,7 @@ final class TrajectoryCensus implements Serializable {
     static final int STATE_DIM = 3;
     static final int ACTION_DIM = 4;
     static final int INPUT_DIM = 5;
+    static final int HORIZON = 6;
 
     /** A trajectory of a window: its key, its rows for the GMM and its initial state. */
     record Entry(TrajectoryGroups.Key key, int rows, double[] x0) implements Serializable {
@@ -49,21 +53,48 @@ final class TrajectoryCensus implements Serializable {
 
     private final boolean shared;
     private final int maxSamples;
+    private final String dataset;
+    private final boolean equalLengths;
     final TreeMap<Integer, long[]> perCondition = new TreeMap<>();
+    /** Per condition, the trajectory its T and dimensions were first taken from: named when another disagrees. */
+    private final TreeMap<Integer, TrajectoryGroups.Key> firstOf = new TreeMap<>();
+    /** Rows read per iteration (each trajectory's T), to hold against the datasets' completion markers. */
+    final TreeMap<Integer, Long> rowsPerIteration = new TreeMap<>();
     /** Per group (the condition, or 0 when one GMM is shared): the newest max_samples trajectories. */
     final TreeMap<Integer, TreeMap<TrajectoryGroups.Key, Entry>> newestPerGroup = new TreeMap<>();
     /** Per condition, only when the GMM is shared (otherwise groups are conditions). */
     private final TreeMap<Integer, TreeMap<TrajectoryGroups.Key, Entry>> newestPerCondition = new TreeMap<>();
 
-    TrajectoryCensus(boolean shared, int maxSamples) {
+    /**
+     * @param dataset      names the data in messages
+     * @param equalLengths whether a condition's trajectories must all have the same T (schema v1's
+     *                     rule; the fits themselves do not need it)
+     */
+    TrajectoryCensus(boolean shared, int maxSamples, String dataset, boolean equalLengths) {
         this.shared = shared;
         this.maxSamples = maxSamples;
+        this.dataset = dataset;
+        this.equalLengths = equalLengths;
     }
 
+    /**
+     * Counts one trajectory, refusing one too short to give a row to fit, or one whose T differs
+     * from its condition's other trajectories or whose dX / dU differ from the dataset's.
+     */
     TrajectoryCensus add(TrajectoryGroups.Key k, Trajectory t, DynamicsFitting.JointRows layout, boolean current) {
         int rows = layout.count(t);
-        long[] c = perCondition.computeIfAbsent(k.condition(), x -> new long[] {0, 0, 0, t.x()[0].length,
-                t.u()[0].length, layout.inputDim(t)});
+        if (rows < 1) {
+            // Valid data, but too short for this fit: no fault kind of the schema.
+            throw new BadInputException(dataset + ": trajectory (iteration=" + k.iteration() + ", condition="
+                    + k.condition() + ", sample=" + k.sample() + ") has T=" + t.horizon() + "; expected at least "
+                    + (t.horizon() - rows + 1) + " time steps to fit");
+        }
+        long[] mine = {1, rows, current ? 1 : 0, t.x()[0].length, t.u()[0].length, layout.inputDim(t), t.horizon()};
+        requireAgrees(k.condition(), k, mine);
+        long[] c = perCondition.computeIfAbsent(k.condition(), x -> new long[] {0, 0, 0, mine[STATE_DIM],
+                mine[ACTION_DIM], mine[INPUT_DIM], mine[HORIZON]});
+        firstOf.putIfAbsent(k.condition(), k);
+        rowsPerIteration.merge(k.iteration(), (long) t.horizon(), Long::sum);
         c[TRAJECTORIES]++;
         c[ROWS] += rows;
         c[CURRENT] += current ? 1 : 0;
@@ -76,11 +107,39 @@ final class TrajectoryCensus implements Serializable {
     }
 
     TrajectoryCensus merge(TrajectoryCensus o) {
+        o.perCondition.forEach((cond, c) -> requireAgrees(cond, o.firstOf.get(cond), c));
         o.perCondition.forEach((cond, c) -> perCondition.merge(cond, c, (x, y) -> new long[] {x[0] + y[0],
-                x[1] + y[1], x[2] + y[2], x[3], x[4], x[5]}));
+                x[1] + y[1], x[2] + y[2], x[3], x[4], x[5], x[6]}));
+        o.firstOf.forEach(firstOf::putIfAbsent);
+        o.rowsPerIteration.forEach((i, n) -> rowsPerIteration.merge(i, n, Long::sum));
         o.newestPerGroup.forEach((g, m) -> m.values().forEach(e -> keepNewest(newestPerGroup, g, e)));
         o.newestPerCondition.forEach((cond, m) -> m.values().forEach(e -> keepNewest(newestPerCondition, cond, e)));
         return this;
+    }
+
+    /**
+     * The dataset rules across trajectories: one T per condition, one dX and dU per dataset.
+     * {@code other} holds the facts of trajectory {@code key} (or of a census whose first
+     * trajectory of the condition is {@code key}).
+     */
+    private void requireAgrees(int condition, TrajectoryGroups.Key key, long[] other) {
+        long[] mine = perCondition.get(condition);
+        if (equalLengths && mine != null && mine[HORIZON] != other[HORIZON]) {
+            TrajectoryGroups.Key first = firstOf.get(condition);
+            throw RolloutRules.trajectoryFault(dataset, FaultKind.UNEQUAL_TRAJECTORY_LENGTHS, key.iteration(),
+                    key.condition(), key.sample(), "has T=" + other[HORIZON] + "; expected T=" + mine[HORIZON]
+                            + " as trajectory (iteration=" + first.iteration() + ", condition=" + first.condition()
+                            + ", sample=" + first.sample() + ") of the same condition");
+        }
+        Map.Entry<Integer, long[]> any = perCondition.firstEntry();
+        if (any != null && (any.getValue()[STATE_DIM] != other[STATE_DIM] || any.getValue()[ACTION_DIM] != other[ACTION_DIM])) {
+            TrajectoryGroups.Key first = firstOf.get(any.getKey());
+            throw RolloutRules.trajectoryFault(dataset, FaultKind.INCONSISTENT_VECTOR_LENGTH, key.iteration(),
+                    key.condition(), key.sample(), "has dX=" + other[STATE_DIM] + ", dU=" + other[ACTION_DIM]
+                            + "; expected dX=" + any.getValue()[STATE_DIM] + ", dU=" + any.getValue()[ACTION_DIM]
+                            + " as trajectory (iteration=" + first.iteration() + ", condition=" + first.condition()
+                            + ", sample=" + first.sample() + "): x and u have one length in a dataset");
+        }
     }
 
     private void keepNewest(TreeMap<Integer, TreeMap<TrajectoryGroups.Key, Entry>> newest, int group, Entry e) {

@@ -1,10 +1,13 @@
 package org.gps.spark;
 
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.gps.core.BadInputException;
 import org.gps.core.sample.Trajectory;
+import org.gps.io.RolloutRules;
 import org.gps.io.RolloutSchema;
 import scala.Tuple2;
 
@@ -26,40 +29,38 @@ public final class TrajectoryGroups {
 
     /** Every trajectory of {@code rollouts}, keyed by its (iteration, condition, sample). */
     public static JavaPairRDD<Key, Trajectory> trajectories(Dataset<Row> rollouts) {
-        Dataset<Row> cols = rollouts.select(RolloutSchema.ITERATION, RolloutSchema.CONDITION, RolloutSchema.SAMPLE,
-                RolloutSchema.T, RolloutSchema.X, RolloutSchema.U, RolloutSchema.O);
+        return trajectories(rollouts, "rollouts");
+    }
+
+    /**
+     * Every trajectory of {@code rollouts} (schema v1 columns, as {@link org.gps.io.RolloutReader}
+     * returns them), keyed by its (iteration, condition, sample). Each row is checked by
+     * {@link RolloutRules} as it is parsed and each trajectory as it is assembled, in the tasks
+     * that do that work anyway; a breach fails the job with a {@link BadInputException}.
+     *
+     * @param dataset names the data in messages about whole trajectories (row faults name the file)
+     */
+    public static JavaPairRDD<Key, Trajectory> trajectories(Dataset<Row> rollouts, String dataset) {
+        return trajectories(rollouts, new RolloutRules.RowCheck(dataset));
+    }
+
+    /** {@link #trajectories(Dataset, String)} with the given row check (e.g. one that knows the run's dX, dU, dO). */
+    public static JavaPairRDD<Key, Trajectory> trajectories(Dataset<Row> rollouts, RolloutRules.RowCheck check) {
+        String dataset = check.dataset();
+        Dataset<Row> cols = rollouts.select(RolloutSchema.ALL_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
         return cols.toJavaRDD()
-                .mapToPair(r -> new Tuple2<>(new Key(r.getInt(0), r.getInt(1), r.getInt(2)), r))
+                .mapToPair(r -> {
+                    RolloutRules.CheckedRow c = check.check(r);
+                    return new Tuple2<>(new Key(c.iteration(), c.condition(), c.sample()), c);
+                })
                 .groupByKey()
-                .mapValues(TrajectoryGroups::assemble);
+                .mapValues(rows -> assemble(dataset, rows));
     }
 
-    private static Trajectory assemble(Iterable<Row> rows) {
-        List<Row> list = new ArrayList<>();
+    private static Trajectory assemble(String dataset, Iterable<RolloutRules.CheckedRow> rows) {
+        List<RolloutRules.CheckedRow> list = new ArrayList<>();
         rows.forEach(list::add);
-        int horizon = list.size();
-        double[][] x = new double[horizon][];
-        double[][] u = new double[horizon][];
-        double[][] o = new double[horizon][];
-        for (Row r : list) {
-            int t = r.getInt(3);
-            if (t < 0 || t >= horizon || x[t] != null) {
-                throw new BadInputException("rollouts: trajectory (iteration " + r.getInt(0) + ", condition " + r.getInt(1)
-                        + ", sample " + r.getInt(2) + ") has time steps missing or repeated at t=" + t
-                        + "; run 'gps validate' on the dataset");
-            }
-            x[t] = doubles(r.getList(4));
-            u[t] = doubles(r.getList(5));
-            o[t] = doubles(r.getList(6));
-        }
-        return new Trajectory(x, u, o);
-    }
-
-    static double[] doubles(List<Object> l) {
-        double[] out = new double[l.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = ((Number) l.get(i)).doubleValue();
-        }
-        return out;
+        double[][][] xuo = RolloutRules.assemble(dataset, list);
+        return new Trajectory(xuo[0], xuo[1], xuo[2]);
     }
 }

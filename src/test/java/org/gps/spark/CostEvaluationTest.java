@@ -107,7 +107,7 @@ class CostEvaluationTest {
             bad = bad.getCause();
         }
         assertTrue(bad != null, "no BadInputException among the causes of " + e);
-        assertTrue(bad.getMessage().contains("condition 1, sample 2") && bad.getMessage().contains("t=4"),
+        assertTrue(bad.getMessage().contains("condition=1, sample=2") && bad.getMessage().contains("t=4"),
                 bad.getMessage());
     }
 }

@@ -23,6 +23,18 @@ public final class QuadraticCostAccumulator implements Serializable {
     private final double[][] cm;
     private long count;
 
+    public int horizon() {
+        return horizon;
+    }
+
+    public int stateDim() {
+        return dX;
+    }
+
+    public int actionDim() {
+        return dU;
+    }
+
     public QuadraticCostAccumulator(int horizon, int dX, int dU) {
         if (horizon < 1 || dX < 1 || dU < 1) {
             throw new IllegalArgumentException("need T, dX, dU >= 1, got " + horizon + ", " + dX + ", " + dU);

@@ -107,11 +107,13 @@ final class BadmmSteps {
         PolicyOptions po = config.policy();
         PolicyOptions.Badmm b = po.badmm();
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
-                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()))
+                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()),
+                RunRollouts.check(run.rollouts(iteration).toString(), config))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         // The policy prior's window, assembled once for the inner rounds' linearizations.
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> window = TrajectoryGroups.trajectories(
-                DynamicsOutputs.windowRollouts(spark, run, iteration, po.prior().maxSamples(), config.samples()))
+                DynamicsOutputs.windowRollouts(spark, run, iteration, po.prior().maxSamples(), config.samples()),
+                RunRollouts.check(run.rollouts(iteration).toString(), config))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Policy policy = PolicyOutputs.policyBefore(run, iteration);

@@ -9,9 +9,14 @@ import org.gps.core.dynamics.InitialStateDistribution;
 import org.gps.core.dynamics.LinearGaussianDynamics;
 import org.gps.io.AtomicOutput;
 import org.gps.io.DynamicsStore;
+import org.gps.io.RolloutRules;
+import org.gps.spark.DynamicsFitting;
 import org.gps.pipeline.RunDirectory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Where an iteration's fitted dynamics are published and read back. */
 public final class DynamicsOutputs {
@@ -37,13 +42,40 @@ public final class DynamicsOutputs {
      */
     public static Dataset<Row> windowRollouts(SparkSession spark, RunDirectory run, int iteration, int maxSamples,
                                               int samples) {
-        int back = (maxSamples + samples - 1) / samples;
-        Dataset<Row> rollouts = RolloutReader.readComplete(spark, run.rollouts(iteration).toString());
-        for (int i = iteration - 1; i >= Math.max(0, iteration - back + 1); i--) {
+        Dataset<Row> rollouts = null;
+        for (int i : windowIterations(iteration, maxSamples, samples)) {
             // Required, not optional: skipping an incomplete one (a rerun of that step that was
             // killed) would silently give another fit than the uninterrupted run's.
-            rollouts = rollouts.unionByName(RolloutReader.readComplete(spark, run.rollouts(i).toString()));
+            Dataset<Row> r = RolloutReader.readComplete(spark, run.rollouts(i).toString());
+            rollouts = rollouts == null ? r : rollouts.unionByName(r);
         }
         return rollouts;
+    }
+
+    /** The iterations {@link #windowRollouts} reads, newest first. */
+    public static List<Integer> windowIterations(int iteration, int maxSamples, int samples) {
+        int back = (maxSamples + samples - 1) / samples;
+        List<Integer> out = new ArrayList<>();
+        for (int i = iteration; i >= Math.max(0, iteration - back + 1); i--) {
+            out.add(i);
+        }
+        return out;
+    }
+
+    /**
+     * The window's rollouts as a source for the fits: named by their paths, with the rows read
+     * per iteration held against each dataset's completion marker.
+     */
+    public static DynamicsFitting.Source windowSource(SparkSession spark, RunDirectory run, int iteration,
+                                                      int maxSamples, int samples) {
+        List<Integer> window = windowIterations(iteration, maxSamples, samples);
+        String name = window.size() == 1 ? run.rollouts(iteration).toString()
+                : window.stream().map(i -> run.rollouts(i).toString()).collect(Collectors.joining(", "));
+        return DynamicsFitting.Source.rollouts(name, read -> {
+            for (int i : window) {
+                String path = run.rollouts(i).toString();
+                RolloutRules.requireMarkerRows(path, read.getOrDefault(i, 0L), RolloutReader.markedRows(spark, path));
+            }
+        });
     }
 }

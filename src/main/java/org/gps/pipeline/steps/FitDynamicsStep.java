@@ -9,6 +9,7 @@ import org.gps.core.gmm.Gmm;
 import org.gps.core.random.Seeds;
 import org.gps.io.DynamicsStore;
 import org.gps.io.RolloutReader;
+import org.gps.io.RolloutRules;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.DynamicsFitting;
@@ -41,9 +42,11 @@ public final class FitDynamicsStep {
                 config.samples());
         Map<Integer, Gmm> previous = iteration == 0 ? Map.of()
                 : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
-        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts),
+        DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
+                config.samples());
+        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts, RunRollouts.check(source.dataset(), config)),
                 DynamicsFitting.CurrentSet.iteration(iteration), options, previous,
-                Seeds.derive(config.seed(), "dynamics", iteration));
+                Seeds.derive(config.seed(), "dynamics", iteration), source);
         try {
             List<DynamicsStore.ErrorSummary> summary = DynamicsStore.write(spark, run.dynamics(iteration).toString(), fit,
                     options.sharedPrior(), "fit-dynamics");
@@ -65,8 +68,11 @@ public final class FitDynamicsStep {
             throw new BadInputException("--out: expected a folder to write the dynamics to");
         }
         Dataset<Row> rollouts = RolloutReader.read(spark, rolloutsPath);
-        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts),
-                DynamicsFitting.CurrentSet.all(), options, Map.of(), options.em().seed());
+        long marked = RolloutReader.markedRows(spark, rolloutsPath);
+        DynamicsFitting.Source source = DynamicsFitting.Source.rollouts(rolloutsPath, read -> RolloutRules.requireMarkerRows(
+                rolloutsPath, read.values().stream().mapToLong(Long::longValue).sum(), marked));
+        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts, rolloutsPath),
+                DynamicsFitting.CurrentSet.all(), options, Map.of(), options.em().seed(), source);
         try {
             return DynamicsStore.write(spark, out, fit, options.sharedPrior(), LOGGED_WRITER + rolloutsPath);
         } finally {

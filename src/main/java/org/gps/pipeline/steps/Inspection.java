@@ -259,7 +259,9 @@ public final class Inspection {
 
     public static DatasetView dataset(SparkSession spark, String path, boolean allT) {
         ValidationReport report = RolloutValidator.validate(spark, path);
-        if (report.summary().isEmpty()) {
+        // The same rules as every step's: a dataset a step would refuse is refused here too, with
+        // the validator's faults, rather than summarised from rows that break them.
+        if (report.summary().isEmpty() || !report.isValid()) {
             throw new BadInputException("cannot inspect " + path + ": " + report.problems().stream()
                     .map(ValidationProblem::toString).collect(Collectors.joining("; ")));
         }

@@ -50,7 +50,8 @@ final class MdgpsSteps {
         long start = System.nanoTime();
         PolicyLinearization.Result lin = PolicyLinearization.fit(
                 TrajectoryGroups.trajectories(DynamicsOutputs.windowRollouts(spark, run, iteration,
-                        config.policy().prior().maxSamples(), config.samples())),
+                        config.policy().prior().maxSamples(), config.samples()),
+                        RunRollouts.check(run.rollouts(iteration).toString(), config)),
                 DynamicsFitting.CurrentSet.iteration(iteration), policy, config.policy().prior(),
                 Seeds.derive(config.seed(), "policy-prior", iteration));
         PolicyOutputs.writeLinearization(spark, run, iteration, lin.controllers());

@@ -56,7 +56,8 @@ public final class TrainPolicyStep {
             Map<Integer, double[]> weights = new TreeMap<>();
             duals.forEach((c, d) -> weights.put(c, d.policyWeights()));
             JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
-                    RolloutReader.readComplete(spark, run.rollouts(iteration).toString()));
+                    RolloutReader.readComplete(spark, run.rollouts(iteration).toString()),
+                RunRollouts.check(run.rollouts(iteration).toString(), config));
             policy = PolicyUpdate.train(samples, next, weights, duals, BadmmSteps.policyForSStep(run, iteration),
                     config.policy(), Seeds.derive(config.seed(), "policy", iteration)).policy();
         } else {
@@ -81,7 +82,8 @@ public final class TrainPolicyStep {
                         Map<Integer, LinearGaussianController> controllers, Map<Integer, double[]> weights,
                         Policy previous, long seed) {
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
-                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()));
+                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()),
+                RunRollouts.check(run.rollouts(iteration).toString(), config));
         return PolicyUpdate.train(samples, controllers, weights, previous, config.policy(), seed).policy();
     }
 

@@ -13,6 +13,7 @@ import org.gps.core.control.TrajectoryModel;
 import org.gps.io.AtomicOutput;
 import org.gps.io.HadoopFiles;
 import org.gps.io.RolloutReader;
+import org.gps.io.RolloutRules;
 import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
@@ -165,8 +166,11 @@ public final class TrajOptStep {
     }
 
     static CostEvaluation.Result costs(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration) {
-        Dataset<Row> rollouts = RolloutReader.readComplete(spark, run.rollouts(iteration).toString());
-        return CostEvaluation.evaluate(rollouts, config.costs());
+        String path = run.rollouts(iteration).toString();
+        Dataset<Row> rollouts = RolloutReader.readComplete(spark, path);
+        CostEvaluation.Result result = CostEvaluation.evaluate(rollouts, config.costs(), RunRollouts.check(path, config));
+        RolloutRules.requireMarkerRows(path, result.rows(), RolloutReader.markedRows(spark, path));
+        return result;
     }
 
     static TrajectoryModel model(DynamicsOutputs.Models dyn, CostEvaluation.Result cost, int c) {
