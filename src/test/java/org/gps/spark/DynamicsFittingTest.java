@@ -196,4 +196,40 @@ class DynamicsFittingTest {
         System.arraycopy(next, 0, out, 5, 3);
         return out;
     }
+
+    @Test
+    void distributedEmAndFitsAreTheSameBitsWhateverTheTrajectoriesPartitioning() {
+        SparkSession spark = SparkTestSession.get();
+        DynamicsOptions options = DynamicsOptions.defaults(1).withInTaskMaxPoints(0);
+        org.apache.spark.api.java.JavaPairRDD<TrajectoryGroups.Key, org.gps.core.sample.Trajectory> traj =
+                TrajectoryGroups.trajectories(linearRollouts(spark, 2, 12, 15, 10));
+        List<String> reference = null;
+        for (int partitions : new int[] {1, 2, 5}) {
+            DynamicsFitting.Result fit = DynamicsFitting.fit(traj.repartition(partitions),
+                    DynamicsFitting.CurrentSet.all(), options, Map.of(), 1);
+            try {
+                List<String> bits = new ArrayList<>();
+                fit.gmms().forEach((g, r) -> {
+                    for (int k = 0; k < r.model().clusters(); k++) {
+                        bits.add(g + "/" + k + " " + Double.doubleToRawLongBits(r.model().logMass(k)) + " "
+                                + java.util.Arrays.toString(r.model().mean(k)) + " "
+                                + java.util.Arrays.toString(r.model().covariance(k).toRowMajor()));
+                    }
+                });
+                fit.steps().collect().stream().sorted(java.util.Comparator.comparingInt(
+                        (DynamicsFitting.StepFit f) -> f.condition()).thenComparingInt(DynamicsFitting.StepFit::t))
+                        .forEach(f -> bits.add(f.condition() + "," + f.t() + " "
+                                + java.util.Arrays.toString(f.model().gain().toRowMajor()) + " "
+                                + java.util.Arrays.toString(f.model().covariance().toRowMajor()) + " " + f.rmse()));
+                fit.initialStates().forEach((c, d) -> bits.add(c + " x0 " + java.util.Arrays.toString(d.mean())));
+                if (reference == null) {
+                    reference = bits;
+                } else {
+                    assertEquals(reference, bits, partitions + " partitions");
+                }
+            } finally {
+                fit.steps().unpersist();
+            }
+        }
+    }
 }
