@@ -352,15 +352,17 @@ public final class DynamicsFitting {
 
     /**
      * Partitions of the distributed EM's points: one per {@value #POINTS_PER_EM_PARTITION} points of
-     * the window, at most {@value #MAX_EM_PARTITIONS}. Each EM pass is one job whose cost is mostly
-     * per task, so few large partitions; enough of them for a cluster's cores at a million points.
+     * the window, at least {@value #MIN_EM_PARTITIONS}, at most {@value #MAX_EM_PARTITIONS}. Each EM
+     * pass is one job whose cost is mostly per task, so few large partitions; enough of them at a
+     * million points (20) for a cluster's cores, and two at least for a small machine's.
      */
     static int emPartitions(long windowPoints) {
-        return (int) Math.max(1, Math.min(MAX_EM_PARTITIONS,
+        return (int) Math.max(MIN_EM_PARTITIONS, Math.min(MAX_EM_PARTITIONS,
                 (windowPoints + POINTS_PER_EM_PARTITION - 1) / POINTS_PER_EM_PARTITION));
     }
 
-    static final long POINTS_PER_EM_PARTITION = 100_000;
+    static final long POINTS_PER_EM_PARTITION = 50_000;
+    static final int MIN_EM_PARTITIONS = 2;
     static final int MAX_EM_PARTITIONS = 256;
 
     /**

@@ -200,7 +200,14 @@ class DynamicsFittingTest {
     @Test
     void distributedEmAndFitsAreTheSameBitsWhateverTheTrajectoriesPartitioning() {
         SparkSession spark = SparkTestSession.get();
-        DynamicsOptions options = DynamicsOptions.defaults(1).withInTaskMaxPoints(0);
+        // Distributed passes for every GMM; five EM iterations are enough to compare (each is a job).
+        DynamicsOptions base = DynamicsOptions.defaults(1);
+        org.gps.core.gmm.GmmOptions e = base.em();
+        DynamicsOptions options = new DynamicsOptions(base.sharedPrior(), base.maxClusters(),
+                base.minSamplesPerCluster(), base.maxSamples(), base.strength(), base.regularization(),
+                base.initialStateVar(),
+                new org.gps.core.gmm.GmmOptions(5, e.tolerance(), e.ridge(), e.initialRidge(), e.rebootMass(), e.seed(),
+                        e.warmStart(), e.initialization()), 0);
         org.apache.spark.api.java.JavaPairRDD<TrajectoryGroups.Key, org.gps.core.sample.Trajectory> traj =
                 TrajectoryGroups.trajectories(linearRollouts(spark, 2, 12, 15, 10));
         List<String> reference = null;
@@ -231,5 +238,13 @@ class DynamicsFittingTest {
                 fit.steps().unpersist();
             }
         }
+    }
+
+    @Test
+    void theDistributedEmsPartitionCountFollowsTheWindowsPointsNotTheCores() {
+        assertEquals(2, DynamicsFitting.emPartitions(10_001));
+        assertEquals(3, DynamicsFitting.emPartitions(100_001));
+        assertEquals(20, DynamicsFitting.emPartitions(1_000_000));
+        assertEquals(256, DynamicsFitting.emPartitions(1_000_000_000L));
     }
 }
