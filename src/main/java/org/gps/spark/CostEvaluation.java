@@ -29,9 +29,9 @@ import static org.apache.spark.sql.functions.col;
  *
  * <p>How the rows meet: Spark SQL hash-partitions the rows by trajectory into
  * {@link #partitions(int)} partitions and sorts each partition by (trajectory, t), so a task sees
- * every trajectory as a run of consecutive rows. This keeps the shuffle in Spark's binary row format (grouping external
- * {@code Row}s with {@code groupByKey} Java-serialises every boxed double) and the reduce side
- * at a few tasks. The map side keeps the input's partitions: a coalesce before the
+ * every trajectory as a run of consecutive rows. This keeps the shuffle in Spark's binary row
+ * format (grouping external {@code Row}s with {@code groupByKey} Java-serialises every boxed
+ * double) and the reduce side at a few tasks. The map side keeps the input's partitions: a coalesce before the
  * repartition would be dropped by Spark's optimizer (CollapseRepartition). Each task streams its
  * trajectories straight into per-condition accumulators, so no expansion (T (dX+dU)^2 doubles
  * per sample) is ever cached; a tree reduction merges the tasks' accumulators.
