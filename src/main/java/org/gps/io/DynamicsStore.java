@@ -76,7 +76,8 @@ public final class DynamicsStore {
     }
 
     /** Per-condition summary of the prediction error, as printed by the job. */
-    public record ErrorSummary(int condition, int steps, double meanRmse, double maxRmse, double meanRelativeRmse) {
+    public record ErrorSummary(int condition, int steps, double meanRmse, double maxRmse, double meanRelativeRmse)
+            implements java.io.Serializable {
     }
 
     /** Writes a fit to {@code path} atomically; returns the per-condition error summary. */
@@ -105,20 +106,41 @@ public final class DynamicsStore {
                 }
             });
             spark.createDataFrame(g, GMM_SCHEMA).coalesce(1).write().parquet(new Path(tmp, GMM).toString());
-            // The error summary is an aggregation on Spark: one row per condition comes back.
-            for (Row r : errRows.groupBy("condition").agg(
-                            org.apache.spark.sql.functions.count("t"),
-                            org.apache.spark.sql.functions.avg("rmse"),
-                            org.apache.spark.sql.functions.max("rmse"),
-                            org.apache.spark.sql.functions.avg("relative_rmse"))
-                    .orderBy("condition").collectAsList()) {
-                summary.add(new ErrorSummary(r.getInt(0), (int) r.getLong(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)));
-            }
+            summary.addAll(errorSummary(steps));
             HadoopFiles.writeUtf8(spark.sparkContext().hadoopConfiguration(), new Path(tmp, SUMMARY),
                     summaryJson(fit, shared, summary));
             return stepRows.sparkSession().read().parquet(new Path(tmp, STEPS).toString()).count();
         });
         return summary;
+    }
+
+    /**
+     * The per-condition error summary, aggregated on Spark: one row per condition comes back. Each
+     * condition's steps meet in one task and are summed in order of t, so the means are the same
+     * bits however the fits were partitioned (Spark SQL's avg adds partial sums in an order set by
+     * the partitions and the shuffle).
+     */
+    static List<ErrorSummary> errorSummary(JavaRDD<DynamicsFitting.StepFit> steps) {
+        List<ErrorSummary> out = new ArrayList<>(steps
+                .mapToPair(s -> new scala.Tuple2<>(s.condition(), new double[] {s.t(), s.rmse(), s.relativeRmse()}))
+                .groupByKey()
+                .map(kv -> {
+                    List<double[]> rows = new ArrayList<>();
+                    kv._2().forEach(rows::add);
+                    rows.sort(java.util.Comparator.comparingDouble(r -> r[0]));
+                    double rmse = 0;
+                    double max = Double.NEGATIVE_INFINITY;
+                    double relative = 0;
+                    for (double[] r : rows) {
+                        rmse += r[1];
+                        max = Math.max(max, r[1]);
+                        relative += r[2];
+                    }
+                    return new ErrorSummary(kv._1(), rows.size(), rmse / rows.size(), max, relative / rows.size());
+                })
+                .collect());
+        out.sort(java.util.Comparator.comparingInt(ErrorSummary::condition));
+        return out;
     }
 
     private static String summaryJson(DynamicsFitting.Result fit, boolean shared, List<ErrorSummary> errors) {

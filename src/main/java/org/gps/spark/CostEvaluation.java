@@ -31,14 +31,19 @@ import static org.apache.spark.sql.functions.col;
  * computed where the sample lives and averaged per condition through a mergeable accumulator.
  * Only the per-condition models (T small matrices) and one total per sample reach the driver.
  *
- * <p>How the rows meet: Spark SQL hash-partitions the rows by trajectory into one partition per
- * core and sorts each partition by (trajectory, t), so a task sees every trajectory as a run of
- * consecutive rows. This keeps the shuffle in Spark's binary row format (grouping external
- * {@code Row}s with {@code groupByKey} Java-serialises every boxed double) and the reduce side
- * at one task per core. The map side keeps the input's partitions: a coalesce before the
+ * <p>How the rows meet: Spark SQL hash-partitions the rows by trajectory into
+ * {@link #partitions(int)} partitions and sorts each partition by (trajectory, t), so a task sees
+ * every trajectory as a run of consecutive rows. This keeps the shuffle in Spark's binary row
+ * format (grouping external {@code Row}s with {@code groupByKey} Java-serialises every boxed
+ * double) and the reduce side at a few tasks. The map side keeps the input's partitions: a coalesce before the
  * repartition would be dropped by Spark's optimizer (CollapseRepartition). Each task streams its
  * trajectories straight into per-condition accumulators, so no expansion (T (dX+dU)^2 doubles
  * per sample) is ever cached; a tree reduction merges the tasks' accumulators.
+ *
+ * <p>The sums' order is fixed by the data: which partition a trajectory lands in depends only on
+ * its key and the partition count, which depends only on the number of conditions, never on the
+ * cores; each partition adds its trajectories in key order and the partitions are merged in index
+ * order. So the models are the same bits on any number of cores and executors.
  */
 public final class CostEvaluation {
     private CostEvaluation() {
@@ -72,7 +77,7 @@ public final class CostEvaluation {
      */
     public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs, RolloutRules.RowCheck rowCheck) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rollouts.sparkSession().sparkContext());
-        int partitions = Math.max(1, jsc.defaultParallelism());
+        int partitions = partitions(costs.size());
         RolloutRules.RowCheck check = rowCheck.withoutObservations();
         // The check reads rows in schema column order; o stays out of the shuffle as a typed null
         // (a bit and a slot): dO doubles per row that the expansion does not read.
@@ -105,6 +110,19 @@ public final class CostEvaluation {
             shared.destroy();
         }
     }
+
+    /**
+     * Partitions of the cost step for this many conditions: one per {@value #CONDITIONS_PER_PARTITION}
+     * conditions, at least {@value #MIN_PARTITIONS}. Bits of the averaged models depend on this
+     * count (it decides which trajectories a task sums before the merge), so it must come from the
+     * data, never from the cluster; the minimum of two is the split the documented runs were made with.
+     */
+    static int partitions(int conditions) {
+        return Math.max(MIN_PARTITIONS, (conditions + CONDITIONS_PER_PARTITION - 1) / CONDITIONS_PER_PARTITION);
+    }
+
+    static final int MIN_PARTITIONS = 2;
+    static final int CONDITIONS_PER_PARTITION = 4;
 
     /** What one task (or a merge of several) has summed: per condition, the accumulator and each sample's cost. */
     private static final class Partial implements Serializable {

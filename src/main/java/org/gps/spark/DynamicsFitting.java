@@ -260,13 +260,17 @@ public final class DynamicsFitting {
             // (one shuffle, which regroups and re-blocks them in a fixed order); nothing to cache.
             blocks = windowed.map(kv -> trajectoryBlock(kv._1(), kv._2(), shared, layout));
         } else {
-            blocks = windowed.mapPartitions(it -> blocksOf(it, shared, layout))
-                    // One partition per core: each EM pass is a job, and its cost is mostly per task. Keyed
-                    // by first point id and sorted, so every run puts the same blocks in the same order.
-                    .mapToPair(b -> new Tuple2<>(b.ids()[0], b))
-                    .repartitionAndSortWithinPartitions(new org.apache.spark.HashPartitioner(
-                            Math.max(1, Math.min(traj.getNumPartitions(), jsc.defaultParallelism()))))
+            // Each EM pass sums its statistics per partition and merges the partitions in index
+            // order, so which points share a partition fixes the bits: trajectories are spread over
+            // a number of partitions set by the window's size, by a hash of their key, never by the
+            // cores; within a partition the points are sorted by id.
+            long windowPoints = points.values().stream().mapToLong(Long::longValue).sum();
+            int partitions = emPartitions(windowPoints);
+            blocks = windowed.mapToPair(kv -> new Tuple2<>(
+                            (int) Math.floorMod(pointId(kv._1(), 0), (long) partitions), kv))
+                    .partitionBy(new org.apache.spark.HashPartitioner(partitions))
                     .values()
+                    .mapPartitions(it -> blocksOf(it, shared, layout))
                     .persist(StorageLevel.MEMORY_ONLY());
         }
         Map<Integer, EmResult> gmms;
@@ -335,6 +339,8 @@ public final class DynamicsFitting {
                     }
                     return out.iterator();
                 })
+                // The group count follows the cores (for speed) without touching a number: each
+                // (condition, t) is fitted in one task from its rows sorted by trajectory below.
                 .groupByKey(Math.min(fitGroups, 2 * jsc.defaultParallelism()))
                 .flatMap(kv -> {
                     int condition = (int) (kv._1() >>> 32);
@@ -412,6 +418,21 @@ public final class DynamicsFitting {
                     dataset, dX, dU, jointDim, matrices, clusters, need / 1e9, memory / 1e9, maxDim));
         }
     }
+
+    /**
+     * Partitions of the distributed EM's points: one per {@value #POINTS_PER_EM_PARTITION} points of
+     * the window, at least {@value #MIN_EM_PARTITIONS}, at most {@value #MAX_EM_PARTITIONS}. Each EM
+     * pass is one job whose cost is mostly per task, so few large partitions; enough of them at a
+     * million points (20) for a cluster's cores, and two at least for a small machine's.
+     */
+    static int emPartitions(long windowPoints) {
+        return (int) Math.max(MIN_EM_PARTITIONS, Math.min(MAX_EM_PARTITIONS,
+                (windowPoints + POINTS_PER_EM_PARTITION - 1) / POINTS_PER_EM_PARTITION));
+    }
+
+    static final long POINTS_PER_EM_PARTITION = 50_000;
+    static final int MIN_EM_PARTITIONS = 2;
+    static final int MAX_EM_PARTITIONS = 256;
 
     /**
      * Consecutive rows of one trajectory for the per-step fits, flattened ({@code steps} rows of

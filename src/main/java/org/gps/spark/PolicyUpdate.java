@@ -1,5 +1,6 @@
 package org.gps.spark;
 
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -114,16 +116,57 @@ public final class PolicyUpdate {
     static final int PARTITIONS = 2;
 
     /**
-     * The samples in a fixed order: by (iteration, condition, sample), range-partitioned into
-     * {@link #PARTITIONS}. A shuffle (the trajectories' groupByKey) delivers rows in fetch order, and
-     * the order of a partition's elements fixes the order of its sums.
+     * The samples in a fixed order: by (iteration, condition, sample), the first half of the keys
+     * (rounded up) in partition 0, the rest in partition 1, each partition sorted. A shuffle (the
+     * trajectories' groupByKey) delivers rows in fetch order, and the order of a partition's
+     * elements fixes the order of its sums. The split is computed from all keys rather than by
+     * {@code sortByKey}: its range partitioner samples each input partition, so with many samples
+     * the split (and the sums) would depend on how many partitions, that is cores, the input has.
      */
     public static JavaPairRDD<TrajectoryGroups.Key, Trajectory> ordered(
             JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples) {
-        return samples.mapToPair(kv -> new Tuple2<>(((long) kv._1().iteration() << 42)
-                        | ((long) kv._1().condition() << 21) | kv._1().sample(), kv))
-                .sortByKey(true, PARTITIONS)
+        JavaPairRDD<Long, Tuple2<TrajectoryGroups.Key, Trajectory>> keyed =
+                samples.mapToPair(kv -> new Tuple2<>(orderKey(kv._1()), kv));
+        // M x N keys of 8 bytes: small next to the trajectories, which stay on the executors.
+        List<Long> keys = new ArrayList<>(samples.keys().map(PolicyUpdate::orderKey).collect());
+        Collections.sort(keys);
+        long lastOfFirstHalf = keys.isEmpty() ? Long.MAX_VALUE : keys.get((keys.size() + 1) / 2 - 1);
+        return keyed.repartitionAndSortWithinPartitions(new HalfSplit(lastOfFirstHalf))
                 .mapToPair(Tuple2::_2);
+    }
+
+    private static long orderKey(TrajectoryGroups.Key k) {
+        return ((long) k.iteration() << 42) | ((long) k.condition() << 21) | k.sample();
+    }
+
+    /** Keys up to {@code lastOfFirstHalf} to partition 0, the others to partition 1. */
+    static final class HalfSplit extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final long lastOfFirstHalf;
+
+        HalfSplit(long lastOfFirstHalf) {
+            this.lastOfFirstHalf = lastOfFirstHalf;
+        }
+
+        @Override
+        public int numPartitions() {
+            return PARTITIONS;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (Long) key <= lastOfFirstHalf ? 0 : 1;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof HalfSplit h && h.lastOfFirstHalf == lastOfFirstHalf;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(lastOfFirstHalf);
+        }
     }
 
     /**

@@ -110,4 +110,32 @@ class CostEvaluationTest {
         assertTrue(bad.getMessage().contains("condition=1, sample=2") && bad.getMessage().contains("t=4"),
                 bad.getMessage());
     }
+
+    @Test
+    void theModelsAreTheSameBitsWhateverTheInputPartitioning() {
+        SparkSession spark = SparkTestSession.get();
+        Dataset<Row> rows = rollouts(spark, false);
+        CostEvaluation.Result reference = CostEvaluation.evaluate(rows.coalesce(1), costs());
+        for (int partitions : new int[] {2, 5}) {
+            CostEvaluation.Result r = CostEvaluation.evaluate(rows.repartition(partitions), costs());
+            for (int c = 0; c < CONDITIONS; c++) {
+                QuadraticCostModel a = reference.models().get(c);
+                QuadraticCostModel b = r.models().get(c);
+                for (int t = 0; t < HORIZON; t++) {
+                    assertEquals(Double.doubleToRawLongBits(a.constant(t)), Double.doubleToRawLongBits(b.constant(t)));
+                    assertArrayEquals(a.linear(t), b.linear(t), 0.0);
+                    assertEquals(0.0, a.quadratic(t).maxAbsDiff(b.quadratic(t)), partitions + " partitions, t=" + t);
+                }
+                assertArrayEquals(reference.sampleCosts().get(c), r.sampleCosts().get(c), 0.0);
+            }
+        }
+    }
+
+    @Test
+    void theCostStepsPartitionCountFollowsTheConditionsNotTheCores() {
+        assertEquals(2, CostEvaluation.partitions(1));
+        assertEquals(2, CostEvaluation.partitions(8));
+        assertEquals(3, CostEvaluation.partitions(9));
+        assertEquals(250, CostEvaluation.partitions(1000));
+    }
 }

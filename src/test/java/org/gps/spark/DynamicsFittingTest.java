@@ -196,4 +196,55 @@ class DynamicsFittingTest {
         System.arraycopy(next, 0, out, 5, 3);
         return out;
     }
+
+    @Test
+    void distributedEmAndFitsAreTheSameBitsWhateverTheTrajectoriesPartitioning() {
+        SparkSession spark = SparkTestSession.get();
+        // Distributed passes for every GMM; five EM iterations are enough to compare (each is a job).
+        DynamicsOptions base = DynamicsOptions.defaults(1);
+        org.gps.core.gmm.GmmOptions e = base.em();
+        DynamicsOptions options = new DynamicsOptions(base.sharedPrior(), base.maxClusters(),
+                base.minSamplesPerCluster(), base.maxSamples(), base.strength(), base.regularization(),
+                base.initialStateVar(),
+                new org.gps.core.gmm.GmmOptions(5, e.tolerance(), e.ridge(), e.initialRidge(), e.rebootMass(), e.seed(),
+                        e.warmStart(), e.initialization()), 0);
+        org.apache.spark.api.java.JavaPairRDD<TrajectoryGroups.Key, org.gps.core.sample.Trajectory> traj =
+                TrajectoryGroups.trajectories(linearRollouts(spark, 2, 12, 15, 10));
+        List<String> reference = null;
+        for (int partitions : new int[] {1, 2, 5}) {
+            DynamicsFitting.Result fit = DynamicsFitting.fit(traj.repartition(partitions),
+                    DynamicsFitting.CurrentSet.all(), options, Map.of(), 1);
+            try {
+                List<String> bits = new ArrayList<>();
+                fit.gmms().forEach((g, r) -> {
+                    for (int k = 0; k < r.model().clusters(); k++) {
+                        bits.add(g + "/" + k + " " + Double.doubleToRawLongBits(r.model().logMass(k)) + " "
+                                + java.util.Arrays.toString(r.model().mean(k)) + " "
+                                + java.util.Arrays.toString(r.model().covariance(k).toRowMajor()));
+                    }
+                });
+                fit.steps().collect().stream().sorted(java.util.Comparator.comparingInt(
+                        (DynamicsFitting.StepFit f) -> f.condition()).thenComparingInt(DynamicsFitting.StepFit::t))
+                        .forEach(f -> bits.add(f.condition() + "," + f.t() + " "
+                                + java.util.Arrays.toString(f.model().gain().toRowMajor()) + " "
+                                + java.util.Arrays.toString(f.model().covariance().toRowMajor()) + " " + f.rmse()));
+                fit.initialStates().forEach((c, d) -> bits.add(c + " x0 " + java.util.Arrays.toString(d.mean())));
+                if (reference == null) {
+                    reference = bits;
+                } else {
+                    assertEquals(reference, bits, partitions + " partitions");
+                }
+            } finally {
+                fit.steps().unpersist();
+            }
+        }
+    }
+
+    @Test
+    void theDistributedEmsPartitionCountFollowsTheWindowsPointsNotTheCores() {
+        assertEquals(2, DynamicsFitting.emPartitions(10_001));
+        assertEquals(3, DynamicsFitting.emPartitions(100_001));
+        assertEquals(20, DynamicsFitting.emPartitions(1_000_000));
+        assertEquals(256, DynamicsFitting.emPartitions(1_000_000_000L));
+    }
 }

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PolicyUpdateTest {
     private static final int T = 8;
@@ -69,5 +70,37 @@ class PolicyUpdateTest {
         // The variance is 1 / (mean precision): weights all equal, precisions 1/0.2 and 1/0.3 half each.
         assertEquals(1.0 / (0.5 / 0.2 + 0.5 / 0.3), ra.policy().variance()[0], 1e-12);
         assertEquals(2 * 4 * T, ra.targets());
+    }
+
+    @Test
+    void theSamplesSplitAtTheirMedianKeyWhateverTheInputPartitioning() {
+        // 301 samples: more than the range partitioner behind sortByKey takes from an input
+        // partition, so its split would depend on how many partitions (cores) the input has.
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> data = new ArrayList<>();
+        List<TrajectoryGroups.Key> keys = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            for (int c = 0; c < 7; c++) {
+                for (int n = 0; n < (i == 0 ? 22 : 21); n++) {
+                    TrajectoryGroups.Key k = new TrajectoryGroups.Key(i, c, n);
+                    keys.add(k);
+                    data.add(new Tuple2<>(k, new Trajectory(new double[][] {{c}}, new double[][] {{n}},
+                            new double[][] {{i}})));
+                }
+            }
+        }
+        Collections.shuffle(data, new Random(4));
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        List<List<TrajectoryGroups.Key>> expected = List.of(keys.subList(0, 151), keys.subList(151, keys.size()));
+        for (int partitions : new int[] {1, 2, 5}) {
+            List<List<TrajectoryGroups.Key>> split = new ArrayList<>();
+            for (List<Tuple2<TrajectoryGroups.Key, Trajectory>> part
+                    : PolicyUpdate.ordered(jsc.parallelizePairs(data, partitions)).glom().collect()) {
+                split.add(part.stream().map(Tuple2::_1).toList());
+            }
+            // Compared whole; the message says only where the split fell (the lists are long).
+            assertTrue(expected.equals(split), () -> partitions + " input partitions: partition 0 holds " + split.get(0).size()
+                    + " samples up to " + split.get(0).get(split.get(0).size() - 1) + "; expected 151 up to "
+                    + keys.get(150));
+        }
     }
 }
