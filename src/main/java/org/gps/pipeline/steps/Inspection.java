@@ -1,9 +1,6 @@
 package org.gps.pipeline.steps;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.max;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -254,7 +251,39 @@ public final class Inspection {
     }
 
     /** The dynamics' one-step error at one t, over the conditions. */
-    public record ErrorAtT(int t, long conditions, double meanRmse, double maxRmse, double meanRelativeRmse) {
+    public record ErrorAtT(int t, long conditions, double meanRmse, double maxRmse, double meanRelativeRmse)
+            implements java.io.Serializable {
+    }
+
+    /** One {@link ErrorAtT} per run of rows with one t in a partition sorted by (t, condition). */
+    private static java.util.Iterator<ErrorAtT> errorsAtT(java.util.Iterator<Row> rows) {
+        List<ErrorAtT> out = new ArrayList<>();
+        Row first = null;
+        long n = 0;
+        double sum = 0;
+        double max = Double.NEGATIVE_INFINITY;
+        double sumRelative = 0;
+        while (true) {
+            Row r = rows.hasNext() ? rows.next() : null;
+            if (first != null && (r == null || r.getInt(0) != first.getInt(0))) {
+                out.add(new ErrorAtT(first.getInt(0), n, sum / n, max, sumRelative / n));
+                n = 0;
+                sum = 0;
+                max = Double.NEGATIVE_INFINITY;
+                sumRelative = 0;
+                first = null;
+            }
+            if (r == null) {
+                return out.iterator();
+            }
+            if (first == null) {
+                first = r;
+            }
+            n++;
+            sum += r.getDouble(2);
+            max = Math.max(max, r.getDouble(2));
+            sumRelative += r.getDouble(3);
+        }
     }
 
     public static DatasetView dataset(SparkSession spark, String path, boolean allT) {
@@ -364,14 +393,17 @@ public final class Inspection {
         return new IterationView(i, complete, state, summary);
     }
 
-    /** Mean and max over the conditions of the one-step error at each t: one aggregation on the error table. */
+    /**
+     * Mean and max over the conditions of the one-step error at each t. Each t is summed inside one
+     * task in condition order, so the means are the same bits on any number of cores.
+     */
     static List<ErrorAtT> errorPerT(SparkSession spark, String dynamics, boolean allT) {
         String p = new Path(dynamics, DynamicsStore.PREDICTION_ERROR).toString();
-        List<ErrorAtT> out = new ArrayList<>();
-        for (Row r : spark.read().parquet(p).groupBy(col("t"))
-                .agg(count("condition"), avg("rmse"), max("rmse"), avg("relative_rmse")).orderBy("t").collectAsList()) {
-            out.add(new ErrorAtT(r.getInt(0), r.getLong(1), r.getDouble(2), r.getDouble(3), r.getDouble(4)));
-        }
+        List<ErrorAtT> out = new ArrayList<>(spark.read().parquet(p)
+                .select("t", "condition", "rmse", "relative_rmse")
+                .repartition(col("t")).sortWithinPartitions("t", "condition")
+                .javaRDD().mapPartitions(Inspection::errorsAtT).collect());
+        out.sort(java.util.Comparator.comparingInt(ErrorAtT::t));
         if (!allT && !out.isEmpty()) {
             TreeSet<Integer> keep = fewT(out.get(out.size() - 1).t() + 1);
             out = out.stream().filter(e -> keep.contains(e.t())).toList();
