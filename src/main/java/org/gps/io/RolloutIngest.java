@@ -157,6 +157,11 @@ public final class RolloutIngest {
                     throw new BadInputException("--input: " + input + ": " + conflict, e);
                 }
             }
+            if (format == Format.PARQUET) {
+                // The same plain words as every other step's reader ("FILE: permission denied", "not a
+                // readable Parquet file"), not Spark's error class.
+                throw new BadInputException("--input: " + RolloutReader.notParquet(input, e), e);
+            }
             throw new BadInputException("--input: " + input + " is not readable as " + format.label() + ": " + why, e);
         }
     }

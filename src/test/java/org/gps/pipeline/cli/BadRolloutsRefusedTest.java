@@ -171,7 +171,8 @@ class BadRolloutsRefusedTest {
     void ingestRefusesUnreadableInput(Fault f) throws Exception {
         Path out = dir.resolve("ingested");
         assertRefused(CliTestSupport.run("ingest", "--input", LOGGED.get(f).toString(), "--format", "parquet",
-                "--mapping", mapping().toString(), "--out", out.toString()), "--input", LOGGED.get(f).toString());
+                "--mapping", mapping().toString(), "--out", out.toString()), "--input", LOGGED.get(f).toString(),
+                "not a readable Parquet dataset", "not a readable Parquet file (truncated, empty or another format)");
         assertFalse(Files.exists(out));
     }
 
