@@ -41,7 +41,9 @@ public record CompletionMarker(String writtenBy, Instant completedAt, long rows)
             }
             return new CompletionMarker(n.get("writtenBy").asText(), Instant.parse(n.get("completedAt").asText()),
                     n.path("rows").asLong(-1));
-        } catch (JsonProcessingException | java.time.format.DateTimeParseException e) {
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a completion marker: " + e.getOriginalMessage(), e);
+        } catch (java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("not a completion marker: " + e.getMessage(), e);
         }
     }

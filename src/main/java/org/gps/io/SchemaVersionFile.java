@@ -48,6 +48,9 @@ public final class SchemaVersionFile {
         JsonNode n;
         try {
             n = JSON.readTree(HadoopFiles.readUtf8(conf, p));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // The parser's own words without the location block it appends on a line of its own.
+            throw new IllegalArgumentException(p + " is not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new IllegalArgumentException(p + " is not JSON: " + e.getMessage(), e);
         }

@@ -56,6 +56,19 @@ class RolloutRoundTripTest {
     }
 
     @Test
+    void aSidecarThatIsNotJsonIsNamedOnOneLine() throws Exception {
+        String path = dir.resolve("garbled").toString();
+        RolloutWriter.write(RolloutFixtures.frame(RolloutFixtures.validRows(), RolloutSchema.STRUCT), path);
+        Files.writeString(dir.resolve("garbled").resolve(RolloutSchema.VERSION_FILE), "not json at all\n");
+
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SchemaVersionFile.read(HadoopFiles.conf(spark()), path));
+        // The parser appends its location on a line of its own, which a console would show as a stack frame.
+        assertTrue(e.getMessage().contains(RolloutSchema.VERSION_FILE + " is not JSON: Unrecognized token"), e.getMessage());
+        assertTrue(e.getMessage().lines().count() == 1, e.getMessage());
+    }
+
+    @Test
     void fromArraysBuildsOneRowPerSampleAndStepWithObservationDefaultingToState() {
         double[][][] x = {{{1, 2}, {3, 4}, {5, 6}}, {{7, 8}, {9, 10}, {11, 12}}};
         double[][][] u = {{{0.1}, {0.2}, {0.3}}, {{0.4}, {0.5}, {0.6}}};

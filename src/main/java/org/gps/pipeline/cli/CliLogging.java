@@ -76,7 +76,8 @@ final class CliLogging {
 
     /** Nothing more on the console from any logger (a stop by signal has said its last line); the file keeps all. */
     static void silenceConsole() {
-        if (!(LogManager.getContext(false) instanceof LoggerContext ctx)) {
+        // Only the command line's own configuration: in-process callers (tests) keep theirs.
+        if (logFile == null || !(LogManager.getContext(false) instanceof LoggerContext ctx)) {
             return;
         }
         for (LoggerConfig lc : ctx.getConfiguration().getLoggers().values()) {

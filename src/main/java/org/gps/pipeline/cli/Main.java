@@ -51,6 +51,9 @@ public final class Main implements Runnable {
         CliLogging.install();
         SignalStop.install();
         int code = execute(args);
+        // The last line is said: what Spark logs while it stops (tasks still running when a job
+        // failed, shuffle files it cannot delete) goes to the log file only.
+        CliLogging.silenceConsole();
         System.exit(code);
     }
 
@@ -83,6 +86,8 @@ public final class Main implements Runnable {
                 bad = ReadFailures.plain(ex);
             }
             CliLogging.logTrace(name + ": " + (bad != null ? "error: " + bad.getMessage() : "internal failure"), ex);
+            // Our line is the last: Spark's tasks still running when the job failed would log after it.
+            CliLogging.silenceConsole();
             boolean traceOnConsole = main.verbose || (bad == null && CliLogging.logFile() == null);
             if (traceOnConsole) {
                 ex.printStackTrace(err);
