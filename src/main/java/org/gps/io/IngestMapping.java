@@ -72,7 +72,7 @@ public record IngestMapping(String file, String iteration, String condition, Str
         } catch (JsonProcessingException e) {
             String loc = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr();
-            throw new BadInputException(file + ": not valid YAML" + loc + ": " + e.getOriginalMessage());
+            throw new BadInputException(file + ": not valid YAML" + loc + ": " + YamlErrors.oneLine(e));
         }
         if (root == null || root.isMissingNode() || root.isNull() || !root.isObject()) {
             throw new BadInputException(file + ": expected a mapping with at least the keys rollout, t, x, u "

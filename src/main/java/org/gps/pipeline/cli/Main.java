@@ -73,7 +73,19 @@ public final class Main implements Runnable {
             }
             return new CommandLine.RunLast().execute(parseResult);
         });
-        // picocli already exits with 2 (ExitCode.USAGE) on a bad option, matching EXIT_BAD_INPUT.
+        // A bad command line is bad input like any other: one line naming the option, exit 2, where
+        // picocli would print the whole usage after the error.
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            String name = cmd.getCommandSpec().qualifiedName();
+            String msg = String.valueOf(ex.getMessage()).lines().findFirst().orElse("");
+            String hint = ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+                    ? " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)" : "";
+            PrintWriter err = cmd.getErr();
+            err.println(name + ": error: " + msg + hint + "; see '" + name + " --help'");
+            err.flush();
+            return EXIT_BAD_INPUT;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             String name = cmd.getCommandSpec().qualifiedName();

@@ -111,7 +111,8 @@ public final class ConfigReader {
                     + "; expected one YAML or JSON document");
         }
         String column = e.getLocation() == null ? "" : ", column " + e.getLocation().getColumnNr();
-        return new BadInputException(file + ": not valid YAML or JSON" + line + column + ": " + msg);
+        return new BadInputException(file + ": not valid YAML or JSON" + line + column + ": "
+                + org.gps.io.YamlErrors.oneLine(e));
     }
 
     /** The dotted path of {@code key} in the mapping the parser was reading (e.g. trajopt.kl_step). */

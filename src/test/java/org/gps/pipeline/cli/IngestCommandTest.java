@@ -253,6 +253,8 @@ class IngestCommandTest {
             assertEquals(2, o.exitCode(), o.err());
             assertTrue(o.err().contains(map + ": " + cases[i][1]) || o.err().contains(map + ": ")
                     && o.err().contains(cases[i][1]), "case " + i + ": " + o.err());
+            String last = o.err().strip().lines().reduce((a, b) -> b).orElse("");
+            assertTrue(last.contains(map + ": ") && last.contains(cases[i][1]), "case " + i + ", last line: " + last);
             assertFalse(Files.exists(Path.of(out)), "nothing written");
         }
     }

@@ -113,8 +113,19 @@ class InitSampleValidateTest {
     }
 
     @Test
-    void unknownOptionIsAUsageErrorWithExitTwo() {
-        assertEquals(2, CliTestSupport.run("sample", "--run-dir", "x", "--iteration", "0", "--bogus").exitCode());
+    void aBadCommandLineExitsTwoWithOneLineNamingTheOption() {
+        CliTestSupport.Outcome o = CliTestSupport.run("sample", "--run-dir", "x", "--iteration", "0", "--bogus");
+        assertEquals(2, o.exitCode());
+        assertEquals("gps sample: error: Unknown option: '--bogus'; see 'gps sample --help'", o.err().strip());
+        o = CliTestSupport.run("sample", "--run-dir", "x");
+        assertEquals(2, o.exitCode());
+        assertEquals("gps sample: error: Missing required option: '--iteration=I'; see 'gps sample --help'",
+                o.err().strip());
+        o = CliTestSupport.run("evaluat");
+        assertEquals(2, o.exitCode());
+        assertTrue(o.err().strip().startsWith("gps: error: Unmatched argument at index 0: 'evaluat' (did you mean "),
+                o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
     }
 
     @Test

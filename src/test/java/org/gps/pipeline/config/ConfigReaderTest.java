@@ -114,9 +114,10 @@ class ConfigReaderTest {
     }
 
     @Test
-    void malformedYamlGivesTheLine() {
+    void malformedYamlGivesTheLineInOneLine() {
         String m = messageOf("horizon: 5\nenvironment: {type: pendulum\n");
-        assertTrue(m.startsWith("c.yaml: not valid YAML or JSON at line"), m);
+        assertEquals("c.yaml: not valid YAML or JSON at line 2, column 29: while parsing a flow mapping: "
+                + "expected ',' or '}', but got <stream end>", m);
     }
 
     @Test
