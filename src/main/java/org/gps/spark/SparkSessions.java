@@ -30,6 +30,15 @@ public final class SparkSessions {
         b.config("spark.sql.adaptive.enabled", "true");
         // Java serialization, not Kryo: the models are Java records, which Spark's Kryo 4 cannot
         // construct; what crosses the wire per task is small (models, not rollouts: those stay in Tungsten rows).
-        return b.getOrCreate();
+        try {
+            return b.getOrCreate();
+        } catch (Exception e) {
+            // Scala throws SparkException, a checked exception, undeclared; the precise rethrow below keeps it so.
+            if (master != null && String.valueOf(e.getMessage()).contains("Could not parse Master URL")) {
+                throw new org.gps.core.BadInputException("--master " + master + ": not a Spark master URL; expected "
+                        + "local, local[N], local[*], spark://HOST:PORT, yarn or k8s://HOST:PORT", e);
+            }
+            throw e;
+        }
     }
 }

@@ -88,6 +88,16 @@ class CleanConsoleTest {
     }
 
     @Test
+    void aMasterUrlSparkCannotParseIsBadInputNamingTheOption() throws Exception {
+        Console c = runToEnd("bad-master", "validate", "data/logged/double-integrator", "--master", "bogus://x");
+
+        assertEquals(2, c.exitCode(), c.text());
+        assertFalse(TRACE_LINE.matcher(c.text()).find(), "no stack trace on the console:\n" + c.text());
+        assertEquals("gps validate: error: --master bogus://x: not a Spark master URL; expected local, local[N], "
+                + "local[*], spark://HOST:PORT, yarn or k8s://HOST:PORT", c.last(), c.text());
+    }
+
+    @Test
     void verbosePrintsTheTraceBeforeTheSameLastLine() throws Exception {
         Path rollouts = damagedRollouts("empty-part-verbose");
         Console c = runToEnd("bad-input-verbose", "fit-dynamics", "--verbose", "--rollouts", rollouts.toString(),
