@@ -299,10 +299,12 @@ public final class RolloutValidator {
                 }
             }
             Column hash = content.isEmpty() ? lit(0L) : xxhash64(content.toArray(Column[]::new));
-            // Rows with a null key are reported as NULL_VALUE and left out of the key checks.
+            // Rows with a null key are reported as NULL_VALUE, rows with an index beyond int32 (read as
+            // Integer.MAX_VALUE) as INDEX_OUT_OF_RANGE; both are left out of the key checks, where T = max t + 1
+            // would overflow.
             Column keysPresent = lit(true);
             for (String k : RolloutSchema.KEY_COLUMNS) {
-                keysPresent = keysPresent.and(col(k).isNotNull());
+                keysPresent = keysPresent.and(col(k).isNotNull()).and(col(k).notEqual(Integer.MAX_VALUE));
             }
             return df.filter(keysPresent).groupBy(keyCols(RolloutSchema.KEY_COLUMNS))
                     .agg(count(lit(1)).as("n"), min(hash).as("hmin"), max(hash).as("hmax"));

@@ -89,6 +89,24 @@ final class CliLogging {
         ctx.updateLoggers();
     }
 
+    /**
+     * After the last line: besides the loggers, whatever still writes to standard error (a thread
+     * pool's task rejected while Spark stops, printed with its trace) goes to the log file.
+     */
+    static void quietAfterLastLine() {
+        if (logFile == null) {
+            return;
+        }
+        silenceConsole();
+        System.err.flush();
+        try {
+            System.setErr(new java.io.PrintStream(new java.io.FileOutputStream(logFile.toFile(), true), true,
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        }
+    }
+
     private static void reconfigure() {
         try {
             Configurator.reconfigure(CliLogging.class.getResource("log4j2-cli.properties").toURI());

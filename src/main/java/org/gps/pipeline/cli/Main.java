@@ -53,7 +53,7 @@ public final class Main implements Runnable {
         int code = execute(args);
         // The last line is said: what Spark logs while it stops (tasks still running when a job
         // failed, shuffle files it cannot delete) goes to the log file only.
-        CliLogging.silenceConsole();
+        CliLogging.quietAfterLastLine();
         System.exit(code);
     }
 
@@ -107,12 +107,14 @@ public final class Main implements Runnable {
             if (bad != null) {
                 err.println(name + ": error: " + bad.getMessage());
                 err.flush();
+                CliLogging.quietAfterLastLine();
                 return EXIT_BAD_INPUT;
             }
             err.println(name + ": internal failure: " + firstLine(rootCause(ex))
                     + (CliLogging.logFile() == null || traceOnConsole ? "" : " (stack trace in " + CliLogging.logFile()
                     + "; --verbose prints it here)"));
             err.flush();
+            CliLogging.quietAfterLastLine();
             return EXIT_INTERNAL;
         });
         return cl;

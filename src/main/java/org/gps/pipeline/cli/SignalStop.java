@@ -48,6 +48,7 @@ final class SignalStop {
         System.out.flush();
         System.err.println(command + ": " + MESSAGE);
         System.err.flush();
+        CliLogging.quietAfterLastLine();
         // Runs the shutdown hooks (Spark stops its context, temporary files go) and exits with this status.
         System.exit(exitCode);
     }

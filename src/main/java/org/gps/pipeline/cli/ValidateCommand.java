@@ -27,7 +27,10 @@ final class ValidateCommand implements Callable<Integer> {
             System.out.println(report.format());
             return Main.EXIT_OK;
         }
-        System.err.println(report.format());
+        // The report is the last word: Spark's stopping tasks log to the file only, and no blank line ends it.
+        CliLogging.silenceConsole();
+        System.err.println(report.format().stripTrailing());
+        CliLogging.quietAfterLastLine();
         return Main.EXIT_BAD_INPUT;
     }
 }
