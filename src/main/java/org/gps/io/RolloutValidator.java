@@ -304,7 +304,7 @@ public final class RolloutValidator {
             // would overflow.
             Column keysPresent = lit(true);
             for (String k : RolloutSchema.KEY_COLUMNS) {
-                keysPresent = keysPresent.and(col(k).isNotNull()).and(col(k).notEqual(Integer.MAX_VALUE));
+                keysPresent = keysPresent.and(col(k).isNotNull()).and(col(k).leq(RolloutRules.MAX_INDEX));
             }
             return df.filter(keysPresent).groupBy(keyCols(RolloutSchema.KEY_COLUMNS))
                     .agg(count(lit(1)).as("n"), min(hash).as("hmin"), max(hash).as("hmax"));
