@@ -118,22 +118,13 @@ class BadRolloutsRefusedTest {
     @ParameterizedTest
     @EnumSource(Fault.class)
     void fitDynamicsInARunRefusesDamagedRollouts(Fault f) {
-        Path run = TinyRun.copy(TinyRun.sampled(), dir.resolve("run"));
-        BadRollouts.damageRun(f, run);
-        List<String> before = BadRollouts.listing(run);
-        assertRefused(CliTestSupport.run("fit-dynamics", "--run-dir", run.toString(), "--iteration", "0"),
-                stepNames(f));
-        assertEquals(before, BadRollouts.listing(run), "the run directory is unchanged");
+        assertStepRefusesDamagedRun(TinyRun.sampled(), f, "fit-dynamics");
     }
 
     @ParameterizedTest
     @EnumSource(Fault.class)
     void trajOptRefusesDamagedRollouts(Fault f) {
-        Path run = TinyRun.copy(TinyRun.fitted(), dir.resolve("run"));
-        BadRollouts.damageRun(f, run);
-        List<String> before = BadRollouts.listing(run);
-        assertRefused(CliTestSupport.run("trajopt", "--run-dir", run.toString(), "--iteration", "0"), stepNames(f));
-        assertEquals(before, BadRollouts.listing(run), "the run directory is unchanged");
+        assertStepRefusesDamagedRun(TinyRun.fitted(), f, "trajopt");
     }
 
     /**
@@ -145,11 +136,15 @@ class BadRolloutsRefusedTest {
     @EnumSource(value = Fault.class, names = {"NAN_IN_X", "NEGATIVE_CONDITION", "MIXED_STATE_DIMENSIONS",
             "MISSING_TIME_STEP", "DUPLICATED_TIME_STEP", "MISSING_COLUMN_X", "TRUNCATED_FILE"})
     void trainPolicyRefusesDamagedRollouts(Fault f) {
-        Path run = TinyRun.copy(BadRollouts.mdgpsOptimised(), dir.resolve("run"));
+        assertStepRefusesDamagedRun(BadRollouts.mdgpsOptimised(), f, "train-policy");
+    }
+
+    /** A copy of {@code stage} with iteration 0's rollouts damaged by {@code f}: the step refuses and writes nothing. */
+    private void assertStepRefusesDamagedRun(Path stage, Fault f, String step) {
+        Path run = TinyRun.copy(stage, dir.resolve("run"));
         BadRollouts.damageRun(f, run);
         List<String> before = BadRollouts.listing(run);
-        assertRefused(CliTestSupport.run("train-policy", "--run-dir", run.toString(), "--iteration", "0"),
-                stepNames(f));
+        assertRefused(CliTestSupport.run(step, "--run-dir", run.toString(), "--iteration", "0"), stepNames(f));
         assertEquals(before, BadRollouts.listing(run), "the run directory is unchanged");
     }
 
