@@ -10,12 +10,15 @@ import java.util.concurrent.Callable;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Run the controllers (and with --policy the neural policy) and report returns.",
                 "Runs an iteration's controllers (default: the latest) from each condition's start and prints the",
-                "mean return over the horizon and, for Pendulum, the mean |angle| over the last 20 steps."})
+                "mean return over the horizon and, for Pendulum, the mean |angle| over the last 20 steps.",
+                "With --policy, the run's published policy (R/best_policy.json: the best scored) unless --iteration."})
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "R", required = true, description = "Run directory.")
     String runDir;
 
-    @Option(names = "--iteration", paramLabel = "I", description = "Controllers of this iteration (default: latest).")
+    @Option(names = "--iteration", paramLabel = "I", description = "Controllers of this iteration (default: latest); "
+            + "with --policy the policy and the controllers of this iteration (default: the published policy's "
+            + "iteration, R/best_policy.json).")
     Integer iteration;
 
     @Option(names = "--episodes", paramLabel = "N", description = "Episodes per condition (default: the config's "
@@ -23,15 +26,16 @@ final class EvaluateCommand implements Callable<Integer> {
     Integer episodes;
 
     @Option(names = "--policy", description = "Also run the neural policy (MDGPS, BADMM) of the iteration "
-            + "(default: the latest trained) from N random starts of the environment's start distribution "
-            + "(Gym's for Pendulum) and report the mean and std of its return.")
+            + "(default: the published one, the best scored in iter=I/policy_eval.json) from N random starts of the "
+            + "environment's start distribution (Gym's for Pendulum) and report the mean and std of its return.")
     boolean policy;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the policy's random starts (default: the run's seed).")
     Long seed;
 
     @Option(names = "--json", description = "Print one JSON object (keys: iteration, conditions[condition, mean_return, "
-            + "std_return, final_abs_angle]; with --policy also policy_iteration and policy{episodes, horizon, "
+            + "std_return, final_abs_angle]; with --policy also policy_iteration, published_policy_iteration "
+            + "(null when no policy is scored) and policy{episodes, horizon, "
             + "mean_return, std_return, training_env_steps, episode_returns[N] and, for Pendulum, "
             + "episode_mean_abs_angle_last_20_steps[N] and upright_fraction: the share of episodes whose mean "
             + "|angle| over the last 20 steps is below 0.2 rad}; see docs/formats.md).")
@@ -59,14 +63,19 @@ final class EvaluateCommand implements Callable<Integer> {
             com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
                     new com.fasterxml.jackson.databind.ObjectMapper().readTree(pe.controllers().toJson());
             root.put("policy_iteration", pe.policyIteration());
+            if (pe.publishedIteration() < 0) {
+                root.putNull("published_policy_iteration");
+            } else {
+                root.put("published_policy_iteration", pe.publishedIteration());
+            }
             root.set("policy", pe.score().toJsonNode());
             System.out.println(root);
         } else {
             System.out.print(pe.controllers().toTable());
             EvaluateStep.PolicyScore s = pe.score();
-            System.out.printf(java.util.Locale.ROOT, "policy (iteration %d): mean return %.2f, std %.2f over %d random "
-                    + "starts of %d steps; trained from %d environment steps%n", pe.policyIteration(), s.meanReturn(),
-                    s.stdReturn(), s.episodes(), s.horizon(), s.trainingEnvSteps());
+            System.out.printf(java.util.Locale.ROOT, "policy (iteration %d, %s): mean return %.2f, std %.2f over %d "
+                    + "random starts of %d steps; trained from %d environment steps%n", pe.policyIteration(),
+                    which(pe), s.meanReturn(), s.stdReturn(), s.episodes(), s.horizon(), s.trainingEnvSteps());
             if (!Double.isNaN(s.uprightFraction())) {
                 System.out.printf(java.util.Locale.ROOT, "policy ends upright (mean |angle| over the last %d steps "
                         + "< %.1f rad) in %.0f%% of the episodes%n", org.gps.spark.RolloutSampling.FINAL_WINDOW,
@@ -74,5 +83,13 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return Main.EXIT_OK;
+    }
+
+    private static String which(EvaluateStep.PolicyEvaluation pe) {
+        if (pe.isPublished()) {
+            return "the published policy";
+        }
+        return pe.publishedIteration() < 0 ? "chosen with --iteration; no policy is scored yet"
+                : "chosen with --iteration; not the published policy, which is iteration " + pe.publishedIteration();
     }
 }

@@ -2,6 +2,7 @@ package org.gps.pipeline.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.steps.BestPolicy;
 import org.gps.pipeline.steps.EvaluateStep;
 import org.gps.pipeline.steps.TrainPolicyStep;
 import picocli.CommandLine.Command;
@@ -15,7 +16,8 @@ import java.util.concurrent.Callable;
                 "The last job of an iteration: targets are the new controllers (R/iter=I+1/controllers) at the",
                 "iteration's sampled states; loss and gradient on Spark partitions, MLlib L-BFGS on the driver.",
                 "Writes R/iter=I/policy.json (plain JSON weights with the normalisation) and R/iter=I/policy_eval.json",
-                "(mean and std of the return from random starts). Holds R's lock while it writes."})
+                "(mean and std of the return from random starts), then R/best_policy.json: the published policy,",
+                "the best scored of the iterations so far. Holds R's lock while it writes."})
 final class TrainPolicyCommand implements Callable<Integer> {
     @Mixin
     StepOptions step;
@@ -26,12 +28,23 @@ final class TrainPolicyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SparkSession session = spark.session("train-policy");
-        EvaluateStep.PolicyScore s = RunDirectory.whileLocked(session, step.runDir,
-                "gps train-policy --iteration " + step.iteration,
-                () -> TrainPolicyStep.run(session, step.runDir, step.iteration));
+        record Outcome(EvaluateStep.PolicyScore score, BestPolicy published) {
+        }
+        Outcome o = RunDirectory.whileLocked(session, step.runDir, "gps train-policy --iteration " + step.iteration,
+                () -> {
+                    EvaluateStep.PolicyScore score = TrainPolicyStep.run(session, step.runDir, step.iteration);
+                    RunDirectory run = new RunDirectory(step.runDir, session.sparkContext().hadoopConfiguration());
+                    return new Outcome(score, BestPolicy.of(run).orElseThrow());
+                });
+        EvaluateStep.PolicyScore s = o.score();
         System.out.printf(Locale.ROOT, "iteration %d: policy mean return %.1f (std %.1f) over %d random starts of %d "
                 + "steps; trained from %d environment steps%n", step.iteration, s.meanReturn(), s.stdReturn(),
                 s.episodes(), s.horizon(), s.trainingEnvSteps());
+        BestPolicy b = o.published();
+        System.out.println(b.iteration() == step.iteration
+                ? String.format(Locale.ROOT, "published policy: iteration %d (R/best_policy.json)", b.iteration())
+                : String.format(Locale.ROOT, "published policy: iteration %d, mean return %.1f (R/best_policy.json); "
+                        + "not this one, which scored no higher", b.iteration(), b.score().meanReturn()));
         return Main.EXIT_OK;
     }
 }

@@ -1,7 +1,5 @@
 package org.gps.pipeline.steps;
 
-import org.gps.io.HadoopFiles;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -166,46 +164,66 @@ public final class EvaluateStep {
         return new PolicyScore(episodes, horizon, mean, Math.sqrt(var), trainingEnvSteps, returns, angles);
     }
 
-    /** The controllers' evaluation, and the policy's score (the policy of {@code policyIteration}). */
-    public record PolicyEvaluation(Result controllers, int policyIteration, PolicyScore score) {
+    /**
+     * The controllers' evaluation, and the policy's score (the policy of {@code policyIteration});
+     * {@code publishedIteration} is the run's published policy ({@link BestPolicy}), -1 when no
+     * policy is scored yet.
+     */
+    public record PolicyEvaluation(Result controllers, int policyIteration, int publishedIteration, PolicyScore score) {
+        public boolean isPublished() {
+            return policyIteration == publishedIteration;
+        }
     }
 
     /**
-     * {@code gps evaluate --policy}: the controllers as {@link #run}, plus the neural policy trained at
-     * {@code iteration} (default: the latest) from {@code episodes} random starts drawn with {@code seed}.
+     * {@code gps evaluate --policy}: the neural policy trained at {@code iteration} (default: the
+     * run's published policy, {@link BestPolicy}) from {@code episodes} random starts drawn with
+     * {@code seed}, and the controllers of the same iteration as {@link #run}.
      */
     public static PolicyEvaluation runPolicy(SparkSession spark, String runDirUri, Integer iteration, Integer episodes,
                                              Long seed) {
         RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
+        requirePolicy(run, run.config());
+        if (episodes != null && episodes < 1) {
+            throw new BadInputException("--episodes: expected an integer >= 1, got " + episodes);
+        }
+        int published = BestPolicy.of(run).map(BestPolicy::iteration).orElse(-1);
+        int it;
+        if (iteration != null) {
+            it = iteration;
+        } else if (published >= 0) {
+            it = published;
+        } else {
+            throw new BadInputException(run.root() + ": no scored policy yet (no iter=I/policy_eval.json; run "
+                    + "'gps train-policy --iteration 0' first)");
+        }
+        PolicyScore score = scoreIteration(spark, runDirUri, it, episodes, seed);
+        Result controllers = run(spark, runDirUri, it, null);
+        return new PolicyEvaluation(controllers, it, published, score);
+    }
+
+    /**
+     * The policy of {@code iteration} scored as {@code policy_eval.json} scores it, over {@code episodes}
+     * (null: policy.eval_episodes) random starts drawn with {@code seed} (null: the run's own for that
+     * iteration, which reproduces its policy_eval.json).
+     */
+    public static PolicyScore scoreIteration(SparkSession spark, String runDirUri, int iteration, Integer episodes,
+                                             Long seed) {
+        RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
         ExperimentConfig config = run.config();
+        requirePolicy(run, config);
+        org.gps.core.policy.Policy policy = PolicyOutputs.readPolicy(run, run.policy(iteration),
+                "gps train-policy --iteration " + iteration);
+        return scorePolicy(spark, config, policy, episodes == null ? config.policy().evalEpisodes() : episodes,
+                seed == null ? org.gps.core.random.Seeds.derive(config.seed(), "policy-eval", iteration) : seed,
+                TrainPolicyStep.trainingSteps(config, iteration));
+    }
+
+    private static void requirePolicy(RunDirectory run, ExperimentConfig config) {
         if (!config.trainsPolicy()) {
             throw new BadInputException(run.configResolved() + ": algorithm " + config.algorithm()
                     + " trains no neural policy; --policy needs a run with algorithm mdgps or badmm");
         }
-        if (episodes != null && episodes < 1) {
-            throw new BadInputException("--episodes: expected an integer >= 1, got " + episodes);
-        }
-        int it;
-        if (iteration != null) {
-            it = iteration;
-        } else {
-            it = -1;
-            for (int i = 0; HadoopFiles.exists(run.hadoopConf(), run.policy(i).toString()); i++) {
-                it = i;
-            }
-            if (it < 0) {
-                throw new BadInputException(run.root() + ": no trained policy yet (run 'gps train-policy "
-                        + "--iteration 0' first)");
-            }
-        }
-        org.gps.core.policy.Policy policy = PolicyOutputs.readPolicy(run, run.policy(it),
-                "gps train-policy --iteration " + it);
-        Result controllers = run(spark, runDirUri, it, null);
-        PolicyScore score = scorePolicy(spark, config, policy,
-                episodes == null ? config.policy().evalEpisodes() : episodes,
-                seed == null ? org.gps.core.random.Seeds.derive(config.seed(), "policy-eval", it) : seed,
-                TrainPolicyStep.trainingSteps(config, it));
-        return new PolicyEvaluation(controllers, it, score);
     }
 
     /** The highest iteration whose controllers are complete. */

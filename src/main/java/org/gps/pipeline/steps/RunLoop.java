@@ -18,8 +18,8 @@ import java.util.Locale;
 
 /**
  * {@code gps run}: the whole loop for the configured number of iterations, calling the same step
- * code as the separate jobs (init, then per iteration sample, fit-dynamics, trajopt), and a final
- * evaluation. Every step's output is published atomically, so a run that was stopped resumes here
+ * code as the separate jobs (init, then per iteration sample, fit-dynamics, trajopt, and for MDGPS
+ * and BADMM train-policy), and a final evaluation that names the published policy ({@link BestPolicy}). Every step's output is published atomically, so a run that was stopped resumes here
  * from its first incomplete step; a complete step is never redone.
  */
 public final class RunLoop {
@@ -86,6 +86,9 @@ public final class RunLoop {
                 } else {
                     score = EvaluateStep.PolicyScore.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), run.policyEval(i)),
                             run.policyEval(i).toString());
+                    // A run stopped between a score file and best_policy.json (or made before the file
+                    // existed) gets it here; an up-to-date file is not rewritten.
+                    BestPolicy.publish(run);
                 }
             }
             EvaluateStep.Result eval = EvaluateStep.run(spark, runDirUri, i, null);
@@ -100,10 +103,18 @@ public final class RunLoop {
         out.println("final controllers (iteration " + config.iterations() + "):");
         out.print(last.toTable());
         if (config.trainsPolicy() && !progress.isEmpty()) {
-            EvaluateStep.PolicyScore s = progress.get(progress.size() - 1).policy();
-            out.printf(Locale.ROOT, "final policy (iteration %d): mean return %.1f, std %.1f over %d random starts of "
-                    + "%d steps; trained from %d environment steps%n", config.iterations() - 1, s.meanReturn(),
-                    s.stdReturn(), s.episodes(), s.horizon(), s.trainingEnvSteps());
+            BestPolicy b = BestPolicy.of(run).orElseThrow();
+            EvaluateStep.PolicyScore s = b.score();
+            out.printf(Locale.ROOT, "published policy (iteration %d, the best of %d scored; %s): mean return %.1f, "
+                    + "std %.1f over %d random starts of %d steps; trained from %d environment steps%n", b.iteration(),
+                    b.scoredIterations().size(), run.bestPolicy().getName(), s.meanReturn(), s.stdReturn(),
+                    s.episodes(), s.horizon(), s.trainingEnvSteps());
+            if (!b.isLast()) {
+                EvaluateStep.PolicyScore l = b.lastScore();
+                out.printf(Locale.ROOT, "last policy (iteration %d): mean return %.1f, std %.1f; not the published "
+                        + "policy: it scored no higher than iteration %d%n", b.lastIteration(), l.meanReturn(),
+                        l.stdReturn(), b.iteration());
+            }
         }
         out.println(org.gps.pipeline.report.RunReport.writeAfterRun(spark, runDirUri));
         out.flush();

@@ -27,7 +27,8 @@ import java.util.TreeMap;
  * {@code gps train-policy}: the S-step of iteration I (ALGORITHM.md section 8), the last job of an
  * MDGPS or BADMM iteration. Trains the neural policy on iteration I's samples towards the
  * controllers its C-step produced (iteration I+1's), continuing from the previous policy, publishes
- * {@code iter=I/policy.json}, then scores it from random starts into {@code iter=I/policy_eval.json}.
+ * {@code iter=I/policy.json}, then scores it from random starts into {@code iter=I/policy_eval.json}
+ * and updates the run's published policy ({@link BestPolicy}, {@code R/best_policy.json}).
  */
 public final class TrainPolicyStep {
     private static final Logger LOG = LoggerFactory.getLogger(TrainPolicyStep.class);
@@ -66,12 +67,15 @@ public final class TrainPolicyStep {
         }
         // policy_eval.json vouches for policy.json (the run loop's completion test): withdraw it first,
         // write it last, so a step killed in between leaves the S-step visibly incomplete.
+        // best_policy.json follows the score files both times, so it never names a policy being replaced.
         AtomicOutput.withdraw(run.hadoopConf(), run.policyEval(iteration).toString());
+        BestPolicy.publish(run);
         PolicyOutputs.writePolicy(run, run.policy(iteration), policy);
         EvaluateStep.PolicyScore score = EvaluateStep.scorePolicy(spark, config, policy, config.policy().evalEpisodes(),
                 Seeds.derive(config.seed(), "policy-eval", iteration), trainingSteps(config, iteration));
         AtomicOutput.writeFile(run.hadoopConf(), run.policyEval(iteration).toString(),
                 score.toJson().getBytes(StandardCharsets.UTF_8));
+        BestPolicy.publish(run);
         LOG.info("iteration {}: S-step in {} ms; policy mean return {} over {} random starts", iteration,
                 (System.nanoTime() - start) / 1_000_000, String.format("%.1f", score.meanReturn()), score.episodes());
         return score;

@@ -33,8 +33,8 @@ class BadmmRunTest {
     @Test
     void aTwoIterationRunAlternatesCAndSStepsAndKeepsItsDuals() {
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().contains("final policy (iteration 1)"), run.out());
-        for (String p : new String[] {"iter=0000/badmm_duals/_GPS_COMPLETE", "iter=0000/policy_inner.json",
+        assertTrue(run.out().contains("published policy (iteration "), run.out());
+        for (String p : new String[] {"best_policy.json", "iter=0000/badmm_duals/_GPS_COMPLETE", "iter=0000/policy_inner.json",
                 "iter=0000/policy.json", "iter=0001/badmm_duals/_GPS_COMPLETE", "iter=0001/policy_inner.json",
                 "iter=0001/policy_eval.json", "iter=0002/controllers.json"}) {
             assertTrue(Files.exists(Path.of(runDir, p)), p);

@@ -57,7 +57,7 @@ class MdgpsRunTest {
     @Test
     void aTwoIterationRunTrainsLinearizesAndScoresThePolicyEveryIteration() throws Exception {
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().contains("pol_ret") && run.out().contains("final policy (iteration 1)"), run.out());
+        assertTrue(run.out().contains("pol_ret") && run.out().contains("published policy (iteration "), run.out());
         for (String p : new String[] {"iter=0000/policy_initial.json", "iter=0000/policy_linearization/_GPS_COMPLETE",
                 "iter=0000/policy.json", "iter=0000/policy_eval.json", "iter=0001/policy_linearization/_GPS_COMPLETE",
                 "iter=0001/policy.json", "iter=0001/policy_eval.json", "iter=0002/controllers.json"}) {
@@ -101,10 +101,13 @@ class MdgpsRunTest {
                 "--seed", "9", "--json");
         assertEquals(0, a.exitCode(), a.err());
         JsonNode root = new ObjectMapper().readTree(a.out());
-        assertEquals(1, root.get("policy_iteration").asInt(), "the latest trained policy by default");
+        int published = bestPolicy().get("iteration").asInt();
+        assertEquals(published, root.get("policy_iteration").asInt(), "the published policy by default");
+        assertEquals(published, root.get("published_policy_iteration").asInt());
         JsonNode pol = root.get("policy");
         assertEquals(4, pol.get("episodes").asInt());
-        assertEquals(120, pol.get("training_env_steps").asLong());
+        // M x N x T x (iteration + 1) = 2 x 3 x 10 x (iteration + 1).
+        assertEquals(60L * (published + 1), pol.get("training_env_steps").asLong());
         assertTrue(pol.get("mean_return").asDouble() < 0 && pol.get("std_return").asDouble() >= 0, a.out());
         assertTrue(root.get("conditions").size() == 2, "the controllers' evaluation is still there: " + a.out());
         CliTestSupport.Outcome b = CliTestSupport.run("evaluate", "--run-dir", runDir, "--policy", "--episodes", "4",
@@ -114,6 +117,82 @@ class MdgpsRunTest {
                 "--seed", "9");
         assertTrue(table.out().contains(String.format(java.util.Locale.ROOT, "mean return %.2f",
                 pol.get("mean_return").asDouble())), table.out());
+    }
+
+    static JsonNode bestPolicy() throws Exception {
+        return new ObjectMapper().readTree(Path.of(runDir, "best_policy.json").toFile());
+    }
+
+    static JsonNode policyEval(int iteration) throws Exception {
+        return new ObjectMapper().readTree(Path.of(runDir, String.format("iter=%04d/policy_eval.json", iteration))
+                .toFile());
+    }
+
+    @Test
+    void theRunPublishesAScoredPolicyAtLeastAsGoodAsEveryKeptOneAndSaysWhetherItIsTheLast() throws Exception {
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode best = bestPolicy();
+        int it = best.get("iteration").asInt();
+        assertEquals(String.format("iter=%04d/policy.json", it), best.get("policy").asText());
+        assertTrue(Files.exists(Path.of(runDir, best.get("policy").asText())));
+        // A copy of the chosen iteration's score, so exactly equal; no kept policy scored higher.
+        assertEquals(policyEval(it).get("mean_return").asDouble(), best.get("mean_return").asDouble(), 0.0);
+        assertEquals(policyEval(it).get("training_env_steps").asLong(), best.get("training_env_steps").asLong());
+        for (int i = 0; i < 2; i++) {
+            assertTrue(best.get("mean_return").asDouble() >= policyEval(i).get("mean_return").asDouble(),
+                    "iteration " + i + " scored higher than the published " + it);
+        }
+        assertEquals(1, best.get("last_iteration").asInt());
+        // Two iterations scored over 5 starts of 200 steps each.
+        assertEquals(2 * 5 * 200, best.get("scoring_env_steps").asLong());
+        assertTrue(run.out().contains(String.format(java.util.Locale.ROOT,
+                "published policy (iteration %d, the best of 2 scored; best_policy.json): mean return %.1f", it,
+                best.get("mean_return").asDouble())), run.out());
+        assertEquals(it != 1, run.out().contains("last policy (iteration 1)"), run.out());
+        assertEquals(it != 1, run.out().contains("not the published policy"), run.out());
+    }
+
+    @Test
+    void evaluatePolicyScoresThePublishedPolicyAsItsRunScoredItUnlessAnIterationIsChosen() throws Exception {
+        JsonNode best = bestPolicy();
+        int it = best.get("iteration").asInt();
+        // No --episodes and no --seed: the starts of that iteration's own scoring, so the same number.
+        CliTestSupport.Outcome r = CliTestSupport.run("evaluate", "--run-dir", runDir, "--policy", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertEquals(it, root.get("policy_iteration").asInt());
+        assertEquals(it, root.get("iteration").asInt(), "the controllers of the same iteration");
+        assertEquals(best.get("mean_return").asDouble(), root.get("policy").get("mean_return").asDouble(), 0.0);
+
+        int other = 1 - it;
+        CliTestSupport.Outcome chosen = CliTestSupport.run("evaluate", "--run-dir", runDir, "--policy", "--iteration",
+                String.valueOf(other), "--episodes", "2");
+        assertEquals(0, chosen.exitCode(), chosen.err());
+        assertTrue(chosen.out().contains("policy (iteration " + other + ", chosen with --iteration; not the published "
+                + "policy, which is iteration " + it + ")"), chosen.out());
+        CliTestSupport.Outcome dflt = CliTestSupport.run("evaluate", "--run-dir", runDir, "--policy", "--episodes", "2");
+        assertTrue(dflt.out().contains("policy (iteration " + it + ", the published policy)"), dflt.out());
+    }
+
+    @Test
+    void aResumedRunAndASeparateTrainPolicyJobWriteTheSameBestPolicyFile() throws Exception {
+        assertEquals(0, run.exitCode(), run.err());
+        Path copy = dir.resolve("resumed");
+        RunDirectoryAssertions.copyTree(Path.of(runDir), copy);
+        Path file = copy.resolve("best_policy.json");
+        String written = Files.readString(file);
+        // Stopped after its last score file, before best_policy.json: the resumed run writes it.
+        Files.delete(file);
+        CliTestSupport.Outcome resumed = CliTestSupport.run("run", "--run-dir", copy.toString());
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertEquals(written, Files.readString(file));
+        // The last job of an Airflow iteration: the same policy bits, so the same file.
+        Files.delete(file);
+        CliTestSupport.Outcome job = CliTestSupport.run("train-policy", "--run-dir", copy.toString(), "--iteration", "1");
+        assertEquals(0, job.exitCode(), job.err());
+        assertEquals(written, Files.readString(file));
+        assertTrue(job.out().contains("published policy: iteration " + bestPolicy().get("iteration").asInt()),
+                job.out());
     }
 
     @Test
