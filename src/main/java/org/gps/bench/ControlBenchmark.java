@@ -9,6 +9,7 @@ import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ConfigReader;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.pipeline.steps.BestPolicy;
 import org.gps.pipeline.steps.ControllerOutputs;
 import org.gps.pipeline.steps.EvaluateStep;
 import org.gps.pipeline.steps.RunLoop;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -33,8 +33,9 @@ import java.util.stream.Stream;
 /**
  * {@code gps benchmark control}: how reliably a config learns to control, over training seeds. The
  * config is run once per seed (its {@code seed:} replaced) into {@code DIR/seed=S/} with the same
- * loop as {@code gps run}, and every seed's final policy (or, for TrajOpt, its final controllers) is
- * scored on one evaluation seed shared by all, so that the seeds differ only in their training.
+ * loop as {@code gps run}, and every seed's published policy (the best its run scored, and for
+ * comparison its last iteration's; for TrajOpt, its final controllers) is scored on one evaluation
+ * seed shared by all, so that the seeds differ only in their training.
  */
 public final class ControlBenchmark {
     /**
@@ -55,11 +56,16 @@ public final class ControlBenchmark {
     private ControlBenchmark() {
     }
 
-    /** Policy configs: one seed's final policy on the evaluation seed, and its training curve. */
-    public record PolicySeed(long seed, String runDir, int policyIteration, EvaluateStep.PolicyScore finalScore,
-                             List<CurvePoint> curve) {
-        public CurvePoint best() {
-            return curve.stream().max(Comparator.comparingDouble(CurvePoint::value)).orElse(null);
+    /**
+     * Policy configs: one seed's published policy ({@link BestPolicy}) and its last iteration's
+     * policy, both on the evaluation seed, and its training curve.
+     */
+    public record PolicySeed(long seed, String runDir, int policyIteration, EvaluateStep.PolicyScore score,
+                             int lastIteration, EvaluateStep.PolicyScore lastScore, List<CurvePoint> curve) {
+        /** The published policy's mean return in its own policy_eval.json: the score it was chosen by. */
+        public double selectionReturn() {
+            return curve.stream().filter(p -> p.iteration() == policyIteration).mapToDouble(CurvePoint::value)
+                    .findFirst().orElse(Double.NaN);
         }
 
         /** Environment steps of the first iteration whose policy_eval.json mean return reached {@code bar}, or -1. */
@@ -230,13 +236,19 @@ public final class ControlBenchmark {
                         () -> RunLoop.run(spark, seedConfig.toString(), runDir, log));
             }
             if (base.trainsPolicy()) {
-                EvaluateStep.PolicyEvaluation pe = EvaluateStep.runPolicy(spark, runDir, null, episodes, eSeed);
-                PolicySeed ps = new PolicySeed(seed, runDir, pe.policyIteration(), pe.score(), policyCurve(run, base));
+                BestPolicy published = BestPolicy.of(run).orElseThrow(() -> new BadInputException(runDir
+                        + ": no scored policy (no iter=I/policy_eval.json) although the run is complete"));
+                EvaluateStep.PolicyScore score = EvaluateStep.scoreIteration(spark, runDir, published.iteration(),
+                        episodes, eSeed);
+                EvaluateStep.PolicyScore last = published.isLast() ? score
+                        : EvaluateStep.scoreIteration(spark, runDir, published.lastIteration(), episodes, eSeed);
+                PolicySeed ps = new PolicySeed(seed, runDir, published.iteration(), score, published.lastIteration(),
+                        last, policyCurve(run, base));
                 policySeeds.add(ps);
-                log.printf(Locale.ROOT, "seed %d: final policy (iteration %d) return %.1f (std %.1f) on eval seed %d, "
-                                + "upright %s, %.0f s%n", seed, ps.policyIteration(), ps.finalScore().meanReturn(),
-                        ps.finalScore().stdReturn(), eSeed, percent(ps.finalScore().uprightFraction()),
-                        (System.nanoTime() - start) / 1e9);
+                log.printf(Locale.ROOT, "seed %d: published policy (iteration %d) return %.1f (std %.1f) on eval seed "
+                                + "%d, upright %s; last iteration's (%d) %.1f; %.0f s%n", seed, ps.policyIteration(),
+                        score.meanReturn(), score.stdReturn(), eSeed, percent(score.uprightFraction()),
+                        ps.lastIteration(), last.meanReturn(), (System.nanoTime() - start) / 1e9);
             } else {
                 EvaluateStep.Result r = EvaluateStep.run(spark, runDir, null, episodes, eSeed);
                 ControllerSeed cs = new ControllerSeed(seed, runDir, r, costCurve(run, base));

@@ -64,23 +64,25 @@ public final class ControlBenchmarkReport {
     }
 
     private static void policyTable(Result r, StringBuilder sb) {
-        sb.append(String.format(Locale.ROOT, "Final policy scored on eval seed %d over %d random starts; upright: "
-                        + "mean |angle| over the last %d steps < %.1f rad; best and env steps from the run's own "
-                        + "policy_eval.json per iteration.%n%n", r.evalSeed(), r.evalEpisodes(),
-                RolloutSampling.FINAL_WINDOW, RolloutSampling.UPRIGHT_ANGLE));
-        sb.append("| seed | final return | std | upright | best return | best iteration | env steps to -200 "
-                + "| env steps to -160 |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        sb.append(String.format(Locale.ROOT, "Each seed's published policy (the iteration whose policy_eval.json mean "
+                        + "return is highest) scored on eval seed %d over %d random starts, and its last iteration's "
+                        + "policy on the same starts; upright: mean |angle| over the last %d steps < %.1f rad; "
+                        + "selection return and env steps from the run's own policy_eval.json per iteration.%n%n",
+                r.evalSeed(), r.evalEpisodes(), RolloutSampling.FINAL_WINDOW, RolloutSampling.UPRIGHT_ANGLE));
+        sb.append("| seed | iteration | return | std | upright | last-iteration return | selection return "
+                + "| env steps to -200 | env steps to -160 |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (PolicySeed s : r.policySeeds()) {
             sb.append(policyRow(String.valueOf(s.seed()), s));
         }
         List<PolicySeed> seeds = r.policySeeds();
         if (!seeds.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "| median | %s | %s | %s | %s | - | %s | %s |%n",
-                    num(median(seeds, s -> s.finalScore().meanReturn())),
-                    num(median(seeds, s -> s.finalScore().stdReturn())),
-                    ControlBenchmark.percent(median(seeds, s -> s.finalScore().uprightFraction())),
-                    num(median(seeds, s -> s.best() == null ? Double.NaN : s.best().value())),
+            sb.append(String.format(Locale.ROOT, "| median | - | %s | %s | %s | %s | %s | %s | %s |%n",
+                    num(median(seeds, s -> s.score().meanReturn())),
+                    num(median(seeds, s -> s.score().stdReturn())),
+                    ControlBenchmark.percent(median(seeds, s -> s.score().uprightFraction())),
+                    num(median(seeds, s -> s.lastScore().meanReturn())),
+                    num(median(seeds, PolicySeed::selectionReturn)),
                     steps(median(seeds, s -> stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[0]))),
                     steps(median(seeds, s -> stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[1])))));
             PolicySeed worst = worstPolicy(seeds);
@@ -89,11 +91,10 @@ public final class ControlBenchmarkReport {
     }
 
     private static String policyRow(String label, PolicySeed s) {
-        CurvePoint best = s.best();
-        return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", label,
-                num(s.finalScore().meanReturn()), num(s.finalScore().stdReturn()),
-                ControlBenchmark.percent(s.finalScore().uprightFraction()),
-                best == null ? "-" : num(best.value()), best == null ? "-" : String.valueOf(best.iteration()),
+        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", label,
+                s.policyIteration(), num(s.score().meanReturn()), num(s.score().stdReturn()),
+                ControlBenchmark.percent(s.score().uprightFraction()), num(s.lastScore().meanReturn()),
+                num(s.selectionReturn()),
                 steps(stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[0])),
                 steps(stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[1])));
     }
@@ -154,7 +155,7 @@ public final class ControlBenchmarkReport {
     }
 
     private static PolicySeed worstPolicy(List<PolicySeed> seeds) {
-        return seeds.stream().min(Comparator.comparingDouble(s -> s.finalScore().meanReturn())).get();
+        return seeds.stream().min(Comparator.comparingDouble(s -> s.score().meanReturn())).get();
     }
 
     private static double median(List<PolicySeed> seeds, ToDoubleFunction<PolicySeed> f) {
@@ -202,10 +203,11 @@ public final class ControlBenchmarkReport {
             if (!r.policySeeds().isEmpty()) {
                 List<PolicySeed> seeds = r.policySeeds();
                 ObjectNode med = root.putObject("median");
-                putNumber(med, "final_return", median(seeds, s -> s.finalScore().meanReturn()));
-                putNumber(med, "final_std", median(seeds, s -> s.finalScore().stdReturn()));
-                putNumber(med, "upright_fraction", median(seeds, s -> s.finalScore().uprightFraction()));
-                putNumber(med, "best_return", median(seeds, s -> s.best() == null ? Double.NaN : s.best().value()));
+                putNumber(med, "mean_return", median(seeds, s -> s.score().meanReturn()));
+                putNumber(med, "std_return", median(seeds, s -> s.score().stdReturn()));
+                putNumber(med, "upright_fraction", median(seeds, s -> s.score().uprightFraction()));
+                putNumber(med, "last_iteration_return", median(seeds, s -> s.lastScore().meanReturn()));
+                putNumber(med, "selection_return", median(seeds, PolicySeed::selectionReturn));
                 ObjectNode reach = med.putObject("env_steps_to_reach");
                 for (double bar : ControlBenchmark.RETURN_BARS) {
                     putSteps(reach, barKey(bar), median(seeds, s -> stepsOrInfinity(s, bar)));
@@ -233,17 +235,12 @@ public final class ControlBenchmarkReport {
         n.put("seed", s.seed());
         n.put("run_dir", s.runDir());
         n.put("policy_iteration", s.policyIteration());
-        putNumber(n, "final_return", s.finalScore().meanReturn());
-        putNumber(n, "final_std", s.finalScore().stdReturn());
-        putNumber(n, "upright_fraction", s.finalScore().uprightFraction());
-        CurvePoint best = s.best();
-        if (best == null) {
-            n.putNull("best_return");
-            n.putNull("best_iteration");
-        } else {
-            n.put("best_return", best.value());
-            n.put("best_iteration", best.iteration());
-        }
+        putNumber(n, "mean_return", s.score().meanReturn());
+        putNumber(n, "std_return", s.score().stdReturn());
+        putNumber(n, "upright_fraction", s.score().uprightFraction());
+        n.put("last_iteration", s.lastIteration());
+        putNumber(n, "last_iteration_return", s.lastScore().meanReturn());
+        putNumber(n, "selection_return", s.selectionReturn());
         ObjectNode reach = n.putObject("env_steps_to_reach");
         for (double bar : ControlBenchmark.RETURN_BARS) {
             putSteps(reach, barKey(bar), stepsOrInfinity(s, bar));

@@ -2,6 +2,7 @@ package org.gps.pipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,14 +76,14 @@ class ControlBenchmarkTest {
         assertEquals(0, first.exitCode(), first.err());
         String md = Files.readString(out.resolve("control.md"));
         List<String> rows = md.lines().filter(l -> l.startsWith("|")).toList();
-        assertEquals("| seed | final return | std | upright | best return | best iteration | env steps to -200 "
-                + "| env steps to -160 |", rows.get(0));
+        assertEquals("| seed | iteration | return | std | upright | last-iteration return | selection return "
+                + "| env steps to -200 | env steps to -160 |", rows.get(0));
         assertEquals(6, rows.size(), md);
         assertTrue(rows.get(2).startsWith("| 0 |") && rows.get(3).startsWith("| 1 |"), md);
-        assertTrue(rows.get(4).startsWith("| median |"), md);
+        assertTrue(rows.get(4).startsWith("| median | - |"), md);
         assertTrue(rows.get(5).matches("\\| worst \\(seed [01]\\) \\|.*"), md);
         for (String row : rows) {
-            assertEquals(10, row.split("\\|", -1).length, "8 columns between 9 bars: " + row);
+            assertEquals(11, row.split("\\|", -1).length, "9 columns between 10 bars: " + row);
         }
         assertTrue(first.out().contains(md), "the table is printed at the end:\n" + first.out());
     }
@@ -100,26 +101,38 @@ class ControlBenchmarkTest {
         for (int k = 0; k < 2; k++) {
             JsonNode s = seeds.get(k);
             assertEquals(k, s.get("seed").asLong());
-            assertEquals(1, s.get("policy_iteration").asInt());
-            for (String key : new String[] {"final_return", "final_std", "upright_fraction", "best_return",
-                    "best_iteration"}) {
+            JsonNode best = new ObjectMapper().readTree(out.resolve("seed=" + k + "/best_policy.json").toFile());
+            int published = best.get("iteration").asInt();
+            assertEquals(published, s.get("policy_iteration").asInt(), "the run's published policy is scored");
+            assertEquals(1, s.get("last_iteration").asInt());
+            for (String key : new String[] {"mean_return", "std_return", "upright_fraction", "last_iteration_return",
+                    "selection_return"}) {
                 assertTrue(s.get(key).isNumber(), key + " in " + s);
             }
+            if (published == 1) {
+                assertEquals(s.get("mean_return").asDouble(), s.get("last_iteration_return").asDouble(), 0.0,
+                        "the same policy on the same starts");
+            }
+            assertEquals(best.get("mean_return").asDouble(), s.get("selection_return").asDouble(), 0.0);
             assertTrue(s.get("env_steps_to_reach").has("-200") && s.get("env_steps_to_reach").has("-160"), s.toString());
             JsonNode curve = s.get("curve");
             assertEquals(2, curve.size());
             // M x N x T per iteration = 2 x 2 x 10.
             assertEquals(40, curve.get(0).get("env_steps").asLong());
             assertEquals(80, curve.get(1).get("env_steps").asLong());
+            for (JsonNode p : curve) {
+                assertTrue(s.get("selection_return").asDouble() >= p.get("mean_return").asDouble(), s.toString());
+            }
         }
-        assertTrue(j.get("median").get("final_return").isNumber());
+        assertTrue(j.get("median").get("mean_return").isNumber());
+        assertTrue(j.get("median").get("last_iteration_return").isNumber());
         long worst = j.get("worst_seed").asLong();
-        double worstReturn = Math.min(seeds.get(0).get("final_return").asDouble(),
-                seeds.get(1).get("final_return").asDouble());
-        assertEquals(worstReturn, seeds.get((int) worst).get("final_return").asDouble());
+        double worstReturn = Math.min(seeds.get(0).get("mean_return").asDouble(),
+                seeds.get(1).get("mean_return").asDouble());
+        assertEquals(worstReturn, seeds.get((int) worst).get("mean_return").asDouble());
         String md = Files.readString(out.resolve("control.md"));
-        assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| 0 | %.1f |",
-                seeds.get(0).get("final_return").asDouble())), md);
+        assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| 0 | %d | %.1f |",
+                seeds.get(0).get("policy_iteration").asInt(), seeds.get(0).get("mean_return").asDouble())), md);
     }
 
     @Test
@@ -142,6 +155,36 @@ class ControlBenchmarkTest {
         assertTrue(again.out().contains("seed 1: its run is complete, not run again"), again.out());
         assertFalse(again.out().contains("pol_ret"), "no iteration was run again:\n" + again.out());
         assertEquals(before, Files.readString(out.resolve("control.md")));
+    }
+
+    @Test
+    void aSeedWhoseEarlierPolicyScoredBetterIsScoredByThatOneAndItsLastIterationsReturnIsKeptBeside() throws Exception {
+        assertEquals(0, first.exitCode(), first.err());
+        JsonNode before = new ObjectMapper().readTree(out.resolve("control.json").toFile()).get("seeds").get(0);
+        Path copy = dir.resolve("bench-earlier-best");
+        RunDirectoryAssertions.copyTree(out, copy);
+        // Iteration 0 of seed 0 made to score far above anything the tiny run reaches.
+        Path eval = copy.resolve("seed=0/iter=0000/policy_eval.json");
+        ObjectNode score = (ObjectNode) new ObjectMapper().readTree(eval.toFile());
+        score.put("mean_return", 1000.0);
+        Files.writeString(eval, score.toPrettyString());
+        CliTestSupport.Outcome again = CliTestSupport.run("benchmark", "control", "--config", config.toString(),
+                "--seeds", "0,1", "--eval-episodes", "3", "--out", copy.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        JsonNode s = new ObjectMapper().readTree(copy.resolve("control.json").toFile()).get("seeds").get(0);
+        assertEquals(0, s.get("policy_iteration").asInt());
+        assertEquals(1000.0, s.get("selection_return").asDouble(), 0.0);
+        assertEquals(1, s.get("last_iteration").asInt());
+        // The last iteration's policy on the same evaluation starts as before: the same number.
+        assertEquals(before.get("last_iteration_return").asDouble(), s.get("last_iteration_return").asDouble(), 0.0);
+        String row = Files.readString(copy.resolve("control.md")).lines().filter(l -> l.startsWith("| 0 |"))
+                .findFirst().orElseThrow();
+        String[] cells = row.split("\\|", -1);
+        assertEquals("0", cells[2].trim(), row);
+        assertEquals(String.format(java.util.Locale.ROOT, "%.1f", s.get("mean_return").asDouble()), cells[3].trim(), row);
+        assertEquals(String.format(java.util.Locale.ROOT, "%.1f", s.get("last_iteration_return").asDouble()),
+                cells[6].trim(), row);
+        assertEquals("1000.0", cells[7].trim(), row);
     }
 
     @Test
