@@ -15,6 +15,7 @@ import org.gps.io.HadoopFiles;
 import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.pipeline.steps.BestPolicy;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
@@ -66,6 +67,14 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
 
     public int conditionCount() {
         return config.conditionCount();
+    }
+
+    /** The policy evaluation of the run's published policy ({@link BestPolicy}), or null when there is none. */
+    public PolicyEval publishedPolicy() {
+        java.util.SortedMap<Integer, Double> means = new TreeMap<>();
+        policyEvals.forEach(e -> means.put(e.iteration(), e.meanReturn()));
+        int best = BestPolicy.select(means);
+        return policyEvals.stream().filter(e -> e.iteration() == best).findFirst().orElse(null);
     }
 
     /** The latest iteration with a prediction error table, or -1. */

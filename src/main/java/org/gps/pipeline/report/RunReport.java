@@ -232,6 +232,12 @@ public final class RunReport {
         row(h, "algorithm", cfg.algorithm());
         row(h, "conditions x samples x T", cfg.conditionCount() + " x " + cfg.samples() + " x " + cfg.horizon());
         row(h, "iterations completed", data.states().size() + " of " + cfg.iterations());
+        ReportData.PolicyEval published = data.publishedPolicy();
+        if (published != null) {
+            row(h, "published policy", String.format(Locale.ROOT, "iteration %d, mean return %.4g (the best of %d "
+                    + "scored; best_policy.json)", published.iteration(), published.meanReturn(),
+                    data.policyEvals().size()));
+        }
         h.append("</table>\n");
         if (charts.isEmpty()) {
             h.append("<p>No iteration has completed yet: nothing to plot.</p>\n");
@@ -255,10 +261,11 @@ public final class RunReport {
         }
         if (!data.policyEvals().isEmpty()) {
             h.append("<h2>Policy evaluations</h2>\n<table>\n<tr><th>iteration</th><th>episodes</th><th>mean return</th>")
-                    .append("<th>std</th><th>training env steps</th></tr>\n");
+                    .append("<th>std</th><th>training env steps</th><th>published</th></tr>\n");
             for (ReportData.PolicyEval e : data.policyEvals()) {
-                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%.4g</td><td>%.4g</td><td>%d</td></tr>%n",
-                        e.iteration(), e.episodes(), e.meanReturn(), e.stdReturn(), e.trainingEnvSteps()));
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%.4g</td><td>%.4g</td><td>%d</td>"
+                                + "<td>%s</td></tr>%n", e.iteration(), e.episodes(), e.meanReturn(), e.stdReturn(),
+                        e.trainingEnvSteps(), e == published ? "yes" : ""));
             }
             h.append("</table>\n");
         }

@@ -216,6 +216,22 @@ class RunReportTest {
     }
 
     @Test
+    void thePageNamesThePublishedPolicyAndMarksItsRowEvenWhenALaterOneScoredWorse() {
+        // The fixture's scores rise, so its last policy is the published one.
+        assertEquals(2, data.publishedPolicy().iteration());
+        ReportData worseLast = new ReportData(data.runDir(), data.config(), data.states(), data.errors(),
+                data.errorSummaries(), data.dynamicsFit(), List.of(new ReportData.PolicyEval(1, 5, -138.5, 9.0, 1000),
+                new ReportData.PolicyEval(2, 5, -168.25, 8.0, 2000)));
+        String html = RunReport.html(worseLast, "index_files", List.of());
+        assertTrue(html.contains("<th class=\"l\">published policy</th><td class=\"l\">iteration 1, mean return "
+                + "-138.5 (the best of 2 scored; best_policy.json)</td>"), html);
+        assertTrue(html.contains("<tr><td>1</td><td>5</td><td>-138.5</td><td>9.000</td><td>1000</td><td>yes</td></tr>"),
+                html);
+        assertTrue(html.contains("<tr><td>2</td><td>5</td><td>-168.3</td><td>8.000</td><td>2000</td><td></td></tr>"),
+                html);
+    }
+
+    @Test
     void reportCommandWritesThePageAndEveryImageItReferences() throws Exception {
         CliTestSupport.Outcome o = CliTestSupport.run("report", "--run-dir", run.toString());
         assertEquals(0, o.exitCode(), o.err());
