@@ -30,7 +30,8 @@ final class EvaluateCommand implements Callable<Integer> {
             + "environment's start distribution (Gym's for Pendulum) and report the mean and std of its return.")
     boolean policy;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the policy's random starts (default: the run's seed).")
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the policy's random starts (default: the "
+            + "starts the run scored that iteration's policy on, iter=I/policy_eval.json).")
     Long seed;
 
     @Option(names = "--json", description = "Print one JSON object (keys: iteration, conditions[condition, mean_return, "

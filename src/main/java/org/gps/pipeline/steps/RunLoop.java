@@ -19,8 +19,9 @@ import java.util.Locale;
 /**
  * {@code gps run}: the whole loop for the configured number of iterations, calling the same step
  * code as the separate jobs (init, then per iteration sample, fit-dynamics, trajopt, and for MDGPS
- * and BADMM train-policy), and a final evaluation that names the published policy ({@link BestPolicy}). Every step's output is published atomically, so a run that was stopped resumes here
- * from its first incomplete step; a complete step is never redone.
+ * and BADMM train-policy), and a final evaluation that names the published policy
+ * ({@link BestPolicy}). Every step's output is published atomically, so a run that was stopped
+ * resumes here from its first incomplete step; a complete step is never redone.
  */
 public final class RunLoop {
     private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
