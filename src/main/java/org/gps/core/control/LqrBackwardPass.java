@@ -49,15 +49,16 @@ public final class LqrBackwardPass {
 
     static LqrSolution solve(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref, double eta0,
                              TrajOptOptions options) {
-        return solve(dynamics, cost, ref, eta0, options, null);
+        return solve(dynamics, cost, ref, eta0, options, null, null);
     }
 
     /**
      * @param extraOmega per-step addition to the entropy weight max_ent_traj (BADMM's policy weights
      *                   w_t; see {@link BadmmDuals#augment}), or null for none
+     * @param box        the action limits to plan within, or null for none
      */
     static LqrSolution solve(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref, double eta0,
-                             TrajOptOptions options, double[] extraOmega) {
+                             TrajOptOptions options, double[] extraOmega, Box box) {
         if (!(eta0 > 0) || !Double.isFinite(eta0)) {
             throw new IllegalArgumentException("eta must be positive and finite, got " + eta0);
         }
@@ -75,7 +76,7 @@ public final class LqrBackwardPass {
                 fCm[t] = cost.quadratic(t).scaledPlusScaled(costScale, klScale, ref.m[t]);
                 fcv[t] = axpy(costScale, cost.linear(t), klScale, ref.v[t]);
             }
-            Pass pass = riccati(dynamics, cost.stateDim(), cost.actionDim(), fCm, fcv);
+            Pass pass = riccati(dynamics, cost.stateDim(), cost.actionDim(), fCm, fcv, box);
             if (pass.failedAt < 0) {
                 double[] etas = new double[horizon];
                 Arrays.fill(etas, eta);
@@ -93,6 +94,11 @@ public final class LqrBackwardPass {
 
     static LqrSolution solvePerStep(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref,
                                     double[] etas0, TrajOptOptions options) {
+        return solvePerStep(dynamics, cost, ref, etas0, options, null);
+    }
+
+    static LqrSolution solvePerStep(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref,
+                                    double[] etas0, TrajOptOptions options, Box box) {
         int horizon = cost.horizon();
         if (etas0.length != horizon) {
             throw new IllegalArgumentException("per-step mode needs " + horizon + " etas, got " + etas0.length);
@@ -107,7 +113,7 @@ public final class LqrBackwardPass {
         double[] del = new double[horizon];
         Arrays.fill(del, options.del0());
         while (true) {
-            Pass pass = perStepPass(dynamics, cost, ref, etas);
+            Pass pass = perStepPass(dynamics, cost, ref, etas, box);
             if (pass.failedAt < 0) {
                 double mean = 0;
                 for (double e : etas) {
@@ -130,7 +136,13 @@ public final class LqrBackwardPass {
 
     /** Plain LQR on a given quadratic cost (no KL term): used by init_lqr. */
     static LinearGaussianController plain(LinearGaussianDynamics dynamics, int dX, int dU, Mat[] cm, double[][] cv) {
-        Pass pass = riccati(dynamics, dX, dU, cm, cv);
+        return plain(dynamics, dX, dU, cm, cv, null);
+    }
+
+    /** Plain LQR within action limits ({@code box} null: none). */
+    static LinearGaussianController plain(LinearGaussianDynamics dynamics, int dX, int dU, Mat[] cm, double[][] cv,
+                                          Box box) {
+        Pass pass = riccati(dynamics, dX, dU, cm, cv, box);
         if (pass.failedAt >= 0) {
             throw new LqrFailedException("Qtt_uu is not positive definite at t=" + pass.failedAt
                     + " (check that the action weights are positive)");
@@ -138,7 +150,7 @@ public final class LqrBackwardPass {
         return pass.controller();
     }
 
-    private static Pass riccati(LinearGaussianDynamics dynamics, int dX, int dU, Mat[] fCm, double[][] fcv) {
+    private static Pass riccati(LinearGaussianDynamics dynamics, int dX, int dU, Mat[] fCm, double[][] fcv, Box box) {
         int horizon = fCm.length;
         int n = dX + dU;
         Mat[] gains = new Mat[horizon];
@@ -172,19 +184,30 @@ public final class LqrBackwardPass {
             Mat qux = qtt.block(dX, n, 0, dX);
             Mat qxu = qtt.block(0, dX, dX, n);
             gains[t] = chol.solve(qux).negate();
-            offsets[t] = negate(chol.solve(slice(qt, dX, n)));
+            double[] qu = slice(qt, dX, n);
+            offsets[t] = negate(chol.solve(qu));
             covs[t] = cov;
             if (!gains[t].isFinite() || !org.gps.core.linalg.Vec.isFinite(offsets[t])) {
                 return Pass.failed(t);
             }
-            vxx = qtt.block(0, dX, 0, dX).plus(qxu.times(gains[t])).symmetrize();
-            vx = plus(slice(qt, 0, dX), qxu.times(offsets[t]));
+            Step boxed = box == null ? null : box.step(t, quu, qux, qu, gains[t], offsets[t]);
+            if (boxed == null) {
+                // At the unconstrained minimiser the cross terms cancel: the short form of V.
+                vxx = qtt.block(0, dX, 0, dX).plus(qxu.times(gains[t])).symmetrize();
+                vx = plus(slice(qt, 0, dX), qxu.times(offsets[t]));
+            } else {
+                gains[t] = boxed.gain();
+                offsets[t] = boxed.offset();
+                Mat[] v = new Mat[1];
+                vx = costToGo(qtt, qt, dX, gains[t], offsets[t], v);
+                vxx = v[0];
+            }
         }
         return Pass.done(gains, offsets, covs);
     }
 
     private static Pass perStepPass(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref,
-                                    double[] etas) {
+                                    double[] etas, Box box) {
         int horizon = cost.horizon();
         int dX = cost.stateDim();
         int n = dX + cost.actionDim();
@@ -223,20 +246,113 @@ public final class LqrBackwardPass {
             double[] offsetTerm = axpy(inv, qu, -1.0, ref.precisionOffset[t]);
             Mat gain = chol.solve(gainTerm).negate();
             double[] offset = negate(chol.solve(offsetTerm));
-            gains[t] = gain;
-            offsets[t] = offset;
-            covs[t] = cov;
             if (!gain.isFinite() || !org.gps.core.linalg.Vec.isFinite(offset)) {
                 return Pass.failed(t);
             }
-            Mat qxu = qtt.block(0, dX, dX, n);
-            Mat qxuK = qxu.times(gain);
-            vxx = qtt.block(0, dX, 0, dX).plus(gain.transposeTimes(quu.times(gain))).plus(qxuK)
-                    .plus(qxuK.transpose()).symmetrize();
-            double[] quuk = quu.times(offset);
-            vx = plus(plus(slice(qt, 0, dX), gain.transposeTimes(plus(qu, quuk))), qxu.times(offset));
+            Step boxed = box == null ? null : box.step(t, precision, gainTerm, offsetTerm, gain, offset);
+            if (boxed != null) {
+                gain = boxed.gain();
+                offset = boxed.offset();
+            }
+            gains[t] = gain;
+            offsets[t] = offset;
+            covs[t] = cov;
+            Mat[] v = new Mat[1];
+            vx = costToGo(qtt, qt, dX, gain, offset, v);
+            vxx = v[0];
         }
         return Pass.done(gains, offsets, covs);
+    }
+
+    /**
+     * The cost-to-go of Q under u = K x + k whatever K and k are: Vxx = Qxx + K^T Quu K + Qxu K +
+     * K^T Qux (into {@code vxxOut[0]}), returned Vx = Qx + K^T (Qu + Quu k) + Qxu k.
+     */
+    private static double[] costToGo(Mat qtt, double[] qt, int dX, Mat gain, double[] offset, Mat[] vxxOut) {
+        int n = qt.length;
+        Mat quu = qtt.block(dX, n, dX, n);
+        Mat qxu = qtt.block(0, dX, dX, n);
+        Mat qxuK = qxu.times(gain);
+        vxxOut[0] = qtt.block(0, dX, 0, dX).plus(gain.transposeTimes(quu.times(gain))).plus(qxuK)
+                .plus(qxuK.transpose()).symmetrize();
+        double[] quuk = quu.times(offset);
+        return plus(plus(slice(qt, 0, dX), gain.transposeTimes(plus(slice(qt, dX, n), quuk))), qxu.times(offset));
+    }
+
+    /** One step's controller u = K x + k. */
+    record Step(Mat gain, double[] offset) {
+    }
+
+    /**
+     * Action limits for the backward pass (control-limited LQR): at each step the mean action at the
+     * nominal state, K xbar_t + k, must lie in the box. Where the unconstrained controller leaves it,
+     * the step's quadratic in u is minimised over the box at xbar_t; a dimension held at a bound
+     * gets that bound as its action and no feedback, the free ones the minimiser of the quadratic
+     * given the held ones. The covariance is left as it is: the plant clips what the noise adds.
+     *
+     * @param nominal the state means xbar_t the box is enforced at (e.g. those of the reference
+     *                controller under the fitted dynamics)
+     */
+    record Box(ActionBounds bounds, double[][] nominal) {
+        /**
+         * The step's controller within the box, for the quadratic 0.5 u^T H u + u^T (G x + g); null
+         * when the unconstrained one ({@code k0}, {@code gain0}) already keeps the mean action inside.
+         */
+        Step step(int t, Mat h, Mat g, double[] gOffset, Mat gain0, double[] k0) {
+            double[] xbar = nominal[t];
+            double[] u0 = gain0.times(xbar);
+            boolean inside = true;
+            for (int i = 0; i < u0.length; i++) {
+                u0[i] += k0[i];
+                inside &= u0[i] >= bounds.lower(i) && u0[i] <= bounds.upper(i);
+            }
+            if (inside) {
+                return null;
+            }
+            double[] linear = g.times(xbar);
+            for (int i = 0; i < linear.length; i++) {
+                linear[i] += gOffset[i];
+            }
+            BoxQp.Solution sol = BoxQp.solve(h, linear, bounds, u0);
+            int dU = u0.length;
+            int dX = xbar.length;
+            int[] free = BoxQp.free(sol.clamped());
+            int[] held = new int[dU - free.length];
+            int j = 0;
+            for (int i = 0; i < dU; i++) {
+                if (sol.clamped()[i]) {
+                    held[j++] = i;
+                }
+            }
+            double[][] gain = new double[dU][dX];
+            double[] offset = new double[dU];
+            for (int i : held) {
+                offset[i] = sol.u()[i];
+            }
+            if (free.length > 0) {
+                int[] all = new int[dX];
+                for (int c = 0; c < dX; c++) {
+                    all[c] = c;
+                }
+                Cholesky hFree = Cholesky.of(BoxQp.sub(h, free, free));
+                Mat gainFree = hFree.solve(BoxQp.sub(g, free, all)).negate();
+                double[] rhs = BoxQp.pick(gOffset, free);
+                if (held.length > 0) {
+                    double[] hHeld = BoxQp.sub(h, free, held).times(BoxQp.pick(sol.u(), held));
+                    for (int i = 0; i < rhs.length; i++) {
+                        rhs[i] += hHeld[i];
+                    }
+                }
+                double[] offsetFree = negate(hFree.solve(rhs));
+                for (int a = 0; a < free.length; a++) {
+                    for (int c = 0; c < dX; c++) {
+                        gain[free[a]][c] = gainFree.get(a, c);
+                    }
+                    offset[free[a]] = offsetFree[a];
+                }
+            }
+            return new Step(Mat.of(gain), offset);
+        }
     }
 
     /**

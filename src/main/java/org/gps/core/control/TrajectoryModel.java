@@ -9,10 +9,17 @@ import java.io.Serializable;
 /**
  * The fitted local model of one condition that the C-step and the step-size rule work on
  * (the original's TrajectoryInfo): linear-Gaussian dynamics (section 4), initial-state
- * distribution (section 5) and quadratic cost (section 2), all for the same T, dX, dU.
+ * distribution (section 5) and quadratic cost (section 2), all for the same T, dX, dU; and the
+ * box of actions the plant can apply, which the C-step then plans within (null: no limits).
  */
 public record TrajectoryModel(LinearGaussianDynamics dynamics, InitialStateDistribution initialState,
-                              QuadraticCostModel cost) implements Serializable {
+                              QuadraticCostModel cost, ActionBounds actionBounds) implements Serializable {
+    /** A model without action limits. */
+    public TrajectoryModel(LinearGaussianDynamics dynamics, InitialStateDistribution initialState,
+                           QuadraticCostModel cost) {
+        this(dynamics, initialState, cost, null);
+    }
+
     public TrajectoryModel {
         int horizon = cost.horizon();
         int dX = cost.stateDim();
@@ -24,6 +31,9 @@ public record TrajectoryModel(LinearGaussianDynamics dynamics, InitialStateDistr
         }
         if (initialState.mean().length != dX) {
             throw new IllegalArgumentException("initial state of " + initialState.mean().length + " values for dX=" + dX);
+        }
+        if (actionBounds != null && actionBounds.actionDim() != dU) {
+            throw new IllegalArgumentException("action bounds of dimension " + actionBounds.actionDim() + " for dU=" + dU);
         }
     }
 
@@ -37,6 +47,11 @@ public record TrajectoryModel(LinearGaussianDynamics dynamics, InitialStateDistr
 
     public int actionDim() {
         return cost.actionDim();
+    }
+
+    /** The same model with {@code c} as its cost. */
+    public TrajectoryModel withCost(QuadraticCostModel c) {
+        return new TrajectoryModel(dynamics, initialState, c, actionBounds);
     }
 
     /** Throws unless {@code controller} has this model's T, dX and dU. */

@@ -57,7 +57,8 @@ public final class TrajectoryOptimizer {
         }
         model.requireFits(reference, "reference");
         checkStepMult(stepMult);
-        return scalarSearch(model, KlTerms.of(reference), previousEta, stepMult, options, null);
+        LqrBackwardPass.Box box = box(model, reference);
+        return scalarSearch(model, KlTerms.of(applied(reference, box)), previousEta, stepMult, options, null, box);
     }
 
     /**
@@ -76,7 +77,9 @@ public final class TrajectoryOptimizer {
         if (policyWeights.length != model.horizon()) {
             throw new IllegalArgumentException(policyWeights.length + " policy weights for T=" + model.horizon());
         }
-        return scalarSearch(model, KlTerms.of(reference), previousEta, stepMult, options, policyWeights);
+        LqrBackwardPass.Box box = box(model, reference);
+        return scalarSearch(model, KlTerms.of(applied(reference, box)), previousEta, stepMult, options, policyWeights,
+                box);
     }
 
     /** Per-step mode ({@code options.consPerStep()} must be set), starting from the etas of the last C-step. */
@@ -87,11 +90,12 @@ public final class TrajectoryOptimizer {
         }
         model.requireFits(reference, "reference");
         checkStepMult(stepMult);
-        return perStepSearch(model, KlTerms.of(reference), previousEtas, stepMult, options);
+        LqrBackwardPass.Box box = box(model, reference);
+        return perStepSearch(model, KlTerms.of(applied(reference, box)), previousEtas, stepMult, options, box);
     }
 
     private static TrajOptResult scalarSearch(TrajectoryModel model, KlTerms ref, double previousEta, double stepMult,
-                                              TrajOptOptions o, double[] extraOmega) {
+                                              TrajOptOptions o, double[] extraOmega, LqrBackwardPass.Box box) {
         int horizon = model.horizon();
         double target = o.klStep() * stepMult * horizon;
         double minEta = o.minEta();
@@ -103,7 +107,7 @@ public final class TrajectoryOptimizer {
         boolean converged = false;
         int rounds = 0;
         while (rounds < o.maxRounds()) {
-            solution = LqrBackwardPass.solve(model.dynamics(), model.cost(), ref, eta, o, extraOmega);
+            solution = LqrBackwardPass.solve(model.dynamics(), model.cost(), ref, eta, o, extraOmega, box);
             rounds++;
             eta = solution.eta();
             klSteps = klOf(model, solution.controller(), ref);
@@ -135,7 +139,7 @@ public final class TrajectoryOptimizer {
     }
 
     private static TrajOptResult perStepSearch(TrajectoryModel model, KlTerms ref, double[] previousEtas,
-                                               double stepMult, TrajOptOptions o) {
+                                               double stepMult, TrajOptOptions o, LqrBackwardPass.Box box) {
         int horizon = model.horizon();
         if (previousEtas.length != horizon) {
             throw new IllegalArgumentException("per-step mode needs " + horizon + " etas, got " + previousEtas.length);
@@ -151,7 +155,7 @@ public final class TrajectoryOptimizer {
         boolean converged = false;
         int rounds = 0;
         for (int i = 0; i < o.perStepBracketRounds() && !converged; i++) {
-            solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o);
+            solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o, box);
             rounds++;
             etas = solution.stepEtas();
             kl = klOf(model, solution.controller(), ref);
@@ -174,7 +178,7 @@ public final class TrajectoryOptimizer {
             double[] m = new double[horizon];
             double[] v = new double[horizon];
             for (int i = 0; i < o.perStepAdamRounds(); i++) {
-                solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o);
+                solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o, box);
                 rounds++;
                 etas = solution.stepEtas();
                 kl = klOf(model, solution.controller(), ref);
@@ -205,6 +209,57 @@ public final class TrajectoryOptimizer {
         }
         return new TrajOptResult(solution.controller(), solution.eta(), solution.stepEtas(), total, target, kl, rounds,
                 converged);
+    }
+
+    /**
+     * The model's action limits, enforced at the state means of the reference controller under the
+     * fitted dynamics: the trajectory the KL constraint keeps the new controller close to.
+     */
+    private static LqrBackwardPass.Box box(TrajectoryModel model, LinearGaussianController reference) {
+        if (model.actionBounds() == null) {
+            return null;
+        }
+        StateActionMarginals m = StateActionMarginals.forward(model, reference);
+        double[][] nominal = new double[model.horizon()][];
+        for (int t = 0; t < nominal.length; t++) {
+            nominal[t] = Arrays.copyOf(m.mean(t), model.stateDim());
+        }
+        return new LqrBackwardPass.Box(model.actionBounds(), nominal);
+    }
+
+    /**
+     * The reference as the plant ran it: where its mean action at the nominal state lies outside the
+     * box, the plant applied the bound, so that dimension becomes the bound with no feedback. The KL
+     * constraint then measures the step from what was applied, which a controller within the box can
+     * approach; against the raw reference it could not, and the dual search would find no eta.
+     */
+    static LinearGaussianController applied(LinearGaussianController reference, LqrBackwardPass.Box box) {
+        if (box == null) {
+            return reference;
+        }
+        int horizon = reference.horizon();
+        int dX = reference.stateDim();
+        int dU = reference.actionDim();
+        org.gps.core.linalg.Mat[] gains = new org.gps.core.linalg.Mat[horizon];
+        double[][] offsets = new double[horizon][];
+        org.gps.core.linalg.Mat[] covs = new org.gps.core.linalg.Mat[horizon];
+        ActionBounds b = box.bounds();
+        for (int t = 0; t < horizon; t++) {
+            double[] u = reference.meanAction(t, box.nominal()[t]);
+            double[][] k = reference.gain(t).toRowArrays();
+            double[] o = reference.offset(t);
+            for (int i = 0; i < dU; i++) {
+                double c = Math.min(Math.max(u[i], b.lower()[i]), b.upper()[i]);
+                if (c != u[i]) {
+                    k[i] = new double[dX];
+                    o[i] = c;
+                }
+            }
+            gains[t] = org.gps.core.linalg.Mat.of(k);
+            offsets[t] = o;
+            covs[t] = reference.covariance(t);
+        }
+        return LinearGaussianController.of(gains, offsets, covs);
     }
 
     private static boolean allWithin(double[] kl, double eps) {

@@ -51,6 +51,19 @@ public interface Environment extends Serializable {
     /** Advances one time step with action {@code u} (length dU). */
     void step(double[] u);
 
+    /**
+     * The box of actions the plant applies (it clips what lies outside, as Pendulum clips the
+     * torque); empty when actions are not limited.
+     */
+    default java.util.Optional<org.gps.core.control.ActionBounds> actionBounds() {
+        return java.util.Optional.empty();
+    }
+
+    /** The action the plant applies when commanded {@code u} (a copy): {@code u} clipped to {@link #actionBounds}. */
+    default double[] appliedAction(double[] u) {
+        return actionBounds().map(b -> b.clip(u)).orElseGet(u::clone);
+    }
+
     /** A copy of the current state x. */
     double[] state();
 

@@ -186,6 +186,11 @@ public final class Pendulum implements Environment {
     }
 
     @Override
+    public java.util.Optional<org.gps.core.control.ActionBounds> actionBounds() {
+        return java.util.Optional.of(org.gps.core.control.ActionBounds.symmetric(1, maxTorque));
+    }
+
+    @Override
     public void step(double[] u) {
         Check.length("u", u, 1);
         requireStarted();

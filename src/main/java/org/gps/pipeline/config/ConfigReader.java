@@ -195,7 +195,9 @@ public final class ConfigReader {
         c.setResolved("conditions", conditions);
         InitialControllerSpec init = readInitialController(c.child("initial_controller"), e.actionDim());
         List<CostFunction> costs = CostConfig.read(c.child("cost"), conditions.size(), e.stateDim(), e.actionDim());
-        TrajOptOptions trajopt = readTrajOpt(c.child("trajopt"));
+        ConfigNode trajoptNode = c.child("trajopt");
+        org.gps.core.control.ActionBounds actionLimits = readActionLimits(trajoptNode, e);
+        TrajOptOptions trajopt = readTrajOpt(trajoptNode);
         DynamicsOptions dynamics = readDynamics(c.child("dynamics"), seed);
         PolicyOptions policy = null;
         if (algorithm.equals("trajopt")) {
@@ -209,7 +211,7 @@ public final class ConfigReader {
         }
         c.finish();
         return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
-                init, costs, trajopt, dynamics, policy, toJson(c.resolved()));
+                init, costs, trajopt, actionLimits, dynamics, policy, toJson(c.resolved()));
     }
 
     private static InitialControllerSpec readInitialController(ConfigNode n, int dU) {
@@ -231,6 +233,19 @@ public final class ConfigReader {
         }
         n.finish();
         return new InitialControllerSpec(type, lqr, pd);
+    }
+
+    /**
+     * {@code trajopt.action_limits}: {@code none} (the default) plans actions without bounds;
+     * {@code environment} plans within the box the environment applies (control-limited LQR).
+     */
+    private static org.gps.core.control.ActionBounds readActionLimits(ConfigNode n, Environment env) {
+        String limits = n.getChoice("action_limits", "none", "none", "environment");
+        if (limits.equals("none")) {
+            return null;
+        }
+        return env.actionBounds().orElseThrow(() -> n.error(n.key("action_limits"), "the environment '" + env.name()
+                + "' applies every action as commanded (it has no action limits); use none"));
     }
 
     private static TrajOptOptions readTrajOpt(ConfigNode n) {

@@ -35,6 +35,7 @@ public record ExperimentConfig(
         InitialControllerSpec initialController,
         List<CostFunction> costs,
         TrajOptOptions trajopt,
+        org.gps.core.control.ActionBounds actionLimits,
         DynamicsOptions dynamics,
         PolicyOptions policy,
         String resolvedJson) implements Serializable {

@@ -153,8 +153,7 @@ final class BadmmSteps {
                 Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
                 for (int c = 0; c < config.conditionCount(); c++) {
                     TrajectoryModel m = models.get(c);
-                    TrajectoryModel augmented = new TrajectoryModel(m.dynamics(), m.initialState(),
-                            duals.get(c).augment(m.cost(), lin.get(c)));
+                    TrajectoryModel augmented = m.withCost(duals.get(c).augment(m.cost(), lin.get(c)));
                     problems.put(c, new DistributedTrajOpt.Problem(augmented, current.get(c), etas.get(c),
                             stepMults.get(c), duals.get(c).policyWeights()));
                 }

@@ -88,8 +88,8 @@ public final class TrajOptStep {
                 Map<Integer, TrajectoryModel> prevModels = new TreeMap<>();
                 Map<Integer, TrajectoryModel> curModels = new TreeMap<>();
                 for (int c = 0; c < config.conditionCount(); c++) {
-                    prevModels.put(c, model(prevDyn, prevCost, c));
-                    curModels.put(c, model(currentDyn, currentCost, c));
+                    prevModels.put(c, model(prevDyn, prevCost, c, config.actionLimits()));
+                    curModels.put(c, model(currentDyn, currentCost, c, config.actionLimits()));
                 }
                 StepSizeUpdate u = MdgpsSteps.stepSize(PolicyOutputs.readLinearization(spark, run, prev), prevModels,
                         current, references, curModels, prevState.condition(0).stepMult(), options);
@@ -105,11 +105,11 @@ public final class TrajOptStep {
                 for (int c = 0; c < config.conditionCount(); c++) {
                     IterationState.ConditionState ps = prevState.condition(c);
                     StepSizeUpdate u = badmm
-                            ? BadmmSteps.stepSize(previous.get(c), model(prevDyn, prevCost, c), prevLin.get(c),
-                                    current.get(c), model(currentDyn, currentCost, c), linearization.get(c),
+                            ? BadmmSteps.stepSize(previous.get(c), model(prevDyn, prevCost, c, config.actionLimits()), prevLin.get(c),
+                                    current.get(c), model(currentDyn, currentCost, c, config.actionLimits()), linearization.get(c),
                                     duals.get(c).policyWeights(), ps.stepMult(), options)
-                            : StepSizeRule.update(previous.get(c), model(prevDyn, prevCost, c), current.get(c),
-                                    model(currentDyn, currentCost, c), ps.stepMult(), options);
+                            : StepSizeRule.update(previous.get(c), model(prevDyn, prevCost, c, config.actionLimits()), current.get(c),
+                                    model(currentDyn, currentCost, c, config.actionLimits()), ps.stepMult(), options);
                     updates.put(c, u);
                     etas.put(c, ps.eta());
                     stepMults.put(c, u.stepMult());
@@ -121,14 +121,14 @@ public final class TrajOptStep {
         if (badmm) {
             Map<Integer, TrajectoryModel> models = new TreeMap<>();
             for (int c = 0; c < config.conditionCount(); c++) {
-                models.put(c, model(currentDyn, currentCost, c));
+                models.put(c, model(currentDyn, currentCost, c, config.actionLimits()));
             }
             results = BadmmSteps.innerLoop(spark, run, config, iteration, current, models, linearization, duals,
                     etas, stepMults, options);
         } else {
             Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
             for (int c = 0; c < config.conditionCount(); c++) {
-                problems.put(c, new DistributedTrajOpt.Problem(model(currentDyn, currentCost, c), references.get(c),
+                problems.put(c, new DistributedTrajOpt.Problem(model(currentDyn, currentCost, c, config.actionLimits()), references.get(c),
                         etas.get(c), stepMults.get(c)));
             }
             results = DistributedTrajOpt.optimize(spark, problems, options);
@@ -173,8 +173,10 @@ public final class TrajOptStep {
         return result;
     }
 
-    static TrajectoryModel model(DynamicsOutputs.Models dyn, CostEvaluation.Result cost, int c) {
-        return new TrajectoryModel(dyn.dynamics().get(c), dyn.initialStates().get(c), cost.models().get(c));
+    static TrajectoryModel model(DynamicsOutputs.Models dyn, CostEvaluation.Result cost, int c,
+                                 org.gps.core.control.ActionBounds actionLimits) {
+        return new TrajectoryModel(dyn.dynamics().get(c), dyn.initialStates().get(c), cost.models().get(c),
+                actionLimits);
     }
 
     private static double mean(double[] v) {

@@ -33,7 +33,7 @@ class BadmmDualsTest {
         BadmmDuals duals = new BadmmDuals(lk, lo, w);
         double eta = 2.0;
         TrajOptOptions o = TrajOptOptions.defaults();
-        LqrSolution viaAugment = LqrBackwardPass.solve(dyn, duals.augment(cost, policy), KlTerms.of(previous), eta, o, w);
+        LqrSolution viaAugment = LqrBackwardPass.solve(dyn, duals.augment(cost, policy), KlTerms.of(previous), eta, o, w, null);
 
         // The original's form, written out: fCm = (Cm - Lambda + eta TKL + w PKL) / (eta + w + omega).
         KlTerms tkl = KlTerms.of(previous);

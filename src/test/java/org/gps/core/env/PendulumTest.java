@@ -104,6 +104,18 @@ class PendulumTest {
     }
 
     @Test
+    void appliedActionIsTheCommandClippedToTheTorqueLimitItsBoundsDeclare() {
+        Pendulum p = new Pendulum(10, 1, 1, 0.05, 8, 1.5);
+        assertArrayEquals(new double[] {-1.5}, p.actionBounds().orElseThrow().lower(), 0.0);
+        assertArrayEquals(new double[] {1.5}, p.actionBounds().orElseThrow().upper(), 0.0);
+        assertArrayEquals(new double[] {1.5}, p.appliedAction(new double[] {5.0}), 0.0);
+        assertArrayEquals(new double[] {-1.5}, p.appliedAction(new double[] {-7.0}), 0.0);
+        assertArrayEquals(new double[] {0.25}, p.appliedAction(new double[] {0.25}), 0.0);
+        // An environment without limits applies every command as it is.
+        assertTrue(Environments.create("linear", java.util.Map.of()).actionBounds().isEmpty());
+    }
+
+    @Test
     void rewardIsOnThePreStepStateWithTheAngleWrappedIntoMinusPiPi() {
         Pendulum p = new Pendulum();
         // th = 7 wraps to 7 - 2 pi = 0.7168146928204138: reward = -(0.7168146928204138^2 + 0.1 * 1^2 + 0)

@@ -60,6 +60,35 @@ class ConfigReaderTest {
     }
 
     @Test
+    void actionLimitsAreOffByDefaultAndTheEnvironmentsBoxWhenAskedFor() {
+        assertEquals(null, ConfigReader.parse("c.yaml", MINIMAL).actionLimits());
+        ExperimentConfig c = ConfigReader.parse("c.yaml", MINIMAL + "trajopt: {action_limits: environment}\n");
+        assertArrayEquals(new double[] {-2}, c.actionLimits().lower(), 0.0);
+        assertArrayEquals(new double[] {2}, c.actionLimits().upper(), 0.0);
+        ExperimentConfig small = ConfigReader.parse("c.yaml", MINIMAL.replace("{type: pendulum}",
+                "{type: pendulum, max_torque: 0.5}") + "trajopt: {action_limits: environment}\n");
+        assertArrayEquals(new double[] {0.5}, small.actionLimits().upper(), 0.0);
+    }
+
+    @Test
+    void actionLimitsOfAnEnvironmentWithoutLimitsAreRefusedNamingTheKey() {
+        String linear = """
+                horizon: 10
+                environment: {type: linear, state_dim: 2, action_dim: 1}
+                conditions: [[1.0, 0.0]]
+                cost:
+                  terms:
+                    - {type: state, target: [0, 0]}
+                    - {type: action, weights: 0.1}
+                trajopt: {action_limits: environment}
+                """;
+        String m = messageOf(linear);
+        assertTrue(m.startsWith("c.yaml: trajopt.action_limits: "), m);
+        assertTrue(m.contains("no action limits"), m);
+        assertTrue(messageOf(MINIMAL + "trajopt: {action_limits: clip}\n").contains("expected one of none, environment"));
+    }
+
+    @Test
     void unknownKeyIsNamedWithTheKeysExpected() {
         String m = messageOf(MINIMAL + "iteratons: 3\n");
         assertTrue(m.startsWith("c.yaml: iteratons: unknown key"), m);
