@@ -2,6 +2,7 @@ package org.gps.core.control;
 
 import org.gps.core.linalg.Cholesky;
 import org.gps.core.linalg.Mat;
+import org.gps.core.linalg.Vec;
 
 /**
  * min 0.5 u^T H u + g^T u subject to lower &lt;= u &lt;= upper, H positive definite: the
@@ -53,7 +54,7 @@ final class BoxQp {
             if (gradNorm <= TOL * (1 + maxAbs(g))) {
                 break;
             }
-            double[] dFree = Cholesky.of(sub(h, free)).solve(negate(pick(grad, free)));
+            double[] dFree = Cholesky.of(sub(h, free)).solve(Vec.scale(-1, pick(grad, free)));
             double[] d = new double[n];
             for (int j = 0; j < free.length; j++) {
                 d[free[j]] = dFree[j];
@@ -154,14 +155,6 @@ final class BoxQp {
             p[i] = v[idx[i]];
         }
         return p;
-    }
-
-    private static double[] negate(double[] v) {
-        double[] r = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            r[i] = -v[i];
-        }
-        return r;
     }
 
     private static double maxAbs(double[] v) {

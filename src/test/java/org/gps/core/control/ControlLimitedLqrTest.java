@@ -35,13 +35,10 @@ class ControlLimitedLqrTest {
         int clampedSteps = 0;
         int mixedSteps = 0;
         for (long seed = 1; seed <= 20; seed++) {
-            Random rnd = new Random(seed);
-            LinearGaussianDynamics dyn = LqrProblems.stableDynamics(rnd, T, DX, DU, 1e-2);
-            QuadraticCostModel cost = LqrProblems.quadraticCost(rnd, T, DX, DU);
-            double[][] nominal = new double[T][];
-            for (int t = 0; t < T; t++) {
-                nominal[t] = LqrProblems.gaussian(rnd, DX, 2.0);
-            }
+            Problem p = Problem.of(seed);
+            LinearGaussianDynamics dyn = p.dyn();
+            QuadraticCostModel cost = p.cost();
+            double[][] nominal = p.nominal();
             ActionBounds bounds = BOX;
             LinearGaussianController c = plain(dyn, cost, new LqrBackwardPass.Box(bounds, nominal));
             for (int t = 0; t < T; t++) {
@@ -73,13 +70,10 @@ class ControlLimitedLqrTest {
         // must still minimise the cost-to-go: that checks the gains, not only the mean at xbar.
         int checked = 0;
         for (long seed = 1; seed <= 20; seed++) {
-            Random rnd = new Random(seed);
-            LinearGaussianDynamics dyn = LqrProblems.stableDynamics(rnd, T, DX, DU, 1e-2);
-            QuadraticCostModel cost = LqrProblems.quadraticCost(rnd, T, DX, DU);
-            double[][] nominal = new double[T][];
-            for (int t = 0; t < T; t++) {
-                nominal[t] = LqrProblems.gaussian(rnd, DX, 2.0);
-            }
+            Problem p = Problem.of(seed);
+            LinearGaussianDynamics dyn = p.dyn();
+            QuadraticCostModel cost = p.cost();
+            double[][] nominal = p.nominal();
             ActionBounds bounds = BOX;
             LinearGaussianController c = plain(dyn, cost, new LqrBackwardPass.Box(bounds, nominal));
             for (int t = 0; t < T; t++) {
@@ -112,16 +106,10 @@ class ControlLimitedLqrTest {
 
     @Test
     void boundsThatNeverBindLeaveTheControllerBitForBitUnchanged() {
-        Random rnd = new Random(3);
-        LinearGaussianDynamics dyn = LqrProblems.stableDynamics(rnd, T, DX, DU, 1e-2);
-        QuadraticCostModel cost = LqrProblems.quadraticCost(rnd, T, DX, DU);
-        double[][] nominal = new double[T][];
-        for (int t = 0; t < T; t++) {
-            nominal[t] = LqrProblems.gaussian(rnd, DX, 2.0);
-        }
-        LinearGaussianController free = plain(dyn, cost, null);
-        LinearGaussianController wide = plain(dyn, cost,
-                new LqrBackwardPass.Box(ActionBounds.symmetric(DU, 1e9), nominal));
+        Problem p = Problem.of(3);
+        LinearGaussianController free = plain(p.dyn(), p.cost(), null);
+        LinearGaussianController wide = plain(p.dyn(), p.cost(),
+                new LqrBackwardPass.Box(ActionBounds.symmetric(DU, 1e9), p.nominal()));
         for (int t = 0; t < T; t++) {
             assertArrayEquals(free.gain(t).toRowArrays()[0], wide.gain(t).toRowArrays()[0], 0.0);
             assertArrayEquals(free.gain(t).toRowArrays()[1], wide.gain(t).toRowArrays()[1], 0.0);
@@ -163,6 +151,20 @@ class ControlLimitedLqrTest {
         assertArrayEquals(new double[]{0, 2}, applied.gain(0).toRowArrays()[1], 0.0);
         assertArrayEquals(new double[]{0.3, 0.1}, applied.offset(0), 0.0);
         assertArrayEquals(ref.covariance(0).toRowArrays()[0], applied.covariance(0).toRowArrays()[0], 0.0);
+    }
+
+    /** A random stable system, cost and nominal states far enough out that the box binds at many steps. */
+    private record Problem(LinearGaussianDynamics dyn, QuadraticCostModel cost, double[][] nominal) {
+        static Problem of(long seed) {
+            Random rnd = new Random(seed);
+            LinearGaussianDynamics dyn = LqrProblems.stableDynamics(rnd, T, DX, DU, 1e-2);
+            QuadraticCostModel cost = LqrProblems.quadraticCost(rnd, T, DX, DU);
+            double[][] nominal = new double[T][];
+            for (int t = 0; t < T; t++) {
+                nominal[t] = LqrProblems.gaussian(rnd, DX, 2.0);
+            }
+            return new Problem(dyn, cost, nominal);
+        }
     }
 
     private static boolean atBound(double[] u, int i) {
