@@ -173,6 +173,8 @@ public final class HeldOutValidation {
         // The rows behind the fit were checked against the markers by the step's own fit; a subset
         // cannot match them.
         DynamicsFitting.Source unchecked = new DynamicsFitting.Source(source.dataset(), source.equalLengths(), r -> { });
+        LOG.info("held-out validation: fitting without {} held-out trajectories of {} condition(s)",
+                heldB.value().size(), scored.size());
         DynamicsFitting.Result fit = DynamicsFitting.fit(trajectories.filter(kv -> !heldB.value().contains(kv._1())),
                 isCurrent, options, previous, emSeed, unchecked);
         try {
