@@ -12,12 +12,14 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.gps.core.BadInputException;
+import org.gps.core.dynamics.HeldOutScore;
 import org.gps.core.dynamics.InitialStateDistribution;
 import org.gps.core.dynamics.LinearGaussianDynamics;
 import org.gps.core.gmm.EmResult;
 import org.gps.core.gmm.Gmm;
 import org.gps.core.linalg.Mat;
 import org.gps.spark.DynamicsFitting;
+import org.gps.spark.HeldOutValidation;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,7 @@ import java.util.TreeMap;
  *   initial_state/     Parquet, one row per condition: x0 mean and covariance
  *   gmm/               Parquet, one row per (group, cluster): log mass, mean, covariance, points fitted on
  *   prediction_error/  Parquet, one row per (condition, t): in-sample one-step rmse and rmse / spread of x_{t+1}
- *   summary.json       EM and error summary per group and condition
+ *   summary.json       EM and error summary per group and condition; held-out scores when asked for
  * </pre>
  * Matrices are flattened row-major with their sizes beside them, as for controllers.
  */
@@ -83,6 +85,16 @@ public final class DynamicsStore {
     /** Writes a fit to {@code path} atomically; returns the per-condition error summary. */
     public static List<ErrorSummary> write(SparkSession spark, String path, DynamicsFitting.Result fit, boolean shared,
                                            String writtenBy) {
+        return write(spark, path, fit, shared, writtenBy, null);
+    }
+
+    /**
+     * {@link #write(SparkSession, String, DynamicsFitting.Result, boolean, String)} with the
+     * held-out scores in the summary; without them ({@code heldOut} null) the summary has no
+     * {@code held_out} key, as before the scores existed.
+     */
+    public static List<ErrorSummary> write(SparkSession spark, String path, DynamicsFitting.Result fit, boolean shared,
+                                           String writtenBy, HeldOutValidation.Result heldOut) {
         List<ErrorSummary> summary = new ArrayList<>();
         AtomicOutput.publish(spark, path, writtenBy, tmp -> {
             JavaRDD<DynamicsFitting.StepFit> steps = fit.steps();
@@ -108,7 +120,7 @@ public final class DynamicsStore {
             spark.createDataFrame(g, GMM_SCHEMA).coalesce(1).write().parquet(new Path(tmp, GMM).toString());
             summary.addAll(errorSummary(steps));
             HadoopFiles.writeUtf8(spark.sparkContext().hadoopConfiguration(), new Path(tmp, SUMMARY),
-                    summaryJson(fit, shared, summary));
+                    summaryJson(fit, shared, summary, heldOut));
             return stepRows.sparkSession().read().parquet(new Path(tmp, STEPS).toString()).count();
         });
         return summary;
@@ -143,7 +155,8 @@ public final class DynamicsStore {
         return out;
     }
 
-    private static String summaryJson(DynamicsFitting.Result fit, boolean shared, List<ErrorSummary> errors) {
+    private static String summaryJson(DynamicsFitting.Result fit, boolean shared, List<ErrorSummary> errors,
+                                      HeldOutValidation.Result heldOut) {
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         root.put("format", "gps-dynamics");
@@ -172,10 +185,61 @@ public final class DynamicsStore {
             n.put("max_rmse", e.maxRmse());
             n.put("mean_relative_rmse", e.meanRelativeRmse());
         }
+        if (heldOut != null) {
+            heldOutJson(root.putObject("held_out"), heldOut);
+        }
         try {
             return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void heldOutJson(ObjectNode n, HeldOutValidation.Result r) {
+        n.put("fraction", HeldOutValidation.FRACTION);
+        n.put("min_trajectories", HeldOutValidation.MIN_TRAJECTORIES);
+        n.put("seed", r.seed());
+        ArrayNode conds = n.putArray("conditions");
+        for (HeldOutValidation.ConditionResult c : r.conditions()) {
+            ObjectNode cn = conds.addObject();
+            cn.put("condition", c.condition());
+            cn.put("status", c.score() == null ? "n/a" : "scored");
+            cn.put("trajectories", c.trajectories());
+            ArrayNode keys = cn.putArray("held_out");
+            for (org.gps.spark.TrajectoryGroups.Key k : c.heldOut()) {
+                keys.addObject().put("iteration", k.iteration()).put("sample", k.sample());
+            }
+            if (c.score() == null) {
+                cn.put("reason", c.reason());
+            } else {
+                scoreJson(cn, c.score());
+            }
+        }
+        if (r.overall().steps() == 0) {
+            n.putNull("overall");
+        } else {
+            scoreJson(n.putObject("overall"), r.overall());
+        }
+    }
+
+    private static void scoreJson(ObjectNode n, HeldOutScore s) {
+        n.put("steps", s.steps());
+        n.put("transitions", s.transitions());
+        finiteOrNull(n, "mse", s.meanSquaredError());
+        finiteOrNull(n, "mean_rmse", s.meanRmse());
+        finiteOrNull(n, "max_rmse", s.maxRmse());
+        finiteOrNull(n, "mean_relative_rmse", s.meanRelativeRmse());
+        finiteOrNull(n, "nll_per_transition", s.nllPerTransition());
+        n.put("nll_jittered_steps", s.jitteredSteps());
+        n.put("nll_unscored_steps", s.unscoredSteps());
+    }
+
+    /** JSON has no NaN or infinity: an undefined or overflowing mean is written as null. */
+    private static void finiteOrNull(ObjectNode n, String key, double v) {
+        if (Double.isFinite(v)) {
+            n.put(key, v);
+        } else {
+            n.putNull(key);
         }
     }
 

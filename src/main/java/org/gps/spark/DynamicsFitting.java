@@ -50,9 +50,12 @@ public final class DynamicsFitting {
     private DynamicsFitting() {
     }
 
-    /** One fitted time step, with its in-sample one-step prediction error. */
+    /**
+     * One fitted time step, with its in-sample one-step prediction error and the mean output of the
+     * rows it was fitted on (the baseline of a held-out relative error).
+     */
     public record StepFit(int condition, int t, int samples, ConditionalGaussian model, double rmse,
-                          double relativeRmse) implements Serializable {
+                          double relativeRmse, double[] outputMean) implements Serializable {
     }
 
     /**
@@ -456,8 +459,9 @@ public final class DynamicsFitting {
         } catch (BadInputException e) {
             throw new BadInputException("condition " + condition + ", t=" + t + ": " + e.getMessage(), e);
         }
-        double[] err = predictionError(y, fit, inputDim);
-        return new StepFit(condition, t, y.length, fit, err[0], err[1]);
+        double[] mean = outputMean(y, inputDim);
+        double[] err = predictionError(y, fit, inputDim, mean);
+        return new StepFit(condition, t, y.length, fit, err[0], err[1], mean);
     }
 
     /** One trajectory's rows as a block, with the same point ids as {@link #blocksOf}. */
@@ -513,17 +517,11 @@ public final class DynamicsFitting {
 
     /**
      * rmse of output - (gain input + offset) over the rows (for the dynamics x_{t+1} - (F [x; u] + f)),
-     * and the same divided by the rms spread of the output.
+     * and the same divided by the rms spread of the output around {@code mean}, the rows' mean output.
      */
-    static double[] predictionError(double[][] y, ConditionalGaussian fit, int inputDim) {
+    static double[] predictionError(double[][] y, ConditionalGaussian fit, int inputDim, double[] mean) {
         double sq = 0;
         int out = y[0].length - inputDim;
-        double[] mean = new double[out];
-        for (double[] r : y) {
-            for (int i = 0; i < out; i++) {
-                mean[i] += r[inputDim + i] / y.length;
-            }
-        }
         double spread = 0;
         double[] off = fit.offset();
         for (double[] r : y) {
@@ -539,6 +537,18 @@ public final class DynamicsFitting {
         double rmse = Math.sqrt(sq / y.length);
         double rel = spread > 0 ? Math.sqrt(sq / spread) : (sq == 0 ? 0.0 : Double.POSITIVE_INFINITY);
         return new double[] {rmse, rel};
+    }
+
+    /** The mean of the rows' outputs (the columns after {@code inputDim}). */
+    static double[] outputMean(double[][] y, int inputDim) {
+        int out = y[0].length - inputDim;
+        double[] mean = new double[out];
+        for (double[] r : y) {
+            for (int i = 0; i < out; i++) {
+                mean[i] += r[inputDim + i] / y.length;
+            }
+        }
+        return mean;
     }
 
     private static String describe(Map<Integer, EmResult> gmms, Map<Integer, Integer> clusters) {

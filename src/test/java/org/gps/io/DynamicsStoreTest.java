@@ -41,7 +41,7 @@ class DynamicsStoreTest {
         for (int c = 0; c < 3; c++) {
             for (int t = 0; t < 40; t++) {
                 steps.add(new org.gps.spark.DynamicsFitting.StepFit(c, t, 5, null, Math.exp(8 * r.nextGaussian()),
-                        r.nextDouble()));
+                        r.nextDouble(), new double[0]));
             }
         }
         java.util.List<org.gps.spark.DynamicsFitting.StepFit> shuffled = new java.util.ArrayList<>(steps);

@@ -3,18 +3,21 @@ package org.gps.pipeline.cli;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.dynamics.HeldOutScore;
 import org.gps.core.gmm.GmmOptions;
 import org.gps.io.DynamicsStore;
 import org.gps.io.HadoopFiles;
 import org.gps.io.OutputGuard;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.FitDynamicsStep;
+import org.gps.spark.HeldOutValidation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "fit-dynamics", mixinStandardHelpOptions = true,
@@ -22,6 +25,9 @@ import java.util.concurrent.Callable;
                 "In a run: reads R/iter=I/rollouts (and earlier iterations within the prior's window),",
                 "writes R/iter=I/dynamics. On logged data: --rollouts PATH --out DIR, any dX and dU.",
                 "Prints the one-step prediction error per condition. In a run it holds R's lock while it writes.",
+                "Held-out scores (--held-out; by default on logged data): a separate fit leaves",
+                "20%% of each condition's trajectories out and scores their transitions (mean",
+                "squared error, relative rmse, Gaussian NLL); the dynamics written do not change.",
                 "--out must be a new or empty folder apart from --rollouts; an earlier output of fit-dynamics",
                 "there is replaced only with --overwrite."})
 final class FitDynamicsCommand implements Callable<Integer> {
@@ -52,8 +58,19 @@ final class FitDynamicsCommand implements Callable<Integer> {
             description = "Logged data: K = max(2, min(max-clusters, points / N)) (default ${DEFAULT-VALUE}).")
     int minSamplesPerCluster;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Logged data: EM seed (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "0", description = "Logged data: EM seed (default ${DEFAULT-VALUE}); "
+            + "also picks the held-out trajectories.")
     long seed;
+
+    @Option(names = "--em-init", paramLabel = "START", description = "Logged data: cold start of EM, auto (default: "
+            + "kmeans for GMMs whose EM runs in one task, sampled_means for distributed ones), kmeans, sampled_means "
+            + "or random_assignment. In a run the config's dynamics.em_init sets it.")
+    String emInit;
+
+    @Option(names = "--held-out", negatable = true, description = "Score a validation fit on held-out trajectories "
+            + "and add the scores to summary.json and the table printed. Off by default in a run (--run-dir), on by "
+            + "default on logged data (--no-held-out skips it).")
+    Boolean heldOut;
 
     @Mixin
     SparkOptions spark;
@@ -68,7 +85,7 @@ final class FitDynamicsCommand implements Callable<Integer> {
         if (inRun == logged) {
             throw new BadInputException("fit-dynamics: give either --run-dir R --iteration I, or --rollouts PATH --out DIR");
         }
-        List<DynamicsStore.ErrorSummary> summary;
+        FitDynamicsStep.Summary summary;
         if (inRun) {
             if (runDir == null || iteration == null) {
                 throw new BadInputException("fit-dynamics: --run-dir and --iteration go together");
@@ -77,9 +94,14 @@ final class FitDynamicsCommand implements Callable<Integer> {
                 throw new BadInputException("--overwrite: only with --rollouts and --out (a run's steps replace their "
                         + "own outputs on a rerun)");
             }
+            if (emInit != null) {
+                throw new BadInputException("--em-init: only with --rollouts and --out (in a run the config's "
+                        + "dynamics.em_init sets the EM start)");
+            }
+            boolean score = heldOut != null && heldOut;
             SparkSession s = spark.session("fit-dynamics");
             summary = RunDirectory.whileLocked(s, runDir, "gps fit-dynamics --iteration " + iteration,
-                    () -> FitDynamicsStep.run(s, runDir, iteration));
+                    () -> FitDynamicsStep.run(s, runDir, iteration, score));
         } else {
             if (rollouts == null || out == null) {
                 throw new BadInputException("fit-dynamics: --rollouts and --out go together");
@@ -87,12 +109,20 @@ final class FitDynamicsCommand implements Callable<Integer> {
             if (!prior.equals("per_condition") && !prior.equals("shared")) {
                 throw new BadInputException("--prior: expected per_condition or shared, got '" + prior + "'");
             }
+            GmmOptions.Initialization start;
+            try {
+                start = emInit == null ? GmmOptions.Initialization.AUTO
+                        : GmmOptions.Initialization.fromConfigName(emInit);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--em-init: " + e.getMessage());
+            }
             DynamicsOptions d = DynamicsOptions.defaults(seed);
             DynamicsOptions options;
             try {
                 // Logged data: every trajectory belongs to the prior's window.
                 options = new DynamicsOptions(prior.equals("shared"), maxClusters, minSamplesPerCluster,
-                        Integer.MAX_VALUE, d.strength(), d.regularization(), d.initialStateVar(), GmmOptions.defaults(seed));
+                        Integer.MAX_VALUE, d.strength(), d.regularization(), d.initialStateVar(),
+                        GmmOptions.defaults(seed).withInitialization(start));
             } catch (IllegalArgumentException e) {
                 throw new BadInputException("fit-dynamics: " + e.getMessage());
             }
@@ -100,9 +130,17 @@ final class FitDynamicsCommand implements Callable<Integer> {
             OutputGuard.checkFolder(HadoopFiles.conf(s),
                     new OutputGuard.Output("--out", out, "gps fit-dynamics", FitDynamicsStep.LOGGED_WRITER, overwrite),
                     List.of(new OutputGuard.Input("--rollouts", rollouts)));
-            summary = FitDynamicsStep.fitLogged(s, rollouts, out, options);
+            summary = FitDynamicsStep.fitLogged(s, rollouts, out, options, heldOut == null || heldOut);
         }
-        print(spec.commandLine().getOut(), summary);
+        PrintWriter w = spec.commandLine().getOut();
+        print(w, summary.inSample());
+        if (summary.heldOut() != null) {
+            printHeldOut(w, summary.heldOut());
+        } else {
+            w.println(inRun ? "held-out scores: not computed (--held-out computes them)"
+                    : "held-out scores: not computed (--no-held-out)");
+            w.flush();
+        }
         return Main.EXIT_OK;
     }
 
@@ -114,5 +152,50 @@ final class FitDynamicsCommand implements Callable<Integer> {
                     e.meanRelativeRmse());
         }
         w.flush();
+    }
+
+    static void printHeldOut(PrintWriter w, HeldOutValidation.Result r) {
+        w.printf(Locale.ROOT, "one-step prediction error (held out: %.0f%% of each condition's trajectories, at least "
+                + "1, refitted without them) per condition:%n", 100 * HeldOutValidation.FRACTION);
+        w.printf("%9s %6s %6s %11s %12s %12s %14s %14s%n", "condition", "fit", "held", "transitions", "mse",
+                "mean rmse", "mean rel rmse", "nll/transition");
+        for (HeldOutValidation.ConditionResult c : r.conditions()) {
+            if (c.score() == null) {
+                w.printf("%9d  n/a: %s%n", c.condition(), c.reason());
+            } else {
+                row(w, Integer.toString(c.condition()), Integer.toString(c.trajectories() - c.heldOut().size()),
+                        Integer.toString(c.heldOut().size()), c.score());
+            }
+        }
+        if (r.overall().steps() > 0) {
+            int fit = 0;
+            int held = 0;
+            for (HeldOutValidation.ConditionResult c : r.conditions()) {
+                if (c.score() != null) {
+                    fit += c.trajectories() - c.heldOut().size();
+                    held += c.heldOut().size();
+                }
+            }
+            row(w, "overall", Integer.toString(fit), Integer.toString(held), r.overall());
+            int jittered = r.overall().jitteredSteps();
+            int unscored = r.overall().unscoredSteps();
+            if (jittered + unscored > 0) {
+                w.printf("nll: %d step(s) scored with a jittered covariance, %d without a likelihood%n", jittered,
+                        unscored);
+            }
+        } else {
+            w.println("overall: n/a (no condition could be scored)");
+        }
+        w.flush();
+    }
+
+    private static void row(PrintWriter w, String what, String fit, String held, HeldOutScore s) {
+        w.printf("%9s %6s %6s %11d %12s %12s %14s %14s%n", what, fit, held, s.transitions(),
+                number(s.meanSquaredError()), number(s.meanRmse()), number(s.meanRelativeRmse()),
+                number(s.nllPerTransition()));
+    }
+
+    private static String number(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : "n/a";
     }
 }

@@ -1,18 +1,22 @@
 package org.gps.pipeline.steps;
 
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.gps.core.BadInputException;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.Gmm;
 import org.gps.core.random.Seeds;
+import org.gps.core.sample.Trajectory;
 import org.gps.io.DynamicsStore;
 import org.gps.io.RolloutReader;
 import org.gps.io.RolloutRules;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.DynamicsFitting;
+import org.gps.spark.HeldOutValidation;
 import org.gps.spark.TrajectoryGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +36,29 @@ public final class FitDynamicsStep {
     private FitDynamicsStep() {
     }
 
-    public static List<DynamicsStore.ErrorSummary> run(SparkSession spark, String runDirUri, int iteration) {
+    /**
+     * What a fit reports.
+     *
+     * @param inSample the per-condition in-sample error summary
+     * @param heldOut  the held-out scores, or null when they were not asked for
+     */
+    public record Summary(List<DynamicsStore.ErrorSummary> inSample, HeldOutValidation.Result heldOut) {
+        public Summary {
+            inSample = List.copyOf(inSample);
+        }
+    }
+
+    /** {@link #run(SparkSession, String, int, boolean)} without held-out scores: what {@code gps run} does. */
+    public static Summary run(SparkSession spark, String runDirUri, int iteration) {
+        return run(spark, runDirUri, iteration, false);
+    }
+
+    /**
+     * Fits iteration {@code iteration}'s dynamics and publishes them. With {@code heldOut} it also
+     * scores a validation fit on held-out trajectories of the iteration (seeded by the run's seed
+     * and the iteration); the published dynamics are the same bits either way.
+     */
+    public static Summary run(SparkSession spark, String runDirUri, int iteration, boolean heldOut) {
         RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
         ExperimentConfig config = run.config();
         run.requireIteration(iteration, config);
@@ -44,39 +70,65 @@ public final class FitDynamicsStep {
                 : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
         DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
                 config.samples());
-        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts, RunRollouts.check(source.dataset(), config)),
-                DynamicsFitting.CurrentSet.iteration(iteration), options, previous,
-                Seeds.derive(config.seed(), "dynamics", iteration), source);
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories =
+                TrajectoryGroups.trajectories(rollouts, RunRollouts.check(source.dataset(), config));
+        DynamicsFitting.CurrentSet current = DynamicsFitting.CurrentSet.iteration(iteration);
+        long emSeed = Seeds.derive(config.seed(), "dynamics", iteration);
+        return fitAndWrite(spark, trajectories, current, options, previous, emSeed, source, run.dynamics(iteration).toString(),
+                "fit-dynamics", heldOut ? Seeds.derive(config.seed(), "held-out", iteration) : null, start,
+                "iteration " + iteration);
+    }
+
+    /**
+     * The fit on every trajectory, published at {@code out}; with a {@code heldOutSeed}, first the
+     * held-out validation on the same cached trajectories (so they are read and assembled once).
+     */
+    private static Summary fitAndWrite(SparkSession spark, JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories,
+                                       DynamicsFitting.CurrentSet current, DynamicsOptions options,
+                                       Map<Integer, Gmm> previous, long emSeed, DynamicsFitting.Source source, String out,
+                                       String writtenBy, Long heldOutSeed, long start, String what) {
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj = heldOutSeed == null ? trajectories
+                : trajectories.persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            List<DynamicsStore.ErrorSummary> summary = DynamicsStore.write(spark, run.dynamics(iteration).toString(), fit,
-                    options.sharedPrior(), "fit-dynamics");
-            LOG.info("iteration {}: dynamics for {} conditions in {} ms", iteration, fit.initialStates().size(),
-                    (System.nanoTime() - start) / 1_000_000);
-            return summary;
+            DynamicsFitting.Result fit = DynamicsFitting.fit(traj, current, options, previous, emSeed, source);
+            try {
+                HeldOutValidation.Result heldOut = heldOutSeed == null ? null
+                        : HeldOutValidation.run(traj, current, options, previous, emSeed, source, heldOutSeed);
+                List<DynamicsStore.ErrorSummary> summary = DynamicsStore.write(spark, out, fit, options.sharedPrior(),
+                        writtenBy, heldOut);
+                LOG.info("{}: dynamics for {} conditions in {} ms", what, fit.initialStates().size(),
+                        (System.nanoTime() - start) / 1_000_000);
+                return new Summary(summary, heldOut);
+            } finally {
+                fit.steps().unpersist(false);
+            }
         } finally {
-            fit.steps().unpersist(false);
+            if (heldOutSeed != null) {
+                traj.unpersist(false);
+            }
         }
     }
 
     /** How the completion marker of a fit of logged rollouts begins: tells fit-dynamics' own earlier output. */
     public static final String LOGGED_WRITER = "fit-dynamics --rollouts ";
 
-    /** Fits logged rollouts at {@code rolloutsPath} (schema v1, any dX and dU) and publishes to {@code out}. */
-    public static List<DynamicsStore.ErrorSummary> fitLogged(SparkSession spark, String rolloutsPath, String out,
-                                                             DynamicsOptions options) {
+    /**
+     * Fits logged rollouts at {@code rolloutsPath} (schema v1, any dX and dU) and publishes to
+     * {@code out}; with {@code heldOut} also the held-out scores, the hold-out seeded by the EM seed.
+     */
+    public static Summary fitLogged(SparkSession spark, String rolloutsPath, String out, DynamicsOptions options,
+                                    boolean heldOut) {
         if (out == null || out.isBlank()) {
             throw new BadInputException("--out: expected a folder to write the dynamics to");
         }
+        long start = System.nanoTime();
         Dataset<Row> rollouts = RolloutReader.read(spark, rolloutsPath);
         long marked = RolloutReader.markedRows(spark, rolloutsPath);
         DynamicsFitting.Source source = DynamicsFitting.Source.rollouts(rolloutsPath, read -> RolloutRules.requireMarkerRows(
                 rolloutsPath, read.values().stream().mapToLong(Long::longValue).sum(), marked));
-        DynamicsFitting.Result fit = DynamicsFitting.fit(TrajectoryGroups.trajectories(rollouts, rolloutsPath),
-                DynamicsFitting.CurrentSet.all(), options, Map.of(), options.em().seed(), source);
-        try {
-            return DynamicsStore.write(spark, out, fit, options.sharedPrior(), LOGGED_WRITER + rolloutsPath);
-        } finally {
-            fit.steps().unpersist(false);
-        }
+        long seed = options.em().seed();
+        return fitAndWrite(spark, TrajectoryGroups.trajectories(rollouts, rolloutsPath), DynamicsFitting.CurrentSet.all(),
+                options, Map.of(), seed, source, out, LOGGED_WRITER + rolloutsPath,
+                heldOut ? Seeds.derive(seed, "held-out") : null, start, rolloutsPath);
     }
 }
