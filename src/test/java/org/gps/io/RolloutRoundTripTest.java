@@ -156,10 +156,10 @@ class RolloutRoundTripTest {
         String path = dir.resolve("samples").toString();
         RolloutWriter.write(RolloutFixtures.frame(RolloutFixtures.validRows(), RolloutSchema.STRUCT), path);
         Files.writeString(dir.resolve("samples").resolve(RolloutSchema.VERSION_FILE),
-                "{\"format\":\"gps-rollouts\",\"version\":2}");
+                "{\"format\":\"gps-rollouts\",\"version\":3}");
 
         BadInputException e = assertThrows(BadInputException.class, () -> RolloutReader.read(spark(), path));
-        assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("version 3"), e.getMessage());
     }
 
     @Test

@@ -285,12 +285,12 @@ class RolloutValidatorTest {
 
     @Test
     void unsupportedSchemaVersionIsReported() throws Exception {
-        String path = writeRaw(dir, "v2", validRows());
-        Files.writeString(Path.of(path, RolloutSchema.VERSION_FILE), "{\"format\":\"gps-rollouts\",\"version\":2}");
+        String path = writeRaw(dir, "v3", validRows());
+        Files.writeString(Path.of(path, RolloutSchema.VERSION_FILE), "{\"format\":\"gps-rollouts\",\"version\":3}");
 
         ValidationProblem p = assertOnly(validate(path), FaultKind.UNSUPPORTED_VERSION).get(0);
 
-        assertMentions(p, "version 2");
+        assertMentions(p, "version 3");
     }
 
     @Test

@@ -281,7 +281,7 @@ final class BadRollouts {
                         x.add(0.001 * (i % 97) + c + s + t);
                     }
                     rows.add(RowFactory.create(0, c, s, t, x, List.of(0.1 * t), List.of(1.0), 0.0,
-                            RolloutSchema.SOURCE_LOGGED));
+                            RolloutSchema.SOURCE_LOGGED, null));
                 }
             }
         }
