@@ -10,6 +10,7 @@ import org.gps.core.random.Seeds;
 import org.gps.io.DynamicsStore;
 import org.gps.io.RolloutReader;
 import org.gps.io.RolloutRules;
+import org.gps.io.RolloutSchema;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.DynamicsFitting;
@@ -38,6 +39,9 @@ public final class FitDynamicsStep {
         run.requireIteration(iteration, config);
         DynamicsOptions options = config.dynamics();
         long start = System.nanoTime();
+        for (int i : DynamicsOutputs.windowIterations(iteration, options.maxSamples(), config.samples())) {
+            requireAppliedActions(spark, run.rollouts(i).toString(), options, "dynamics.action: applied");
+        }
         Dataset<Row> rollouts = DynamicsOutputs.windowRollouts(spark, run, iteration, options.maxSamples(),
                 config.samples());
         Map<Integer, Gmm> previous = iteration == 0 ? Map.of()
@@ -61,12 +65,13 @@ public final class FitDynamicsStep {
     /** How the completion marker of a fit of logged rollouts begins: tells fit-dynamics' own earlier output. */
     public static final String LOGGED_WRITER = "fit-dynamics --rollouts ";
 
-    /** Fits logged rollouts at {@code rolloutsPath} (schema v1, any dX and dU) and publishes to {@code out}. */
+    /** Fits logged rollouts at {@code rolloutsPath} (any dX and dU) and publishes to {@code out}. */
     public static List<DynamicsStore.ErrorSummary> fitLogged(SparkSession spark, String rolloutsPath, String out,
                                                              DynamicsOptions options) {
         if (out == null || out.isBlank()) {
             throw new BadInputException("--out: expected a folder to write the dynamics to");
         }
+        requireAppliedActions(spark, rolloutsPath, options, "--action applied");
         Dataset<Row> rollouts = RolloutReader.read(spark, rolloutsPath);
         long marked = RolloutReader.markedRows(spark, rolloutsPath);
         DynamicsFitting.Source source = DynamicsFitting.Source.rollouts(rolloutsPath, read -> RolloutRules.requireMarkerRows(
@@ -77,6 +82,21 @@ public final class FitDynamicsStep {
             return DynamicsStore.write(spark, out, fit, options.sharedPrior(), LOGGED_WRITER + rolloutsPath);
         } finally {
             fit.steps().unpersist(false);
+        }
+    }
+
+    /**
+     * Refuses, before any job, a dataset without the u_applied column when the fits are to use it:
+     * fitting on the commanded action instead would give another model without a word. Nulls in
+     * a stored column are refused by the fit's census, naming the trajectory.
+     *
+     * @param setting what asked for the applied action, for the message
+     */
+    static void requireAppliedActions(SparkSession spark, String rolloutsPath, DynamicsOptions options, String setting) {
+        if (options.action() == DynamicsOptions.Action.APPLIED && !RolloutReader.storesAppliedActions(spark, rolloutsPath)) {
+            throw new BadInputException(rolloutsPath + ": column " + RolloutSchema.U_APPLIED + " is missing (the action"
+                    + " the plant applied, rollout schema v2; this dataset is version 1 or logged without it); " + setting
+                    + " fits the dynamics on it: expected rollouts that record it, or the commanded action u");
         }
     }
 }
