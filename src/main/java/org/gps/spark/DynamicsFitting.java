@@ -103,7 +103,7 @@ public final class DynamicsFitting {
          */
         public static final Source UNNAMED = new Source("rollouts", false, rows -> { });
 
-        /** Rollouts under schema v1's rules: one T per condition, and the rows read checked by {@code rowsPerIteration}. */
+        /** Rollouts under the rollout schema's rules: one T per condition, and the rows read checked by {@code rowsPerIteration}. */
         public static Source rollouts(String dataset, Consumer<Map<Integer, Long>> rowsPerIteration) {
             return new Source(dataset, true, rowsPerIteration);
         }

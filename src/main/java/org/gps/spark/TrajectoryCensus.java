@@ -68,7 +68,7 @@ final class TrajectoryCensus implements Serializable {
 
     /**
      * @param dataset      names the data in messages
-     * @param equalLengths whether a condition's trajectories must all have the same T (schema v1's
+     * @param equalLengths whether a condition's trajectories must all have the same T (the rollout schema's
      *                     rule; the fits themselves do not need it)
      */
     TrajectoryCensus(boolean shared, int maxSamples, String dataset, boolean equalLengths) {
