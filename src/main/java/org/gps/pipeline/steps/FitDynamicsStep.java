@@ -39,11 +39,11 @@ public final class FitDynamicsStep {
         run.requireIteration(iteration, config);
         DynamicsOptions options = config.dynamics();
         long start = System.nanoTime();
+        Dataset<Row> rollouts = DynamicsOutputs.windowRollouts(spark, run, iteration, options.maxSamples(),
+                config.samples());
         for (int i : DynamicsOutputs.windowIterations(iteration, options.maxSamples(), config.samples())) {
             requireAppliedActions(spark, run.rollouts(i).toString(), options, "dynamics.action: applied");
         }
-        Dataset<Row> rollouts = DynamicsOutputs.windowRollouts(spark, run, iteration, options.maxSamples(),
-                config.samples());
         Map<Integer, Gmm> previous = iteration == 0 ? Map.of()
                 : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
         DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
@@ -71,8 +71,8 @@ public final class FitDynamicsStep {
         if (out == null || out.isBlank()) {
             throw new BadInputException("--out: expected a folder to write the dynamics to");
         }
-        requireAppliedActions(spark, rolloutsPath, options, "--action applied");
         Dataset<Row> rollouts = RolloutReader.read(spark, rolloutsPath);
+        requireAppliedActions(spark, rolloutsPath, options, "--action applied");
         long marked = RolloutReader.markedRows(spark, rolloutsPath);
         DynamicsFitting.Source source = DynamicsFitting.Source.rollouts(rolloutsPath, read -> RolloutRules.requireMarkerRows(
                 rolloutsPath, read.values().stream().mapToLong(Long::longValue).sum(), marked));
