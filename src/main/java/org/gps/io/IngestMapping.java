@@ -25,8 +25,8 @@ import java.util.stream.Collectors;
  * Which columns of a log that does not follow the rollout schema hold what (docs/ingest.md):
  * the condition, the rollout (episode) id, the time step, and the state, action and observation
  * vectors, each either a list of scalar columns or one array column; optionally a cost or a
- * reward column, an iteration column and the action the plant applied. Every problem is a {@link BadInputException} naming the
- * mapping file and the key.
+ * reward column, an iteration column and the action the plant applied. Every problem is a
+ * {@link BadInputException} naming the mapping file and the key.
  *
  * @param file      the mapping file, for messages
  * @param iteration column holding the GPS iteration, or null (every row is iteration 0)

@@ -9,11 +9,10 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Rollout schema v2: one row per (iteration, condition, sample, t) with the state {@code x}, the
- * commanded action {@code u} and the observation {@code o} of that time step (ALGORITHM.md section 1: "a
- * sample is x_t (dX), u_t (dU), o_t (dO) for t = 0..T-1"), and optionally the action the plant
- * applied, {@code u_applied}. Described for users, with the offline-RL name mapping and the
- * validation faults, in docs/rollout-schema.md.
+ * Rollout schema v2: one row per (iteration, condition, sample, t) with the state {@code x} (dX),
+ * the commanded action {@code u} (dU) and the observation {@code o} (dO) of that time step, and
+ * optionally the action the plant applied, {@code u_applied} (dU). Described for users, with the
+ * offline-RL name mapping and the validation faults, in docs/rollout-schema.md.
  *
  * <p>Version 2 adds the column {@link #U_APPLIED} and nothing else, so a version-1 dataset is a
  * version-2 dataset without it: the readers give it a null {@code u_applied}. The version travels

@@ -14,8 +14,8 @@ import org.apache.spark.sql.SaveMode;
 import org.gps.core.BadInputException;
 
 /**
- * Writes rollouts as a Parquet dataset folder of the newest schema version ({@value RolloutSchema#VERSION}), published atomically by
- * {@link AtomicOutput}. The folder holds the Parquet part files, the version sidecar
+ * Writes rollouts as a Parquet dataset folder of the newest schema version
+ * ({@value RolloutSchema#VERSION}), published atomically by {@link AtomicOutput}. The folder holds the Parquet part files, the version sidecar
  * {@value RolloutSchema#VERSION_FILE} and, last, the marker {@value AtomicOutput#MARKER}.
  * Rows are sorted by (iteration, condition, sample, t) within each file, which makes files
  * readable in order and compresses the slowly changing key columns well; the number of files is

@@ -6,7 +6,7 @@ import org.gps.core.random.Seeds;
 import java.util.SplittableRandom;
 
 /**
- * Runs one policy in one environment from one initial state (ALGORITHM.md section 1, step 1),
+ * Runs one policy in one environment from one initial state (step 1 of an iteration),
  * recording both the action the policy commanded and the one the plant applied (the command
  * clipped to the environment's limits).
  */
