@@ -21,7 +21,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Which stored types each rollout column accepts, and the cast that brings them to schema v1.
+ * Which stored types each rollout column accepts, and the cast that brings them to the schema.
  * Widening is allowed (float vectors from pyarrow or numpy, long indices from pandas); anything
  * that would change meaning (a fractional time step, a string vector) is a wrong type.
  */
@@ -49,6 +49,8 @@ final class ColumnTypes {
             case RolloutSchema.X, RolloutSchema.U, RolloutSchema.O -> "array<double> (any numeric element type is accepted)";
             case RolloutSchema.COST -> "double (any numeric type is accepted; the column is optional)";
             case RolloutSchema.SOURCE -> "string";
+            case RolloutSchema.U_APPLIED ->
+                    "array<double> (any numeric element type is accepted; the column is optional)";
             default -> throw new IllegalArgumentException("not a rollout column: " + column);
         };
     }
@@ -57,7 +59,7 @@ final class ColumnTypes {
         return switch (column) {
             case RolloutSchema.ITERATION, RolloutSchema.CONDITION, RolloutSchema.SAMPLE, RolloutSchema.T ->
                     isInteger(found);
-            case RolloutSchema.X, RolloutSchema.U, RolloutSchema.O ->
+            case RolloutSchema.X, RolloutSchema.U, RolloutSchema.O, RolloutSchema.U_APPLIED ->
                     found instanceof ArrayType a && a.elementType() instanceof NumericType;
             case RolloutSchema.COST -> found instanceof NumericType;
             case RolloutSchema.SOURCE -> found instanceof StringType;
@@ -78,12 +80,12 @@ final class ColumnTypes {
         return Optional.empty();
     }
 
-    /** Every schema problem of a stored schema, in column order; an absent cost column is not one. */
+    /** Every schema problem of a stored schema, in column order; an absent optional column is not one. */
     static List<Mismatch> mismatches(StructType raw) {
         List<Mismatch> out = new ArrayList<>();
         for (String c : RolloutSchema.ALL_COLUMNS) {
             Optional<DataType> t = typeIn(raw, c);
-            if (t.isEmpty() && !c.equals(RolloutSchema.COST)) {
+            if (t.isEmpty() && !RolloutSchema.OPTIONAL_COLUMNS.contains(c)) {
                 out.add(new Mismatch(c, t));
             } else if (t.isPresent() && !compatible(c, t.get())) {
                 out.add(new Mismatch(c, t));
@@ -92,7 +94,7 @@ final class ColumnTypes {
         return out;
     }
 
-    /** The expression that reads {@code column} as its schema type; a null cost when the column is absent. */
+    /** The expression that reads {@code column} as its schema type; nulls when an optional column is absent. */
     static Column conformed(StructType raw, String column) {
         DataType target = RolloutSchema.asNullable(RolloutSchema.typeOf(column));
         Optional<DataType> found = typeIn(raw, column);

@@ -13,11 +13,12 @@ import java.util.Map;
  * @param dU           action size, or -1 when unknown
  * @param dO           observation size, or -1 when unknown
  * @param hasCost      whether the dataset stores a cost column
+ * @param appliedRows  rows whose applied action (u_applied) is recorded, not null
  * @param conditions   one entry per condition, by condition index
  * @param sources      rows per value of the source column (at most the 20 most frequent)
  * @param complete     whether the folder carries the {@value AtomicOutput#MARKER} marker (logged data need not)
  */
-public record DatasetSummary(long rows, long trajectories, int dX, int dU, int dO, boolean hasCost,
+public record DatasetSummary(long rows, long trajectories, int dX, int dU, int dO, boolean hasCost, long appliedRows,
                              List<ConditionSummary> conditions, Map<String, Long> sources, boolean complete) {
     public DatasetSummary {
         conditions = List.copyOf(conditions);

@@ -22,11 +22,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Which columns of a log that does not follow rollout schema v1 hold what (docs/ingest.md):
+ * Which columns of a log that does not follow the rollout schema hold what (docs/ingest.md):
  * the condition, the rollout (episode) id, the time step, and the state, action and observation
  * vectors, each either a list of scalar columns or one array column; optionally a cost or a
- * reward column and an iteration column. Every problem is a {@link BadInputException} naming the
- * mapping file and the key.
+ * reward column, an iteration column and the action the plant applied. Every problem is a
+ * {@link BadInputException} naming the mapping file and the key.
  *
  * @param file      the mapping file, for messages
  * @param iteration column holding the GPS iteration, or null (every row is iteration 0)
@@ -39,18 +39,21 @@ import java.util.stream.Collectors;
  * @param cost      column holding the cost, or null
  * @param reward    column holding the reward (cost = -reward), or null; at most one of cost and reward
  * @param source    value written to the {@code source} column
+ * @param uApplied  columns of the action the plant applied (u clipped to its limits), as many
+ *                  elements as u; null when the log does not record it (u_applied is then null)
  */
 public record IngestMapping(String file, String iteration, String condition, String rollout, String t,
-                            Vector x, Vector u, Vector o, String cost, String reward, String source) {
+                            Vector x, Vector u, Vector o, String cost, String reward, String source,
+                            Vector uApplied) {
 
     /** The keys a mapping may have; any other is refused (most likely a misspelling). */
     public static final List<String> KEYS = List.of("iteration", "condition", "rollout", "t", "x", "u", "o",
-            "cost", "reward", "source");
+            "cost", "reward", "source", "u_applied");
 
     /**
-     * One vector of the schema (x, u or o) in the source.
+     * One vector of the schema (x, u, o or u_applied) in the source.
      *
-     * @param key     the mapping key (x, u, o), for messages
+     * @param key     the mapping key (x, u, o, u_applied), for messages
      * @param columns the scalar columns in element order, or the one column when {@code listed} is false
      * @param listed  true when the mapping gave a YAML list (always scalar columns); false for a single
      *                name, which is an array column when the source stores an array there and a
@@ -91,6 +94,8 @@ public record IngestMapping(String file, String iteration, String condition, Str
         }
         Vector x = vector(file, root, "x", true);
         Vector o = vector(file, root, "o", false);
+        Vector u = vector(file, root, "u", true);
+        Vector applied = vector(file, root, "u_applied", false);
         String source = SOURCE_DEFAULT;
         if (root.has("source") && !root.get("source").isNull()) {
             JsonNode s = root.get("source");
@@ -100,8 +105,8 @@ public record IngestMapping(String file, String iteration, String condition, Str
             source = s.asText();
         }
         return new IngestMapping(file, optionalName(file, root, "iteration"), optionalName(file, root, "condition"),
-                requiredName(file, root, "rollout"), requiredName(file, root, "t"), x, vector(file, root, "u", true),
-                o == null ? new Vector("o", x.columns(), x.listed()) : o, cost, reward, source);
+                requiredName(file, root, "rollout"), requiredName(file, root, "t"), x, u,
+                o == null ? new Vector("o", x.columns(), x.listed()) : o, cost, reward, source, applied);
     }
 
     static final String SOURCE_DEFAULT = RolloutSchema.SOURCE_LOGGED;
@@ -160,6 +165,7 @@ public record IngestMapping(String file, String iteration, String condition, Str
             case "x" -> "the state";
             case "u" -> "the action";
             case "o" -> "the observation";
+            case "u_applied" -> "the action the plant applied";
             default -> key;
         };
     }
@@ -175,6 +181,9 @@ public record IngestMapping(String file, String iteration, String condition, Str
         s.addAll(x.columns());
         s.addAll(u.columns());
         s.addAll(o.columns());
+        if (uApplied != null) {
+            s.addAll(uApplied.columns());
+        }
         if (cost != null) {
             s.add(cost);
         }
@@ -215,7 +224,7 @@ public record IngestMapping(String file, String iteration, String condition, Str
                         + type.simpleString() + "; expected " + (kv[0].equals("rollout") ? "a scalar (number or text)" : "numbers"));
             }
         }
-        for (Vector v : List.of(x, u, o)) {
+        for (Vector v : vectors()) {
             for (int i = 0; i < v.columns().size(); i++) {
                 String key = v.listed() ? v.key() + "[" + i + "]" : v.key();
                 DataType type = require(schema, key, v.columns().get(i), input, available);
@@ -229,6 +238,11 @@ public record IngestMapping(String file, String iteration, String condition, Str
                 }
             }
         }
+    }
+
+    /** The mapped vectors: x, u, o, and u_applied when mapped. */
+    private List<Vector> vectors() {
+        return uApplied == null ? List.of(x, u, o) : List.of(x, u, o, uApplied);
     }
 
     private DataType require(StructType schema, String key, String column, String input, String available) {

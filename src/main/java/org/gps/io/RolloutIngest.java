@@ -49,8 +49,8 @@ import org.apache.spark.storage.StorageLevel;
 import org.gps.core.BadInputException;
 
 /**
- * Converts logs that do not follow rollout schema v1 (CSV, JSON lines, Parquet with other column
- * names) into a schema-v1 dataset, through an {@link IngestMapping} (docs/ingest.md). It applies
+ * Converts logs that do not follow the rollout schema (CSV, JSON lines, Parquet with other column
+ * names) into a rollout dataset, through an {@link IngestMapping} (docs/ingest.md). It applies
  * the rules of {@link RolloutValidator} as it goes and keeps only what passes:
  * <ul>
  * <li>a <em>row</em> is rejected for its first fault: an unreadable JSON line, an empty cell
@@ -337,15 +337,25 @@ public final class RolloutIngest {
             checks.add(new Check(FaultKind.NULL_VALUE, rid.isNull().or(rid.equalTo(lit(""))),
                     lit("rollout: column '" + mapping.rollout() + "' is empty")));
             Column t = index("t", mapping.t(), checks, false);
-            Parsed x = vector(mapping.x());
-            Parsed u = vector(mapping.u());
-            Parsed o = vector(mapping.o());
+            Parsed x = vector(mapping.x(), -1);
+            Parsed u = vector(mapping.u(), -1);
+            Parsed o = vector(mapping.o(), -1);
             xSize = x.size();
             uSize = u.size();
             oSize = o.size();
             checks.addAll(x.checks());
             checks.addAll(u.checks());
             checks.addAll(o.checks());
+            Column applied = lit(null).cast(RolloutSchema.typeOf(RolloutSchema.U_APPLIED));
+            if (mapping.uApplied() != null) {
+                Parsed a = vector(mapping.uApplied(), uSize);
+                if (a.size() != uSize) {
+                    throw new BadInputException(mapping.file() + ": u_applied: " + a.size() + " element(s); expected "
+                            + uSize + ", one per element of u (the applied action has u's length)");
+                }
+                checks.addAll(a.checks());
+                applied = a.value();
+            }
             Column cost = lit(null).cast(DataTypes.DoubleType);
             String costColumn = mapping.cost() != null ? mapping.cost() : mapping.reward();
             if (costColumn != null) {
@@ -370,7 +380,7 @@ public final class RolloutIngest {
                     iteration.as(RolloutSchema.ITERATION), condition.as(RolloutSchema.CONDITION),
                     t.as(RolloutSchema.T), src(mapping.t()).cast(DataTypes.StringType).as(T_RAW),
                     x.value().as(RolloutSchema.X), u.value().as(RolloutSchema.U), o.value().as(RolloutSchema.O),
-                    cost.as(RolloutSchema.COST), fault.as(FAULT),
+                    cost.as(RolloutSchema.COST), applied.as(RolloutSchema.U_APPLIED), fault.as(FAULT),
                     iteration.isNotNull().and(condition.isNotNull()).and(rid.isNotNull()).and(rid.notEqual(lit("")))
                             .and(col(CORRUPT).isNull()).as(ATTR));
             staged = s.select(col("*"), col(FAULT + ".k").as(KIND), col(FAULT + ".d").as(DETAIL)).drop(FAULT)
@@ -412,11 +422,12 @@ public final class RolloutIngest {
             return when(nonNegative ? integral.and(d.geq(0)) : integral, d.cast(DataTypes.IntegerType));
         }
 
-        private Parsed vector(IngestMapping.Vector v) {
+        /** @param length the length an array column must have, or -1 for its most common length */
+        private Parsed vector(IngestMapping.Vector v, int length) {
             List<Check> checks = new ArrayList<>();
             String first = v.columns().get(0);
             if (!v.listed() && typeOf(first) instanceof ArrayType at) {
-                return arrayVector(v.key(), first, at, checks);
+                return arrayVector(v.key(), first, at, checks, length);
             }
             List<Column> elements = new ArrayList<>();
             for (int i = 0; i < v.columns().size(); i++) {
@@ -433,10 +444,10 @@ public final class RolloutIngest {
             return new Parsed(array(elements.toArray(Column[]::new)), checks, elements.size());
         }
 
-        private Parsed arrayVector(String key, String column, ArrayType type, List<Check> checks) {
+        private Parsed arrayVector(String key, String column, ArrayType type, List<Check> checks, int length) {
             String a = alias.get(column);
             Column raw = col(a);
-            int dim = mostCommonSize(raw);
+            int dim = length >= 0 ? length : mostCommonSize(raw);
             boolean text = !(type.elementType() instanceof NumericType);
             Column value = text ? expr("transform(" + a + ", e -> try_cast(e AS double))")
                     : raw.cast(DataTypes.createArrayType(DataTypes.DoubleType, true));
@@ -451,7 +462,7 @@ public final class RolloutIngest {
             }
             checks.add(new Check(FaultKind.INCONSISTENT_VECTOR_LENGTH, size(raw).notEqual(dim),
                     concat(lit(what + " has "), size(raw).cast(DataTypes.StringType),
-                            lit(" elements; expected " + dim + " (the most common length)"))));
+                            lit(" elements; expected " + dim + (length >= 0 ? " (the length of u)" : " (the most common length)")))));
             String parsed = text ? "transform(" + a + ", e -> try_cast(e AS double))" : a;
             checks.add(new Check(FaultKind.NON_FINITE,
                     expr("exists(" + parsed + ", e -> isnan(e) OR abs(e) = double('Infinity'))"),
@@ -499,7 +510,8 @@ public final class RolloutIngest {
          * steps and the reason it is rejected (a FaultKind ordinal; null when it is accepted).
          */
         private Dataset<Row> rolloutTable() {
-            Column hash = xxhash64(col(RolloutSchema.X), col(RolloutSchema.U), col(RolloutSchema.O), col(RolloutSchema.COST));
+            Column hash = xxhash64(col(RolloutSchema.X), col(RolloutSchema.U), col(RolloutSchema.O), col(RolloutSchema.COST),
+                    col(RolloutSchema.U_APPLIED));
             Column bad = col(KIND).isNotNull();
             Dataset<Row> keyed = staged.filter(attributable())
                     .groupBy(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RID), col(RolloutSchema.T))
@@ -620,7 +632,8 @@ public final class RolloutIngest {
                             List.of(RolloutSchema.ITERATION, RolloutSchema.CONDITION, RID).stream().collect(scalaSeq()))
                     .select(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RolloutSchema.SAMPLE),
                             col(RolloutSchema.T), col(RolloutSchema.X), col(RolloutSchema.U), col(RolloutSchema.O),
-                            col(RolloutSchema.COST), lit(mapping.source()).as(RolloutSchema.SOURCE));
+                            col(RolloutSchema.COST), lit(mapping.source()).as(RolloutSchema.SOURCE),
+                            col(RolloutSchema.U_APPLIED));
             CompletionMarker m = RolloutWriter.write(rows, out, WRITER + input, tmp -> {
                 numbered.select(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RolloutSchema.SAMPLE),
                                 col(RID).as("rollout_id"), col("file"), col("rows"))

@@ -10,9 +10,10 @@ import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 
 /**
- * Reads a rollout dataset (schema v1, docs/rollout-schema.md) as a DataFrame with exactly the
+ * Reads a rollout dataset (schema v1 or v2, docs/rollout-schema.md) as a DataFrame with exactly the
  * columns of {@link RolloutSchema#STRUCT}, in order: compatible stored types are cast (float
- * vectors to double, long indices to int), an absent {@code cost} column becomes null, extra
+ * vectors to double, long indices to int), an absent {@code cost} or {@code u_applied} column
+ * becomes null (a version-1 dataset reads as before, with a null {@code u_applied}), extra
  * columns are dropped. Only the schema is checked here; the row-level rules (nulls, NaN, missing
  * time steps...) are {@link RolloutRules}', applied by the steps as they parse the rows and by
  * {@link RolloutValidator} across a whole dataset.
@@ -63,7 +64,7 @@ public final class RolloutReader {
     public static Dataset<Row> conform(Dataset<Row> raw, String what) {
         List<ColumnTypes.Mismatch> bad = ColumnTypes.mismatches(raw.schema());
         if (!bad.isEmpty()) {
-            throw new BadInputException(what + " does not match rollout schema v" + RolloutSchema.VERSION + ": "
+            throw new BadInputException(what + " does not match the rollout schema (v" + RolloutSchema.VERSION + "): "
                     + bad.stream().map(ColumnTypes.Mismatch::describe).collect(Collectors.joining("; ")));
         }
         return raw.select(ColumnTypes.conformedColumns(raw.schema()));
@@ -94,7 +95,24 @@ public final class RolloutReader {
     static Dataset<Row> readParquet(SparkSession spark, String path) {
         // mergeSchema: logged data may have been appended in several files, and a column missing
         // from some of them must show up (as nulls) rather than depend on which footer Spark samples.
-        return spark.read().option("mergeSchema", "true").parquet(path);
+        Dataset<Row> raw = spark.read().option("mergeSchema", "true").parquet(path);
+        if (SchemaVersionFile.isVersion1(HadoopFiles.conf(spark), path)) {
+            // A version-1 dataset has no applied action: a column of that name is someone's extra
+            // column, which version-1 readers dropped.
+            raw = raw.drop(RolloutSchema.U_APPLIED);
+        }
+        return raw;
+    }
+
+    /**
+     * Whether the dataset stores the applied actions ({@link RolloutSchema#U_APPLIED}, schema v2):
+     * false for a version-1 dataset and for logged data without the column. Reads the Parquet
+     * footers, not the rows; rows may still hold nulls in the column.
+     *
+     * @throws BadInputException as {@link #read} does when the dataset cannot be read
+     */
+    public static boolean storesAppliedActions(SparkSession spark, String path) {
+        return ColumnTypes.typeIn(loadRaw(spark, path).schema(), RolloutSchema.U_APPLIED).isPresent();
     }
 
     static String notParquet(String path, Exception e) {

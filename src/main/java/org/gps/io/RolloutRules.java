@@ -10,7 +10,7 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.gps.core.BadInputException;
 
 /**
- * The data rules of rollout schema v1 in one place: {@code gps validate} ({@link RolloutValidator})
+ * The data rules of the rollout schema in one place: {@code gps validate} ({@link RolloutValidator})
  * reports every breach of them across a dataset, and every step that reads rollouts applies them
  * to each row as it parses it ({@link RowCheck}), refusing the first breach it meets. The fault
  * kinds are {@link FaultKind}'s; docs/rollout-schema.md lists them and where each is checked.
@@ -45,10 +45,21 @@ public final class RolloutRules {
     private RolloutRules() {
     }
 
-    /** One time step of a trajectory, as a step that passed the checks uses it. */
-    public record CheckedRow(int iteration, int condition, int sample, int t, double[] x, double[] u, double[] o)
-            implements Serializable {
+    /**
+     * One time step of a trajectory, as a step that passed the checks uses it.
+     *
+     * @param uApplied the applied action, or null when the row does not record it
+     */
+    public record CheckedRow(int iteration, int condition, int sample, int t, double[] x, double[] u, double[] o,
+                             double[] uApplied) implements Serializable {
+        /** A row that does not record the applied action. */
+        public CheckedRow(int iteration, int condition, int sample, int t, double[] x, double[] u, double[] o) {
+            this(iteration, condition, sample, t, x, u, o, null);
+        }
     }
+
+    /** Position of {@link RolloutSchema#U_APPLIED} in rows of {@link RolloutSchema#ALL_COLUMNS}. */
+    private static final int APPLIED = 9;
 
     /**
      * Applies the per-row rules to rows in {@link RolloutSchema#ALL_COLUMNS} order (as
@@ -95,8 +106,9 @@ public final class RolloutRules {
         }
 
         /**
-         * The checked row: keys, x, u, o, cost and source (all but o after
-         * {@link #withoutObservations}).
+         * The checked row: keys, x, u, o, cost, source and u_applied (all but o after
+         * {@link #withoutObservations}). A u_applied that is present must have u's length; a row
+         * without that column (nine fields, as a version-1 row) reads as one that does not record it.
          *
          * @throws BadInputException naming the file, the row's key, the column and what was expected
          */
@@ -114,7 +126,9 @@ public final class RolloutRules {
             if (r.isNullAt(8)) {
                 throw fault(FaultKind.NULL_VALUE, 8, r, "is null; expected a string");
             }
-            return new CheckedRow(iteration, condition, sample, t, x, u, o);
+            double[] applied = r.length() <= APPLIED || r.isNullAt(APPLIED) ? null
+                    : vector(r.getList(APPLIED), APPLIED, r, u.length);
+            return new CheckedRow(iteration, condition, sample, t, x, u, o, applied);
         }
 
         /** {@link #check(Row)} for Spark's internal rows, with the same rules and messages. */
@@ -132,7 +146,9 @@ public final class RolloutRules {
             if (r.isNullAt(8)) {
                 throw fault(FaultKind.NULL_VALUE, 8, r, "is null; expected a string");
             }
-            return new CheckedRow(iteration, condition, sample, t, x, u, o);
+            double[] applied = r.numFields() <= APPLIED || r.isNullAt(APPLIED) ? null
+                    : vector(r.getArray(APPLIED), APPLIED, r, u.length);
+            return new CheckedRow(iteration, condition, sample, t, x, u, o, applied);
         }
 
         private int index(boolean isNull, int v, int field, Object key) {
@@ -147,10 +163,15 @@ public final class RolloutRules {
         }
 
         private double[] vector(List<Object> l, int field, Object key) {
+            return vector(l, field, key, -1);
+        }
+
+        /** @param uLength the row's dU, which u_applied must match; -1 for x, u and o */
+        private double[] vector(List<Object> l, int field, Object key, int uLength) {
             if (l == null) {
                 throw fault(FaultKind.NULL_VALUE, field, key, "is null; " + VALUE_EXPECTATION);
             }
-            requireLength(l.size(), field, key);
+            requireLength(l.size(), field, key, uLength);
             double[] out = new double[l.size()];
             for (int i = 0; i < out.length; i++) {
                 Object e = l.get(i);
@@ -163,10 +184,14 @@ public final class RolloutRules {
         }
 
         private double[] vector(ArrayData a, int field, Object key) {
+            return vector(a, field, key, -1);
+        }
+
+        private double[] vector(ArrayData a, int field, Object key, int uLength) {
             if (a == null) {
                 throw fault(FaultKind.NULL_VALUE, field, key, "is null; " + VALUE_EXPECTATION);
             }
-            requireLength(a.numElements(), field, key);
+            requireLength(a.numElements(), field, key, uLength);
             double[] out = new double[a.numElements()];
             for (int i = 0; i < out.length; i++) {
                 if (a.isNullAt(i)) {
@@ -177,7 +202,14 @@ public final class RolloutRules {
             return out;
         }
 
-        private void requireLength(int length, int field, Object key) {
+        private void requireLength(int length, int field, Object key, int uLength) {
+            if (field == APPLIED) {
+                if (length != uLength) {
+                    throw fault(FaultKind.INCONSISTENT_VECTOR_LENGTH, field, key, "has length " + length + "; expected "
+                            + uLength + ", the length of u (dU): the applied action has one element per action");
+                }
+                return;
+            }
             int expected = lengths[field - 4];
             if (expected >= 0 && length != expected) {
                 throw fault(FaultKind.INCONSISTENT_VECTOR_LENGTH, field, key, "has length " + length + "; expected "
@@ -231,7 +263,7 @@ public final class RolloutRules {
      * Assembles one trajectory's checked rows, in any order, into arrays indexed by t, refusing a
      * trajectory whose t values are not exactly 0..T-1 or whose rows disagree on dX, dU or dO.
      *
-     * @return {x, u, o}, each [T][d]
+     * @return {x, u, o, uApplied}, each [T][d]; uApplied is null unless every row records it
      */
     public static double[][][] assemble(String dataset, List<CheckedRow> rows) {
         int horizon = rows.size();
@@ -239,6 +271,8 @@ public final class RolloutRules {
         double[][] x = new double[horizon][];
         double[][] u = new double[horizon][];
         double[][] o = new double[horizon][];
+        double[][] applied = new double[horizon][];
+        boolean allApplied = true;
         for (CheckedRow r : rows) {
             int t = r.t();
             if (t >= horizon) {
@@ -248,7 +282,7 @@ public final class RolloutRules {
             }
             if (x[t] != null) {
                 boolean same = java.util.Arrays.equals(x[t], r.x()) && java.util.Arrays.equals(u[t], r.u())
-                        && java.util.Arrays.equals(o[t], r.o());
+                        && java.util.Arrays.equals(o[t], r.o()) && java.util.Arrays.equals(applied[t], r.uApplied());
                 throw repeated(dataset, r, same);
             }
             requireLength(dataset, RolloutSchema.X, r, r.x().length, first.x().length);
@@ -257,8 +291,10 @@ public final class RolloutRules {
             x[t] = r.x();
             u[t] = r.u();
             o[t] = r.o();
+            applied[t] = r.uApplied();
+            allApplied &= r.uApplied() != null;
         }
-        return new double[][][] {x, u, o};
+        return new double[][][] {x, u, o, allApplied ? applied : null};
     }
 
     /**

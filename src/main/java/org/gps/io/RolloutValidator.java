@@ -33,7 +33,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Checks a rollout dataset against schema v1 and reports every fault it finds (the kinds and their
+ * Checks a rollout dataset against the rollout schema and reports every fault it finds (the kinds and their
  * definitions: {@link FaultKind} and docs/rollout-schema.md). It never brings the dataset to the
  * driver: each check is a Spark aggregation that returns counts, and only for a failing check a
  * second query fetches up to {@value #MAX_EXAMPLES} offending keys. Passes over the data: one for
@@ -63,6 +63,8 @@ public final class RolloutValidator {
         private final Set<String> usable = new LinkedHashSet<>();
         private final List<String> keyColumns = new ArrayList<>();
         private Dataset<Row> df;
+        /** The version the dataset is read as; the newest until its sidecar or columns say otherwise. */
+        private int version = RolloutSchema.VERSION;
 
         Run(SparkSession spark, String path) {
             this.spark = spark;
@@ -94,7 +96,7 @@ public final class RolloutValidator {
         }
 
         private ValidationReport report(DatasetSummary summary) {
-            return new ValidationReport(path, problems, summary);
+            return new ValidationReport(path, version, problems, summary);
         }
 
         /** The stored rows, or null after reporting why they cannot be read. */
@@ -109,7 +111,11 @@ public final class RolloutValidator {
                 return null;
             }
             try {
-                return RolloutReader.readParquet(spark, path);
+                Dataset<Row> raw = RolloutReader.readParquet(spark, path);
+                // Without a sidecar the columns tell: a dataset without u_applied is what version 1 described.
+                version = SchemaVersionFile.read(HadoopFiles.conf(spark), path).orElse(
+                        ColumnTypes.typeIn(raw.schema(), RolloutSchema.U_APPLIED).isPresent() ? RolloutSchema.VERSION : 1);
+                return raw;
             } catch (Exception e) {
                 add(FaultKind.UNREADABLE_PATH, null, 0, List.of(), RolloutReader.notParquet(path, e));
                 return null;
@@ -132,7 +138,9 @@ public final class RolloutValidator {
         /** All data checks; returns the summary, or null when the dataset is empty or has unusable keys. */
         private DatasetSummary checkRows() {
             List<RowCheck> checks = rowChecks();
-            List<String> vectors = RolloutSchema.VECTOR_COLUMNS.stream().filter(usable::contains).toList();
+            // u_applied's length is held against u's in each row (a row check), not across rows.
+            List<String> vectors = RolloutSchema.VECTOR_COLUMNS.stream()
+                    .filter(c -> usable.contains(c) && !c.equals(RolloutSchema.U_APPLIED)).toList();
             List<Column> aggs = new ArrayList<>();
             for (RowCheck c : checks) {
                 aggs.add(sum(when(c.condition, 1L).otherwise(0L)));
@@ -142,6 +150,10 @@ public final class RolloutValidator {
                 Column len = when(col(v).isNotNull(), size(col(v)));
                 aggs.add(min(len));
                 aggs.add(max(len));
+            }
+            boolean applied = usable.contains(RolloutSchema.U_APPLIED);
+            if (applied) {
+                aggs.add(count(col(RolloutSchema.U_APPLIED)));
             }
             Row totals = df.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
             long rows = totals.getLong(0);
@@ -163,6 +175,7 @@ public final class RolloutValidator {
                     add(c.kind, c.column, n, ex, c.what + " in " + plural(n, "row") + exampleText(ex));
                 }
             }
+            long appliedRows = applied ? totals.getLong(1 + checks.size() + 2 * vectors.size()) : 0;
             Map<String, Integer> dims = new LinkedHashMap<>();
             for (int j = 0; j < vectors.size(); j++) {
                 int at = 1 + checks.size() + 2 * j;
@@ -183,7 +196,7 @@ public final class RolloutValidator {
                 long trajectories = conditions.stream().mapToLong(DatasetSummary.ConditionSummary::trajectories).sum();
                 return new DatasetSummary(rows, trajectories, dims.getOrDefault(RolloutSchema.X, -1),
                         dims.getOrDefault(RolloutSchema.U, -1), dims.getOrDefault(RolloutSchema.O, -1),
-                        usable.contains(RolloutSchema.COST), conditions, sources(),
+                        usable.contains(RolloutSchema.COST), appliedRows, conditions, sources(),
                         AtomicOutput.isComplete(HadoopFiles.conf(spark), path));
             } finally {
                 traj.unpersist();
@@ -229,6 +242,14 @@ public final class RolloutValidator {
                 checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, RolloutSchema.COST,
                         expr(tooLarge("`" + RolloutSchema.COST + "`")),
                         "column " + RolloutSchema.COST + " has magnitude above 1e150 (" + RolloutRules.VALUE_EXPECTATION + ")"));
+            }
+            if (usable.contains(RolloutSchema.U_APPLIED) && usable.contains(RolloutSchema.U)) {
+                Column applied = col(RolloutSchema.U_APPLIED);
+                checks.add(new RowCheck(FaultKind.INCONSISTENT_VECTOR_LENGTH, RolloutSchema.U_APPLIED,
+                        applied.isNotNull().and(col(RolloutSchema.U).isNotNull())
+                                .and(size(applied).notEqual(size(col(RolloutSchema.U)))),
+                        "column " + RolloutSchema.U_APPLIED + " has another length than u in its row (expected dU, "
+                                + "one element per action, or null)"));
             }
             for (String k : RolloutSchema.KEY_COLUMNS) {
                 if (usable.contains(k)) {
@@ -293,7 +314,7 @@ public final class RolloutValidator {
         private Dataset<Row> keyed() {
             List<Column> content = new ArrayList<>();
             for (String c : List.of(RolloutSchema.X, RolloutSchema.U, RolloutSchema.O, RolloutSchema.COST,
-                    RolloutSchema.SOURCE)) {
+                    RolloutSchema.SOURCE, RolloutSchema.U_APPLIED)) {
                 if (usable.contains(c)) {
                     content.add(col(c));
                 }

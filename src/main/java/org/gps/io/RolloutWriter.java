@@ -14,8 +14,8 @@ import org.apache.spark.sql.SaveMode;
 import org.gps.core.BadInputException;
 
 /**
- * Writes rollouts as a schema-v1 Parquet dataset folder, published atomically by
- * {@link AtomicOutput}. The folder holds the Parquet part files, the version sidecar
+ * Writes rollouts as a Parquet dataset folder of the newest schema version
+ * ({@value RolloutSchema#VERSION}), published atomically by {@link AtomicOutput}. The folder holds the Parquet part files, the version sidecar
  * {@value RolloutSchema#VERSION_FILE} and, last, the marker {@value AtomicOutput#MARKER}.
  * Rows are sorted by (iteration, condition, sample, t) within each file, which makes files
  * readable in order and compresses the slowly changing key columns well; the number of files is
@@ -34,7 +34,7 @@ public final class RolloutWriter {
      * Replaces whatever is at {@code path} with {@code rows}.
      *
      * @param rows      any DataFrame with the schema's columns (compatible types are cast, extra
-     *                  columns dropped, a missing cost column written as null)
+     *                  columns dropped, a missing cost or u_applied column written as null)
      * @param writtenBy recorded in the completion marker, e.g. the pipeline step
      * @return the completion marker, with the number of rows written
      * @throws BadInputException when a required column is missing or has an incompatible type

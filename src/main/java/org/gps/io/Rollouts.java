@@ -10,7 +10,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Builds rollout rows (schema v1) from in-memory arrays: for tests, examples and the driver-side
+ * Builds rollout rows from in-memory arrays: for tests, examples and the driver-side
  * samplers. Arrays are indexed [sample][t][component], as in ALGORITHM.md section 1.
  */
 public final class Rollouts {
@@ -18,7 +18,7 @@ public final class Rollouts {
     }
 
     /**
-     * The rows of the N samples of one condition.
+     * The rows of the N samples of one condition, without applied actions (u_applied null).
      *
      * @param x      states x[n][t][dX]
      * @param u      actions u[n][t][dU]
@@ -49,7 +49,7 @@ public final class Rollouts {
                             + ", expected " + dX);
                 }
                 out.add(RowFactory.create(iteration, condition, s, t, boxed(x[s][t]), boxed(u[s][t]),
-                        boxed(obs[s][t]), cost == null ? null : cost[s][t], source));
+                        boxed(obs[s][t]), cost == null ? null : cost[s][t], source, null));
             }
         }
         return out;

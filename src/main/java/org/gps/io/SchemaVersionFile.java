@@ -14,7 +14,7 @@ import org.apache.hadoop.fs.Path;
  * The sidecar {@value RolloutSchema#VERSION_FILE} that carries the schema version of a rollout
  * dataset folder. Its name starts with an underscore, so Spark, pyarrow and pandas skip it when
  * they read the folder as Parquet. Example:
- * <pre>{"format":"gps-rollouts","version":1,"schema":{...Spark schema JSON...}}</pre>
+ * <pre>{"format":"gps-rollouts","version":2,"schema":{...Spark schema JSON...}}</pre>
  */
 public final class SchemaVersionFile {
     public static final String FORMAT = "gps-rollouts";
@@ -72,10 +72,24 @@ public final class SchemaVersionFile {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
-        if (v.isPresent() && v.getAsInt() != RolloutSchema.VERSION) {
+        if (v.isPresent() && (v.getAsInt() < RolloutSchema.OLDEST_VERSION || v.getAsInt() > RolloutSchema.VERSION)) {
             return datasetPath + " is rollout schema version " + v.getAsInt() + " (in " + RolloutSchema.VERSION_FILE
-                    + "); this code reads version " + RolloutSchema.VERSION;
+                    + "); this code reads versions " + RolloutSchema.OLDEST_VERSION + " to " + RolloutSchema.VERSION;
         }
         return null;
+    }
+
+    /**
+     * Whether the dataset's sidecar says version 1, whose datasets have no {@link RolloutSchema#U_APPLIED}
+     * column: a stray column of that name there is not the applied action (version 1 readers dropped
+     * it as an extra column), and is dropped again. False when there is no readable sidecar.
+     */
+    static boolean isVersion1(Configuration conf, String datasetPath) {
+        try {
+            OptionalInt v = read(conf, datasetPath);
+            return v.isPresent() && v.getAsInt() == 1;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

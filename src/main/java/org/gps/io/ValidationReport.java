@@ -13,17 +13,28 @@ import java.util.Set;
  */
 public final class ValidationReport {
     private final String path;
+    private final int version;
     private final List<ValidationProblem> problems;
     private final DatasetSummary summary;
 
-    public ValidationReport(String path, List<ValidationProblem> problems, DatasetSummary summary) {
+    /** @param version the schema version the dataset was read as */
+    public ValidationReport(String path, int version, List<ValidationProblem> problems, DatasetSummary summary) {
         this.path = path;
+        this.version = version;
         this.problems = List.copyOf(problems);
         this.summary = summary;
     }
 
     public String path() {
         return path;
+    }
+
+    /**
+     * The schema version the dataset was read as: its sidecar's; without one, 1 when it has no
+     * u_applied column and the newest when it has; the newest when it could not be read.
+     */
+    public int version() {
+        return version;
     }
 
     /** True when no fault was found. */
@@ -55,13 +66,13 @@ public final class ValidationReport {
     /** A human-readable report, one fault per paragraph, for the command line. */
     public String format() {
         StringBuilder b = new StringBuilder();
-        b.append("Rollout dataset ").append(path).append(" (schema v").append(RolloutSchema.VERSION).append("): ");
+        b.append("Rollout dataset ").append(path).append(" (schema v").append(version).append("): ");
         b.append(isValid() ? "valid" : problems.size() + (problems.size() == 1 ? " problem" : " problems")).append('\n');
         if (summary != null) {
             DatasetSummary s = summary;
-            b.append(String.format("  rows %d, trajectories %d, dX %s, dU %s, dO %s, cost %s, completion marker %s%n",
-                    s.rows(), s.trajectories(), dim(s.dX()), dim(s.dU()), dim(s.dO()),
-                    s.hasCost() ? "yes" : "no", s.complete() ? "yes" : "no"));
+            b.append(String.format("  rows %d, trajectories %d, dX %s, dU %s, dO %s, cost %s, u_applied %s,"
+                            + " completion marker %s%n", s.rows(), s.trajectories(), dim(s.dX()), dim(s.dU()), dim(s.dO()),
+                    s.hasCost() ? "yes" : "no", applied(s), s.complete() ? "yes" : "no"));
             for (DatasetSummary.ConditionSummary c : s.conditions()) {
                 b.append(String.format("  condition %d: T %d, %d trajectories over %d iteration(s), %d rows%n",
                         c.condition(), c.T(), c.trajectories(), c.iterations(), c.rows()));
@@ -80,6 +91,11 @@ public final class ValidationReport {
             b.append("  ").append(p.kind()).append(": ").append(p.message()).append('\n');
         }
         return b.toString();
+    }
+
+    /** Whether the fits could use the applied actions: they need them in every row. */
+    private static String applied(DatasetSummary s) {
+        return s.appliedRows() == s.rows() ? "yes" : s.appliedRows() == 0 ? "no" : "in " + s.appliedRows() + " rows";
     }
 
     private static String dim(int d) {

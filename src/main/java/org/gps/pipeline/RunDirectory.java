@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * R/config.json                 the resolved config (every default), read by every later step
  * R/iter=0000/controllers/      controllers sampled at this iteration (Parquet)
  * R/iter=0000/controllers.json  the same, plain JSON for deployment
- * R/iter=0000/rollouts/         the iteration's samples (rollout schema v1)
+ * R/iter=0000/rollouts/         the iteration's samples (rollout schema v2)
  * R/iter=0000/dynamics/         fitted dynamics, x0 statistics, GMM, prediction error
  * R/iter=0000/state.json        eta, step multiplier, costs, KL of the C-step
  * R/iter=0000/policy_initial.json  MDGPS/BADMM: the policy caught up to the initial controllers

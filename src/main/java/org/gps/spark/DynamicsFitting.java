@@ -81,7 +81,8 @@ public final class DynamicsFitting {
      */
     public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
                              DynamicsOptions options, Map<Integer, Gmm> previous, long seed) {
-        return fit(trajectories, isCurrent, options, previous, seed, JointRows.dynamics(options.regularization()), true);
+        return fit(trajectories, isCurrent, options, previous, seed,
+                JointRows.dynamics(options.regularization(), options.action()), true);
     }
 
     /**
@@ -106,7 +107,7 @@ public final class DynamicsFitting {
          */
         public static final Source UNNAMED = new Source("rollouts", false, rows -> { });
 
-        /** Rollouts under schema v1's rules: one T per condition, and the rows read checked by {@code rowsPerIteration}. */
+        /** Rollouts under the rollout schema's rules: one T per condition, and the rows read checked by {@code rowsPerIteration}. */
         public static Source rollouts(String dataset, Consumer<Map<Integer, Long>> rowsPerIteration) {
             return new Source(dataset, true, rowsPerIteration);
         }
@@ -115,7 +116,7 @@ public final class DynamicsFitting {
     /** {@link #fit(JavaPairRDD, CurrentSet, DynamicsOptions, Map, long)} on dynamics rows, with the source's checks. */
     public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
                              DynamicsOptions options, Map<Integer, Gmm> previous, long seed, Source source) {
-        return fit(trajectories, isCurrent, options, previous, seed, JointRows.dynamics(options.regularization()), true,
+        return fit(trajectories, isCurrent, options, previous, seed, JointRows.dynamics(options.regularization(), options.action()), true,
                 source);
     }
 
@@ -151,8 +152,17 @@ public final class DynamicsFitting {
         /** Ridge added to the input block's diagonal in step s's fit. */
         double ridge(int s);
 
-        /** Rows [x_t, u_t, x_{t+1}], t = 0..T-2, with the same ridge at every step. */
-        static JointRows dynamics(double regularization) {
+        /** Whether the rows read the applied actions, so that every trajectory must record them. */
+        default boolean readsAppliedActions() {
+            return false;
+        }
+
+        /**
+         * Rows [x_t, u_t, x_{t+1}], t = 0..T-2, with the same ridge at every step; u_t is the
+         * commanded action, or the applied one for {@link DynamicsOptions.Action#APPLIED}.
+         */
+        static JointRows dynamics(double regularization, DynamicsOptions.Action action) {
+            boolean applied = action == DynamicsOptions.Action.APPLIED;
             return new JointRows() {
                 @Override
                 public int count(Trajectory t) {
@@ -161,13 +171,19 @@ public final class DynamicsFitting {
 
                 @Override
                 public double[] row(Trajectory t, int s) {
+                    double[] u = applied ? t.uApplied()[s] : t.u()[s];
                     int dX = t.x()[s].length;
-                    int dU = t.u()[s].length;
+                    int dU = u.length;
                     double[] row = new double[2 * dX + dU];
                     System.arraycopy(t.x()[s], 0, row, 0, dX);
-                    System.arraycopy(t.u()[s], 0, row, dX, dU);
+                    System.arraycopy(u, 0, row, dX, dU);
                     System.arraycopy(t.x()[s + 1], 0, row, dX + dU, dX);
                     return row;
+                }
+
+                @Override
+                public boolean readsAppliedActions() {
+                    return applied;
                 }
 
                 @Override

@@ -178,7 +178,7 @@ public final class HeldOutValidation {
         DynamicsFitting.Result fit = DynamicsFitting.fit(trajectories.filter(kv -> !heldB.value().contains(kv._1())),
                 isCurrent, options, previous, emSeed, unchecked);
         try {
-            DynamicsFitting.JointRows layout = DynamicsFitting.JointRows.dynamics(options.regularization());
+            DynamicsFitting.JointRows layout = DynamicsFitting.JointRows.dynamics(options.regularization(), options.action());
             JavaPairRDD<Integer, Tuple2<Long, Trajectory>> held = trajectories
                     .filter(kv -> heldB.value().contains(kv._1()))
                     .mapToPair(kv -> new Tuple2<>(kv._1().condition(), new Tuple2<>(

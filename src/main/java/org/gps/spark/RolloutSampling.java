@@ -109,7 +109,10 @@ public final class RolloutSampling {
         return tasks;
     }
 
-    /** Rows of rollout schema v1, one per (condition, sample, t); cost left null. */
+    /**
+     * Rows of the rollout schema, one per (condition, sample, t): u as the policy commanded it,
+     * u_applied as the plant applied it; cost left null.
+     */
     public static Dataset<Row> sample(SparkSession spark, Request req) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<int[]> tasks = tasks(req);
@@ -125,7 +128,7 @@ public final class RolloutSampling {
             List<Row> out = new ArrayList<>(traj.horizon());
             for (int t = 0; t < traj.horizon(); t++) {
                 out.add(RowFactory.create(r.iteration(), condition, sample, t, traj.x()[t], traj.u()[t], traj.o()[t],
-                        null, r.source()));
+                        null, r.source(), traj.uApplied()[t]));
             }
             return out.iterator();
         });

@@ -36,7 +36,7 @@ public final class RolloutStatistics {
     }
 
     /**
-     * @param rollouts a dataset with the schema-v1 columns (as {@link org.gps.io.RolloutReader} returns it)
+     * @param rollouts a dataset with the rollout schema's columns (as {@link org.gps.io.RolloutReader} returns it)
      * @param dX       state size; rows whose x has another length are left out (the validator reports them)
      * @param dU       action size; likewise
      * @return one entry per (condition, t), sorted

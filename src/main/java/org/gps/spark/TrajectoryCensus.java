@@ -4,6 +4,7 @@ import org.gps.core.BadInputException;
 import org.gps.core.sample.Trajectory;
 import org.gps.io.FaultKind;
 import org.gps.io.RolloutRules;
+import org.gps.io.RolloutSchema;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ final class TrajectoryCensus implements Serializable {
 
     /**
      * @param dataset      names the data in messages
-     * @param equalLengths whether a condition's trajectories must all have the same T (schema v1's
+     * @param equalLengths whether a condition's trajectories must all have the same T (the rollout schema's
      *                     rule; the fits themselves do not need it)
      */
     TrajectoryCensus(boolean shared, int maxSamples, String dataset, boolean equalLengths) {
@@ -82,6 +83,13 @@ final class TrajectoryCensus implements Serializable {
      * from its condition's other trajectories or whose dX / dU differ from the dataset's.
      */
     TrajectoryCensus add(TrajectoryGroups.Key k, Trajectory t, DynamicsFitting.JointRows layout, boolean current) {
+        if (layout.readsAppliedActions() && !t.hasAppliedActions()) {
+            // Never the commanded action in its place: that would be another model without a word.
+            throw new BadInputException(dataset + ": trajectory (iteration=" + k.iteration() + ", condition="
+                    + k.condition() + ", sample=" + k.sample() + ") does not record " + RolloutSchema.U_APPLIED
+                    + " (the action the plant applied) in every row; fitting the dynamics on the applied action"
+                    + " needs that column in every row (rollout schema v2), or fit on the commanded action u");
+        }
         int rows = layout.count(t);
         if (rows < 1) {
             // Valid data, but too short for this fit: no fault kind of the schema.

@@ -33,8 +33,8 @@ public final class TrajectoryGroups {
     }
 
     /**
-     * Every trajectory of {@code rollouts} (schema v1 columns, as {@link org.gps.io.RolloutReader}
-     * returns them), keyed by its (iteration, condition, sample). Each row is checked by
+     * Every trajectory of {@code rollouts} (the schema's columns, as {@link org.gps.io.RolloutReader}
+     * returns them; the applied actions ride along when every row of a trajectory has them), keyed by its (iteration, condition, sample). Each row is checked by
      * {@link RolloutRules} as it is parsed and each trajectory as it is assembled, in the tasks
      * that do that work anyway; a breach fails the job with a {@link BadInputException}.
      *
@@ -61,6 +61,6 @@ public final class TrajectoryGroups {
         List<RolloutRules.CheckedRow> list = new ArrayList<>();
         rows.forEach(list::add);
         double[][][] xuo = RolloutRules.assemble(dataset, list);
-        return new Trajectory(xuo[0], xuo[1], xuo[2]);
+        return new Trajectory(xuo[0], xuo[1], xuo[2], xuo[3]);
     }
 }

@@ -32,8 +32,9 @@ final class RolloutFixtures {
     static final int I_O = 6;
     static final int I_COST = 7;
     static final int I_SOURCE = 8;
+    static final int I_U_APPLIED = 9;
 
-    /** Schema v1 with every column nullable: lets a test store nulls where v1 forbids them. */
+    /** The schema with every column nullable: lets a test store nulls where the schema forbids them. */
     static final StructType NULLABLE = RolloutSchema.asNullable(RolloutSchema.STRUCT);
 
     private RolloutFixtures() {
@@ -67,10 +68,11 @@ final class RolloutFixtures {
         throw new IllegalArgumentException("no row " + condition + "/" + sample + "/" + t);
     }
 
+    /** The rows as a frame; rows shorter than the schema (version-1 rows) get nulls in its last columns. */
     static Dataset<Row> frame(List<Object[]> rows, StructType schema) {
         List<Row> out = new ArrayList<>();
         for (Object[] r : rows) {
-            out.add(RowFactory.create(r));
+            out.add(RowFactory.create(r.length < schema.length() ? java.util.Arrays.copyOf(r, schema.length()) : r));
         }
         return spark().createDataFrame(out, schema);
     }

@@ -47,6 +47,42 @@ class RolloutRoundTripTest {
     }
 
     @Test
+    void aVersion1DatasetReadsAsBeforeWithANullAppliedAction() {
+        // Written without the column and without a sidecar, as a version-1 writer or pyarrow leaves logged data.
+        StructType v1 = RolloutFixtures.without(RolloutFixtures.NULLABLE, RolloutSchema.U_APPLIED);
+        String path = RolloutFixtures.writeRaw(dir, "v1", RolloutFixtures.validRows(), v1);
+
+        Dataset<Row> back = RolloutReader.read(spark(), path);
+
+        assertTrue(RolloutSchema.sameIgnoringNullability(RolloutSchema.STRUCT, back.schema()), back.schema().treeString());
+        assertEquals(RolloutFixtures.ROWS, back.filter(functions.col(RolloutSchema.U_APPLIED).isNull()).count());
+        Column[] v1Columns = java.util.Arrays.stream(v1.fieldNames()).map(functions::col).toArray(Column[]::new);
+        assertEquals(RolloutFixtures.frame(RolloutFixtures.validRows(), v1).orderBy(keys()).collectAsList(),
+                back.select(v1Columns).orderBy(keys()).collectAsList());
+        assertTrue(!RolloutReader.storesAppliedActions(spark(), path));
+    }
+
+    @Test
+    void aColumnNamedUAppliedInADatasetWhoseSidecarSaysVersion1IsNotReadAsTheAppliedAction() throws Exception {
+        List<Object[]> rows = RolloutFixtures.validRows();
+        for (int i = 0; i < rows.size(); i++) {
+            rows.set(i, java.util.Arrays.copyOf(rows.get(i), RolloutSchema.ALL_COLUMNS.size()));
+            rows.get(i)[RolloutFixtures.I_U_APPLIED] = List.of(7.0);
+        }
+        String path = dir.resolve("v1-extra").toString();
+        RolloutWriter.write(RolloutFixtures.frame(rows, RolloutSchema.STRUCT), path);
+        assertTrue(RolloutReader.storesAppliedActions(spark(), path));
+        Files.writeString(dir.resolve("v1-extra").resolve(RolloutSchema.VERSION_FILE),
+                "{\"format\":\"gps-rollouts\",\"version\":1}");
+
+        Dataset<Row> back = RolloutReader.read(spark(), path);
+
+        // A version-1 reader dropped it as an extra column; so does this one.
+        assertEquals(RolloutFixtures.ROWS, back.filter(functions.col(RolloutSchema.U_APPLIED).isNull()).count());
+        assertTrue(!RolloutReader.storesAppliedActions(spark(), path));
+    }
+
+    @Test
     void writerRecordsSchemaVersionInSidecar() {
         String path = dir.resolve("samples").toString();
         RolloutWriter.write(RolloutFixtures.frame(RolloutFixtures.validRows(), RolloutSchema.STRUCT), path);
@@ -156,10 +192,10 @@ class RolloutRoundTripTest {
         String path = dir.resolve("samples").toString();
         RolloutWriter.write(RolloutFixtures.frame(RolloutFixtures.validRows(), RolloutSchema.STRUCT), path);
         Files.writeString(dir.resolve("samples").resolve(RolloutSchema.VERSION_FILE),
-                "{\"format\":\"gps-rollouts\",\"version\":2}");
+                "{\"format\":\"gps-rollouts\",\"version\":3}");
 
         BadInputException e = assertThrows(BadInputException.class, () -> RolloutReader.read(spark(), path));
-        assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("version 3"), e.getMessage());
     }
 
     @Test

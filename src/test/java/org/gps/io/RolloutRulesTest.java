@@ -38,6 +38,52 @@ class RolloutRulesTest {
         }
     }
 
+    /** A version-2 row: the same with an applied action. */
+    private static Row row(int t, Object[] u, Object[] applied) {
+        return RowFactory.create(0, 1, 1, t, seq(new Object[] {1.0}), seq(u), seq(new Object[] {1.0}), null,
+                RolloutSchema.SOURCE_LOGGED, seq(applied));
+    }
+
+    @Test
+    void anAppliedActionIsParsedBesideTheCommandedOneAndAnAbsentOneIsNull() {
+        RolloutRules.CheckedRow r = ANY.check(row(4, new Object[] {3.0}, new Object[] {2.0}));
+        assertArrayEquals(new double[] {3.0}, r.u());
+        assertArrayEquals(new double[] {2.0}, r.uApplied());
+        assertEquals(null, ANY.check(row(4, new Object[] {3.0}, null)).uApplied());
+        // A version-1 row has no tenth field at all.
+        assertEquals(null, ANY.check(row(1, 4, new Object[] {1.0}, new Object[] {3.0}, null)).uApplied());
+    }
+
+    @Test
+    void anAppliedActionOfAnotherLengthThanUIsRefusedNamingTheColumn() {
+        String m = refusal(ANY, row(4, new Object[] {3.0}, new Object[] {2.0, 0.0}));
+        assertMentions(m, "data/log", "(iteration=0, condition=1, sample=1, t=4)", "column u_applied has length 2",
+                "expected 1, the length of u (dU)", "(INCONSISTENT_VECTOR_LENGTH)");
+    }
+
+    @Test
+    void nanInTheAppliedActionIsRefusedNamingTheColumnAndElement() {
+        String m = refusal(ANY, row(4, new Object[] {3.0}, new Object[] {Double.NaN}));
+        assertMentions(m, "data/log", "(iteration=0, condition=1, sample=1, t=4)", "column u_applied element 0 is NaN",
+                "(NON_FINITE)");
+    }
+
+    @Test
+    void aTrajectoryCarriesAppliedActionsOnlyWhenEveryRowRecordsThem() {
+        List<RolloutRules.CheckedRow> all = new ArrayList<>();
+        List<RolloutRules.CheckedRow> some = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            double[] u = {3.0 * t};
+            double[] applied = {Math.min(2.0, u[0])};
+            all.add(new RolloutRules.CheckedRow(0, 1, 2, t, new double[] {t}, u, new double[] {t}, applied));
+            some.add(new RolloutRules.CheckedRow(0, 1, 2, t, new double[] {t}, u, new double[] {t}, t == 1 ? null : applied));
+        }
+        double[][][] full = RolloutRules.assemble("data/log", all);
+        assertArrayEquals(new double[] {2.0}, full[3][2]);
+        assertArrayEquals(new double[] {6.0}, full[1][2]);
+        assertEquals(null, RolloutRules.assemble("data/log", some)[3]);
+    }
+
     @Test
     void aValidRowIsParsedAsIs() {
         RolloutRules.CheckedRow r = ANY.check(row(2, 5, new Object[] {1.0, -2.5}, new Object[] {0.5}, null));

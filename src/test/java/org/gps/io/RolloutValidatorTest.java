@@ -4,6 +4,7 @@ import static org.gps.io.RolloutFixtures.I_COST;
 import static org.gps.io.RolloutFixtures.I_SOURCE;
 import static org.gps.io.RolloutFixtures.I_T;
 import static org.gps.io.RolloutFixtures.I_U;
+import static org.gps.io.RolloutFixtures.I_U_APPLIED;
 import static org.gps.io.RolloutFixtures.I_X;
 import static org.gps.io.RolloutFixtures.find;
 import static org.gps.io.RolloutFixtures.spark;
@@ -81,6 +82,87 @@ class RolloutValidatorTest {
         assertEquals(ExampleLoggedData.CONDITIONS * ExampleLoggedData.SAMPLES * ExampleLoggedData.STEPS, s.rows());
         assertEquals(Map.of("logged", s.rows()), s.sources());
         assertEquals(ExampleLoggedData.STEPS, s.conditions().get(1).T());
+    }
+
+    @Test
+    void aVersion2DatasetWithAppliedActionsIsValidAndSaysSo() {
+        List<Object[]> rows = appliedRows();
+        String path = dir.resolve("v2").toString();
+        RolloutWriter.write(RolloutFixtures.frame(rows, RolloutSchema.STRUCT), path);
+
+        ValidationReport r = validate(path);
+
+        assertTrue(r.isValid(), r.format());
+        assertEquals(2, r.version());
+        assertEquals(RolloutFixtures.ROWS, r.summary().orElseThrow().appliedRows());
+        assertTrue(r.format().contains("(schema v2): valid") && r.format().contains("u_applied yes"), r.format());
+    }
+
+    @Test
+    void aVersion1DatasetWithoutTheColumnStillValidatesAsVersion1() {
+        // Plain Parquet without u_applied and without a sidecar, as logged data or a version-1 writer left it.
+        String path = writeRaw(dir, "v1", validRows(), RolloutFixtures.without(RolloutFixtures.NULLABLE,
+                RolloutSchema.U_APPLIED));
+
+        ValidationReport r = validate(path);
+
+        assertTrue(r.isValid(), r.format());
+        assertEquals(1, r.version());
+        assertEquals(0, r.summary().orElseThrow().appliedRows());
+        assertTrue(r.format().contains("(schema v1): valid") && r.format().contains("u_applied no"), r.format());
+        ValidationReport committed = validate(ExampleLoggedData.DEFAULT_PATH);
+        assertEquals(1, committed.version(), "its sidecar says 1");
+    }
+
+    @Test
+    void appliedActionOfAnotherLengthThanUIsReported() {
+        List<Object[]> rows = appliedRows();
+        find(rows, 1, 0, 2)[I_U_APPLIED] = List.of(1.0, 2.0);
+        String path = writeRaw(dir, "applied-length", rows);
+
+        ValidationProblem p = assertOnly(validate(path), FaultKind.INCONSISTENT_VECTOR_LENGTH).get(0);
+
+        assertEquals(RolloutSchema.U_APPLIED, p.column());
+        assertEquals(1, p.count());
+        assertEquals(List.of("(iteration=0, condition=1, sample=0, t=2)"), p.examples());
+        assertMentions(p, "column u_applied has another length than u", "expected dU");
+    }
+
+    @Test
+    void nanInTheAppliedActionIsReported() {
+        List<Object[]> rows = appliedRows();
+        find(rows, 0, 1, 3)[I_U_APPLIED] = List.of(Double.NaN);
+        String path = writeRaw(dir, "applied-nan", rows);
+
+        ValidationProblem p = assertOnly(validate(path), FaultKind.NON_FINITE).get(0);
+
+        assertEquals(RolloutSchema.U_APPLIED, p.column());
+        assertEquals(List.of("(iteration=0, condition=0, sample=1, t=3)"), p.examples());
+        assertMentions(p, "column u_applied has NaN or infinite elements in 1 row");
+    }
+
+    @Test
+    void appliedActionsMissingInSomeRowsAreNotAFault() {
+        List<Object[]> rows = appliedRows();
+        find(rows, 0, 1, 3)[I_U_APPLIED] = null;
+        String path = writeRaw(dir, "applied-partly", rows);
+
+        ValidationReport r = validate(path);
+
+        assertTrue(r.isValid(), r.format());
+        assertTrue(r.format().contains("u_applied in " + (RolloutFixtures.ROWS - 1) + " rows"), r.format());
+    }
+
+    /** The valid rows with u_applied = u clipped to [-20, 20]: some rows clipped, as a plant with limits would. */
+    private static List<Object[]> appliedRows() {
+        List<Object[]> rows = new ArrayList<>();
+        for (Object[] r : validRows()) {
+            Object[] v = Arrays.copyOf(r, RolloutSchema.ALL_COLUMNS.size());
+            double u = ((List<?>) r[I_U]).stream().mapToDouble(e -> (Double) e).sum();
+            v[I_U_APPLIED] = List.of(Math.max(-20.0, u));
+            rows.add(v);
+        }
+        return rows;
     }
 
     @Test
@@ -285,12 +367,12 @@ class RolloutValidatorTest {
 
     @Test
     void unsupportedSchemaVersionIsReported() throws Exception {
-        String path = writeRaw(dir, "v2", validRows());
-        Files.writeString(Path.of(path, RolloutSchema.VERSION_FILE), "{\"format\":\"gps-rollouts\",\"version\":2}");
+        String path = writeRaw(dir, "v3", validRows());
+        Files.writeString(Path.of(path, RolloutSchema.VERSION_FILE), "{\"format\":\"gps-rollouts\",\"version\":3}");
 
         ValidationProblem p = assertOnly(validate(path), FaultKind.UNSUPPORTED_VERSION).get(0);
 
-        assertMentions(p, "version 2");
+        assertMentions(p, "version 3");
     }
 
     @Test

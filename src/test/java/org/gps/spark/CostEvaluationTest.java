@@ -61,7 +61,7 @@ class CostEvaluationTest {
                         continue;
                     }
                     rows.add(RowFactory.create(0, c, n, t, xs[c][n][t], us[c][n][t], xs[c][n][t], null,
-                            RolloutSchema.SOURCE_CONTROLLER));
+                            RolloutSchema.SOURCE_CONTROLLER, null));
                 }
             }
         }

@@ -31,7 +31,7 @@ class DynamicsFittingTest {
                 double[] x = {scale * r.nextGaussian(), scale * r.nextGaussian(), scale * r.nextGaussian()};
                 for (int t = 0; t < horizon; t++) {
                     double[] u = {scale * r.nextGaussian(), scale * r.nextGaussian()};
-                    rows.add(RowFactory.create(0, c, s, t, x, u, x, null, RolloutSchema.SOURCE_LOGGED));
+                    rows.add(RowFactory.create(0, c, s, t, x, u, x, null, RolloutSchema.SOURCE_LOGGED, null));
                     x = org.gps.core.linalg.Vec.plus(A.times(x), B.times(u));
                 }
             }
@@ -140,7 +140,7 @@ class DynamicsFittingTest {
                 double[] x = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
                 for (int t = 0; t < horizons[s]; t++) {
                     double[] u = {r.nextGaussian(), r.nextGaussian()};
-                    rows.add(RowFactory.create(0, c, s, t, x, u, x, null, RolloutSchema.SOURCE_LOGGED));
+                    rows.add(RowFactory.create(0, c, s, t, x, u, x, null, RolloutSchema.SOURCE_LOGGED, null));
                     x = org.gps.core.linalg.Vec.plus(org.gps.core.linalg.Vec.plus(A.times(x), B.times(u)),
                             new double[] {0.1 * r.nextGaussian(), 0.1 * r.nextGaussian(), 0.1 * r.nextGaussian()});
                 }

@@ -40,7 +40,7 @@ class RolloutStatisticsTest {
                         double[] v = {value(r), value(r), value(r)};
                         values[c][t][i * SAMPLES + n] = v;
                         rows.add(RowFactory.create(i, c, n, t, new double[] {v[0], v[1]}, new double[] {v[2]},
-                                new double[] {v[0]}, 0.0, RolloutSchema.SOURCE_CONTROLLER));
+                                new double[] {v[0]}, 0.0, RolloutSchema.SOURCE_CONTROLLER, null));
                     }
                 }
             }

@@ -21,11 +21,38 @@ import java.io.Serializable;
  * @param inTaskMaxPoints     GMMs fitted on at most this many points run their whole EM inside one
  *                            Spark task each (one job for all of them); larger ones run one
  *                            distributed pass per EM iteration, their points spread over executors
+ * @param action              which action the GMM prior's points and the per-step fits take as u_t
  */
 public record DynamicsOptions(boolean sharedPrior, int maxClusters, int minSamplesPerCluster, int maxSamples,
                               double strength, double regularization, double initialStateVar, GmmOptions em,
-                              long inTaskMaxPoints)
+                              long inTaskMaxPoints, Action action)
         implements Serializable {
+    /**
+     * The action a transition is fitted on. A plant with limits applies the command clipped to
+     * them, so beyond a limit the commanded action has no effect that a linear model could fit.
+     */
+    public enum Action {
+        /** u, what the controller or policy commanded (the original's choice, and the default). */
+        COMMANDED,
+        /** u_applied, what the plant applied; the rollouts must record it. */
+        APPLIED;
+
+        /** The name in configs and on the command line. */
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** @throws IllegalArgumentException for a name other than commanded or applied */
+        public static Action fromConfigName(String s) {
+            for (Action a : values()) {
+                if (a.configName().equals(s)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("expected commanded or applied, got '" + s + "'");
+        }
+    }
+
     /** A condition's window is at most max_samples x T points: 20 x 500 fits under this. */
     public static final long DEFAULT_IN_TASK_MAX_POINTS = 10_000;
 
@@ -35,7 +62,16 @@ public record DynamicsOptions(boolean sharedPrior, int maxClusters, int minSampl
                 DEFAULT_IN_TASK_MAX_POINTS);
     }
 
+    /** Fits on the commanded action. */
+    public DynamicsOptions(boolean sharedPrior, int maxClusters, int minSamplesPerCluster, int maxSamples,
+                           double strength, double regularization, double initialStateVar, GmmOptions em,
+                           long inTaskMaxPoints) {
+        this(sharedPrior, maxClusters, minSamplesPerCluster, maxSamples, strength, regularization, initialStateVar, em,
+                inTaskMaxPoints, Action.COMMANDED);
+    }
+
     public DynamicsOptions {
+        java.util.Objects.requireNonNull(action, "action");
         if (maxClusters < 2 || minSamplesPerCluster < 1 || maxSamples < 2) {
             throw new IllegalArgumentException("need max_clusters >= 2, min_samples_per_cluster >= 1, max_samples >= 2");
         }
@@ -50,11 +86,16 @@ public record DynamicsOptions(boolean sharedPrior, int maxClusters, int minSampl
 
     public DynamicsOptions withSeed(long seed) {
         return new DynamicsOptions(sharedPrior, maxClusters, minSamplesPerCluster, maxSamples, strength, regularization,
-                initialStateVar, em.withSeed(seed), inTaskMaxPoints);
+                initialStateVar, em.withSeed(seed), inTaskMaxPoints, action);
     }
 
     public DynamicsOptions withInTaskMaxPoints(long n) {
         return new DynamicsOptions(sharedPrior, maxClusters, minSamplesPerCluster, maxSamples, strength, regularization,
-                initialStateVar, em, n);
+                initialStateVar, em, n, action);
+    }
+
+    public DynamicsOptions withAction(Action a) {
+        return new DynamicsOptions(sharedPrior, maxClusters, minSamplesPerCluster, maxSamples, strength, regularization,
+                initialStateVar, em, inTaskMaxPoints, a);
     }
 }

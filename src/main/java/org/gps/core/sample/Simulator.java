@@ -5,7 +5,11 @@ import org.gps.core.random.Seeds;
 
 import java.util.SplittableRandom;
 
-/** Runs one policy in one environment from one initial state (ALGORITHM.md section 1, step 1). */
+/**
+ * Runs one policy in one environment from one initial state (step 1 of an iteration),
+ * recording both the action the policy commanded and the one the plant applied (the command
+ * clipped to the environment's limits).
+ */
 public final class Simulator {
     private Simulator() {
     }
@@ -20,6 +24,7 @@ public final class Simulator {
         env.reset(x0, Seeds.derive(seed, "env-noise"));
         double[][] xs = new double[horizon][];
         double[][] us = new double[horizon][];
+        double[][] applied = new double[horizon][];
         double[][] os = new double[horizon][];
         for (int t = 0; t < horizon; t++) {
             double[] x = env.state();
@@ -35,8 +40,10 @@ public final class Simulator {
             xs[t] = x;
             os[t] = o;
             us[t] = u;
+            // Asked before the step, from the same command the step receives; it draws no noise.
+            applied[t] = env.appliedAction(u);
             env.step(u);
         }
-        return new Trajectory(xs, us, os);
+        return new Trajectory(xs, us, os, applied);
     }
 }

@@ -37,7 +37,7 @@ final class FitDynamicsCommand implements Callable<Integer> {
     @Option(names = "--iteration", paramLabel = "I", description = "GPS iteration, from 0.")
     Integer iteration;
 
-    @Option(names = "--rollouts", paramLabel = "PATH", description = "Logged rollouts in schema v1 (with --out).")
+    @Option(names = "--rollouts", paramLabel = "PATH", description = "Logged rollouts in the rollout schema (with --out).")
     String rollouts;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the dynamics (with --rollouts): a new "
@@ -72,6 +72,11 @@ final class FitDynamicsCommand implements Callable<Integer> {
             + "default on logged data (--no-held-out skips it).")
     Boolean heldOut;
 
+    @Option(names = "--action", paramLabel = "commanded|applied",
+            description = "Logged data: fit on the commanded action u (default) or on the applied one, u_applied, "
+                    + "which the rollouts must record (in a run, the config's dynamics.action says).")
+    String action;
+
     @Mixin
     SparkOptions spark;
 
@@ -98,6 +103,11 @@ final class FitDynamicsCommand implements Callable<Integer> {
                 throw new BadInputException("--em-init: only with --rollouts and --out (in a run the config's "
                         + "dynamics.em_init sets the EM start)");
             }
+            if (action != null) {
+                // The run's config fixes the fits, so that every step and every rerun agree.
+                throw new BadInputException("--action: only with --rollouts and --out; in a run, set dynamics.action "
+                        + "in the config");
+            }
             boolean score = heldOut != null && heldOut;
             SparkSession s = spark.session("fit-dynamics");
             summary = RunDirectory.whileLocked(s, runDir, "gps fit-dynamics --iteration " + iteration,
@@ -116,13 +126,19 @@ final class FitDynamicsCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new BadInputException("--em-init: " + e.getMessage());
             }
+            DynamicsOptions.Action fitOn;
+            try {
+                fitOn = action == null ? DynamicsOptions.Action.COMMANDED : DynamicsOptions.Action.fromConfigName(action);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--action: " + e.getMessage());
+            }
             DynamicsOptions d = DynamicsOptions.defaults(seed);
             DynamicsOptions options;
             try {
                 // Logged data: every trajectory belongs to the prior's window.
                 options = new DynamicsOptions(prior.equals("shared"), maxClusters, minSamplesPerCluster,
                         Integer.MAX_VALUE, d.strength(), d.regularization(), d.initialStateVar(),
-                        GmmOptions.defaults(seed).withInitialization(start));
+                        GmmOptions.defaults(seed).withInitialization(start)).withAction(fitOn);
             } catch (IllegalArgumentException e) {
                 throw new BadInputException("fit-dynamics: " + e.getMessage());
             }

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = {"Convert logged rollouts (CSV, JSON lines, Parquet with other column names) into rollout schema v1.",
+        description = {"Convert logged rollouts (CSV, JSON lines, Parquet with other column names) into the rollout schema (v2).",
                 "A mapping file says which columns hold what (docs/ingest.md). Rows and rollouts that break the",
                 "schema's rules are rejected, not written; the summary (also DIR/_ingest_report.json) counts them per reason.",
                 "Exit 0 when at least one rollout was written, 2 when none passed or the input or mapping is bad.",
@@ -35,7 +35,7 @@ final class IngestCommand implements Callable<Integer> {
     String mapping;
 
     @Option(names = "--out", paramLabel = "DIR", required = true,
-            description = "Output folder (schema v1 Parquet, published atomically): new or empty, not inside the input.")
+            description = "Output folder (rollout schema v2 Parquet, published atomically): new or empty, not inside the input.")
     String out;
 
     @Option(names = "--overwrite", description = "Replace an earlier output of gps ingest at --out.")

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
                 "Run: which outputs of each iteration are complete, the costs (state.json) and the dynamics'",
                 "prediction error (summary.json); with --iteration also that iteration's rollouts and error per t."})
 final class InspectCommand implements Callable<Integer> {
-    @Option(names = "--rollouts", paramLabel = "PATH", description = "A rollout dataset (schema v1).")
+    @Option(names = "--rollouts", paramLabel = "PATH", description = "A rollout dataset (rollout schema v1 or v2).")
     String rollouts;
 
     @Option(names = "--run-dir", paramLabel = "R", description = "A run directory.")

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Check a rollout dataset against schema v1.",
+        description = {"Check a rollout dataset against the rollout schema (v1 or v2).",
                 "Reports every problem found; exit 0 when valid, 2 when not. See docs/rollout-schema.md."})
 final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", description = "Rollout dataset (a Parquet directory or file; Hadoop URI).")

@@ -337,11 +337,13 @@ public final class ConfigReader {
         String init = n.getChoice("em_init", em.initialization().configName(),
                 GmmOptions.Initialization.configNames());
         int inTask = n.getInt("em_in_task_max_points", (int) d.inTaskMaxPoints(), 0);
+        String action = n.getChoice("action", d.action().configName(), DynamicsOptions.Action.COMMANDED.configName(),
+                DynamicsOptions.Action.APPLIED.configName());
         n.finish();
         GmmOptions.Initialization initialization = GmmOptions.Initialization.fromConfigName(init);
         return new DynamicsOptions(prior.equals("shared"), maxClusters, minSamples, maxSamples, strength, reg, x0var,
                 new GmmOptions(emIterations, emTol, em.ridge(), em.initialRidge(), em.rebootMass(), seed, warm,
-                        initialization), inTask);
+                        initialization), inTask, DynamicsOptions.Action.fromConfigName(action));
     }
 
     private static double[] perAction(ConfigNode n, String key, double[] v, int dU) {

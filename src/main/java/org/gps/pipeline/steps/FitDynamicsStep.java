@@ -13,6 +13,7 @@ import org.gps.core.sample.Trajectory;
 import org.gps.io.DynamicsStore;
 import org.gps.io.RolloutReader;
 import org.gps.io.RolloutRules;
+import org.gps.io.RolloutSchema;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.DynamicsFitting;
@@ -66,6 +67,9 @@ public final class FitDynamicsStep {
         long start = System.nanoTime();
         Dataset<Row> rollouts = DynamicsOutputs.windowRollouts(spark, run, iteration, options.maxSamples(),
                 config.samples());
+        for (int i : DynamicsOutputs.windowIterations(iteration, options.maxSamples(), config.samples())) {
+            requireAppliedActions(spark, run.rollouts(i).toString(), options, "dynamics.action: applied");
+        }
         Map<Integer, Gmm> previous = iteration == 0 ? Map.of()
                 : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
         DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
@@ -113,7 +117,7 @@ public final class FitDynamicsStep {
     public static final String LOGGED_WRITER = "fit-dynamics --rollouts ";
 
     /**
-     * Fits logged rollouts at {@code rolloutsPath} (schema v1, any dX and dU) and publishes to
+     * Fits logged rollouts at {@code rolloutsPath} (any dX and dU) and publishes to
      * {@code out}; with {@code heldOut} also the held-out scores, the hold-out seeded by the EM seed.
      */
     public static Summary fitLogged(SparkSession spark, String rolloutsPath, String out, DynamicsOptions options,
@@ -123,6 +127,7 @@ public final class FitDynamicsStep {
         }
         long start = System.nanoTime();
         Dataset<Row> rollouts = RolloutReader.read(spark, rolloutsPath);
+        requireAppliedActions(spark, rolloutsPath, options, "--action applied");
         long marked = RolloutReader.markedRows(spark, rolloutsPath);
         DynamicsFitting.Source source = DynamicsFitting.Source.rollouts(rolloutsPath, read -> RolloutRules.requireMarkerRows(
                 rolloutsPath, read.values().stream().mapToLong(Long::longValue).sum(), marked));
@@ -130,5 +135,20 @@ public final class FitDynamicsStep {
         return fitAndWrite(spark, TrajectoryGroups.trajectories(rollouts, rolloutsPath), DynamicsFitting.CurrentSet.all(),
                 options, Map.of(), seed, source, out, LOGGED_WRITER + rolloutsPath,
                 heldOut ? Seeds.derive(seed, "held-out") : null, start, rolloutsPath);
+    }
+
+    /**
+     * Refuses, before any job, a dataset without the u_applied column when the fits are to use it:
+     * fitting on the commanded action instead would give another model without a word. Nulls in
+     * a stored column are refused by the fit's census, naming the trajectory.
+     *
+     * @param setting what asked for the applied action, for the message
+     */
+    static void requireAppliedActions(SparkSession spark, String rolloutsPath, DynamicsOptions options, String setting) {
+        if (options.action() == DynamicsOptions.Action.APPLIED && !RolloutReader.storesAppliedActions(spark, rolloutsPath)) {
+            throw new BadInputException(rolloutsPath + ": column " + RolloutSchema.U_APPLIED + " is missing (the action"
+                    + " the plant applied, rollout schema v2; this dataset is version 1 or logged without it); " + setting
+                    + " fits the dynamics on it: expected rollouts that record it, or the commanded action u");
+        }
     }
 }

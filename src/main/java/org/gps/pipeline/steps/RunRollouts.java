@@ -4,7 +4,7 @@ import org.gps.core.env.Environment;
 import org.gps.io.RolloutRules;
 import org.gps.pipeline.config.ExperimentConfig;
 
-/** The row check for a run's own rollouts: schema v1's rules, with dX, dU and dO fixed by the run's environment. */
+/** The row check for a run's own rollouts: the rollout schema's rules, with dX, dU and dO fixed by the run's environment. */
 final class RunRollouts {
     private RunRollouts() {
     }

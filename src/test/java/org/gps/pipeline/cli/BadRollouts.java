@@ -80,7 +80,11 @@ final class BadRollouts {
         TRUNCATED_FILE(FaultKind.UNREADABLE_PATH, "", rows -> rows),
         ZERO_BYTE_FILE(FaultKind.UNREADABLE_PATH, "", rows -> rows),
         NOT_PARQUET(FaultKind.UNREADABLE_PATH, "", rows -> rows),
-        UNSUPPORTED_VERSION(FaultKind.UNSUPPORTED_VERSION, "version 2", rows -> rows);
+        UNSUPPORTED_VERSION(FaultKind.UNSUPPORTED_VERSION, "version 3", rows -> rows),
+        NAN_IN_APPLIED_ACTION(FaultKind.NON_FINITE, "column u_applied", rows -> rows.withColumn(RolloutSchema.U_APPLIED,
+                at(1, 1, 6, expr("array(double('NaN'))"), RolloutSchema.U_APPLIED))),
+        APPLIED_ACTION_LONGER_THAN_U(FaultKind.INCONSISTENT_VECTOR_LENGTH, "column u_applied", rows -> rows.withColumn(
+                RolloutSchema.U_APPLIED, at(0, 2, 4, expr("array(u_applied[0], 0.0D)"), RolloutSchema.U_APPLIED)));
 
         final FaultKind kind;
         /** A part of the message that names the offending column, key or expectation (empty: the kind says it all). */
@@ -240,7 +244,7 @@ final class BadRollouts {
                 case NOT_PARQUET -> Files.writeString(dataset.resolve("part-99998-text.snappy.parquet"),
                         "iteration,condition,sample,t\n0,0,0,0\n");
                 case UNSUPPORTED_VERSION -> {
-                    Files.writeString(dataset.resolve(RolloutSchema.VERSION_FILE), "{\"version\":2}\n");
+                    Files.writeString(dataset.resolve(RolloutSchema.VERSION_FILE), "{\"version\":3}\n");
                     Files.deleteIfExists(dataset.resolve("." + RolloutSchema.VERSION_FILE + ".crc"));
                 }
                 default -> {
@@ -281,7 +285,7 @@ final class BadRollouts {
                         x.add(0.001 * (i % 97) + c + s + t);
                     }
                     rows.add(RowFactory.create(0, c, s, t, x, List.of(0.1 * t), List.of(1.0), 0.0,
-                            RolloutSchema.SOURCE_LOGGED));
+                            RolloutSchema.SOURCE_LOGGED, null));
                 }
             }
         }

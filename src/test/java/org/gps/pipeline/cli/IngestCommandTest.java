@@ -79,6 +79,46 @@ class IngestCommandTest {
     }
 
     @Test
+    void theAppliedActionIsMappedLikeTheActionAndMustHaveItsLength(@TempDir Path dir) throws Exception {
+        // JSON lines with the applied action as an array column: the command clipped to 20, as a plant with a
+        // limit applies it; one row of rollout (condition 1, e1) has two elements.
+        StringBuilder jl = new StringBuilder();
+        for (Step s : log()) {
+            String applied = s.condition() == 1 && s.episode().equals("e1") && s.t() == 2 ? "[1.0, 2.0]"
+                    : "[" + d(Math.min(20.0, s.u())) + "]";
+            jl.append(String.format(Locale.ROOT, "{\"task\": %d, \"run\": \"%s\", \"k\": %d, \"p\": %s, \"v\": %s, "
+                    + "\"act\": %s, \"applied\": %s}%n", s.condition(), s.episode(), s.t(), d(s.x0()), d(s.x1()),
+                    d(s.u()), applied));
+        }
+        Path jsonl = write(dir, "log.jsonl", jl.toString());
+        Path map = write(dir, "map.yaml", "condition: task\nrollout: run\nt: k\nx: [p, v]\nu: act\nu_applied: applied\n");
+        String out = dir.resolve("out").toString();
+
+        CliTestSupport.Outcome o = CliTestSupport.run("ingest", "--input", jsonl.toString(), "--format", "jsonl",
+                "--mapping", map.toString(), "--out", out);
+
+        assertEquals(0, o.exitCode(), o.err() + o.out());
+        assertTrue(o.out().contains("accepted: 3 rollouts (12 rows)"), o.out());
+        assertTrue(o.out().contains("INCONSISTENT_VECTOR_LENGTH")
+                && o.out().contains("u_applied: column 'applied' has 2 elements; expected 1 (the length of u)"), o.out());
+        int clipped = 0;
+        for (Row r : rows(out)) {
+            double u = r.<Double>getList(r.fieldIndex(RolloutSchema.U)).get(0);
+            assertEquals(List.of(Math.min(20.0, u)), r.getList(r.fieldIndex(RolloutSchema.U_APPLIED)));
+            clipped += u > 20.0 ? 1 : 0;
+        }
+        assertTrue(clipped > 0, "some actions beyond the limit");
+
+        Path twoForOne = write(dir, "two.yaml", "condition: task\nrollout: run\nt: k\nx: [p, v]\nu: act\n"
+                + "u_applied: [act, act]\n");
+        CliTestSupport.Outcome bad = CliTestSupport.run("ingest", "--input", jsonl.toString(), "--format", "jsonl",
+                "--mapping", twoForOne.toString(), "--out", dir.resolve("out2").toString());
+        assertEquals(2, bad.exitCode(), bad.out());
+        assertTrue(bad.err().contains(twoForOne + ": u_applied: 2 element(s); expected 1"), bad.err());
+        assertFalse(Files.exists(dir.resolve("out2")), "nothing written");
+    }
+
+    @Test
     void csvJsonLinesAndRenamedParquetGiveTheSameSchemaV1Rows(@TempDir Path dir) throws Exception {
         List<Step> steps = log();
         // CSV: one scalar column per vector element.

@@ -192,7 +192,7 @@ class ValidateDamagedRolloutsTest {
 
     @Test
     void unsupportedVersionIsRejected() throws Exception {
-        Path copy = dir.resolve("version-2");
+        Path copy = dir.resolve("version-3");
         Files.createDirectories(copy);
         try (Stream<Path> files = Files.list(Path.of(valid))) {
             for (Path f : files.toList()) {
@@ -200,10 +200,10 @@ class ValidateDamagedRolloutsTest {
             }
         }
         Path sidecar = copy.resolve(RolloutSchema.VERSION_FILE);
-        Files.writeString(sidecar, Files.readString(sidecar).replace("\"version\":1", "\"version\":2"));
+        Files.writeString(sidecar, Files.readString(sidecar).replaceFirst("\"version\":[0-9]+", "\"version\":3"));
         Files.deleteIfExists(copy.resolve("." + RolloutSchema.VERSION_FILE + ".crc"));
         assertMentions(assertRejectedFor(copy.toString(), FaultKind.UNSUPPORTED_VERSION),
-                "rollout schema version 2", "this code reads version 1");
+                "rollout schema version 3", "this code reads versions 1 to 2");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.gps.pipeline.config;
 
 import org.gps.core.BadInputException;
+import org.gps.core.dynamics.DynamicsOptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -86,6 +87,20 @@ class ConfigReaderTest {
         assertTrue(m.startsWith("c.yaml: trajopt.action_limits: "), m);
         assertTrue(m.contains("no action limits"), m);
         assertTrue(messageOf(MINIMAL + "trajopt: {action_limits: clip}\n").contains("expected one of none, environment"));
+    }
+
+    @Test
+    void dynamicsAreFittedOnTheCommandedActionUnlessTheConfigSaysApplied() throws Exception {
+        ExperimentConfig plain = ConfigReader.parse("c.yaml", MINIMAL);
+        assertEquals(DynamicsOptions.Action.COMMANDED, plain.dynamics().action());
+        assertEquals("commanded", new com.fasterxml.jackson.databind.ObjectMapper().readTree(plain.resolvedJson())
+                .at("/dynamics/action").asText(), "config.json records the default");
+        ExperimentConfig applied = ConfigReader.parse("c.yaml", MINIMAL + "dynamics: {action: applied}\n");
+        assertEquals(DynamicsOptions.Action.APPLIED, applied.dynamics().action());
+        assertEquals(DynamicsOptions.Action.APPLIED,
+                ConfigReader.parse("config.json", applied.resolvedJson()).dynamics().action());
+        assertEquals("c.yaml: dynamics.action: expected one of commanded, applied, got 'clipped'",
+                messageOf(MINIMAL + "dynamics: {action: clipped}\n"));
     }
 
     @Test
