@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.control.LinearGaussianController;
+import org.gps.core.control.LqrFailedException;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.control.TrajOptResult;
 import org.gps.core.control.TrajectoryModel;
@@ -22,6 +23,8 @@ import java.util.TreeMap;
  * are small and broadcast, and only the new controllers come back.
  */
 public final class DistributedTrajOpt {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DistributedTrajOpt.class);
+
     private DistributedTrajOpt() {
     }
 
@@ -36,6 +39,18 @@ public final class DistributedTrajOpt {
         }
     }
 
+    /** One condition's C-step; a backward pass that fails for every eta takes no step ({@link TrajectoryOptimizer#noStep}). */
+    static TrajOptResult solve(Problem p, TrajOptOptions options) {
+        try {
+            return p.policyWeights() == null
+                    ? TrajectoryOptimizer.optimize(p.model(), p.reference(), p.eta(), p.stepMult(), options)
+                    : TrajectoryOptimizer.optimize(p.model(), p.reference(), p.eta(), p.stepMult(), options,
+                            p.policyWeights());
+        } catch (LqrFailedException e) {
+            return TrajectoryOptimizer.noStep(p.model(), p.reference(), p.eta(), p.stepMult(), options);
+        }
+    }
+
     public static Map<Integer, TrajOptResult> optimize(SparkSession spark, Map<Integer, Problem> problems,
                                                        TrajOptOptions options) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -44,15 +59,16 @@ public final class DistributedTrajOpt {
         try {
             Map<Integer, TrajOptResult> out = new TreeMap<>();
             jsc.parallelize(conditions, Math.max(1, conditions.size()))
-                    .mapToPair(c -> {
-                        Problem p = shared.value().get(c);
-                        return new Tuple2<>(c, p.policyWeights() == null
-                                ? TrajectoryOptimizer.optimize(p.model(), p.reference(), p.eta(), p.stepMult(), options)
-                                : TrajectoryOptimizer.optimize(p.model(), p.reference(), p.eta(), p.stepMult(), options,
-                                        p.policyWeights()));
-                    })
+                    .mapToPair(c -> new Tuple2<>(c, solve(shared.value().get(c), options)))
                     .collect()
                     .forEach(t -> out.put(t._1(), t._2()));
+            for (Map.Entry<Integer, TrajOptResult> e : out.entrySet()) {
+                if (e.getValue().rounds() == 0) {
+                    LOG.warn("condition {}: the C-step found no positive definite Qtt_uu for any eta up to the "
+                            + "threshold (badly conditioned dynamics fit); the condition keeps its reference "
+                            + "controller this iteration (KL 0)", e.getKey());
+                }
+            }
             return out;
         } finally {
             shared.destroy();

@@ -94,6 +94,23 @@ public final class TrajectoryOptimizer {
         return perStepSearch(model, KlTerms.of(applied(reference, box)), previousEtas, stepMult, options, box);
     }
 
+    /**
+     * The C-step that takes no step: the reference itself (KL 0), with the eta it was given. What a
+     * run keeps for a condition whose backward pass finds no positive definite Qtt_uu for any eta
+     * below the threshold ({@link LqrFailedException}): fitted dynamics that are that badly
+     * conditioned say nothing reliable about a better controller, and one condition's bad fit then
+     * costs that condition one iteration instead of stopping the run.
+     */
+    public static TrajOptResult noStep(TrajectoryModel model, LinearGaussianController reference, double eta,
+                                       double stepMult, TrajOptOptions options) {
+        model.requireFits(reference, "reference");
+        int horizon = model.horizon();
+        double[] etas = new double[horizon];
+        Arrays.fill(etas, eta);
+        double target = options.klStep() * stepMult * horizon;
+        return new TrajOptResult(reference, eta, etas, 0.0, target, new double[horizon], 0, false);
+    }
+
     private static TrajOptResult scalarSearch(TrajectoryModel model, KlTerms ref, double previousEta, double stepMult,
                                               TrajOptOptions o, double[] extraOmega, LqrBackwardPass.Box box) {
         int horizon = model.horizon();
