@@ -36,17 +36,13 @@ class ControlLimitedLqrTest {
         int mixedSteps = 0;
         for (long seed = 1; seed <= 20; seed++) {
             Problem p = Problem.of(seed);
-            LinearGaussianDynamics dyn = p.dyn();
-            QuadraticCostModel cost = p.cost();
-            double[][] nominal = p.nominal();
-            ActionBounds bounds = BOX;
-            LinearGaussianController c = plain(dyn, cost, new LqrBackwardPass.Box(bounds, nominal));
+            LinearGaussianController c = p.limited();
             for (int t = 0; t < T; t++) {
-                double[] u = c.meanAction(t, nominal[t]);
+                double[] u = c.meanAction(t, p.nominal()[t]);
                 for (int i = 0; i < DU; i++) {
                     assertTrue(Math.abs(u[i]) <= BOX.upper()[i] + 1e-12, "seed " + seed + " t=" + t + ": u=" + u[i]);
                 }
-                double[] expected = boxMinimiser(dyn, cost, c, t, nominal[t], bounds);
+                double[] expected = boxMinimiser(p.dyn(), p.cost(), c, t, p.nominal()[t], BOX);
                 assertArrayEquals(expected, u, TOL, "seed " + seed + " t=" + t);
                 int held = 0;
                 for (int i = 0; i < DU; i++) {
@@ -71,13 +67,9 @@ class ControlLimitedLqrTest {
         int checked = 0;
         for (long seed = 1; seed <= 20; seed++) {
             Problem p = Problem.of(seed);
-            LinearGaussianDynamics dyn = p.dyn();
-            QuadraticCostModel cost = p.cost();
-            double[][] nominal = p.nominal();
-            ActionBounds bounds = BOX;
-            LinearGaussianController c = plain(dyn, cost, new LqrBackwardPass.Box(bounds, nominal));
+            LinearGaussianController c = p.limited();
             for (int t = 0; t < T; t++) {
-                double[] u0 = c.meanAction(t, nominal[t]);
+                double[] u0 = c.meanAction(t, p.nominal()[t]);
                 int freeDim = -1;
                 int heldDim = -1;
                 for (int i = 0; i < DU; i++) {
@@ -90,10 +82,10 @@ class ControlLimitedLqrTest {
                 if (freeDim < 0 || heldDim < 0) {
                     continue;
                 }
-                double[] x = nominal[t].clone();
+                double[] x = p.nominal()[t].clone();
                 x[0] += 1e-3;
                 x[1] -= 1e-3;
-                double[] expected = boxMinimiser(dyn, cost, c, t, x, bounds);
+                double[] expected = boxMinimiser(p.dyn(), p.cost(), c, t, x, BOX);
                 if (!atBound(expected, heldDim) || Math.abs(Math.abs(expected[freeDim]) - BOX.upper()[freeDim]) < 1e-6) {
                     continue;
                 }
@@ -164,6 +156,11 @@ class ControlLimitedLqrTest {
                 nominal[t] = LqrProblems.gaussian(rnd, DX, 2.0);
             }
             return new Problem(dyn, cost, nominal);
+        }
+
+        /** The backward pass within {@link #BOX} enforced at these nominal states. */
+        LinearGaussianController limited() {
+            return plain(dyn, cost, new LqrBackwardPass.Box(BOX, nominal));
         }
     }
 
