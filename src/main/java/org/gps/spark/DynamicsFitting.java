@@ -107,7 +107,10 @@ public final class DynamicsFitting {
          */
         public static final Source UNNAMED = new Source("rollouts", false, rows -> { });
 
-        /** Rollouts under the rollout schema's rules: one T per condition, and the rows read checked by {@code rowsPerIteration}. */
+        /**
+         * Rollouts under the rollout schema's rules: one T per condition, and the rows read checked by
+         * {@code rowsPerIteration}.
+         */
         public static Source rollouts(String dataset, Consumer<Map<Integer, Long>> rowsPerIteration) {
             return new Source(dataset, true, rowsPerIteration);
         }
@@ -116,8 +119,8 @@ public final class DynamicsFitting {
     /** {@link #fit(JavaPairRDD, CurrentSet, DynamicsOptions, Map, long)} on dynamics rows, with the source's checks. */
     public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
                              DynamicsOptions options, Map<Integer, Gmm> previous, long seed, Source source) {
-        return fit(trajectories, isCurrent, options, previous, seed, JointRows.dynamics(options.regularization(), options.action()), true,
-                source);
+        return fit(trajectories, isCurrent, options, previous, seed,
+                JointRows.dynamics(options.regularization(), options.action()), true, source);
     }
 
     private static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, CurrentSet isCurrent,
