@@ -51,6 +51,15 @@ public final class DirectoryLease implements AutoCloseable {
     public static final String STALE_PROPERTY = "gps.lock.stale.seconds";
     /** Environment variable with the same meaning; the system property wins. */
     public static final String STALE_ENV = "GPS_LOCK_STALE_SECONDS";
+    /**
+     * How far two readings of one process's start time may differ. The JVM derives it from the boot
+     * time, which Linux recomputes from the clock at every read, so two JVMs can see the same
+     * process start a second or more apart (seen under heavy load, and it let a second writer in).
+     * A pid reused by another process started later than the holder lived, so a wider tolerance
+     * costs at worst a wait for the heartbeat to go stale, never two writers.
+     */
+    static final Duration START_TOLERANCE = Duration.ofSeconds(10);
+
     /** Default staleness: a heartbeat older than this means its holder is gone. */
     public static final Duration DEFAULT_STALE = Duration.ofMinutes(3);
 
@@ -335,7 +344,7 @@ public final class DirectoryLease implements AutoCloseable {
             }
             Instant start = processStart(p.get());
             if (h.processStart() != null && start != null
-                    && Duration.between(h.processStart(), start).abs().compareTo(Duration.ofSeconds(1)) > 0) {
+                    && Duration.between(h.processStart(), start).abs().compareTo(START_TOLERANCE) > 0) {
                 return "pid " + h.pid() + " on this host is another process now (started " + start + ")";
             }
         }

@@ -117,4 +117,22 @@ class DirectoryLeaseTest {
             assertEquals(java.util.List.of(), s.toList(), "no stale lease left aside");
         }
     }
+
+    @Test
+    void aLiveHolderOnThisHostIsNotStaleWhenItsStartTimeReadsSecondsApartButIsWhenItIsAnotherProcess() {
+        ProcessHandle me = ProcessHandle.current();
+        Instant start = me.info().startInstant().orElseThrow();
+        Instant now = Instant.now();
+        // A live holder is judged by its process alone; the file is not read.
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path("file:/nonexistent/" + DirectoryLease.FILE);
+        // Two JVMs can read one process's start a second or more apart: still the same holder.
+        DirectoryLease.Holder jittered = new DirectoryLease.Holder("t", "u", DirectoryLease.host(), me.pid(),
+                start.plusMillis(1500), "gps run", now, now);
+        assertEquals(null, DirectoryLease.staleReason(CONF, file, jittered, now));
+        // A start an hour away is another process that got the pid.
+        DirectoryLease.Holder reused = new DirectoryLease.Holder("t", "u", DirectoryLease.host(), me.pid(),
+                start.minusSeconds(3600), "gps run", now, now);
+        String reason = DirectoryLease.staleReason(CONF, file, reused, now);
+        assertTrue(reason != null && reason.contains("is another process now"), String.valueOf(reason));
+    }
 }
