@@ -52,9 +52,9 @@ public final class DirectoryLease implements AutoCloseable {
     /** Environment variable with the same meaning; the system property wins. */
     public static final String STALE_ENV = "GPS_LOCK_STALE_SECONDS";
     /**
-     * How far two readings of one process's start time may differ. The JVM derives it from the boot
-     * time, which Linux recomputes from the clock at every read, so two JVMs can see the same
-     * process start a second or more apart (seen under heavy load, and it let a second writer in).
+     * How far two readings of one process's start time may differ. The JVM derives it from the
+     * host's boot time, and two JVMs were seen to read the same process's start more than a second
+     * apart under heavy load (with a 1 s tolerance that let a second writer in).
      * A pid reused by another process started later than the holder lived, so a wider tolerance
      * costs at worst a wait for the heartbeat to go stale, never two writers.
      */
