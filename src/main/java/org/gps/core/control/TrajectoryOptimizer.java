@@ -3,6 +3,7 @@ package org.gps.core.control;
 import org.gps.core.cost.QuadraticCostModel;
 import org.gps.core.dynamics.InitialStateDistribution;
 import org.gps.core.dynamics.LinearGaussianDynamics;
+import org.gps.core.linalg.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -257,22 +258,22 @@ public final class TrajectoryOptimizer {
         int horizon = reference.horizon();
         int dX = reference.stateDim();
         int dU = reference.actionDim();
-        org.gps.core.linalg.Mat[] gains = new org.gps.core.linalg.Mat[horizon];
+        Mat[] gains = new Mat[horizon];
         double[][] offsets = new double[horizon][];
-        org.gps.core.linalg.Mat[] covs = new org.gps.core.linalg.Mat[horizon];
+        Mat[] covs = new Mat[horizon];
         ActionBounds b = box.bounds();
         for (int t = 0; t < horizon; t++) {
             double[] u = reference.meanAction(t, box.nominal()[t]);
             double[][] k = reference.gain(t).toRowArrays();
             double[] o = reference.offset(t);
             for (int i = 0; i < dU; i++) {
-                double c = Math.min(Math.max(u[i], b.lower()[i]), b.upper()[i]);
+                double c = Math.min(Math.max(u[i], b.lower(i)), b.upper(i));
                 if (c != u[i]) {
                     k[i] = new double[dX];
                     o[i] = c;
                 }
             }
-            gains[t] = org.gps.core.linalg.Mat.of(k);
+            gains[t] = Mat.of(k);
             offsets[t] = o;
             covs[t] = reference.covariance(t);
         }
