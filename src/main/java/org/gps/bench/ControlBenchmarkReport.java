@@ -190,7 +190,7 @@ public final class ControlBenchmarkReport {
         ObjectNode root = m.createObjectNode();
         root.put("benchmark", ControlBenchmark.KIND);
         root.put("config", r.config());
-        root.put("algorithm", r.base().algorithm());
+        root.put("algorithm", r.base().algorithm().configName());
         root.put("environment", r.base().environment().type());
         root.put("iterations", r.base().iterations());
         root.put("eval_seed", r.evalSeed());

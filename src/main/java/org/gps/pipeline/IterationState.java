@@ -27,11 +27,25 @@ public record IterationState(int iteration, String algorithm, List<ConditionStat
      * @param klTarget             its target, kl_step * step_mult * T
      * @param predictedImprovement section 7, null at iteration 0
      * @param actualImprovement    section 7, null at iteration 0
+     * @param stepEtas             PILQR: the per-step multipliers eta_t the LQR part ended with (where the
+     *                             next C-step starts); null for the other C-steps
+     * @param stepMults            PILQR: the per-step step multipliers this C-step used; null otherwise
+     * @param temperatures         PI2 and PILQR: the per-step temperatures of the sample weights; null otherwise
+     * @param residualRatio        PILQR: the share of the cost the fitted models did not predict, at t = 0
+     *                             (what the step rule read); null otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ConditionState(int condition, double costMean, double costStd, double stepMult, double eta, double kl,
                                  double klTarget, int rounds, boolean converged, Double predictedImprovement,
-                                 Double actualImprovement) {
+                                 Double actualImprovement, double[] stepEtas, double[] stepMults,
+                                 double[] temperatures, Double residualRatio) {
+        /** The state of an LQR C-step, which keeps no per-step arrays. */
+        public ConditionState(int condition, double costMean, double costStd, double stepMult, double eta, double kl,
+                              double klTarget, int rounds, boolean converged, Double predictedImprovement,
+                              Double actualImprovement) {
+            this(condition, costMean, costStd, stepMult, eta, kl, klTarget, rounds, converged, predictedImprovement,
+                    actualImprovement, null, null, null, null);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()

@@ -30,15 +30,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Parses and validates experiment configs (YAML or JSON: YAML is a superset, one parser serves
  * both). Every key has its ALGORITHM.md default here, in one place; unknown keys are refused.
  */
 public final class ConfigReader {
-    public static final List<String> ALGORITHMS = List.of("trajopt", "mdgps", "badmm");
+    public static final List<String> ALGORITHMS = Algorithm.names();
 
     // A repeated key would otherwise silently win over the first, and whatever follows the first document
     // (a second document, text pasted after a JSON object) would be ignored: both are refused instead.
@@ -143,7 +145,8 @@ public final class ConfigReader {
     private static ExperimentConfig read(ConfigNode c) {
         String name = c.getString("name", "experiment");
         long seed = c.getLong("seed", 0L);
-        String algorithm = c.getChoice("algorithm", "trajopt", ALGORITHMS.toArray(String[]::new));
+        Algorithm algorithm = Algorithm.of(c.getChoice("algorithm", Algorithm.TRAJOPT.configName(),
+                ALGORITHMS.toArray(String[]::new)));
         int iterations = c.getInt("iterations", 10, 1);
         ConfigBounds.atMost(c, "iterations", iterations, ConfigBounds.MAX_ITERATIONS,
                 "the run directory's four-digit iter=NNNN folders can name");
@@ -200,9 +203,11 @@ public final class ConfigReader {
         TrajOptOptions trajopt = readTrajOpt(trajoptNode);
         DynamicsOptions dynamics = readDynamics(c.child("dynamics"), seed);
         PolicyOptions policy = null;
-        if (algorithm.equals("trajopt")) {
+        if (!algorithm.trainsPolicy()) {
             if (c.has("policy")) {
-                throw c.error("policy", "only mdgps and badmm train a neural policy; this config's algorithm is trajopt");
+                throw c.error("policy", "only " + Arrays.stream(Algorithm.values()).filter(Algorithm::trainsPolicy)
+                        .map(Algorithm::configName).collect(Collectors.joining(", "))
+                        + " train a neural policy; this config's algorithm is " + algorithm);
             }
         } else {
             // Gym scores Pendulum over 200-step episodes whatever horizon the controllers are trained on.

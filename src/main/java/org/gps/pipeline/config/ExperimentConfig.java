@@ -26,7 +26,7 @@ import java.util.List;
 public record ExperimentConfig(
         String name,
         long seed,
-        String algorithm,
+        Algorithm algorithm,
         int iterations,
         int horizon,
         int samples,

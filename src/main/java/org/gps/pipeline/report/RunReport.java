@@ -138,7 +138,7 @@ public final class RunReport {
         root.put("version", 1);
         root.put("run_dir", data.runDir());
         root.put("name", data.config().name());
-        root.put("algorithm", data.config().algorithm());
+        root.put("algorithm", data.config().algorithm().configName());
         root.put("conditions", data.conditionCount());
         root.put("horizon", data.config().horizon());
         ArrayNode states = root.putArray("iterations");
@@ -229,7 +229,7 @@ public final class RunReport {
                 .append("</style>\n</head>\n<body>\n");
         h.append("<h1>GPS run ").append(esc(cfg.name())).append("</h1>\n<table>\n");
         row(h, "run directory", data.runDir());
-        row(h, "algorithm", cfg.algorithm());
+        row(h, "algorithm", cfg.algorithm().configName());
         row(h, "conditions x samples x T", cfg.conditionCount() + " x " + cfg.samples() + " x " + cfg.horizon());
         row(h, "iterations completed", data.states().size() + " of " + cfg.iterations());
         ReportData.PolicyEval published = data.publishedPolicy();

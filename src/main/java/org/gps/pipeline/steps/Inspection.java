@@ -141,7 +141,7 @@ public final class Inspection {
             n.put("kind", "run");
             n.put("run_dir", runDir);
             n.put("name", config.name());
-            n.put("algorithm", config.algorithm());
+            n.put("algorithm", config.algorithm().configName());
             n.put("conditions", config.conditionCount());
             n.put("horizon", config.horizon());
             n.put("samples", config.samples());

@@ -12,6 +12,7 @@ import org.gps.core.sample.Trajectory;
 import org.gps.io.AtomicOutput;
 import org.gps.io.RolloutReader;
 import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.config.Algorithm;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.PolicyUpdate;
 import org.gps.spark.TrajectoryGroups;
@@ -51,7 +52,7 @@ public final class TrainPolicyStep {
         }
         Map<Integer, LinearGaussianController> next = ControllerOutputs.read(spark, run, iteration + 1);
         Policy policy;
-        if (config.algorithm().equals("badmm")) {
+        if (config.algorithm() == Algorithm.BADMM) {
             // BADMM: the targets carry the C-step's multipliers and adapted weights.
             Map<Integer, BadmmDuals> duals = BadmmDualsStore.read(spark, run.badmmDuals(iteration).toString());
             Map<Integer, double[]> weights = new TreeMap<>();

@@ -16,6 +16,7 @@ import org.gps.io.RolloutReader;
 import org.gps.io.RolloutRules;
 import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.config.Algorithm;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.CostEvaluation;
 import org.gps.spark.DistributedTrajOpt;
@@ -59,11 +60,11 @@ public final class TrajOptStep {
         // (TrajOpt), or the neural policy linearized around them (MDGPS, ALGORITHM.md sections 6, 9).
         Map<Integer, LinearGaussianController> references = current;
         Map<Integer, LinearGaussianController> linearization = null;
-        boolean badmm = config.algorithm().equals("badmm");
+        boolean badmm = config.algorithm() == Algorithm.BADMM;
         if (config.trainsPolicy()) {
             linearization = MdgpsSteps.linearization(spark, run, config, iteration);
         }
-        if (config.algorithm().equals("mdgps")) {
+        if (config.algorithm() == Algorithm.MDGPS) {
             references = linearization;
         }
         Map<Integer, org.gps.core.control.BadmmDuals> duals = null;
@@ -84,7 +85,7 @@ public final class TrajOptStep {
             IterationState prevState = readState(run, prev);
             DynamicsOutputs.Models prevDyn = DynamicsOutputs.read(spark, run, prev);
             CostEvaluation.Result prevCost = costs(spark, run, config, prev);
-            if (config.algorithm().equals("mdgps")) {
+            if (config.algorithm() == Algorithm.MDGPS) {
                 Map<Integer, TrajectoryModel> prevModels = new TreeMap<>();
                 Map<Integer, TrajectoryModel> curModels = new TreeMap<>();
                 for (int c = 0; c < config.conditionCount(); c++) {
@@ -145,7 +146,7 @@ public final class TrajOptStep {
                     r.klTarget(), r.rounds(), r.converged(), u == null ? null : u.predictedImprovement(),
                     u == null ? null : u.actualImprovement()));
         }
-        IterationState state = new IterationState(iteration, config.algorithm(), states);
+        IterationState state = new IterationState(iteration, config.algorithm().configName(), states);
         // The state file is what marks this step complete: withdrawn before the controllers are
         // replaced, written after them, so a kill in between leaves no state vouching for them.
         AtomicOutput.withdraw(run.hadoopConf(), run.state(iteration).toString());

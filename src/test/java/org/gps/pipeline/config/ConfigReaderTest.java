@@ -31,7 +31,7 @@ class ConfigReaderTest {
     @Test
     void minimalConfigGetsEveryDefault() {
         ExperimentConfig c = ConfigReader.parse("c.yaml", MINIMAL);
-        assertEquals("trajopt", c.algorithm());
+        assertEquals(Algorithm.TRAJOPT, c.algorithm());
         assertEquals(5, c.samples());
         assertEquals(10, c.horizon());
         assertEquals("lqr", c.initialController().type());
