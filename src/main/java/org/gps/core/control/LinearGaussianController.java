@@ -138,6 +138,32 @@ public final class LinearGaussianController implements Serializable, RolloutPoli
         return u;
     }
 
+    /**
+     * The unit noise eps for which {@link #act(int, double[], double[])} at state x returns u: the
+     * solution of L_t eps = u - K_t x - k_t by forward substitution. Runs store the commanded
+     * actions, not the noise, so this is how an update recovers the noise the controller drew; it is
+     * exact up to round-off when u is the commanded (unclipped) action at x.
+     */
+    public double[] unitNoise(int t, double[] x, double[] u) {
+        if (u.length != actionDim()) {
+            throw new IllegalArgumentException("action has " + u.length + " values, expected " + actionDim());
+        }
+        double[] r = meanAction(t, x);
+        for (int i = 0; i < r.length; i++) {
+            r[i] = u[i] - r[i];
+        }
+        Mat l = choleskyFactors[t];
+        double[] eps = new double[r.length];
+        for (int i = 0; i < r.length; i++) {
+            double s = r[i];
+            for (int j = 0; j < i; j++) {
+                s -= l.get(i, j) * eps[j];
+            }
+            eps[i] = s / l.get(i, i);
+        }
+        return eps;
+    }
+
     /** Acts on the state; the observation is not used by a controller. */
     @Override
     public double[] act(int t, double[] x, double[] o, double[] eps) {
