@@ -138,6 +138,12 @@ public final class LinearGaussianController implements Serializable, RolloutPoli
         return u;
     }
 
+    /** The noise behind a controller's action; the observation is not used. */
+    @Override
+    public double[] unitNoise(int t, double[] x, double[] o, double[] u) {
+        return unitNoise(t, x, u);
+    }
+
     /**
      * The unit noise eps for which {@link #act(int, double[], double[])} at state x returns u: the
      * solution of L_t eps = u - K_t x - k_t by forward substitution. Runs store the commanded

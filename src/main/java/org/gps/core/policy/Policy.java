@@ -42,6 +42,20 @@ public record Policy(Mlp network, ObservationNormalizer normalizer, double[] var
         return u;
     }
 
+    /** The eps with u = f(o) + sqrt(variance) eps, per action dimension. */
+    @Override
+    public double[] unitNoise(int t, double[] x, double[] o, double[] u) {
+        double[] mean = meanAction(o);
+        if (u.length != mean.length) {
+            throw new IllegalArgumentException(u.length + " actions for a policy of " + mean.length);
+        }
+        double[] eps = new double[u.length];
+        for (int i = 0; i < u.length; i++) {
+            eps[i] = (u[i] - mean[i]) / Math.sqrt(variance[i]);
+        }
+        return eps;
+    }
+
     /** The noise-free policy, u = f(o): what deployment and evaluation run. */
     public RolloutPolicy deterministic() {
         return (RolloutPolicy & Serializable) (t, x, o, eps) -> meanAction(o);
