@@ -134,7 +134,9 @@ public final class TrajectoryOptimizer {
         }
         model.requireFits(reference, "reference");
         LqrBackwardPass.Box box = box(model, reference);
-        return perStepSearch(model, KlTerms.of(applied(reference, box)), previousEtas, targets, target, o, box);
+        LinearGaussianController base = applied(reference, box);
+        StateActionMarginals referenceStates = o.usePrevDistr() ? StateActionMarginals.forward(model, base) : null;
+        return perStepSearch(model, KlTerms.of(base), referenceStates, previousEtas, targets, target, o, box);
     }
 
     /**
@@ -199,11 +201,13 @@ public final class TrajectoryOptimizer {
     }
 
     /**
-     * @param eps    epsilon_t per step
-     * @param target the total target the result reports
+     * @param referenceStates the reference's marginals to measure kl_t under (use_prev_distr), or
+     *                        null to measure it under the new controller's own
+     * @param eps             epsilon_t per step
+     * @param target          the total target the result reports
      */
-    private static TrajOptResult perStepSearch(TrajectoryModel model, KlTerms ref, double[] previousEtas,
-                                               double[] eps, double target, TrajOptOptions o,
+    private static TrajOptResult perStepSearch(TrajectoryModel model, KlTerms ref, StateActionMarginals referenceStates,
+                                               double[] previousEtas, double[] eps, double target, TrajOptOptions o,
                                                LqrBackwardPass.Box box) {
         int horizon = model.horizon();
         if (previousEtas.length != horizon) {
@@ -222,7 +226,7 @@ public final class TrajectoryOptimizer {
             solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o, box);
             rounds++;
             etas = solution.stepEtas();
-            kl = klOf(model, solution.controller(), ref);
+            kl = klOf(model, solution.controller(), ref, referenceStates);
             converged = allWithin(kl, eps);
             if (converged) {
                 break;
@@ -246,7 +250,7 @@ public final class TrajectoryOptimizer {
                 solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o, box);
                 rounds++;
                 etas = solution.stepEtas();
-                kl = klOf(model, solution.controller(), ref);
+                kl = klOf(model, solution.controller(), ref, referenceStates);
                 converged = allWithin(kl, eps);
                 if (converged) {
                     break;
@@ -337,8 +341,20 @@ public final class TrajectoryOptimizer {
     }
 
     private static double[] klOf(TrajectoryModel model, LinearGaussianController controller, KlTerms ref) {
-        StateActionMarginals marginals = StateActionMarginals.forward(model.dynamics(), model.initialState(),
-                controller);
+        return klOf(model, controller, ref, null);
+    }
+
+    /**
+     * kl_t of {@code controller} against the reference. Under the reference's states (x_t ~
+     * N(mu_x, Sigma_x) of its forward pass) this is E_x KL(p_t(.|x) || pb_t(.|x)) = 0.5 [logdet Sb -
+     * logdet S - dU + tr(Pb S) + (dk + dK mu_x)^T Pb (dk + dK mu_x) + tr(dK^T Pb dK Sigma_x)] with dK =
+     * Kb - K, dk = kb - k: the expectation of log p - log pb with the actions drawn from p.
+     */
+    private static double[] klOf(TrajectoryModel model, LinearGaussianController controller, KlTerms ref,
+                                 StateActionMarginals referenceStates) {
+        StateActionMarginals marginals = referenceStates == null
+                ? StateActionMarginals.forward(model.dynamics(), model.initialState(), controller)
+                : referenceStates.withActionsOf(controller);
         return ControllerKL.perStep(marginals, KlTerms.of(controller), ref);
     }
 
