@@ -105,8 +105,8 @@ public final class ModelReplay {
 
     private static double[][] requireShape(double[][] noise, int sample, int horizon, int dU) {
         if (noise.length != horizon) {
-            throw new IllegalArgumentException("noise of sample " + sample + " has " + noise.length + " steps, expected "
-                    + horizon);
+            throw new IllegalArgumentException("noise of sample " + sample + " has " + noise.length
+                    + " steps, expected " + horizon);
         }
         for (int t = 0; t < horizon; t++) {
             if (noise[t].length != dU) {

@@ -72,8 +72,8 @@ public record PilqrOptions(Ramp klStep, Ramp maxStepMult, Ramp minStepMult, Step
                     + maxStepMult + ") at either end");
         }
         if (!(resRatioInc >= 0 && resRatioInc <= resRatioDec && Double.isFinite(resRatioDec))) {
-            throw new IllegalArgumentException("need 0 <= step_rule_res_ratio_inc <= step_rule_res_ratio_dec < inf, got "
-                    + resRatioInc + " and " + resRatioDec);
+            throw new IllegalArgumentException("need 0 <= step_rule_res_ratio_inc <= step_rule_res_ratio_dec < inf, "
+                    + "got " + resRatioInc + " and " + resRatioDec);
         }
     }
 

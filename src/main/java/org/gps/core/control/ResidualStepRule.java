@@ -77,8 +77,8 @@ public final class ResidualStepRule {
     static double[] residualShare(double[][] cost, double[][] residual, int horizon) {
         int n = cost.length;
         if (n == 0 || residual.length != n) {
-            throw new IllegalArgumentException("the step rule needs the costs and residuals of the same N >= 1 samples, "
-                    + "got " + n + " and " + residual.length);
+            throw new IllegalArgumentException("the step rule needs the costs and residuals of the same N >= 1 "
+                    + "samples, got " + n + " and " + residual.length);
         }
         double[] num = new double[horizon];
         double[] den = new double[horizon];

@@ -45,7 +45,8 @@ class ModelReplayTest {
         double worst = 0;
         for (int i = 0; i < N; i++) {
             for (int t = 0; t < T; t++) {
-                assertTrue(Math.abs(r[i][t]) <= 1e-12 * (1 + Math.abs(c[i][t])), "r[" + i + "][" + t + "] = " + r[i][t]);
+                assertTrue(Math.abs(r[i][t]) <= 1e-12 * (1 + Math.abs(c[i][t])),
+                        "r[" + i + "][" + t + "] = " + r[i][t]);
                 worst = Math.max(worst, Math.abs(c[i][t]));
             }
         }
