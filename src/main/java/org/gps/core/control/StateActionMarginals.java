@@ -67,10 +67,7 @@ public final class StateActionMarginals implements Serializable {
         double[] mux = x0.mean();
         Mat sxx = x0.covariance();
         for (int t = 0; t < horizon; t++) {
-            Mat gain = controller.gain(t);
-            Mat sxxKt = sxx.timesTranspose(gain);
-            Mat kSxxKt = gain.times(sxxKt).plus(controller.covariance(t)).symmetrize();
-            sigma[t] = Mat.blocks(sxx, sxxKt, sxxKt.transpose(), kSxxKt);
+            sigma[t] = jointCovariance(sxx, controller, t);
             mu[t] = org.gps.core.linalg.Vec.concat(mux, controller.meanAction(t, mux));
             if (t < horizon - 1) {
                 Mat f = dynamics.transition(t);
@@ -80,6 +77,34 @@ public final class StateActionMarginals implements Serializable {
             }
         }
         return new StateActionMarginals(dX, mu, sigma);
+    }
+
+    /**
+     * The state marginals of these, each state acting through {@code controller} instead: what the
+     * KL of a new controller is measured under when it is taken over the reference's states.
+     */
+    StateActionMarginals withActionsOf(LinearGaussianController controller) {
+        int horizon = horizon();
+        if (controller.horizon() != horizon || controller.stateDim() != dX) {
+            throw new IllegalArgumentException("controller " + controller + " for marginals of T=" + horizon + ", dX="
+                    + dX);
+        }
+        double[][] mu = new double[horizon][];
+        Mat[] sigma = new Mat[horizon];
+        for (int t = 0; t < horizon; t++) {
+            double[] mux = org.gps.core.linalg.Vec.slice(means[t], 0, dX);
+            sigma[t] = jointCovariance(covariances[t].block(0, dX, 0, dX), controller, t);
+            mu[t] = org.gps.core.linalg.Vec.concat(mux, controller.meanAction(t, mux));
+        }
+        return new StateActionMarginals(dX, mu, sigma);
+    }
+
+    /** [[Sxx, Sxx K^T], [K Sxx, K Sxx K^T + S_t]]: the covariance of [x; u] for u ~ p_t(u | x). */
+    private static Mat jointCovariance(Mat sxx, LinearGaussianController controller, int t) {
+        Mat gain = controller.gain(t);
+        Mat sxxKt = sxx.timesTranspose(gain);
+        Mat kSxxKt = gain.times(sxxKt).plus(controller.covariance(t)).symmetrize();
+        return Mat.blocks(sxx, sxxKt, sxxKt.transpose(), kSxxKt);
     }
 
     public int horizon() {

@@ -23,11 +23,14 @@ import java.io.Serializable;
  * @param perStepAdamRate       per-step mode: Adam step on log(eta_t) (0.05; the original steps eta
  *                              itself by 0.005, which does not scale with the size of eta, see
  *                              {@link TrajectoryOptimizer})
+ * @param usePrevDistr          per-step mode only: measure kl_t under the reference controller's
+ *                              state marginals instead of the new controller's (`use_prev_distr`,
+ *                              false)
  */
 public record TrajOptOptions(double klStep, double minEta, double maxEta, double del0, double etaErrorThreshold,
                              double maxEntTraj, boolean consPerStep, double minStepMult, double maxStepMult,
-                             int maxRounds, int perStepBracketRounds, int perStepAdamRounds, double perStepAdamRate)
-                                     implements Serializable {
+                             int maxRounds, int perStepBracketRounds, int perStepAdamRounds, double perStepAdamRate,
+                             boolean usePrevDistr) implements Serializable {
 
     public TrajOptOptions {
         require(klStep > 0 && Double.isFinite(klStep), "kl_step must be > 0, got " + klStep);
@@ -43,6 +46,16 @@ public record TrajOptOptions(double klStep, double minEta, double maxEta, double
                         + ", " + perStepAdamRounds);
         require(perStepAdamRate > 0 && Double.isFinite(perStepAdamRate), "Adam rate must be > 0, got "
                 + perStepAdamRate);
+        // The total-KL search has no per-step KL to measure elsewhere; the original ignores the key there.
+        require(consPerStep || !usePrevDistr, "use_prev_distr needs cons_per_step");
+    }
+
+    /** Options with the KL measured under the new controller's marginals (use_prev_distr off). */
+    public TrajOptOptions(double klStep, double minEta, double maxEta, double del0, double etaErrorThreshold,
+                          double maxEntTraj, boolean consPerStep, double minStepMult, double maxStepMult,
+                          int maxRounds, int perStepBracketRounds, int perStepAdamRounds, double perStepAdamRate) {
+        this(klStep, minEta, maxEta, del0, etaErrorThreshold, maxEntTraj, consPerStep, minStepMult, maxStepMult,
+                maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate, false);
     }
 
     private static void require(boolean ok, String message) {
@@ -57,36 +70,41 @@ public record TrajOptOptions(double klStep, double minEta, double maxEta, double
 
     public TrajOptOptions withKlStep(double v) {
         return new TrajOptOptions(v, minEta, maxEta, del0, etaErrorThreshold, maxEntTraj, consPerStep, minStepMult,
-                maxStepMult, maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate);
+                maxStepMult, maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate, usePrevDistr);
     }
 
     public TrajOptOptions withEtaBracket(double min, double max) {
         return new TrajOptOptions(klStep, min, max, del0, etaErrorThreshold, maxEntTraj, consPerStep, minStepMult,
-                maxStepMult, maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate);
+                maxStepMult, maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate, usePrevDistr);
     }
 
     public TrajOptOptions withMaxEntTraj(double v) {
         return new TrajOptOptions(klStep, minEta, maxEta, del0, etaErrorThreshold, v, consPerStep, minStepMult,
-                maxStepMult, maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate);
+                maxStepMult, maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate, usePrevDistr);
     }
 
     public TrajOptOptions withConsPerStep(boolean v) {
         return new TrajOptOptions(klStep, minEta, maxEta, del0, etaErrorThreshold, maxEntTraj, v, minStepMult,
-                maxStepMult, maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate);
+                maxStepMult, maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate, usePrevDistr);
     }
 
     public TrajOptOptions withStepMultBounds(double min, double max) {
         return new TrajOptOptions(klStep, minEta, maxEta, del0, etaErrorThreshold, maxEntTraj, consPerStep, min, max,
-                maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate);
+                maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate, usePrevDistr);
     }
 
     public TrajOptOptions withMaxRounds(int v) {
         return new TrajOptOptions(klStep, minEta, maxEta, del0, etaErrorThreshold, maxEntTraj, consPerStep, minStepMult,
-                maxStepMult, v, perStepBracketRounds, perStepAdamRounds, perStepAdamRate);
+                maxStepMult, v, perStepBracketRounds, perStepAdamRounds, perStepAdamRate, usePrevDistr);
+    }
+
+    public TrajOptOptions withUsePrevDistr(boolean v) {
+        return new TrajOptOptions(klStep, minEta, maxEta, del0, etaErrorThreshold, maxEntTraj, consPerStep, minStepMult,
+                maxStepMult, maxRounds, perStepBracketRounds, perStepAdamRounds, perStepAdamRate, v);
     }
 
     public TrajOptOptions withPerStepSearch(int bracketRounds, int adamRounds, double adamRate) {
         return new TrajOptOptions(klStep, minEta, maxEta, del0, etaErrorThreshold, maxEntTraj, consPerStep, minStepMult,
-                maxStepMult, maxRounds, bracketRounds, adamRounds, adamRate);
+                maxStepMult, maxRounds, bracketRounds, adamRounds, adamRate, usePrevDistr);
     }
 }

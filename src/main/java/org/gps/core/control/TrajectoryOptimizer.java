@@ -20,13 +20,17 @@ import java.util.Arrays;
  * KL too big -> min_eta = eta, eta = min(sqrt(min_eta max_eta), 10 min_eta). At most
  * {@code maxRounds} rounds; a warning if it ends with the KL too high.
  *
- * <p>Per-step mode ({@code cons_per_step}): one constraint kl_t ~ kl_step * step_mult per step,
- * each with its own eta_t. First {@code perStepBracketRounds} rounds of the same bracketing per
- * step; the steps interact through the marginals, so a bracket can close around a stale value,
- * and if not all steps are within 10% the search continues with Adam on the violations
- * kl_t - epsilon_t, as the original does. Unlike the original, which steps eta_t itself by
- * 0.005 per round (a step that is negligible when eta is in the hundreds and huge when it is
- * 1e-6), the Adam step here is on log(eta_t), so it is a relative change whatever the cost scale.
+ * <p>Per-step mode ({@code cons_per_step}): one constraint kl_t ~ epsilon_t per step, each with
+ * its own eta_t; epsilon_t = kl_step * step_mult at every step, or per-step targets given by the
+ * caller (PILQR's ramps, {@link #optimizePerStep}). First {@code perStepBracketRounds} rounds of
+ * the same bracketing per step; the steps interact through the marginals, so a bracket can close
+ * around a stale value, and if not all steps are within 10% the search continues with Adam on the
+ * relative violations (kl_t - epsilon_t) / epsilon_t of every step, the last one included (the
+ * original leaves the last step's eta out, so a miss there can never be repaired). Unlike the
+ * original, which steps eta_t itself by 0.005 per round (a step that is negligible when eta is in
+ * the hundreds and huge when it is 1e-6), the Adam step here is on log(eta_t), so it is a relative
+ * change whatever the cost scale. Whether converged or not, the result pairs the controller of the
+ * last pass with the etas that pass used.
  */
 public final class TrajectoryOptimizer {
     private static final Logger LOG = LoggerFactory.getLogger(TrajectoryOptimizer.class);
@@ -83,16 +87,56 @@ public final class TrajectoryOptimizer {
                 box);
     }
 
-    /** Per-step mode ({@code options.consPerStep()} must be set), starting from the etas of the last C-step. */
+    /**
+     * Per-step mode ({@code options.consPerStep()} must be set), starting from the etas of the last
+     * C-step, with the same target kl_step * step_mult at every step.
+     */
     public static TrajOptResult optimize(TrajectoryModel model, LinearGaussianController reference,
                                          double[] previousEtas, double stepMult, TrajOptOptions options) {
-        if (!options.consPerStep()) {
+        checkStepMult(stepMult);
+        double eps = options.klStep() * stepMult;
+        double[] targets = new double[model.horizon()];
+        Arrays.fill(targets, eps);
+        // The reported target stays eps * T, computed as before, rather than the sum of the T
+        // equal entries, which may differ from it in the last bits.
+        return perStep(model, reference, previousEtas, targets, eps * model.horizon(), options);
+    }
+
+    /**
+     * Per-step mode with its own KL target epsilon_t at every step (PILQR's kl_step_t *
+     * step_mult_t); {@code options.klStep()} is not used. Converged when |kl_t - epsilon_t| <
+     * 0.1 epsilon_t at every t. The result's eta per step are the ones its controller was computed
+     * with, and its KL target is sum_t epsilon_t.
+     *
+     * @param previousEtas eta_t the last C-step ended with (the original starts at 1.0 everywhere)
+     * @param klTargets    epsilon_t, positive and finite, one per step
+     */
+    public static TrajOptResult optimizePerStep(TrajectoryModel model, LinearGaussianController reference,
+                                                double[] previousEtas, double[] klTargets, TrajOptOptions options) {
+        if (klTargets.length != model.horizon()) {
+            throw new IllegalArgumentException(klTargets.length + " per-step KL targets for T=" + model.horizon());
+        }
+        double total = 0;
+        for (int t = 0; t < klTargets.length; t++) {
+            if (!(klTargets[t] > 0) || !Double.isFinite(klTargets[t])) {
+                throw new IllegalArgumentException("KL target of step " + t + " must be positive and finite, got "
+                        + klTargets[t]);
+            }
+            total += klTargets[t];
+        }
+        return perStep(model, reference, previousEtas, klTargets.clone(), total, options);
+    }
+
+    private static TrajOptResult perStep(TrajectoryModel model, LinearGaussianController reference,
+                                         double[] previousEtas, double[] targets, double target, TrajOptOptions o) {
+        if (!o.consPerStep()) {
             throw new IllegalArgumentException("per-step etas given but cons_per_step is off");
         }
         model.requireFits(reference, "reference");
-        checkStepMult(stepMult);
         LqrBackwardPass.Box box = box(model, reference);
-        return perStepSearch(model, KlTerms.of(applied(reference, box)), previousEtas, stepMult, options, box);
+        LinearGaussianController base = applied(reference, box);
+        StateActionMarginals referenceStates = o.usePrevDistr() ? StateActionMarginals.forward(model, base) : null;
+        return perStepSearch(model, KlTerms.of(base), referenceStates, previousEtas, targets, target, o, box);
     }
 
     /**
@@ -156,13 +200,19 @@ public final class TrajectoryOptimizer {
                 converged);
     }
 
-    private static TrajOptResult perStepSearch(TrajectoryModel model, KlTerms ref, double[] previousEtas,
-                                               double stepMult, TrajOptOptions o, LqrBackwardPass.Box box) {
+    /**
+     * @param referenceStates the reference's marginals to measure kl_t under (use_prev_distr), or
+     *                        null to measure it under the new controller's own
+     * @param eps             epsilon_t per step
+     * @param target          the total target the result reports
+     */
+    private static TrajOptResult perStepSearch(TrajectoryModel model, KlTerms ref, StateActionMarginals referenceStates,
+                                               double[] previousEtas, double[] eps, double target, TrajOptOptions o,
+                                               LqrBackwardPass.Box box) {
         int horizon = model.horizon();
         if (previousEtas.length != horizon) {
             throw new IllegalArgumentException("per-step mode needs " + horizon + " etas, got " + previousEtas.length);
         }
-        double eps = o.klStep() * stepMult;
         double[] etas = previousEtas.clone();
         double[] minEta = new double[horizon];
         double[] maxEta = new double[horizon];
@@ -176,13 +226,13 @@ public final class TrajectoryOptimizer {
             solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o, box);
             rounds++;
             etas = solution.stepEtas();
-            kl = klOf(model, solution.controller(), ref);
+            kl = klOf(model, solution.controller(), ref, referenceStates);
             converged = allWithin(kl, eps);
             if (converged) {
                 break;
             }
             for (int t = 0; t < horizon; t++) {
-                if (kl[t] < eps) {
+                if (kl[t] < eps[t]) {
                     maxEta[t] = etas[t];
                     etas[t] = Math.max(Math.sqrt(minEta[t] * maxEta[t]), 0.1 * maxEta[t]);
                 } else {
@@ -190,7 +240,8 @@ public final class TrajectoryOptimizer {
                     etas[t] = Math.min(Math.sqrt(minEta[t] * maxEta[t]), 10.0 * minEta[t]);
                 }
             }
-            LOG.debug("per-step bracketing round {}: mean KL {} / {}", rounds, ControllerKL.sum(kl) / horizon, eps);
+            LOG.debug("per-step bracketing round {}: mean KL {} / {}", rounds, ControllerKL.sum(kl) / horizon,
+                    target / horizon);
         }
         if (!converged) {
             double[] m = new double[horizon];
@@ -199,7 +250,7 @@ public final class TrajectoryOptimizer {
                 solution = LqrBackwardPass.solvePerStep(model.dynamics(), model.cost(), ref, etas, o, box);
                 rounds++;
                 etas = solution.stepEtas();
-                kl = klOf(model, solution.controller(), ref);
+                kl = klOf(model, solution.controller(), ref, referenceStates);
                 converged = allWithin(kl, eps);
                 if (converged) {
                     break;
@@ -208,22 +259,22 @@ public final class TrajectoryOptimizer {
                 double c2 = 1 - Math.pow(ADAM_BETA2, i + 1);
                 for (int t = 0; t < horizon; t++) {
                     // KL above target -> raise eta_t (a stronger pull towards the reference).
-                    double g = (kl[t] - eps) / eps;
+                    double g = (kl[t] - eps[t]) / eps[t];
                     m[t] = ADAM_BETA1 * m[t] + (1 - ADAM_BETA1) * g;
                     v[t] = ADAM_BETA2 * v[t] + (1 - ADAM_BETA2) * g * g;
                     double step = o.perStepAdamRate() * (m[t] / c1) / (Math.sqrt(v[t] / c2) + ADAM_EPS);
                     etas[t] = Math.min(Math.max(etas[t] * Math.exp(step), o.minEta()), o.maxEta());
                 }
                 if (i % 10 == 0) {
-                    LOG.debug("per-step Adam round {}: mean KL {} / {}", rounds, ControllerKL.sum(kl) / horizon, eps);
+                    LOG.debug("per-step Adam round {}: mean KL {} / {}", rounds, ControllerKL.sum(kl) / horizon,
+                            target / horizon);
                 }
             }
         }
         double total = ControllerKL.sum(kl);
-        double target = eps * horizon;
         if (!converged && total > target) {
-            LOG.warn("final KL divergence after the per-step dual search is too high: mean {} > target {} ({} rounds)",
-                    total / horizon, eps, rounds);
+            LOG.warn("final KL divergence after the per-step dual search is too high: mean {} > mean target {} ({} "
+                    + "rounds)", total / horizon, target / horizon, rounds);
         }
         return new TrajOptResult(solution.controller(), solution.eta(), solution.stepEtas(), total, target, kl, rounds,
                 converged);
@@ -280,9 +331,9 @@ public final class TrajectoryOptimizer {
         return LinearGaussianController.of(gains, offsets, covs);
     }
 
-    private static boolean allWithin(double[] kl, double eps) {
-        for (double k : kl) {
-            if (Math.abs(k - eps) >= 0.1 * eps) {
+    private static boolean allWithin(double[] kl, double[] eps) {
+        for (int t = 0; t < kl.length; t++) {
+            if (Math.abs(kl[t] - eps[t]) >= 0.1 * eps[t]) {
                 return false;
             }
         }
@@ -290,8 +341,20 @@ public final class TrajectoryOptimizer {
     }
 
     private static double[] klOf(TrajectoryModel model, LinearGaussianController controller, KlTerms ref) {
-        StateActionMarginals marginals = StateActionMarginals.forward(model.dynamics(), model.initialState(),
-                controller);
+        return klOf(model, controller, ref, null);
+    }
+
+    /**
+     * kl_t of {@code controller} against the reference. Under the reference's states (x_t ~
+     * N(mu_x, Sigma_x) of its forward pass) this is E_x KL(p_t(.|x) || pb_t(.|x)) = 0.5 [logdet Sb -
+     * logdet S - dU + tr(Pb S) + (dk + dK mu_x)^T Pb (dk + dK mu_x) + tr(dK^T Pb dK Sigma_x)] with dK =
+     * Kb - K, dk = kb - k: the expectation of log p - log pb with the actions drawn from p.
+     */
+    private static double[] klOf(TrajectoryModel model, LinearGaussianController controller, KlTerms ref,
+                                 StateActionMarginals referenceStates) {
+        StateActionMarginals marginals = referenceStates == null
+                ? StateActionMarginals.forward(model.dynamics(), model.initialState(), controller)
+                : referenceStates.withActionsOf(controller);
         return ControllerKL.perStep(marginals, KlTerms.of(controller), ref);
     }
 
