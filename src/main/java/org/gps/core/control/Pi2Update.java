@@ -122,7 +122,8 @@ public final class Pi2Update {
                 delta *= 2;
                 if (eta >= MAX_TEMPERATURE) {
                     throw new Pi2FailedException("PI2 at step " + t + ": the covariance is not positive definite"
-                            + " even at temperature " + MAX_TEMPERATURE + " (the samples' actions may not span"
+                            + " even at temperature " + MAX_TEMPERATURE + ": last covariance " + s
+                            + ", base covariance " + base.covariance(t) + " (the samples' actions may not span"
                             + " the action space; use more samples or covariance damping)");
                 }
             }

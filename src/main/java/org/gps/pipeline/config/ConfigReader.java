@@ -16,6 +16,10 @@ import org.gps.core.BadInputException;
 import org.gps.io.HadoopFiles;
 import org.gps.core.control.InitLqrOptions;
 import org.gps.core.control.InitPdOptions;
+import org.gps.core.control.Pi2Options;
+import org.gps.core.control.Pi2Update;
+import org.gps.core.control.PilqrOptions;
+import org.gps.core.control.Ramp;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.GmmOptions;
@@ -200,7 +204,27 @@ public final class ConfigReader {
         List<CostFunction> costs = CostConfig.read(c.child("cost"), conditions.size(), e.stateDim(), e.actionDim());
         ConfigNode trajoptNode = c.child("trajopt");
         org.gps.core.control.ActionBounds actionLimits = readActionLimits(trajoptNode, e);
-        TrajOptOptions trajopt = readTrajOpt(trajoptNode);
+        TrajOptOptions trajopt = readTrajOpt(trajoptNode, algorithm);
+        Pi2Options pi2 = null;
+        PilqrOptions pilqr = null;
+        if (algorithm.cStep() == Algorithm.CStep.LQR) {
+            for (String block : List.of("pi2", "pilqr")) {
+                if (c.has(block)) {
+                    throw c.error(block, "only the PI2 and PILQR algorithms (" + String.join(", ",
+                            Arrays.stream(Algorithm.values()).filter(a -> a.cStep() != Algorithm.CStep.LQR)
+                                    .map(Algorithm::configName).toList())
+                            + ") read this section; this config's algorithm is " + algorithm);
+                }
+            }
+        } else {
+            pi2 = readPi2(c.child("pi2"));
+            if (algorithm.cStep() == Algorithm.CStep.PILQR) {
+                pilqr = readPilqr(c.child("pilqr"));
+            } else if (c.has("pilqr")) {
+                throw c.error("pilqr", "only " + Algorithm.TRAJOPT_PILQR + " and " + Algorithm.MDGPS_PILQR
+                        + " read this section; this config's algorithm is " + algorithm);
+            }
+        }
         DynamicsOptions dynamics = readDynamics(c.child("dynamics"), seed);
         PolicyOptions policy = null;
         if (!algorithm.trainsPolicy()) {
@@ -216,7 +240,7 @@ public final class ConfigReader {
         }
         c.finish();
         return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
-                init, costs, trajopt, actionLimits, dynamics, policy, toJson(c.resolved()));
+                init, costs, trajopt, actionLimits, dynamics, policy, pi2, pilqr, toJson(c.resolved()));
     }
 
     private static InitialControllerSpec readInitialController(ConfigNode n, int dU) {
@@ -253,9 +277,19 @@ public final class ConfigReader {
                 + "' applies every action as commanded (it has no action limits); use none"));
     }
 
-    private static TrajOptOptions readTrajOpt(ConfigNode n) {
+    private static TrajOptOptions readTrajOpt(ConfigNode n, Algorithm algorithm) {
         TrajOptOptions d = TrajOptOptions.defaults();
-        double klStep = n.getPositive("kl_step", d.klStep());
+        if (algorithm.cStep() == Algorithm.CStep.PILQR) {
+            // PILQR's LQR part has per-step KL steps and step-multiplier bounds of its own (pilqr section).
+            for (String k : List.of("kl_step", "min_step_mult", "max_step_mult", "cons_per_step")) {
+                if (n.has(k)) {
+                    throw n.error(n.key(k), "not read by " + algorithm + ", whose LQR part has one KL bound per step; "
+                            + (k.equals("cons_per_step") ? "it is always on" : "set pilqr." + k + " instead"));
+                }
+            }
+        }
+        boolean pilqr = algorithm.cStep() == Algorithm.CStep.PILQR;
+        double klStep = pilqr ? d.klStep() : n.getPositive("kl_step", d.klStep());
         double minEta = n.getPositive("min_eta", d.minEta());
         double maxEta = n.getPositive("max_eta", d.maxEta());
         if (!(minEta < maxEta)) {
@@ -263,16 +297,76 @@ public final class ConfigReader {
         }
         double del0 = n.getPositive("del0", d.del0());
         double maxEnt = n.getNonNegative("max_ent_traj", d.maxEntTraj());
-        boolean perStep = n.getBoolean("cons_per_step", d.consPerStep());
-        double minMult = n.getPositive("min_step_mult", d.minStepMult());
-        double maxMult = n.getPositive("max_step_mult", d.maxStepMult());
+        boolean perStep = pilqr || n.getBoolean("cons_per_step", d.consPerStep());
+        boolean prevDistr = n.getBoolean("use_prev_distr", d.usePrevDistr());
+        if (prevDistr && !perStep) {
+            throw n.error(n.key("use_prev_distr"), "needs cons_per_step: true (it measures each step's KL)");
+        }
+        double minMult = pilqr ? d.minStepMult() : n.getPositive("min_step_mult", d.minStepMult());
+        double maxMult = pilqr ? d.maxStepMult() : n.getPositive("max_step_mult", d.maxStepMult());
         if (!(minMult <= maxMult)) {
             throw n.error(n.key("max_step_mult"), "expected a number >= min_step_mult (" + minMult + "), got " + maxMult);
         }
         int rounds = n.getInt("max_rounds", d.maxRounds(), 1);
         n.finish();
         return new TrajOptOptions(klStep, minEta, maxEta, del0, d.etaErrorThreshold(), maxEnt, perStep, minMult, maxMult,
-                rounds, d.perStepBracketRounds(), d.perStepAdamRounds(), d.perStepAdamRate());
+                rounds, d.perStepBracketRounds(), d.perStepAdamRounds(), d.perStepAdamRate(), prevDistr);
+    }
+
+    /** The {@code pi2} section: the PI2 update's options (PI2 and PILQR algorithms). */
+    private static Pi2Options readPi2(ConfigNode n) {
+        Pi2Options d = Pi2Options.defaults();
+        Pi2Options o = new Pi2Options(n.getPositive("kl_threshold", d.klThreshold()),
+                n.getNonNegative("covariance_damping", d.covarianceDamping()),
+                n.getPositive("min_temperature", d.minTemperature()), n.getPositive("del0", d.del0()));
+        if (!(o.minTemperature() < Pi2Update.MAX_TEMPERATURE)) {
+            throw n.error(n.key("min_temperature"), "expected a number below " + Pi2Update.MAX_TEMPERATURE + ", got "
+                    + o.minTemperature());
+        }
+        n.finish();
+        return o;
+    }
+
+    /** The {@code pilqr} section: PILQR's per-step KL steps, step rule and model replay. */
+    private static PilqrOptions readPilqr(ConfigNode n) {
+        PilqrOptions d = PilqrOptions.defaults();
+        Ramp klStep = readRamp(n, "kl_step", d.klStep());
+        Ramp maxMult = readRamp(n, "max_step_mult", d.maxStepMult());
+        Ramp minMult = readRamp(n, "min_step_mult", d.minStepMult());
+        if (minMult.start() > maxMult.start() || minMult.end() > maxMult.end()) {
+            throw n.error(n.key("min_step_mult"), "expected at most max_step_mult at both ends (" + maxMult.start()
+                    + " -> " + maxMult.end() + "), got " + minMult.start() + " -> " + minMult.end());
+        }
+        String rule = n.getChoice("step_rule", "res_percent", "res_percent", "const");
+        double dec = n.getNonNegative("step_rule_res_ratio_dec", d.resRatioDec());
+        double inc = n.getNonNegative("step_rule_res_ratio_inc", d.resRatioInc());
+        if (inc > dec) {
+            throw n.error(n.key("step_rule_res_ratio_inc"), "expected at most step_rule_res_ratio_dec (" + dec
+                    + "), got " + inc);
+        }
+        String from = n.getChoice("pi2_temperature_from", "cost", "cost", "residual");
+        String start = n.getChoice("replay_start", "model_mean", "model_mean", "sample");
+        n.finish();
+        return new PilqrOptions(klStep, maxMult, minMult,
+                rule.equals("const") ? PilqrOptions.StepRule.CONST : PilqrOptions.StepRule.RES_PERCENT, dec, inc,
+                from.equals("residual") ? PilqrOptions.Pi2TemperatureFrom.RESIDUAL : PilqrOptions.Pi2TemperatureFrom.COST,
+                start.equals("sample") ? PilqrOptions.ReplayStart.SAMPLE : PilqrOptions.ReplayStart.MODEL_MEAN);
+    }
+
+    /** A per-step value: one positive number for every step, or [first, last] for a linear ramp. */
+    private static Ramp readRamp(ConfigNode n, String key, Ramp def) {
+        double[] v = n.getDoubleArray(key, new double[] {def.start(), def.end()});
+        if (v.length != 1 && v.length != 2) {
+            throw n.error(n.key(key), "expected a number or [first, last] (a linear ramp over the horizon), got "
+                    + v.length + " numbers");
+        }
+        for (double x : v) {
+            if (!(x > 0)) {
+                throw n.error(n.key(key), "expected positive numbers, got " + x);
+            }
+        }
+        n.setResolved(key, new double[] {v[0], v[v.length - 1]});
+        return new Ramp(v[0], v[v.length - 1]);
     }
 
     /** The {@code policy} section (ALGORITHM.md sections 8-10), read for mdgps and badmm. */

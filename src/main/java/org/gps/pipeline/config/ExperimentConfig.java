@@ -21,6 +21,8 @@ import java.util.List;
  * @param trajopt      C-step and step-size options (sections 6, 7)
  * @param dynamics     GMM prior and per-step fit options (sections 3-5); its EM seed is the run's
  * @param policy       the neural policy's options (sections 8-10); null for trajopt
+ * @param pi2          the PI2 update's options; null unless the C-step is PI2 or PILQR
+ * @param pilqr        PILQR's step rule and replay options; null unless the C-step is PILQR
  * @param resolvedJson the config as read, with every default filled in: what a run directory freezes
  */
 public record ExperimentConfig(
@@ -38,6 +40,8 @@ public record ExperimentConfig(
         org.gps.core.control.ActionBounds actionLimits,
         DynamicsOptions dynamics,
         PolicyOptions policy,
+        org.gps.core.control.Pi2Options pi2,
+        org.gps.core.control.PilqrOptions pilqr,
         String resolvedJson) implements Serializable {
 
     public boolean trainsPolicy() {

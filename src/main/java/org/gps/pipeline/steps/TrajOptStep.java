@@ -64,6 +64,11 @@ public final class TrajOptStep {
         if (config.trainsPolicy()) {
             linearization = MdgpsSteps.linearization(spark, run, config, iteration);
         }
+        if (config.algorithm().cStep() != Algorithm.CStep.LQR) {
+            SampleBasedTrajOpt.Outcome o = SampleBasedTrajOpt.run(spark, run, config, iteration, current, currentDyn,
+                    currentCost, linearization);
+            return publish(spark, run, config, iteration, o.controllers(), o.states(), start);
+        }
         if (config.algorithm() == Algorithm.MDGPS) {
             references = linearization;
         }
@@ -146,6 +151,13 @@ public final class TrajOptStep {
                     r.klTarget(), r.rounds(), r.converged(), u == null ? null : u.predictedImprovement(),
                     u == null ? null : u.actualImprovement()));
         }
+        return publish(spark, run, config, iteration, next, states, start);
+    }
+
+    /** Writes the controllers of iteration I+1 and then {@code iter=I/state.json}, which vouches for them. */
+    private static IterationState publish(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration,
+                                          Map<Integer, LinearGaussianController> next,
+                                          List<IterationState.ConditionState> states, long start) {
         IterationState state = new IterationState(iteration, config.algorithm().configName(), states);
         // The state file is what marks this step complete: withdrawn before the controllers are
         // replaced, written after them, so a kill in between leaves no state vouching for them.

@@ -1,0 +1,204 @@
+package org.gps.pipeline.steps;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.control.ConditionSamples;
+import org.gps.core.control.LinearGaussianController;
+import org.gps.core.control.Pi2FailedException;
+import org.gps.core.control.Pi2Options;
+import org.gps.core.control.Pi2Result;
+import org.gps.core.control.Pi2Update;
+import org.gps.core.control.PilqrOptions;
+import org.gps.core.control.PilqrUpdate;
+import org.gps.core.control.TrajOptOptions;
+import org.gps.core.control.TrajOptResult;
+import org.gps.core.control.TrajectoryModel;
+import org.gps.core.linalg.Mat;
+import org.gps.core.policy.Policy;
+import org.gps.core.sample.RolloutPolicy;
+import org.gps.core.sample.Trajectory;
+import org.gps.io.RolloutReader;
+import org.gps.pipeline.IterationState;
+import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.config.Algorithm;
+import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.CostEvaluation;
+import org.gps.spark.SampleBasedCStep;
+import org.gps.spark.TrajectoryGroups;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The C-step of the PI2 and PILQR algorithms for iteration I: each condition's update reads that
+ * condition's samples of I (one Spark task per condition, {@link SampleBasedCStep}). PI2 reweights
+ * the samples of the controller that drew them; PILQR runs LQR on the fitted models towards the
+ * reference (the sampling controller, or for {@code mdgps_pilqr} the linearized policy) and lets
+ * PI2 correct it on the cost the models did not predict. PILQR's per-step multipliers and etas
+ * carry over in {@code iter=I/state.json}.
+ */
+final class SampleBasedTrajOpt {
+    private static final Logger LOG = LoggerFactory.getLogger(SampleBasedTrajOpt.class);
+
+    private SampleBasedTrajOpt() {
+    }
+
+    /** The new controllers and the per-condition state of the step. */
+    record Outcome(Map<Integer, LinearGaussianController> controllers, List<IterationState.ConditionState> states) {
+    }
+
+    /** PILQR's input for one condition (everything but the samples). */
+    private record PilqrInput(TrajectoryModel model, LinearGaussianController reference,
+                              LinearGaussianController sampler, double[] etas, double[] stepMult, boolean adjustStep,
+                              TrajOptOptions lqr, PilqrOptions pilqr, Pi2Options pi2) implements Serializable {
+    }
+
+    /** PI2's input for one condition. */
+    private record Pi2Input(LinearGaussianController base, Pi2Options pi2) implements Serializable {
+    }
+
+    static Outcome run(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration,
+                       Map<Integer, LinearGaussianController> current, DynamicsOutputs.Models dynamics,
+                       CostEvaluation.Result costs, Map<Integer, LinearGaussianController> linearization) {
+        String path = run.rollouts(iteration).toString();
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories = TrajectoryGroups.trajectories(
+                RolloutReader.readComplete(spark, path), RunRollouts.check(path, config));
+        Policy policySampler = sampledByPolicy(config, iteration) ? PolicyOutputs.policyBefore(run, iteration) : null;
+        int horizon = config.horizon();
+        Map<Integer, LinearGaussianController> next = new TreeMap<>();
+        List<IterationState.ConditionState> states = new ArrayList<>();
+        if (config.algorithm().cStep() == Algorithm.CStep.PI2) {
+            Map<Integer, SampleBasedCStep.Problem<Pi2Input>> problems = new TreeMap<>();
+            for (int c = 0; c < config.conditionCount(); c++) {
+                problems.put(c, new SampleBasedCStep.Problem<>(current.get(c), config.costs().get(c),
+                        new Pi2Input(current.get(c), config.pi2())));
+            }
+            Map<Integer, Pi2Result> results = SampleBasedCStep.run(trajectories, problems,
+                    SampleBasedTrajOpt::pi2, path);
+            for (int c = 0; c < config.conditionCount(); c++) {
+                Pi2Result r = results.get(c);
+                if (r.controller().equals(current.get(c))) {
+                    LOG.warn("iteration {}, condition {}: PI2's weights left no usable action covariance at some step "
+                            + "even at the highest temperature (too few samples with distinct costs); the condition "
+                            + "keeps its controller this iteration", iteration, c);
+                }
+                next.put(c, r.controller());
+                double[] sc = costs.sampleCosts().get(c);
+                states.add(new IterationState.ConditionState(c, mean(sc), std(sc), 1.0, mean(r.temperatures()),
+                        sum(r.weightKl()), config.pi2().klThreshold() * horizon, 1, true, null, null, null, null,
+                        r.temperatures(), null));
+            }
+            return new Outcome(next, states);
+        }
+        IterationState previous = iteration == 0 ? null : TrajOptStep.readState(run, iteration - 1);
+        Map<Integer, SampleBasedCStep.Problem<PilqrInput>> problems = new TreeMap<>();
+        for (int c = 0; c < config.conditionCount(); c++) {
+            double[] etas = new double[horizon];
+            double[] mult = new double[horizon];
+            Arrays.fill(etas, TrajOptStep.INITIAL_ETA);
+            Arrays.fill(mult, TrajOptStep.INITIAL_STEP_MULT);
+            if (previous != null) {
+                IterationState.ConditionState ps = previous.condition(c);
+                if (ps.stepEtas() != null && ps.stepEtas().length == horizon) {
+                    etas = ps.stepEtas();
+                }
+                if (ps.stepMults() != null && ps.stepMults().length == horizon) {
+                    mult = ps.stepMults();
+                }
+            }
+            LinearGaussianController reference = config.algorithm().followsPolicy() ? linearization.get(c)
+                    : current.get(c);
+            RolloutPolicy drew = policySampler != null ? policySampler : current.get(c);
+            LinearGaussianController replay = policySampler != null
+                    ? withPolicyNoise(linearization.get(c), policySampler) : current.get(c);
+            problems.put(c, new SampleBasedCStep.Problem<>(drew, config.costs().get(c), new PilqrInput(
+                    TrajOptStep.model(dynamics, costs, c, config.actionLimits()), reference, replay, etas, mult,
+                    iteration > 0, config.trajopt(), config.pilqr(), config.pi2())));
+        }
+        Map<Integer, PilqrUpdate.Result> results = SampleBasedCStep.run(trajectories, problems,
+                SampleBasedTrajOpt::pilqr, path);
+        for (int c = 0; c < config.conditionCount(); c++) {
+            PilqrUpdate.Result r = results.get(c);
+            TrajOptResult lqr = r.lqr();
+            if (!r.corrected()) {
+                LOG.warn("iteration {}, condition {}: PI2's weights left no usable action covariance at some step "
+                        + "even at the highest temperature (too few samples with distinct residual costs); the "
+                        + "condition keeps the LQR step alone", iteration, c);
+            }
+            next.put(c, r.controller());
+            double[] sc = costs.sampleCosts().get(c);
+            double rho0 = r.rho()[0];
+            states.add(new IterationState.ConditionState(c, mean(sc), std(sc), mean(r.stepMult()), lqr.eta(), lqr.kl(),
+                    lqr.klTarget(), lqr.rounds(), lqr.converged(), null, null, lqr.stepEtas(), r.stepMult(),
+                    r.temperatures(), Double.isFinite(rho0) ? rho0 : null));
+        }
+        return new Outcome(next, states);
+    }
+
+    /** Whether iteration I's samples were drawn by the neural policy (on-policy sampling) rather than the controllers. */
+    static boolean sampledByPolicy(ExperimentConfig config, int iteration) {
+        return config.trainsPolicy() && config.policy().sampleOnPolicy() && iteration > 0;
+    }
+
+    /** PI2 on the samples; null when no temperature gives a usable covariance at some step (no step is taken). */
+    private static Pi2Result pi2(Pi2Input in, ConditionSamples samples) {
+        try {
+            return Pi2Update.update(in.base(), samples, samples.costs(), Pi2Update.Mode.SAMPLED, null, in.pi2());
+        } catch (Pi2FailedException e) {
+            return new Pi2Result(in.base(), Pi2Update.temperatures(samples.costs(), in.pi2()),
+                    new double[samples.horizon()]);
+        }
+    }
+
+    private static PilqrUpdate.Result pilqr(PilqrInput in, ConditionSamples samples) {
+        return PilqrUpdate.update(in.model(), in.reference(), in.sampler(), samples, in.etas(), in.stepMult(),
+                in.adjustStep(), in.lqr(), in.pilqr(), in.pi2());
+    }
+
+    /**
+     * The policy's linearization as the controller that drew its samples: the linearization's gains and
+     * offsets with the policy's own noise, so that replaying a sample's recovered unit noise adds what
+     * the policy added (the linearization's covariance also holds the fit's spread).
+     */
+    static LinearGaussianController withPolicyNoise(LinearGaussianController linearization, Policy policy) {
+        int horizon = linearization.horizon();
+        double[] variance = policy.variance();
+        Mat[] gains = new Mat[horizon];
+        double[][] offsets = new double[horizon][];
+        Mat[] covs = new Mat[horizon];
+        for (int t = 0; t < horizon; t++) {
+            gains[t] = linearization.gain(t);
+            offsets[t] = linearization.offset(t);
+            covs[t] = Mat.diag(variance);
+        }
+        return LinearGaussianController.of(gains, offsets, covs);
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s;
+    }
+
+    private static double mean(double[] v) {
+        return sum(v) / v.length;
+    }
+
+    private static double std(double[] v) {
+        double m = mean(v);
+        double s = 0;
+        for (double x : v) {
+            s += (x - m) * (x - m);
+        }
+        return Math.sqrt(s / v.length);
+    }
+}
