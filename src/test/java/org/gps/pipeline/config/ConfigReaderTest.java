@@ -104,6 +104,48 @@ class ConfigReaderTest {
     }
 
     @Test
+    void pilqrSectionsGetTheOriginalsDefaultsAndRampsOfEitherForm() {
+        ExperimentConfig c = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: trajopt_pilqr\n");
+        assertEquals(Algorithm.TRAJOPT_PILQR, c.algorithm());
+        assertEquals(org.gps.core.control.Pi2Options.defaults(), c.pi2());
+        assertEquals(org.gps.core.control.PilqrOptions.defaults(), c.pilqr());
+        assertTrue(c.trajopt().consPerStep(), "PILQR's LQR part has one KL bound per step");
+        ExperimentConfig set = ConfigReader.parse("c.yaml", MINIMAL + """
+                algorithm: mdgps_pilqr
+                pi2: {kl_threshold: 0.5, covariance_damping: 10}
+                pilqr: {kl_step: 0.3, max_step_mult: [4, 2], step_rule: const, replay_start: sample}
+                """);
+        assertTrue(set.trainsPolicy());
+        assertEquals(0.5, set.pi2().klThreshold());
+        assertEquals(10.0, set.pi2().covarianceDamping());
+        assertEquals(new org.gps.core.control.Ramp(0.3, 0.3), set.pilqr().klStep());
+        assertEquals(new org.gps.core.control.Ramp(4, 2), set.pilqr().maxStepMult());
+        assertEquals(org.gps.core.control.PilqrOptions.StepRule.CONST, set.pilqr().stepRule());
+        assertEquals(org.gps.core.control.PilqrOptions.ReplayStart.SAMPLE, set.pilqr().replayStart());
+        assertEquals(set.resolvedJson(), ConfigReader.parse("config.json", set.resolvedJson()).resolvedJson());
+        ExperimentConfig pi2 = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: trajopt_pi2\n");
+        assertEquals(org.gps.core.control.Pi2Options.defaults(), pi2.pi2());
+        assertEquals(null, pi2.pilqr());
+    }
+
+    @Test
+    void sampleBasedSectionsAreRefusedWhereTheyAreNotReadNamingTheKey() {
+        assertTrue(messageOf(MINIMAL + "pi2: {kl_threshold: 2}\n").contains("c.yaml: pi2: only the PI2 and PILQR "
+                + "algorithms (trajopt_pi2, trajopt_pilqr, mdgps_pilqr) read this section"));
+        assertTrue(messageOf(MINIMAL + "algorithm: trajopt_pi2\npilqr: {kl_step: 1}\n").contains("c.yaml: pilqr: "));
+        assertTrue(messageOf(MINIMAL + "algorithm: trajopt_pilqr\ntrajopt: {kl_step: 1}\n")
+                .contains("trajopt.kl_step: not read by trajopt_pilqr"), "set pilqr.kl_step instead");
+        assertTrue(messageOf(MINIMAL + "algorithm: trajopt_pilqr\npilqr: {kl_step: [1, 2, 3]}\n")
+                .contains("pilqr.kl_step: expected a number or [first, last]"));
+        assertTrue(messageOf(MINIMAL + "algorithm: trajopt_pilqr\npilqr: {min_step_mult: 20}\n")
+                .contains("pilqr.min_step_mult: expected at most max_step_mult"));
+        assertTrue(messageOf(MINIMAL + "algorithm: trajopt_pi2\npi2: {kl_threshold: 0}\n")
+                .contains("pi2.kl_threshold"));
+        assertTrue(messageOf(MINIMAL + "algorithm: pilqr\n").contains("expected one of trajopt, mdgps, badmm, "
+                + "trajopt_pi2, trajopt_pilqr, mdgps_pilqr"));
+    }
+
+    @Test
     void unknownKeyIsNamedWithTheKeysExpected() {
         String m = messageOf(MINIMAL + "iteratons: 3\n");
         assertTrue(m.startsWith("c.yaml: iteratons: unknown key"), m);
