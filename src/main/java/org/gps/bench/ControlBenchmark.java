@@ -75,20 +75,32 @@ public final class ControlBenchmark {
     }
 
     /** TrajOpt configs: one seed's final controllers per condition, and its mean sample cost per iteration. */
+    /**
+     * @param finalControllers the final controllers scored with their exploration noise
+     * @param meanActions      the same controllers scored without it (u = K x + k): what the optimiser planned
+     */
     public record ControllerSeed(long seed, String runDir, EvaluateStep.Result finalControllers,
-                                 List<CurvePoint> curve) {
+                                 EvaluateStep.Result meanActions, List<CurvePoint> curve) {
         public double meanReturn() {
-            return finalControllers.conditions().stream().mapToDouble(EvaluateStep.ConditionResult::meanReturn)
-                    .average().orElse(Double.NaN);
+            return meanReturn(finalControllers);
+        }
+
+        public int conditionsUpright() {
+            return conditionsUpright(finalControllers);
+        }
+
+        /** Mean return over the conditions of one scoring. */
+        public static double meanReturn(EvaluateStep.Result r) {
+            return r.conditions().stream().mapToDouble(EvaluateStep.ConditionResult::meanReturn).average()
+                    .orElse(Double.NaN);
         }
 
         /** Conditions whose mean final |angle| is upright by {@link RolloutSampling#isUpright}; -1 if no angles. */
-        public int conditionsUpright() {
-            if (finalControllers.conditions().stream().allMatch(c -> Double.isNaN(c.finalAbsAngle()))) {
+        public static int conditionsUpright(EvaluateStep.Result r) {
+            if (r.conditions().stream().allMatch(c -> Double.isNaN(c.finalAbsAngle()))) {
                 return -1;
             }
-            return (int) finalControllers.conditions().stream()
-                    .filter(c -> RolloutSampling.isUpright(c.finalAbsAngle())).count();
+            return (int) r.conditions().stream().filter(c -> RolloutSampling.isUpright(c.finalAbsAngle())).count();
         }
     }
 
@@ -251,10 +263,12 @@ public final class ControlBenchmark {
                         ps.lastIteration(), last.meanReturn(), (System.nanoTime() - start) / 1e9);
             } else {
                 EvaluateStep.Result r = EvaluateStep.run(spark, runDir, null, episodes, eSeed);
-                ControllerSeed cs = new ControllerSeed(seed, runDir, r, costCurve(run, base));
+                EvaluateStep.Result mean = EvaluateStep.run(spark, runDir, r.iteration(), episodes, eSeed, true);
+                ControllerSeed cs = new ControllerSeed(seed, runDir, r, mean, costCurve(run, base));
                 controllerSeeds.add(cs);
-                log.printf(Locale.ROOT, "seed %d: final controllers (iteration %d) mean return %.1f on eval seed %d, "
-                                + "%.0f s%n", seed, r.iteration(), cs.meanReturn(), eSeed,
+                log.printf(Locale.ROOT, "seed %d: final controllers (iteration %d) mean return %.1f on eval seed %d "
+                                + "(%.1f without noise), %.0f s%n", seed, r.iteration(), cs.meanReturn(), eSeed,
+                        ControllerSeed.meanReturn(mean),
                         (System.nanoTime() - start) / 1e9);
             }
             log.flush();

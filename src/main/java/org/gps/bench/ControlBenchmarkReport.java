@@ -100,11 +100,19 @@ public final class ControlBenchmarkReport {
     }
 
     private static void controllerTable(Result r, StringBuilder sb) {
-        int m = r.base().conditionCount();
         sb.append(String.format(Locale.ROOT, "Final controllers of each condition, %d episodes each with noise of "
                         + "eval seed %d; abs angle: mean |angle| over the last %d steps (Pendulum); upright: below "
                         + "%.1f rad.%n%n", r.evalEpisodes(), r.evalSeed(), RolloutSampling.FINAL_WINDOW,
                 RolloutSampling.UPRIGHT_ANGLE));
+        controllerRows(r, sb, ControllerSeed::finalControllers);
+        sb.append(String.format(Locale.ROOT, "%nThe same controllers without their exploration noise (u = K x + k, "
+                + "what the optimiser planned), same starts:%n%n"));
+        controllerRows(r, sb, ControllerSeed::meanActions);
+    }
+
+    private static void controllerRows(Result r, StringBuilder sb,
+                                       java.util.function.Function<ControllerSeed, EvaluateStep.Result> scoring) {
+        int m = r.base().conditionCount();
         StringBuilder head = new StringBuilder("| seed | iteration | mean return | conditions upright |");
         StringBuilder rule = new StringBuilder("|---|---:|---:|---:|");
         for (int c = 0; c < m; c++) {
@@ -114,39 +122,39 @@ public final class ControlBenchmarkReport {
         sb.append(head).append('\n').append(rule).append('\n');
         List<ControllerSeed> seeds = r.controllerSeeds();
         for (ControllerSeed s : seeds) {
-            sb.append(controllerRow(String.valueOf(s.seed()), s, m));
+            sb.append(controllerRow(String.valueOf(s.seed()), s.seed(), scoring.apply(s), m));
         }
         if (!seeds.isEmpty()) {
             StringBuilder med = new StringBuilder(String.format(Locale.ROOT, "| median | - | %s | %s |",
-                    num(ControlBenchmark.median(seeds.stream().mapToDouble(ControllerSeed::meanReturn).toArray())),
-                    upright(ControlBenchmark.median(seeds.stream().mapToDouble(ControllerSeed::conditionsUpright)
+                    num(ControlBenchmark.median(seeds.stream()
+                            .mapToDouble(s -> ControllerSeed.meanReturn(scoring.apply(s))).toArray())),
+                    upright(ControlBenchmark.median(seeds.stream()
+                            .mapToDouble(s -> ControllerSeed.conditionsUpright(scoring.apply(s)))
                             .filter(x -> x >= 0).toArray()), m)));
             for (int c = 0; c < m; c++) {
                 int cc = c;
                 med.append(' ').append(num(ControlBenchmark.median(seeds.stream()
-                        .mapToDouble(s -> condition(s, cc).meanReturn()).toArray()))).append(" | ");
+                        .mapToDouble(s -> scoring.apply(s).conditions().get(cc).meanReturn()).toArray()))).append(" | ");
                 med.append(angle(ControlBenchmark.median(seeds.stream()
-                        .mapToDouble(s -> condition(s, cc).finalAbsAngle()).toArray()))).append(" |");
+                        .mapToDouble(s -> scoring.apply(s).conditions().get(cc).finalAbsAngle()).toArray())))
+                        .append(" |");
             }
             sb.append(med).append('\n');
-            ControllerSeed worst = seeds.stream().min(Comparator.comparingDouble(ControllerSeed::meanReturn)).get();
-            sb.append(controllerRow("worst (seed " + worst.seed() + ")", worst, m));
+            ControllerSeed worst = seeds.stream()
+                    .min(Comparator.comparingDouble(s -> ControllerSeed.meanReturn(scoring.apply(s)))).get();
+            sb.append(controllerRow("worst (seed " + worst.seed() + ")", worst.seed(), scoring.apply(worst), m));
         }
     }
 
-    private static String controllerRow(String label, ControllerSeed s, int m) {
+    private static String controllerRow(String label, long seed, EvaluateStep.Result scored, int m) {
+        int up = ControllerSeed.conditionsUpright(scored);
         StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %d | %s | %s |", label,
-                s.finalControllers().iteration(), num(s.meanReturn()),
-                s.conditionsUpright() < 0 ? "-" : upright(s.conditionsUpright(), m)));
+                scored.iteration(), num(ControllerSeed.meanReturn(scored)), up < 0 ? "-" : upright(up, m)));
         for (int c = 0; c < m; c++) {
-            EvaluateStep.ConditionResult cr = condition(s, c);
+            EvaluateStep.ConditionResult cr = scored.conditions().get(c);
             row.append(' ').append(num(cr.meanReturn())).append(" | ").append(angle(cr.finalAbsAngle())).append(" |");
         }
         return row.append('\n').toString();
-    }
-
-    private static EvaluateStep.ConditionResult condition(ControllerSeed s, int c) {
-        return s.finalControllers().conditions().get(c);
     }
 
     private static String upright(double count, int m) {
@@ -223,6 +231,8 @@ public final class ControlBenchmarkReport {
                         ControlBenchmark.median(seeds.stream().mapToDouble(ControllerSeed::meanReturn).toArray()));
                 putNumber(med, "conditions_upright", ControlBenchmark.median(seeds.stream()
                         .mapToDouble(ControllerSeed::conditionsUpright).filter(x -> x >= 0).toArray()));
+                putNumber(med, "mean_actions_return", ControlBenchmark.median(seeds.stream()
+                        .mapToDouble(s -> ControllerSeed.meanReturn(s.meanActions())).toArray()));
                 root.put("worst_seed", seeds.stream().min(Comparator.comparingDouble(ControllerSeed::meanReturn))
                         .get().seed());
             }
@@ -260,16 +270,28 @@ public final class ControlBenchmarkReport {
         } else {
             n.put("conditions_upright", s.conditionsUpright());
         }
-        ArrayNode cs = n.putArray("conditions");
-        for (EvaluateStep.ConditionResult c : s.finalControllers().conditions()) {
+        conditionsJson(n.putArray("conditions"), s.finalControllers());
+        ObjectNode mean = n.putObject("mean_actions");
+        putNumber(mean, "mean_return", ControllerSeed.meanReturn(s.meanActions()));
+        int up = ControllerSeed.conditionsUpright(s.meanActions());
+        if (up < 0) {
+            mean.putNull("conditions_upright");
+        } else {
+            mean.put("conditions_upright", up);
+        }
+        conditionsJson(mean.putArray("conditions"), s.meanActions());
+        n.set("curve", curveJson(m, s.curve(), "mean_cost"));
+        return n;
+    }
+
+    private static void conditionsJson(ArrayNode cs, EvaluateStep.Result scored) {
+        for (EvaluateStep.ConditionResult c : scored.conditions()) {
             ObjectNode cn = cs.addObject();
             cn.put("condition", c.condition());
             putNumber(cn, "mean_return", c.meanReturn());
             putNumber(cn, "std_return", c.stdReturn());
             putNumber(cn, "final_abs_angle", c.finalAbsAngle());
         }
-        n.set("curve", curveJson(m, s.curve(), "mean_cost"));
-        return n;
     }
 
     private static ArrayNode curveJson(ObjectMapper m, List<CurvePoint> curve, String valueKey) {

@@ -138,6 +138,11 @@ public final class LinearGaussianController implements Serializable, RolloutPoli
         return u;
     }
 
+    /** The controller without its noise, u = K_t x + k_t: what the optimiser planned, as a policy. */
+    public RolloutPolicy meanPolicy() {
+        return (RolloutPolicy & Serializable) (t, x, o, eps) -> meanAction(t, x);
+    }
+
     /** The noise behind a controller's action; the observation is not used. */
     @Override
     public double[] unitNoise(int t, double[] x, double[] o, double[] u) {

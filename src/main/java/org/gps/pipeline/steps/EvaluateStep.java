@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.core.control.LinearGaussianController;
+import org.gps.core.sample.RolloutPolicy;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.RolloutSampling;
@@ -252,13 +253,24 @@ public final class EvaluateStep {
      * scored on the same draws.
      */
     public static Result run(SparkSession spark, String runDirUri, Integer iteration, Integer episodes, Long seed) {
+        return run(spark, runDirUri, iteration, episodes, seed, false);
+    }
+
+    /**
+     * As {@link #run(SparkSession, String, Integer, Integer, Long)}; with {@code meanActions} the
+     * controllers act without their exploration noise (u = K x + k): what the optimiser planned.
+     */
+    public static Result run(SparkSession spark, String runDirUri, Integer iteration, Integer episodes, Long seed,
+                             boolean meanActions) {
         RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
         ExperimentConfig config = run.config();
         int it = iteration == null ? latestIteration(run) : iteration;
         int n = episodes == null ? config.samples() : episodes;
         Map<Integer, LinearGaussianController> controllers = ControllerOutputs.read(spark, run, it);
+        Map<Integer, RolloutPolicy> policies = new TreeMap<>();
+        controllers.forEach((c, k) -> policies.put(c, meanActions ? k.meanPolicy() : k));
         List<RolloutSampling.Episode> eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(
-                config.environment(), config.conditions(), controllers, n, config.horizon(),
+                config.environment(), config.conditions(), policies, n, config.horizon(),
                 seed == null ? config.seed() : seed, it,
                 "evaluate"));
         Map<Integer, List<RolloutSampling.Episode>> byCondition = new TreeMap<>();

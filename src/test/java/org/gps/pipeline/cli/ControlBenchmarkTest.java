@@ -230,15 +230,28 @@ class ControlBenchmarkTest {
         List<String> rows = Files.readString(bench.resolve("control.md")).lines().filter(l -> l.startsWith("|")).toList();
         assertEquals("| seed | iteration | mean return | conditions upright | return c0 | abs angle c0 | return c1 "
                 + "| abs angle c1 |", rows.get(0));
-        assertEquals(6, rows.size(), String.join("\n", rows));
-        assertTrue(rows.get(2).startsWith("| 3 | 1 |") && rows.get(3).startsWith("| 4 | 1 |"), rows.toString());
-        assertTrue(rows.get(4).startsWith("| median |") && rows.get(5).startsWith("| worst (seed "), rows.toString());
+        // Two tables of the same layout: with the controllers' noise, then without it.
+        assertEquals(12, rows.size(), String.join("\n", rows));
+        for (int table : new int[] {0, 6}) {
+            assertEquals(rows.get(0), rows.get(table));
+            assertTrue(rows.get(table + 2).startsWith("| 3 | 1 |") && rows.get(table + 3).startsWith("| 4 | 1 |"),
+                    rows.toString());
+            assertTrue(rows.get(table + 4).startsWith("| median |") && rows.get(table + 5).startsWith("| worst (seed "),
+                    rows.toString());
+        }
         JsonNode j = new ObjectMapper().readTree(bench.resolve("control.json").toFile());
         assertEquals("controllers", j.get("scored").asText());
         assertEquals(11, j.get("eval_seed").asLong());
         assertEquals(2, j.get("eval_episodes").asInt(), "default: the config's samples");
         JsonNode seed = j.get("seeds").get(0);
         assertEquals(2, seed.get("conditions").size());
+        JsonNode mean = seed.get("mean_actions");
+        assertEquals(2, mean.get("conditions").size());
+        for (JsonNode c : mean.get("conditions")) {
+            // Pendulum without process noise and controllers without theirs: every episode is the same.
+            assertEquals(0.0, c.get("std_return").asDouble(), 0.0, c.toString());
+        }
+        assertTrue(j.get("median").get("mean_actions_return").isNumber());
         assertEquals(1, seed.get("curve").size());
         assertTrue(seed.get("curve").get(0).get("mean_cost").isNumber());
         assertNotNull(ImageIO.read(bench.resolve("control.png").toFile()));
