@@ -1,7 +1,8 @@
 package org.gps.pipeline.cli;
 
 import org.gps.spark.SparkTestSession;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * output. The config is MDGPS's: its iterations run every step of a TrajOpt iteration (sampling,
  * cost expansions, dynamics, C-step) and also the S-step's loss and gradient sums, the policy
  * linearization and the policy's evaluation; two iterations, so that warm starts, step
- * multipliers and on-policy sampling are covered. The parallelism of a SparkContext is fixed
+ * multipliers and on-policy sampling are covered; and the same with the PILQR C-step. The parallelism of a SparkContext is fixed
  * for its JVM, so each core count runs in a JVM of its own (the three at once).
  */
 class SameBitsOnAnyCoresTest {
@@ -29,10 +30,12 @@ class SameBitsOnAnyCoresTest {
     @TempDir
     Path dir;
 
-    @Test
-    void runsOnOneTwoAndThreeCoresWriteTheSameValuesBitForBit() throws Exception {
+    /** MDGPS, and MDGPS with the PILQR C-step, whose tasks hold a condition's samples and sum over them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mdgps", "mdgps_pilqr"})
+    void runsOnOneTwoAndThreeCoresWriteTheSameValuesBitForBit(String algorithm) throws Exception {
         Path config = dir.resolve("mdgps.yaml");
-        Files.writeString(config, MdgpsRunTest.CONFIG);
+        Files.writeString(config, MdgpsRunTest.CONFIG.replace("algorithm: mdgps", "algorithm: " + algorithm));
         List<Process> jvms = new ArrayList<>();
         for (int n : CORES) {
             // The run directory is relative to a working directory of each JVM's own: the report
