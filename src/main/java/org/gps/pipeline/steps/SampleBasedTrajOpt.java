@@ -85,9 +85,9 @@ final class SampleBasedTrajOpt {
             for (int c = 0; c < config.conditionCount(); c++) {
                 Pi2Result r = results.get(c);
                 if (r.controller().equals(current.get(c))) {
-                    LOG.warn("iteration {}, condition {}: PI2's weights left no usable action covariance at some step "
-                            + "even at the highest temperature (too few samples with distinct costs); the condition "
-                            + "keeps its controller this iteration", iteration, c);
+                    LOG.warn("iteration {}, condition {}: at some step PI2's weights left no usable action covariance "
+                            + "even at the highest temperature (too few samples, or their noise collapsed to the same "
+                            + "values); the condition keeps its controller this iteration", iteration, c);
                 }
                 next.put(c, r.controller());
                 double[] sc = costs.sampleCosts().get(c);
@@ -124,13 +124,12 @@ final class SampleBasedTrajOpt {
         }
         Map<Integer, PilqrUpdate.Result> results = SampleBasedCStep.run(trajectories, problems,
                 SampleBasedTrajOpt::pilqr, path);
+        List<Integer> uncorrected = new ArrayList<>();
         for (int c = 0; c < config.conditionCount(); c++) {
             PilqrUpdate.Result r = results.get(c);
             TrajOptResult lqr = r.lqr();
             if (!r.corrected()) {
-                LOG.warn("iteration {}, condition {}: PI2's weights left no usable action covariance at some step "
-                        + "even at the highest temperature (too few samples with distinct residual costs); the "
-                        + "condition keeps the LQR step alone", iteration, c);
+                uncorrected.add(c);
             }
             next.put(c, r.controller());
             double[] sc = costs.sampleCosts().get(c);
@@ -138,6 +137,12 @@ final class SampleBasedTrajOpt {
             states.add(new IterationState.ConditionState(c, mean(sc), std(sc), mean(r.stepMult()), lqr.eta(), lqr.kl(),
                     lqr.klTarget(), lqr.rounds(), lqr.converged(), null, null, lqr.stepEtas(), r.stepMult(),
                     r.temperatures(), Double.isFinite(rho0) ? rho0 : null));
+        }
+        if (!uncorrected.isEmpty()) {
+            LOG.warn("iteration {}: {} of {} conditions keep the LQR step without PI2's correction (conditions {}): "
+                    + "at some step PI2's weights left no usable action covariance even at the highest temperature "
+                    + "(too few samples, or their noise collapsed to the same values)", iteration, uncorrected.size(),
+                    config.conditionCount(), uncorrected);
         }
         return new Outcome(next, states);
     }
