@@ -36,6 +36,7 @@ import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -218,6 +219,15 @@ public final class ConfigReader {
             }
         } else {
             pi2 = readPi2(c.child("pi2"));
+            // The weights of N samples are at most log N nats from uniform: a bound at or above that never
+            // binds, every step takes the lowest temperature, the weights single out one sample and the
+            // covariance collapses to that sample's spread, nothing, in one iteration.
+            if (pi2.klThreshold() >= Math.log(samples)) {
+                throw c.error("pi2.kl_threshold", String.format(Locale.ROOT, "expected a bound below log(samples) = "
+                        + "%.3f, got %s: the weights of %d samples are never further than that from uniform, so the "
+                        + "bound would not bind and the weights would single out one sample; lower it or raise samples",
+                        Math.log(samples), pi2.klThreshold(), samples));
+            }
             if (algorithm.cStep() == Algorithm.CStep.PILQR) {
                 pilqr = readPilqr(c.child("pilqr"));
             } else if (c.has("pilqr")) {

@@ -141,6 +141,12 @@ class ConfigReaderTest {
                 .contains("pilqr.min_step_mult: expected at most max_step_mult"));
         assertTrue(messageOf(MINIMAL + "algorithm: trajopt_pi2\npi2: {kl_threshold: 0}\n")
                 .contains("pi2.kl_threshold"));
+        // Five samples (the default): their weights are at most log 5 = 1.609 nats from uniform.
+        assertTrue(messageOf(MINIMAL + "algorithm: trajopt_pi2\npi2: {kl_threshold: 1.7}\n")
+                .contains("c.yaml: pi2.kl_threshold: expected a bound below log(samples) = 1.609, got 1.7"));
+        assertEquals(1.6, ConfigReader.parse("c.yaml", MINIMAL + "algorithm: trajopt_pi2\npi2: {kl_threshold: 1.6}\n")
+                .pi2().klThreshold());
+        assertTrue(messageOf(MINIMAL + "algorithm: mdgps_pilqr\nsamples: 2\n").contains("log(samples) = 0.693, got 1.0"));
         assertTrue(messageOf(MINIMAL + "algorithm: pilqr\n").contains("expected one of trajopt, mdgps, badmm, "
                 + "trajopt_pi2, trajopt_pilqr, mdgps_pilqr"));
     }
