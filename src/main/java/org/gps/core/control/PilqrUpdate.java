@@ -1,5 +1,7 @@
 package org.gps.core.control;
 
+import org.gps.core.linalg.Vec;
+
 import java.io.Serializable;
 
 /**
@@ -107,7 +109,7 @@ public final class PilqrUpdate {
         } catch (LqrFailedException e) {
             // Models so badly conditioned that no eta gives a positive definite step say nothing about
             // a better controller: the LQR part takes no step, and PI2 alone corrects the reference.
-            lqr = new TrajOptResult(reference, mean(previousEtas), previousEtas, 0.0, sum(targets),
+            lqr = new TrajOptResult(reference, Vec.mean(previousEtas), previousEtas, 0.0, Vec.sum(targets),
                     new double[horizon], 0, false);
         }
         double[] temperatures = Pi2Update.temperatures(
@@ -122,17 +124,5 @@ public final class PilqrUpdate {
             // samples say nothing usable about the spread there, and the model-based step stands alone.
             return new Result(lqr.controller(), lqr, temperatures, new double[horizon], mult, rule.rho(), false);
         }
-    }
-
-    private static double sum(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s;
-    }
-
-    private static double mean(double[] v) {
-        return sum(v) / v.length;
     }
 }

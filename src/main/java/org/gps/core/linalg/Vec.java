@@ -16,6 +16,28 @@ public final class Vec {
         return s;
     }
 
+    public static double sum(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v;
+        }
+        return s;
+    }
+
+    public static double mean(double[] x) {
+        return sum(x) / x.length;
+    }
+
+    /** Population standard deviation (divided by the count), as the run logs report spreads. */
+    public static double std(double[] x) {
+        double m = mean(x);
+        double s = 0;
+        for (double v : x) {
+            s += (v - m) * (v - m);
+        }
+        return Math.sqrt(s / x.length);
+    }
+
     public static double[] plus(double[] x, double[] y) {
         requireSame(x, y);
         double[] z = x.clone();

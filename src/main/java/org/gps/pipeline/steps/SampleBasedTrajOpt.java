@@ -14,6 +14,7 @@ import org.gps.core.control.TrajOptOptions;
 import org.gps.core.control.TrajOptResult;
 import org.gps.core.control.TrajectoryModel;
 import org.gps.core.linalg.Mat;
+import org.gps.core.linalg.Vec;
 import org.gps.core.policy.Policy;
 import org.gps.core.sample.RolloutPolicy;
 import org.gps.core.sample.Trajectory;
@@ -91,8 +92,8 @@ final class SampleBasedTrajOpt {
                 }
                 next.put(c, r.controller());
                 double[] sc = costs.sampleCosts().get(c);
-                states.add(new IterationState.ConditionState(c, mean(sc), std(sc), 1.0, mean(r.temperatures()),
-                        sum(r.weightKl()), config.pi2().klThreshold() * horizon, 1, true, null, null, null, null,
+                states.add(new IterationState.ConditionState(c, Vec.mean(sc), Vec.std(sc), 1.0, Vec.mean(r.temperatures()),
+                        Vec.sum(r.weightKl()), config.pi2().klThreshold() * horizon, 1, true, null, null, null, null,
                         r.temperatures(), null));
             }
             return new Outcome(next, states);
@@ -134,7 +135,7 @@ final class SampleBasedTrajOpt {
             next.put(c, r.controller());
             double[] sc = costs.sampleCosts().get(c);
             double rho0 = r.rho()[0];
-            states.add(new IterationState.ConditionState(c, mean(sc), std(sc), mean(r.stepMult()), lqr.eta(), lqr.kl(),
+            states.add(new IterationState.ConditionState(c, Vec.mean(sc), Vec.std(sc), Vec.mean(r.stepMult()), lqr.eta(), lqr.kl(),
                     lqr.klTarget(), lqr.rounds(), lqr.converged(), null, null, lqr.stepEtas(), r.stepMult(),
                     r.temperatures(), Double.isFinite(rho0) ? rho0 : null));
         }
@@ -184,26 +185,5 @@ final class SampleBasedTrajOpt {
             covs[t] = Mat.diag(variance);
         }
         return LinearGaussianController.of(gains, offsets, covs);
-    }
-
-    private static double sum(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s;
-    }
-
-    private static double mean(double[] v) {
-        return sum(v) / v.length;
-    }
-
-    private static double std(double[] v) {
-        double m = mean(v);
-        double s = 0;
-        for (double x : v) {
-            s += (x - m) * (x - m);
-        }
-        return Math.sqrt(s / v.length);
     }
 }

@@ -10,6 +10,7 @@ import org.gps.core.control.StepSizeUpdate;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.control.TrajOptResult;
 import org.gps.core.control.TrajectoryModel;
+import org.gps.core.linalg.Vec;
 import org.gps.io.AtomicOutput;
 import org.gps.io.HadoopFiles;
 import org.gps.io.RolloutReader;
@@ -147,7 +148,7 @@ public final class TrajOptStep {
             next.put(c, r.controller());
             double[] sc = currentCost.sampleCosts().get(c);
             StepSizeUpdate u = updates.get(c);
-            states.add(new IterationState.ConditionState(c, mean(sc), std(sc), stepMults.get(c), r.eta(), r.kl(),
+            states.add(new IterationState.ConditionState(c, Vec.mean(sc), Vec.std(sc), stepMults.get(c), r.eta(), r.kl(),
                     r.klTarget(), r.rounds(), r.converged(), u == null ? null : u.predictedImprovement(),
                     u == null ? null : u.actualImprovement()));
         }
@@ -190,22 +191,5 @@ public final class TrajOptStep {
                                  org.gps.core.control.ActionBounds actionLimits) {
         return new TrajectoryModel(dyn.dynamics().get(c), dyn.initialStates().get(c), cost.models().get(c),
                 actionLimits);
-    }
-
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
-    }
-
-    private static double std(double[] v) {
-        double m = mean(v);
-        double s = 0;
-        for (double x : v) {
-            s += (x - m) * (x - m);
-        }
-        return Math.sqrt(s / v.length);
     }
 }
