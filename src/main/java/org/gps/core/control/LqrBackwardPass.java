@@ -113,7 +113,7 @@ public final class LqrBackwardPass {
         double[] del = new double[horizon];
         Arrays.fill(del, options.del0());
         while (true) {
-            Pass pass = perStepPass(dynamics, cost, ref, etas, box);
+            Pass pass = perStepPass(dynamics, cost, ref, etas, options.maxEntTraj(), box);
             if (pass.failedAt < 0) {
                 double mean = 0;
                 for (double e : etas) {
@@ -206,8 +206,15 @@ public final class LqrBackwardPass {
         return Pass.done(gains, offsets, covs);
     }
 
+    /**
+     * One backward pass with one eta_t per step: each step's controller is the Gaussian
+     * proportional to pb_t(u|x)^(eta_t / (eta_t + omega)) exp(-Q_t(x, u) / (eta_t + omega)), which for
+     * omega = 0 minimises E[Q_t] + eta_t KL(p_t || pb_t) and for omega > 0 also rewards entropy
+     * (omega H(p_t)), keeping the covariance from shrinking below omega Q_uu^-1; the value passed
+     * back is the new controller's cost alone.
+     */
     private static Pass perStepPass(LinearGaussianDynamics dynamics, QuadraticCostModel cost, KlTerms ref,
-                                    double[] etas, Box box) {
+                                    double[] etas, double omega, Box box) {
         int horizon = cost.horizon();
         int dX = cost.stateDim();
         int n = dX + cost.actionDim();
@@ -229,11 +236,15 @@ public final class LqrBackwardPass {
                 qt = plus(qt, f.transposeTimes(next));
             }
             qtt = qtt.symmetrize();
-            double inv = 1.0 / etas[t];
+            double inv = 1.0 / (etas[t] + omega);
             Mat quu = qtt.block(dX, n, dX, n);
             Mat qux = qtt.block(dX, n, 0, dX);
             double[] qu = slice(qt, dX, n);
-            Mat precision = quu.scale(inv).plus(ref.precision[t]).symmetrize();
+            // Without the entropy weight the reference enters with weight 1, as the same bits as always.
+            boolean entropy = omega != 0;
+            double refWeight = entropy ? etas[t] / (etas[t] + omega) : 1.0;
+            Mat refPrecision = entropy ? ref.precision[t].scale(refWeight) : ref.precision[t];
+            Mat precision = quu.scale(inv).plus(refPrecision).symmetrize();
             Cholesky chol = Cholesky.tryOf(precision);
             if (chol == null) {
                 return Pass.failed(t);
@@ -242,8 +253,8 @@ public final class LqrBackwardPass {
             if (Cholesky.tryOf(cov) == null) {
                 return Pass.failed(t);
             }
-            Mat gainTerm = qux.scale(inv).minus(ref.precisionGain[t]);
-            double[] offsetTerm = axpy(inv, qu, -1.0, ref.precisionOffset[t]);
+            Mat gainTerm = qux.scale(inv).minus(entropy ? ref.precisionGain[t].scale(refWeight) : ref.precisionGain[t]);
+            double[] offsetTerm = axpy(inv, qu, -refWeight, ref.precisionOffset[t]);
             Mat gain = chol.solve(gainTerm).negate();
             double[] offset = negate(chol.solve(offsetTerm));
             if (!gain.isFinite() || !org.gps.core.linalg.Vec.isFinite(offset)) {
