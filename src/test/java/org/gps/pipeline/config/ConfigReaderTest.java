@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,6 +59,21 @@ class ConfigReaderTest {
         assertEquals(100, c.horizon());
         assertEquals(5, c.samples());
         assertArrayEquals(new double[] {-1, 0, 0}, c.conditions().get(0), 1e-15);
+    }
+
+    /** Every experiment config in data/ is valid, so the commands in the docs that name them run. */
+    @Test
+    void everyExampleConfigParses() throws Exception {
+        // data/logged holds logged rollouts and their ingest mappings, not experiment configs.
+        try (java.util.stream.Stream<Path> files = Files.walk(Path.of("data"))) {
+            List<Path> configs = files.filter(f -> f.toString().endsWith(".yaml"))
+                    .filter(f -> !f.startsWith(Path.of("data", "logged"))).sorted().toList();
+            assertTrue(configs.size() >= 7, configs.toString());
+            for (Path f : configs) {
+                ExperimentConfig c = ConfigReader.parse(f.toString(), Files.readString(f));
+                assertTrue(c.conditionCount() > 0, f.toString());
+            }
+        }
     }
 
     @Test
