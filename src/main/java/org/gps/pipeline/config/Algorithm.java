@@ -20,7 +20,9 @@ public enum Algorithm {
     /** Controllers only, each updated by LQR on the fitted models plus PI2 on what they miss. */
     TRAJOPT_PILQR("trajopt_pilqr", CStep.PILQR, false),
     /** Mirror-descent GPS with the PILQR C-step towards the linearized policy. */
-    MDGPS_PILQR("mdgps_pilqr", CStep.PILQR, true);
+    MDGPS_PILQR("mdgps_pilqr", CStep.PILQR, true),
+    /** Mirror-descent GPS whose C-step is PI2 from the linearized policy, with no models (PIGPS). */
+    MDGPS_PI2("mdgps_pi2", CStep.PI2, true);
 
     /** How the C-step turns samples (and models) into new controllers. */
     public enum CStep {
@@ -61,7 +63,7 @@ public enum Algorithm {
      * rather than to the controller that drew them.
      */
     public boolean followsPolicy() {
-        return this == MDGPS || this == MDGPS_PILQR;
+        return this == MDGPS || this == MDGPS_PILQR || this == MDGPS_PI2;
     }
 
     /** The config names, in declaration order. */

@@ -223,7 +223,7 @@ public final class EvaluateStep {
     private static void requirePolicy(RunDirectory run, ExperimentConfig config) {
         if (!config.trainsPolicy()) {
             throw new BadInputException(run.configResolved() + ": algorithm " + config.algorithm()
-                    + " trains no neural policy; --policy needs a run whose algorithm trains one (mdgps, badmm, mdgps_pilqr)");
+                    + " trains no neural policy; --policy needs a run whose algorithm trains one (mdgps, badmm, mdgps_pilqr, mdgps_pi2)");
         }
     }
 

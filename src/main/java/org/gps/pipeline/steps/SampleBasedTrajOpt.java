@@ -40,9 +40,10 @@ import java.util.TreeMap;
 /**
  * The C-step of the PI2 and PILQR algorithms for iteration I: each condition's update reads that
  * condition's samples of I (one Spark task per condition, {@link SampleBasedCStep}). PI2 reweights
- * the samples of the controller that drew them; PILQR runs LQR on the fitted models towards the
- * reference (the sampling controller, or for {@code mdgps_pilqr} the linearized policy) and lets
- * PI2 correct it on the cost the models did not predict. PILQR's per-step multipliers and etas
+ * the samples around the controller that drew them (for {@code mdgps_pi2}, the linearized policy);
+ * PILQR runs LQR on the fitted models towards the reference (the sampling controller, or for
+ * {@code mdgps_pilqr} the linearized policy) and lets PI2 correct it on the cost the models did
+ * not predict. PILQR's per-step multipliers and etas
  * carry over in {@code iter=I/state.json}.
  */
 final class SampleBasedTrajOpt {
@@ -78,14 +79,19 @@ final class SampleBasedTrajOpt {
         if (config.algorithm().cStep() == Algorithm.CStep.PI2) {
             Map<Integer, SampleBasedCStep.Problem<Pi2Input>> problems = new TreeMap<>();
             for (int c = 0; c < config.conditionCount(); c++) {
-                problems.put(c, new SampleBasedCStep.Problem<>(current.get(c), config.costs().get(c),
-                        new Pi2Input(current.get(c), config.pi2())));
+                // PI2 reweights the samples' feedforward actions u - K x around a base: the controller
+                // that drew them, or in mirror descent the policy linearized around them.
+                LinearGaussianController base = config.algorithm().followsPolicy() ? linearization.get(c)
+                        : current.get(c);
+                RolloutPolicy drew = policySampler != null ? policySampler : current.get(c);
+                problems.put(c, new SampleBasedCStep.Problem<>(drew, config.costs().get(c),
+                        new Pi2Input(base, config.pi2())));
             }
             Map<Integer, Pi2Result> results = SampleBasedCStep.run(trajectories, problems,
                     SampleBasedTrajOpt::pi2, path);
             for (int c = 0; c < config.conditionCount(); c++) {
                 Pi2Result r = results.get(c);
-                if (r.controller().equals(current.get(c))) {
+                if (r.controller().equals(problems.get(c).input().base())) {
                     LOG.warn("iteration {}, condition {}: at some step PI2's weights left no usable action covariance "
                             + "even at the highest temperature (too few samples, or their noise collapsed to the same "
                             + "values); the condition keeps its controller this iteration", iteration, c);

@@ -43,7 +43,7 @@ public final class TrainPolicyStep {
         run.requireIteration(iteration, config);
         if (!config.trainsPolicy()) {
             throw new BadInputException(run.configResolved() + ": algorithm " + config.algorithm()
-                    + " trains no neural policy; train-policy needs an algorithm that does (mdgps, badmm, mdgps_pilqr)");
+                    + " trains no neural policy; train-policy needs an algorithm that does (mdgps, badmm, mdgps_pilqr, mdgps_pi2)");
         }
         long start = System.nanoTime();
         if (!ControllerOutputs.isComplete(run, iteration + 1)) {

@@ -147,7 +147,7 @@ class ConfigReaderTest {
     @Test
     void sampleBasedSectionsAreRefusedWhereTheyAreNotReadNamingTheKey() {
         assertTrue(messageOf(MINIMAL + "pi2: {kl_threshold: 2}\n").contains("c.yaml: pi2: only the PI2 and PILQR "
-                + "algorithms (trajopt_pi2, trajopt_pilqr, mdgps_pilqr) read this section"));
+                + "algorithms (trajopt_pi2, trajopt_pilqr, mdgps_pilqr, mdgps_pi2) read this section"));
         assertTrue(messageOf(MINIMAL + "algorithm: trajopt_pi2\npilqr: {kl_step: 1}\n").contains("c.yaml: pilqr: "));
         assertTrue(messageOf(MINIMAL + "algorithm: trajopt_pilqr\ntrajopt: {kl_step: 1}\n")
                 .contains("trajopt.kl_step: not read by trajopt_pilqr"), "set pilqr.kl_step instead");
@@ -164,7 +164,7 @@ class ConfigReaderTest {
                 .pi2().klThreshold());
         assertTrue(messageOf(MINIMAL + "algorithm: mdgps_pilqr\nsamples: 2\n").contains("log(samples) = 0.693, got 1.0"));
         assertTrue(messageOf(MINIMAL + "algorithm: pilqr\n").contains("expected one of trajopt, mdgps, badmm, "
-                + "trajopt_pi2, trajopt_pilqr, mdgps_pilqr"));
+                + "trajopt_pi2, trajopt_pilqr, mdgps_pilqr, mdgps_pi2"));
     }
 
     @Test
