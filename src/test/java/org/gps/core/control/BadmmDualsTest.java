@@ -165,7 +165,8 @@ class BadmmDualsTest {
                 if (previous != null) {
                     for (int t = 0; t < T; t++) {
                         // Sums of three gaps of order 0.1-1: 1e-9 relative is far above their rounding.
-                        assertEquals(1 - rate, gap[t][0] / previous[t], 1e-9, "w " + w + ", round " + round + ", t " + t);
+                        assertEquals(1 - rate, gap[t][0] / previous[t], 1e-9,
+                                "w " + w + ", round " + round + ", t " + t);
                     }
                 }
                 previous = new double[T];
