@@ -151,7 +151,8 @@ public record BadmmDuals(Mat[] lambdaK, double[][] lambdak, double[] policyWeigh
      * is smallest at f = mu - S lambda / w_t. The multipliers carry w_t (the dual step adds
      * rate w_t P gap), so the shift is rate times the accumulated gaps whatever the weight;
      * without the division it would be w_t times that, and with weights of a few tens a policy that
-     * follows its targets moves away from the controller further each round.
+     * follows its targets moves away from the controller further each round. (The original's code
+     * shifts by w_t S lambda, which at its weights of about 0.01 all but ignores the multipliers.)
      */
     public double[] targetMean(LinearGaussianController controller, int t, double[] x) {
         double[] mu = controller.meanAction(t, x);
