@@ -144,16 +144,30 @@ public record BadmmDuals(Mat[] lambdaK, double[][] lambdak, double[] policyWeigh
         return new BadmmDuals(lambdaK, lambdak, w);
     }
 
-    /** The S-step target mean under the multipliers: K x + k - S (lambda_K x + lambda_k), S = P^{-1}. */
+    /**
+     * The S-step target mean under the multipliers: K x + k - S (lambda_K x + lambda_k) / w_t, S = P^{-1}.
+     * The S-step minimises the same Lagrangian as the C-step, whose policy part at a state is
+     * lambda^T f + w_t KL(f || controller); its mean term w_t/2 (f - mu)^T P (f - mu) + lambda^T f
+     * is smallest at f = mu - S lambda / w_t. The multipliers carry w_t (the dual step adds
+     * rate w_t P gap), so the shift is rate times the accumulated gaps whatever the weight;
+     * without the division it would be w_t times that, and with weights of a few tens a policy that
+     * follows its targets moves away from the controller further each round. (The original's code
+     * shifts by w_t S lambda, which at its weights of about 0.01 all but ignores the multipliers.)
+     */
     public double[] targetMean(LinearGaussianController controller, int t, double[] x) {
         double[] mu = controller.meanAction(t, x);
+        double w = policyWeights[t];
+        if (w == 0.0) {
+            // A step of weight 0 has no policy term in the Lagrangian, and its target no weight in the S-step.
+            return mu;
+        }
         double[] l = lambdaK[t].times(x);
         for (int i = 0; i < l.length; i++) {
             l[i] += lambdak[t][i];
         }
         double[] shift = controller.covariance(t).times(l);
         for (int i = 0; i < mu.length; i++) {
-            mu[i] -= shift[i];
+            mu[i] -= shift[i] / w;
         }
         return mu;
     }

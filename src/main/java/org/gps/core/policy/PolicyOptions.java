@@ -71,14 +71,22 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
      * @param policyDualRate       step of the mean dual variables lambda_k
      * @param policyDualRateCovar  step of the gain dual variables lambda_K
      * @param lgStep               step of the weight update on the KL (the original's lg_step_schedule)
-     * @param weightRule           how the policy weights adapt: "kl" (w_t += lg_step KL_t, the default)
-     *                             or "exp" (times exp_step_increase / decrease against the KLs' spread)
+     * @param weightRule           how the policy weights adapt: "exp" (times exp_step_increase /
+     *                             decrease against the KLs' spread, from the second iteration on; the
+     *                             default) or "kl" (w_t += lg_step KL_t)
      */
     public record Badmm(int innerIterations, double policyDualRate, double policyDualRateCovar, double lgStep,
                         String weightRule, double expStepIncrease, double expStepDecrease, double expStepUpper,
                         double expStepLower) implements Serializable {
+        /**
+         * The original's constants, with the multiplicative weight rule its BADMM examples all use
+         * rather than its additive default: the C-step's KL step puts the controller-policy KL at
+         * about kl_step per time step, so w_t += 10 KL_t lifts weights from 0.01 to tens or
+         * thousands in one iteration, after which the policy term outweighs the cost and the
+         * controllers copy the policy instead of improving (seen on Pendulum).
+         */
         public static Badmm defaults() {
-            return new Badmm(4, 0.1, 0.0, 10.0, "kl", 2.0, 0.5, 0.5, 1.0);
+            return new Badmm(4, 0.1, 0.0, 10.0, "exp", 2.0, 0.5, 0.5, 1.0);
         }
     }
 }

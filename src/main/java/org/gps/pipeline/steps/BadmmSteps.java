@@ -95,8 +95,9 @@ final class BadmmSteps {
     /**
      * The inner loop: for each of inner_iterations rounds, (from the second round, or any round after
      * iteration 0) an S-step towards the last C-step's controllers, the policy re-linearized, a dual
-     * step (the weights too in the last round), then the C-step against {@code current} with the
-     * Lagrangian and the weighted policy KL in its cost. Publishes the duals and the inner policy.
+     * step (the weights too in the last round; with rule exp from iteration 1 on), then the C-step
+     * against {@code current} with the Lagrangian and the weighted policy KL in its cost. Publishes
+     * the duals and the inner policy.
      */
     static Map<Integer, TrajOptResult> innerLoop(SparkSession spark, RunDirectory run, ExperimentConfig config,
                                                  int iteration, Map<Integer, LinearGaussianController> current,
@@ -137,11 +138,14 @@ final class BadmmSteps {
                     Map<Integer, LinearGaussianController> traj = latest != null ? latest : current;
                     Map<Integer, double[][]> gaps = PolicyLinearization.meanActionGaps(samples, traj, policy);
                     boolean last = inner == b.innerIterations() - 1;
+                    // The exp rule compares the steps' KLs once a previous iteration has set them,
+                    // as the original's does: iteration 0 keeps init_pol_wt.
+                    boolean weightStep = last && (iteration > 0 || !b.weightRule().equals("exp"));
                     Map<Integer, BadmmDuals> next = new TreeMap<>();
                     for (int c : duals.keySet()) {
                         BadmmDuals d = duals.get(c).dualStep(traj.get(c), lin.get(c), gaps.get(c), b.policyDualRate(),
                                 b.policyDualRateCovar());
-                        if (last) {
+                        if (weightStep) {
                             d = d.weightStep(policyKl(models.get(c), traj.get(c), lin.get(c)), b.weightRule(),
                                     b.lgStep(), b.expStepIncrease(), b.expStepDecrease(), b.expStepUpper(),
                                     b.expStepLower());

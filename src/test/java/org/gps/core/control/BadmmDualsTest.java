@@ -96,13 +96,85 @@ class BadmmDualsTest {
         // 3 + 0.5 * 3.54 = 4.77 only the last, which doubles.
         assertArrayEquals(new double[] {1.0, 1.0, 1.0, 2.0},
                 d.weightStep(new double[] {0, 1, 2, 9}, "exp", 10.0, 2, 0.5, 0.5, 1).policyWeights(), 1e-12);
-        // Target mean shift: K x + k - S (lambda_K x + lambda_k).
+    }
+
+    @Test
+    void theSStepTargetMinimisesThePolicyPartOfTheCStepsLagrangian() {
+        // At a state x the policy's part is lambda(x)^T f + w/2 (f - mu)^T P (f - mu) (the mean
+        // term of w KL), lambda(x) = lambda_K x + lambda_k: its gradient w P (f - mu) + lambda
+        // vanishes at the target, whatever the weight. Two actions, so S P = I is tested too.
         Random rnd = new Random(6);
-        LinearGaussianController traj = LqrProblems.randomController(rnd, T, DX, DU, 0.5);
-        Mat[] lk = {Mat.fromRowMajor(1, 2, new double[] {1, 2}), Mat.zeros(1, 2), Mat.zeros(1, 2), Mat.zeros(1, 2)};
-        BadmmDuals withL = new BadmmDuals(lk, new double[][] {{0.5}, {0}, {0}, {0}}, new double[] {1, 1, 1, 1});
+        int dU = 2;
+        LinearGaussianController traj = LqrProblems.randomController(rnd, T, DX, dU, 0.5);
+        Mat[] lk = new Mat[T];
+        double[][] lo = new double[T][];
+        for (int t = 0; t < T; t++) {
+            lk[t] = LqrProblems.gaussian(rnd, dU, DX, 1.0);
+            lo[t] = LqrProblems.gaussian(rnd, dU, 1.0);
+        }
         double[] x = {0.3, -0.7};
-        double expected = traj.meanAction(0, x)[0] - traj.covariance(0).get(0, 0) * (0.3 - 1.4 + 0.5);
-        assertEquals(expected, withL.targetMean(traj, 0, x)[0], 1e-12);
+        for (double w : new double[] {0.01, 1.0, 40.0}) {
+            BadmmDuals d = new BadmmDuals(lk, lo, new double[] {w, w, w, w});
+            for (int t = 0; t < T; t++) {
+                double[] f = d.targetMean(traj, t, x);
+                double[] diff = f.clone();
+                double[] mu = traj.meanAction(t, x);
+                for (int i = 0; i < dU; i++) {
+                    diff[i] -= mu[i];
+                }
+                double[] grad = traj.precision(t).times(diff);
+                double[] lambda = lk[t].times(x);
+                for (int i = 0; i < dU; i++) {
+                    grad[i] = w * grad[i] + lambda[i] + lo[t][i];
+                }
+                // Multipliers of order 1 shifted by S lambda / w, up to 100 at w = 0.01: rounding
+                // of the solve is ~1e-14 relative, so 1e-9 absolute on a gradient of order 1.
+                assertArrayEquals(new double[dU], grad, 1e-9, "w " + w + ", t " + t);
+            }
+        }
+    }
+
+    @Test
+    void aPolicyThatFollowsItsTargetsClosesTheGapAtTheDualRateWhateverTheWeight() {
+        // The inner loop with the controller held fixed and a policy that fits its targets exactly:
+        // the gap to the controller is S lambda_k / w, and the dual step takes rate w P gap off
+        // lambda_k, so the gap shrinks by (1 - rate) each round. With weights that had grown to a
+        // few tens and the shift S lambda (no division by w) the factor was 1 - rate w, below -1:
+        // the policy's targets moved away from the controller further every round.
+        Random rnd = new Random(8);
+        LinearGaussianController traj = LqrProblems.randomController(rnd, T, DX, DU, 0.5);
+        double[][] x = {{0.4, -1.0}, {-0.2, 0.3}, {1.5, 0.1}};
+        double rate = 0.1;
+        for (double w : new double[] {0.01, 1.0, 40.0}) {
+            double[] weights = {w, w, w, w};
+            double[][] lo = new double[T][];
+            Mat[] lk = new Mat[T];
+            for (int t = 0; t < T; t++) {
+                lk[t] = Mat.zeros(DU, DX);
+                lo[t] = new double[] {0.5 * w * (t + 1)};
+            }
+            BadmmDuals d = new BadmmDuals(lk, lo, weights);
+            double[] previous = null;
+            for (int round = 0; round < 20; round++) {
+                double[][] gap = new double[T][1];
+                for (int t = 0; t < T; t++) {
+                    for (double[] xs : x) {
+                        gap[t][0] += (traj.meanAction(t, xs)[0] - d.targetMean(traj, t, xs)[0]) / x.length;
+                    }
+                }
+                if (previous != null) {
+                    for (int t = 0; t < T; t++) {
+                        // Sums of three gaps of order 0.1-1: 1e-9 relative is far above their rounding.
+                        assertEquals(1 - rate, gap[t][0] / previous[t], 1e-9,
+                                "w " + w + ", round " + round + ", t " + t);
+                    }
+                }
+                previous = new double[T];
+                for (int t = 0; t < T; t++) {
+                    previous[t] = gap[t][0];
+                }
+                d = d.dualStep(traj, traj, gap, rate, 0.0);
+            }
+        }
     }
 }

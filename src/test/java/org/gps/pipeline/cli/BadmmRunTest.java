@@ -42,26 +42,31 @@ class BadmmRunTest {
     }
 
     @Test
-    void theDualStepsMoveTheMultipliersAndTheKlRuleRaisesTheWeights() {
+    void theDualStepsMoveTheMultipliersAndTheExpRuleDoublesOrHalvesWeightsFromIterationOne() {
         Map<Integer, BadmmDuals> d0 = BadmmDualsStore.read(SparkTestSession.get(),
                 Path.of(runDir, "iter=0000/badmm_duals").toString());
         Map<Integer, BadmmDuals> d1 = BadmmDualsStore.read(SparkTestSession.get(),
                 Path.of(runDir, "iter=0001/badmm_duals").toString());
         assertEquals(2, d1.size());
         boolean moved = false;
+        boolean changed = false;
         for (int c = 0; c < 2; c++) {
             double[] w0 = d0.get(c).policyWeights();
             double[] w1 = d1.get(c).policyWeights();
             assertEquals(10, w1.length);
             for (int t = 0; t < w1.length; t++) {
-                // Rule "kl": w <- max(0, w + lg_step KL) with KL >= 0 never lowers a weight, and
-                // iteration 0 started every weight at init_pol_wt.
-                assertTrue(w0[t] >= 0.01 - 1e-15 && w1[t] >= w0[t] - 1e-12, "w[" + t + "] " + w0[t] + " -> " + w1[t]);
+                // Rule "exp" (the default) waits for a previous iteration's KLs: iteration 0 keeps
+                // init_pol_wt; iteration 1 doubles, halves or keeps each weight (exact in binary).
+                assertEquals(0.01, w0[t], 0.0, "w[" + t + "] after iteration 0");
+                assertTrue(w1[t] == 0.005 || w1[t] == 0.01 || w1[t] == 0.02,
+                        "w[" + t + "] after iteration 1: " + w1[t]);
+                changed |= w1[t] != 0.01;
             }
             for (double[] l : d1.get(c).lambdak()) {
                 moved |= l[0] != 0.0;
             }
         }
+        assertTrue(changed, "no weight moved in iteration 1: the exp rule did not run");
         assertTrue(moved, "lambda_k never moved: the dual step did not run");
     }
 }
