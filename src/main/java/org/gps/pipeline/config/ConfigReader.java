@@ -379,7 +379,7 @@ public final class ConfigReader {
         return new Ramp(v[0], v[v.length - 1]);
     }
 
-    /** The {@code policy} section (ALGORITHM.md sections 8-10), read for the algorithms that train a policy. */
+    /** The {@code policy} section, read for the algorithms that train a policy. */
     private static PolicyOptions readPolicy(ConfigNode n, long seed, int defaultEvalHorizon, Environment env) {
         PolicyOptions d = PolicyOptions.defaults(seed, defaultEvalHorizon);
         double[] hiddenRaw = n.getDoubleArray("hidden", java.util.Arrays.stream(d.hidden()).asDoubleStream().toArray());
