@@ -148,7 +148,7 @@ public final class DistributedGmmEm {
             GmmOptions go = options.withSeed(groupSeed(seed, g)).resolvedFor(true);
             EmRun run = new EmRun(k.get(g), e.getValue().moments, go, previous.get(g));
             if (run.needsInitialAssignment()) {
-                if (go.initialization() != GmmOptions.Initialization.RANDOM_ASSIGNMENT) {
+                if (!run.startsFromRandomAssignment()) {
                     run.acceptCandidates(e.getValue().sample.points());
                 } else {
                     initAssign.put(g, go.seed());

@@ -56,7 +56,7 @@ public final class EmRun {
         }
         this.clusters = clusters;
         this.global = global;
-        // auto is the k-means start unless the driver of distributed passes resolved it already.
+        // auto is the local start unless the driver of distributed passes resolved it already.
         this.options = options.resolvedFor(false);
         this.warmStarted = options.warmStart() && previous != null && previous.clusters() == clusters
                 && previous.dim() == global.mean().length;
@@ -67,6 +67,15 @@ public final class EmRun {
 
     public boolean needsInitialAssignment() {
         return current == null && centres == null;
+    }
+
+    /**
+     * Whether the cold start is the random assignment ({@link #acceptInitial}) rather than means
+     * from sampled candidates ({@link #acceptCandidates}): the start {@code auto} resolved to here,
+     * so callers need not resolve it themselves.
+     */
+    public boolean startsFromRandomAssignment() {
+        return options.initialization() == GmmOptions.Initialization.RANDOM_ASSIGNMENT;
     }
 
     /** True while the k-means start wants another Lloyd pass over the points ({@link KMeansStatistics}). */

@@ -14,7 +14,7 @@ public final class GmmEm {
         }
         EmRun run = new EmRun(clusters, global, options, previous);
         if (run.needsInitialAssignment()) {
-            if (options.initialization() == GmmOptions.Initialization.RANDOM_ASSIGNMENT) {
+            if (run.startsFromRandomAssignment()) {
                 EmStatistics init = EmStatistics.emptyInitial(clusters, run.initialShift());
                 for (PointBlock b : blocks) {
                     init.addRandomAssignment(options.seed(), b);
