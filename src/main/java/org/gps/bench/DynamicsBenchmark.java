@@ -165,10 +165,10 @@ public final class DynamicsBenchmark {
         return m;
     }
 
-    /** The EM start as configured, with what {@code auto} chose for this size: "auto: kmeans". */
+    /** The EM start as configured, with what {@code auto} stands for: "auto: sampled_means". */
     private static String startLabel(Measurement m) {
         String name = m.start().configName();
         return m.start() == GmmOptions.Initialization.AUTO
-                ? name + ": " + m.start().resolve(!m.inTask()).configName() : name;
+                ? name + ": " + m.start().resolve().configName() : name;
     }
 }

@@ -145,7 +145,7 @@ public final class DistributedGmmEm {
         Map<Integer, Long> initAssign = new TreeMap<>();
         for (Map.Entry<Integer, GroupSummary> e : summaries.entrySet()) {
             int g = e.getKey();
-            GmmOptions go = options.withSeed(groupSeed(seed, g)).resolvedFor(true);
+            GmmOptions go = options.withSeed(groupSeed(seed, g));
             EmRun run = new EmRun(k.get(g), e.getValue().moments, go, previous.get(g));
             if (run.needsInitialAssignment()) {
                 if (!run.startsFromRandomAssignment()) {

@@ -56,8 +56,7 @@ public final class EmRun {
         }
         this.clusters = clusters;
         this.global = global;
-        // auto is the local start unless the driver of distributed passes resolved it already.
-        this.options = options.resolvedFor(false);
+        this.options = options.resolved();
         this.warmStarted = options.warmStart() && previous != null && previous.clusters() == clusters
                 && previous.dim() == global.mean().length;
         if (warmStarted) {

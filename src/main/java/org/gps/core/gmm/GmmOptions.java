@@ -20,36 +20,39 @@ public record GmmOptions(int maxIterations, double tolerance, double ridge, doub
                          long seed, boolean warmStart, Initialization initialization) implements Serializable {
     /**
      * {@code RANDOM_ASSIGNMENT} is the original's: a random cluster per point, each cluster's mean
-     * and (1/K)-scaled scatter. Random subsets all have nearly the global moments, so EM starts at
-     * the symmetric saddle where every cluster is the global Gaussian; the original escapes it only
-     * because its broken stopping rule forces 100 iterations. With the corrected rule EM stops
-     * there after two (measured on three separated Gaussians: all K clusters equal, LL stuck at the
-     * single-Gaussian value). {@code SAMPLED_MEANS} breaks the symmetry: k-means++
-     * over 4K uniformly sampled points picks the means, covariances start at the global one / K.
-     * {@code KMEANS} refines those means by a few Lloyd passes over all the points and takes the
-     * masses from the final assignment (one pass costs K D per point, an E-step 2 K D^2): on a
-     * condition's window EM then needs 3-4x fewer iterations and ends no lower on average (24 GMMs
-     * of the benchmark's D = 59, K = 20 points: 179 iterations in all instead of 690, mean
-     * log-likelihood per point 105.1 instead of 103.5; single GMMs land in either start's better
-     * optimum). On the benchmark's shared GMM of a million logged points it does the opposite: 66
-     * EM iterations instead of 38 (log-likelihood per point 69.63 against 69.58), each a Spark job
-     * over all the points, as is each Lloyd pass. {@code AUTO}, the default, therefore takes
-     * {@code KMEANS} for a GMM whose EM runs inside one task and {@code SAMPLED_MEANS} for one
-     * whose passes are distributed ({@link #resolve}).
+     * and (1/K)-scaled scatter. Random subsets all have nearly the global moments, so EM starts
+     * near the symmetric saddle where every cluster is the global Gaussian; the original escapes
+     * it only because its broken stopping rule forces 100 iterations. With the corrected rule EM
+     * stops there after two or three on separated clusters of a few hundred points each (three
+     * Gaussians of 400 points: all K clusters equal, LL stuck at the single-Gaussian value). On
+     * the dynamics windows measured (docs/benchmarks.md, "Held-out dynamics quality and the EM
+     * start") its dynamics predicted held-out transitions best on linear systems, where a prior
+     * near the global Gaussian is the right one, and no better than the other starts on Pendulum
+     * and a two-link arm.
+     * {@code SAMPLED_MEANS} breaks the symmetry: k-means++ over 4K uniformly sampled points picks
+     * the means, covariances start at the global one / K. {@code KMEANS} refines those means by a
+     * few Lloyd passes over all the points and takes the masses from the final assignment (one pass
+     * costs K D per point, an E-step 2 K D^2): EM then needs 3-4x fewer iterations than from the
+     * sampled means (24 GMMs of D = 59, K = 20: 179 in all instead of 690) and reaches a higher
+     * in-sample log-likelihood, but its dynamics predict held-out transitions worse: the Lloyd
+     * passes isolate the tight group that all trajectories of a condition form over a few steps
+     * (the common start, the settled end) as a cluster of fewer than D + 1 points, whose
+     * covariance is singular, and that cluster alone then makes the prior of those steps, nearly
+     * noise-free in the directions the few samples do not span. Held-out error on linear systems
+     * of D = 12, 18 and 59: 2-18%, 6-15% and 65% above the random assignment's, the sampled
+     * means' 1-8%, 1-3% and 4%; on Pendulum and the arm (D = 7 and 10) no start predicted better
+     * than the others beyond the spread over held-out sets. On the benchmark's shared GMM of a
+     * million logged points the k-means start also costs time: 66 EM iterations instead of 38,
+     * each a Spark job over all the points, as is each Lloyd pass.
+     * {@code AUTO}, the default, is therefore {@code SAMPLED_MEANS} ({@link #resolve}): the one
+     * start with neither failure, near the best held out everywhere measured.
      */
     public enum Initialization {
         AUTO, KMEANS, SAMPLED_MEANS, RANDOM_ASSIGNMENT;
 
-        /**
-         * The start a GMM uses: {@code AUTO} becomes {@link #SAMPLED_MEANS} when its EM passes are
-         * distributed jobs and {@link #KMEANS} when its EM runs in one task or locally; the
-         * others stay as they are.
-         */
-        public Initialization resolve(boolean distributedPasses) {
-            if (this != AUTO) {
-                return this;
-            }
-            return distributedPasses ? SAMPLED_MEANS : KMEANS;
+        /** The start a GMM uses: {@code AUTO} becomes {@link #SAMPLED_MEANS}; the others stay as they are. */
+        public Initialization resolve() {
+            return this == AUTO ? SAMPLED_MEANS : this;
         }
 
         /** The name in configs and on the command line: {@code auto}, {@code kmeans}, {@code sampled_means}, {@code random_assignment}. */
@@ -95,8 +98,8 @@ public record GmmOptions(int maxIterations, double tolerance, double ridge, doub
     }
 
     /** These options with {@link Initialization#AUTO} resolved ({@link Initialization#resolve}). */
-    public GmmOptions resolvedFor(boolean distributedPasses) {
-        return withInitialization(initialization.resolve(distributedPasses));
+    public GmmOptions resolved() {
+        return withInitialization(initialization.resolve());
     }
 
     public GmmOptions withInitialization(Initialization i) {

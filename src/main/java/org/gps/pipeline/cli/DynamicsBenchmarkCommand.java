@@ -27,8 +27,8 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
     long inTaskMaxPoints;
 
     @Option(names = "--em-init", paramLabel = "START", defaultValue = "auto",
-            description = "Cold start of EM: auto (kmeans for GMMs whose EM runs in one task, sampled_means for"
-                    + " distributed ones), kmeans, sampled_means or random_assignment (the dynamics.em_init values)."
+            description = "Cold start of EM: auto (sampled_means), kmeans, sampled_means or random_assignment (the"
+                    + " dynamics.em_init values)."
                     + " Default: ${DEFAULT-VALUE}.")
     String emInit;
 

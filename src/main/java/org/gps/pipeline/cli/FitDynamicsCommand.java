@@ -63,8 +63,8 @@ final class FitDynamicsCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--em-init", paramLabel = "START", description = "Logged data: cold start of EM, auto (default: "
-            + "kmeans for GMMs whose EM runs in one task, sampled_means for distributed ones), kmeans, sampled_means "
-            + "or random_assignment. In a run the config's dynamics.em_init sets it.")
+            + "sampled_means), kmeans, sampled_means or random_assignment. In a run the config's dynamics.em_init "
+            + "sets it.")
     String emInit;
 
     @Option(names = "--held-out", negatable = true, description = "Score a validation fit on held-out trajectories "

@@ -187,18 +187,24 @@ class GmmEmTest {
         assertTrue(global.covariance().plusDiagonal(1e-6).maxAbsDiff(after.covariance(1)) < 1e-9);
     }
 
-    /** auto resolves by where EM runs; local EM with auto is the k-means start, bit for bit. */
+    /** auto is the sampled-means start, bit for bit, and differs from the two other starts. */
     @Test
-    void autoStartResolvesByWhereEmRuns() {
-        assertEquals(GmmOptions.Initialization.SAMPLED_MEANS, GmmOptions.Initialization.AUTO.resolve(true));
-        assertEquals(GmmOptions.Initialization.KMEANS, GmmOptions.Initialization.AUTO.resolve(false));
-        assertEquals(GmmOptions.Initialization.RANDOM_ASSIGNMENT, GmmOptions.Initialization.RANDOM_ASSIGNMENT.resolve(true));
+    void autoIsTheSampledMeansStart() {
+        assertEquals(GmmOptions.Initialization.SAMPLED_MEANS, GmmOptions.Initialization.AUTO.resolve());
+        assertEquals(GmmOptions.Initialization.KMEANS, GmmOptions.Initialization.KMEANS.resolve());
+        assertEquals(GmmOptions.Initialization.RANDOM_ASSIGNMENT, GmmOptions.Initialization.RANDOM_ASSIGNMENT.resolve());
         GmmOptions auto = GmmOptions.defaults(3);
+        assertEquals(GmmOptions.Initialization.AUTO, auto.initialization());
         List<PointBlock> blocks = blocks(threeGaussians(4), 100);
         EmResult a = GmmEm.fit(blocks, 3, auto, null);
-        EmResult k = GmmEm.fit(blocks, 3, auto.withInitialization(GmmOptions.Initialization.KMEANS), null);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(k.logLikelihoods(), a.logLikelihoods(), 0.0);
-        assertEquals(k.model(), a.model());
+        EmResult s = GmmEm.fit(blocks, 3, auto.withInitialization(GmmOptions.Initialization.SAMPLED_MEANS), null);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(s.logLikelihoods(), a.logLikelihoods(), 0.0);
+        assertEquals(s.model(), a.model());
+        for (GmmOptions.Initialization other : new GmmOptions.Initialization[] {GmmOptions.Initialization.KMEANS,
+                GmmOptions.Initialization.RANDOM_ASSIGNMENT}) {
+            EmResult o = GmmEm.fit(blocks, 3, auto.withInitialization(other), null);
+            assertNotEquals(o.model(), a.model(), other + " gave the same model as auto");
+        }
     }
 
     @Test

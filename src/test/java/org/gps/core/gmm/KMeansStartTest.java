@@ -49,7 +49,8 @@ class KMeansStartTest {
             global.add(b);
             sample.add(b);
         }
-        EmRun run = new EmRun(3, global, GmmOptions.defaults(5), null);
+        EmRun run = new EmRun(3, global, GmmOptions.defaults(5).withInitialization(GmmOptions.Initialization.KMEANS),
+                null);
         run.acceptCandidates(sample.points());
         assertFalse(run.needsInitialAssignment());
         while (run.needsCentresPass()) {
@@ -86,7 +87,7 @@ class KMeansStartTest {
         for (int c = 0; c < 4; c++) {
             List<PointBlock> blocks = linearSystemPoints(c);
             long seed = Seeds.derive(0, "gmm", c);
-            GmmOptions kmeans = GmmOptions.defaults(seed);
+            GmmOptions kmeans = GmmOptions.defaults(seed).withInitialization(GmmOptions.Initialization.KMEANS);
             GmmOptions sampled = new GmmOptions(kmeans.maxIterations(), kmeans.tolerance(), kmeans.ridge(),
                     kmeans.initialRidge(), kmeans.rebootMass(), seed, true, GmmOptions.Initialization.SAMPLED_MEANS);
             EmResult a = GmmEm.fit(blocks, 20, kmeans, null);

@@ -28,6 +28,8 @@ final class TinyRun {
               terms:
                 - {type: state, target: [1, 0, 0], weights: [1, 1, 0.1]}
                 - {type: action, weights: 0.05}
+            # The start FitDynamicsHeldOutTest's recorded digest of these dynamics was made with.
+            dynamics: {em_init: kmeans}
             """;
 
     private static Path root;
