@@ -63,22 +63,42 @@ public final class PolicyUpdate {
     public static Result train(JavaPairRDD<TrajectoryGroups.Key, Trajectory> unordered,
                                Map<Integer, LinearGaussianController> controllers, Map<Integer, double[]> weights,
                                Map<Integer, BadmmDuals> duals, Policy previous, PolicyOptions options, long seed) {
+        return train(unordered, TargetControllers.forEveryIteration(controllers), weights, duals, previous, options,
+                seed);
+    }
+
+    /**
+     * The S-step over samples of several iterations, each sample's targets from the controllers of
+     * its own iteration ({@code controllersByIteration.get(sample's iteration)}): earlier
+     * iterations' samples replayed towards the controllers their C-steps produced.
+     */
+    public static Result trainOnIterations(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples,
+                                           Map<Integer, Map<Integer, LinearGaussianController>> controllersByIteration,
+                                           Map<Integer, double[]> weights, Policy previous, PolicyOptions options,
+                                           long seed) {
+        return train(samples, TargetControllers.byIteration(controllersByIteration), weights, null, previous, options,
+                seed);
+    }
+
+    private static Result train(JavaPairRDD<TrajectoryGroups.Key, Trajectory> unordered, TargetControllers controllers,
+                                Map<Integer, double[]> weights, Map<Integer, BadmmDuals> duals, Policy previous,
+                                PolicyOptions options, long seed) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(unordered.context());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = ordered(unordered);
         ObservationNormalizer normalizer = previous != null ? previous.normalizer() : normalizerOf(samples);
         Map<Integer, double[]> normalised = normaliseWeights(weights);
-        Broadcast<TreeMap<Integer, LinearGaussianController>> ctrlB = jsc.broadcast(new TreeMap<>(controllers));
+        Broadcast<TargetControllers> ctrlB = jsc.broadcast(controllers);
         Broadcast<TreeMap<Integer, double[]>> weightB = jsc.broadcast(new TreeMap<>(normalised));
         Broadcast<ObservationNormalizer> normB = jsc.broadcast(normalizer);
         Broadcast<TreeMap<Integer, BadmmDuals>> dualB = jsc.broadcast(duals == null ? null : new TreeMap<>(duals));
         JavaRDD<PolicyTarget> targets = samples
-                .flatMap(kv -> targetsOf(kv._1().condition(), kv._2(), ctrlB.value().get(kv._1().condition()),
+                .flatMap(kv -> targetsOf(kv._1().condition(), kv._2(), ctrlB.value().get(kv._1()),
                         weightB.value().get(kv._1().condition()), normB.value(),
                         dualB.value() == null ? null : dualB.value().get(kv._1().condition())).iterator())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             // [sum of diag(P)..., sum of w, count]: the covariance needs nothing else.
-            int dU = controllers.values().iterator().next().actionDim();
+            int dU = controllers.actionDim();
             double[] sums = targets.map(t -> {
                 double[] s = new double[dU + 2];
                 for (int d = 0; d < dU; d++) {
@@ -104,6 +124,46 @@ public final class PolicyUpdate {
             weightB.destroy();
             normB.destroy();
             dualB.destroy();
+        }
+    }
+
+    /** The controllers the targets are built from: one set for all samples, or one per sample iteration. */
+    private static final class TargetControllers implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final TreeMap<Integer, LinearGaussianController> everyIteration;
+        private final TreeMap<Integer, TreeMap<Integer, LinearGaussianController>> byIteration;
+
+        private TargetControllers(TreeMap<Integer, LinearGaussianController> everyIteration,
+                                  TreeMap<Integer, TreeMap<Integer, LinearGaussianController>> byIteration) {
+            this.everyIteration = everyIteration;
+            this.byIteration = byIteration;
+        }
+
+        static TargetControllers forEveryIteration(Map<Integer, LinearGaussianController> controllers) {
+            return new TargetControllers(new TreeMap<>(controllers), null);
+        }
+
+        static TargetControllers byIteration(Map<Integer, Map<Integer, LinearGaussianController>> controllers) {
+            TreeMap<Integer, TreeMap<Integer, LinearGaussianController>> copy = new TreeMap<>();
+            controllers.forEach((i, m) -> copy.put(i, new TreeMap<>(m)));
+            if (copy.isEmpty() || copy.values().stream().anyMatch(Map::isEmpty)) {
+                throw new IllegalArgumentException("need controllers for at least one iteration, each non-empty");
+            }
+            return new TargetControllers(null, copy);
+        }
+
+        LinearGaussianController get(TrajectoryGroups.Key key) {
+            if (everyIteration != null) {
+                return everyIteration.get(key.condition());
+            }
+            TreeMap<Integer, LinearGaussianController> m = byIteration.get(key.iteration());
+            return m == null ? null : m.get(key.condition());
+        }
+
+        int actionDim() {
+            Map<Integer, LinearGaussianController> any = everyIteration != null ? everyIteration
+                    : byIteration.firstEntry().getValue();
+            return any.values().iterator().next().actionDim();
         }
     }
 

@@ -52,7 +52,7 @@ class PolicyUpdateTest {
             weights.put(c, java.util.stream.DoubleStream.generate(() -> 0.01).limit(T).toArray());
         }
         PolicyOptions options = new PolicyOptions(new int[] {6}, 30, 0.0, 0.0, 0.01, false,
-                PolicyOptions.defaultPrior(1), 1, T, PolicyOptions.Badmm.defaults());
+                PolicyOptions.defaultPrior(1), 1, T, PolicyOptions.Badmm.defaults(), 0);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> a = jsc.parallelizePairs(data, 3);
         List<Tuple2<TrajectoryGroups.Key, Trajectory>> shuffled = new ArrayList<>(data);
@@ -102,5 +102,61 @@ class PolicyUpdateTest {
                     + " samples up to " + split.get(0).get(split.get(0).size() - 1) + "; expected 151 up to "
                     + keys.get(150));
         }
+    }
+
+    /** A controller acting the constant u, whatever the state, with variance 0.1. */
+    private static LinearGaussianController constant(double u) {
+        Mat[] k = new Mat[T];
+        double[][] o = new double[T][1];
+        Mat[] s = new Mat[T];
+        for (int t = 0; t < T; t++) {
+            k[t] = Mat.of(new double[][] {{0.0, 0.0}});
+            o[t][0] = u;
+            s[t] = Mat.of(new double[][] {{0.1}});
+        }
+        return LinearGaussianController.of(k, o, s);
+    }
+
+    @Test
+    void replayedSamplesTrainTowardsTheControllersOfTheirOwnIteration() {
+        // Iteration 0's samples lie near o = (+1, 0), iteration 1's near (-1, 0); iteration 0's C-step
+        // asked for u = 0.5 there, iteration 1's asks for -0.3. Trained on both, the policy must act
+        // 0.5 on the first region and -0.3 on the second: building every target from the newest
+        // controllers would give -0.3 on both, from the oldest 0.5 on both.
+        Random r = new Random(8);
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> data = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            for (int n = 0; n < 4; n++) {
+                double[][] x = new double[T][2];
+                for (double[] row : x) {
+                    row[0] = (i == 0 ? 1 : -1) + 0.05 * r.nextGaussian();
+                    row[1] = 0.05 * r.nextGaussian();
+                }
+                data.add(new Tuple2<>(new TrajectoryGroups.Key(i, 0, n), new Trajectory(x, new double[T][1], x)));
+            }
+        }
+        Map<Integer, Map<Integer, LinearGaussianController>> byIteration = new TreeMap<>();
+        byIteration.put(0, Map.of(0, constant(0.5)));
+        byIteration.put(1, Map.of(0, constant(-0.3)));
+        Map<Integer, double[]> weights = Map.of(0, java.util.stream.DoubleStream.generate(() -> 0.01).limit(T).toArray());
+        PolicyOptions options = new PolicyOptions(new int[] {8}, 200, 0.0, 0.0, 0.01, false,
+                PolicyOptions.defaultPrior(1), 1, T, PolicyOptions.Badmm.defaults(), 1);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        PolicyUpdate.Result both = PolicyUpdate.trainOnIterations(jsc.parallelizePairs(data, 3), byIteration, weights,
+                null, options, 3);
+        assertEquals(2 * 4 * T, both.targets());
+        // Two clusters 2 apart with the targets constant on each: a net of 8 units fits them to well
+        // within 0.05 (the clusters' spread, 0.05, is what the fit may blur).
+        assertEquals(0.5, both.policy().meanAction(new double[] {1, 0})[0], 0.05);
+        assertEquals(-0.3, both.policy().meanAction(new double[] {-1, 0})[0], 0.05);
+
+        // With one iteration the replaying path builds the same targets as the plain one: same bits.
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> last = data.stream().filter(kv -> kv._1().iteration() == 1)
+                .toList();
+        PolicyUpdate.Result plain = PolicyUpdate.train(jsc.parallelizePairs(last, 2), byIteration.get(1), weights,
+                null, options, 3);
+        PolicyUpdate.Result replaying = PolicyUpdate.trainOnIterations(jsc.parallelizePairs(last, 2),
+                Map.of(1, byIteration.get(1)), weights, null, options, 3);
+        assertArrayEquals(plain.policy().network().parameters(), replaying.policy().network().parameters(), 0.0);
     }
 }

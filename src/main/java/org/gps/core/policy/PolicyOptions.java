@@ -20,10 +20,13 @@ import java.io.Serializable;
  * @param evalEpisodes      episodes from random starts when the policy is scored after each S-step
  * @param evalHorizon       steps per scoring episode (Gym's 200 for Pendulum)
  * @param badmm             BADMM's dual-variable and weight-adaptation settings (section 10)
+ * @param replayIterations  MDGPS: the S-step of iteration I also trains on the samples of the
+ *                          iterations I-r..I-1, each towards the controllers its own C-step produced
+ *                          (0, the default: iteration I's samples only)
  */
 public record PolicyOptions(int[] hidden, int trainIterations, double trainTolerance, double l2, double initPolWt,
                             boolean sampleOnPolicy, DynamicsOptions prior, int evalEpisodes, int evalHorizon,
-                            Badmm badmm) implements Serializable {
+                            Badmm badmm, int replayIterations) implements Serializable {
     /** Ridge on the x block of the policy linearization's first step only, where x barely varies. */
     public static final double FIRST_STEP_RIDGE = 1e-8;
 
@@ -34,9 +37,9 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
                 throw new IllegalArgumentException("hidden layer widths must be >= 1");
             }
         }
-        if (trainIterations < 1 || !(initPolWt > 0) || evalEpisodes < 1 || evalHorizon < 1) {
+        if (trainIterations < 1 || !(initPolWt > 0) || evalEpisodes < 1 || evalHorizon < 1 || replayIterations < 0) {
             throw new IllegalArgumentException("need train_iterations >= 1, init_pol_wt > 0, eval_episodes >= 1, "
-                    + "eval_horizon >= 1");
+                    + "eval_horizon >= 1, replay_iterations >= 0");
         }
     }
 
@@ -61,7 +64,7 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
 
     public static PolicyOptions defaults(long seed, int evalHorizon) {
         return new PolicyOptions(new int[] {64, 64}, 200, 1e-9, 0.0, 0.01, false, defaultPrior(seed), 100,
-                evalHorizon, Badmm.defaults());
+                evalHorizon, Badmm.defaults(), 0);
     }
 
     /**

@@ -247,6 +247,11 @@ public final class ConfigReader {
             // Gym scores Pendulum over 200-step episodes whatever horizon the controllers are trained on.
             int evalHorizon = env.type().equals("pendulum") ? 200 : horizon;
             policy = readPolicy(c.child("policy"), seed, evalHorizon, e);
+            if (algorithm == Algorithm.BADMM && policy.replayIterations() > 0) {
+                // BADMM's targets carry the multipliers of the iteration they were built in.
+                throw c.error("policy.replay_iterations", "expected 0 for badmm (its S-step targets carry that "
+                        + "iteration's Lagrange multipliers), got " + policy.replayIterations());
+            }
         }
         c.finish();
         return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
@@ -403,6 +408,7 @@ public final class ConfigReader {
         double l2 = n.getNonNegative("l2", d.l2());
         double initWt = n.getPositive("init_pol_wt", d.initPolWt());
         boolean onPolicy = n.getBoolean("sample_on_policy", d.sampleOnPolicy());
+        int replay = n.getInt("replay_iterations", d.replayIterations(), 0);
         int episodes = n.getInt("eval_episodes", d.evalEpisodes(), 1);
         int evalHorizon = n.getInt("eval_horizon", d.evalHorizon(), 1);
         ConfigBounds.atMost(n, "eval_horizon", evalHorizon, ConfigBounds.MAX_HORIZON,
@@ -426,7 +432,7 @@ public final class ConfigReader {
         return new PolicyOptions(hidden, iterations, tol, l2, initWt, onPolicy,
                 new DynamicsOptions(false, maxClusters, minSamples, maxSamples, strength, p.regularization(),
                         p.initialStateVar(), p.em()), episodes, evalHorizon,
-                new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower));
+                new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower), replay);
     }
 
     /** The {@code dynamics} section (ALGORITHM.md sections 3-5); shared with {@code gps fit-dynamics --rollouts}. */

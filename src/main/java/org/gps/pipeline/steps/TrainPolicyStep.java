@@ -1,6 +1,8 @@
 package org.gps.pipeline.steps;
 
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.core.control.BadmmDuals;
@@ -62,6 +64,8 @@ public final class TrainPolicyStep {
                 RunRollouts.check(run.rollouts(iteration).toString(), config));
             policy = PolicyUpdate.train(samples, next, weights, duals, BadmmSteps.policyForSStep(run, iteration),
                     config.policy(), Seeds.derive(config.seed(), "policy", iteration)).policy();
+        } else if (config.policy().replayIterations() > 0 && iteration > 0) {
+            policy = trainWithReplay(spark, run, config, iteration, next);
         } else {
             policy = train(spark, run, config, iteration, next, uniformWeights(config),
                     PolicyOutputs.policyBefore(run, iteration), Seeds.derive(config.seed(), "policy", iteration));
@@ -90,6 +94,34 @@ public final class TrainPolicyStep {
                 RolloutReader.readComplete(spark, run.rollouts(iteration).toString()),
                 RunRollouts.check(run.rollouts(iteration).toString(), config));
         return PolicyUpdate.train(samples, controllers, weights, previous, config.policy(), seed).policy();
+    }
+
+    /**
+     * The S-step on iteration I's samples and those of up to {@code replay_iterations} before it,
+     * each iteration's samples towards the controllers its own C-step produced (iteration j's
+     * samples towards iteration j+1's controllers), so that states the policy handled in earlier
+     * iterations stay in its training set while it follows the new controllers.
+     */
+    private static Policy trainWithReplay(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration,
+                                          Map<Integer, LinearGaussianController> next) {
+        Map<Integer, Map<Integer, LinearGaussianController>> controllers = new TreeMap<>();
+        Dataset<Row> rollouts = null;
+        for (int j = Math.max(0, iteration - config.policy().replayIterations()); j <= iteration; j++) {
+            if (!ControllerOutputs.isComplete(run, j + 1)) {
+                throw new BadInputException(run.controllers(j + 1) + ": incomplete or missing; the S-step of "
+                        + "iteration " + iteration + " replays iteration " + j + "'s samples towards them "
+                        + "(policy.replay_iterations: " + config.policy().replayIterations() + ")");
+            }
+            controllers.put(j, j == iteration ? next : ControllerOutputs.read(spark, run, j + 1));
+            Dataset<Row> r =
+                    RolloutReader.readComplete(spark, run.rollouts(j).toString());
+            rollouts = rollouts == null ? r : rollouts.unionByName(r);
+        }
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(rollouts,
+                RunRollouts.check(run.rollouts(iteration).toString(), config));
+        return PolicyUpdate.trainOnIterations(samples, controllers, uniformWeights(config),
+                PolicyOutputs.policyBefore(run, iteration), config.policy(),
+                Seeds.derive(config.seed(), "policy", iteration)).policy();
     }
 
     /** MDGPS: every target weighs init_pol_wt. */

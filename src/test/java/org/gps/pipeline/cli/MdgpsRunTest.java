@@ -196,6 +196,27 @@ class MdgpsRunTest {
     }
 
     @Test
+    void withReplayTheSStepAlsoTrainsOnTheEarlierIterationsSamples() throws Exception {
+        assertEquals(0, run.exitCode(), run.err());
+        Path copy = dir.resolve("replayed");
+        RunDirectoryAssertions.copyTree(Path.of(runDir), copy);
+        // The same run had it been configured to replay one iteration back: the S-step of iteration 1
+        // trains on iteration 0's samples (towards iteration 1's controllers) as well.
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode config =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(copy.resolve("config.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("policy")).put("replay_iterations", 1);
+        Files.writeString(copy.resolve("config.json"), json.writeValueAsString(config));
+        CliTestSupport.Outcome job = CliTestSupport.run("train-policy", "--run-dir", copy.toString(), "--iteration", "1");
+        assertEquals(0, job.exitCode(), job.err());
+        double[] replayed = PolicyJson.fromJson(Files.readString(copy.resolve("iter=0001/policy.json")), "policy.json")
+                .network().parameters();
+        double[] plain = PolicyJson.fromJson(Files.readString(Path.of(runDir, "iter=0001/policy.json")), "policy.json")
+                .network().parameters();
+        assertTrue(!java.util.Arrays.equals(replayed, plain), "the replayed samples changed nothing");
+    }
+
+    @Test
     void trainPolicyRefusesMissingControllersAndTrajOptRunsWithExitCode2() throws Exception {
         // A fresh MDGPS run directory: iteration 0's C-step has not made the controllers of 1 yet.
         Path mdgps = dir.resolve("fresh.yaml");

@@ -168,6 +168,17 @@ class ConfigReaderTest {
     }
 
     @Test
+    void policyReplayIsOffByDefaultAndRefusedForBadmmAndBelowZero() {
+        assertEquals(0, ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\n").policy().replayIterations());
+        assertEquals(2, ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\npolicy: {replay_iterations: 2}\n")
+                .policy().replayIterations());
+        assertTrue(messageOf(MINIMAL + "algorithm: mdgps\npolicy: {replay_iterations: -1}\n")
+                .contains("c.yaml: policy.replay_iterations: "));
+        assertTrue(messageOf(MINIMAL + "algorithm: badmm\npolicy: {replay_iterations: 1}\n")
+                .contains("c.yaml: policy.replay_iterations: expected 0 for badmm"));
+    }
+
+    @Test
     void unknownKeyIsNamedWithTheKeysExpected() {
         String m = messageOf(MINIMAL + "iteratons: 3\n");
         assertTrue(m.startsWith("c.yaml: iteratons: unknown key"), m);
