@@ -91,7 +91,7 @@ def _first_iteration(params: dict) -> bool:
 
 
 def _needs_policy(params: dict) -> bool:
-    # TrajOpt has no policy; MDGPS and BADMM train it after every C-step (ALGORITHM.md).
+    # TrajOpt has no policy; MDGPS and BADMM train it after every C-step (docs/algorithm.md section 1).
     return params["algorithm"] in ("mdgps", "badmm")
 
 

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One problem size of the benchmarks (issue 3's table): M conditions, N samples per condition,
- * horizon T, state and action sizes.
+ * One problem size of the benchmarks (the sizes of docs/benchmarks.md): M conditions, N samples per
+ * condition, horizon T, state and action sizes.
  */
 public record BenchSize(String name, int conditions, int samples, int horizon, int stateDim, int actionDim) {
     public static final BenchSize SMALL = new BenchSize("small", 4, 5, 100, 3, 1);

@@ -26,9 +26,9 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Times the dynamics step (issue 3): the GMM prior's EM and the per-(condition, t) fits, on
- * rollouts of a random stable linear system generated on the executors and cached (so neither
- * Parquet nor trajectory assembly is in the timings). Sizes: the three of {@link BenchSize}, one
+ * Times the dynamics step (docs/benchmarks.md, "Dynamics"): the GMM prior's EM and the
+ * per-(condition, t) fits, on rollouts of a random stable linear system generated on the
+ * executors and cached (so neither Parquet nor trajectory assembly is in the timings). Sizes: the three of {@link BenchSize}, one
  * GMM per condition; and one million logged time steps (dX 26, dU 7) as 100 conditions x 100
  * trajectories x T 100 under one shared GMM, whose points stay distributed.
  */

@@ -36,8 +36,8 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * Times the two driver-visible pieces of a TrajOpt iteration that issue 4 compares with the
- * original implementation: the cost expansion over all rollouts ({@link CostEvaluation}) and the
+ * Times the two driver-visible pieces of a TrajOpt iteration that docs/benchmarks.md compares
+ * with the original implementation: the cost expansion over all rollouts ({@link CostEvaluation}) and the
  * C-step ({@link DistributedTrajOpt}, and the same problems solved one after another on the
  * driver for comparison). The problem is a random stable linear system
  * ({@link LinearSystem#randomStable}) under a PD reference controller, with its true A and B as
@@ -59,7 +59,7 @@ public final class TrajOptBenchmark {
      */
     static final InitPdOptions REFERENCE = new InitPdOptions(1.0, 0.1, 0.01);
 
-    /** What the original implementation takes on this kind of machine (issue 4), seconds. */
+    /** What the original implementation takes on this kind of 2-core machine, seconds. */
     record Reference(double costSeconds, double cStepLow, double cStepHigh, String rounds) {
     }
 

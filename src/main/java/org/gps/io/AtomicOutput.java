@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes a step's output so that a half-written output is never read (DESIGN.md, "Run
+ * Publishes a step's output so that a half-written output is never read (docs/architecture.md, "Run
  * directory and the job contract"): the output is written into a hidden temporary sibling
  * {@code .<name>._tmp-<uuid>}, the previous output (if any) is deleted, the temporary folder is
  * renamed to the final path, and only then is the marker {@value #MARKER} written inside it.

@@ -16,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Small file operations through the Hadoop FileSystem API, so that a local path, {@code file:},
- * {@code hdfs:} and {@code s3a:} URIs behave the same (DESIGN.md, "Run directory and the job
+ * {@code hdfs:} and {@code s3a:} URIs behave the same (docs/architecture.md, "Run directory and the job
  * contract": never {@code java.io.File} only). IO failures surface as {@link UncheckedIOException}.
  */
 public final class HadoopFiles {

@@ -37,7 +37,7 @@ public final class RolloutReader {
 
     /**
      * Reads a rollout dataset that a step of this run published, refusing it unless it carries the
-     * {@value AtomicOutput#MARKER} marker (DESIGN.md: a half-written output is never read).
+     * {@value AtomicOutput#MARKER} marker (docs/architecture.md, job contract: a half-written output is never read).
      */
     public static Dataset<Row> readComplete(SparkSession spark, String path) {
         AtomicOutput.requireComplete(spark, path);

@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Builds rollout rows from in-memory arrays: for tests, examples and the driver-side
- * samplers. Arrays are indexed [sample][t][component], as in ALGORITHM.md section 1.
+ * samplers. Arrays are indexed [sample][t][component], as in docs/algorithm.md section 1.
  */
 public final class Rollouts {
     private Rollouts() {

@@ -21,7 +21,7 @@ public record IterationState(int iteration, String algorithm, List<ConditionStat
     /**
      * @param costMean             mean true cost of the iteration's samples
      * @param costStd              their standard deviation
-     * @param stepMult             the step multiplier this C-step used (ALGORITHM.md section 7)
+     * @param stepMult             the step multiplier this C-step used (docs/algorithm.md section 7)
      * @param eta                  the dual variable the C-step ended with
      * @param kl                   KL of the new controller against the reference
      * @param klTarget             its target, kl_step * step_mult * T

@@ -15,7 +15,7 @@ import org.gps.pipeline.config.ExperimentConfig;
 import java.util.function.Supplier;
 
 /**
- * The layout of a run directory (DESIGN.md, "Run directory and the job contract"); a Hadoop
+ * The layout of a run directory (docs/architecture.md, "Run directory and the job contract"); a Hadoop
  * FileSystem URI, so local paths, {@code file:}, {@code hdfs:} and {@code s3a:} all work.
  *
  * <pre>

@@ -27,7 +27,7 @@ import java.util.TreeMap;
 import static org.apache.spark.sql.functions.col;
 
 /**
- * Step 2 of an iteration (ALGORITHM.md section 2): each sample's cost and its quadratic expansion,
+ * Step 2 of an iteration (docs/algorithm.md section 2): each sample's cost and its quadratic expansion,
  * computed where the sample lives and averaged per condition through a mergeable accumulator.
  * Only the per-condition models (T small matrices) and one total per sample reach the driver.
  *

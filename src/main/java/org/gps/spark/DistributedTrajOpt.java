@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Step 6 of an iteration (ALGORITHM.md section 6): the C-step, one Spark task per condition. The
+ * Step 6 of an iteration (docs/algorithm.md section 6): the C-step, one Spark task per condition. The
  * conditions' LQR problems are independent; their inputs (fitted models, reference controllers)
  * are small and broadcast, and only the new controllers come back.
  */

@@ -38,7 +38,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Step 3 of an iteration (ALGORITHM.md sections 3-5) on Spark: the GMM prior's EM over the
+ * Step 3 of an iteration (docs/algorithm.md sections 3-5) on Spark: the GMM prior's EM over the
  * window's [x_t, u_t, x_{t+1}] points ({@link DistributedGmmEm}), then the M x (T-1)
  * prior-regularised fits as one grouped computation keyed by (condition, t) with the GMMs
  * broadcast, and the initial-state fits. Trajectories stay on the executors; the driver sees
@@ -143,7 +143,7 @@ public final class DynamicsFitting {
     /**
      * How a trajectory becomes the joint rows [input, output] that the GMM prior and the per-step
      * fits see: [x_t, u_t, x_{t+1}] for the dynamics, [x_t, policy mean] for the policy
-     * linearization (ALGORITHM.md section 9). Row s belongs to time step s.
+     * linearization (docs/algorithm.md section 9). Row s belongs to time step s.
      */
     public interface JointRows extends Serializable {
         int count(Trajectory t);
@@ -244,7 +244,7 @@ public final class DynamicsFitting {
         for (Map.Entry<Integer, Long> e : currentCount.entrySet()) {
             if (e.getValue() < 2) {
                 throw new BadInputException(dataset + ": condition " + e.getKey() + " has " + e.getValue()
-                        + " trajectory to fit; the per-step fit needs at least 2 (ALGORITHM.md section 4)");
+                        + " trajectory to fit; the per-step fit needs at least 2 (docs/algorithm.md section 4)");
             }
         }
         // The prior's window: each group's newest max_samples trajectories (all of them when no

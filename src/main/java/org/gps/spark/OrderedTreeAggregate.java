@@ -16,7 +16,7 @@ import java.util.List;
  * A tree aggregation whose merge order is fixed by partition index. Spark's {@code treeAggregate}
  * and {@code treeReduce} merge partial results in the order tasks finish, so floating-point sums
  * differ in the last bits from run to run; GPS needs reruns and resumed runs to reproduce their
- * outputs bit for bit (DESIGN.md), and EM amplifies such differences over iterations.
+ * outputs bit for bit (docs/architecture.md, job contract), and EM amplifies such differences over iterations.
  */
 public final class OrderedTreeAggregate {
     /** Partial results merged per node of the tree. */

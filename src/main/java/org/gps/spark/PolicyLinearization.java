@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Step 4 of an MDGPS iteration (ALGORITHM.md section 9): the neural policy linearized around the
+ * Step 4 of an MDGPS iteration (docs/algorithm.md section 9): the neural policy linearized around the
  * samples as a linear-Gaussian controller (Kb_t, kb_t, Sb_t) per condition, the controller the
  * C-step stays close to. The same GMM prior and per-step prior-regularised fit as the dynamics
  * ({@link DynamicsFitting} with rows [x_t, f(o_t)]), the policy broadcast to compute f on the

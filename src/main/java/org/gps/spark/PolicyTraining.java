@@ -18,7 +18,7 @@ import scala.Tuple2;
 import java.io.Serializable;
 
 /**
- * The S-step's optimisation on Spark (ALGORITHM.md section 8): MLlib's L-BFGS over an RDD of
+ * The S-step's optimisation on Spark (docs/algorithm.md section 8): MLlib's L-BFGS over an RDD of
  * targets, whose per-iteration loss and gradient are computed on the partitions and combined by
  * MLlib; our {@link Gradient} evaluates the MLP's precision-weighted loss. (Breeze's L-BFGS needs a
  * Scala {@code DiffFunction}, which plain Java cannot implement; MLlib's takes this subclass.)

@@ -28,7 +28,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The S-step (ALGORITHM.md section 8) on Spark: targets built on the executors from the samples and
+ * The S-step (docs/algorithm.md section 8) on Spark: targets built on the executors from the samples and
  * the new controllers (broadcast), the policy covariance from an aggregate of their precisions,
  * and the network trained by {@link PolicyTraining} over the same targets. The driver holds the
  * controllers, the weight table (M x T numbers) and the network.

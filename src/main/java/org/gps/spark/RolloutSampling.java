@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Step 1 of an iteration (ALGORITHM.md section 1): N rollouts per condition, one Spark task per
+ * Step 1 of an iteration (docs/algorithm.md section 1): N rollouts per condition, one Spark task per
  * (condition, sample) pair. Only the small inputs travel (environment spec, initial states and
  * the policies, broadcast); rollouts are produced on executors and never collected.
  */

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * What the dynamics step must know about the trajectories before EM, gathered in one pass without
  * a shuffle (each partition fills one census, the driver merges them): per condition the number of
  * trajectories, of rows, of trajectories in the fit set and the dimensions; per GMM group the
- * newest {@code max_samples} trajectories, which are the prior's window (ALGORITHM.md section 3),
+ * newest {@code max_samples} trajectories, which are the prior's window (docs/algorithm.md section 3),
  * with their row counts; and per condition the newest {@code max_samples} initial states, for the
  * initial-state prior. Its size is bounded by groups x max_samples, whatever the number of
  * trajectories, and none of it depends on the order in which trajectories arrive.

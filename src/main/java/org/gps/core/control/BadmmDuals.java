@@ -6,7 +6,7 @@ import org.gps.core.linalg.Mat;
 import java.io.Serializable;
 
 /**
- * BADMM's per-condition dual state (ALGORITHM.md section 10, arXiv:1504.00702 appendix): Lagrange
+ * BADMM's per-condition dual state (docs/algorithm.md section 10, arXiv:1504.00702 appendix): Lagrange
  * multipliers lambda_K_t (dU x dX) and lambda_k_t (dU) on the constraint that the controller's
  * action equals the policy's, and the policy weights w_t that scale the KL term pulling the
  * controller towards the policy. Immutable; every update returns a new value.

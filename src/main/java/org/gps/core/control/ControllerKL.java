@@ -4,7 +4,7 @@ import org.gps.core.linalg.Mat;
 
 /**
  * KL divergence between a new controller p and a reference pb, in expectation over the new
- * state-action marginals (ALGORITHM.md section 6): per step
+ * state-action marginals (docs/algorithm.md section 6): per step
  * kl_t = max(0, -0.5 mu^T (Mn - Mp) mu - mu^T (vn - vp) - cn + cp - 0.5 tr(Sigma (Mn - Mp))
  * - 0.5 logdet Sn + 0.5 logdet Sp), which is E_{y ~ N(mu, Sigma)}[log p(u|x) - log pb(u|x)] when
  * (mu, Sigma) are the marginals under p.

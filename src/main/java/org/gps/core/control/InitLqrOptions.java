@@ -4,7 +4,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * Options of {@link InitialControllers#initLqr} (ALGORITHM.md section 11), defaults from the
+ * Options of {@link InitialControllers#initLqr} (docs/algorithm.md section 11), defaults from the
  * original's INIT_LG_LQR.
  *
  * @param initVar      divides the whole cost, so the controller covariance is about init_var

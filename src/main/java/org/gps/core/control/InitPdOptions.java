@@ -3,7 +3,7 @@ package org.gps.core.control;
 import java.io.Serializable;
 
 /**
- * Options of {@link InitialControllers#initPd} (ALGORITHM.md section 11), defaults from the
+ * Options of {@link InitialControllers#initPd} (docs/algorithm.md section 11), defaults from the
  * original's INIT_LG_PD.
  *
  * @param initVar      action noise variance (`init_var`, 10.0)

@@ -7,7 +7,7 @@ import org.gps.core.linalg.Mat;
 import java.util.Arrays;
 
 /**
- * The first controllers of a run (ALGORITHM.md section 11). Both assume the state starts with
+ * The first controllers of a run (docs/algorithm.md section 11). Both assume the state starts with
  * joint positions followed by joint velocities.
  */
 public final class InitialControllers {

@@ -4,7 +4,7 @@ import org.gps.core.linalg.Mat;
 
 /**
  * Per-step pieces of -log p(u | x) of a linear-Gaussian controller written as a quadratic in
- * y = [x; u] (ALGORITHM.md section 6): with P = S^{-1},
+ * y = [x; u] (docs/algorithm.md section 6): with P = S^{-1},
  * M = [[K^T P K, -K^T P], [-P K, P]], v = [K^T P k; -P k], c = 0.5 k^T P k, plus log det S.
  * For the reference controller M and v are exactly PKL_t and pkl_t of the surrogate cost, so
  * the C-step computes them once per call rather than once per backward pass.

@@ -6,7 +6,7 @@ import org.gps.core.dynamics.LinearGaussianDynamics;
 import org.gps.core.linalg.Mat;
 
 /**
- * Expected cost of a controller under a fitted model by the Laplace approximation (ALGORITHM.md
+ * Expected cost of a controller under a fitted model by the Laplace approximation (docs/algorithm.md
  * section 7): sum_t cc_t + 0.5 tr(Sigma_t Cm_t) + 0.5 mu_t^T Cm_t mu_t + mu_t^T cv_t, with
  * (mu_t, Sigma_t) from the forward pass. Exact when the cost is quadratic and the dynamics linear.
  */

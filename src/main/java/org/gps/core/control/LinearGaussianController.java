@@ -10,7 +10,7 @@ import java.util.Arrays;
 
 /**
  * A time-varying linear-Gaussian controller p(u_t | x_t) = N(K_t x_t + k_t, S_t), t = 0..T-1
- * (ALGORITHM.md, notation). Immutable; the Cholesky factor and the inverse of every S_t are
+ * (docs/algorithm.md, notation). Immutable; the Cholesky factor and the inverse of every S_t are
  * computed once here, and construction fails if an S_t is not symmetric positive definite.
  */
 public final class LinearGaussianController implements Serializable, RolloutPolicy {

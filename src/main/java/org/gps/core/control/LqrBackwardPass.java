@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Arrays;
 
 /**
- * The LQR backward pass under a KL penalty towards a reference controller (ALGORITHM.md
+ * The LQR backward pass under a KL penalty towards a reference controller (docs/algorithm.md
  * section 6).
  *
  * <p>Scalar mode: surrogate cost fCm_t = Cm_t/(eta+omega) + eta/(eta+omega) PKL_t,

@@ -2,7 +2,7 @@ package org.gps.core.control;
 
 /**
  * The LQR backward pass found no positive definite Qtt_uu even for a very large eta
- * (ALGORITHM.md section 6): the dynamics hold NaNs, or dynamics and cost are badly conditioned.
+ * (docs/algorithm.md section 6): the dynamics hold NaNs, or dynamics and cost are badly conditioned.
  */
 public class LqrFailedException extends ArithmeticException {
     private static final long serialVersionUID = 1L;

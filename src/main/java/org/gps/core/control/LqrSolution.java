@@ -5,7 +5,7 @@ import java.io.Serializable;
 /**
  * Result of one LQR backward pass: the controller and the dual variable it was computed with,
  * which is larger than the one asked for if Qtt_uu had to be made positive definite
- * (ALGORITHM.md section 6).
+ * (docs/algorithm.md section 6).
  *
  * @param controller the new controller
  * @param eta        the scalar eta used (in per-step mode: the mean of the per-step etas, for logs)

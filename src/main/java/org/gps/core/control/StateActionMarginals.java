@@ -8,7 +8,7 @@ import java.io.Serializable;
 
 /**
  * Gaussian marginals N(mu_t, Sigma_t) of y_t = [x_t; u_t] under a controller and linear-Gaussian
- * dynamics: the LQR forward pass of ALGORITHM.md section 6. Immutable.
+ * dynamics: the LQR forward pass of docs/algorithm.md section 6. Immutable.
  */
 public final class StateActionMarginals implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -41,7 +41,7 @@ public final class StateActionMarginals implements Serializable {
         return new StateActionMarginals(stateDim, m, covariances.clone());
     }
 
-    /** The forward pass for a model (ALGORITHM.md section 6). */
+    /** The forward pass for a model (docs/algorithm.md section 6). */
     public static StateActionMarginals forward(TrajectoryModel model, LinearGaussianController controller) {
         model.requireFits(controller, "the");
         return forward(model.dynamics(), model.initialState(), controller);

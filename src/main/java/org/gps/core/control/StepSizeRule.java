@@ -1,7 +1,7 @@
 package org.gps.core.control;
 
 /**
- * The step-size rule of ALGORITHM.md section 7. Modelling the improvement as a quadratic in the
+ * The step-size rule of docs/algorithm.md section 7. Modelling the improvement as a quadratic in the
  * KL step, pred * s + (act - pred) * s^2, its maximiser is s = pred / (2 (pred - act)) times the
  * current step: mult = pred / (2 max(1e-4, pred - act)) clipped to [0.1, 5], then
  * step_mult = clip(step_mult * mult, min_step_mult, max_step_mult).

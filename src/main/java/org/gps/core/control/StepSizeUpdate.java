@@ -3,7 +3,7 @@ package org.gps.core.control;
 import java.io.Serializable;
 
 /**
- * A step-size update (ALGORITHM.md section 7).
+ * A step-size update (docs/algorithm.md section 7).
  *
  * @param stepMult             the new step multiplier
  * @param multiplier           the clipped factor it was multiplied by, in [0.1, 5]

@@ -3,7 +3,7 @@ package org.gps.core.control;
 import java.io.Serializable;
 
 /**
- * Options of the C-step and the step-size rule (ALGORITHM.md sections 6 and 7). Defaults are the
+ * Options of the C-step and the step-size rule (docs/algorithm.md sections 6 and 7). Defaults are the
  * original implementation's ({@link #defaults()}).
  *
  * @param klStep                base KL step per time step (`kl_step`, 0.2); the target of the dual

@@ -3,7 +3,7 @@ package org.gps.core.control;
 import java.io.Serializable;
 
 /**
- * Outcome of one C-step for one condition (ALGORITHM.md section 6).
+ * Outcome of one C-step for one condition (docs/algorithm.md section 6).
  *
  * @param controller the new controller
  * @param eta        the dual variable the controller was computed with (per-step mode: mean of

@@ -11,7 +11,7 @@ import java.util.Arrays;
 
 /**
  * The C-step of one condition: LQR under a KL constraint towards a reference controller, with a
- * dual search on eta (ALGORITHM.md section 6).
+ * dual search on eta (docs/algorithm.md section 6).
  *
  * <p>Scalar mode: epsilon = kl_step * step_mult * T; starting at the previous eta inside the
  * bracket [min_eta, max_eta], each round runs the backward pass (which may raise eta), the

@@ -3,7 +3,7 @@ package org.gps.core.cost;
 import java.util.Arrays;
 
 /**
- * Quadratic action penalty l = 0.5 sum(wu * u^2), lu = wu u, luu = diag(wu) (ALGORITHM.md
+ * Quadratic action penalty l = 0.5 sum(wu * u^2), lu = wu u, luu = diag(wu) (docs/algorithm.md
  * section 2, the original's CostAction).
  *
  * @param wu per-action weights, length dU

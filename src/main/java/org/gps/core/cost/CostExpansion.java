@@ -5,7 +5,7 @@ import org.gps.core.linalg.Mat;
 import java.io.Serializable;
 
 /**
- * The cost of one trajectory and its second-order expansion at every step (ALGORITHM.md
+ * The cost of one trajectory and its second-order expansion at every step (docs/algorithm.md
  * section 2): l_t, lx_t (dX), lu_t (dU), lxx_t (dX x dX), luu_t (dU x dU), lux_t (dU x dX),
  * together with the point (x_t, u_t) the expansion was taken at, which the re-centring in
  * {@link QuadraticCostAccumulator} needs. Immutable.
@@ -79,7 +79,7 @@ public final class CostExpansion implements Serializable {
         return l[t];
     }
 
-    /** The true cost of the trajectory, sum_t l_t (ALGORITHM.md section 2). */
+    /** The true cost of the trajectory, sum_t l_t (docs/algorithm.md section 2). */
     public double totalCost() {
         double s = 0;
         for (double v : l) {

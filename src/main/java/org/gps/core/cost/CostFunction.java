@@ -3,7 +3,7 @@ package org.gps.core.cost;
 import java.io.Serializable;
 
 /**
- * A cost on trajectories whose value and derivatives are known analytically (ALGORITHM.md
+ * A cost on trajectories whose value and derivatives are known analytically (docs/algorithm.md
  * section 2). Implementations are plain immutable values, so one per condition is simply a list
  * held by the caller.
  */

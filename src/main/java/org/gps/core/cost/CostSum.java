@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A weighted sum of cost terms (ALGORITHM.md section 2, the original's CostSum): value and
+ * A weighted sum of cost terms (docs/algorithm.md section 2, the original's CostSum): value and
  * derivatives are the weighted sums of the terms'.
  *
  * @param terms   the cost terms

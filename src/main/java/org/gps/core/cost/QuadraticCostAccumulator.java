@@ -5,7 +5,7 @@ import org.gps.core.linalg.Mat;
 import java.io.Serializable;
 
 /**
- * Running sums of re-centred cost expansions (ALGORITHM.md section 2): for a sample with
+ * Running sums of re-centred cost expansions (docs/algorithm.md section 2): for a sample with
  * y_t = [x_t; u_t], g_t = [lx; lu], H_t = [[lxx, lux^T], [lux, luu]], adds Cm_t = H_t,
  * cv_t = g_t - H_t y_t and cc_t = l_t - g_t . y_t + 0.5 y_t^T H_t y_t; {@link #result()} divides
  * by the number of samples. Shaped like an aggregator ({@link #add}, {@link #merge}) so the

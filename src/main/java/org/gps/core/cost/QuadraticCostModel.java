@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The quadratic model of the cost that the C-step optimises (ALGORITHM.md section 2): for every
+ * The quadratic model of the cost that the C-step optimises (docs/algorithm.md section 2): for every
  * step t, with y = [x; u], l_t(y) ~ cc_t + cv_t . y + 0.5 y^T Cm_t y. Built by re-centring each
  * sample's expansion at the origin of y and averaging over the samples of one condition
  * ({@link QuadraticCostAccumulator}). Immutable.
@@ -61,7 +61,7 @@ public final class QuadraticCostModel implements Serializable {
         return new QuadraticCostModel(stateDim, cc, cv, cm);
     }
 
-    /** Re-centred average of the expansions of one condition's samples (ALGORITHM.md section 2). */
+    /** Re-centred average of the expansions of one condition's samples (docs/algorithm.md section 2). */
     public static QuadraticCostModel average(List<CostExpansion> samples) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("a quadratic cost model needs at least one sample expansion");

@@ -1,7 +1,7 @@
 package org.gps.core.cost;
 
 /**
- * How a state cost's weights grow over the horizon (ALGORITHM.md section 2). The last step is
+ * How a state cost's weights grow over the horizon (docs/algorithm.md section 2). The last step is
  * additionally multiplied by {@code wp_final_multiplier} in every mode.
  */
 public enum RampOption {

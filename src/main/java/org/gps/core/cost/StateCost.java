@@ -3,7 +3,7 @@ package org.gps.core.cost;
 import java.util.Arrays;
 
 /**
- * Distance of the state to a fixed target (ALGORITHM.md section 2, the original's CostState):
+ * Distance of the state to a fixed target (docs/algorithm.md section 2, the original's CostState):
  * with d = x_t - target and wp = weights * ramp_t,
  * l = 0.5 l2 sum(wp d^2) + l1 sqrt(alpha + sum((wp d)^2)).
  * The l2 part is a weighted squared distance; the l1 part is a smoothed weighted norm that keeps

@@ -5,9 +5,9 @@ import org.gps.core.gmm.GmmOptions;
 import java.io.Serializable;
 
 /**
- * Settings of the dynamics step (ALGORITHM.md sections 3-5). The cluster rule's defaults are the
+ * Settings of the dynamics step (docs/algorithm.md sections 3-5). The cluster rule's defaults are the
  * original's example experiments' (max_clusters 20, min_samples_per_cluster 40; its library
- * default is 50 and 20); max_samples 20 trajectories per prior window, kept whole (the seed keeps
+ * default is 50 and 20); max_samples 20 trajectories per prior window, kept whole (the original keeps
  * max_samples - 1 by an off-by-one).
  *
  * @param sharedPrior         one GMM over all conditions' points instead of one per condition

@@ -4,7 +4,7 @@ import org.gps.core.linalg.Mat;
 
 import java.io.Serializable;
 
-/** The fitted initial-state distribution N(x0mu, x0sigma) of one condition (ALGORITHM.md section 5). Immutable. */
+/** The fitted initial-state distribution N(x0mu, x0sigma) of one condition (docs/algorithm.md section 5). Immutable. */
 public record InitialStateDistribution(double[] mean, Mat covariance) implements Serializable {
     public InitialStateDistribution {
         if (covariance.rows() != mean.length || covariance.cols() != mean.length) {

@@ -2,7 +2,7 @@ package org.gps.core.dynamics;
 
 import org.gps.core.linalg.Mat;
 
-/** The initial-state distribution of a condition and its prior (ALGORITHM.md sections 3 and 5). */
+/** The initial-state distribution of a condition and its prior (docs/algorithm.md sections 3 and 5). */
 public final class InitialStateFit {
     private InitialStateFit() {
     }

@@ -6,7 +6,7 @@ import org.gps.core.linalg.Mat;
 import org.gps.core.linalg.SingularMatrixException;
 
 /**
- * The prior-regularised joint Gaussian fit of ALGORITHM.md section 4 ({@code gauss_fit_joint_prior}
+ * The prior-regularised joint Gaussian fit of docs/algorithm.md section 4 ({@code gauss_fit_joint_prior}
  * of the original) and its conditioning into a linear-Gaussian map. One implementation serves
  * the dynamics (rows [x_t, u_t, x_{t+1}]) and the policy linearization (rows [x_t, action]).
  */

@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * Fitted time-varying linear-Gaussian dynamics x_{t+1} ~ N(F_t [x_t; u_t] + f_t, covar_t) for
- * t = 0..T-2 (ALGORITHM.md section 4): the last step has no successor, so a model for horizon T
+ * t = 0..T-2 (docs/algorithm.md section 4): the last step has no successor, so a model for horizon T
  * holds T-1 steps. Immutable.
  */
 public final class LinearGaussianDynamics implements Serializable {
@@ -94,7 +94,7 @@ public final class LinearGaussianDynamics implements Serializable {
         return y;
     }
 
-    /** Whether every number is finite: NaN dynamics must be named, not propagated (ALGORITHM.md section 6). */
+    /** Whether every number is finite: NaN dynamics must be named, not propagated (docs/algorithm.md section 6). */
     public boolean isFinite() {
         for (int t = 0; t < f.length; t++) {
             if (!f[t].isFinite() || !covariances[t].isFinite() || !org.gps.core.linalg.Vec.isFinite(offsets[t])) {

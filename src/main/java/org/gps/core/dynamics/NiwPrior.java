@@ -5,7 +5,7 @@ import org.gps.core.linalg.Mat;
 import java.io.Serializable;
 
 /**
- * A normal-inverse-Wishart prior as GPS uses it (ALGORITHM.md sections 3-5): mean mu0, scale
+ * A normal-inverse-Wishart prior as GPS uses it (docs/algorithm.md sections 3-5): mean mu0, scale
  * matrix Phi, and the pseudo-counts m (for the mean) and n0 (for the covariance).
  */
 public record NiwPrior(double[] mu0, Mat phi, double m, double n0) implements Serializable {

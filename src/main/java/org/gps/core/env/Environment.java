@@ -3,7 +3,7 @@ package org.gps.core.env;
 import java.io.Serializable;
 
 /**
- * A simulator that GPS samples rollouts from (DESIGN.md "Environments", ALGORITHM.md section 12).
+ * A simulator that GPS samples rollouts from (docs/architecture.md "Environments", docs/algorithm.md section 12).
  *
  * <p>An environment is a small mutable object: {@link #reset} starts an episode and {@link #step}
  * advances it. Its configuration is immutable and {@link Serializable}, so a configured

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 
 /**
  * A linear system with known dynamics, for tests (exact recovery of A, B) and for benchmarks at
- * any size (DESIGN.md "Environments"):
+ * any size (docs/architecture.md "Environments"):
  * <pre>
  *   x' = A x + B u + noise_std .* eps,   eps ~ N(0, I) drawn from the episode seed
  *   o  = x

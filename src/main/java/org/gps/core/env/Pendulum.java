@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The inverted pendulum of OpenAI Gym's <b>Pendulum-v0</b>, the seed's test environment
- * (ALGORITHM.md section 12), step for step.
+ * The inverted pendulum of OpenAI Gym's <b>Pendulum-v0</b>, the project's first test environment
+ * (docs/algorithm.md section 12), step for step.
  *
  * <p>Internally the state is the angle th (0 = upright) and the angular velocity thdot, and th is
  * carried from step to step as Gym carries it, never re-derived from cos/sin, so a rollout matches
@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  *   thdot'  = clip(thdot', -max_speed, max_speed)
  * </pre>
  * <b>v0 versus v1:</b> Pendulum-v1 clips thdot' before integrating th. The two agree unless
- * |thdot'| &gt; max_speed; we implement v0 because it is the seed's.
+ * |thdot'| &gt; max_speed; we implement v0, which the project's results use.
  *
  * <p>GPS sees a smooth state, x = o = [cos th, sin th, thdot] (dX = dO = 3, dU = 1).
  * The reward of a step is Gym's, on the state before the step and the clipped action:

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A planar point mass pushed by a force towards a target: the analytic counterpart of the original
- * implementation's Box2D point-mass example (DESIGN.md "Environments").
+ * implementation's Box2D point-mass example (docs/architecture.md "Environments").
  * <pre>
  *   x = o = [px, py, vx, vy],  u = [fx, fy]
  *   a  = (u - damping v) / mass
@@ -14,7 +14,7 @@ import java.util.List;
  *   x' += noise_std .* eps              (optional process noise)
  *   reward(x, u) = -|p - target|^2 - action_penalty |u|^2
  * </pre>
- * Positions come first and velocities next, the layout ALGORITHM.md section 11's init_lqr assumes.
+ * Positions come first and velocities next, the layout docs/algorithm.md section 11's init_lqr assumes.
  */
 public final class PointMass implements Environment {
     private static final long serialVersionUID = 1L;

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * A two-link planar arm that reaches for a target: the analytic counterpart of the original
- * implementation's Box2D arm example (DESIGN.md "Environments"), with rigid-body dynamics written
+ * implementation's Box2D arm example (docs/architecture.md "Environments"), with rigid-body dynamics written
  * out instead of a physics engine.
  *
  * <p>Links are uniform rods of lengths l1, l2 and masses m1, m2 (centre of mass at mid-length,
@@ -24,7 +24,7 @@ import java.util.List;
  * </pre>
  * Gravity is off by default, as in the top-down Box2D arm; joint angles are not wrapped.
  *
- * <p>State x = [q1, q2, dq1, dq2] (dX = 4, positions then velocities as init_lqr assumes, ALGORITHM.md
+ * <p>State x = [q1, q2, dq1, dq2] (dX = 4, positions then velocities as init_lqr assumes, docs/algorithm.md
  * section 11); action u = [tau1, tau2] (dU = 2); observation
  * o = [q1, q2, dq1, dq2, ee_x - target_x, ee_y - target_y] (dO = 6), ee being the end effector
  * (l1 cos q1 + l2 cos(q1 + q2), l1 sin q1 + l2 sin(q1 + q2)).

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * EM for one GMM as a state machine driven from outside: the caller computes the statistics of a
  * pass (locally, or on Spark executors for many groups at once) and hands them in; this class
- * does the M-step and the stopping rule of ALGORITHM.md section 3 on the driver. Keeping the
+ * does the M-step and the stopping rule of docs/algorithm.md section 3 on the driver. Keeping the
  * passes outside is what lets M conditions' EM runs share each Spark job.
  *
  * <p>MLlib's {@code GaussianMixture} is not used: it has no covariance ridge, no reboot of

@@ -11,7 +11,7 @@ import java.util.Arrays;
 /**
  * An immutable Gaussian mixture: per cluster a log mass, a mean and a covariance (with its
  * Cholesky factor, computed once), plus the number of points it was fitted on, which sets the
- * prior's pseudo-count n0 (ALGORITHM.md section 3).
+ * prior's pseudo-count n0 (docs/algorithm.md section 3).
  */
 public final class Gmm implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -210,7 +210,7 @@ public final class Gmm implements Serializable {
     }
 
     /**
-     * The normal-inverse-Wishart prior for a query set (ALGORITHM.md section 3): cluster
+     * The normal-inverse-Wishart prior for a query set (docs/algorithm.md section 3): cluster
      * posteriors averaged over the query points give w; mu0 = sum w_k mu_k,
      * Phi = sum w_k (Sigma_k + (mu_k - mu0)(mu_k - mu0)^T); m = 1, n0 = (Nfit - 2 - D) / Nfit;
      * then m and n0 are scaled by {@code strength} and Phi by m.

@@ -47,7 +47,7 @@ public final class GmmEm {
     }
 
     /**
-     * K = max(2, min(maxClusters, floor(points / minSamplesPerCluster))) (ALGORITHM.md section 3).
+     * K = max(2, min(maxClusters, floor(points / minSamplesPerCluster))) (docs/algorithm.md section 3).
      */
     public static int clusterCount(long points, int maxClusters, int minSamplesPerCluster) {
         return (int) Math.max(2, Math.min(maxClusters, points / minSamplesPerCluster));

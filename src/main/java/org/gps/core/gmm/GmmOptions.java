@@ -3,11 +3,11 @@ package org.gps.core.gmm;
 import java.io.Serializable;
 
 /**
- * EM settings (ALGORITHM.md section 3), defaults from the original implementation.
+ * EM settings (docs/algorithm.md section 3), defaults from the original implementation.
  *
  * @param maxIterations  at most this many EM iterations ({@code 100})
  * @param tolerance      stop when |LL - LL_prev| < tolerance |LL|, LL the mean log-likelihood
- *                       per point ({@code 1e-5}; the seed compares against 1e-5 LL, which never
+ *                       per point ({@code 1e-5}; the original compares against 1e-5 LL, which never
  *                       holds for a negative LL)
  * @param ridge          added to every covariance's diagonal after the M-step ({@code 1e-6})
  * @param initialRidge   added to the initial covariances ({@code 2e-6})

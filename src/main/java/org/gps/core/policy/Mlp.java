@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * A multilayer perceptron with ReLU hidden layers and a linear output (ALGORITHM.md section 8),
+ * A multilayer perceptron with ReLU hidden layers and a linear output (docs/algorithm.md section 8),
  * immutable, with all weights in one flat parameter vector so that an optimiser (MLlib's
  * L-BFGS, for instance) can treat it as a point in R^n. Layout per layer l, in order: the
  * weight matrix W_l (out x in, row-major), then the bias b_l (out).

@@ -3,7 +3,7 @@ package org.gps.core.policy;
 import java.io.Serializable;
 
 /**
- * The policy's fixed input normalisation (ALGORITHM.md section 8): scale = 1 / max(std, 1e-3),
+ * The policy's fixed input normalisation (docs/algorithm.md section 8): scale = 1 / max(std, 1e-3),
  * bias = -mean * scale, per observation dimension, computed once at the first policy update and
  * kept afterwards, so the network always sees inputs on the same scale.
  */

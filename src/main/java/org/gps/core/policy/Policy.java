@@ -5,7 +5,7 @@ import org.gps.core.sample.RolloutPolicy;
 import java.io.Serializable;
 
 /**
- * The neural policy pi(u | o) = N(f(normalise(o)), diag(variance)) (ALGORITHM.md section 8): the
+ * The neural policy pi(u | o) = N(f(normalise(o)), diag(variance)) (docs/algorithm.md section 8): the
  * MLP, its fixed observation normalisation and the diagonal action variance. Immutable.
  */
 public record Policy(Mlp network, ObservationNormalizer normalizer, double[] variance)

@@ -3,7 +3,7 @@ package org.gps.core.policy;
 import java.io.Serializable;
 
 /**
- * The S-step's precision-weighted loss (ALGORITHM.md section 8) and its gradient, as a mergeable
+ * The S-step's precision-weighted loss (docs/algorithm.md section 8) and its gradient, as a mergeable
  * sum: executors add their targets, partial sums merge in any grouping, and the mean over all
  * targets is taken at the end. One target is (normalised observation o, controller mean mu,
  * precision P = S^{-1}, weight w); its loss is w (mu - f(o))^T P (mu - f(o)).

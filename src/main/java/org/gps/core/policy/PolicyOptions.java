@@ -5,7 +5,7 @@ import org.gps.core.dynamics.DynamicsOptions;
 import java.io.Serializable;
 
 /**
- * Settings of the neural policy and of the algorithms that train one (ALGORITHM.md sections 8-10),
+ * Settings of the neural policy and of the algorithms that train one (docs/algorithm.md sections 8-10),
  * with the original's defaults.
  *
  * @param hidden            hidden layer widths of the MLP (default two of 64 ReLU units)
@@ -68,7 +68,7 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
     }
 
     /**
-     * BADMM (ALGORITHM.md section 10, the original's AlgorithmBADMM defaults).
+     * BADMM (docs/algorithm.md section 10, the original's AlgorithmBADMM defaults).
      *
      * @param innerIterations      C-step / S-step alternations per iteration
      * @param policyDualRate       step of the mean dual variables lambda_k

@@ -3,7 +3,7 @@ package org.gps.core.policy;
 import java.io.Serializable;
 
 /**
- * One S-step target (ALGORITHM.md section 8): the normalised observation, the new controller's
+ * One S-step target (docs/algorithm.md section 8): the normalised observation, the new controller's
  * mean action mu = K x + k there, its precision P = S^{-1} (row-major) and the target's weight.
  */
 public record PolicyTarget(double[] observation, double[] mean, double[] precision, double weight)

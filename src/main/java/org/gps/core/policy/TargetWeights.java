@@ -3,7 +3,7 @@ package org.gps.core.policy;
 import java.util.Arrays;
 
 /**
- * The S-step's target weights and the policy covariance (ALGORITHM.md section 8).
+ * The S-step's target weights and the policy covariance (docs/algorithm.md section 8).
  */
 public final class TargetWeights {
     /** Weights at or below this do not count toward the median. */

@@ -1,7 +1,7 @@
 package org.gps.core.random;
 
 /**
- * Derives independent, reproducible seeds from the run's seed (DESIGN.md: "every random draw
+ * Derives independent, reproducible seeds from the run's seed (docs/architecture.md, job contract: "every random draw
  * derives from the run's seed, the iteration, the condition and the sample"). Each use gets
  * its own stream, named by a purpose string, so two uses never share draws.
  */

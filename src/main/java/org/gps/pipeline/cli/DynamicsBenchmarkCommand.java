@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "dynamics", mixinStandardHelpOptions = true,
-        description = {"Time the dynamics step (issue 3): GMM EM and the per-(condition, t) fits, separately.",
+        description = {"Time the dynamics step: GMM EM and the per-(condition, t) fits, separately (docs/benchmarks.md).",
                 "Rollouts of a random stable linear system are generated on the executors and cached; after",
                 "the warm-up rounds, each repeat runs a cold EM and the fits. Prints a Markdown table to stdout."})
 final class DynamicsBenchmarkCommand implements Callable<Integer> {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "trajopt", mixinStandardHelpOptions = true,
-        description = {"Time the cost expansion over all rollouts and the C-step (issue 4).",
+        description = {"Time the cost expansion over all rollouts and the C-step (docs/benchmarks.md).",
                 "Per size: rollouts of a random stable linear system are sampled and cached; after one",
                 "warm-up, each repeat times CostEvaluation over all rollouts, the C-step of all",
                 "conditions on Spark, and the same C-step in one driver thread.",

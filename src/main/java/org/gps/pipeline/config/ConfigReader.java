@@ -42,7 +42,7 @@ import java.util.stream.Collectors;
 
 /**
  * Parses and validates experiment configs (YAML or JSON: YAML is a superset, one parser serves
- * both). Every key has its ALGORITHM.md default here, in one place; unknown keys are refused.
+ * both). Every key has its default (docs/algorithm.md) here, in one place; unknown keys are refused.
  */
 public final class ConfigReader {
     public static final List<String> ALGORITHMS = Algorithm.names();
@@ -158,7 +158,7 @@ public final class ConfigReader {
         int horizon = c.requireInt("horizon", 2);
         ConfigBounds.atMost(c, "horizon", horizon, ConfigBounds.MAX_HORIZON,
                 "time steps a run is planned for (one task holds a condition's whole horizon)");
-        // ALGORITHM.md section 4: N = 1 cannot fit dynamics.
+        // docs/algorithm.md section 4: N = 1 cannot fit dynamics.
         int samples = c.getInt("samples", 5, 2);
         ConfigBounds.atMost(c, "samples", samples, ConfigBounds.MAX_SAMPLES,
                 "samples per condition a run is planned for (one task fits a condition's samples together)");
@@ -435,7 +435,10 @@ public final class ConfigReader {
                 new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower), replay);
     }
 
-    /** The {@code dynamics} section (ALGORITHM.md sections 3-5); shared with {@code gps fit-dynamics --rollouts}. */
+    /**
+     * The {@code dynamics} section (docs/algorithm.md sections 3-5); shared with
+     * {@code gps fit-dynamics --rollouts}.
+     */
     public static DynamicsOptions readDynamics(ConfigNode n, long seed) {
         DynamicsOptions d = DynamicsOptions.defaults(seed);
         String prior = n.getChoice("prior", "per_condition", "per_condition", "shared");

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The {@code cost} section (ALGORITHM.md section 2): a weighted sum of terms shared by every
+ * The {@code cost} section (docs/algorithm.md section 2): a weighted sum of terms shared by every
  * condition, optionally replaced for some conditions.
  * <pre>
  * cost:

@@ -12,12 +12,12 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * A validated experiment: everything a run needs, with every default of ALGORITHM.md filled in.
+ * A validated experiment: everything a run needs, with every default filled in (docs/algorithm.md).
  * Keys in the YAML/JSON file are the snake_case names of these components; the run directory
- * keeps the resolved form so that later steps need no config (DESIGN.md, job contract).
+ * keeps the resolved form so that later steps need no config (docs/architecture.md, job contract).
  *
  * @param conditions   initial states x0, one per condition, already in the environment's state form
- * @param costs        the cost of each condition (ALGORITHM.md section 2)
+ * @param costs        the cost of each condition (docs/algorithm.md section 2)
  * @param trajopt      C-step and step-size options (sections 6, 7)
  * @param dynamics     GMM prior and per-step fit options (sections 3-5); its EM seed is the run's
  * @param policy       the neural policy's options (sections 8-10); null for trajopt

@@ -6,7 +6,7 @@ import org.gps.core.control.InitPdOptions;
 import java.io.Serializable;
 
 /**
- * The {@code initial_controller} section (ALGORITHM.md section 11): which construction, and its options.
+ * The {@code initial_controller} section (docs/algorithm.md section 11): which construction, and its options.
  *
  * @param type "lqr" (init_lqr) or "pd" (init_pd)
  */

@@ -33,7 +33,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The BADMM parts of the C-step job (ALGORITHM.md section 10, after the original's AlgorithmBADMM):
+ * The BADMM parts of the C-step job (docs/algorithm.md section 10, after the original's AlgorithmBADMM):
  * the step size with the policy's KL terms, and the inner loop of C-steps, S-steps and dual steps.
  *
  * <p>Where this differs from the original, on purpose: the S-step that opens each of the

@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code gps fit-dynamics}: step 3 of an iteration (ALGORITHM.md sections 3-5). In a run
+ * {@code gps fit-dynamics}: step 3 of an iteration (docs/algorithm.md sections 3-5). In a run
  * directory it reads iteration I's rollouts plus as many earlier iterations as the prior's window
  * (max_samples trajectories per condition) reaches, warm-starts EM from iteration I-1's GMMs, and
  * publishes {@code iter=I/dynamics}. On logged rollouts it fits every trajectory in the dataset.

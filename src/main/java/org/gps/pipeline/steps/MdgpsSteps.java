@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
- * The MDGPS parts of the C-step job (ALGORITHM.md sections 7 and 9): the policy linearization
+ * The MDGPS parts of the C-step job (docs/algorithm.md sections 7 and 9): the policy linearization
  * that the C-step stays close to (BADMM's C-step job uses it too), and the step-size rule shared
  * by all conditions.
  */
@@ -61,7 +61,7 @@ final class MdgpsSteps {
     }
 
     /**
-     * MDGPS's 'laplace' rule (ALGORITHM.md section 7): with prev = the linearization that generated
+     * MDGPS's 'laplace' rule (docs/algorithm.md section 7): with prev = the linearization that generated
      * the previous samples, new = the controllers of the last C-step, cur = the current
      * linearization, predicted = L(prev, prev model) - L(new, prev model) and actual =
      * L(prev, prev model) - L(cur, cur model), each averaged over the conditions; one step size

@@ -143,7 +143,7 @@ public final class RunLoop {
     }
 
     /**
-     * cost: mean sample cost of the iteration (ALGORITHM.md section 2); ret: mean Gym-style return of
+     * cost: mean sample cost of the iteration (docs/algorithm.md section 2); ret: mean Gym-style return of
      * the iteration's controllers over the horizon; |angle|0: Pendulum, condition 0, mean |angle|
      * over the last 20 steps; KL/target and step_mult: the C-step, averaged over conditions; pol_ret
      * (MDGPS, BADMM): mean return of the neural policy after the iteration's S-step from random

@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code gps train-policy}: the S-step of iteration I (ALGORITHM.md section 8), the last job of an
+ * {@code gps train-policy}: the S-step of iteration I (docs/algorithm.md section 8), the last job of an
  * MDGPS or BADMM iteration. Trains the neural policy on iteration I's samples towards the
  * controllers its C-step produced (iteration I+1's), continuing from the previous policy, publishes
  * {@code iter=I/policy.json}, then scores it from random starts into {@code iter=I/policy_eval.json}

@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code gps trajopt}: the C-step (ALGORITHM.md sections 2, 6, 7) for iteration I. Reads the
+ * {@code gps trajopt}: the C-step (docs/algorithm.md sections 2, 6, 7) for iteration I. Reads the
  * iteration's rollouts (for costs), dynamics and controllers; from I = 1 on also iteration I-1's,
  * for the step-size rule. For MDGPS it first linearizes the policy (section 9; {@link MdgpsSteps})
  * and stays close to that instead of the sampling controllers; for BADMM it linearizes the policy
@@ -58,7 +58,7 @@ public final class TrajOptStep {
         CostEvaluation.Result currentCost = costs(spark, run, config, iteration);
 
         // What the new controllers must stay close to: the controllers that generated the samples
-        // (TrajOpt), or the neural policy linearized around them (MDGPS, ALGORITHM.md sections 6, 9).
+        // (TrajOpt), or the neural policy linearized around them (MDGPS, docs/algorithm.md sections 6, 9).
         Map<Integer, LinearGaussianController> references = current;
         Map<Integer, LinearGaussianController> linearization = null;
         boolean badmm = config.algorithm() == Algorithm.BADMM;

@@ -23,7 +23,7 @@ class JointGaussianFitTest {
         NiwPrior prior = new NiwPrior(new double[] {0.1, 0.0, 0.2},
                 Mat.of(new double[][] {{2.0, 0.1, 1.0}, {0.1, 1.5, 0.3}, {1.0, 0.3, 2.5}}), 1.0, 0.8);
         ConditionalGaussian fit = JointGaussianFit.conditional(rows, 2, prior, 1e-6);
-        // Expected values from an independent numpy evaluation of ALGORITHM.md section 4
+        // Expected values from an independent numpy evaluation of docs/algorithm.md section 4
         // (np.linalg.solve on the same formula); agreement to rounding of a 3x3 problem.
         assertEquals(0.5406030804370593, fit.gain().get(0, 0), 1e-12);
         assertEquals(0.4065518795888345, fit.gain().get(0, 1), 1e-12);
@@ -87,7 +87,7 @@ class JointGaussianFitTest {
         double[][] window = {{1.0, 2.0}, {1.5, 1.0}, {0.5, 3.0}, {2.0, 2.0}};
         NiwPrior prior = InitialStateFit.prior(window, 1.0);
         InitialStateDistribution d = InitialStateFit.fit(x0, prior, 1e-6);
-        // numpy reference of ALGORITHM.md section 5 with the same inputs.
+        // numpy reference of docs/algorithm.md section 5 with the same inputs.
         assertEquals(1.0, d.mean()[0], 1e-15);
         assertEquals(2.0, d.mean()[1], 1e-15);
         assertEquals(0.8066666666666666, d.covariance().get(0, 0), 1e-12);

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Pins Pendulum-v0 (ALGORITHM.md section 12) to values worked out by hand from Gym's formulas,
+ * Pins Pendulum-v0 (docs/algorithm.md section 12) to values worked out by hand from Gym's formulas,
  * with g = 10, m = 1, l = 1, dt = 0.05, so -3g/(2l) = -15 and 3/(m l^2) = 3.
  *
  * <p>Tolerance 1e-12: the hand values carry ~16 digits and the only inexact operations are a few

@@ -168,7 +168,7 @@ class AirflowDagTest {
     void trainPolicyTaskMatchesItsCommandLineOnceTheJarHasIt() {
         SparkTask task = sparkTasks.values().stream().filter(t -> t.subcommand().equals("train-policy")).findFirst()
                 .orElseThrow(() -> new AssertionError(DAG + " has no task for gps train-policy"));
-        // train-policy arrives with the policy work of issue 5; until then its task cannot be checked.
+        // Only a jar that has the train-policy subcommand can be checked against this task.
         assumeTrue(new CommandLine(new Main()).getSubcommands().containsKey("train-policy"),
                 "gps train-policy is not in this build yet");
         assertArgumentsMatchTheCommandLine(task);
@@ -239,7 +239,7 @@ class AirflowDagTest {
     @Test
     void sparkConfAgreesWithTheLaunchersPropertiesFile() throws Exception {
         Path file = DAG.getParent().getParent().resolve("spark-gps.conf");
-        assumeTrue(Files.exists(file), "jobs/spark-gps.conf comes with the cluster jar (issue 6, item 1)");
+        assumeTrue(Files.exists(file), "jobs/spark-gps.conf comes with the cluster jar (docs/cluster.md)");
         Map<String, String> conf = sparkConf();
         for (String line : Files.readAllLines(file)) {
             String l = line.trim();

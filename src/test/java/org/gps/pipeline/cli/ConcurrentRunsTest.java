@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6, "safe steps": two runs in different run directories never touch each other. Run B
+ * Safe steps: two runs in different run directories never touch each other. Run B
  * goes through a whole iteration in a JVM of its own while run A does the same in this one;
  * each must then hold exactly what a lone run of its config gives, and B's process must have
  * written nothing outside its run directory but Spark's own scratch space under java.io.tmpdir.

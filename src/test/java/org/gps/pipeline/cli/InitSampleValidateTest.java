@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The issue's "done when": init, then sample, then validate, through the command line, end to end. */
+/** The first three commands chained as a user runs them: init, then sample, then validate, end to end. */
 class InitSampleValidateTest {
     static final String TINY = """
             name: tiny

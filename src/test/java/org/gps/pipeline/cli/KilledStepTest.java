@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6, "safe steps": a step killed with SIGKILL while it publishes, then run again, leaves
+ * Safe steps: a step killed with SIGKILL while it publishes, then run again, leaves
  * exactly what an uninterrupted run leaves, and what the kill left is refused by the next step
  * rather than taken for complete. The killed step runs in a JVM of its own (as under
  * spark-submit); the rest runs in-process on the shared session.

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 6, "safe steps": each step refuses missing or incomplete inputs with exit code 2 and one
+ * Safe steps: each step refuses missing or incomplete inputs with exit code 2 and one
  * line naming what is wrong, never a stack trace. Cases that other tests already cover (sample on
  * a missing run directory or before its controllers exist, fit-dynamics before sampling, a bad
  * config, an unknown option) are not repeated here.

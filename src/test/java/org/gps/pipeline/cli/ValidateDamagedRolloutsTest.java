@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue's "done when": rollouts written by {@code init} + {@code sample} are accepted, and a
+ * The validator against real rollouts: those written by {@code init} + {@code sample} are accepted, and a
  * damaged copy of them, one per fault kind, is rejected by {@code gps validate} with exit code 2
  * and a report that names exactly that fault. Each copy breaks one thing in an otherwise valid
  * dataset (2 conditions x 2 samples x T = 5 Pendulum steps, dX = dO = 3, dU = 1).
