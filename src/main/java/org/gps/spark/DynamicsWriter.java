@@ -19,6 +19,7 @@ import org.gps.io.HadoopFiles;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Publishes a dynamics fit in the layout {@link DynamicsStore} describes and reads back. It sits
@@ -116,7 +117,7 @@ public final class DynamicsWriter {
             n.put("fitted_points", r.model().fittedPoints());
             n.put("window_trajectories", fit.windowSizes().getOrDefault(g, 0));
             n.put("em_iterations", r.iterations());
-            n.put("stop_reason", r.stopReason().name().toLowerCase());
+            n.put("stop_reason", r.stopReason().name().toLowerCase(Locale.ROOT));
             n.put("warm_started", r.warmStarted());
             n.put("log_likelihood_per_point", r.logLikelihood());
         });
