@@ -8,13 +8,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,10 +79,63 @@ class LocaleIndependentOutputTest {
         assertEquals(List.of("max_iterations", "max_iterations"), reasons, root);
         for (Map.Entry<Locale, String> e : outputs.entrySet()) {
             String out = e.getValue();
-            assertFalse(out.contains("\u0131") || out.contains("\u0130"), e.getKey() + ": a dotless or dotted I:\n" + out);
+            assertFalse(out.contains("\u0131") || out.contains("\u0130"),
+                    e.getKey() + ": a dotless or dotted I:\n" + out);
             assertFalse(Pattern.compile("\\d,\\d").matcher(out).find(), e.getKey() + ": a decimal comma:\n" + out);
             assertEquals(root, out, e.getKey() + " against Locale.ROOT");
         }
+    }
+
+    /**
+     * The report's chart axes are drawn by a library that formats with the default locale: in
+     * process under German they get decimal commas, and the launcher ({@link Main#main}) therefore
+     * sets {@link Locale#ROOT}, so that its charts under German are the same pixels as under ROOT.
+     */
+    @Test
+    void theLaunchersReportChartsAreTheSameUnderAGermanLocale(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, CONFIG);
+        String run = dir.resolve("run").toString();
+        ok(CliTestSupport.run("init", "--config", config.toString(), "--run-dir", run));
+        ok(CliTestSupport.run("sample", "--run-dir", run, "--iteration", "0"));
+        ok(CliTestSupport.run("fit-dynamics", "--run-dir", run, "--iteration", "0"));
+        ok(CliTestSupport.run("trajopt", "--run-dir", run, "--iteration", "0"));
+
+        Path rootReport = dir.resolve("root/index.html");
+        Path germanInProcess = dir.resolve("de-in-process/index.html");
+        Path germanLauncher = dir.resolve("de-launcher/index.html");
+        underLocale(Locale.ROOT, () -> ok(CliTestSupport.run("report", "--run-dir", run, "--out",
+                rootReport.toString())));
+        underLocale(Locale.GERMANY, () -> ok(CliTestSupport.run("report", "--run-dir", run, "--out",
+                germanInProcess.toString())));
+        Path log = dir.resolve("launcher.log");
+        Process p = StepJvm.startMain(dir.resolve("work"), dir.resolve("tmp"), log,
+                List.of("-Duser.language=de", "-Duser.country=DE"), "report", "--run-dir", run, "--out",
+                germanLauncher.toString(), "--master", "local[1]");
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the launcher's report did not end");
+        assertEquals(0, p.exitValue(), Files.readString(log));
+
+        Map<String, byte[]> root = charts(rootReport);
+        assertFalse(root.isEmpty(), "no chart in " + rootReport.getParent());
+        Map<String, byte[]> inProcess = charts(germanInProcess);
+        assertFalse(root.keySet().stream().allMatch(k -> Arrays.equals(root.get(k), inProcess.get(k))),
+                "every chart drawn in process under German matches ROOT: nothing here depends on the locale");
+        Map<String, byte[]> launcher = charts(germanLauncher);
+        assertEquals(root.keySet(), launcher.keySet());
+        for (String chart : root.keySet()) {
+            assertArrayEquals(root.get(chart), launcher.get(chart), chart + " differs under German");
+        }
+    }
+
+    /** The PNG charts next to a report page, by file name. */
+    private static Map<String, byte[]> charts(Path page) throws IOException {
+        Map<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> s = Files.list(page.resolveSibling("index_files"))) {
+            for (Path png : s.filter(f -> f.toString().endsWith(".png")).toList()) {
+                out.put(png.getFileName().toString(), Files.readAllBytes(png));
+            }
+        }
+        return out;
     }
 
     private interface Body {
