@@ -11,7 +11,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.gps.spark.SparkSessions;
 
 /**
  * Generates the example logged dataset committed under {@code data/logged/double-integrator}:

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What {@code gps ingest} accepted and rejected, and why (docs/ingest.md, "The report"). Written as
@@ -143,14 +144,16 @@ public record IngestReport(String input, String format, String mapping, String o
     public String format() {
         StringBuilder b = new StringBuilder();
         b.append("Ingest of ").append(input).append(" (").append(format).append(", mapping ").append(mapping).append(")\n");
-        b.append(String.format("  read: %d rows, %d rollouts%n", rowsRead, rolloutsRead));
-        b.append(String.format("  accepted: %d rollouts (%d rows) in %d condition(s); dX %d, dU %d, dO %d, cost %s%n",
+        b.append(String.format(Locale.ROOT, "  read: %d rows, %d rollouts%n", rowsRead, rolloutsRead));
+        b.append(String.format(Locale.ROOT,
+                "  accepted: %d rollouts (%d rows) in %d condition(s); dX %d, dU %d, dO %d, cost %s%n",
                 rolloutsAccepted, rowsAccepted, conditions.size(), dX, dU, dO, hasCost ? "yes" : "no"));
         for (ConditionCount c : conditions) {
-            b.append(String.format("    condition %d: %d rollouts, T %d%n", c.condition(), c.rollouts(), c.T()));
+            b.append(String.format(Locale.ROOT, "    condition %d: %d rollouts, T %d%n", c.condition(), c.rollouts(),
+                    c.T()));
         }
-        b.append(String.format("  rejected: %d rollouts, %d rows (%d of them in no rollout)%n", rolloutsRejected(),
-                rowsRejected(), rowsWithoutRollout));
+        b.append(String.format(Locale.ROOT, "  rejected: %d rollouts, %d rows (%d of them in no rollout)%n",
+                rolloutsRejected(), rowsRejected(), rowsWithoutRollout));
         if (!rowFaults.isEmpty()) {
             b.append("  rejected rows by reason (the first fault of each row):\n");
             for (Fault f : rowFaults) {

@@ -3,6 +3,7 @@ package org.gps.io;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -70,12 +71,13 @@ public final class ValidationReport {
         b.append(isValid() ? "valid" : problems.size() + (problems.size() == 1 ? " problem" : " problems")).append('\n');
         if (summary != null) {
             DatasetSummary s = summary;
-            b.append(String.format("  rows %d, trajectories %d, dX %s, dU %s, dO %s, cost %s, u_applied %s,"
-                            + " completion marker %s%n", s.rows(), s.trajectories(), dim(s.dX()), dim(s.dU()), dim(s.dO()),
-                    s.hasCost() ? "yes" : "no", applied(s), s.complete() ? "yes" : "no"));
+            b.append(String.format(Locale.ROOT, "  rows %d, trajectories %d, dX %s, dU %s, dO %s, cost %s, "
+                            + "u_applied %s, completion marker %s%n", s.rows(), s.trajectories(), dim(s.dX()),
+                    dim(s.dU()), dim(s.dO()), s.hasCost() ? "yes" : "no", applied(s), s.complete() ? "yes" : "no"));
             for (DatasetSummary.ConditionSummary c : s.conditions()) {
-                b.append(String.format("  condition %d: T %d, %d trajectories over %d iteration(s), %d rows%n",
-                        c.condition(), c.T(), c.trajectories(), c.iterations(), c.rows()));
+                b.append(String.format(Locale.ROOT,
+                        "  condition %d: T %d, %d trajectories over %d iteration(s), %d rows%n", c.condition(), c.T(),
+                        c.trajectories(), c.iterations(), c.rows()));
             }
             if (!s.sources().isEmpty()) {
                 b.append("  sources: ");

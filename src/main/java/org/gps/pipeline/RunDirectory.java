@@ -12,6 +12,7 @@ import org.gps.io.HadoopFiles;
 import org.gps.pipeline.config.ConfigReader;
 import org.gps.pipeline.config.ExperimentConfig;
 
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -66,7 +67,7 @@ public final class RunDirectory {
     }
 
     public Path iteration(int i) {
-        return new Path(root, String.format("iter=%04d", i));
+        return new Path(root, String.format(Locale.ROOT, "iter=%04d", i));
     }
 
     public Path controllers(int i) {

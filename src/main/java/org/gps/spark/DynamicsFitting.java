@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -433,7 +434,7 @@ public final class DynamicsFitting {
         double need = (double) matrices * jointDim * jointDim * Double.BYTES;
         if (need > budget) {
             long maxDim = (long) Math.floor(Math.sqrt((double) budget / (matrices * Double.BYTES)));
-            throw new BadInputException(String.format(java.util.Locale.ROOT, "%s: dX=%d, dU=%d give a joint dimension"
+            throw new BadInputException(String.format(Locale.ROOT, "%s: dX=%d, dU=%d give a joint dimension"
                             + " of %d; the fits hold about (3K+4) = %d matrices of that dimension squared (K = %d clusters),"
                             + " %.1f GB, more than a quarter of the %.1f GB of memory available (the smaller of the"
                             + " driver's heap and spark.executor.memory); expected a joint dimension of at most %d",
@@ -574,8 +575,8 @@ public final class DynamicsFitting {
         StringBuilder sb = new StringBuilder();
         gmms.forEach((g, r) -> sb.append(sb.length() == 0 ? "" : "; ").append("group ").append(g).append(": K=")
                 .append(clusters.get(g)).append(", ").append(r.iterations()).append(" iterations, ")
-                .append(r.stopReason().name().toLowerCase()).append(r.warmStarted() ? ", warm start" : "")
-                .append(String.format(", LL/point %.4f", r.logLikelihood())));
+                .append(r.stopReason().name().toLowerCase(Locale.ROOT)).append(r.warmStarted() ? ", warm start" : "")
+                .append(String.format(Locale.ROOT, ", LL/point %.4f", r.logLikelihood())));
         return sb.toString();
     }
 }

@@ -1,6 +1,7 @@
 package org.gps.spark;
 
 import org.apache.spark.sql.SparkSession;
+import org.gps.io.SparkSessions;
 
 /**
  * The one SparkSession shared by every test class in the Surefire JVM: starting Spark costs

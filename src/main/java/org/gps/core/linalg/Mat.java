@@ -170,14 +170,6 @@ public final class Mat implements Serializable {
         return a;
     }
 
-    public org.apache.spark.ml.linalg.DenseMatrix toMllib() {
-        return new org.apache.spark.ml.linalg.DenseMatrix(rows, cols, a.clone());
-    }
-
-    public static Mat fromMllib(org.apache.spark.ml.linalg.Matrix m) {
-        return new Mat(m.numRows(), m.numCols(), m.toDense().toArray());
-    }
-
     // ---------------------------------------------------------------- arithmetic
 
     public Mat times(Mat b) {

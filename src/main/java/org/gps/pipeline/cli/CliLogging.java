@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * The command line's logging (log4j2-cli.properties beside this class): one-line messages on the
@@ -39,7 +40,7 @@ final class CliLogging {
             return;
         }
         Path dir = Path.of(System.getProperty(LOG_DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         Path file = dir.resolve("gps-" + stamp + "-" + ProcessHandle.current().pid() + ".log").toAbsolutePath();
         try {
             Files.createDirectories(dir);

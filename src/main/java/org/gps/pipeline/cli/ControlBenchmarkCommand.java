@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "control", mixinStandardHelpOptions = true,
@@ -53,7 +54,7 @@ final class ControlBenchmarkCommand implements Callable<Integer> {
                 evalEpisodes, out, log);
         log.println();
         log.print(ControlBenchmarkReport.markdown(r));
-        log.printf("written: %s, %s, %s%n", out.resolve("control.md"), out.resolve("control.json"),
+        log.printf(Locale.ROOT, "written: %s, %s, %s%n", out.resolve("control.md"), out.resolve("control.json"),
                 out.resolve("control.png"));
         log.flush();
         return Main.EXIT_OK;

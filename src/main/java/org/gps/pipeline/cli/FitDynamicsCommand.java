@@ -162,10 +162,11 @@ final class FitDynamicsCommand implements Callable<Integer> {
 
     static void print(PrintWriter w, List<DynamicsStore.ErrorSummary> summary) {
         w.println("one-step prediction error (in-sample) per condition:");
-        w.printf("%9s %6s %12s %12s %14s%n", "condition", "steps", "mean rmse", "max rmse", "mean rel rmse");
+        w.printf(Locale.ROOT, "%9s %6s %12s %12s %14s%n", "condition", "steps", "mean rmse", "max rmse",
+                "mean rel rmse");
         for (DynamicsStore.ErrorSummary e : summary) {
-            w.printf("%9d %6d %12.4g %12.4g %14.4g%n", e.condition(), e.steps(), e.meanRmse(), e.maxRmse(),
-                    e.meanRelativeRmse());
+            w.printf(Locale.ROOT, "%9d %6d %12.4g %12.4g %14.4g%n", e.condition(), e.steps(), e.meanRmse(),
+                    e.maxRmse(), e.meanRelativeRmse());
         }
         w.flush();
     }
@@ -173,11 +174,11 @@ final class FitDynamicsCommand implements Callable<Integer> {
     static void printHeldOut(PrintWriter w, HeldOutValidation.Result r) {
         w.printf(Locale.ROOT, "one-step prediction error (held out: %.0f%% of each condition's trajectories, at least "
                 + "1, refitted without them) per condition:%n", 100 * HeldOutValidation.FRACTION);
-        w.printf("%9s %6s %6s %11s %12s %12s %14s %14s%n", "condition", "fit", "held", "transitions", "mse",
-                "mean rmse", "mean rel rmse", "nll/transition");
+        w.printf(Locale.ROOT, "%9s %6s %6s %11s %12s %12s %14s %14s%n", "condition", "fit", "held", "transitions",
+                "mse", "mean rmse", "mean rel rmse", "nll/transition");
         for (HeldOutValidation.ConditionResult c : r.conditions()) {
             if (c.score() == null) {
-                w.printf("%9d  n/a: %s%n", c.condition(), c.reason());
+                w.printf(Locale.ROOT, "%9d  n/a: %s%n", c.condition(), c.reason());
             } else {
                 row(w, Integer.toString(c.condition()), Integer.toString(c.trajectories() - c.heldOut().size()),
                         Integer.toString(c.heldOut().size()), c.score());
@@ -196,8 +197,8 @@ final class FitDynamicsCommand implements Callable<Integer> {
             int jittered = r.overall().jitteredSteps();
             int unscored = r.overall().unscoredSteps();
             if (jittered + unscored > 0) {
-                w.printf("nll: %d step(s) scored with a jittered covariance, %d without a likelihood%n", jittered,
-                        unscored);
+                w.printf(Locale.ROOT, "nll: %d step(s) scored with a jittered covariance, %d without a likelihood%n",
+                        jittered, unscored);
             }
         } else {
             w.println("overall: n/a (no condition could be scored)");
@@ -206,7 +207,7 @@ final class FitDynamicsCommand implements Callable<Integer> {
     }
 
     private static void row(PrintWriter w, String what, String fit, String held, HeldOutScore s) {
-        w.printf("%9s %6s %6s %11d %12s %12s %14s %14s%n", what, fit, held, s.transitions(),
+        w.printf(Locale.ROOT, "%9s %6s %6s %11d %12s %12s %14s %14s%n", what, fit, held, s.transitions(),
                 number(s.meanSquaredError()), number(s.meanRmse()), number(s.meanRelativeRmse()),
                 number(s.nllPerTransition()));
     }

@@ -6,6 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.Locale;
 
 /**
  * The command line: one entry point, one subcommand per pipeline step. Exit codes follow the job
@@ -48,6 +49,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Our own text names Locale.ROOT wherever it is made, executors included; this covers what
+        // libraries format on the driver with the default locale (the report's chart axes), so that
+        // a run reads the same on every machine.
+        Locale.setDefault(Locale.ROOT);
         CliLogging.install();
         SignalStop.install();
         int code = execute(args);

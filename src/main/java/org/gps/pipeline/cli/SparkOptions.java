@@ -1,7 +1,7 @@
 package org.gps.pipeline.cli;
 
 import org.apache.spark.sql.SparkSession;
-import org.gps.spark.SparkSessions;
+import org.gps.io.SparkSessions;
 import picocli.CommandLine.Option;
 
 /** The options every Spark step shares. */

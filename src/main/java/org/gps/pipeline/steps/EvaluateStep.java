@@ -13,6 +13,7 @@ import org.gps.spark.RolloutSampling;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -50,12 +51,14 @@ public final class EvaluateStep {
         }
 
         public String toTable() {
-            StringBuilder sb = new StringBuilder(String.format("iteration %d, %d episodes per condition%n", iteration,
-                    episodesPerCondition));
-            sb.append(String.format("%-9s %12s %10s %16s%n", "condition", "mean_return", "std", "final_abs_angle"));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "iteration %d, %d episodes per condition%n",
+                    iteration, episodesPerCondition));
+            sb.append(String.format(Locale.ROOT, "%-9s %12s %10s %16s%n", "condition", "mean_return", "std",
+                    "final_abs_angle"));
             for (ConditionResult c : conditions) {
-                sb.append(String.format("%-9d %12.2f %10.2f %16s%n", c.condition(), c.meanReturn(), c.stdReturn(),
-                        Double.isNaN(c.finalAbsAngle()) ? "-" : String.format("%.4f", c.finalAbsAngle())));
+                sb.append(String.format(Locale.ROOT, "%-9d %12.2f %10.2f %16s%n", c.condition(), c.meanReturn(),
+                        c.stdReturn(), Double.isNaN(c.finalAbsAngle()) ? "-"
+                                : String.format(Locale.ROOT, "%.4f", c.finalAbsAngle())));
             }
             return sb.toString();
         }

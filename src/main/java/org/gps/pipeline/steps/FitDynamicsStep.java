@@ -17,6 +17,7 @@ import org.gps.io.RolloutSchema;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.DynamicsFitting;
+import org.gps.spark.DynamicsWriter;
 import org.gps.spark.HeldOutValidation;
 import org.gps.spark.TrajectoryGroups;
 import org.slf4j.Logger;
@@ -98,7 +99,7 @@ public final class FitDynamicsStep {
             try {
                 HeldOutValidation.Result heldOut = heldOutSeed == null ? null
                         : HeldOutValidation.run(traj, current, options, previous, emSeed, source, heldOutSeed);
-                List<DynamicsStore.ErrorSummary> summary = DynamicsStore.write(spark, out, fit, options.sharedPrior(),
+                List<DynamicsStore.ErrorSummary> summary = DynamicsWriter.write(spark, out, fit, options.sharedPrior(),
                         writtenBy, heldOut);
                 LOG.info("{}: dynamics for {} conditions in {} ms", what, fit.initialStates().size(),
                         (System.nanoTime() - start) / 1_000_000);

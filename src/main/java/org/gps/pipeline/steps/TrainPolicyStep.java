@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -82,7 +83,8 @@ public final class TrainPolicyStep {
                 score.toJson().getBytes(StandardCharsets.UTF_8));
         BestPolicy.publish(run);
         LOG.info("iteration {}: S-step in {} ms; policy mean return {} over {} random starts", iteration,
-                (System.nanoTime() - start) / 1_000_000, String.format("%.1f", score.meanReturn()), score.episodes());
+                (System.nanoTime() - start) / 1_000_000, String.format(Locale.ROOT, "%.1f", score.meanReturn()),
+                score.episodes());
         return score;
     }
 

@@ -27,7 +27,6 @@ class MatTest {
         assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, a.toRowMajor());
         assertEquals(a, Mat.fromRowMajor(2, 3, a.toRowMajor()));
         assertEquals(a, Mat.fromColumnMajor(2, 3, a.toColumnMajor()));
-        assertEquals(a, Mat.fromMllib(a.toMllib()));
     }
 
     @Test

@@ -1,10 +1,11 @@
-package org.gps.spark;
+package org.gps.io;
 
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Builds the SparkSession every job uses. Under {@code spark-submit} the master comes from the
- * submitter; for the embedded launcher it defaults to {@code local[*]}.
+ * submitter; for the embedded launcher it defaults to {@code local[*]}. It lives in io, the
+ * lowest layer that talks to Spark, so that io's own tools can open a session too.
  */
 public final class SparkSessions {
     private SparkSessions() {

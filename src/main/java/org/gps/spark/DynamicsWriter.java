@@ -1,0 +1,190 @@
+package org.gps.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.gps.core.dynamics.HeldOutScore;
+import org.gps.core.gmm.Gmm;
+import org.gps.io.AtomicOutput;
+import org.gps.io.DynamicsStore;
+import org.gps.io.DynamicsStore.ErrorSummary;
+import org.gps.io.HadoopFiles;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Publishes a dynamics fit in the layout {@link DynamicsStore} describes and reads back. It sits
+ * beside the fit because it writes the fit's own result types; io keeps the layout, the schemas
+ * and the readers, and so needs nothing from this layer.
+ */
+public final class DynamicsWriter {
+    private DynamicsWriter() {
+    }
+
+    /**
+     * Writes a fit to {@code path} atomically and returns the per-condition error summary. With
+     * {@code heldOut} the summary carries the held-out scores; without them (null) it has no
+     * {@code held_out} key, as before the scores existed.
+     */
+    public static List<ErrorSummary> write(SparkSession spark, String path, DynamicsFitting.Result fit, boolean shared,
+                                           String writtenBy, HeldOutValidation.Result heldOut) {
+        List<ErrorSummary> summary = new ArrayList<>();
+        AtomicOutput.publish(spark, path, writtenBy, tmp -> {
+            JavaRDD<DynamicsFitting.StepFit> steps = fit.steps();
+            Dataset<Row> stepRows = spark.createDataFrame(steps.map(s -> RowFactory.create(s.condition(), s.t(),
+                    s.model().gain().rows(), s.model().gain().cols() - s.model().gain().rows(), s.samples(),
+                    s.model().gain().toRowMajor(), s.model().offset(), s.model().covariance().toRowMajor())),
+                    DynamicsStore.STEPS_SCHEMA);
+            stepRows.write().parquet(new Path(tmp, DynamicsStore.STEPS).toString());
+            Dataset<Row> errRows = spark.createDataFrame(steps.map(s -> RowFactory.create(s.condition(), s.t(),
+                    s.samples(), s.rmse(), s.relativeRmse())), DynamicsStore.ERROR_SCHEMA);
+            errRows.coalesce(1).write().parquet(new Path(tmp, DynamicsStore.PREDICTION_ERROR).toString());
+            List<Row> x0 = new ArrayList<>();
+            fit.initialStates().forEach((c, d) -> x0.add(RowFactory.create(c, d.mean().length, d.mean(),
+                    d.covariance().toRowMajor())));
+            spark.createDataFrame(x0, DynamicsStore.X0_SCHEMA).coalesce(1).write()
+                    .parquet(new Path(tmp, DynamicsStore.INITIAL_STATE).toString());
+            List<Row> g = new ArrayList<>();
+            fit.gmms().forEach((group, r) -> {
+                Gmm m = r.model();
+                for (int k = 0; k < m.clusters(); k++) {
+                    g.add(RowFactory.create(group, k, m.dim(), m.fittedPoints(), m.logMass(k), m.mean(k),
+                            m.covariance(k).toRowMajor()));
+                }
+            });
+            spark.createDataFrame(g, DynamicsStore.GMM_SCHEMA).coalesce(1).write()
+                    .parquet(new Path(tmp, DynamicsStore.GMM).toString());
+            summary.addAll(errorSummary(steps));
+            HadoopFiles.writeUtf8(spark.sparkContext().hadoopConfiguration(), new Path(tmp, DynamicsStore.SUMMARY),
+                    summaryJson(fit, shared, summary, heldOut));
+            return stepRows.sparkSession().read().parquet(new Path(tmp, DynamicsStore.STEPS).toString()).count();
+        });
+        return summary;
+    }
+
+    /**
+     * The per-condition error summary, aggregated on Spark: one row per condition comes back. Each
+     * condition's steps meet in one task and are summed in order of t, so the means are the same
+     * bits however the fits were partitioned (Spark SQL's avg adds partial sums in an order set by
+     * the partitions and the shuffle).
+     */
+    static List<ErrorSummary> errorSummary(JavaRDD<DynamicsFitting.StepFit> steps) {
+        List<ErrorSummary> out = new ArrayList<>(steps
+                .mapToPair(s -> new scala.Tuple2<>(s.condition(), new double[] {s.t(), s.rmse(), s.relativeRmse()}))
+                .groupByKey()
+                .map(kv -> {
+                    List<double[]> rows = new ArrayList<>();
+                    kv._2().forEach(rows::add);
+                    rows.sort(Comparator.comparingDouble(r -> r[0]));
+                    double rmse = 0;
+                    double max = Double.NEGATIVE_INFINITY;
+                    double relative = 0;
+                    for (double[] r : rows) {
+                        rmse += r[1];
+                        max = Math.max(max, r[1]);
+                        relative += r[2];
+                    }
+                    return new ErrorSummary(kv._1(), rows.size(), rmse / rows.size(), max, relative / rows.size());
+                })
+                .collect());
+        out.sort(Comparator.comparingInt(ErrorSummary::condition));
+        return out;
+    }
+
+    private static String summaryJson(DynamicsFitting.Result fit, boolean shared, List<ErrorSummary> errors,
+                                      HeldOutValidation.Result heldOut) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.put("format", "gps-dynamics");
+        root.put("version", 1);
+        root.put("dX", fit.stateDim());
+        root.put("dU", fit.actionDim());
+        root.put("prior", shared ? "shared" : "per_condition");
+        ArrayNode groups = root.putArray("gmm");
+        fit.gmms().forEach((g, r) -> {
+            ObjectNode n = groups.addObject();
+            n.put("group", g);
+            n.put("clusters", r.model().clusters());
+            n.put("fitted_points", r.model().fittedPoints());
+            n.put("window_trajectories", fit.windowSizes().getOrDefault(g, 0));
+            n.put("em_iterations", r.iterations());
+            n.put("stop_reason", r.stopReason().name().toLowerCase(Locale.ROOT));
+            n.put("warm_started", r.warmStarted());
+            n.put("log_likelihood_per_point", r.logLikelihood());
+        });
+        ArrayNode conds = root.putArray("prediction_error");
+        for (ErrorSummary e : errors) {
+            ObjectNode n = conds.addObject();
+            n.put("condition", e.condition());
+            n.put("steps", e.steps());
+            n.put("mean_rmse", e.meanRmse());
+            n.put("max_rmse", e.maxRmse());
+            n.put("mean_relative_rmse", e.meanRelativeRmse());
+        }
+        if (heldOut != null) {
+            heldOutJson(root.putObject("held_out"), heldOut);
+        }
+        try {
+            return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void heldOutJson(ObjectNode n, HeldOutValidation.Result r) {
+        n.put("fraction", HeldOutValidation.FRACTION);
+        n.put("min_trajectories", HeldOutValidation.MIN_TRAJECTORIES);
+        n.put("seed", r.seed());
+        ArrayNode conds = n.putArray("conditions");
+        for (HeldOutValidation.ConditionResult c : r.conditions()) {
+            ObjectNode cn = conds.addObject();
+            cn.put("condition", c.condition());
+            cn.put("status", c.score() == null ? "n/a" : "scored");
+            cn.put("trajectories", c.trajectories());
+            ArrayNode keys = cn.putArray("held_out");
+            for (TrajectoryGroups.Key k : c.heldOut()) {
+                keys.addObject().put("iteration", k.iteration()).put("sample", k.sample());
+            }
+            if (c.score() == null) {
+                cn.put("reason", c.reason());
+            } else {
+                scoreJson(cn, c.score());
+            }
+        }
+        if (r.overall().steps() == 0) {
+            n.putNull("overall");
+        } else {
+            scoreJson(n.putObject("overall"), r.overall());
+        }
+    }
+
+    private static void scoreJson(ObjectNode n, HeldOutScore s) {
+        n.put("steps", s.steps());
+        n.put("transitions", s.transitions());
+        finiteOrNull(n, "mse", s.meanSquaredError());
+        finiteOrNull(n, "mean_rmse", s.meanRmse());
+        finiteOrNull(n, "max_rmse", s.maxRmse());
+        finiteOrNull(n, "mean_relative_rmse", s.meanRelativeRmse());
+        finiteOrNull(n, "nll_per_transition", s.nllPerTransition());
+        n.put("nll_jittered_steps", s.jitteredSteps());
+        n.put("nll_unscored_steps", s.unscoredSteps());
+    }
+
+    /** JSON has no NaN or infinity: an undefined or overflowing mean is written as null. */
+    private static void finiteOrNull(ObjectNode n, String key, double v) {
+        if (Double.isFinite(v)) {
+            n.put(key, v);
+        } else {
+            n.putNull(key);
+        }
+    }
+}
