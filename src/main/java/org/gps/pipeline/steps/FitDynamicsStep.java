@@ -16,6 +16,7 @@ import org.gps.io.RolloutRules;
 import org.gps.io.RolloutSchema;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.PhaseProfile;
 import org.gps.spark.DynamicsFitting;
 import org.gps.spark.HeldOutValidation;
 import org.gps.spark.TrajectoryGroups;
@@ -70,8 +71,10 @@ public final class FitDynamicsStep {
         for (int i : DynamicsOutputs.windowIterations(iteration, options.maxSamples(), config.samples())) {
             requireAppliedActions(spark, run.rollouts(i).toString(), options, "dynamics.action: applied");
         }
-        Map<Integer, Gmm> previous = iteration == 0 ? Map.of()
-                : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
+        Map<Integer, Gmm> previous;
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+            previous = iteration == 0 ? Map.of() : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
+        }
         DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
                 config.samples());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories =
@@ -98,8 +101,10 @@ public final class FitDynamicsStep {
             try {
                 HeldOutValidation.Result heldOut = heldOutSeed == null ? null
                         : HeldOutValidation.run(traj, current, options, previous, emSeed, source, heldOutSeed);
-                List<DynamicsStore.ErrorSummary> summary = DynamicsStore.write(spark, out, fit, options.sharedPrior(),
-                        writtenBy, heldOut);
+                List<DynamicsStore.ErrorSummary> summary;
+                try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+                    summary = DynamicsStore.write(spark, out, fit, options.sharedPrior(), writtenBy, heldOut);
+                }
                 LOG.info("{}: dynamics for {} conditions in {} ms", what, fit.initialStates().size(),
                         (System.nanoTime() - start) / 1_000_000);
                 return new Summary(summary, heldOut);
