@@ -133,6 +133,37 @@ class ProfiledRunTest {
     }
 
     @Test
+    void aStepJobWithProfilePrintsItsTableAndWritesTheSameOutputsAndNoProfileFile() throws Exception {
+        assertEquals(0, without.exitCode(), without.err());
+        Path copy = dir.resolve("step");
+        RunDirectoryAssertions.copyTree(plain, copy);
+        CliTestSupport.Outcome job = CliTestSupport.run("train-policy", "--run-dir", copy.toString(), "--iteration",
+                "1", "--profile");
+        assertEquals(0, job.exitCode(), job.err());
+        String sStep = job.out().lines().filter(l -> l.startsWith("s_step ")).findFirst().orElseThrow();
+        // The jobs column follows the three numbers: total seconds, share and the median.
+        long jobs = Long.parseLong(sStep.trim().split("\\s+")[4]);
+        assertTrue(jobs > 0 && sStep.contains("lbfgs_iterations"), job.out());
+        assertTrue(job.out().lines().anyMatch(l -> l.startsWith("session_start ")), job.out());
+        assertArrayEquals(Files.readAllBytes(plain.resolve("iter=0001/policy.json")),
+                Files.readAllBytes(copy.resolve("iter=0001/policy.json")));
+        try (Stream<Path> files = Files.walk(copy)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().contains("profile")).toList());
+        }
+    }
+
+    @Test
+    void fitDynamicsOnLoggedRolloutsRefusesProfileNamingTheOption() {
+        CliTestSupport.Outcome o = CliTestSupport.run("fit-dynamics", "--rollouts",
+                plain.resolve("iter=0000/rollouts").toString(), "--out", dir.resolve("logged-fit").toString(),
+                "--profile");
+        assertEquals(2, o.exitCode(), o.err());
+        String last = o.err().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.contains("--profile: only with --run-dir and --iteration"), o.err());
+        assertFalse(Files.exists(dir.resolve("logged-fit")), "refused before any work");
+    }
+
+    @Test
     void theRunsOutputsAreTheSameBitsWithAndWithoutProfile() throws Exception {
         assertEquals(0, withProfile.exitCode(), withProfile.err());
         assertEquals(0, without.exitCode(), without.err());
