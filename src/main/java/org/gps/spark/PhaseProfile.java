@@ -48,6 +48,8 @@ public final class PhaseProfile implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PhaseProfile.class);
     /** The remainder of an iteration's wall time that no phase covers. */
     public static final String OTHER = "other";
+    /** Reading and writing the run directory's files, where that is a step of its own. */
+    public static final String IO = "io";
     /** The Spark local property that names the open phase of a profiled thread, for the job listener. */
     static final String JOB_PROPERTY = "gps.profile.phase";
     private static final long LISTENER_DRAIN_MILLIS = 10_000;

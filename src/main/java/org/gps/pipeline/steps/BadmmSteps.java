@@ -55,7 +55,7 @@ final class BadmmSteps {
     static Map<Integer, BadmmDuals> startingDuals(SparkSession spark, RunDirectory run, ExperimentConfig config,
                                                   int iteration, int dX, int dU) {
         if (iteration > 0) {
-            try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+            try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
                 return BadmmDualsStore.read(spark, run.badmmDuals(iteration - 1).toString());
             }
         }
@@ -175,7 +175,7 @@ final class BadmmSteps {
             if (trained) {
                 PolicyOutputs.writePolicy(run, run.policyInner(iteration), policy);
             }
-            try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+            try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
                 BadmmDualsStore.write(spark, run.badmmDuals(iteration).toString(), duals);
             }
             return results;

@@ -20,16 +20,13 @@ import java.util.Map;
  * not finish, and a step killed at any point leaves the pair visibly incomplete.
  */
 public final class ControllerOutputs {
-    /** The profile's phase of reading and writing a run directory's files (docs/formats.md, profile.json). */
-    static final String IO = "io";
-
     private ControllerOutputs() {
     }
 
     public static void write(SparkSession spark, RunDirectory run, int iteration,
                              Map<Integer, LinearGaussianController> controllers, String writer) {
         String json = run.controllersJson(iteration).toString();
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.withdraw(run.hadoopConf(), json);
             AtomicOutput.publish(spark, run.controllers(iteration).toString(), writer, tmp -> {
                 ControllerStore.toDataFrame(spark, controllers).write().parquet(tmp);
@@ -48,7 +45,7 @@ public final class ControllerOutputs {
 
     public static Map<Integer, LinearGaussianController> read(SparkSession spark, RunDirectory run, int iteration) {
         String path = run.controllers(iteration).toString();
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.requireComplete(spark, path);
             if (!HadoopFiles.isFile(run.hadoopConf(), run.controllersJson(iteration))) {
                 throw new BadInputException(run.controllersJson(iteration) + " does not exist: the step that writes "

@@ -34,7 +34,7 @@ public final class DynamicsOutputs {
             throw new BadInputException(path + ": missing or incomplete; run 'gps fit-dynamics --run-dir " + run.root()
                     + " --iteration " + iteration + "' first");
         }
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             return new Models(DynamicsStore.readDynamics(spark, path), DynamicsStore.readInitialStates(spark, path));
         }
     }

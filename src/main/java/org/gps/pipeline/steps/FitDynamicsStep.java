@@ -72,7 +72,7 @@ public final class FitDynamicsStep {
             requireAppliedActions(spark, run.rollouts(i).toString(), options, "dynamics.action: applied");
         }
         Map<Integer, Gmm> previous;
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             previous = iteration == 0 ? Map.of() : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
         }
         DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
@@ -102,7 +102,7 @@ public final class FitDynamicsStep {
                 HeldOutValidation.Result heldOut = heldOutSeed == null ? null
                         : HeldOutValidation.run(traj, current, options, previous, emSeed, source, heldOutSeed);
                 List<DynamicsStore.ErrorSummary> summary;
-                try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+                try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
                     summary = DynamicsStore.write(spark, out, fit, options.sharedPrior(), writtenBy, heldOut);
                 }
                 LOG.info("{}: dynamics for {} conditions in {} ms", what, fit.initialStates().size(),
@@ -150,10 +150,16 @@ public final class FitDynamicsStep {
      * @param setting what asked for the applied action, for the message
      */
     static void requireAppliedActions(SparkSession spark, String rolloutsPath, DynamicsOptions options, String setting) {
-        if (options.action() == DynamicsOptions.Action.APPLIED && !RolloutReader.storesAppliedActions(spark, rolloutsPath)) {
+        if (options.action() == DynamicsOptions.Action.APPLIED && !storesAppliedActions(spark, rolloutsPath)) {
             throw new BadInputException(rolloutsPath + ": column " + RolloutSchema.U_APPLIED + " is missing (the action"
                     + " the plant applied, rollout schema v2; this dataset is version 1 or logged without it); " + setting
                     + " fits the dynamics on it: expected rollouts that record it, or the commanded action u");
+        }
+    }
+
+    private static boolean storesAppliedActions(SparkSession spark, String rolloutsPath) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            return RolloutReader.storesAppliedActions(spark, rolloutsPath);
         }
     }
 }

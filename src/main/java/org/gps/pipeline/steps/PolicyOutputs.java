@@ -20,7 +20,7 @@ public final class PolicyOutputs {
     }
 
     public static void writePolicy(RunDirectory run, org.apache.hadoop.fs.Path path, Policy policy) {
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.writeFile(run.hadoopConf(), path.toString(),
                     PolicyJson.toJson(policy).getBytes(StandardCharsets.UTF_8));
         }
@@ -34,7 +34,7 @@ public final class PolicyOutputs {
         if (!exists(run, path)) {
             throw new BadInputException(path + ": missing; run '" + producedBy + "' first");
         }
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             return PolicyJson.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), path), path.toString());
         }
     }
@@ -50,7 +50,7 @@ public final class PolicyOutputs {
 
     public static void writeLinearization(SparkSession spark, RunDirectory run, int iteration,
                                           Map<Integer, LinearGaussianController> lin) {
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.publish(spark, run.policyLinearization(iteration).toString(), "policy linearization", tmp -> {
                 ControllerStore.toDataFrame(spark, lin).write().parquet(tmp);
                 return (long) lin.size() * lin.values().iterator().next().horizon();
@@ -61,7 +61,7 @@ public final class PolicyOutputs {
     public static Map<Integer, LinearGaussianController> readLinearization(SparkSession spark, RunDirectory run,
                                                                            int iteration) {
         String path = run.policyLinearization(iteration).toString();
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.requireComplete(spark, path);
             return ControllerStore.fromDataFrame(spark.read().parquet(path), path);
         }

@@ -58,7 +58,7 @@ public final class TrainPolicyStep {
         if (config.algorithm() == Algorithm.BADMM) {
             // BADMM: the targets carry the C-step's multipliers and adapted weights.
             Map<Integer, BadmmDuals> duals;
-            try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+            try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
                 duals = BadmmDualsStore.read(spark, run.badmmDuals(iteration).toString());
             }
             Map<Integer, double[]> weights = new TreeMap<>();
@@ -77,14 +77,14 @@ public final class TrainPolicyStep {
         // policy_eval.json vouches for policy.json (the run loop's completion test): withdraw it first,
         // write it last, so a step killed in between leaves the S-step visibly incomplete.
         // best_policy.json follows the score files both times, so it never names a policy being replaced.
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.withdraw(run.hadoopConf(), run.policyEval(iteration).toString());
             BestPolicy.publish(run);
             PolicyOutputs.writePolicy(run, run.policy(iteration), policy);
         }
         EvaluateStep.PolicyScore score = EvaluateStep.scorePolicy(spark, config, policy, config.policy().evalEpisodes(),
                 Seeds.derive(config.seed(), "policy-eval", iteration), trainingSteps(config, iteration));
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.writeFile(run.hadoopConf(), run.policyEval(iteration).toString(),
                     score.toJson().getBytes(StandardCharsets.UTF_8));
             BestPolicy.publish(run);

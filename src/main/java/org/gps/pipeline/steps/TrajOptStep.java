@@ -163,7 +163,7 @@ public final class TrajOptStep {
         IterationState state = new IterationState(iteration, config.algorithm().configName(), states);
         // The state file is what marks this step complete: withdrawn before the controllers are
         // replaced, written after them, so a kill in between leaves no state vouching for them.
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.withdraw(run.hadoopConf(), run.state(iteration).toString());
             ControllerOutputs.write(spark, run, iteration + 1, next, "trajopt");
             AtomicOutput.writeFile(run.hadoopConf(), run.state(iteration).toString(),
@@ -179,7 +179,7 @@ public final class TrajOptStep {
         if (!HadoopFiles.exists(run.hadoopConf(), p)) {
             throw new BadInputException(p + ": missing; run 'gps trajopt --iteration " + iteration + "' first");
         }
-        try (PhaseProfile.Scope phase = PhaseProfile.enter(ControllerOutputs.IO)) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             return IterationState.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), run.state(iteration)), p);
         }
     }
