@@ -237,11 +237,6 @@ public final class PhaseProfile implements AutoCloseable {
         }
     }
 
-    /** The seconds from the JVM's start until this profile started (the session was ready). */
-    public double sessionStartSeconds() {
-        return sessionStartSeconds;
-    }
-
     /** Stops profiling on this thread and removes the job listener. */
     @Override
     public void close() {
@@ -309,11 +304,6 @@ public final class PhaseProfile implements AutoCloseable {
             }
             return root.toPrettyString();
         }
-    }
-
-    /** The iterations profiled so far, in order. */
-    public List<Iteration> iterations() {
-        return List.copyOf(iterations);
     }
 
     /**
