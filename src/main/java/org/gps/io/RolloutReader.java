@@ -8,6 +8,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
+import org.gps.spark.PhaseProfile;
 
 /**
  * Reads a rollout dataset (schema v1 or v2, docs/rollout-schema.md) as a DataFrame with exactly the
@@ -40,8 +41,11 @@ public final class RolloutReader {
      * {@value AtomicOutput#MARKER} marker (docs/architecture.md, job contract: a half-written output is never read).
      */
     public static Dataset<Row> readComplete(SparkSession spark, String path) {
-        AtomicOutput.requireComplete(spark, path);
-        return read(spark, path);
+        // The marker, the Parquet footers for the schema; the rows are read by whoever consumes the dataset.
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            AtomicOutput.requireComplete(spark, path);
+            return read(spark, path);
+        }
     }
 
     /**

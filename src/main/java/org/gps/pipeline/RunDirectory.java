@@ -114,6 +114,11 @@ public final class RunDirectory {
         return new Path(iteration(i), "policy_eval.json");
     }
 
+    /** With {@code gps run --profile}: where the iteration's wall time went (docs/formats.md). */
+    public Path profile(int i) {
+        return new Path(iteration(i), "profile.json");
+    }
+
     public Path bestPolicy() {
         return new Path(root, "best_policy.json");
     }

@@ -54,6 +54,15 @@ public final class DistributedTrajOpt {
     public static Map<Integer, TrajOptResult> optimize(SparkSession spark, Map<Integer, Problem> problems,
                                                        TrajOptOptions options) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("c_step")) {
+            Map<Integer, TrajOptResult> out = optimize(jsc, problems, options);
+            phase.count("dual_search_rounds", out.values().stream().mapToLong(TrajOptResult::rounds).sum());
+            return out;
+        }
+    }
+
+    private static Map<Integer, TrajOptResult> optimize(JavaSparkContext jsc, Map<Integer, Problem> problems,
+                                                        TrajOptOptions options) {
         Broadcast<TreeMap<Integer, Problem>> shared = jsc.broadcast(new TreeMap<>(problems));
         List<Integer> conditions = new ArrayList<>(problems.keySet());
         try {

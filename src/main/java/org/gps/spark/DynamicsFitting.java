@@ -224,8 +224,12 @@ public final class DynamicsFitting {
         boolean shared = options.sharedPrior();
         int maxSamples = options.maxSamples();
         String dataset = source.dataset();
-        TrajectoryCensus census = traj.aggregate(new TrajectoryCensus(shared, maxSamples, dataset, source.equalLengths()),
-                (c, kv) -> c.add(kv._1(), kv._2(), layout, isCurrent.contains(kv._1())), TrajectoryCensus::merge);
+        TrajectoryCensus census;
+        // The first pass over the trajectories: it also reads the rollouts and assembles (and caches) them.
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("census")) {
+            census = traj.aggregate(new TrajectoryCensus(shared, maxSamples, dataset, source.equalLengths()),
+                    (c, kv) -> c.add(kv._1(), kv._2(), layout, isCurrent.contains(kv._1())), TrajectoryCensus::merge);
+        }
         TreeMap<Integer, long[]> perCondition = census.perCondition;
         if (perCondition.isEmpty()) {
             throw new BadInputException(dataset + ": no trajectories to fit dynamics on; expected rows ("
@@ -297,7 +301,7 @@ public final class DynamicsFitting {
                     .persist(StorageLevel.MEMORY_ONLY());
         }
         Map<Integer, EmResult> gmms;
-        try {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("prior_em")) {
             gmms = DistributedGmmEm.fit(blocks, clusters, previous, options.em().withSeed(seed), inTask);
         } finally {
             if (!allInTask) {
@@ -399,7 +403,9 @@ public final class DynamicsFitting {
 
         // Materialise now: the caller unpersists the trajectories once this returns. (A retried
         // task may add its x0 fit twice: the same value, kept once by condition.)
-        steps.count();
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("step_fits")) {
+            steps.count();
+        }
         gmmB.unpersist(false);
         x0PriorsB.unpersist(false);
         Map<Integer, InitialStateDistribution> x0 = new TreeMap<>();

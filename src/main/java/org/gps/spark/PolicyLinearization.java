@@ -41,18 +41,21 @@ public final class PolicyLinearization {
     public static Result fit(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories,
                              DynamicsFitting.CurrentSet isCurrent, Policy policy, DynamicsOptions prior, long seed) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(trajectories.context());
-        Broadcast<Policy> policyB = jsc.broadcast(policy);
-        try {
-            DynamicsFitting.Result fit = DynamicsFitting.fit(trajectories, isCurrent, prior, Map.of(), seed,
-                    rows(policyB), false);
+        // One phase: the prior's census, EM and per-step fits inside it are the linearization's, not the dynamics'.
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("policy_linearization")) {
+            Broadcast<Policy> policyB = jsc.broadcast(policy);
             try {
-                List<DynamicsFitting.StepFit> steps = fit.steps().collect();
-                return assemble(steps, policy.variance(), fit.gmms());
+                DynamicsFitting.Result fit = DynamicsFitting.fit(trajectories, isCurrent, prior, Map.of(), seed,
+                        rows(policyB), false);
+                try {
+                    List<DynamicsFitting.StepFit> steps = fit.steps().collect();
+                    return assemble(steps, policy.variance(), fit.gmms());
+                } finally {
+                    fit.steps().unpersist(false);
+                }
             } finally {
-                fit.steps().unpersist(false);
+                policyB.destroy();
             }
-        } finally {
-            policyB.destroy();
         }
     }
 

@@ -83,6 +83,17 @@ public final class PolicyUpdate {
     private static Result train(JavaPairRDD<TrajectoryGroups.Key, Trajectory> unordered, TargetControllers controllers,
                                 Map<Integer, double[]> weights, Map<Integer, BadmmDuals> duals, Policy previous,
                                 PolicyOptions options, long seed) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("s_step")) {
+            Result r = trainTargets(unordered, controllers, weights, duals, previous, options, seed);
+            phase.count("lbfgs_iterations", r.iterations());
+            return r;
+        }
+    }
+
+    private static Result trainTargets(JavaPairRDD<TrajectoryGroups.Key, Trajectory> unordered,
+                                       TargetControllers controllers, Map<Integer, double[]> weights,
+                                       Map<Integer, BadmmDuals> duals, Policy previous, PolicyOptions options,
+                                       long seed) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(unordered.context());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = ordered(unordered);
         ObservationNormalizer normalizer = previous != null ? previous.normalizer() : normalizerOf(samples);

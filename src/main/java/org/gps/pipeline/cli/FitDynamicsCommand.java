@@ -11,6 +11,7 @@ import org.gps.io.OutputGuard;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.FitDynamicsStep;
 import org.gps.spark.HeldOutValidation;
+import org.gps.spark.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -80,6 +81,9 @@ final class FitDynamicsCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    ProfileOption profiling;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -91,6 +95,7 @@ final class FitDynamicsCommand implements Callable<Integer> {
             throw new BadInputException("fit-dynamics: give either --run-dir R --iteration I, or --rollouts PATH --out DIR");
         }
         FitDynamicsStep.Summary summary;
+        PhaseProfile profile = null;
         if (inRun) {
             if (runDir == null || iteration == null) {
                 throw new BadInputException("fit-dynamics: --run-dir and --iteration go together");
@@ -110,11 +115,22 @@ final class FitDynamicsCommand implements Callable<Integer> {
             }
             boolean score = heldOut != null && heldOut;
             SparkSession s = spark.session("fit-dynamics");
-            summary = RunDirectory.whileLocked(s, runDir, "gps fit-dynamics --iteration " + iteration,
-                    () -> FitDynamicsStep.run(s, runDir, iteration, score));
+            PhaseProfile p = profiling.start(s);
+            profile = p;
+            try {
+                summary = RunDirectory.whileLocked(s, runDir, "gps fit-dynamics --iteration " + iteration,
+                        () -> ProfileOption.step(p, iteration, () -> FitDynamicsStep.run(s, runDir, iteration, score)));
+            } finally {
+                if (p != null) {
+                    p.close();
+                }
+            }
         } else {
             if (rollouts == null || out == null) {
                 throw new BadInputException("fit-dynamics: --rollouts and --out go together");
+            }
+            if (profiling.profile) {
+                throw new BadInputException("--profile: only with --run-dir and --iteration (it times a run's step)");
             }
             if (!prior.equals("per_condition") && !prior.equals("shared")) {
                 throw new BadInputException("--prior: expected per_condition or shared, got '" + prior + "'");
@@ -157,6 +173,7 @@ final class FitDynamicsCommand implements Callable<Integer> {
                     : "held-out scores: not computed (--no-held-out)");
             w.flush();
         }
+        ProfileOption.print(profile);
         return Main.EXIT_OK;
     }
 

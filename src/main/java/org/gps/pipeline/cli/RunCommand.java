@@ -3,6 +3,7 @@ package org.gps.pipeline.cli;
 import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.RunLoop;
+import org.gps.spark.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,13 +28,28 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
+    @Option(names = "--profile", description = {"Measure where each iteration's wall time goes, by phase (sample, "
+            + "census, prior_em, step_fits, cost_expansion, policy_linearization, c_step, s_step, policy_scoring, "
+            + "evaluate_controllers, io, other), with the Spark jobs each ran: writes R/iter=I/profile.json for every "
+            + "iteration that ran a step and prints a table at the end. Off by default; the outputs are the same "
+            + "bits either way."})
+    boolean profile;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         SparkSession s = spark.session("run");
-        RunDirectory.whileLocked(s, runDir, "gps run", () -> RunLoop.run(s, config, runDir, spec.commandLine().getOut()));
+        PhaseProfile p = profile ? PhaseProfile.start(s.sparkContext()) : null;
+        try {
+            RunDirectory.whileLocked(s, runDir, "gps run",
+                    () -> RunLoop.run(s, config, runDir, spec.commandLine().getOut(), p));
+        } finally {
+            if (p != null) {
+                p.close();
+            }
+        }
         return Main.EXIT_OK;
     }
 }

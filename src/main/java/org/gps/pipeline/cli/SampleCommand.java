@@ -3,6 +3,7 @@ package org.gps.pipeline.cli;
 import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.SampleStep;
+import org.gps.spark.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,14 +20,20 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    ProfileOption profiling;
+
     @Override
     public Integer call() {
         SparkSession s = spark.session("sample");
-        RunDirectory.whileLocked(s, step.runDir, "gps sample --iteration " + step.iteration,
-                () -> {
-                    SampleStep.run(s, step.runDir, step.iteration);
-                    return null;
-                });
+        try (PhaseProfile p = profiling.start(s)) {
+            RunDirectory.whileLocked(s, step.runDir, "gps sample --iteration " + step.iteration,
+                    () -> ProfileOption.step(p, step.iteration, () -> {
+                        SampleStep.run(s, step.runDir, step.iteration);
+                        return null;
+                    }));
+            ProfileOption.print(p);
+        }
         return Main.EXIT_OK;
     }
 }

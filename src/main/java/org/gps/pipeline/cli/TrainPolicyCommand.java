@@ -5,6 +5,7 @@ import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.BestPolicy;
 import org.gps.pipeline.steps.EvaluateStep;
 import org.gps.pipeline.steps.TrainPolicyStep;
+import org.gps.spark.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -25,26 +26,34 @@ final class TrainPolicyCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    ProfileOption profiling;
+
     @Override
     public Integer call() {
         SparkSession session = spark.session("train-policy");
         record Outcome(EvaluateStep.PolicyScore score, BestPolicy published) {
         }
-        Outcome o = RunDirectory.whileLocked(session, step.runDir, "gps train-policy --iteration " + step.iteration,
-                () -> {
-                    EvaluateStep.PolicyScore score = TrainPolicyStep.run(session, step.runDir, step.iteration);
-                    RunDirectory run = new RunDirectory(step.runDir, session.sparkContext().hadoopConfiguration());
-                    return new Outcome(score, BestPolicy.of(run).orElseThrow());
-                });
-        EvaluateStep.PolicyScore s = o.score();
-        System.out.printf(Locale.ROOT, "iteration %d: policy mean return %.1f (std %.1f) over %d random starts of %d "
-                + "steps; trained from %d environment steps%n", step.iteration, s.meanReturn(), s.stdReturn(),
-                s.episodes(), s.horizon(), s.trainingEnvSteps());
-        BestPolicy b = o.published();
-        System.out.println(b.iteration() == step.iteration
-                ? String.format(Locale.ROOT, "published policy: iteration %d (R/best_policy.json)", b.iteration())
-                : String.format(Locale.ROOT, "published policy: iteration %d, mean return %.1f (R/best_policy.json); "
-                        + "not this one, which scored no higher", b.iteration(), b.score().meanReturn()));
+        try (PhaseProfile p = profiling.start(session)) {
+            Outcome o = RunDirectory.whileLocked(session, step.runDir, "gps train-policy --iteration " + step.iteration,
+                    () -> {
+                        EvaluateStep.PolicyScore score = ProfileOption.step(p, step.iteration,
+                                () -> TrainPolicyStep.run(session, step.runDir, step.iteration));
+                        RunDirectory run = new RunDirectory(step.runDir, session.sparkContext().hadoopConfiguration());
+                        return new Outcome(score, BestPolicy.of(run).orElseThrow());
+                    });
+            EvaluateStep.PolicyScore s = o.score();
+            System.out.printf(Locale.ROOT, "iteration %d: policy mean return %.1f (std %.1f) over %d random starts of "
+                    + "%d steps; trained from %d environment steps%n", step.iteration, s.meanReturn(), s.stdReturn(),
+                    s.episodes(), s.horizon(), s.trainingEnvSteps());
+            BestPolicy b = o.published();
+            System.out.println(b.iteration() == step.iteration
+                    ? String.format(Locale.ROOT, "published policy: iteration %d (R/best_policy.json)", b.iteration())
+                    : String.format(Locale.ROOT, "published policy: iteration %d, mean return %.1f "
+                            + "(R/best_policy.json); not this one, which scored no higher", b.iteration(),
+                            b.score().meanReturn()));
+            ProfileOption.print(p);
+        }
         return Main.EXIT_OK;
     }
 }

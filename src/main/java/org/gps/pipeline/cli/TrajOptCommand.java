@@ -3,6 +3,7 @@ package org.gps.pipeline.cli;
 import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.TrajOptStep;
+import org.gps.spark.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -19,11 +20,17 @@ final class TrajOptCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
+    @Mixin
+    ProfileOption profiling;
+
     @Override
     public Integer call() {
         SparkSession s = spark.session("trajopt");
-        RunDirectory.whileLocked(s, step.runDir, "gps trajopt --iteration " + step.iteration,
-                () -> TrajOptStep.run(s, step.runDir, step.iteration));
+        try (PhaseProfile p = profiling.start(s)) {
+            RunDirectory.whileLocked(s, step.runDir, "gps trajopt --iteration " + step.iteration,
+                    () -> ProfileOption.step(p, step.iteration, () -> TrajOptStep.run(s, step.runDir, step.iteration)));
+            ProfileOption.print(p);
+        }
         return Main.EXIT_OK;
     }
 }

@@ -22,6 +22,7 @@ import org.gps.io.BadmmDualsStore;
 import org.gps.io.RolloutReader;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.PhaseProfile;
 import org.gps.spark.DistributedTrajOpt;
 import org.gps.spark.PolicyLinearization;
 import org.gps.spark.PolicyUpdate;
@@ -54,7 +55,9 @@ final class BadmmSteps {
     static Map<Integer, BadmmDuals> startingDuals(SparkSession spark, RunDirectory run, ExperimentConfig config,
                                                   int iteration, int dX, int dU) {
         if (iteration > 0) {
-            return BadmmDualsStore.read(spark, run.badmmDuals(iteration - 1).toString());
+            try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+                return BadmmDualsStore.read(spark, run.badmmDuals(iteration - 1).toString());
+            }
         }
         Map<Integer, BadmmDuals> d = new TreeMap<>();
         for (int c = 0; c < config.conditionCount(); c++) {
@@ -172,7 +175,9 @@ final class BadmmSteps {
             if (trained) {
                 PolicyOutputs.writePolicy(run, run.policyInner(iteration), policy);
             }
-            BadmmDualsStore.write(spark, run.badmmDuals(iteration).toString(), duals);
+            try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+                BadmmDualsStore.write(spark, run.badmmDuals(iteration).toString(), duals);
+            }
             return results;
         } finally {
             samples.unpersist(false);

@@ -7,6 +7,7 @@ import org.gps.io.AtomicOutput;
 import org.gps.io.ControllerStore;
 import org.gps.io.HadoopFiles;
 import org.gps.pipeline.RunDirectory;
+import org.gps.spark.PhaseProfile;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -25,12 +26,15 @@ public final class ControllerOutputs {
     public static void write(SparkSession spark, RunDirectory run, int iteration,
                              Map<Integer, LinearGaussianController> controllers, String writer) {
         String json = run.controllersJson(iteration).toString();
-        AtomicOutput.withdraw(run.hadoopConf(), json);
-        AtomicOutput.publish(spark, run.controllers(iteration).toString(), writer, tmp -> {
-            ControllerStore.toDataFrame(spark, controllers).write().parquet(tmp);
-            return (long) controllers.size() * controllers.values().iterator().next().horizon();
-        });
-        AtomicOutput.writeFile(run.hadoopConf(), json, ControllerStore.toJson(controllers).getBytes(StandardCharsets.UTF_8));
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            AtomicOutput.withdraw(run.hadoopConf(), json);
+            AtomicOutput.publish(spark, run.controllers(iteration).toString(), writer, tmp -> {
+                ControllerStore.toDataFrame(spark, controllers).write().parquet(tmp);
+                return (long) controllers.size() * controllers.values().iterator().next().horizon();
+            });
+            AtomicOutput.writeFile(run.hadoopConf(), json,
+                    ControllerStore.toJson(controllers).getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** True when both formats of iteration {@code iteration}'s controllers were published by one finished step. */
@@ -41,12 +45,14 @@ public final class ControllerOutputs {
 
     public static Map<Integer, LinearGaussianController> read(SparkSession spark, RunDirectory run, int iteration) {
         String path = run.controllers(iteration).toString();
-        AtomicOutput.requireComplete(spark, path);
-        if (!HadoopFiles.isFile(run.hadoopConf(), run.controllersJson(iteration))) {
-            throw new BadInputException(run.controllersJson(iteration) + " does not exist: the step that writes "
-                    + path + " did not finish (" + writerHint(iteration) + ")");
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            AtomicOutput.requireComplete(spark, path);
+            if (!HadoopFiles.isFile(run.hadoopConf(), run.controllersJson(iteration))) {
+                throw new BadInputException(run.controllersJson(iteration) + " does not exist: the step that writes "
+                        + path + " did not finish (" + writerHint(iteration) + ")");
+            }
+            return ControllerStore.fromDataFrame(spark.read().parquet(path), path);
         }
-        return ControllerStore.fromDataFrame(spark.read().parquet(path), path);
     }
 
     private static String writerHint(int iteration) {

@@ -10,6 +10,7 @@ import org.gps.core.dynamics.LinearGaussianDynamics;
 import org.gps.io.AtomicOutput;
 import org.gps.io.DynamicsStore;
 import org.gps.io.RolloutRules;
+import org.gps.spark.PhaseProfile;
 import org.gps.spark.DynamicsFitting;
 import org.gps.pipeline.RunDirectory;
 
@@ -33,7 +34,9 @@ public final class DynamicsOutputs {
             throw new BadInputException(path + ": missing or incomplete; run 'gps fit-dynamics --run-dir " + run.root()
                     + " --iteration " + iteration + "' first");
         }
-        return new Models(DynamicsStore.readDynamics(spark, path), DynamicsStore.readInitialStates(spark, path));
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            return new Models(DynamicsStore.readDynamics(spark, path), DynamicsStore.readInitialStates(spark, path));
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import org.gps.core.control.LinearGaussianController;
 import org.gps.core.sample.RolloutPolicy;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.PhaseProfile;
 import org.gps.spark.RolloutSampling;
 
 import java.util.ArrayList;
@@ -158,8 +159,11 @@ public final class EvaluateStep {
             policies.put(e, deterministic);
         }
         int horizon = config.policy() == null ? config.horizon() : config.policy().evalHorizon();
-        List<RolloutSampling.Episode> eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(
-                config.environment(), starts, policies, 1, horizon, seed, 0, "evaluate-policy"));
+        List<RolloutSampling.Episode> eps;
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("policy_scoring")) {
+            eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(config.environment(), starts, policies,
+                    1, horizon, seed, 0, "evaluate-policy"));
+        }
         double[] returns = eps.stream().mapToDouble(RolloutSampling.Episode::totalReward).toArray();
         double[] angles = env instanceof org.gps.core.env.Pendulum
                 ? eps.stream().mapToDouble(RolloutSampling.Episode::finalAbsAngle).toArray() : null;
@@ -272,10 +276,12 @@ public final class EvaluateStep {
         Map<Integer, LinearGaussianController> controllers = ControllerOutputs.read(spark, run, it);
         Map<Integer, RolloutPolicy> policies = new TreeMap<>();
         controllers.forEach((c, k) -> policies.put(c, meanActions ? k.meanPolicy() : k));
-        List<RolloutSampling.Episode> eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(
-                config.environment(), config.conditions(), policies, n, config.horizon(),
-                seed == null ? config.seed() : seed, it,
-                "evaluate"));
+        List<RolloutSampling.Episode> eps;
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("evaluate_controllers")) {
+            eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(config.environment(),
+                    config.conditions(), policies, n, config.horizon(), seed == null ? config.seed() : seed, it,
+                    "evaluate"));
+        }
         Map<Integer, List<RolloutSampling.Episode>> byCondition = new TreeMap<>();
         eps.forEach(e -> byCondition.computeIfAbsent(e.condition(), k -> new ArrayList<>()).add(e));
         List<ConditionResult> results = new ArrayList<>();

@@ -16,6 +16,7 @@ import org.gps.io.RolloutRules;
 import org.gps.io.RolloutSchema;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.PhaseProfile;
 import org.gps.spark.DynamicsFitting;
 import org.gps.spark.DynamicsWriter;
 import org.gps.spark.HeldOutValidation;
@@ -71,8 +72,10 @@ public final class FitDynamicsStep {
         for (int i : DynamicsOutputs.windowIterations(iteration, options.maxSamples(), config.samples())) {
             requireAppliedActions(spark, run.rollouts(i).toString(), options, "dynamics.action: applied");
         }
-        Map<Integer, Gmm> previous = iteration == 0 ? Map.of()
-                : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
+        Map<Integer, Gmm> previous;
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            previous = iteration == 0 ? Map.of() : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
+        }
         DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
                 config.samples());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories =
@@ -99,8 +102,10 @@ public final class FitDynamicsStep {
             try {
                 HeldOutValidation.Result heldOut = heldOutSeed == null ? null
                         : HeldOutValidation.run(traj, current, options, previous, emSeed, source, heldOutSeed);
-                List<DynamicsStore.ErrorSummary> summary = DynamicsWriter.write(spark, out, fit, options.sharedPrior(),
-                        writtenBy, heldOut);
+                List<DynamicsStore.ErrorSummary> summary;
+                try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+                    summary = DynamicsWriter.write(spark, out, fit, options.sharedPrior(), writtenBy, heldOut);
+                }
                 LOG.info("{}: dynamics for {} conditions in {} ms", what, fit.initialStates().size(),
                         (System.nanoTime() - start) / 1_000_000);
                 return new Summary(summary, heldOut);
@@ -146,10 +151,16 @@ public final class FitDynamicsStep {
      * @param setting what asked for the applied action, for the message
      */
     static void requireAppliedActions(SparkSession spark, String rolloutsPath, DynamicsOptions options, String setting) {
-        if (options.action() == DynamicsOptions.Action.APPLIED && !RolloutReader.storesAppliedActions(spark, rolloutsPath)) {
+        if (options.action() == DynamicsOptions.Action.APPLIED && !storesAppliedActions(spark, rolloutsPath)) {
             throw new BadInputException(rolloutsPath + ": column " + RolloutSchema.U_APPLIED + " is missing (the action"
                     + " the plant applied, rollout schema v2; this dataset is version 1 or logged without it); " + setting
                     + " fits the dynamics on it: expected rollouts that record it, or the commanded action u");
+        }
+    }
+
+    private static boolean storesAppliedActions(SparkSession spark, String rolloutsPath) {
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            return RolloutReader.storesAppliedActions(spark, rolloutsPath);
         }
     }
 }

@@ -9,6 +9,7 @@ import org.gps.io.ControllerStore;
 import org.gps.io.HadoopFiles;
 import org.gps.io.PolicyJson;
 import org.gps.pipeline.RunDirectory;
+import org.gps.spark.PhaseProfile;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -19,7 +20,10 @@ public final class PolicyOutputs {
     }
 
     public static void writePolicy(RunDirectory run, org.apache.hadoop.fs.Path path, Policy policy) {
-        AtomicOutput.writeFile(run.hadoopConf(), path.toString(), PolicyJson.toJson(policy).getBytes(StandardCharsets.UTF_8));
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            AtomicOutput.writeFile(run.hadoopConf(), path.toString(),
+                    PolicyJson.toJson(policy).getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     public static boolean exists(RunDirectory run, org.apache.hadoop.fs.Path path) {
@@ -30,7 +34,9 @@ public final class PolicyOutputs {
         if (!exists(run, path)) {
             throw new BadInputException(path + ": missing; run '" + producedBy + "' first");
         }
-        return PolicyJson.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), path), path.toString());
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            return PolicyJson.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), path), path.toString());
+        }
     }
 
     /**
@@ -44,16 +50,20 @@ public final class PolicyOutputs {
 
     public static void writeLinearization(SparkSession spark, RunDirectory run, int iteration,
                                           Map<Integer, LinearGaussianController> lin) {
-        AtomicOutput.publish(spark, run.policyLinearization(iteration).toString(), "policy linearization", tmp -> {
-            ControllerStore.toDataFrame(spark, lin).write().parquet(tmp);
-            return (long) lin.size() * lin.values().iterator().next().horizon();
-        });
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            AtomicOutput.publish(spark, run.policyLinearization(iteration).toString(), "policy linearization", tmp -> {
+                ControllerStore.toDataFrame(spark, lin).write().parquet(tmp);
+                return (long) lin.size() * lin.values().iterator().next().horizon();
+            });
+        }
     }
 
     public static Map<Integer, LinearGaussianController> readLinearization(SparkSession spark, RunDirectory run,
                                                                            int iteration) {
         String path = run.policyLinearization(iteration).toString();
-        AtomicOutput.requireComplete(spark, path);
-        return ControllerStore.fromDataFrame(spark.read().parquet(path), path);
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            AtomicOutput.requireComplete(spark, path);
+            return ControllerStore.fromDataFrame(spark.read().parquet(path), path);
+        }
     }
 }

@@ -8,10 +8,12 @@ import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ConfigReader;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.PhaseProfile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +37,16 @@ public final class RunLoop {
     }
 
     public static List<Progress> run(SparkSession spark, String configPath, String runDirUri, PrintWriter out) {
+        return run(spark, configPath, runDirUri, out, null);
+    }
+
+    /**
+     * As {@link #run(SparkSession, String, String, PrintWriter)}; with a {@code profile} (started on
+     * this thread) every iteration that ran a step also writes {@code iter=I/profile.json}, and the
+     * profile's table is printed at the end. The profile only reads clocks and counts jobs.
+     */
+    public static List<Progress> run(SparkSession spark, String configPath, String runDirUri, PrintWriter out,
+                                     PhaseProfile profile) {
         RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
         ExperimentConfig config;
         if (run.isInitialised() && configPath != null) {
@@ -61,15 +73,23 @@ public final class RunLoop {
         out.flush();
         List<Progress> progress = new ArrayList<>();
         for (int i = 0; i < config.iterations(); i++) {
+            if (profile != null) {
+                profile.beginIteration(i);
+            }
             long start = System.nanoTime();
             boolean did = false;
+            boolean skipped = false;
             if (!AtomicOutput.isComplete(run.hadoopConf(), run.rollouts(i).toString())) {
                 SampleStep.run(spark, runDirUri, i);
                 did = true;
+            } else {
+                skipped = true;
             }
             if (!AtomicOutput.isComplete(run.hadoopConf(), run.dynamics(i).toString())) {
                 FitDynamicsStep.run(spark, runDirUri, i);
                 did = true;
+            } else {
+                skipped = true;
             }
             IterationState state;
             if (!HadoopFiles.exists(run.hadoopConf(), run.state(i).toString())
@@ -78,6 +98,7 @@ public final class RunLoop {
                 did = true;
             } else {
                 state = TrajOptStep.readState(run, i);
+                skipped = true;
             }
             EvaluateStep.PolicyScore score = null;
             if (config.trainsPolicy()) {
@@ -85,6 +106,7 @@ public final class RunLoop {
                     score = TrainPolicyStep.run(spark, runDirUri, i);
                     did = true;
                 } else {
+                    skipped = true;
                     score = EvaluateStep.PolicyScore.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), run.policyEval(i)),
                             run.policyEval(i).toString());
                     // A run stopped between a score file and best_policy.json (or made before the file
@@ -94,6 +116,14 @@ public final class RunLoop {
             }
             EvaluateStep.Result eval = EvaluateStep.run(spark, runDirUri, i, null);
             Progress p = new Progress(i, state, eval, score, (System.nanoTime() - start) / 1e9, !did);
+            if (profile != null) {
+                PhaseProfile.Iteration it = profile.endIteration();
+                // An iteration complete before keeps the profile of the run that did its work.
+                if (did) {
+                    AtomicOutput.writeFile(run.hadoopConf(), run.profile(i).toString(),
+                            it.toJson(skipped).getBytes(StandardCharsets.UTF_8));
+                }
+            }
             progress.add(p);
             out.println(line(p));
             out.flush();
@@ -118,6 +148,9 @@ public final class RunLoop {
             }
         }
         out.println(org.gps.pipeline.report.RunReport.writeAfterRun(spark, runDirUri));
+        if (profile != null) {
+            out.print(profile.table());
+        }
         out.flush();
         return progress;
     }

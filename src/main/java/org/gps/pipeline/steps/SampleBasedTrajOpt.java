@@ -24,6 +24,7 @@ import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.Algorithm;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.CostEvaluation;
+import org.gps.spark.PhaseProfile;
 import org.gps.spark.SampleBasedCStep;
 import org.gps.spark.TrajectoryGroups;
 
@@ -48,6 +49,9 @@ import java.util.TreeMap;
  */
 final class SampleBasedTrajOpt {
     private static final Logger LOG = LoggerFactory.getLogger(SampleBasedTrajOpt.class);
+
+    /** The profile's name of the C-step, as the LQR C-step's ({@code DistributedTrajOpt}). */
+    private static final String C_STEP = "c_step";
 
     private SampleBasedTrajOpt() {
     }
@@ -87,8 +91,10 @@ final class SampleBasedTrajOpt {
                 problems.put(c, new SampleBasedCStep.Problem<>(drew, config.costs().get(c),
                         new Pi2Input(base, config.pi2())));
             }
-            Map<Integer, Pi2Result> results = SampleBasedCStep.run(trajectories, problems,
-                    SampleBasedTrajOpt::pi2, path);
+            Map<Integer, Pi2Result> results;
+            try (PhaseProfile.Scope phase = PhaseProfile.enter(C_STEP)) {
+                results = SampleBasedCStep.run(trajectories, problems, SampleBasedTrajOpt::pi2, path);
+            }
             for (int c = 0; c < config.conditionCount(); c++) {
                 Pi2Result r = results.get(c);
                 if (r.controller().equals(problems.get(c).input().base())) {
@@ -129,8 +135,11 @@ final class SampleBasedTrajOpt {
                     TrajOptStep.model(dynamics, costs, c, config.actionLimits()), reference, replay, etas, mult,
                     iteration > 0, config.trajopt(), config.pilqr(), config.pi2())));
         }
-        Map<Integer, PilqrUpdate.Result> results = SampleBasedCStep.run(trajectories, problems,
-                SampleBasedTrajOpt::pilqr, path);
+        Map<Integer, PilqrUpdate.Result> results;
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(C_STEP)) {
+            results = SampleBasedCStep.run(trajectories, problems, SampleBasedTrajOpt::pilqr, path);
+            phase.count("dual_search_rounds", results.values().stream().mapToLong(r -> r.lqr().rounds()).sum());
+        }
         List<Integer> uncorrected = new ArrayList<>();
         for (int c = 0; c < config.conditionCount(); c++) {
             PilqrUpdate.Result r = results.get(c);

@@ -10,6 +10,7 @@ import org.gps.io.RolloutSchema;
 import org.gps.io.RolloutWriter;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.PhaseProfile;
 import org.gps.spark.RolloutSampling;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +47,12 @@ public final class SampleStep {
             source = RolloutSchema.SOURCE_CONTROLLER;
         }
         long start = System.nanoTime();
-        Dataset<Row> rows = RolloutSampling.sample(spark, new RolloutSampling.Request(config.environment(),
-                config.conditions(), policies, config.samples(), config.horizon(), config.seed(), iteration,
-                source));
-        RolloutWriter.write(rows, run.rollouts(iteration).toString(), "gps sample, iteration " + iteration);
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("sample")) {
+            Dataset<Row> rows = RolloutSampling.sample(spark, new RolloutSampling.Request(config.environment(),
+                    config.conditions(), policies, config.samples(), config.horizon(), config.seed(), iteration,
+                    source));
+            RolloutWriter.write(rows, run.rollouts(iteration).toString(), "gps sample, iteration " + iteration);
+        }
         LOG.info("iteration {}: sampled {} conditions x {} samples x T={} in {} ms -> {}", iteration,
                 config.conditionCount(), config.samples(), config.horizon(), (System.nanoTime() - start) / 1_000_000,
                 run.rollouts(iteration));

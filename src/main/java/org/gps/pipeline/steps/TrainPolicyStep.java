@@ -16,6 +16,7 @@ import org.gps.io.RolloutReader;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.Algorithm;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.PhaseProfile;
 import org.gps.spark.PolicyUpdate;
 import org.gps.spark.TrajectoryGroups;
 import org.slf4j.Logger;
@@ -57,7 +58,10 @@ public final class TrainPolicyStep {
         Policy policy;
         if (config.algorithm() == Algorithm.BADMM) {
             // BADMM: the targets carry the C-step's multipliers and adapted weights.
-            Map<Integer, BadmmDuals> duals = BadmmDualsStore.read(spark, run.badmmDuals(iteration).toString());
+            Map<Integer, BadmmDuals> duals;
+            try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+                duals = BadmmDualsStore.read(spark, run.badmmDuals(iteration).toString());
+            }
             Map<Integer, double[]> weights = new TreeMap<>();
             duals.forEach((c, d) -> weights.put(c, d.policyWeights()));
             JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
@@ -74,14 +78,18 @@ public final class TrainPolicyStep {
         // policy_eval.json vouches for policy.json (the run loop's completion test): withdraw it first,
         // write it last, so a step killed in between leaves the S-step visibly incomplete.
         // best_policy.json follows the score files both times, so it never names a policy being replaced.
-        AtomicOutput.withdraw(run.hadoopConf(), run.policyEval(iteration).toString());
-        BestPolicy.publish(run);
-        PolicyOutputs.writePolicy(run, run.policy(iteration), policy);
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            AtomicOutput.withdraw(run.hadoopConf(), run.policyEval(iteration).toString());
+            BestPolicy.publish(run);
+            PolicyOutputs.writePolicy(run, run.policy(iteration), policy);
+        }
         EvaluateStep.PolicyScore score = EvaluateStep.scorePolicy(spark, config, policy, config.policy().evalEpisodes(),
                 Seeds.derive(config.seed(), "policy-eval", iteration), trainingSteps(config, iteration));
-        AtomicOutput.writeFile(run.hadoopConf(), run.policyEval(iteration).toString(),
-                score.toJson().getBytes(StandardCharsets.UTF_8));
-        BestPolicy.publish(run);
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            AtomicOutput.writeFile(run.hadoopConf(), run.policyEval(iteration).toString(),
+                    score.toJson().getBytes(StandardCharsets.UTF_8));
+            BestPolicy.publish(run);
+        }
         LOG.info("iteration {}: S-step in {} ms; policy mean return {} over {} random starts", iteration,
                 (System.nanoTime() - start) / 1_000_000, String.format(Locale.ROOT, "%.1f", score.meanReturn()),
                 score.episodes());

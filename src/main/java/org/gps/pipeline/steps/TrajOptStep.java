@@ -19,6 +19,7 @@ import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.Algorithm;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.spark.PhaseProfile;
 import org.gps.spark.CostEvaluation;
 import org.gps.spark.DistributedTrajOpt;
 import org.slf4j.Logger;
@@ -162,10 +163,12 @@ public final class TrajOptStep {
         IterationState state = new IterationState(iteration, config.algorithm().configName(), states);
         // The state file is what marks this step complete: withdrawn before the controllers are
         // replaced, written after them, so a kill in between leaves no state vouching for them.
-        AtomicOutput.withdraw(run.hadoopConf(), run.state(iteration).toString());
-        ControllerOutputs.write(spark, run, iteration + 1, next, "trajopt");
-        AtomicOutput.writeFile(run.hadoopConf(), run.state(iteration).toString(),
-                state.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            AtomicOutput.withdraw(run.hadoopConf(), run.state(iteration).toString());
+            ControllerOutputs.write(spark, run, iteration + 1, next, "trajopt");
+            AtomicOutput.writeFile(run.hadoopConf(), run.state(iteration).toString(),
+                    state.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         LOG.info("iteration {}: C-step for {} conditions in {} ms", iteration, config.conditionCount(),
                 (System.nanoTime() - start) / 1_000_000);
         return state;
@@ -176,15 +179,21 @@ public final class TrajOptStep {
         if (!HadoopFiles.exists(run.hadoopConf(), p)) {
             throw new BadInputException(p + ": missing; run 'gps trajopt --iteration " + iteration + "' first");
         }
-        return IterationState.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), run.state(iteration)), p);
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
+            return IterationState.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), run.state(iteration)), p);
+        }
     }
 
     static CostEvaluation.Result costs(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration) {
         String path = run.rollouts(iteration).toString();
-        Dataset<Row> rollouts = RolloutReader.readComplete(spark, path);
-        CostEvaluation.Result result = CostEvaluation.evaluate(rollouts, config.costs(), RunRollouts.check(path, config));
-        RolloutRules.requireMarkerRows(path, result.rows(), RolloutReader.markedRows(spark, path));
-        return result;
+        // The rollouts' read is part of it: the expansion is the pass that reads them.
+        try (PhaseProfile.Scope phase = PhaseProfile.enter("cost_expansion")) {
+            Dataset<Row> rollouts = RolloutReader.readComplete(spark, path);
+            CostEvaluation.Result result = CostEvaluation.evaluate(rollouts, config.costs(),
+                    RunRollouts.check(path, config));
+            RolloutRules.requireMarkerRows(path, result.rows(), RolloutReader.markedRows(spark, path));
+            return result;
+        }
     }
 
     static TrajectoryModel model(DynamicsOutputs.Models dyn, CostEvaluation.Result cost, int c,
