@@ -8,7 +8,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 
 /**
  * Reads a rollout dataset (schema v1 or v2, docs/rollout-schema.md) as a DataFrame with exactly the

@@ -1,5 +1,6 @@
 package org.gps.spark;
 
+import org.gps.io.PhaseProfile;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;

@@ -11,7 +11,7 @@ import org.gps.io.OutputGuard;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.FitDynamicsStep;
 import org.gps.spark.HeldOutValidation;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

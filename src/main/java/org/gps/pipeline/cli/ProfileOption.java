@@ -1,7 +1,7 @@
 package org.gps.pipeline.cli;
 
 import org.apache.spark.sql.SparkSession;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Option;
 
 import java.util.function.Supplier;

@@ -3,7 +3,7 @@ package org.gps.pipeline.cli;
 import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.RunLoop;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -5,7 +5,7 @@ import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.BestPolicy;
 import org.gps.pipeline.steps.EvaluateStep;
 import org.gps.pipeline.steps.TrainPolicyStep;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -22,7 +22,7 @@ import org.gps.io.BadmmDualsStore;
 import org.gps.io.RolloutReader;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import org.gps.spark.DistributedTrajOpt;
 import org.gps.spark.PolicyLinearization;
 import org.gps.spark.PolicyUpdate;

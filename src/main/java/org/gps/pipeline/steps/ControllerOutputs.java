@@ -7,7 +7,7 @@ import org.gps.io.AtomicOutput;
 import org.gps.io.ControllerStore;
 import org.gps.io.HadoopFiles;
 import org.gps.pipeline.RunDirectory;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -10,7 +10,7 @@ import org.gps.core.dynamics.LinearGaussianDynamics;
 import org.gps.io.AtomicOutput;
 import org.gps.io.DynamicsStore;
 import org.gps.io.RolloutRules;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import org.gps.spark.DynamicsFitting;
 import org.gps.pipeline.RunDirectory;
 

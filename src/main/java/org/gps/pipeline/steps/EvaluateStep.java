@@ -9,7 +9,7 @@ import org.gps.core.control.LinearGaussianController;
 import org.gps.core.sample.RolloutPolicy;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import org.gps.spark.RolloutSampling;
 
 import java.util.ArrayList;

@@ -16,7 +16,7 @@ import org.gps.io.RolloutRules;
 import org.gps.io.RolloutSchema;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import org.gps.spark.DynamicsFitting;
 import org.gps.spark.DynamicsWriter;
 import org.gps.spark.HeldOutValidation;

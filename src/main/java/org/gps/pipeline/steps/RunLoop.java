@@ -8,7 +8,7 @@ import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ConfigReader;
 import org.gps.pipeline.config.ExperimentConfig;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

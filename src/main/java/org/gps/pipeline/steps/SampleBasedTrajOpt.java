@@ -24,7 +24,7 @@ import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.Algorithm;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.CostEvaluation;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import org.gps.spark.SampleBasedCStep;
 import org.gps.spark.TrajectoryGroups;
 

@@ -10,7 +10,7 @@ import org.gps.io.RolloutSchema;
 import org.gps.io.RolloutWriter;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import org.gps.spark.RolloutSampling;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

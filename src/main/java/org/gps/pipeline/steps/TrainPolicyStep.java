@@ -16,7 +16,7 @@ import org.gps.io.RolloutReader;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.Algorithm;
 import org.gps.pipeline.config.ExperimentConfig;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import org.gps.spark.PolicyUpdate;
 import org.gps.spark.TrajectoryGroups;
 import org.slf4j.Logger;

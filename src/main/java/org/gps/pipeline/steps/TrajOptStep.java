@@ -19,7 +19,7 @@ import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.Algorithm;
 import org.gps.pipeline.config.ExperimentConfig;
-import org.gps.spark.PhaseProfile;
+import org.gps.io.PhaseProfile;
 import org.gps.spark.CostEvaluation;
 import org.gps.spark.DistributedTrajOpt;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package org.gps.spark;
+package org.gps.io;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

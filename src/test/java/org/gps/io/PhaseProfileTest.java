@@ -1,5 +1,6 @@
-package org.gps.spark;
+package org.gps.io;
 
+import org.gps.spark.SparkTestSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.SparkContext;
