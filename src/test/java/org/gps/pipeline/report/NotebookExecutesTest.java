@@ -20,12 +20,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The end of {@code gps run} and what reads it: a tiny run made in-process on the shared test
  * SparkSession (so no second Spark JVM), its report, and {@code notebooks/analyse_run.ipynb}
  * executed on it by {@code notebooks/execute}, which CI thereby runs headless; a failing cell
- * fails this test. The script installs Debian's Jupyter packages when they are missing (as root).
+ * fails this test. The test installs nothing: Debian's Jupyter packages come from
+ * {@code jobs/install-test-deps}, which the README's test command and CI run first; without them
+ * the notebook's execution is skipped with that reason.
  */
 class NotebookExecutesTest {
     static final Path BASEDIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-    /** Generous: the first execution on a fresh machine includes apt-get update and install (measured: docs/notebooks.md). */
-    static final long TIMEOUT_MINUTES = 20;
+    /** Generous: a tiny run's notebook executes in under a minute on 2 cores (docs/notebooks.md). */
+    static final long TIMEOUT_MINUTES = 10;
 
     @TempDir
     static Path dir;
@@ -68,6 +70,9 @@ class NotebookExecutesTest {
             p.destroyForcibly();
             fail("notebooks/execute did not finish in " + TIMEOUT_MINUTES + " min:\n" + tail(log));
         }
+        // Exit 3 is the script's "packages missing": a skip that says what to run, not a failure.
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.exitValue() != 3,
+                "Debian's Jupyter packages are missing: run jobs/install-test-deps (the README's test command does)");
         assertEquals(0, p.exitValue(), "notebooks/execute failed:\n" + tail(log));
         String executed = Files.readString(out.resolve("analyse_run.ipynb"));
         assertFalse(executed.contains("\"output_type\": \"error\""), "a cell raised:\n" + executed);
