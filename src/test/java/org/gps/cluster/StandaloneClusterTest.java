@@ -8,8 +8,8 @@ import org.gps.pipeline.cli.Main;
 import org.gps.spark.SparkTestSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
@@ -47,10 +47,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * classpath: SPARK_HOME/jars holds symlinks to its jars (the worker builds executor command lines
  * from that folder, and fails with "Cannot find any build directories" without it).
  *
- * <p>It costs about five CPU-minutes (ten JVMs); {@code -Dgps.cluster.skip=true} leaves it out of a
- * quick local run.
+ * <p>It costs about five CPU-minutes (ten JVMs), hence the slow tag: {@code -DexcludedGroups=slow} leaves
+ * it out of a quick local run.
  */
-@DisabledIfSystemProperty(named = "gps.cluster.skip", matches = "true")
+@Tag("slow")
 class StandaloneClusterTest {
     static final String CONFIG = """
             name: cluster-test

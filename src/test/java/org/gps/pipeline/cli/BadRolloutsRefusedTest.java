@@ -16,6 +16,7 @@ import org.gps.io.FaultKind;
 import org.gps.io.RolloutSchema;
 import org.gps.pipeline.cli.BadRollouts.Fault;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * on unreadable input. Each refusal must exit 2 with its last line naming the fault, print no
  * stack trace and write nothing. ({@code evaluate} and {@code report} read no rollouts.)
  */
+@Tag("slow")
 class BadRolloutsRefusedTest {
     private static final Pattern STACK_FRAME = Pattern.compile("(?m)^\\s+at ");
 

@@ -1,5 +1,6 @@
 package org.gps.pipeline.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stack trace, from our code or Spark's logging; the traces are in the log file, and on the
  * console with --verbose; SIGTERM and SIGINT end a running step with one line and 143 / 130.
  */
+@Tag("slow")
 class CleanConsoleTest {
     /** A line of a printed stack trace. */
     static final Pattern TRACE_LINE = Pattern.compile("^\\s+at \\S+\\(.*\\)$|^Caused by: |^\\s+\\.\\.\\. \\d+ more$"

@@ -1,5 +1,6 @@
 package org.gps.pipeline.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * each must then hold exactly what a lone run of its config gives, and B's process must have
  * written nothing outside its run directory but Spark's own scratch space under java.io.tmpdir.
  */
+@Tag("slow")
 class ConcurrentRunsTest {
     static String config(long seed, String conditions) {
         return TinyRun.CONFIG.replace("name: tiny-safe", "name: run-" + seed)

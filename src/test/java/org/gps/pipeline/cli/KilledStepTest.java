@@ -1,6 +1,7 @@
 package org.gps.pipeline.cli;
 
 import org.gps.io.AtomicOutput;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rather than taken for complete. The killed step runs in a JVM of its own (as under
  * spark-submit); the rest runs in-process on the shared session.
  */
+@Tag("slow")
 class KilledStepTest {
     /** Kill attempts before giving up: each one that the step outran is retried. */
     static final int ATTEMPTS = 3;

@@ -1,5 +1,6 @@
 package org.gps.pipeline.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +92,7 @@ class LocaleIndependentOutputTest {
      * process under German they get decimal commas, and the launcher ({@link Main#main}) therefore
      * sets {@link Locale#ROOT}, so that its charts under German are the same pixels as under ROOT.
      */
+    @Tag("slow")
     @Test
     void theLaunchersReportChartsAreTheSameUnderAGermanLocale(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("config.yaml");

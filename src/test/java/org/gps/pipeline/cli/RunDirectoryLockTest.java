@@ -2,6 +2,7 @@ package org.gps.pipeline.cli;
 
 import org.apache.hadoop.conf.Configuration;
 import org.gps.io.DirectoryLease;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +97,7 @@ class RunDirectoryLockTest {
         assertEquals(List.of(), names(run));
     }
 
+    @Tag("slow")
     @Test
     void twoRunsOnOneRunDirectoryAtOnceOneIsRefusedNamingTheOther(@TempDir Path w) throws Exception {
         Path config = Files.writeString(w.resolve("c.yaml"), TinyRun.CONFIG);

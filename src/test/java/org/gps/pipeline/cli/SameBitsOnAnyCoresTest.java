@@ -1,6 +1,7 @@
 package org.gps.pipeline.cli;
 
 import org.gps.spark.SparkTestSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * multipliers and on-policy sampling are covered; and the same with the PILQR C-step. The parallelism of a SparkContext is fixed
  * for its JVM, so each core count runs in a JVM of its own (the three at once).
  */
+@Tag("slow")
 class SameBitsOnAnyCoresTest {
     private static final int[] CORES = {1, 2, 3};
 

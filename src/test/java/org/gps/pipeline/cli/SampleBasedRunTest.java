@@ -3,6 +3,7 @@ package org.gps.pipeline.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.gps.spark.SparkTestSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * PILQR or PI2) on a tiny Pendulum config, each made twice: the state files carry the per-step arrays the
  * next iteration starts from, and the second run reproduces the first bit for bit.
  */
+@Tag("slow")
 class SampleBasedRunTest {
     private static final String CONFIG = """
             name: tiny-%s

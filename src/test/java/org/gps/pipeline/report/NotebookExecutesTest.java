@@ -2,6 +2,7 @@ package org.gps.pipeline.report;
 
 import org.gps.pipeline.cli.CliTestSupport;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code jobs/install-test-deps}, which the README's test command and CI run first; without them
  * the notebook's execution is skipped with that reason.
  */
+@Tag("slow")
 class NotebookExecutesTest {
     static final Path BASEDIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
     /** Generous: a tiny run's notebook executes in under a minute on 2 cores (docs/notebooks.md). */
