@@ -30,8 +30,9 @@ import java.util.TreeMap;
 
 /**
  * {@code gps train-policy}: the S-step of iteration I (docs/algorithm.md section 8), the last job of an
- * MDGPS or BADMM iteration. Trains the neural policy on iteration I's samples towards the
- * controllers its C-step produced (iteration I+1's), continuing from the previous policy, publishes
+ * MDGPS or BADMM iteration. Trains the neural policy on iteration I's samples (with
+ * {@code policy.replay_iterations}, those of earlier iterations too) towards the controllers its
+ * C-step produced (iteration I+1's), continuing from the previous policy, publishes
  * {@code iter=I/policy.json}, then scores it from random starts into {@code iter=I/policy_eval.json}
  * and updates the run's published policy ({@link BestPolicy}, {@code R/best_policy.json}).
  */
