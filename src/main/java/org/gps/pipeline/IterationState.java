@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.gps.core.BadInputException;
+import org.gps.io.BuildInfo;
 
 import java.util.List;
 
@@ -62,9 +64,19 @@ public record IterationState(int iteration, String algorithm, List<ConditionStat
         throw new BadInputException("state of iteration " + iteration + " has no condition " + c);
     }
 
+    /**
+     * The state, followed by the build that wrote it ({@code gps_version}, {@code gps_commit},
+     * {@code gps_modified}): provenance for a person, which {@link #fromJson} skips like any
+     * unknown key, so files with and without it read the same.
+     */
     public String toJson() {
         try {
-            return JSON.writeValueAsString(this);
+            ObjectNode n = JSON.valueToTree(this);
+            BuildInfo build = BuildInfo.current();
+            n.put("gps_version", build.version());
+            n.put("gps_commit", build.commit());
+            n.put("gps_modified", build.modified());
+            return JSON.writeValueAsString(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.gps.core.dynamics.HeldOutScore;
 import org.gps.core.gmm.Gmm;
 import org.gps.io.AtomicOutput;
+import org.gps.io.BuildInfo;
 import org.gps.io.DynamicsStore;
 import org.gps.io.DynamicsStore.ErrorSummary;
 import org.gps.io.HadoopFiles;
@@ -106,6 +107,11 @@ public final class DynamicsWriter {
         ObjectNode root = m.createObjectNode();
         root.put("format", "gps-dynamics");
         root.put("version", 1);
+        // "version" is the file format's; the build that wrote the fit gets keys of its own.
+        BuildInfo build = BuildInfo.current();
+        root.put("gps_version", build.version());
+        root.put("gps_commit", build.commit());
+        root.put("gps_modified", build.modified());
         root.put("dX", fit.stateDim());
         root.put("dU", fit.actionDim());
         root.put("prior", shared ? "shared" : "per_condition");

@@ -10,6 +10,7 @@ import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.Gmm;
 import org.gps.core.random.Seeds;
 import org.gps.core.sample.Trajectory;
+import org.gps.io.BuildInfo;
 import org.gps.io.DynamicsStore;
 import org.gps.io.RolloutReader;
 import org.gps.io.RolloutRules;
@@ -24,6 +25,7 @@ import org.gps.spark.TrajectoryGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -69,8 +71,10 @@ public final class FitDynamicsStep {
         long start = System.nanoTime();
         Dataset<Row> rollouts = DynamicsOutputs.windowRollouts(spark, run, iteration, options.maxSamples(),
                 config.samples());
+        List<String> inputs = new ArrayList<>();
         for (int i : DynamicsOutputs.windowIterations(iteration, options.maxSamples(), config.samples())) {
             requireAppliedActions(spark, run.rollouts(i).toString(), options, "dynamics.action: applied");
+            inputs.add(run.rollouts(i).toString());
         }
         Map<Integer, Gmm> previous;
         try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
@@ -84,7 +88,7 @@ public final class FitDynamicsStep {
         long emSeed = Seeds.derive(config.seed(), "dynamics", iteration);
         return fitAndWrite(spark, trajectories, current, options, previous, emSeed, source, run.dynamics(iteration).toString(),
                 "fit-dynamics", heldOut ? Seeds.derive(config.seed(), "held-out", iteration) : null, start,
-                "iteration " + iteration);
+                "iteration " + iteration, String.join(",", inputs));
     }
 
     /**
@@ -94,7 +98,7 @@ public final class FitDynamicsStep {
     private static Summary fitAndWrite(SparkSession spark, JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories,
                                        DynamicsFitting.CurrentSet current, DynamicsOptions options,
                                        Map<Integer, Gmm> previous, long emSeed, DynamicsFitting.Source source, String out,
-                                       String writtenBy, Long heldOutSeed, long start, String what) {
+                                       String writtenBy, Long heldOutSeed, long start, String what, String input) {
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj = heldOutSeed == null ? trajectories
                 : trajectories.persist(StorageLevel.MEMORY_AND_DISK());
         try {
@@ -106,8 +110,8 @@ public final class FitDynamicsStep {
                 try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
                     summary = DynamicsWriter.write(spark, out, fit, options.sharedPrior(), writtenBy, heldOut);
                 }
-                LOG.info("{}: dynamics for {} conditions in {} ms", what, fit.initialStates().size(),
-                        (System.nanoTime() - start) / 1_000_000);
+                LOG.info(endLine(what, fit.initialStates().size(), (System.nanoTime() - start) / 1_000_000, input,
+                        out, options, emSeed, heldOutSeed, BuildInfo.current()));
                 return new Summary(summary, heldOut);
             } finally {
                 fit.steps().unpersist(false);
@@ -117,6 +121,17 @@ public final class FitDynamicsStep {
                 traj.unpersist(false);
             }
         }
+    }
+
+    /**
+     * The one line a fit ends with: besides what it did, everything needed to tell which fit wrote
+     * an output (build, input, options and seeds), so a log alone identifies it.
+     */
+    static String endLine(String what, int conditions, long millis, String input, String out, DynamicsOptions options,
+                          long emSeed, Long heldOutSeed, BuildInfo build) {
+        return what + ": dynamics for " + conditions + " conditions in " + millis + " ms; gps " + build.version()
+                + " commit " + build.describeCommit() + "; input " + input + "; out " + out + "; seed " + emSeed
+                + (heldOutSeed == null ? "" : "; held-out seed " + heldOutSeed) + "; options " + options;
     }
 
     /** How the completion marker of a fit of logged rollouts begins: tells fit-dynamics' own earlier output. */
@@ -140,7 +155,7 @@ public final class FitDynamicsStep {
         long seed = options.em().seed();
         return fitAndWrite(spark, TrajectoryGroups.trajectories(rollouts, rolloutsPath), DynamicsFitting.CurrentSet.all(),
                 options, Map.of(), seed, source, out, LOGGED_WRITER + rolloutsPath,
-                heldOut ? Seeds.derive(seed, "held-out") : null, start, rolloutsPath);
+                heldOut ? Seeds.derive(seed, "held-out") : null, start, rolloutsPath, rolloutsPath);
     }
 
     /**

@@ -223,7 +223,7 @@ final class BadRollouts {
             if (fault != Fault.PART_FILE_DELETED) {
                 Path marker = rollouts.resolve(AtomicOutput.MARKER);
                 CompletionMarker old = CompletionMarker.fromJson(Files.readString(marker));
-                Files.writeString(marker, new CompletionMarker(old.writtenBy(), old.completedAt(), count).toJson());
+                Files.writeString(marker, new CompletionMarker(old.writtenBy(), old.completedAt(), count, old.build()).toJson());
                 Files.deleteIfExists(rollouts.resolve("." + AtomicOutput.MARKER + ".crc"));
             }
         } catch (IOException e) {

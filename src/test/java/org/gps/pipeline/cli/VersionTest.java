@@ -1,5 +1,6 @@
 package org.gps.pipeline.cli;
 
+import org.gps.io.BuildInfo;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -30,7 +31,7 @@ class VersionTest {
         assertTrue(m.matches(), lines[1]);
         // The build that ran these tests wrote the commit; outside a git checkout it had none to write.
         String head = gitHead();
-        assertEquals(head == null ? VersionProvider.UNKNOWN : head, m.group(1), lines[1]);
+        assertEquals(head == null ? BuildInfo.UNKNOWN : head, m.group(1), lines[1]);
     }
 
     @Test
@@ -39,25 +40,25 @@ class VersionTest {
         unfilled.setProperty("version", "${project.version}");
         unfilled.setProperty("commit", "${gps.commit}");
         unfilled.setProperty("modified", "true");
-        assertEquals(new VersionProvider.BuildInfo("unknown", "unknown", false), VersionProvider.BuildInfo.of(unfilled));
-        assertEquals(new VersionProvider.BuildInfo("unknown", "unknown", false),
-                VersionProvider.BuildInfo.of(new Properties()));
+        assertEquals(new BuildInfo("unknown", "unknown", false), BuildInfo.of(unfilled));
+        assertEquals(new BuildInfo("unknown", "unknown", false),
+                BuildInfo.of(new Properties()));
 
         Properties outsideGit = new Properties();
         outsideGit.setProperty("version", "1.2.3");
         outsideGit.setProperty("commit", "unknown");
         outsideGit.setProperty("modified", "false");
-        VersionProvider.BuildInfo info = VersionProvider.BuildInfo.of(outsideGit);
-        assertEquals(new VersionProvider.BuildInfo("1.2.3", "unknown", false), info);
-        assertEquals("gps 1.2.3", info.lines()[0]);
-        assertEquals("commit unknown", info.lines()[1]);
+        BuildInfo info = BuildInfo.of(outsideGit);
+        assertEquals(new BuildInfo("1.2.3", "unknown", false), info);
+        assertEquals("gps 1.2.3", VersionProvider.lines(info)[0]);
+        assertEquals("commit unknown", VersionProvider.lines(info)[1]);
 
         Properties modified = new Properties();
         modified.setProperty("version", "1.2.3");
         modified.setProperty("commit", "0123456789abcdef0123456789abcdef01234567");
         modified.setProperty("modified", "true");
         assertEquals("commit 0123456789abcdef0123456789abcdef01234567 (built with uncommitted changes)",
-                VersionProvider.BuildInfo.of(modified).lines()[1]);
+                VersionProvider.lines(BuildInfo.of(modified))[1]);
     }
 
     /** The project's own version: the first version element after its artifactId. */
