@@ -36,7 +36,7 @@ public final class FiniteNumbers {
         return Double.isFinite(v) ? String.format(Locale.ROOT, format, v) : NOT_AVAILABLE;
     }
 
-    /** A JSON value written by {@link #put}: null (or a quoted non-finite name) reads back as NaN. */
+    /** A JSON value written by {@link #put}: null reads back as NaN, an older quoted name as its value. */
     public static double read(JsonNode v) {
         if (v == null || v.isNull()) {
             return Double.NaN;
