@@ -15,6 +15,7 @@ import org.gps.io.AtomicOutput;
 import org.gps.io.BuildInfo;
 import org.gps.io.DynamicsStore;
 import org.gps.io.DynamicsStore.ErrorSummary;
+import org.gps.io.FiniteNumbers;
 import org.gps.io.HadoopFiles;
 
 import java.util.ArrayList;
@@ -132,9 +133,9 @@ public final class DynamicsWriter {
             ObjectNode n = conds.addObject();
             n.put("condition", e.condition());
             n.put("steps", e.steps());
-            n.put("mean_rmse", e.meanRmse());
-            n.put("max_rmse", e.maxRmse());
-            n.put("mean_relative_rmse", e.meanRelativeRmse());
+            FiniteNumbers.put(n, "mean_rmse", e.meanRmse());
+            FiniteNumbers.put(n, "max_rmse", e.maxRmse());
+            FiniteNumbers.put(n, "mean_relative_rmse", e.meanRelativeRmse());
         }
         if (heldOut != null) {
             heldOutJson(root.putObject("held_out"), heldOut);
@@ -176,21 +177,12 @@ public final class DynamicsWriter {
     private static void scoreJson(ObjectNode n, HeldOutScore s) {
         n.put("steps", s.steps());
         n.put("transitions", s.transitions());
-        finiteOrNull(n, "mse", s.meanSquaredError());
-        finiteOrNull(n, "mean_rmse", s.meanRmse());
-        finiteOrNull(n, "max_rmse", s.maxRmse());
-        finiteOrNull(n, "mean_relative_rmse", s.meanRelativeRmse());
-        finiteOrNull(n, "nll_per_transition", s.nllPerTransition());
+        FiniteNumbers.put(n, "mse", s.meanSquaredError());
+        FiniteNumbers.put(n, "mean_rmse", s.meanRmse());
+        FiniteNumbers.put(n, "max_rmse", s.maxRmse());
+        FiniteNumbers.put(n, "mean_relative_rmse", s.meanRelativeRmse());
+        FiniteNumbers.put(n, "nll_per_transition", s.nllPerTransition());
         n.put("nll_jittered_steps", s.jitteredSteps());
         n.put("nll_unscored_steps", s.unscoredSteps());
-    }
-
-    /** JSON has no NaN or infinity: an undefined or overflowing mean is written as null. */
-    private static void finiteOrNull(ObjectNode n, String key, double v) {
-        if (Double.isFinite(v)) {
-            n.put(key, v);
-        } else {
-            n.putNull(key);
-        }
     }
 }

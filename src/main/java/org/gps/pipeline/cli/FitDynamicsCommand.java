@@ -6,6 +6,7 @@ import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.dynamics.HeldOutScore;
 import org.gps.core.gmm.GmmOptions;
 import org.gps.io.DynamicsStore;
+import org.gps.io.FiniteNumbers;
 import org.gps.io.HadoopFiles;
 import org.gps.io.OutputGuard;
 import org.gps.pipeline.RunDirectory;
@@ -181,9 +182,14 @@ final class FitDynamicsCommand implements Callable<Integer> {
         w.println("one-step prediction error (in-sample) per condition:");
         w.printf(Locale.ROOT, "%9s %6s %12s %12s %14s%n", "condition", "steps", "mean rmse", "max rmse",
                 "mean rel rmse");
+        boolean relativeMissing = false;
         for (DynamicsStore.ErrorSummary e : summary) {
-            w.printf(Locale.ROOT, "%9d %6d %12.4g %12.4g %14.4g%n", e.condition(), e.steps(), e.meanRmse(),
-                    e.maxRmse(), e.meanRelativeRmse());
+            w.printf(Locale.ROOT, "%9d %6d %12s %12s %14s%n", e.condition(), e.steps(), number(e.meanRmse()),
+                    number(e.maxRmse()), number(e.meanRelativeRmse()));
+            relativeMissing |= !Double.isFinite(e.meanRelativeRmse());
+        }
+        if (relativeMissing) {
+            w.println(FiniteNumbers.RELATIVE_NOTE);
         }
         w.flush();
     }
@@ -193,12 +199,14 @@ final class FitDynamicsCommand implements Callable<Integer> {
                 + "1, refitted without them) per condition:%n", 100 * HeldOutValidation.FRACTION);
         w.printf(Locale.ROOT, "%9s %6s %6s %11s %12s %12s %14s %14s%n", "condition", "fit", "held", "transitions",
                 "mse", "mean rmse", "mean rel rmse", "nll/transition");
+        boolean relativeMissing = false;
         for (HeldOutValidation.ConditionResult c : r.conditions()) {
             if (c.score() == null) {
                 w.printf(Locale.ROOT, "%9d  n/a: %s%n", c.condition(), c.reason());
             } else {
-                row(w, Integer.toString(c.condition()), Integer.toString(c.trajectories() - c.heldOut().size()),
-                        Integer.toString(c.heldOut().size()), c.score());
+                relativeMissing |= row(w, Integer.toString(c.condition()),
+                        Integer.toString(c.trajectories() - c.heldOut().size()), Integer.toString(c.heldOut().size()),
+                        c.score());
             }
         }
         if (r.overall().steps() > 0) {
@@ -210,7 +218,7 @@ final class FitDynamicsCommand implements Callable<Integer> {
                     held += c.heldOut().size();
                 }
             }
-            row(w, "overall", Integer.toString(fit), Integer.toString(held), r.overall());
+            relativeMissing |= row(w, "overall", Integer.toString(fit), Integer.toString(held), r.overall());
             int jittered = r.overall().jitteredSteps();
             int unscored = r.overall().unscoredSteps();
             if (jittered + unscored > 0) {
@@ -220,16 +228,21 @@ final class FitDynamicsCommand implements Callable<Integer> {
         } else {
             w.println("overall: n/a (no condition could be scored)");
         }
+        if (relativeMissing) {
+            w.println(FiniteNumbers.RELATIVE_NOTE);
+        }
         w.flush();
     }
 
-    private static void row(PrintWriter w, String what, String fit, String held, HeldOutScore s) {
+    /** Prints one row; true when its relative rmse is shown as n/a. */
+    private static boolean row(PrintWriter w, String what, String fit, String held, HeldOutScore s) {
         w.printf(Locale.ROOT, "%9s %6s %6s %11d %12s %12s %14s %14s%n", what, fit, held, s.transitions(),
                 number(s.meanSquaredError()), number(s.meanRmse()), number(s.meanRelativeRmse()),
                 number(s.nllPerTransition()));
+        return !Double.isFinite(s.meanRelativeRmse());
     }
 
     private static String number(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : "n/a";
+        return FiniteNumbers.text("%.4g", v);
     }
 }

@@ -11,6 +11,7 @@ import org.gps.core.BadInputException;
 import org.gps.core.dynamics.LinearGaussianDynamics;
 import org.gps.io.AtomicOutput;
 import org.gps.io.DynamicsStore;
+import org.gps.io.FiniteNumbers;
 import org.gps.io.HadoopFiles;
 import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
@@ -51,7 +52,6 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
     public static final String POLICY_EVAL = "policy_eval.json";
     private static final Pattern ITERATION_DIR = Pattern.compile("iter=(\\d{4})");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final java.util.Set<String> NON_FINITE = java.util.Set.of("NaN", "Infinity", "-Infinity");
 
     /** One-step prediction error of one condition's fit, indexed by t (T-1 values). */
     public record ErrorOverT(double[] rmse, double[] relativeRmse) {
@@ -226,9 +226,9 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
 
     private static double number(JsonNode n, String key, String file, String where) {
         JsonNode v = n.get(key);
-        // Jackson writes non-finite doubles as strings (a relative error is infinite where x_{t+1} has no spread).
-        if (v != null && v.isTextual() && NON_FINITE.contains(v.textValue())) {
-            return Double.parseDouble(v.textValue());
+        // A relative error is infinite where x_{t+1} has no spread: null now, a quoted name in older files.
+        if (FiniteNumbers.isNonFinite(v)) {
+            return FiniteNumbers.read(v);
         }
         if (v == null || !v.isNumber()) {
             throw new BadInputException(file + ": key '" + where + key + "': expected a number, got "

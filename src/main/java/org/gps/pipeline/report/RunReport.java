@@ -13,6 +13,7 @@ import org.gps.core.BadInputException;
 import org.gps.core.dynamics.LinearGaussianDynamics;
 import org.gps.io.AtomicOutput;
 import org.gps.io.DynamicsStore;
+import org.gps.io.FiniteNumbers;
 import org.gps.io.HadoopFiles;
 import org.gps.io.OutputGuard;
 import org.gps.pipeline.IterationState;
@@ -202,19 +203,18 @@ public final class RunReport {
         }
     }
 
-    /** Non-finite numbers become null: JSON has no Infinity, and Jackson's quoted "Infinity" reads back as text elsewhere. */
     private static void putArray(ArrayNode a, double[] v) {
         for (double x : v) {
-            if (Double.isFinite(x)) {
-                a.add(x);
-            } else {
-                a.addNull();
-            }
+            FiniteNumbers.add(a, x);
         }
     }
 
     private static ObjectNode putNumber(ObjectNode n, String key, double x) {
-        return Double.isFinite(x) ? n.put(key, x) : n.putNull(key);
+        return FiniteNumbers.put(n, key, x);
+    }
+
+    private static String g4(double v) {
+        return FiniteNumbers.text("%.4g", v);
     }
 
     static String html(ReportData data, String assetsFolder, List<ReportCharts.Chart> charts) {
@@ -253,9 +253,9 @@ public final class RunReport {
             h.append("<h2>Last C-step (iteration ").append(last.iteration()).append(")</h2>\n<table>\n<tr><th>condition</th>")
                     .append("<th>cost mean</th><th>cost std</th><th>KL</th><th>KL target</th><th>step_mult</th><th>eta</th></tr>\n");
             for (IterationState.ConditionState c : last.conditions()) {
-                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4g</td><td>%.4g</td><td>%.4g</td><td>%.4g</td>"
-                                + "<td>%.4g</td><td>%.4g</td></tr>%n", c.condition(), c.costMean(), c.costStd(), c.kl(),
-                        c.klTarget(), c.stepMult(), c.eta()));
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                                + "<td>%s</td><td>%s</td></tr>%n", c.condition(), g4(c.costMean()), g4(c.costStd()),
+                        g4(c.kl()), g4(c.klTarget()), g4(c.stepMult()), g4(c.eta())));
             }
             h.append("</table>\n");
         }
@@ -263,8 +263,8 @@ public final class RunReport {
             h.append("<h2>Policy evaluations</h2>\n<table>\n<tr><th>iteration</th><th>episodes</th><th>mean return</th>")
                     .append("<th>std</th><th>training env steps</th><th>published</th></tr>\n");
             for (ReportData.PolicyEval e : data.policyEvals()) {
-                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%.4g</td><td>%.4g</td><td>%d</td>"
-                                + "<td>%s</td></tr>%n", e.iteration(), e.episodes(), e.meanReturn(), e.stdReturn(),
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%d</td>"
+                                + "<td>%s</td></tr>%n", e.iteration(), e.episodes(), g4(e.meanReturn()), g4(e.stdReturn()),
                         e.trainingEnvSteps(), e == published ? "yes" : ""));
             }
             h.append("</table>\n");

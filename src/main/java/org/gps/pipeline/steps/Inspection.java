@@ -16,6 +16,7 @@ import org.gps.core.BadInputException;
 import org.gps.io.AtomicOutput;
 import org.gps.io.DatasetSummary;
 import org.gps.io.DynamicsStore;
+import org.gps.io.FiniteNumbers;
 import org.gps.io.HadoopFiles;
 import org.gps.io.RolloutReader;
 import org.gps.io.RolloutValidator;
@@ -172,8 +173,10 @@ public final class Inspection {
                 n.put("prediction_error_per_t_all", allT);
                 ArrayNode e = n.putArray("prediction_error_per_t");
                 for (ErrorAtT x : errorPerT) {
-                    e.addObject().put("t", x.t()).put("conditions", x.conditions()).put("mean_rmse", x.meanRmse())
-                            .put("max_rmse", x.maxRmse()).put("mean_relative_rmse", x.meanRelativeRmse());
+                    ObjectNode o = e.addObject().put("t", x.t()).put("conditions", x.conditions());
+                    FiniteNumbers.put(o, "mean_rmse", x.meanRmse());
+                    FiniteNumbers.put(o, "max_rmse", x.maxRmse());
+                    FiniteNumbers.put(o, "mean_relative_rmse", x.meanRelativeRmse());
                 }
             }
             return n;
@@ -181,6 +184,7 @@ public final class Inspection {
 
         public String format() {
             StringBuilder b = new StringBuilder();
+            boolean relativeMissing = false;
             b.append(String.format(Locale.ROOT, "Run %s: '%s', %s, %d conditions, T %d, N %d, %d iterations configured%n",
                     runDir, config.name(), config.algorithm(), config.conditionCount(), config.horizon(), config.samples(),
                     config.iterations()));
@@ -216,9 +220,12 @@ public final class Inspection {
                         continue;
                     }
                     for (JsonNode e : it.dynamicsSummary().get("prediction_error")) {
-                        b.append(String.format(Locale.ROOT, "  %9d %9d %6d %12.4g %12.4g %14.4g%n", it.iteration(),
-                                e.path("condition").asInt(), e.path("steps").asInt(), e.path("mean_rmse").asDouble(),
-                                e.path("max_rmse").asDouble(), e.path("mean_relative_rmse").asDouble()));
+                        double relative = FiniteNumbers.read(e.get("mean_relative_rmse"));
+                        b.append(String.format(Locale.ROOT, "  %9d %9d %6d %12s %12s %14s%n", it.iteration(),
+                                e.path("condition").asInt(), e.path("steps").asInt(),
+                                g4(FiniteNumbers.read(e.get("mean_rmse"))), g4(FiniteNumbers.read(e.get("max_rmse"))),
+                                g4(relative)));
+                        relativeMissing |= !Double.isFinite(relative);
                     }
                 }
             }
@@ -228,9 +235,13 @@ public final class Inspection {
                 b.append(String.format(Locale.ROOT, "  %5s %10s %12s %12s %14s%n", "t", "conditions", "mean rmse", "max rmse",
                         "mean rel rmse"));
                 for (ErrorAtT e : errorPerT) {
-                    b.append(String.format(Locale.ROOT, "  %5d %10d %12.4g %12.4g %14.4g%n", e.t(), e.conditions(),
-                            e.meanRmse(), e.maxRmse(), e.meanRelativeRmse()));
+                    b.append(String.format(Locale.ROOT, "  %5d %10d %12s %12s %14s%n", e.t(), e.conditions(),
+                            g4(e.meanRmse()), g4(e.maxRmse()), g4(e.meanRelativeRmse())));
+                    relativeMissing |= !Double.isFinite(e.meanRelativeRmse());
                 }
+            }
+            if (relativeMissing) {
+                b.append("  ").append(FiniteNumbers.RELATIVE_NOTE).append('\n');
             }
             if (rollouts != null) {
                 b.append(rollouts.format());
@@ -248,6 +259,10 @@ public final class Inspection {
     public record IterationView(int iteration, Map<String, Boolean> complete, IterationState state,
                                 JsonNode dynamicsSummary) {
         public static final List<String> STEPS = List.of("controllers", "rollouts", "dynamics", "state", "policy");
+    }
+
+    private static String g4(double v) {
+        return FiniteNumbers.text("%.4g", v);
     }
 
     /** The dynamics' one-step error at one t, over the conditions. */

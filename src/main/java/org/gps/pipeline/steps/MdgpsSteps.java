@@ -10,6 +10,7 @@ import org.gps.core.control.TrajectoryModel;
 import org.gps.core.policy.Policy;
 import org.gps.core.random.Seeds;
 import org.gps.io.AtomicOutput;
+import org.gps.io.FiniteNumbers;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.spark.DynamicsFitting;
@@ -56,7 +57,7 @@ final class MdgpsSteps {
                 Seeds.derive(config.seed(), "policy-prior", iteration));
         PolicyOutputs.writeLinearization(spark, run, iteration, lin.controllers());
         LOG.info("iteration {}: policy linearized in {} ms (relative rmse by condition {})", iteration,
-                (System.nanoTime() - start) / 1_000_000, lin.relativeRmse());
+                (System.nanoTime() - start) / 1_000_000, relativeByCondition(lin.relativeRmse()));
         return lin.controllers();
     }
 
@@ -82,5 +83,11 @@ final class MdgpsSteps {
             curLaplace += LaplaceCost.estimate(curModels.get(c), curLinearization.get(c)) / m;
         }
         return StepSizeRule.update(prevLaplace - prevPredicted, prevLaplace - curLaplace, stepMult, options);
+    }
+
+    private static String relativeByCondition(Map<Integer, Double> relative) {
+        return new java.util.TreeMap<>(relative).entrySet().stream()
+                .map(e -> e.getKey() + "=" + FiniteNumbers.text("%.4g", e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
     }
 }

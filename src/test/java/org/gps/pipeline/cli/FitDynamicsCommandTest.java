@@ -167,6 +167,41 @@ class FitDynamicsCommandTest {
         assertTrue(lastLine(flag.err()).contains("--action: only with --rollouts and --out"), flag.err());
     }
 
+    @Test
+    void anOutputWithoutSpreadPrintsNotAvailableAndWritesNullNotInfinity(@TempDir Path dir) throws Exception {
+        // Every trajectory of condition 0 passes through one state at t = 5: the output of step 4 has no spread,
+        // so its relative error divides by zero while its rmse stays finite.
+        String path = dir.resolve("still").toString();
+        Dataset<Row> rows = RolloutReader.read(SparkTestSession.get(), LOGGED)
+                .withColumn(RolloutSchema.U_APPLIED, col(RolloutSchema.U))
+                .withColumn(RolloutSchema.X, when(expr("condition = 0 AND t = 5"), expr("array(0.5D, -0.25D)"))
+                        .otherwise(col(RolloutSchema.X)));
+        RolloutWriter.write(rows.coalesce(1), path);
+        String out = dir.resolve("dyn").toString();
+
+        CliTestSupport.Outcome o = CliTestSupport.run("fit-dynamics", "--rollouts", path, "--out", out);
+
+        assertEquals(0, o.exitCode(), o.err());
+        assertFalse(o.out().contains("Infinity") || o.out().contains("NaN"), o.out());
+        assertTrue(o.out().matches("(?s).*\\n\\s+0\\s+19\\s+\\S+\\s+\\S+\\s+n/a\\n.*"), "condition 0: " + o.out());
+        assertTrue(o.out().contains("n/a: relative rmse undefined (outputs do not vary at some step)"), o.out());
+        // The table keeps the double: the undefined value is there, so the n/a above is not a formatting accident.
+        List<Row> step4 = SparkTestSession.get().read().parquet(Path.of(out, "prediction_error").toString())
+                .where("condition = 0 AND t = 4").collectAsList();
+        assertEquals(1, step4.size());
+        assertEquals(Double.POSITIVE_INFINITY, step4.get(0).getDouble(step4.get(0).fieldIndex("relative_rmse")));
+
+        String json = Files.readString(Path.of(out, "summary.json"));
+        assertFalse(json.contains("Infinity") || json.contains("NaN"), json);
+        com.fasterxml.jackson.databind.JsonNode errors = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)
+                .get("prediction_error");
+        assertTrue(errors.get(0).get("mean_relative_rmse").isNull(), errors.toString());
+        assertTrue(errors.get(0).get("mean_rmse").isNumber(), "the rmse of condition 0 is finite: " + errors);
+        double other = errors.get(1).get("mean_relative_rmse").asDouble();
+        assertTrue(errors.get(1).get("mean_relative_rmse").isNumber() && other > 0 && other < 1,
+                "condition 1 varies: a finite fraction of its spread: " + errors);
+    }
+
     /** The committed example rewritten as a version-2 dataset whose u_applied is {@code applied} (an expression of the row). */
     private static String withAppliedActions(Path dir, String name, org.apache.spark.sql.Column applied) {
         String path = dir.resolve(name).toString();

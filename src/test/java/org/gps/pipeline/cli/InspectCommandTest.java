@@ -101,6 +101,69 @@ class InspectCommandTest {
     }
 
     @Test
+    void aRelativeErrorWithoutSpreadShowsNotAvailableInTextAndNullInJson(@TempDir Path dir) throws Exception {
+        Path config = InitSampleValidateTest.writeConfig(dir, """
+                name: still
+                seed: 5
+                iterations: 1
+                horizon: 6
+                samples: 3
+                environment: {type: pendulum}
+                conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
+                initial_controller: {type: lqr, init_var: 1.0}
+                cost:
+                  terms:
+                    - {type: state, target: [1, 0, 0]}
+                    - {type: action, weights: 0.05}
+                """);
+        String run = dir.resolve("run").toString();
+        assertEquals(0, CliTestSupport.run("init", "--config", config.toString(), "--run-dir", run).exitCode());
+        assertEquals(0, CliTestSupport.run("sample", "--run-dir", run, "--iteration", "0").exitCode());
+        // Condition 0's samples all pass through one state at t = 3: step 2's output has no spread.
+        Path rollouts = Path.of(run, "iter=0000", "rollouts");
+        Path still = dir.resolve("still");
+        List<Row> kept = SparkTestSession.get().read().parquet(rollouts.toString()).collectAsList();
+        Dataset<Row> rows = SparkTestSession.get().createDataFrame(kept,
+                        SparkTestSession.get().read().parquet(rollouts.toString()).schema())
+                .withColumn(RolloutSchema.X, org.apache.spark.sql.functions.when(
+                        org.apache.spark.sql.functions.expr("condition = 0 AND t = 3"),
+                        org.apache.spark.sql.functions.expr("array(1D, 0D, 0D)"))
+                        .otherwise(org.apache.spark.sql.functions.col(RolloutSchema.X)));
+        rows.coalesce(1).write().parquet(still.toString());
+        try (var parts = Files.list(rollouts)) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-")
+                    || p.getFileName().toString().startsWith(".part-")).toList()) {
+                Files.delete(p);
+            }
+        }
+        try (var parts = Files.list(still)) {
+            for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+                Files.copy(p, rollouts.resolve(p.getFileName()));
+            }
+        }
+        assertEquals(0, CliTestSupport.run("fit-dynamics", "--run-dir", run, "--iteration", "0").exitCode());
+
+        CliTestSupport.Outcome text = CliTestSupport.run("inspect", "--run-dir", run, "--iteration", "0", "--per-t");
+        assertEquals(0, text.exitCode(), text.err());
+        assertFalse(text.out().contains("Infinity") || text.out().contains("NaN"), text.out());
+        assertTrue(text.out().matches("(?s).*\\n\\s+0\\s+0\\s+5\\s+\\S+\\s+\\S+\\s+n/a\\n.*"),
+                "iteration 0, condition 0: " + text.out());
+        assertTrue(text.out().matches("(?s).*\\n\\s+2\\s+2\\s+\\S+\\s+\\S+\\s+n/a\\n.*"), "t = 2: " + text.out());
+        assertEquals(1, text.out().split("relative rmse undefined", -1).length - 1, "the reason, once: " + text.out());
+
+        CliTestSupport.Outcome json = CliTestSupport.run("inspect", "--run-dir", run, "--iteration", "0", "--per-t",
+                "--json");
+        assertEquals(0, json.exitCode(), json.err());
+        assertFalse(json.out().contains("Infinity") || json.out().contains("NaN"), json.out());
+        JsonNode j = JSON.readTree(json.out());
+        assertTrue(j.at("/iterations/0/prediction_error/0/mean_relative_rmse").isNull(), json.out());
+        JsonNode perT = j.get("prediction_error_per_t");
+        assertTrue(perT.get(2).get("mean_relative_rmse").isNull(), perT.toString());
+        assertTrue(perT.get(2).get("mean_rmse").isNumber(), "its rmse stays a number: " + perT);
+        assertTrue(perT.get(1).get("mean_relative_rmse").isNumber(), "t = 1 has spread: " + perT);
+    }
+
+    @Test
     void aRunShowsCompleteStepsCostsAndPredictionErrorPerIteration(@TempDir Path dir) throws Exception {
         Path config = InitSampleValidateTest.writeConfig(dir, """
                 name: tiny-inspect

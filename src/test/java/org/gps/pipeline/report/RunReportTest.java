@@ -315,4 +315,24 @@ class RunReportTest {
         }
         return names;
     }
+
+    @Test
+    void summaryJsonWithNullOrAnOlderQuotedInfinityReadsAsNotFiniteAndAMissingKeyIsABadInput() {
+        // null: what writers put for a relative error without spread; "Infinity": what older files hold.
+        List<DynamicsStore.ErrorSummary> read = ReportData.readErrorSummary("""
+                {"prediction_error": [
+                  {"condition": 0, "steps": 5, "mean_rmse": 0.25, "max_rmse": 0.5, "mean_relative_rmse": null},
+                  {"condition": 1, "steps": 5, "mean_rmse": 0.25, "max_rmse": 0.5, "mean_relative_rmse": "Infinity"},
+                  {"condition": 2, "steps": 5, "mean_rmse": 0.25, "max_rmse": 0.5, "mean_relative_rmse": 0.125}]}
+                """, "s.json");
+        assertTrue(Double.isNaN(read.get(0).meanRelativeRmse()));
+        assertEquals(Double.POSITIVE_INFINITY, read.get(1).meanRelativeRmse());
+        assertEquals(0.125, read.get(2).meanRelativeRmse(), 0.0, "a finite number reads back exactly");
+        org.gps.core.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.gps.core.BadInputException.class, () -> ReportData.readErrorSummary(
+                        "{\"prediction_error\": [{\"condition\": 0, \"steps\": 5, \"mean_rmse\": 0.25, "
+                                + "\"max_rmse\": 0.5}]}", "s.json"));
+        assertTrue(e.getMessage().contains("s.json: key 'prediction_error[0].mean_relative_rmse': expected a number"),
+                e.getMessage());
+    }
 }
