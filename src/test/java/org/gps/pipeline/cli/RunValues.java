@@ -24,8 +24,13 @@ import java.util.stream.Stream;
  */
 final class RunValues {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The one value of a run that is a wall-clock time: when a marker was written. */
-    private static final String MARKER_TIME = "completedAt";
+    /**
+     * Keys that are not values of the run: when a marker was written (a wall-clock time) and which
+     * build wrote an output (the same for two runs of one build, and a new commit changes it
+     * without changing a single computed number).
+     */
+    private static final java.util.Set<String> NOT_RUN_VALUES = java.util.Set.of("completedAt",
+            "gpsVersion", "gpsCommit", "gpsModified", "gps_version", "gps_commit", "gps_modified");
 
     private RunValues() {
     }
@@ -112,7 +117,7 @@ final class RunValues {
         if (n.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getKey().equals(MARKER_TIME)) {
+                if (!NOT_RUN_VALUES.contains(e.getKey())) {
                     leaves(e.getValue(), at + "." + e.getKey(), out);
                 }
             }
