@@ -100,12 +100,12 @@ class InspectCommandTest {
         assertTrue(text.out().contains("[2.000, 1.000]"), "condition 1, t 1 mean x: " + text.out());
     }
 
-    @Test
-    void aRelativeErrorWithoutSpreadShowsNotAvailableInTextAndNullInJson(@TempDir Path dir) throws Exception {
-        Path config = InitSampleValidateTest.writeConfig(dir, """
-                name: still
+    /** Pendulum, 2 conditions x 3 samples, T = 6: small enough for every step to run in a second. */
+    private static String tinyConfig(String name, int iterations) {
+        return """
+                name: %s
                 seed: 5
-                iterations: 1
+                iterations: %d
                 horizon: 6
                 samples: 3
                 environment: {type: pendulum}
@@ -115,7 +115,12 @@ class InspectCommandTest {
                   terms:
                     - {type: state, target: [1, 0, 0]}
                     - {type: action, weights: 0.05}
-                """);
+                """.formatted(name, iterations);
+    }
+
+    @Test
+    void aRelativeErrorWithoutSpreadShowsNotAvailableInTextAndNullInJson(@TempDir Path dir) throws Exception {
+        Path config = InitSampleValidateTest.writeConfig(dir, tinyConfig("still", 1));
         String run = dir.resolve("run").toString();
         assertEquals(0, CliTestSupport.run("init", "--config", config.toString(), "--run-dir", run).exitCode());
         assertEquals(0, CliTestSupport.run("sample", "--run-dir", run, "--iteration", "0").exitCode());
@@ -165,20 +170,7 @@ class InspectCommandTest {
 
     @Test
     void aRunShowsCompleteStepsCostsAndPredictionErrorPerIteration(@TempDir Path dir) throws Exception {
-        Path config = InitSampleValidateTest.writeConfig(dir, """
-                name: tiny-inspect
-                seed: 5
-                iterations: 2
-                horizon: 6
-                samples: 3
-                environment: {type: pendulum}
-                conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
-                initial_controller: {type: lqr, init_var: 1.0}
-                cost:
-                  terms:
-                    - {type: state, target: [1, 0, 0]}
-                    - {type: action, weights: 0.05}
-                """);
+        Path config = InitSampleValidateTest.writeConfig(dir, tinyConfig("tiny-inspect", 2));
         String run = dir.resolve("run").toString();
         assertEquals(0, CliTestSupport.run("init", "--config", config.toString(), "--run-dir", run).exitCode());
         assertEquals(0, CliTestSupport.run("sample", "--run-dir", run, "--iteration", "0").exitCode());
