@@ -265,10 +265,54 @@ public final class ConfigNode {
             }
         });
         if (!unknown.isEmpty()) {
-            String k = unknown.iterator().next();
-            throw error(key(k), "unknown key" + (unknown.size() > 1 ? " (also unknown: " + unknown + ")" : "")
-                    + "; expected one of " + read);
+            throw unknownKey(unknown, read);
         }
+    }
+
+    /**
+     * Refuses, before anything is read, keys outside {@code known}: a misspelt required section
+     * ("enviroment") is then named as the unknown key it is, not reported as the section missing.
+     */
+    public void refuseUnknownKeys(Set<String> known) {
+        if (node == null) {
+            return;
+        }
+        Set<String> unknown = new TreeSet<>();
+        node.fieldNames().forEachRemaining(k -> {
+            if (!known.contains(k)) {
+                unknown.add(k);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw unknownKey(unknown, known);
+        }
+    }
+
+    private BadInputException unknownKey(Set<String> unknown, Set<String> known) {
+        String k = unknown.iterator().next();
+        String guess = known.stream().filter(x -> editDistance(k, x) <= 2).findFirst().orElse(null);
+        return error(key(k), "unknown key" + (guess != null ? " (a misspelling of '" + guess + "'?)" : "")
+                + (unknown.size() > 1 ? " (also unknown: " + unknown + ")" : "") + "; expected one of " + known);
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character each count 1. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private void requirePresent(String key, String what) {

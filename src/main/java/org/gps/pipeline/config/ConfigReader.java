@@ -36,6 +36,7 @@ import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -147,7 +148,13 @@ public final class ConfigReader {
         return sb.toString();
     }
 
+    /** Every key a config may hold at its top level; the sections' own keys are checked where they are read. */
+    static final Set<String> TOP_LEVEL_KEYS = new java.util.LinkedHashSet<>(List.of("name", "seed", "algorithm",
+            "iterations", "horizon", "samples", "environment", "conditions", "initial_controller", "cost", "trajopt",
+            "dynamics", "policy", "pi2", "pilqr"));
+
     private static ExperimentConfig read(ConfigNode c) {
+        c.refuseUnknownKeys(TOP_LEVEL_KEYS);
         String name = c.getString("name", "experiment");
         long seed = c.getLong("seed", 0L);
         Algorithm algorithm = Algorithm.of(c.getChoice("algorithm", Algorithm.TRAJOPT.configName(),

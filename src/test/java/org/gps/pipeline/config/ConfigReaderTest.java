@@ -179,6 +179,17 @@ class ConfigReaderTest {
     }
 
     @Test
+    void aMisspeltRequiredSectionIsNamedAsAnUnknownKeyWithTheLikelyName() {
+        String m = messageOf(MINIMAL.replace("environment:", "enviroment:"));
+        assertTrue(m.startsWith("c.yaml: enviroment: unknown key (a misspelling of 'environment'?); expected one of "),
+                m);
+        assertTrue(messageOf(MINIMAL.replace("horizon:", "horizn:")).startsWith(
+                "c.yaml: horizn: unknown key (a misspelling of 'horizon'?)"));
+        // Nothing close: no guess.
+        assertTrue(messageOf(MINIMAL + "colour: red\n").startsWith("c.yaml: colour: unknown key; expected one of "));
+    }
+
+    @Test
     void unknownKeyIsNamedWithTheKeysExpected() {
         String m = messageOf(MINIMAL + "iteratons: 3\n");
         assertTrue(m.startsWith("c.yaml: iteratons: unknown key"), m);
