@@ -72,7 +72,12 @@ final class EvaluateCommand implements Callable<Integer> {
             root.set("policy", pe.score().toJsonNode());
             System.out.println(root);
         } else {
-            System.out.print(pe.controllers().toTable());
+            // The controllers run beside the policy are its iteration's, with the config's N episodes each:
+            // say so, or the table reads as the latest controllers run --episodes times.
+            EvaluateStep.Result c = pe.controllers();
+            System.out.print(c.toTable(String.format(java.util.Locale.ROOT, "controllers of iteration %d (the "
+                    + "policy's): %d episodes per condition, the config's samples", c.iteration(),
+                    c.episodesPerCondition())));
             EvaluateStep.PolicyScore s = pe.score();
             System.out.printf(java.util.Locale.ROOT, "policy (iteration %d, %s): mean return %.2f, std %.2f over %d "
                     + "random starts of %d steps; trained from %d environment steps%n", pe.policyIteration(),

@@ -52,8 +52,13 @@ public final class EvaluateStep {
         }
 
         public String toTable() {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "iteration %d, %d episodes per condition%n",
-                    iteration, episodesPerCondition));
+            return toTable(String.format(Locale.ROOT, "iteration %d, %d episodes per condition", iteration,
+                    episodesPerCondition));
+        }
+
+        /** The table under a heading of the caller's (which says what these controllers are). */
+        public String toTable(String heading) {
+            StringBuilder sb = new StringBuilder(heading).append(System.lineSeparator());
             sb.append(String.format(Locale.ROOT, "%-9s %12s %10s %16s%n", "condition", "mean_return", "std",
                     "final_abs_angle"));
             for (ConditionResult c : conditions) {

@@ -117,6 +117,9 @@ class MdgpsRunTest {
                 "--seed", "9");
         assertTrue(table.out().contains(String.format(java.util.Locale.ROOT, "mean return %.2f",
                 pol.get("mean_return").asDouble())), table.out());
+        // The controllers beside it are the policy's iteration's, run N = 3 times each, not --episodes times.
+        assertTrue(table.out().startsWith("controllers of iteration " + published
+                + " (the policy's): 3 episodes per condition, the config's samples"), table.out());
     }
 
     static JsonNode bestPolicy() throws Exception {
