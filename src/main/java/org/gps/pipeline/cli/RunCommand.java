@@ -11,11 +11,17 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
+        // One element per paragraph: picocli wraps each element itself, so a line break inside a sentence
+        // would come out as a ragged short line.
         description = {"Run the whole GPS loop for the configured iterations.",
-                "init, then per iteration sample, fit-dynamics and trajopt: the same steps as the separate commands.",
-                "Prints one progress line per iteration and evaluates the final controllers. Started again on the",
-                "same run directory, it resumes from the first incomplete step. A new run starts only in a new or",
-                "empty folder. Holds R's lock (R/_gps.lock) throughout, so a second writer is refused."})
+                "init, then per iteration sample, fit-dynamics, trajopt and, for the algorithms that train a neural "
+                        + "policy (mdgps, badmm, mdgps_pilqr, mdgps_pi2), train-policy: the same steps as the "
+                        + "separate commands.",
+                "Prints one progress line per iteration and evaluates the final controllers (and the published "
+                        + "policy).",
+                "Started again on the same run directory, it resumes from the first incomplete step. A new run "
+                        + "starts only in a new or empty folder.",
+                "Holds the run directory's lock, R/_gps.lock, throughout: a second writer is refused."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "C",
             description = "Experiment config (YAML or JSON). Optional when resuming an existing run directory.")

@@ -135,5 +135,7 @@ class InitSampleValidateTest {
             assertEquals(0, o.exitCode(), cmd);
             assertTrue(o.out().contains("Usage: gps " + cmd), o.out());
         }
+        // run chains every step, the S-step included for the algorithms that train a policy.
+        assertTrue(CliTestSupport.run("run", "--help").out().contains("train-policy"));
     }
 }
