@@ -1,6 +1,5 @@
 package org.gps.spark;
 
-import org.gps.io.PhaseProfile;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -10,6 +9,7 @@ import org.gps.core.control.TrajOptOptions;
 import org.gps.core.control.TrajOptResult;
 import org.gps.core.control.TrajectoryModel;
 import org.gps.core.control.TrajectoryOptimizer;
+import org.gps.io.PhaseProfile;
 import scala.Tuple2;
 
 import java.io.Serializable;

@@ -1,6 +1,5 @@
 package org.gps.spark;
 
-import org.gps.io.PhaseProfile;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -21,6 +20,7 @@ import org.gps.core.gmm.GmmEm;
 import org.gps.core.gmm.PointBlock;
 import org.gps.core.random.Seeds;
 import org.gps.core.sample.Trajectory;
+import org.gps.io.PhaseProfile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;

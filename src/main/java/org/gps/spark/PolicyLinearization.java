@@ -1,6 +1,5 @@
 package org.gps.spark;
 
-import org.gps.io.PhaseProfile;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -11,6 +10,7 @@ import org.gps.core.linalg.Mat;
 import org.gps.core.policy.Policy;
 import org.gps.core.policy.PolicyOptions;
 import org.gps.core.sample.Trajectory;
+import org.gps.io.PhaseProfile;
 
 import scala.Tuple2;
 

@@ -1,6 +1,5 @@
 package org.gps.spark;
 
-import org.gps.io.PhaseProfile;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -17,6 +16,7 @@ import org.gps.core.policy.PolicyOptions;
 import org.gps.core.policy.PolicyTarget;
 import org.gps.core.policy.TargetWeights;
 import org.gps.core.sample.Trajectory;
+import org.gps.io.PhaseProfile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

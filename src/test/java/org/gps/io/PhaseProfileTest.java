@@ -1,11 +1,11 @@
 package org.gps.io;
 
-import org.gps.spark.SparkTestSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
+import org.gps.spark.SparkTestSession;
 
 import java.util.List;
 import java.util.Map;

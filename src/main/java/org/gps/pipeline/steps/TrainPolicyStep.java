@@ -23,7 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -117,19 +119,21 @@ public final class TrainPolicyStep {
                                           Map<Integer, LinearGaussianController> next) {
         Map<Integer, Map<Integer, LinearGaussianController>> controllers = new TreeMap<>();
         Dataset<Row> rollouts = null;
+        List<String> read = new ArrayList<>();
         for (int j = Math.max(0, iteration - config.policy().replayIterations()); j <= iteration; j++) {
-            if (!ControllerOutputs.isComplete(run, j + 1)) {
+            if (j < iteration && !ControllerOutputs.isComplete(run, j + 1)) {
                 throw new BadInputException(run.controllers(j + 1) + ": incomplete or missing; the S-step of "
                         + "iteration " + iteration + " replays iteration " + j + "'s samples towards them "
                         + "(policy.replay_iterations: " + config.policy().replayIterations() + ")");
             }
             controllers.put(j, j == iteration ? next : ControllerOutputs.read(spark, run, j + 1));
-            Dataset<Row> r =
-                    RolloutReader.readComplete(spark, run.rollouts(j).toString());
+            Dataset<Row> r = RolloutReader.readComplete(spark, run.rollouts(j).toString());
             rollouts = rollouts == null ? r : rollouts.unionByName(r);
+            read.add(run.rollouts(j).toString());
         }
+        // A bad row is named with every dataset it may have come from, as the prior windows do.
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(rollouts,
-                RunRollouts.check(run.rollouts(iteration).toString(), config));
+                RunRollouts.check(String.join(", ", read), config));
         return PolicyUpdate.trainOnIterations(samples, controllers, uniformWeights(config),
                 PolicyOutputs.policyBefore(run, iteration), config.policy(),
                 Seeds.derive(config.seed(), "policy", iteration)).policy();
