@@ -2,6 +2,7 @@ package org.gps.pipeline.cli;
 
 import org.gps.bench.ControlBenchmark;
 import org.gps.bench.ControlBenchmarkReport;
+import org.gps.pipeline.config.ConfigReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,6 +50,7 @@ final class ControlBenchmarkCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Long> list = ControlBenchmark.parseSeeds(seeds);
+        ConfigReader.checkLocalFile(config);
         PrintWriter log = spec.commandLine().getOut();
         ControlBenchmark.Result r = ControlBenchmark.run(spark.session("benchmark control"), config, list, evalSeed,
                 evalEpisodes, out, log);

@@ -1,5 +1,6 @@
 package org.gps.pipeline.cli;
 
+import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.EvaluateStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,6 +54,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (seed != null && !policy) {
             throw new org.gps.core.BadInputException("--seed: only used with --policy");
         }
+        RunDirectory.checkLocal(runDir, null);
         org.apache.spark.sql.SparkSession session = spark.session("evaluate");
         if (!policy) {
             EvaluateStep.Result r = EvaluateStep.run(session, runDir, iteration, episodes);

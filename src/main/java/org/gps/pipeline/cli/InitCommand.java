@@ -2,6 +2,7 @@ package org.gps.pipeline.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.config.ConfigReader;
 import org.gps.pipeline.steps.InitStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +29,7 @@ final class InitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ConfigReader.checkLocalFile(config);
         SparkSession s = spark.session("init");
         RunDirectory.whileLocked(s, runDir, "gps init", () -> InitStep.run(s, config, runDir));
         return Main.EXIT_OK;

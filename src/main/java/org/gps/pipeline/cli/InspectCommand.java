@@ -2,6 +2,7 @@ package org.gps.pipeline.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
+import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.Inspection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +44,9 @@ final class InspectCommand implements Callable<Integer> {
         }
         if (iteration != null && iteration < 0) {
             throw new BadInputException("--iteration: expected an integer >= 0, got " + iteration);
+        }
+        if (runDir != null) {
+            RunDirectory.checkLocal(runDir, null);
         }
         SparkSession s = spark.session("inspect");
         if (rollouts != null) {

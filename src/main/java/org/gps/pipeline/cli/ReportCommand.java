@@ -37,6 +37,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RunDirectory.checkLocal(runDir, null);
         SparkSession s = spark.session("report");
         RunReport.Written w;
         if (RunReport.writesIntoRun(HadoopFiles.conf(s), runDir, out)) {

@@ -1,9 +1,11 @@
 package org.gps.pipeline.cli;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.gps.pipeline.RunDirectory;
-import org.gps.pipeline.steps.RunLoop;
 import org.gps.io.PhaseProfile;
+import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.config.ConfigReader;
+import org.gps.pipeline.steps.RunLoop;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,6 +48,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (config != null) {
+            ConfigReader.checkLocalFile(config);
+        } else if (RunDirectory.isLocal(runDir) && !new RunDirectory(runDir, new Configuration()).isInitialised()) {
+            throw RunLoop.notStarted(runDir);
+        }
         SparkSession s = spark.session("run");
         PhaseProfile p = profile ? PhaseProfile.start(s.sparkContext()) : null;
         try {

@@ -25,6 +25,7 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        step.checkBeforeSpark();
         SparkSession s = spark.session("sample");
         try (PhaseProfile p = profiling.start(s)) {
             RunDirectory.whileLocked(s, step.runDir, "gps sample --iteration " + step.iteration,

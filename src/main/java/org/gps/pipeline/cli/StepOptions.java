@@ -1,5 +1,6 @@
 package org.gps.pipeline.cli;
 
+import org.gps.pipeline.RunDirectory;
 import picocli.CommandLine.Option;
 
 /** --run-dir and --iteration, shared by every step after init. */
@@ -10,4 +11,9 @@ public final class StepOptions {
 
     @Option(names = "--iteration", paramLabel = "I", required = true, description = "GPS iteration, from 0.")
     int iteration;
+
+    /** The run directory and iteration, checked before Spark starts where the directory is local. */
+    void checkBeforeSpark() {
+        RunDirectory.checkLocal(runDir, iteration);
+    }
 }

@@ -31,6 +31,7 @@ final class TrainPolicyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        step.checkBeforeSpark();
         SparkSession session = spark.session("train-policy");
         record Outcome(EvaluateStep.PolicyScore score, BestPolicy published) {
         }

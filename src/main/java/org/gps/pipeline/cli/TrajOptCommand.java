@@ -25,6 +25,7 @@ final class TrajOptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        step.checkBeforeSpark();
         SparkSession s = spark.session("trajopt");
         try (PhaseProfile p = profiling.start(s)) {
             RunDirectory.whileLocked(s, step.runDir, "gps trajopt --iteration " + step.iteration,

@@ -83,6 +83,19 @@ public final class ConfigReader {
         }
     }
 
+    /**
+     * Reads and checks the config at {@code path} before any Spark session exists, when it names a
+     * local file (no scheme, or {@code file:}): a typo in a config is then reported in the time the
+     * JVM takes to start, not after Spark's. Other URIs need the session's file systems and are
+     * checked when the step reads them; so is everything that depends on a run directory.
+     */
+    public static void checkLocalFile(String path) {
+        String scheme = new Path(path).toUri().getScheme();
+        if (scheme == null || scheme.equals("file")) {
+            parse(path, readText(new Configuration(), path));
+        }
+    }
+
     private static RuntimeException unreadable(String path, IOException e) {
         boolean denied = e instanceof AccessDeniedException || e instanceof AccessControlException
                 || String.valueOf(e.getMessage()).contains("Permission denied");

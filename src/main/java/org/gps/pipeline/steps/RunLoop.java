@@ -60,7 +60,7 @@ public final class RunLoop {
             config = run.config();
         } else {
             if (configPath == null) {
-                throw new BadInputException(run.root() + ": not a run directory yet; give --config to start one");
+                throw notStarted(run.root().toString());
             }
             config = InitStep.run(spark, configPath, runDirUri);
         }
@@ -153,6 +153,11 @@ public final class RunLoop {
         }
         out.flush();
         return progress;
+    }
+
+    /** The refusal of a run without --config in a directory that holds no run yet. */
+    public static BadInputException notStarted(String runDir) {
+        return new BadInputException(runDir + ": not a run directory yet; give --config to start one");
     }
 
     private static String readConfig(RunDirectory run, String configPath) {

@@ -112,6 +112,32 @@ class CleanConsoleTest {
                 c.text());
     }
 
+    /**
+     * Errors that need no data come before Spark starts: each command below is also given a master URL
+     * Spark would refuse, and the error printed is the argument's, not the master's.
+     */
+    @Test
+    void argumentErrorsAreReportedBeforeSparkStarts() throws Exception {
+        Path typo = dir.resolve("typo.yaml");
+        Files.writeString(typo, "enviroment:\n  type: pendulum\n");
+        Path runDir = dir.resolve("never-initialised");
+        Console config = runToEnd("typo", "run", "--config", typo.toString(), "--run-dir", runDir.toString(),
+                "--master", "bogus://x");
+        Console step = runToEnd("no-run", "sample", "--run-dir", runDir.toString(), "--iteration", "0",
+                "--master", "bogus://x");
+        Console resume = runToEnd("no-config", "run", "--run-dir", runDir.toString(), "--master", "bogus://x");
+
+        assertEquals(2, config.exitCode(), config.text());
+        assertTrue(config.last().startsWith("gps run: error: " + typo + ": enviroment: unknown key"), config.text());
+        assertEquals(2, step.exitCode(), step.text());
+        assertEquals("gps sample: error: " + runDir + ": not a run directory (no config.json); create one with "
+                + "'gps init --config C --run-dir " + runDir + "'", step.last(), step.text());
+        assertEquals(2, resume.exitCode(), resume.text());
+        assertEquals("gps run: error: " + runDir + ": not a run directory yet; give --config to start one",
+                resume.last(), resume.text());
+        assertFalse(Files.exists(runDir), "nothing written");
+    }
+
     /** Starts a whole run, signals it once it has initialised (Spark up, a step under way), and waits for the end. */
     static Console signalled(String name, String signal) throws Exception {
         Path log = dir.resolve(name + ".console");
