@@ -15,10 +15,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "control", mixinStandardHelpOptions = true,
         description = {"How reliably a config learns to control, over training seeds (see docs/benchmarks.md).",
-                "Runs the config once per seed (its seed: replaced) into DIR/seed=S/ with the loop of 'gps run'",
-                "(a seed whose run is complete is not run again, an incomplete one resumes), scores every seed's",
-                "final policy (TrajOpt: final controllers) on one evaluation seed, and writes DIR/control.md,",
-                "DIR/control.json and DIR/control.png. Prints the table at the end."})
+                "Runs the config once per seed (its seed: replaced) into DIR/seed=S/ with the loop of 'gps "
+                        + "run' (a seed whose run is complete is not run again, an incomplete one resumes), scores "
+                        + "every seed's final policy (TrajOpt: final controllers) on one evaluation seed, and writes "
+                        + "DIR/control.md, DIR/control.json and DIR/control.png. Prints the table at the end."})
 final class ControlBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "C", required = true, description = "Experiment config (YAML or JSON).")
     String config;

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "dynamics", mixinStandardHelpOptions = true,
-        description = {"Time the dynamics step: GMM EM and the per-(condition, t) fits, separately (docs/benchmarks.md).",
-                "Rollouts of a random stable linear system are generated on the executors and cached; after",
-                "the warm-up rounds, each repeat runs a cold EM and the fits. Prints a Markdown table to stdout."})
+        description = {"Time the dynamics step: GMM EM and the per-(condition, t) fits, separately "
+                        + "(docs/benchmarks.md).",
+                "Rollouts of a random stable linear system are generated on the executors and cached; after "
+                        + "the warm-up rounds, each repeat runs a cold EM and the fits. Prints a Markdown table to "
+                        + "stdout."})
 final class DynamicsBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--sizes", paramLabel = "LIST", defaultValue = "small,medium,large,logged-1M",
             description = "Comma-separated: small (M=4,N=5,T=100,dX=3,dU=1), medium (8,20,100,26,7), large "

@@ -10,9 +10,11 @@ import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Run the controllers (and with --policy the neural policy) and report returns.",
-                "Runs an iteration's controllers (default: the latest) from each condition's start and prints the",
-                "mean return over the horizon and, for Pendulum, the mean |angle| over the last 20 steps.",
-                "With --policy, the run's published policy (R/best_policy.json: the best scored) unless --iteration."})
+                "Runs an iteration's controllers (default: the latest) from each condition's start and "
+                        + "prints the mean return over the horizon and, for Pendulum, the mean |angle| over the last "
+                        + "20 steps.",
+                "With --policy, the run's published policy (R/best_policy.json: the best scored) unless "
+                        + "--iteration."})
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "R", required = true, description = "Run directory.")
     String runDir;

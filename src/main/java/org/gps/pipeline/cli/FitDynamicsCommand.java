@@ -24,14 +24,15 @@ import java.util.concurrent.Callable;
 
 @Command(name = "fit-dynamics", mixinStandardHelpOptions = true,
         description = {"Fit the GMM dynamics prior (EM on Spark) and the per-time-step linear-Gaussian dynamics.",
-                "In a run: reads R/iter=I/rollouts (and earlier iterations within the prior's window),",
-                "writes R/iter=I/dynamics. On logged data: --rollouts PATH --out DIR, any dX and dU.",
-                "Prints the one-step prediction error per condition. In a run it holds R's lock while it writes.",
-                "Held-out scores (--held-out; by default on logged data): a separate fit leaves",
-                "20%% of each condition's trajectories out and scores their transitions (mean",
-                "squared error, relative rmse, Gaussian NLL); the dynamics written do not change.",
-                "--out must be a new or empty folder apart from --rollouts; an earlier output of fit-dynamics",
-                "there is replaced only with --overwrite."})
+                "In a run: reads R/iter=I/rollouts (and earlier iterations within the prior's window), "
+                        + "writes R/iter=I/dynamics. On logged data: --rollouts PATH --out DIR, any dX and dU.",
+                "Prints the one-step prediction error per condition. In a run it holds R's lock while it "
+                        + "writes.",
+                "Held-out scores (--held-out; by default on logged data): a separate fit leaves 20%% of each "
+                        + "condition's trajectories out and scores their transitions (mean squared error, relative "
+                        + "rmse, Gaussian NLL); the dynamics written do not change.",
+                "--out must be a new or empty folder apart from --rollouts; an earlier output of "
+                        + "fit-dynamics there is replaced only with --overwrite."})
 final class FitDynamicsCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "R", description = "Run directory (with --iteration).")
     String runDir;

@@ -12,10 +12,11 @@ import java.util.concurrent.Callable;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Create a run directory from an experiment config.",
-                "Validates the config, freezes it (every default filled in) into the run directory and writes the",
-                "initial controllers of iteration 0. Later steps need only --run-dir.",
-                "R must be new or empty (or hold this same config's run, whose initial controllers are rewritten);",
-                "init holds R's lock (R/_gps.lock) while it writes, so a second writer is refused."})
+                "Validates the config, freezes it (every default filled in) into the run directory and "
+                        + "writes the initial controllers of iteration 0. Later steps need only --run-dir.",
+                "R must be new or empty (or hold this same config's run, whose initial controllers are "
+                        + "rewritten); init holds R's lock (R/_gps.lock) while it writes, so a second writer is "
+                        + "refused."})
 final class InitCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "C", required = true, description = "Experiment config (YAML or JSON).")
     String config;

@@ -13,8 +13,9 @@ import java.util.concurrent.Callable;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Show what a rollout dataset or a run holds (docs/inspect.md).",
                 "Dataset: counts per condition, T, dX, dU, dO, and the mean and std of x and u per t.",
-                "Run: which outputs of each iteration are complete, the costs (state.json) and the dynamics'",
-                "prediction error (summary.json); with --iteration also that iteration's rollouts and error per t."})
+                "Run: which outputs of each iteration are complete, the costs (state.json) and the dynamics' "
+                        + "prediction error (summary.json); with --iteration also that iteration's rollouts and error "
+                        + "per t."})
 final class InspectCommand implements Callable<Integer> {
     @Option(names = "--rollouts", paramLabel = "PATH", description = "A rollout dataset (rollout schema v1 or v2).")
     String rollouts;

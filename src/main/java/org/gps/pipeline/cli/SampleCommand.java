@@ -11,8 +11,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = {"Roll out the iteration's controllers (N samples per condition).",
-                "One Spark task per (condition, sample); publishes R/iter=I/rollouts atomically. A rerun replaces",
-                "them with identical rows (every draw derives from the run's seed). Holds R's lock while it writes."})
+                "One Spark task per (condition, sample); publishes R/iter=I/rollouts atomically. A rerun "
+                        + "replaces them with identical rows (every draw derives from the run's seed). Holds R's lock "
+                        + "while it writes."})
 final class SampleCommand implements Callable<Integer> {
     @Mixin
     StepOptions step;

@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "trajopt", mixinStandardHelpOptions = true,
         description = {"Time the cost expansion over all rollouts and the C-step (docs/benchmarks.md).",
-                "Per size: rollouts of a random stable linear system are sampled and cached; after one",
-                "warm-up, each repeat times CostEvaluation over all rollouts, the C-step of all",
-                "conditions on Spark, and the same C-step in one driver thread.",
+                "Per size: rollouts of a random stable linear system are sampled and cached; after one "
+                        + "warm-up, each repeat times CostEvaluation over all rollouts, the C-step of all conditions "
+                        + "on Spark, and the same C-step in one driver thread.",
                 "Prints a Markdown table (median and min of the repeats, peak heap) to stdout."})
 final class TrajOptBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--sizes", paramLabel = "LIST", defaultValue = "small,medium,large",

@@ -11,8 +11,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "trajopt", mixinStandardHelpOptions = true,
         description = {"Optimise the controllers under the KL constraint (TrajOpt C-step).",
-                "Uses the iteration's rollouts (costs), fitted dynamics and controllers; one Spark task per",
-                "condition. Writes R/iter=I+1/controllers and R/iter=I/state.json. Holds R's lock while it writes."})
+                "Uses the iteration's rollouts (costs), fitted dynamics and controllers; one Spark task per "
+                        + "condition. Writes R/iter=I+1/controllers and R/iter=I/state.json. Holds R's lock while it "
+                        + "writes."})
 final class TrajOptCommand implements Callable<Integer> {
     @Mixin
     StepOptions step;
