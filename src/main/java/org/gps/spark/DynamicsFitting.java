@@ -222,13 +222,35 @@ public final class DynamicsFitting {
                                     long seed, JointRows layout, boolean withInitialStates, Source source) {
         // The GMM step's time includes the counting and the window: they are there for EM.
         long emStart = System.nanoTime();
-        boolean shared = options.sharedPrior();
-        int maxSamples = options.maxSamples();
+        Counts counts = count(traj, isCurrent, options, layout, source);
+        PriorWindow window = PriorWindow.of(counts.census(), options);
+        requireFits(jsc, source.dataset(), counts.dX(), counts.dU(), counts.inputDim() + counts.dX(),
+                window.clusters().values().stream().max(Integer::compare).orElse(1));
+        Map<Integer, EmResult> gmms = fitPrior(jsc, traj, window, options, previous, seed, layout);
+        double emSeconds = (System.nanoTime() - emStart) / 1e9;
+        LOG.info("dynamics prior: EM for {} GMM(s) in {} ms ({})", gmms.size(), Math.round(emSeconds * 1000),
+                describe(gmms, window.clusters()));
+        long fitStart = System.nanoTime();
+        StepFits fits = fitSteps(jsc, traj, isCurrent, counts, gmms, options, layout, withInitialStates);
+        double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
+        return new Result(gmms, fits.steps(), fits.initialStates(), window.sizes(), counts.dX(), counts.dU(),
+                emSeconds, fitSeconds);
+    }
+
+    /**
+     * The first pass over the trajectories (it also reads the rollouts and caches them): per
+     * condition, how many trajectories and rows, how many in the fit set, and the dimensions.
+     */
+    private record Counts(TrajectoryCensus census, Map<Integer, Long> current, int dX, int dU, int inputDim) {
+    }
+
+    private static Counts count(JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj, CurrentSet isCurrent,
+                                DynamicsOptions options, JointRows layout, Source source) {
         String dataset = source.dataset();
         TrajectoryCensus census;
-        // The first pass over the trajectories: it also reads the rollouts and assembles (and caches) them.
         try (PhaseProfile.Scope phase = PhaseProfile.enter("census")) {
-            census = traj.aggregate(new TrajectoryCensus(shared, maxSamples, dataset, source.equalLengths()),
+            census = traj.aggregate(new TrajectoryCensus(options.sharedPrior(), options.maxSamples(), dataset,
+                            source.equalLengths()),
                     (c, kv) -> c.add(kv._1(), kv._2(), layout, isCurrent.contains(kv._1())), TrajectoryCensus::merge);
         }
         TreeMap<Integer, long[]> perCondition = census.perCondition;
@@ -237,51 +259,66 @@ public final class DynamicsFitting {
                     + FaultKind.EMPTY_DATASET + ")");
         }
         source.rowsPerIteration().accept(census.rowsPerIteration);
-        Map<Integer, Long> currentCount = new TreeMap<>();
+        Map<Integer, Long> current = new TreeMap<>();
         perCondition.forEach((cond, c) -> {
             if (c[TrajectoryCensus.CURRENT] > 0) {
-                currentCount.put(cond, c[TrajectoryCensus.CURRENT]);
+                current.put(cond, c[TrajectoryCensus.CURRENT]);
             }
         });
-        long[] any = perCondition.values().iterator().next();
-        int dX = (int) any[TrajectoryCensus.STATE_DIM];
-        int dU = (int) any[TrajectoryCensus.ACTION_DIM];
-        int inputDim = (int) any[TrajectoryCensus.INPUT_DIM];
-        for (Map.Entry<Integer, Long> e : currentCount.entrySet()) {
+        for (Map.Entry<Integer, Long> e : current.entrySet()) {
             if (e.getValue() < 2) {
                 throw new BadInputException(dataset + ": condition " + e.getKey() + " has " + e.getValue()
                         + " trajectory to fit; the per-step fit needs at least 2 (docs/algorithm.md section 4)");
             }
         }
-        // The prior's window: each group's newest max_samples trajectories (all of them when no
-        // group has more, and then no filter is needed).
-        Map<Integer, Long> points = new TreeMap<>();
-        Map<Integer, Integer> windowSizes = new TreeMap<>();
-        Set<TrajectoryGroups.Key> window = census.windowIsEverything() ? null : new HashSet<>();
-        census.newestPerGroup.forEach((g, entries) -> {
-            for (TrajectoryCensus.Entry e : entries.values()) {
-                points.merge(g, (long) e.rows(), Long::sum);
-                windowSizes.merge(g, 1, Integer::sum);
-                if (window != null) {
-                    window.add(e.key());
-                }
-            }
-        });
-        Map<Integer, Integer> clusters = new TreeMap<>();
-        points.forEach((g, n) -> clusters.put(g, GmmEm.clusterCount(n, options.maxClusters(),
-                options.minSamplesPerCluster())));
-        requireFits(jsc, dataset, dX, dU, inputDim + dX, clusters.values().stream().max(Integer::compare).orElse(1));
+        long[] any = perCondition.values().iterator().next();
+        return new Counts(census, current, (int) any[TrajectoryCensus.STATE_DIM],
+                (int) any[TrajectoryCensus.ACTION_DIM], (int) any[TrajectoryCensus.INPUT_DIM]);
+    }
 
-        Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window);
-        java.util.Set<Integer> inTask = new java.util.HashSet<>();
-        points.forEach((g, n) -> {
+    /**
+     * The prior's window: each group's newest max_samples trajectories ({@code keys} is null when
+     * that is all of them, and then no filter is needed), with each group's points, trajectories
+     * and cluster count.
+     */
+    private record PriorWindow(Set<TrajectoryGroups.Key> keys, Map<Integer, Long> points, Map<Integer, Integer> sizes,
+                               Map<Integer, Integer> clusters) {
+        static PriorWindow of(TrajectoryCensus census, DynamicsOptions options) {
+            Map<Integer, Long> points = new TreeMap<>();
+            Map<Integer, Integer> sizes = new TreeMap<>();
+            Set<TrajectoryGroups.Key> keys = census.windowIsEverything() ? null : new HashSet<>();
+            census.newestPerGroup.forEach((g, entries) -> {
+                for (TrajectoryCensus.Entry e : entries.values()) {
+                    points.merge(g, (long) e.rows(), Long::sum);
+                    sizes.merge(g, 1, Integer::sum);
+                    if (keys != null) {
+                        keys.add(e.key());
+                    }
+                }
+            });
+            Map<Integer, Integer> clusters = new TreeMap<>();
+            points.forEach((g, n) -> clusters.put(g, GmmEm.clusterCount(n, options.maxClusters(),
+                    options.minSamplesPerCluster())));
+            return new PriorWindow(keys, points, sizes, clusters);
+        }
+    }
+
+    /** The GMM prior of every group: EM over the window's points, in one task per group when they are few. */
+    private static Map<Integer, EmResult> fitPrior(JavaSparkContext jsc,
+                                                   JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
+                                                   PriorWindow window, DynamicsOptions options,
+                                                   Map<Integer, Gmm> previous, long seed, JointRows layout) {
+        boolean shared = options.sharedPrior();
+        Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window.keys());
+        Set<Integer> inTask = new HashSet<>();
+        window.points().forEach((g, n) -> {
             if (n <= options.inTaskMaxPoints()) {
                 inTask.add(g);
             }
         });
         JavaRDD<Tuple2<TrajectoryGroups.Key, Trajectory>> windowed = traj
                 .filter(kv -> windowB.value() == null || windowB.value().contains(kv._1())).rdd().toJavaRDD();
-        boolean allInTask = inTask.size() == clusters.size();
+        boolean allInTask = inTask.size() == window.clusters().size();
         JavaRDD<PointBlock> blocks;
         if (allInTask) {
             // Every GMM runs inside one task: each trajectory's rows go straight to its group's task
@@ -292,7 +329,7 @@ public final class DynamicsFitting {
             // order, so which points share a partition fixes the bits: trajectories are spread over
             // a number of partitions set by the window's size, by a hash of their key, never by the
             // cores; within a partition the points are sorted by id.
-            long windowPoints = points.values().stream().mapToLong(Long::longValue).sum();
+            long windowPoints = window.points().values().stream().mapToLong(Long::longValue).sum();
             int partitions = emPartitions(windowPoints);
             blocks = windowed.mapToPair(kv -> new Tuple2<>(
                             (int) Math.floorMod(pointId(kv._1(), 0), (long) partitions), kv))
@@ -301,105 +338,58 @@ public final class DynamicsFitting {
                     .mapPartitions(it -> blocksOf(it, shared, layout))
                     .persist(StorageLevel.MEMORY_ONLY());
         }
-        Map<Integer, EmResult> gmms;
         try (PhaseProfile.Scope phase = PhaseProfile.enter("prior_em")) {
-            gmms = DistributedGmmEm.fit(blocks, clusters, previous, options.em().withSeed(seed), inTask);
+            return DistributedGmmEm.fit(blocks, window.clusters(), previous, options.em().withSeed(seed), inTask);
         } finally {
             if (!allInTask) {
                 blocks.unpersist(false);
             }
             windowB.destroy();
         }
-        double emSeconds = (System.nanoTime() - emStart) / 1e9;
-        LOG.info("dynamics prior: EM for {} GMM(s) in {} ms ({})", gmms.size(), Math.round(emSeconds * 1000),
-                describe(gmms, clusters));
-        long fitStart = System.nanoTime();
+    }
 
+    /** The per-(condition, t) fits, cached, and the x0 fit of each condition. */
+    private record StepFits(JavaRDD<StepFit> steps, Map<Integer, InitialStateDistribution> initialStates) {
+    }
+
+    private static StepFits fitSteps(JavaSparkContext jsc, JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
+                                     CurrentSet isCurrent, Counts counts, Map<Integer, EmResult> gmms,
+                                     DynamicsOptions options, JointRows layout, boolean withInitialStates) {
         Map<Integer, Gmm> models = new HashMap<>();
         gmms.forEach((g, r) -> models.put(g, r.model()));
-        Broadcast<Map<Integer, Gmm>> gmmB = jsc.broadcast(models);
-        double strength = options.strength();
         // Each fit needs the rows of one (condition, t). Shuffling rows one by one (M N T records)
         // costs more than the fits at these sizes, so each trajectory travels as a few chunks of
         // consecutive steps, keyed by (condition, chunk): enough groups to keep every core busy
         // (about 4 per core), few records. Each group then runs the fits of its steps.
         long longest = 1;
-        for (long[] c : perCondition.values()) {
+        for (long[] c : counts.census().perCondition.values()) {
             longest = Math.max(longest, (c[1] + c[0] - 1) / c[0]);
         }
+        int conditions = counts.current().size();
         int chunksPerCondition = (int) Math.min(longest, Math.max(1,
-                (4L * jsc.defaultParallelism() + currentCount.size() - 1) / Math.max(1, currentCount.size())));
+                (4L * jsc.defaultParallelism() + conditions - 1) / Math.max(1, conditions)));
         int stepsPerChunk = (int) ((longest + chunksPerCondition - 1) / chunksPerCondition);
-        int fitGroups = Math.max(1, currentCount.size() * chunksPerCondition);
+        int fitGroups = Math.max(1, conditions * chunksPerCondition);
         // The x0 fits ride along: chunk 0 of each condition also carries the trajectories' initial
         // states, and the x0 priors (from the census's window) are computed here and broadcast.
         HashMap<Integer, NiwPrior> x0Priors = new HashMap<>();
         if (withInitialStates) {
-            for (int cond : currentCount.keySet()) {
-                double[][] win = census.windowInitialStates(cond);
+            for (int cond : counts.current().keySet()) {
+                double[][] win = counts.census().windowInitialStates(cond);
                 if (win.length > 0) {
-                    x0Priors.put(cond, InitialStateFit.prior(win, strength));
+                    x0Priors.put(cond, InitialStateFit.prior(win, options.strength()));
                 }
             }
         }
-        Broadcast<HashMap<Integer, NiwPrior>> x0PriorsB = jsc.broadcast(x0Priors);
-        double initialStateVar = options.initialStateVar();
-        CollectionAccumulator<Tuple2<Integer, InitialStateDistribution>> x0Fits = jsc.sc().collectionAccumulator();
+        ChunkFits chunkFits = new ChunkFits(stepsPerChunk, options.sharedPrior(), options.strength(),
+                counts.inputDim(), layout, withInitialStates, options.initialStateVar(), jsc.broadcast(models),
+                jsc.broadcast(x0Priors), jsc.sc().collectionAccumulator());
         JavaRDD<StepFit> steps = traj.filter(kv -> isCurrent.contains(kv._1()))
-                .flatMapToPair(kv -> {
-                    Trajectory t = kv._2();
-                    int count = layout.count(t);
-                    long order = ((long) kv._1().iteration() << 32) | kv._1().sample();
-                    List<Tuple2<Long, StepChunk>> out = new ArrayList<>();
-                    for (int from = 0; from == 0 || from < count; from += stepsPerChunk) {
-                        int chunkSteps = Math.max(0, Math.min(stepsPerChunk, count - from));
-                        double[] rows = null;
-                        for (int i = 0; i < chunkSteps; i++) {
-                            double[] row = layout.row(t, from + i);
-                            if (rows == null) {
-                                rows = new double[chunkSteps * row.length];
-                            }
-                            System.arraycopy(row, 0, rows, i * row.length, row.length);
-                        }
-                        out.add(new Tuple2<>(((long) kv._1().condition() << 32) | (from / stepsPerChunk),
-                                new StepChunk(order, from == 0 ? t.x()[0] : null, chunkSteps,
-                                        rows == null ? new double[0] : rows)));
-                    }
-                    return out.iterator();
-                })
+                .flatMapToPair(kv -> chunks(kv._1(), kv._2(), layout, stepsPerChunk))
                 // The group count follows the cores (for speed) without touching a number: each
                 // (condition, t) is fitted in one task from its rows sorted by trajectory below.
                 .groupByKey(Math.min(fitGroups, 2 * jsc.defaultParallelism()))
-                .flatMap(kv -> {
-                    int condition = (int) (kv._1() >>> 32);
-                    int chunk = (int) (kv._1() & 0xffffffffL);
-                    int first = chunk * stepsPerChunk;
-                    List<StepChunk> pieces = new ArrayList<>();
-                    kv._2().forEach(pieces::add);
-                    // Shuffles deliver pieces in any order; sort so reruns give identical bits.
-                    pieces.sort(Comparator.comparingLong(StepChunk::order));
-                    if (chunk == 0 && withInitialStates) {
-                        double[][] x0 = pieces.stream().map(StepChunk::x0).toArray(double[][]::new);
-                        x0Fits.add(new Tuple2<>(condition, InitialStateFit.fit(x0, x0PriorsB.value().get(condition),
-                                initialStateVar)));
-                    }
-                    Gmm gmm = gmmB.value().get(shared ? 0 : condition);
-                    List<StepFit> fits = new ArrayList<>();
-                    for (int i = 0; i < stepsPerChunk; i++) {
-                        List<double[]> rows = new ArrayList<>(pieces.size());
-                        for (StepChunk p : pieces) {
-                            if (i < p.steps()) {
-                                rows.add(p.row(i));
-                            }
-                        }
-                        if (rows.isEmpty()) {
-                            break;
-                        }
-                        fits.add(fitStep(condition, first + i, rows.toArray(double[][]::new), gmm, strength, inputDim,
-                                layout));
-                    }
-                    return fits.iterator();
-                })
+                .flatMap(chunkFits::fit)
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
         // Materialise now: the caller unpersists the trajectories once this returns. (A retried
@@ -407,14 +397,77 @@ public final class DynamicsFitting {
         try (PhaseProfile.Scope phase = PhaseProfile.enter("step_fits")) {
             steps.count();
         }
-        gmmB.unpersist(false);
-        x0PriorsB.unpersist(false);
+        chunkFits.gmms().unpersist(false);
+        chunkFits.x0Priors().unpersist(false);
         Map<Integer, InitialStateDistribution> x0 = new TreeMap<>();
-        for (Tuple2<Integer, InitialStateDistribution> f : x0Fits.value()) {
+        for (Tuple2<Integer, InitialStateDistribution> f : chunkFits.x0Fits().value()) {
             x0.put(f._1(), f._2());
         }
-        double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
-        return new Result(gmms, steps, x0, windowSizes, dX, dU, emSeconds, fitSeconds);
+        return new StepFits(steps, x0);
+    }
+
+    /** A trajectory as chunks of {@code stepsPerChunk} consecutive rows, keyed by (condition, chunk). */
+    private static Iterator<Tuple2<Long, StepChunk>> chunks(TrajectoryGroups.Key key, Trajectory t, JointRows layout,
+                                                            int stepsPerChunk) {
+        int count = layout.count(t);
+        long order = ((long) key.iteration() << 32) | key.sample();
+        List<Tuple2<Long, StepChunk>> out = new ArrayList<>();
+        for (int from = 0; from == 0 || from < count; from += stepsPerChunk) {
+            int chunkSteps = Math.max(0, Math.min(stepsPerChunk, count - from));
+            double[] rows = null;
+            for (int i = 0; i < chunkSteps; i++) {
+                double[] row = layout.row(t, from + i);
+                if (rows == null) {
+                    rows = new double[chunkSteps * row.length];
+                }
+                System.arraycopy(row, 0, rows, i * row.length, row.length);
+            }
+            out.add(new Tuple2<>(((long) key.condition() << 32) | (from / stepsPerChunk),
+                    new StepChunk(order, from == 0 ? t.x()[0] : null, chunkSteps,
+                            rows == null ? new double[0] : rows)));
+        }
+        return out.iterator();
+    }
+
+    /**
+     * The fits of one (condition, chunk) group, run on an executor: every step of the chunk from the
+     * rows of all its trajectories, and with chunk 0 the condition's x0 fit (added to {@code x0Fits}).
+     */
+    private record ChunkFits(int stepsPerChunk, boolean shared, double strength, int inputDim, JointRows layout,
+                             boolean withInitialStates, double initialStateVar, Broadcast<Map<Integer, Gmm>> gmms,
+                             Broadcast<HashMap<Integer, NiwPrior>> x0Priors,
+                             CollectionAccumulator<Tuple2<Integer, InitialStateDistribution>> x0Fits)
+            implements Serializable {
+        Iterator<StepFit> fit(Tuple2<Long, Iterable<StepChunk>> kv) {
+            int condition = (int) (kv._1() >>> 32);
+            int chunk = (int) (kv._1() & 0xffffffffL);
+            int first = chunk * stepsPerChunk;
+            List<StepChunk> pieces = new ArrayList<>();
+            kv._2().forEach(pieces::add);
+            // Shuffles deliver pieces in any order; sort so reruns give identical bits.
+            pieces.sort(Comparator.comparingLong(StepChunk::order));
+            if (chunk == 0 && withInitialStates) {
+                double[][] x0 = pieces.stream().map(StepChunk::x0).toArray(double[][]::new);
+                x0Fits.add(new Tuple2<>(condition, InitialStateFit.fit(x0, x0Priors.value().get(condition),
+                        initialStateVar)));
+            }
+            Gmm gmm = gmms.value().get(shared ? 0 : condition);
+            List<StepFit> fits = new ArrayList<>();
+            for (int i = 0; i < stepsPerChunk; i++) {
+                List<double[]> rows = new ArrayList<>(pieces.size());
+                for (StepChunk p : pieces) {
+                    if (i < p.steps()) {
+                        rows.add(p.row(i));
+                    }
+                }
+                if (rows.isEmpty()) {
+                    break;
+                }
+                fits.add(fitStep(condition, first + i, rows.toArray(double[][]::new), gmm, strength, inputDim,
+                        layout));
+            }
+            return fits.iterator();
+        }
     }
 
     /**
