@@ -114,13 +114,38 @@ public final class DistributedGmmEm {
                                                          Map<Integer, Gmm> previous, GmmOptions options) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(blocks.context());
         Map<Integer, Integer> k = new HashMap<>(clusters);
-        int maxCandidates = 0;
-        for (int kk : k.values()) {
-            maxCandidates = Math.max(maxCandidates, 4 * kk);
+        if (k.values().stream().mapToInt(Integer::intValue).max().orElse(0) == 0) {
+            return Map.of();
         }
-        final int candidates = maxCandidates;
-        long seed = options.seed();
-        HashMap<Integer, GroupSummary> summaries = OrderedTreeAggregate.aggregate(blocks, HashMap::new,
+        Map<Integer, EmRun> runs = new TreeMap<>();
+        Map<Integer, Long> randomAssignment = new TreeMap<>();
+        summarise(blocks, k, options.seed()).forEach((g, summary) -> {
+            GmmOptions go = options.withSeed(groupSeed(options.seed(), g));
+            EmRun run = new EmRun(k.get(g), summary.moments, go, previous.get(g));
+            if (run.needsInitialAssignment()) {
+                if (!run.startsFromRandomAssignment()) {
+                    run.acceptCandidates(summary.sample.points());
+                } else {
+                    randomAssignment.put(g, go.seed());
+                }
+            }
+            runs.put(g, run);
+        });
+        refineCentres(jsc, blocks, runs);
+        if (!randomAssignment.isEmpty()) {
+            assignAtRandom(blocks, runs, k, randomAssignment);
+        }
+        int passes = expectationPasses(jsc, blocks, runs);
+        Map<Integer, EmResult> out = new TreeMap<>();
+        runs.forEach((g, r) -> out.put(g, r.result()));
+        LOG.debug("EM for {} groups in {} passes", out.size(), passes);
+        return out;
+    }
+
+    /** One pass over the points: each group's moments and its sample of candidate centres. */
+    private static HashMap<Integer, GroupSummary> summarise(JavaRDD<PointBlock> blocks, Map<Integer, Integer> k,
+                                                            long seed) {
+        return OrderedTreeAggregate.aggregate(blocks, HashMap::new,
                 (acc, b) -> {
                     if (k.containsKey(b.group())) {
                         acc.computeIfAbsent(b.group(), g -> new GroupSummary(b.dim(), 4 * k.get(g), groupSeed(seed, g)))
@@ -137,25 +162,10 @@ public final class DistributedGmmEm {
                     }));
                     return a;
                 });
-        if (candidates == 0) {
-            return Map.of();
-        }
+    }
 
-        Map<Integer, EmRun> runs = new TreeMap<>();
-        Map<Integer, Long> initAssign = new TreeMap<>();
-        for (Map.Entry<Integer, GroupSummary> e : summaries.entrySet()) {
-            int g = e.getKey();
-            GmmOptions go = options.withSeed(groupSeed(seed, g));
-            EmRun run = new EmRun(k.get(g), e.getValue().moments, go, previous.get(g));
-            if (run.needsInitialAssignment()) {
-                if (!run.startsFromRandomAssignment()) {
-                    run.acceptCandidates(e.getValue().sample.points());
-                } else {
-                    initAssign.put(g, go.seed());
-                }
-            }
-            runs.put(g, run);
-        }
+    /** The Lloyd passes of the k-means start: one job per pass for all groups still refining their centres. */
+    private static void refineCentres(JavaSparkContext jsc, JavaRDD<PointBlock> blocks, Map<Integer, EmRun> runs) {
         while (true) {
             HashMap<Integer, double[][]> pending = new HashMap<>();
             runs.forEach((g, r) -> {
@@ -164,9 +174,8 @@ public final class DistributedGmmEm {
                 }
             });
             if (pending.isEmpty()) {
-                break;
+                return;
             }
-            // A Lloyd pass of the k-means start: one job for all groups still refining their centres.
             Broadcast<HashMap<Integer, double[][]>> centres = jsc.broadcast(pending);
             HashMap<Integer, KMeansStatistics> pass = OrderedTreeAggregate.aggregate(blocks, HashMap::new,
                     (acc, b) -> {
@@ -183,23 +192,29 @@ public final class DistributedGmmEm {
             centres.destroy();
             pass.forEach((g, s) -> runs.get(g).acceptCentresPass(s));
         }
-        if (!initAssign.isEmpty()) {
-            Map<Integer, double[]> shifts = new HashMap<>();
-            initAssign.keySet().forEach(g -> shifts.put(g, runs.get(g).initialShift()));
-            Map<Integer, Integer> kk = new HashMap<>(k);
-            Map<Integer, Long> seeds = new HashMap<>(initAssign);
-            HashMap<Integer, EmStatistics> init = OrderedTreeAggregate.aggregate(blocks, HashMap::new,
-                    (acc, b) -> {
-                        Long s = seeds.get(b.group());
-                        if (s != null) {
-                            acc.computeIfAbsent(b.group(), g -> EmStatistics.emptyInitial(kk.get(g), shifts.get(g)))
-                                    .addRandomAssignment(s, b);
-                        }
-                        return acc;
-                    }, DistributedGmmEm::mergeStats);
-            init.forEach((g, s) -> runs.get(g).acceptInitial(s));
-        }
+    }
 
+    /** The random-assignment start of the groups in {@code seeds}: one pass, each point to a seeded cluster. */
+    private static void assignAtRandom(JavaRDD<PointBlock> blocks, Map<Integer, EmRun> runs, Map<Integer, Integer> k,
+                                       Map<Integer, Long> seeds) {
+        Map<Integer, double[]> shifts = new HashMap<>();
+        seeds.keySet().forEach(g -> shifts.put(g, runs.get(g).initialShift()));
+        Map<Integer, Integer> kk = new HashMap<>(k);
+        Map<Integer, Long> groupSeeds = new HashMap<>(seeds);
+        HashMap<Integer, EmStatistics> init = OrderedTreeAggregate.aggregate(blocks, HashMap::new,
+                (acc, b) -> {
+                    Long s = groupSeeds.get(b.group());
+                    if (s != null) {
+                        acc.computeIfAbsent(b.group(), g -> EmStatistics.emptyInitial(kk.get(g), shifts.get(g)))
+                                .addRandomAssignment(s, b);
+                    }
+                    return acc;
+                }, DistributedGmmEm::mergeStats);
+        init.forEach((g, s) -> runs.get(g).acceptInitial(s));
+    }
+
+    /** EM passes, one job each for every group not yet converged; returns how many ran. */
+    private static int expectationPasses(JavaSparkContext jsc, JavaRDD<PointBlock> blocks, Map<Integer, EmRun> runs) {
         int passes = 0;
         while (true) {
             HashMap<Integer, Gmm> active = new HashMap<>();
@@ -209,7 +224,7 @@ public final class DistributedGmmEm {
                 }
             });
             if (active.isEmpty()) {
-                break;
+                return passes;
             }
             Broadcast<HashMap<Integer, Gmm>> models = jsc.broadcast(active);
             HashMap<Integer, EmStatistics> stats = OrderedTreeAggregate.aggregate(blocks, HashMap::new,
@@ -224,10 +239,6 @@ public final class DistributedGmmEm {
             stats.forEach((g, s) -> runs.get(g).acceptExpectation(s));
             passes++;
         }
-        Map<Integer, EmResult> out = new TreeMap<>();
-        runs.forEach((g, r) -> out.put(g, r.result()));
-        LOG.debug("EM for {} groups in {} passes", out.size(), passes);
-        return out;
     }
 
     private static HashMap<Integer, EmStatistics> mergeStats(HashMap<Integer, EmStatistics> a,
