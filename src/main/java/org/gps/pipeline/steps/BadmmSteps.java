@@ -103,26 +103,31 @@ final class BadmmSteps {
      * the duals and the inner policy.
      */
     static Map<Integer, TrajOptResult> innerLoop(SparkSession spark, RunDirectory run, ExperimentConfig config,
-                                                 int iteration, Map<Integer, LinearGaussianController> current,
-                                                 Map<Integer, TrajectoryModel> models,
-                                                 Map<Integer, LinearGaussianController> linearization,
-                                                 Map<Integer, BadmmDuals> startDuals, Map<Integer, Double> etas,
-                                                 Map<Integer, Double> stepMults, TrajOptOptions options) {
+                                                 int iteration, Map<Integer, TrajOptStep.ConditionStart> starts,
+                                                 TrajOptOptions options) {
+        Map<Integer, LinearGaussianController> current = new TreeMap<>();
+        Map<Integer, LinearGaussianController> lin = new TreeMap<>();
+        Map<Integer, BadmmDuals> duals = new TreeMap<>();
+        Map<Integer, Double> etas = new TreeMap<>();
+        for (Map.Entry<Integer, TrajOptStep.ConditionStart> e : starts.entrySet()) {
+            current.put(e.getKey(), e.getValue().current());
+            lin.put(e.getKey(), e.getValue().linearization());
+            duals.put(e.getKey(), e.getValue().duals());
+            etas.put(e.getKey(), e.getValue().eta());
+        }
         PolicyOptions po = config.policy();
         PolicyOptions.Badmm b = po.badmm();
+        String rollouts = run.rollouts(iteration).toString();
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
-                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()),
-                RunRollouts.check(run.rollouts(iteration).toString(), config))
+                RolloutReader.readComplete(spark, rollouts), RunRollouts.check(rollouts, config))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         // The policy prior's window, assembled once for the inner rounds' linearizations.
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> window = TrajectoryGroups.trajectories(
                 DynamicsOutputs.windowRollouts(spark, run, iteration, po.prior().maxSamples(), config.samples()),
-                RunRollouts.check(run.rollouts(iteration).toString(), config))
+                RunRollouts.check(rollouts, config))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Policy policy = PolicyOutputs.policyBefore(run, iteration);
-            Map<Integer, BadmmDuals> duals = new TreeMap<>(startDuals);
-            Map<Integer, LinearGaussianController> lin = linearization;
             Map<Integer, LinearGaussianController> latest = null;
             Map<Integer, TrajOptResult> results = null;
             boolean trained = false;
@@ -144,27 +149,9 @@ final class BadmmSteps {
                     // The exp rule compares the steps' KLs once a previous iteration has set them,
                     // as the original's does: iteration 0 keeps init_pol_wt.
                     boolean weightStep = last && (iteration > 0 || !b.weightRule().equals("exp"));
-                    Map<Integer, BadmmDuals> next = new TreeMap<>();
-                    for (int c : duals.keySet()) {
-                        BadmmDuals d = duals.get(c).dualStep(traj.get(c), lin.get(c), gaps.get(c), b.policyDualRate(),
-                                b.policyDualRateCovar());
-                        if (weightStep) {
-                            d = d.weightStep(policyKl(models.get(c), traj.get(c), lin.get(c)), b.weightRule(),
-                                    b.lgStep(), b.expStepIncrease(), b.expStepDecrease(), b.expStepUpper(),
-                                    b.expStepLower());
-                        }
-                        next.put(c, d);
-                    }
-                    duals = next;
+                    duals = dualSteps(duals, traj, lin, gaps, starts, b, weightStep);
                 }
-                Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
-                for (int c = 0; c < config.conditionCount(); c++) {
-                    TrajectoryModel m = models.get(c);
-                    TrajectoryModel augmented = m.withCost(duals.get(c).augment(m.cost(), lin.get(c)));
-                    problems.put(c, new DistributedTrajOpt.Problem(augmented, current.get(c), etas.get(c),
-                            stepMults.get(c), duals.get(c).policyWeights()));
-                }
-                results = DistributedTrajOpt.optimize(spark, problems, options);
+                results = DistributedTrajOpt.optimize(spark, augmentedProblems(starts, duals, lin, etas), options);
                 latest = new TreeMap<>();
                 for (Map.Entry<Integer, TrajOptResult> e : results.entrySet()) {
                     latest.put(e.getKey(), e.getValue().controller());
@@ -183,6 +170,45 @@ final class BadmmSteps {
             samples.unpersist(false);
             window.unpersist(false);
         }
+    }
+
+    /**
+     * Every condition's dual step towards agreement of its controllers {@code traj} with the policy's
+     * linearization {@code lin}, and with {@code weightStep} the step of the policy's weight.
+     */
+    private static Map<Integer, BadmmDuals> dualSteps(Map<Integer, BadmmDuals> duals,
+                                                      Map<Integer, LinearGaussianController> traj,
+                                                      Map<Integer, LinearGaussianController> lin,
+                                                      Map<Integer, double[][]> gaps,
+                                                      Map<Integer, TrajOptStep.ConditionStart> starts,
+                                                      PolicyOptions.Badmm b, boolean weightStep) {
+        Map<Integer, BadmmDuals> next = new TreeMap<>();
+        for (int c : duals.keySet()) {
+            BadmmDuals d = duals.get(c).dualStep(traj.get(c), lin.get(c), gaps.get(c), b.policyDualRate(),
+                    b.policyDualRateCovar());
+            if (weightStep) {
+                d = d.weightStep(policyKl(starts.get(c).model(), traj.get(c), lin.get(c)), b.weightRule(), b.lgStep(),
+                        b.expStepIncrease(), b.expStepDecrease(), b.expStepUpper(), b.expStepLower());
+            }
+            next.put(c, d);
+        }
+        return next;
+    }
+
+    /**
+     * The C-step's problems of one inner round: each condition's cost augmented with its duals'
+     * Lagrangian terms against the policy's linearization, from the sampling controllers.
+     */
+    private static Map<Integer, DistributedTrajOpt.Problem> augmentedProblems(
+            Map<Integer, TrajOptStep.ConditionStart> starts, Map<Integer, BadmmDuals> duals,
+            Map<Integer, LinearGaussianController> lin, Map<Integer, Double> etas) {
+        Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
+        starts.forEach((c, s) -> {
+            TrajectoryModel augmented = s.model().withCost(duals.get(c).augment(s.model().cost(), lin.get(c)));
+            problems.put(c, new DistributedTrajOpt.Problem(augmented, s.current(), etas.get(c), s.stepMult(),
+                    duals.get(c).policyWeights()));
+        });
+        return problems;
     }
 
     /** The policy train-policy continues from: the inner loop's last, else the one before the iteration. */

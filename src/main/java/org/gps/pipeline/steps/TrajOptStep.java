@@ -4,6 +4,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
+import org.gps.core.control.BadmmDuals;
 import org.gps.core.control.LinearGaussianController;
 import org.gps.core.control.StepSizeRule;
 import org.gps.core.control.StepSizeUpdate;
@@ -57,88 +58,22 @@ public final class TrajOptStep {
         Map<Integer, LinearGaussianController> current = ControllerOutputs.read(spark, run, iteration);
         DynamicsOutputs.Models currentDyn = DynamicsOutputs.read(spark, run, iteration);
         CostEvaluation.Result currentCost = costs(spark, run, config, iteration);
-
-        // What the new controllers must stay close to: the controllers that generated the samples
-        // (TrajOpt), or the neural policy linearized around them (MDGPS, docs/algorithm.md sections 6, 9).
-        Map<Integer, LinearGaussianController> references = current;
-        Map<Integer, LinearGaussianController> linearization = null;
-        boolean badmm = config.algorithm() == Algorithm.BADMM;
-        if (config.trainsPolicy()) {
-            linearization = MdgpsSteps.linearization(spark, run, config, iteration);
-        }
+        Map<Integer, LinearGaussianController> linearization = config.trainsPolicy()
+                ? MdgpsSteps.linearization(spark, run, config, iteration) : null;
         if (config.algorithm().cStep() != Algorithm.CStep.LQR) {
             SampleBasedTrajOpt.Outcome o = SampleBasedTrajOpt.run(spark, run, config, iteration, current, currentDyn,
                     currentCost, linearization);
             return publish(spark, run, config, iteration, o.controllers(), o.states(), start);
         }
-        if (config.algorithm() == Algorithm.MDGPS) {
-            references = linearization;
-        }
-        Map<Integer, org.gps.core.control.BadmmDuals> duals = null;
-        if (badmm) {
-            LinearGaussianController any = current.values().iterator().next();
-            duals = BadmmSteps.startingDuals(spark, run, config, iteration, any.stateDim(), any.actionDim());
-        }
-        Map<Integer, Double> etas = new TreeMap<>();
-        Map<Integer, Double> stepMults = new TreeMap<>();
-        Map<Integer, StepSizeUpdate> updates = new TreeMap<>();
-        if (iteration == 0) {
-            for (int c = 0; c < config.conditionCount(); c++) {
-                etas.put(c, INITIAL_ETA);
-                stepMults.put(c, INITIAL_STEP_MULT);
-            }
-        } else {
-            int prev = iteration - 1;
-            IterationState prevState = readState(run, prev);
-            DynamicsOutputs.Models prevDyn = DynamicsOutputs.read(spark, run, prev);
-            CostEvaluation.Result prevCost = costs(spark, run, config, prev);
-            if (config.algorithm() == Algorithm.MDGPS) {
-                Map<Integer, TrajectoryModel> prevModels = new TreeMap<>();
-                Map<Integer, TrajectoryModel> curModels = new TreeMap<>();
-                for (int c = 0; c < config.conditionCount(); c++) {
-                    prevModels.put(c, model(prevDyn, prevCost, c, config.actionLimits()));
-                    curModels.put(c, model(currentDyn, currentCost, c, config.actionLimits()));
-                }
-                StepSizeUpdate u = MdgpsSteps.stepSize(PolicyOutputs.readLinearization(spark, run, prev), prevModels,
-                        current, references, curModels, prevState.condition(0).stepMult(), options);
-                for (int c = 0; c < config.conditionCount(); c++) {
-                    updates.put(c, u);
-                    etas.put(c, prevState.condition(c).eta());
-                    stepMults.put(c, u.stepMult());
-                }
-            } else {
-                Map<Integer, LinearGaussianController> previous = ControllerOutputs.read(spark, run, prev);
-                Map<Integer, LinearGaussianController> prevLin = badmm
-                        ? PolicyOutputs.readLinearization(spark, run, prev) : null;
-                for (int c = 0; c < config.conditionCount(); c++) {
-                    IterationState.ConditionState ps = prevState.condition(c);
-                    StepSizeUpdate u = badmm
-                            ? BadmmSteps.stepSize(previous.get(c), model(prevDyn, prevCost, c, config.actionLimits()), prevLin.get(c),
-                                    current.get(c), model(currentDyn, currentCost, c, config.actionLimits()), linearization.get(c),
-                                    duals.get(c).policyWeights(), ps.stepMult(), options)
-                            : StepSizeRule.update(previous.get(c), model(prevDyn, prevCost, c, config.actionLimits()), current.get(c),
-                                    model(currentDyn, currentCost, c, config.actionLimits()), ps.stepMult(), options);
-                    updates.put(c, u);
-                    etas.put(c, ps.eta());
-                    stepMults.put(c, u.stepMult());
-                }
-            }
-        }
-
+        Map<Integer, ConditionStart> starts = conditionStarts(spark, run, config, iteration, current,
+                models(currentDyn, currentCost, config), linearization);
         Map<Integer, TrajOptResult> results;
-        if (badmm) {
-            Map<Integer, TrajectoryModel> models = new TreeMap<>();
-            for (int c = 0; c < config.conditionCount(); c++) {
-                models.put(c, model(currentDyn, currentCost, c, config.actionLimits()));
-            }
-            results = BadmmSteps.innerLoop(spark, run, config, iteration, current, models, linearization, duals,
-                    etas, stepMults, options);
+        if (config.algorithm() == Algorithm.BADMM) {
+            results = BadmmSteps.innerLoop(spark, run, config, iteration, starts, options);
         } else {
             Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
-            for (int c = 0; c < config.conditionCount(); c++) {
-                problems.put(c, new DistributedTrajOpt.Problem(model(currentDyn, currentCost, c, config.actionLimits()), references.get(c),
-                        etas.get(c), stepMults.get(c)));
-            }
+            starts.forEach((c, s) -> problems.put(c, new DistributedTrajOpt.Problem(s.model(), s.reference(),
+                    s.eta(), s.stepMult())));
             results = DistributedTrajOpt.optimize(spark, problems, options);
         }
 
@@ -148,12 +83,97 @@ public final class TrajOptStep {
             TrajOptResult r = results.get(c);
             next.put(c, r.controller());
             double[] sc = currentCost.sampleCosts().get(c);
-            StepSizeUpdate u = updates.get(c);
-            states.add(new IterationState.ConditionState(c, Vec.mean(sc), Vec.std(sc), stepMults.get(c), r.eta(), r.kl(),
-                    r.klTarget(), r.rounds(), r.converged(), u == null ? null : u.predictedImprovement(),
-                    u == null ? null : u.actualImprovement()));
+            StepSizeUpdate u = starts.get(c).update();
+            states.add(new IterationState.ConditionState(c, Vec.mean(sc), Vec.std(sc), starts.get(c).stepMult(),
+                    r.eta(), r.kl(), r.klTarget(), r.rounds(), r.converged(),
+                    u == null ? null : u.predictedImprovement(), u == null ? null : u.actualImprovement()));
         }
         return publish(spark, run, config, iteration, next, states, start);
+    }
+
+    /**
+     * One condition's input to the LQR C-step: the controllers that generated its samples, what the
+     * new ones must stay close to (those controllers for TrajOpt and BADMM, the policy linearized
+     * around them for MDGPS), its model, the policy's linearization and BADMM's duals (null where
+     * the algorithm has none), the dual variable to start from, and the step size with the update
+     * that set it (null at iteration 0).
+     */
+    record ConditionStart(LinearGaussianController current, LinearGaussianController reference, TrajectoryModel model,
+                          LinearGaussianController linearization, BadmmDuals duals, double eta, double stepMult,
+                          StepSizeUpdate update) {
+    }
+
+    private static Map<Integer, TrajectoryModel> models(DynamicsOutputs.Models dyn, CostEvaluation.Result cost,
+                                                        ExperimentConfig config) {
+        Map<Integer, TrajectoryModel> models = new TreeMap<>();
+        for (int c = 0; c < config.conditionCount(); c++) {
+            models.put(c, model(dyn, cost, c, config.actionLimits()));
+        }
+        return models;
+    }
+
+    private static Map<Integer, ConditionStart> conditionStarts(SparkSession spark, RunDirectory run,
+                                                                ExperimentConfig config, int iteration,
+                                                                Map<Integer, LinearGaussianController> current,
+                                                                Map<Integer, TrajectoryModel> models,
+                                                                Map<Integer, LinearGaussianController> linearization) {
+        Map<Integer, LinearGaussianController> references = config.algorithm() == Algorithm.MDGPS
+                ? linearization : current;
+        Map<Integer, BadmmDuals> duals = null;
+        if (config.algorithm() == Algorithm.BADMM) {
+            LinearGaussianController any = current.values().iterator().next();
+            duals = BadmmSteps.startingDuals(spark, run, config, iteration, any.stateDim(), any.actionDim());
+        }
+        IterationState previous = iteration == 0 ? null : readState(run, iteration - 1);
+        Map<Integer, StepSizeUpdate> updates = iteration == 0 ? Map.of()
+                : stepSizes(spark, run, config, iteration, previous, current, references, models, linearization, duals);
+        Map<Integer, ConditionStart> starts = new TreeMap<>();
+        for (int c = 0; c < config.conditionCount(); c++) {
+            StepSizeUpdate u = updates.get(c);
+            starts.put(c, new ConditionStart(current.get(c), references.get(c), models.get(c),
+                    linearization == null ? null : linearization.get(c), duals == null ? null : duals.get(c),
+                    previous == null ? INITIAL_ETA : previous.condition(c).eta(),
+                    u == null ? INITIAL_STEP_MULT : u.stepMult(), u));
+        }
+        return starts;
+    }
+
+    /**
+     * The step-size rule from iteration I-1 to I for every condition: MDGPS's one rule over all
+     * conditions (the same update for each), else each condition's own.
+     */
+    private static Map<Integer, StepSizeUpdate> stepSizes(SparkSession spark, RunDirectory run, ExperimentConfig config,
+                                                          int iteration, IterationState prevState,
+                                                          Map<Integer, LinearGaussianController> current,
+                                                          Map<Integer, LinearGaussianController> references,
+                                                          Map<Integer, TrajectoryModel> models,
+                                                          Map<Integer, LinearGaussianController> linearization,
+                                                          Map<Integer, BadmmDuals> duals) {
+        int prev = iteration - 1;
+        TrajOptOptions options = config.trajopt();
+        Map<Integer, TrajectoryModel> prevModels = models(DynamicsOutputs.read(spark, run, prev),
+                costs(spark, run, config, prev), config);
+        Map<Integer, StepSizeUpdate> updates = new TreeMap<>();
+        if (config.algorithm() == Algorithm.MDGPS) {
+            StepSizeUpdate u = MdgpsSteps.stepSize(PolicyOutputs.readLinearization(spark, run, prev), prevModels,
+                    current, references, models, prevState.condition(0).stepMult(), options);
+            for (int c = 0; c < config.conditionCount(); c++) {
+                updates.put(c, u);
+            }
+            return updates;
+        }
+        boolean badmm = config.algorithm() == Algorithm.BADMM;
+        Map<Integer, LinearGaussianController> previous = ControllerOutputs.read(spark, run, prev);
+        Map<Integer, LinearGaussianController> prevLin = badmm ? PolicyOutputs.readLinearization(spark, run, prev) : null;
+        for (int c = 0; c < config.conditionCount(); c++) {
+            double stepMult = prevState.condition(c).stepMult();
+            updates.put(c, badmm
+                    ? BadmmSteps.stepSize(previous.get(c), prevModels.get(c), prevLin.get(c), current.get(c),
+                            models.get(c), linearization.get(c), duals.get(c).policyWeights(), stepMult, options)
+                    : StepSizeRule.update(previous.get(c), prevModels.get(c), current.get(c), models.get(c), stepMult,
+                            options));
+        }
+        return updates;
     }
 
     /** Writes the controllers of iteration I+1 and then {@code iter=I/state.json}, which vouches for them. */
