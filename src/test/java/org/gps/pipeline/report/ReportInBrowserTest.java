@@ -45,10 +45,16 @@ class ReportInBrowserTest {
 
     @TempDir
     static Path dir;
+    static String browser;
     static Path mailed;
 
     @BeforeAll
     static void writeTheFixturesReportAndCopyThePageAlone() throws Exception {
+        browser = browser();
+        if (browser == null) {
+            // Without a browser the test is skipped, saying so; the fixture is not worth writing.
+            return;
+        }
         Path run = dir.resolve("run");
         RunReportTest.writeRun(run);
         RunReportTest.writePolicyEvals(run);
@@ -74,14 +80,13 @@ class ReportInBrowserTest {
 
     @Test
     void thePageAloneShowsItsHeadlineAndEveryChartInABrowser() throws Exception {
-        String browser = browser();
         org.junit.jupiter.api.Assumptions.assumeTrue(browser != null, "no headless Chromium on PATH "
                 + "(chromium-headless-shell or chromium): run jobs/install-test-deps, which installs Debian's "
                 + "chromium-headless-shell (the README's test command does)");
         Path screenshot = BASEDIR.resolve(SCREENSHOT);
         Files.createDirectories(screenshot.getParent());
         Files.deleteIfExists(screenshot);
-        run(browser, "screenshot", "--screenshot=" + screenshot, "--window-size=" + WIDTH + "," + HEIGHT,
+        run("screenshot", "--screenshot=" + screenshot, "--window-size=" + WIDTH + "," + HEIGHT,
                 "--hide-scrollbars");
         BufferedImage shot = ImageIO.read(screenshot.toFile());
         assertNotNull(shot, screenshot + " is not an image");
@@ -102,7 +107,7 @@ class ReportInBrowserTest {
         // The cost chart's band covers tens of thousands of pixels; a broken image would show none of its colour.
         assertTrue(band > 10_000, "only " + band + " pixels of the charts' band colour: did the images load? " + screenshot);
 
-        String dom = run(browser, "dom", "--dump-dom");
+        String dom = run("dom", "--dump-dom");
         assertTrue(dom.contains("Published policy (iteration 2): mean return <strong>-55.35</strong>"),
                 "the headline is in the page as the browser has it:\n" + head(dom));
         Matcher img = Pattern.compile("<img [^>]*src=\"([^\"]*)\"").matcher(dom);
@@ -133,7 +138,7 @@ class ReportInBrowserTest {
      * Runs the browser on the mailed page and returns its standard output. {@code --no-sandbox}:
      * CI containers run the tests as root, where Chromium refuses its sandbox; the page is our own.
      */
-    static String run(String browser, String what, String... options) throws Exception {
+    static String run(String what, String... options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(browser, "--headless", "--no-sandbox", "--disable-gpu",
                 "--user-data-dir=" + dir.resolve("profile-" + what)));
         cmd.addAll(List.of(options));
