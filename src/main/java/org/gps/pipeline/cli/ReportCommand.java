@@ -11,13 +11,18 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
+        // One element per paragraph: picocli wraps each element itself.
         description = {"Write an HTML page of a run with its charts.",
-                "Cost per iteration and condition, KL against its target and the step multiplier, the dynamics'",
-                "one-step prediction error over t and per iteration, and the policy's return when the run has",
-                "policy_eval.json files. Images (PNG) and series.json (every plotted number) go into the folder",
-                "beside the page named after it (index.html -> index_files/). gps run writes it at the end.",
-                "Into R/report/ it replaces the run's earlier report and holds R's lock while it writes; elsewhere the",
-                "page must be new (or an earlier report, with --overwrite) and outside R."})
+                "It opens with the run's result: the published policy's return and the environment steps it was "
+                        + "trained from, or for a run that trains no policy its latest controllers' returns per "
+                        + "condition (evaluated as gps evaluate does). Then the cost per iteration, KL against its "
+                        + "target and the step multiplier, the dynamics' one-step prediction error over t and per "
+                        + "iteration, and the policy's return when the run has policy_eval.json files.",
+                "The page is one file with its images inlined, to mail or attach as it is. series.json (every "
+                        + "plotted number) goes into the folder beside it named after it (index.html -> "
+                        + "index_files/). gps run writes the report at the end.",
+                "Into R/report/ it replaces the run's earlier report and holds R's lock while it writes; elsewhere the "
+                        + "page must be new (or an earlier report, with --overwrite) and outside R."})
 final class ReportCommand implements Callable<Integer> {
     @Option(names = "--run-dir", paramLabel = "R", required = true,
             description = "Run directory (local path or Hadoop URI: file:, hdfs:, s3a:).")
@@ -45,7 +50,8 @@ final class ReportCommand implements Callable<Integer> {
         } else {
             w = RunReport.write(s, runDir, out, overwrite);
         }
-        spec.commandLine().getOut().println("report: " + w.page() + " (" + w.charts().size() + " charts in " + w.assets() + ")");
+        spec.commandLine().getOut().println("report: " + w.page() + " (" + w.charts().size() + " charts in the page; "
+                + RunReport.SERIES + " in " + w.assets() + ")");
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;
     }

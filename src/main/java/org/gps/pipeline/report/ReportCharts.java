@@ -12,6 +12,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.data.xy.IntervalXYDataset;
 import org.jfree.data.xy.XYDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -21,27 +22,36 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.Paint;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.text.FieldPosition;
 import java.text.NumberFormat;
 import java.text.ParsePosition;
-import java.util.Locale;
-import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The report's charts. The datasets are built by separate methods so that a test can compare
  * what is plotted with the run's files; the chart methods only style them. A condition keeps
- * its colour in every chart.
+ * its colour in every chart that draws conditions one by one; a chart that summarises them (a
+ * median with its band) says so in its title. Axes span the data, not JFreeChart's margins.
  */
 public final class ReportCharts {
     public static final int WIDTH = 900;
     public static final int HEIGHT = 450;
+
+    /** The band's percentiles: wide enough to show the spread, and inside the values that occurred. */
+    static final double BAND_LOW = 0.10;
+    static final double BAND_HIGH = 0.90;
+
+    /** The one series of a chart that summarises the conditions. */
+    static final String MEDIAN = "median of conditions";
 
     /** Colour-blind-safe palette (Okabe and Ito), cycled when there are more conditions. */
     private static final Color[] PALETTE = {new Color(0, 114, 178), new Color(230, 159, 0), new Color(0, 158, 115),
@@ -61,11 +71,37 @@ public final class ReportCharts {
     private ReportCharts() {
     }
 
-    /** One image of the page. */
-    public record Chart(String file, String title, String caption, JFreeChart chart) {
-        public void writePng(OutputStream out) throws IOException {
-            ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
+    /** One image of the page; {@code id} names it in the page ({@code chart-<id>}). */
+    public record Chart(String id, String title, String caption, JFreeChart chart) {
+        /** The image as PNG, {@link #WIDTH} x {@link #HEIGHT}. */
+        public byte[] png() {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try {
+                ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot draw the chart " + id, e);
+            }
+            return out.toByteArray();
         }
+    }
+
+    /**
+     * The {@code p}-quantile of the finite values, interpolated linearly between order statistics
+     * (numpy's default), so it never leaves their range; NaN when there is none.
+     */
+    static double quantile(double[] values, double p) {
+        double[] v = Arrays.stream(values).filter(Double::isFinite).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double h = (v.length - 1) * p;
+        int lo = (int) Math.floor(h);
+        return lo + 1 < v.length ? v[lo] + (h - lo) * (v[lo + 1] - v[lo]) : v[lo];
+    }
+
+    /** A point with the median of {@code values} and its band. */
+    private static void addMedianAndBand(YIntervalSeries s, double x, double[] values) {
+        s.add(x, quantile(values, 0.5), quantile(values, BAND_LOW), quantile(values, BAND_HIGH));
     }
 
     /** A non-finite value is drawn as a gap: an infinite one would stretch the axis to nothing. */
@@ -77,17 +113,19 @@ public final class ReportCharts {
         return "condition " + c;
     }
 
-    /** Mean sample cost per iteration (y) with a band of one standard deviation, one series per condition. */
+    /**
+     * Per iteration, the median over conditions of each condition's mean sample cost, with the
+     * {@link #BAND_LOW}-{@link #BAND_HIGH} quantiles over conditions as its band: one line however
+     * many conditions there are, and a band that stays within the costs that occurred.
+     */
     public static YIntervalSeriesCollection costDataset(ReportData data) {
-        YIntervalSeriesCollection out = new YIntervalSeriesCollection();
-        for (int c = 0; c < data.conditionCount(); c++) {
-            YIntervalSeries s = new YIntervalSeries(conditionKey(c));
-            for (IterationState st : data.states()) {
-                IterationState.ConditionState cs = st.condition(c);
-                s.add(st.iteration(), y(cs.costMean()), y(cs.costMean() - cs.costStd()), y(cs.costMean() + cs.costStd()));
-            }
-            out.addSeries(s);
+        YIntervalSeries s = new YIntervalSeries(MEDIAN);
+        for (IterationState st : data.states()) {
+            addMedianAndBand(s, st.iteration(), st.conditions().stream()
+                    .mapToDouble(IterationState.ConditionState::costMean).toArray());
         }
+        YIntervalSeriesCollection out = new YIntervalSeriesCollection();
+        out.addSeries(s);
         return out;
     }
 
@@ -120,17 +158,22 @@ public final class ReportCharts {
         return out;
     }
 
-    /** One-step prediction error (rmse) over t of one iteration's fits, one series per condition. */
-    public static XYSeriesCollection errorOverTDataset(ReportData data, int iteration) {
-        XYSeriesCollection out = new XYSeriesCollection();
-        for (Map.Entry<Integer, ReportData.ErrorOverT> e : data.errors().get(iteration).entrySet()) {
-            XYSeries s = new XYSeries(conditionKey(e.getKey()));
-            double[] rmse = e.getValue().rmse();
-            for (int t = 0; t < rmse.length; t++) {
-                s.add(t, y(rmse[t]));
-            }
-            out.addSeries(s);
+    /**
+     * One-step prediction error (rmse) over t of one iteration's fits: per t the median over
+     * conditions, with the {@link #BAND_LOW}-{@link #BAND_HIGH} quantiles over conditions as its band.
+     */
+    public static YIntervalSeriesCollection errorOverTDataset(ReportData data, int iteration) {
+        Map<Integer, ReportData.ErrorOverT> byCondition = data.errors().get(iteration);
+        int steps = byCondition.values().stream().mapToInt(e -> e.rmse().length).max().orElse(0);
+        YIntervalSeries s = new YIntervalSeries(MEDIAN);
+        for (int t = 0; t < steps; t++) {
+            final int at = t;
+            // A condition fitted over fewer steps has no value at the later ones; it is left out there, not read as 0.
+            addMedianAndBand(s, t, byCondition.values().stream().filter(e -> at < e.rmse().length)
+                    .mapToDouble(e -> e.rmse()[at]).toArray());
         }
+        YIntervalSeriesCollection out = new YIntervalSeriesCollection();
+        out.addSeries(s);
         return out;
     }
 
@@ -151,76 +194,108 @@ public final class ReportCharts {
         return out;
     }
 
-    /** The policy's mean return per iteration with a band of one standard deviation over its episodes. */
+    /**
+     * The policy's mean return per iteration (the score the published policy is chosen by), with
+     * the {@link #BAND_LOW}-{@link #BAND_HIGH} quantiles of its episodes' returns as the band; a
+     * score file that does not list its episodes gets no band (both ends at the mean).
+     */
     public static YIntervalSeriesCollection policyReturnDataset(ReportData data) {
         YIntervalSeriesCollection out = new YIntervalSeriesCollection();
         YIntervalSeries s = new YIntervalSeries("policy");
         for (ReportData.PolicyEval e : data.policyEvals()) {
-            s.add(e.iteration(), y(e.meanReturn()), y(e.meanReturn() - e.stdReturn()), y(e.meanReturn() + e.stdReturn()));
+            double[] band = returnBand(e);
+            s.add(e.iteration(), y(e.meanReturn()), y(band[0]), y(band[1]));
         }
         out.addSeries(s);
         return out;
     }
 
+    /** The band of a policy's returns: its episodes' quantiles, or the mean twice when they are not listed. */
+    static double[] returnBand(ReportData.PolicyEval e) {
+        double[] episodes = e.episodeReturns();
+        return episodes == null || episodes.length == 0 ? new double[] {e.meanReturn(), e.meanReturn()}
+                : new double[] {quantile(episodes, BAND_LOW), quantile(episodes, BAND_HIGH)};
+    }
+
     /** The charts this run has data for, in page order. */
     public static List<Chart> charts(ReportData data) {
         List<Chart> out = new ArrayList<>();
+        String band = percent(BAND_LOW) + "-" + percent(BAND_HIGH) + "%";
+        String ofConditions = data.conditionCount() == 1 ? "the one condition" : "the " + data.conditionCount()
+                + " conditions";
         if (!data.states().isEmpty()) {
-            out.add(new Chart("cost.png", "Cost per iteration",
-                    "Mean true cost of each iteration's samples per condition; the band is one standard deviation.",
-                    bandChart("Mean sample cost per iteration", "cost", costDataset(data), true)));
-            out.add(new Chart("kl_step.png", "KL and step size",
+            out.add(new Chart("cost", "Cost per iteration",
+                    "Each condition's mean true cost of the iteration's samples: the line is the median over "
+                            + ofConditions + ", the band their " + band + " range. Each condition's cost: the table of "
+                            + "the last C-step below, and series.json.",
+                    bandChart("Sample cost per iteration, median of " + ofConditions, "iteration", "cost",
+                            costDataset(data), true)));
+            out.add(new Chart("kl_step", "KL and step size",
                     "Top: KL of the new controller against the sampling one (solid) and its target kl_step x step_mult x T "
                             + "(dashed). Bottom: the step multiplier the C-step used (log scale when it spans more than 1.5 decades).",
                     klStepChart(data)));
         }
         int last = data.latestErrorIteration();
         if (last >= 0) {
-            out.add(new Chart("prediction_error.png", "Dynamics prediction error over t",
-                    "In-sample one-step rmse of x_{t+1} per time step, iteration " + last + " (dynamics/prediction_error).",
-                    lineChart("One-step prediction error over t, iteration " + last, "t", "rmse",
-                            errorOverTDataset(data, last), false, false)));
-            out.add(new Chart("prediction_error_by_iteration.png", "Dynamics prediction error per iteration",
+            out.add(new Chart("prediction_error", "Dynamics prediction error over t",
+                    "In-sample one-step rmse of x_{t+1} per time step of iteration " + last
+                            + "'s fits (dynamics/prediction_error): the line is the median over " + ofConditions
+                            + ", the band their " + band + " range.",
+                    bandChart("One-step prediction error over t, iteration " + last + ", median of " + ofConditions,
+                            "t", "rmse", errorOverTDataset(data, last), false)));
+            out.add(new Chart("prediction_error_by_iteration", "Dynamics prediction error per iteration",
                     "Mean over t of the one-step rmse per iteration (dynamics/summary.json, mean_rmse; log scale when it spans "
                             + "more than 1.5 decades).",
                     lineChart("Mean one-step prediction error per iteration", "iteration", "mean rmse",
                             errorByIterationDataset(data), true, true)));
         }
         if (!data.policyEvals().isEmpty()) {
-            out.add(new Chart("policy_return.png", "Policy return",
-                    "Mean return of the global policy per iteration (policy_eval.json); the band is one standard deviation "
-                            + "over its episodes.",
-                    bandChart("Policy return per iteration", "return", policyReturnDataset(data), false)));
+            out.add(new Chart("policy_return", "Policy return",
+                    "Mean return of the global policy per iteration over its scoring episodes (policy_eval.json), the "
+                            + "score the published policy is chosen by; the band is the " + band + " range of the "
+                            + "episodes' returns (none for a score file that does not list them).",
+                    bandChart("Policy return per iteration", "iteration", "return", policyReturnDataset(data), true)));
         }
         return out;
     }
 
-    private static JFreeChart bandChart(String title, String yLabel, YIntervalSeriesCollection dataset,
-                                        boolean byCondition) {
-        NumberAxis x = iterationAxis();
+    private static String percent(double p) {
+        return Long.toString(Math.round(100 * p));
+    }
+
+    private static JFreeChart bandChart(String title, String xLabel, String yLabel, YIntervalSeriesCollection dataset,
+                                        boolean markers) {
+        NumberAxis x = integerAxis(xLabel);
         NumberAxis y = new NumberAxis(yLabel);
-        y.setAutoRangeIncludesZero(false);
-        DeviationRenderer r = new DeviationRenderer(true, true);
-        r.setAlpha(0.15f);
+        DeviationRenderer r = new DeviationRenderer(true, markers);
+        r.setAlpha(0.2f);
         for (int i = 0; i < dataset.getSeriesCount(); i++) {
-            Paint p = byCondition ? colour(i) : PALETTE[0];
-            r.setSeriesPaint(i, p);
-            r.setSeriesFillPaint(i, p);
+            r.setSeriesPaint(i, PALETTE[0]);
+            r.setSeriesFillPaint(i, PALETTE[0]);
             r.setSeriesStroke(i, SOLID);
         }
-        return styled(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot(dataset, x, y, r), byCondition));
+        XYPlot p = plot(dataset, x, y, r);
+        fitDomain(x, dataset);
+        fitRange(y, dataset);
+        // One line: the title and caption say what it is, a legend would only repeat it.
+        return styled(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, p, false));
     }
 
     private static JFreeChart lineChart(String title, String xLabel, String yLabel, XYSeriesCollection dataset,
-                                        boolean iterationsOnX, boolean logY) {
-        NumberAxis x = iterationsOnX ? iterationAxis() : new NumberAxis(xLabel);
+                                        boolean markers, boolean logY) {
+        NumberAxis x = integerAxis(xLabel);
         ValueAxis y = logY && wantsLog(dataset) ? logAxis(yLabel) : new NumberAxis(yLabel);
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, iterationsOnX);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, markers);
         for (int i = 0; i < dataset.getSeriesCount(); i++) {
             r.setSeriesPaint(i, colour(conditionOf(dataset.getSeriesKey(i).toString())));
             r.setSeriesStroke(i, SOLID);
         }
-        return styled(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot(dataset, x, y, r), true));
+        XYPlot p = plot(dataset, x, y, r);
+        fitDomain(x, dataset);
+        if (y instanceof NumberAxis linear) {
+            fitRange(linear, dataset);
+        }
+        return styled(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, p, true));
     }
 
     private static JFreeChart klStepChart(ReportData data) {
@@ -231,7 +306,9 @@ public final class ReportCharts {
             klRenderer.setSeriesStroke(i, i % 2 == 0 ? SOLID : DASHED);
             klRenderer.setSeriesShapesVisible(i, i % 2 == 0);
         }
-        XYPlot top = plot(kl, null, new NumberAxis("KL"), klRenderer);
+        NumberAxis klAxis = new NumberAxis("KL");
+        fitRange(klAxis, kl);
+        XYPlot top = plot(kl, null, klAxis, klRenderer);
         XYSeriesCollection mult = stepMultDataset(data);
         XYLineAndShapeRenderer multRenderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < mult.getSeriesCount(); i++) {
@@ -240,14 +317,80 @@ public final class ReportCharts {
             // The conditions are already in the legend through the KL series.
             multRenderer.setSeriesVisibleInLegend(i, false);
         }
-        XYPlot bottom = plot(mult, null, wantsLog(mult) ? logAxis("step_mult") : new NumberAxis("step_mult"),
-                multRenderer);
-        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(iterationAxis());
+        ValueAxis multAxis = wantsLog(mult) ? logAxis("step_mult") : new NumberAxis("step_mult");
+        if (multAxis instanceof NumberAxis linear) {
+            fitRange(linear, mult);
+        }
+        XYPlot bottom = plot(mult, null, multAxis, multRenderer);
+        NumberAxis x = integerAxis("iteration");
+        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(x);
         combined.setGap(12);
         combined.add(top, 3);
         combined.add(bottom, 2);
+        fitDomain(x, kl);
         return styled(new JFreeChart("KL against its target, and the step multiplier", JFreeChart.DEFAULT_TITLE_FONT,
                 combined, true));
+    }
+
+    /**
+     * The x axis spans the data and no more: a quarter step at most beyond the first and last
+     * point, so that no tick (an iteration, a t) appears that has no data.
+     */
+    static void fitDomain(NumberAxis x, XYDataset d) {
+        double first = Double.POSITIVE_INFINITY;
+        double last = Double.NEGATIVE_INFINITY;
+        for (int s = 0; s < d.getSeriesCount(); s++) {
+            for (int i = 0; i < d.getItemCount(s); i++) {
+                first = Math.min(first, d.getXValue(s, i));
+                last = Math.max(last, d.getXValue(s, i));
+            }
+        }
+        if (first > last) {
+            return;
+        }
+        double pad = first == last ? 0.5 : Math.min(0.25, 0.02 * (last - first));
+        x.setRange(first - pad, last + pad);
+    }
+
+    /**
+     * The y axis spans the plotted values, bands included, with a small margin that does not cross
+     * zero when the values do not: returns that are all at most 0 get no positive ticks, costs and
+     * errors no negative ones.
+     */
+    static void fitRange(NumberAxis y, XYDataset d) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int s = 0; s < d.getSeriesCount(); s++) {
+            for (int i = 0; i < d.getItemCount(s); i++) {
+                double[] ys = d instanceof IntervalXYDataset b
+                        ? new double[] {b.getYValue(s, i), b.getStartYValue(s, i), b.getEndYValue(s, i)}
+                        : new double[] {d.getYValue(s, i)};
+                for (double v : ys) {
+                    if (Double.isFinite(v)) {
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    }
+                }
+            }
+        }
+        if (min > max) {
+            return;
+        }
+        double pad = max > min ? 0.04 * (max - min) : Math.max(0.05 * Math.abs(max), 1e-9);
+        double lower = min - pad;
+        double upper = max + pad;
+        if (min >= 0) {
+            lower = Math.max(lower, 0);
+        }
+        if (max <= 0) {
+            upper = Math.min(upper, 0);
+        }
+        if (!(upper > lower)) {
+            // Every value 0.
+            upper = lower + 1;
+        }
+        y.setAutoRangeIncludesZero(false);
+        y.setRange(lower, upper);
     }
 
     private static XYPlot plot(XYDataset dataset, ValueAxis x, ValueAxis y, XYLineAndShapeRenderer r) {
@@ -264,8 +407,9 @@ public final class ReportCharts {
         return chart;
     }
 
-    private static NumberAxis iterationAxis() {
-        NumberAxis x = new NumberAxis("iteration");
+    /** An axis of iterations or time steps: whole numbers only. */
+    private static NumberAxis integerAxis(String label) {
+        NumberAxis x = new NumberAxis(label);
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         x.setAutoRangeIncludesZero(false);
         return x;

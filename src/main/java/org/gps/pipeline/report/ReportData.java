@@ -17,6 +17,8 @@ import org.gps.pipeline.IterationState;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.pipeline.steps.BestPolicy;
+import org.gps.pipeline.steps.ControllerOutputs;
+import org.gps.pipeline.steps.EvaluateStep;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
@@ -37,17 +39,23 @@ import java.util.regex.Pattern;
  * prediction error (per t from the Parquet table, per iteration from {@code summary.json}), the
  * latest fitted dynamics, and the policy evaluations when the run has them. Only completed
  * outputs are read: an iteration's dynamics without their marker are left out, as a step would.
+ * A run that trains no policy has no score file: its result is its latest controllers, which are
+ * evaluated here as at the end of {@code gps run}.
  *
  * @param states          one per iteration whose C-step completed ({@code state.json}), by iteration
  * @param errors          prediction error over t, by iteration, then condition
  * @param errorSummaries  {@code summary.json}'s per-condition error summary, by iteration
  * @param dynamicsFit     the fitted dynamics of the latest iteration that has them, or null
  * @param policyEvals     {@code policy_eval.json} of the iterations that have one, by iteration
+ * @param finalControllers for a run that trains no policy, its latest complete controllers' returns
+ *                        ({@link EvaluateStep#run}: the config's N episodes per condition, the run's
+ *                        seed); null for a run that trains one or has scored one, or that has no
+ *                        complete controllers
  */
 public record ReportData(String runDir, ExperimentConfig config, List<IterationState> states,
                          Map<Integer, Map<Integer, ErrorOverT>> errors,
                          Map<Integer, List<DynamicsStore.ErrorSummary>> errorSummaries,
-                         DynamicsFit dynamicsFit, List<PolicyEval> policyEvals) {
+                         DynamicsFit dynamicsFit, List<PolicyEval> policyEvals, EvaluateStep.Result finalControllers) {
 
     public static final String POLICY_EVAL = "policy_eval.json";
     private static final Pattern ITERATION_DIR = Pattern.compile("iter=(\\d{4})");
@@ -61,8 +69,21 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
     public record DynamicsFit(int iteration, Map<Integer, LinearGaussianDynamics> conditions) {
     }
 
-    /** {@code R/iter=NNNN/policy_eval.json}: the global policy's return, written by the policy training step. */
-    public record PolicyEval(int iteration, int episodes, double meanReturn, double stdReturn, long trainingEnvSteps) {
+    /**
+     * {@code R/iter=NNNN/policy_eval.json}: the global policy's return, written by the policy training step.
+     *
+     * @param episodeReturns each episode's return, or null for a score file written before they were listed
+     */
+    public record PolicyEval(int iteration, int episodes, double meanReturn, double stdReturn, long trainingEnvSteps,
+                             double[] episodeReturns) {
+        public PolicyEval {
+            episodeReturns = episodeReturns == null ? null : episodeReturns.clone();
+        }
+
+        @Override
+        public double[] episodeReturns() {
+            return episodeReturns == null ? null : episodeReturns.clone();
+        }
     }
 
     public int conditionCount() {
@@ -110,7 +131,15 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
         Map<Integer, Map<Integer, ErrorOverT>> errors = readErrors(spark, errorTables);
         DynamicsFit fit = latestDynamics < 0 ? null
                 : new DynamicsFit(latestDynamics, DynamicsStore.readDynamics(spark, run.dynamics(latestDynamics).toString()));
-        return new ReportData(run.root().toString(), config, states, errors, summaries, fit, evals);
+        EvaluateStep.Result controllers = config.trainsPolicy() || !evals.isEmpty() || !ControllerOutputs.isComplete(run, 0)
+                ? null
+                : EvaluateStep.run(spark, runDirUri, null, null);
+        return new ReportData(run.root().toString(), config, states, errors, summaries, fit, evals, controllers);
+    }
+
+    /** Environment steps the run has sampled for training: M x N x T per iteration whose C-step completed. */
+    public long sampledEnvSteps() {
+        return (long) config.conditionCount() * config.samples() * config.horizon() * states.size();
     }
 
     /** The iteration folders present, in order (a run may stop anywhere, so no count is assumed). */
@@ -209,7 +238,35 @@ public record ReportData(String runDir, ExperimentConfig config, List<IterationS
     static PolicyEval parsePolicyEval(int iteration, String json, String file) {
         JsonNode n = parse(json, file);
         return new PolicyEval(iteration, (int) integer(n, "episodes", file, ""), number(n, "mean_return", file, ""),
-                number(n, "std_return", file, ""), integer(n, "training_env_steps", file, ""));
+                number(n, "std_return", file, ""), integer(n, "training_env_steps", file, ""),
+                numbers(n, EvaluateStep.PolicyScore.EPISODE_RETURNS, file));
+    }
+
+    /** An optional list of numbers: null when the key is absent. */
+    private static double[] numbers(JsonNode n, String key, String file) {
+        JsonNode v = n.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isArray()) {
+            throw new BadInputException(file + ": key '" + key + "': expected a list of numbers, got " + v);
+        }
+        double[] out = new double[v.size()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = number(v, k, file, key);
+        }
+        return out;
+    }
+
+    private static double number(JsonNode list, int k, String file, String key) {
+        JsonNode v = list.get(k);
+        if (FiniteNumbers.isNonFinite(v)) {
+            return FiniteNumbers.read(v);
+        }
+        if (!v.isNumber()) {
+            throw new BadInputException(file + ": key '" + key + "[" + k + "]': expected a number, got " + v);
+        }
+        return v.doubleValue();
     }
 
     private static JsonNode parse(String json, String file) {

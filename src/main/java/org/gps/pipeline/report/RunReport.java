@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
@@ -18,20 +16,22 @@ import org.gps.io.HadoopFiles;
 import org.gps.io.OutputGuard;
 import org.gps.pipeline.IterationState;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.pipeline.steps.EvaluateStep;
 
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code gps report}: an HTML page of a run with its charts. The page is a single file
- * ({@code R/report/index.html} by default); its images and {@value #SERIES} (every plotted
- * number, for notebooks and other tools that cannot read Parquet) go into the folder beside it
- * named after the page ({@code index_files/}). The folder is published first, atomically with its
- * marker, then the page is renamed into place, so a page never points at images that are not
- * there yet.
+ * {@code gps report}: an HTML page of a run with its charts. The page is a single self-contained
+ * file ({@code R/report/index.html} by default), its images inlined as PNG data URIs, so that it
+ * can be mailed or attached as it is. It opens with the run's result: the published policy's
+ * return, or for a run that trains none its controllers' returns. {@value #SERIES} (every plotted
+ * number, for notebooks and other tools that cannot read Parquet) goes into the folder beside it
+ * named after the page ({@code index_files/}); the folder is published first, atomically with its
+ * marker, then the page is renamed into place.
  */
 public final class RunReport {
     public static final String DEFAULT_PAGE = "report/index.html";
@@ -39,6 +39,8 @@ public final class RunReport {
     /** The completion marker of a report's folder names this writer: tells our own earlier report. */
     public static final String WRITER = "gps report";
     private static final String REPORT_FOLDER = "report";
+    private static final String BAND = Math.round(100 * ReportCharts.BAND_LOW) + "-"
+            + Math.round(100 * ReportCharts.BAND_HIGH) + "%";
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunReport.class);
 
@@ -54,7 +56,7 @@ public final class RunReport {
         return new Path(new Path(runDirUri), DEFAULT_PAGE);
     }
 
-    /** The folder that holds a page's images and series: {@code index.html} -> {@code index_files}. */
+    /** The folder that holds a page's series: {@code index.html} -> {@code index_files}. */
     public static Path assetsOf(Path page) {
         String name = page.getName();
         int dot = name.lastIndexOf('.');
@@ -109,23 +111,11 @@ public final class RunReport {
         Path assets = assetsOf(page);
         List<ReportCharts.Chart> charts = ReportCharts.charts(data);
         AtomicOutput.publish(conf, assets.toString(), WRITER, tmp -> {
-            for (ReportCharts.Chart c : charts) {
-                Path p = new Path(tmp, c.file());
-                try (OutputStream out = plainFileSystem(conf, p).create(p, false)) {
-                    c.writePng(out);
-                }
-            }
             HadoopFiles.writeUtf8(conf, new Path(tmp, SERIES), seriesJson(data));
             return -1;
         });
         AtomicOutput.writeFile(conf, page.toString(), html(data, assets.getName(), charts).getBytes(StandardCharsets.UTF_8));
         return new Written(page, assets, charts);
-    }
-
-    /** On the local file system, no .crc files beside the images: the folder is meant to be opened and copied. */
-    private static FileSystem plainFileSystem(Configuration conf, Path p) {
-        FileSystem fs = HadoopFiles.fileSystem(conf, p);
-        return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
     }
 
     /**
@@ -195,6 +185,23 @@ public final class RunReport {
             putNumber(o, "mean_return", e.meanReturn());
             putNumber(o, "std_return", e.stdReturn());
             o.put("training_env_steps", e.trainingEnvSteps());
+            if (e.episodeReturns() != null && e.episodeReturns().length > 0) {
+                double[] band = ReportCharts.returnBand(e);
+                putNumber(o, "return_p10", band[0]);
+                putNumber(o, "return_p90", band[1]);
+            }
+        }
+        if (data.finalControllers() != null) {
+            EvaluateStep.Result c = data.finalControllers();
+            ObjectNode n = root.putObject("final_controllers").put("iteration", c.iteration())
+                    .put("episodes_per_condition", c.episodesPerCondition());
+            ArrayNode cs = n.putArray("conditions");
+            for (EvaluateStep.ConditionResult r : c.conditions()) {
+                ObjectNode o = cs.addObject().put("condition", r.condition());
+                putNumber(o, "mean_return", r.meanReturn());
+                putNumber(o, "std_return", r.stdReturn());
+                putNumber(o, "final_abs_angle", r.finalAbsAngle());
+            }
         }
         try {
             return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
@@ -225,26 +232,25 @@ public final class RunReport {
                 .append("body{font-family:sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\n")
                 .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;")
                 .append("text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}\n")
+                .append("#headline{background:#eef5fb;border-left:5px solid #0072b2;padding:.4em 1.2em;margin:1em 0 2em}\n")
+                .append("#headline .result{font-size:1.35em}\n")
                 .append("img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#555;font-size:.9em}\n")
                 .append("</style>\n</head>\n<body>\n");
-        h.append("<h1>GPS run ").append(esc(cfg.name())).append("</h1>\n<table>\n");
+        h.append("<h1>GPS run ").append(esc(cfg.name())).append("</h1>\n");
+        headline(h, data);
+        h.append("<table>\n");
         row(h, "run directory", data.runDir());
         row(h, "algorithm", cfg.algorithm().configName());
         row(h, "conditions x samples x T", cfg.conditionCount() + " x " + cfg.samples() + " x " + cfg.horizon());
         row(h, "iterations completed", data.states().size() + " of " + cfg.iterations());
-        ReportData.PolicyEval published = data.publishedPolicy();
-        if (published != null) {
-            row(h, "published policy", String.format(Locale.ROOT, "iteration %d, mean return %.4g (the best of %d "
-                    + "scored; best_policy.json)", published.iteration(), published.meanReturn(),
-                    data.policyEvals().size()));
-        }
         h.append("</table>\n");
         if (charts.isEmpty()) {
             h.append("<p>No iteration has completed yet: nothing to plot.</p>\n");
         }
         for (ReportCharts.Chart c : charts) {
-            h.append("<figure>\n<h2>").append(esc(c.title())).append("</h2>\n<img src=\"")
-                    .append(esc(urlSegment(assetsFolder) + "/" + c.file())).append("\" alt=\"").append(esc(c.title()))
+            h.append("<figure>\n<h2>").append(esc(c.title())).append("</h2>\n<img id=\"chart-").append(esc(c.id()))
+                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(c.png()))
+                    .append("\" alt=\"").append(esc(c.title()))
                     .append("\" width=\"").append(ReportCharts.WIDTH).append("\" height=\"").append(ReportCharts.HEIGHT)
                     .append("\">\n<figcaption>").append(esc(c.caption())).append("</figcaption>\n</figure>\n");
         }
@@ -259,19 +265,93 @@ public final class RunReport {
             }
             h.append("</table>\n");
         }
+        ReportData.PolicyEval published = data.publishedPolicy();
         if (!data.policyEvals().isEmpty()) {
             h.append("<h2>Policy evaluations</h2>\n<table>\n<tr><th>iteration</th><th>episodes</th><th>mean return</th>")
-                    .append("<th>std</th><th>training env steps</th><th>published</th></tr>\n");
+                    .append("<th>std</th><th>").append(BAND).append(" of episodes</th><th>training env steps</th>")
+                    .append("<th>published</th></tr>\n");
             for (ReportData.PolicyEval e : data.policyEvals()) {
-                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%d</td>"
-                                + "<td>%s</td></tr>%n", e.iteration(), e.episodes(), g4(e.meanReturn()), g4(e.stdReturn()),
-                        e.trainingEnvSteps(), e == published ? "yes" : ""));
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td>"
+                                + "<td>%d</td><td>%s</td></tr>%n", e.iteration(), e.episodes(), g4(e.meanReturn()),
+                        g4(e.stdReturn()), bandText(e), e.trainingEnvSteps(), e == published ? "yes" : ""));
             }
             h.append("</table>\n");
         }
         h.append("<p>Every plotted number: <a href=\"").append(esc(urlSegment(assetsFolder) + "/" + SERIES))
-                .append("\">").append(esc(SERIES)).append("</a>.</p>\n</body>\n</html>\n");
+                .append("\">").append(esc(assetsFolder + "/" + SERIES)).append("</a>, beside this page; the page itself ")
+                .append("needs no other file.</p>\n</body>\n</html>\n");
         return h.toString();
+    }
+
+    /** A policy's band of episode returns as text, or a dash when its score file does not list them. */
+    private static String bandText(ReportData.PolicyEval e) {
+        double[] episodes = e.episodeReturns();
+        if (episodes == null || episodes.length == 0) {
+            return "-";
+        }
+        double[] band = ReportCharts.returnBand(e);
+        return g4(band[0]) + " to " + g4(band[1]);
+    }
+
+    /**
+     * The run's result, first on the page: for a run that trains a policy, the published policy's
+     * return (and the last one's when that is another) and the environment steps behind it; for
+     * one that does not, its latest controllers' returns per condition.
+     */
+    static void headline(StringBuilder h, ReportData data) {
+        ExperimentConfig cfg = data.config();
+        h.append("<section id=\"headline\">\n");
+        String sampled = String.format(Locale.ROOT, "%d x %d x %d x %d = %,d", cfg.conditionCount(), cfg.samples(),
+                cfg.horizon(), data.states().size(), data.sampledEnvSteps());
+        if (cfg.trainsPolicy() || !data.policyEvals().isEmpty()) {
+            ReportData.PolicyEval p = data.publishedPolicy();
+            if (p == null) {
+                h.append("<p class=\"result\">No policy scored yet (no iter=I/").append(ReportData.POLICY_EVAL)
+                        .append(").</p>\n");
+            } else {
+                h.append(String.format(Locale.ROOT, "<p class=\"result\">Published policy (iteration %d): mean return "
+                                + "<strong>%s</strong> over %d random starts%s.</p>%n", p.iteration(), g4(p.meanReturn()),
+                        p.episodes(), p.episodeReturns() == null || p.episodeReturns().length == 0 ? ""
+                                : "; " + BAND + " of the episodes " + bandText(p)));
+                h.append(String.format(Locale.ROOT, "<p>Trained from <strong>%,d</strong> environment steps (M x N x T "
+                        + "x (I + 1)), chosen as the best of %d scored policies (%s).</p>%n", p.trainingEnvSteps(),
+                        data.policyEvals().size(), "best_policy.json"));
+                ReportData.PolicyEval last = data.policyEvals().get(data.policyEvals().size() - 1);
+                if (last != p) {
+                    h.append(String.format(Locale.ROOT, "<p>The last policy (iteration %d, %,d environment steps) "
+                                    + "scored %s: no higher, so it is not the published one.</p>%n", last.iteration(),
+                            last.trainingEnvSteps(), g4(last.meanReturn())));
+                }
+            }
+        } else {
+            EvaluateStep.Result c = data.finalControllers();
+            if (c == null) {
+                h.append("<p class=\"result\">No complete controllers yet (run gps init).</p>\n");
+            } else {
+                double[] returns = c.conditions().stream().mapToDouble(EvaluateStep.ConditionResult::meanReturn).toArray();
+                if (returns.length == 1) {
+                    h.append(String.format(Locale.ROOT, "<p class=\"result\">Controllers of iteration %d: mean return "
+                            + "<strong>%s</strong> over %d episodes.</p>%n", c.iteration(), g4(returns[0]),
+                            c.episodesPerCondition()));
+                } else {
+                    h.append(String.format(Locale.ROOT, "<p class=\"result\">Controllers of iteration %d: mean return "
+                                    + "<strong>%s</strong>, the median over the %d conditions (lowest %s, highest %s), "
+                                    + "%d episodes per condition.</p>%n", c.iteration(),
+                            g4(ReportCharts.quantile(returns, 0.5)), returns.length, g4(ReportCharts.quantile(returns, 0)),
+                            g4(ReportCharts.quantile(returns, 1)), c.episodesPerCondition()));
+                }
+                boolean angles = c.conditions().stream().anyMatch(r -> Double.isFinite(r.finalAbsAngle()));
+                h.append("<table>\n<tr><th>condition</th><th>mean return</th><th>std</th>")
+                        .append(angles ? "<th>mean |angle|, last 20 steps</th>" : "").append("</tr>\n");
+                for (EvaluateStep.ConditionResult r : c.conditions()) {
+                    h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td>%s</tr>%n", r.condition(),
+                            g4(r.meanReturn()), g4(r.stdReturn()), angles ? "<td>" + g4(r.finalAbsAngle()) + "</td>" : ""));
+                }
+                h.append("</table>\n");
+            }
+        }
+        h.append("<p>Environment steps sampled for training, M x N x T x iterations: ").append(sampled)
+                .append(".</p>\n</section>\n");
     }
 
     private static void row(StringBuilder h, String key, String value) {

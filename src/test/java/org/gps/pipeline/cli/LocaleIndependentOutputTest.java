@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -129,13 +129,13 @@ class LocaleIndependentOutputTest {
         }
     }
 
-    /** The PNG charts next to a report page, by file name. */
+    /** The PNG charts inlined in a report page, by image id. */
     private static Map<String, byte[]> charts(Path page) throws IOException {
         Map<String, byte[]> out = new TreeMap<>();
-        try (Stream<Path> s = Files.list(page.resolveSibling("index_files"))) {
-            for (Path png : s.filter(f -> f.toString().endsWith(".png")).toList()) {
-                out.put(png.getFileName().toString(), Files.readAllBytes(png));
-            }
+        Matcher m = Pattern.compile("<img id=\"([^\"]+)\" src=\"data:image/png;base64,([^\"]+)\"")
+                .matcher(Files.readString(page));
+        while (m.find()) {
+            out.put(m.group(1), Base64.getDecoder().decode(m.group(2)));
         }
         return out;
     }

@@ -22,6 +22,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code gps report} on a run directory written by hand: three completed iterations of two
  * conditions (state.json, dynamics with a prediction-error table), the controllers folder of a
  * fourth, and policy evaluations for iterations 1 and 2. The plotted numbers are copies of the
- * files' numbers, so they are compared exactly.
+ * files' numbers or one interpolation between two of them, so they are compared exactly or to a
+ * few ulps.
  */
 class RunReportTest {
     static final int ITERATIONS = 3;
@@ -76,12 +78,37 @@ class RunReportTest {
         for (Path r : List.of(run, noPolicyRun)) {
             writeRun(r);
         }
-        for (int i = 1; i < ITERATIONS; i++) {
-            Files.writeString(run.resolve(String.format("iter=%04d/policy_eval.json", i)),
-                    "{\"episodes\": 5, \"mean_return\": " + (-300.0 + 45.5 * i) + ", \"std_return\": " + (12.0 / i)
-                            + ", \"training_env_steps\": " + (1000 * i) + "}");
-        }
+        writePolicyEvals(run);
         data = ReportData.read(SparkTestSession.get(), run.toString());
+    }
+
+    /**
+     * Pendulum-like returns, all at most 0, most near 0 and a few far below: their mean plus one
+     * standard deviation is above 0, a return no episode can have. Iteration 2 halves them, so the
+     * scores rise and the last policy is the published one.
+     */
+    static double[] episodeReturns(int i) {
+        double[] base = {-0.5, -300.0, -1.0, -250.0, -2.0};
+        return java.util.Arrays.stream(base).map(r -> r * (3 - i) / 2).toArray();
+    }
+
+    static double mean(double[] v) {
+        return java.util.Arrays.stream(v).sum() / v.length;
+    }
+
+    static double std(double[] v) {
+        double m = mean(v);
+        return Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / v.length);
+    }
+
+    static void writePolicyEvals(Path r) throws Exception {
+        for (int i = 1; i < ITERATIONS; i++) {
+            double[] returns = episodeReturns(i);
+            Files.writeString(r.resolve(String.format("iter=%04d/policy_eval.json", i)),
+                    "{\"episodes\": 5, \"mean_return\": " + mean(returns) + ", \"std_return\": " + std(returns)
+                            + ", \"training_env_steps\": " + (1000 * i) + ", \"episode_returns\": "
+                            + java.util.Arrays.toString(returns) + "}");
+        }
     }
 
     static void writeRun(Path r) throws Exception {
@@ -135,24 +162,21 @@ class RunReportTest {
     }
 
     @Test
-    void costSeriesHoldEachConditionsCostMeanAndStdFromStateJson() throws Exception {
+    void costIsOneLineTheMedianOfTheConditionsWithABandBetweenTheirCosts() throws Exception {
         YIntervalSeriesCollection d = ReportCharts.costDataset(data);
-        assertEquals(CONDITIONS, d.getSeriesCount());
+        assertEquals(1, d.getSeriesCount(), "one line however many conditions");
+        assertEquals(ITERATIONS, d.getItemCount(0), "iteration 3 has no state.json and must not be plotted");
         ObjectMapper m = new ObjectMapper();
-        for (int c = 0; c < CONDITIONS; c++) {
-            assertEquals("condition " + c, d.getSeriesKey(c));
-            assertEquals(ITERATIONS, d.getItemCount(c), "iteration 3 has no state.json and must not be plotted");
-            for (int i = 0; i < ITERATIONS; i++) {
-                JsonNode s = m.readTree(run.resolve(String.format("iter=%04d/state.json", i)).toFile())
-                        .get("conditions").get(c);
-                double mean = s.get("cost_mean").asDouble();
-                double std = s.get("cost_std").asDouble();
-                assertEquals(i, d.getXValue(c, i), 0.0);
-                assertEquals(mean, d.getYValue(c, i), 0.0);
-                // The band is mean -/+ std: one subtraction and one addition of the file's numbers.
-                assertEquals(mean - std, d.getStartYValue(c, i), 1e-12 * Math.abs(mean));
-                assertEquals(mean + std, d.getEndYValue(c, i), 1e-12 * Math.abs(mean));
-            }
+        for (int i = 0; i < ITERATIONS; i++) {
+            JsonNode cs = m.readTree(run.resolve(String.format("iter=%04d/state.json", i)).toFile()).get("conditions");
+            double a = Math.min(cs.get(0).get("cost_mean").asDouble(), cs.get(1).get("cost_mean").asDouble());
+            double b = Math.max(cs.get(0).get("cost_mean").asDouble(), cs.get(1).get("cost_mean").asDouble());
+            assertEquals(i, d.getXValue(0, i), 0.0);
+            // Two conditions: the median is their midpoint, the 10% and 90% quantiles a tenth in from each end.
+            double tol = 1e-12 * b;
+            assertEquals((a + b) / 2, d.getYValue(0, i), tol);
+            assertEquals(a + 0.1 * (b - a), d.getStartYValue(0, i), tol);
+            assertEquals(a + 0.9 * (b - a), d.getEndYValue(0, i), tol);
         }
     }
 
@@ -178,14 +202,17 @@ class RunReportTest {
     @Test
     void predictionErrorSeriesAreTheLatestIterationsParquetRowsAndTheSummaries() {
         assertEquals(ITERATIONS - 1, data.latestErrorIteration());
-        XYSeriesCollection overT = ReportCharts.errorOverTDataset(data, ITERATIONS - 1);
-        assertEquals(CONDITIONS, overT.getSeriesCount());
-        for (int c = 0; c < CONDITIONS; c++) {
-            assertEquals(T - 1, overT.getItemCount(c));
-            for (int t = 0; t < T - 1; t++) {
-                assertEquals(t, overT.getXValue(c, t), 0.0);
-                assertEquals(rmse(ITERATIONS - 1, c, t), overT.getYValue(c, t), 0.0);
-            }
+        YIntervalSeriesCollection overT = ReportCharts.errorOverTDataset(data, ITERATIONS - 1);
+        assertEquals(1, overT.getSeriesCount(), "one line, the median of the conditions, not one per condition");
+        assertEquals(T - 1, overT.getItemCount(0));
+        for (int t = 0; t < T - 1; t++) {
+            // Condition 1's error is condition 0's plus 0.003 at every t.
+            double a = rmse(ITERATIONS - 1, 0, t);
+            double b = rmse(ITERATIONS - 1, 1, t);
+            assertEquals(t, overT.getXValue(0, t), 0.0);
+            assertEquals((a + b) / 2, overT.getYValue(0, t), 1e-15);
+            assertEquals(a + 0.1 * (b - a), overT.getStartYValue(0, t), 1e-15);
+            assertEquals(a + 0.9 * (b - a), overT.getEndYValue(0, t), 1e-15);
         }
         XYSeriesCollection byIteration = ReportCharts.errorByIterationDataset(data);
         for (int c = 0; c < CONDITIONS; c++) {
@@ -202,51 +229,181 @@ class RunReportTest {
     }
 
     @Test
-    void policyReturnSeriesHoldsTheIterationsThatHavePolicyEvalJson() {
+    void policyReturnIsTheMeanWithABandOfEpisodeQuantilesThatStaysWithinTheReturnsThatOccurred() {
         YIntervalSeriesCollection d = ReportCharts.policyReturnDataset(data);
         assertEquals(1, d.getSeriesCount());
         assertEquals(ITERATIONS - 1, d.getItemCount(0));
         for (int k = 0; k < ITERATIONS - 1; k++) {
             int i = k + 1;
+            double[] r = episodeReturns(i);
+            double scale = (3 - i) / 2.0;
             assertEquals(i, d.getXValue(0, k), 0.0);
-            assertEquals(-300.0 + 45.5 * i, d.getYValue(0, k), 0.0);
-            assertEquals(-300.0 + 45.5 * i - 12.0 / i, d.getStartYValue(0, k), 1e-12);
-            assertEquals(-300.0 + 45.5 * i + 12.0 / i, d.getEndYValue(0, k), 1e-12);
+            assertEquals(mean(r), d.getYValue(0, k), 0.0, "the score policy_eval.json holds, as written");
+            // Sorted, the fixture's returns are -300, -250, -2, -1, -0.5 (times the scale): the 10% quantile lies
+            // 0.4 of the way from the first to the second, the 90% one 0.6 of the way from the fourth to the fifth.
+            assertEquals((-300 + 0.4 * 50) * scale, d.getStartYValue(0, k), 1e-12);
+            assertEquals((-1 + 0.6 * 0.5) * scale, d.getEndYValue(0, k), 1e-12);
+            assertTrue(mean(r) + std(r) > 0, "the fixture is what the test is about: mean + std leaves the range");
+            assertTrue(d.getEndYValue(0, k) <= 0, "no episode returned more than 0, nor does the band");
         }
     }
 
     @Test
-    void thePageNamesThePublishedPolicyAndMarksItsRowEvenWhenALaterOneScoredWorse() {
-        // The fixture's scores rise, so its last policy is the published one.
-        assertEquals(2, data.publishedPolicy().iteration());
-        ReportData worseLast = new ReportData(data.runDir(), data.config(), data.states(), data.errors(),
-                data.errorSummaries(), data.dynamicsFit(), List.of(new ReportData.PolicyEval(1, 5, -138.5, 9.0, 1000),
-                new ReportData.PolicyEval(2, 5, -168.25, 8.0, 2000)));
-        String html = RunReport.html(worseLast, "index_files", List.of());
-        assertTrue(html.contains("<th class=\"l\">published policy</th><td class=\"l\">iteration 1, mean return "
-                + "-138.5 (the best of 2 scored; best_policy.json)</td>"), html);
-        assertTrue(html.contains("<tr><td>1</td><td>5</td><td>-138.5</td><td>9.000</td><td>1000</td><td>yes</td></tr>"),
-                html);
-        assertTrue(html.contains("<tr><td>2</td><td>5</td><td>-168.3</td><td>8.000</td><td>2000</td><td></td></tr>"),
-                html);
+    void aScoreFileWithoutEpisodeReturnsGetsNoBand() {
+        ReportData old = withPolicyEvals(List.of(new ReportData.PolicyEval(1, 5, -138.5, 90.0, 1000, null)));
+        YIntervalSeriesCollection d = ReportCharts.policyReturnDataset(old);
+        assertEquals(-138.5, d.getStartYValue(0, 0), 0.0);
+        assertEquals(-138.5, d.getEndYValue(0, 0), 0.0);
+    }
+
+    static ReportData withPolicyEvals(List<ReportData.PolicyEval> evals) {
+        return new ReportData(data.runDir(), data.config(), data.states(), data.errors(), data.errorSummaries(),
+                data.dynamicsFit(), evals, data.finalControllers());
+    }
+
+    /**
+     * A longer run than the fixture's, from its own records: 12 iterations and T = 100, where
+     * JFreeChart's automatic axes add 5% past the data, so the t axis reaches 102.9 and shows a
+     * tick at t = 100, where there is no step (T - 1 = 99 values, t = 0..98).
+     */
+    static ReportData longerRun() {
+        int iterations = 12;
+        int steps = 99;
+        List<IterationState> states = new ArrayList<>();
+        List<ReportData.PolicyEval> evals = new ArrayList<>();
+        for (int i = 0; i < iterations; i++) {
+            List<IterationState.ConditionState> cs = new ArrayList<>();
+            for (int c = 0; c < CONDITIONS; c++) {
+                cs.add(new IterationState.ConditionState(c, value(i, c, 0), value(i, c, 1) / 10, value(i, c, 2) / 50,
+                        value(i, c, 3), value(i, c, 4) / 3, value(i, c, 5) / 4, 3, true, null, null));
+            }
+            states.add(new IterationState(i, "trajopt", cs));
+            double shrink = 1 + i;
+            evals.add(new ReportData.PolicyEval(i, 5, mean(episodeReturns(1)) / shrink, 1.0, 1000L * (i + 1),
+                    java.util.Arrays.stream(episodeReturns(1)).map(r -> r / shrink).toArray()));
+        }
+        java.util.Map<Integer, ReportData.ErrorOverT> errors = new java.util.TreeMap<>();
+        for (int c = 0; c < CONDITIONS; c++) {
+            double[] e = new double[steps];
+            for (int t = 0; t < steps; t++) {
+                e[t] = rmse(1, c, t);
+            }
+            errors.put(c, new ReportData.ErrorOverT(e, e));
+        }
+        java.util.Map<Integer, List<DynamicsStore.ErrorSummary>> summaries = new java.util.TreeMap<>();
+        for (int i = 0; i < iterations; i++) {
+            summaries.put(i, List.of(new DynamicsStore.ErrorSummary(0, steps, 0.01 + 0.001 * i, 0.1, 0.5),
+                    new DynamicsStore.ErrorSummary(1, steps, 0.02 - 0.001 * i, 0.1, 0.5)));
+        }
+        return new ReportData(data.runDir(), data.config(), states, java.util.Map.of(iterations - 1, errors),
+                summaries, null, evals, null);
     }
 
     @Test
-    void reportCommandWritesThePageAndEveryImageItReferences() throws Exception {
+    void everyChartsXAxisEndsAtItsDataAndReturnsThatAreAllNegativeGetNoPositiveAxis() {
+        ReportData d = longerRun();
+        List<ReportCharts.Chart> charts = ReportCharts.charts(d);
+        assertEquals(5, charts.size());
+        for (ReportCharts.Chart c : charts) {
+            // Drawing chooses the ticks; the range must hold afterwards too.
+            c.png();
+            org.jfree.chart.plot.XYPlot p = (org.jfree.chart.plot.XYPlot) c.chart().getPlot();
+            double first = 0;
+            double last = c.id().equals("prediction_error") ? 98 : 11;
+            org.jfree.data.Range x = p.getDomainAxis().getRange();
+            // Less than half a step past either end: no tick (an iteration, a t) without data.
+            assertTrue(x.getLowerBound() > first - 0.5 && x.getLowerBound() <= first, c.id() + ": x from " + x);
+            assertTrue(x.getUpperBound() >= last && x.getUpperBound() < last + 0.5, c.id() + ": x to " + x);
+        }
+        org.jfree.data.Range returns = ((org.jfree.chart.plot.XYPlot) charts.get(4).chart().getPlot()).getRangeAxis()
+                .getRange();
+        assertTrue(returns.getUpperBound() <= 0, "every return is at most 0, the axis stops at 0: " + returns);
+        assertTrue(returns.getLowerBound() <= -280 && returns.getLowerBound() > -300,
+                "from a little below the lowest band end, -280, not further than the lowest return: " + returns);
+        for (int k : new int[] {0, 2}) {
+            org.jfree.data.Range y = ((org.jfree.chart.plot.XYPlot) charts.get(k).chart().getPlot()).getRangeAxis()
+                    .getRange();
+            assertTrue(y.getLowerBound() >= 0, charts.get(k).id() + ": costs and errors are not negative: " + y);
+        }
+    }
+
+    @Test
+    void thePageOpensWithThePublishedPolicysReturnAndItsEnvironmentSteps() {
+        String html = RunReport.html(data, "index_files", ReportCharts.charts(data));
+        int headline = html.indexOf("<section id=\"headline\">");
+        assertTrue(headline > 0, html);
+        assertTrue(headline < html.indexOf("<table>") && headline < html.indexOf("<figure>"),
+                "the result comes before every table and chart");
+        String top = html.substring(headline, html.indexOf("</section>"));
+        // Iteration 2's returns are half of iteration 1's: its mean, -110.7 / 2, and its 10% and 90% quantiles.
+        assertTrue(top.contains("Published policy (iteration 2): mean return <strong>-55.35</strong> over 5 random "
+                + "starts; 10-90% of the episodes -140.0 to -0.3500."), top);
+        assertTrue(top.contains("Trained from <strong>2,000</strong> environment steps"), top);
+        assertFalse(top.contains("last policy"), "the last policy is the published one: " + top);
+        // 2 conditions x 2 samples x T = 5 x 3 iterations with a C-step.
+        assertTrue(top.contains("M x N x T x iterations: 2 x 2 x 5 x 3 = 60."), top);
+    }
+
+    @Test
+    void thePageNamesThePublishedPolicyAndMarksItsRowEvenWhenALaterOneScoredWorse() {
+        ReportData worseLast = withPolicyEvals(List.of(new ReportData.PolicyEval(1, 5, -138.5, 9.0, 1000, null),
+                new ReportData.PolicyEval(2, 5, -168.25, 8.0, 2000, null)));
+        String html = RunReport.html(worseLast, "index_files", List.of());
+        assertTrue(html.contains("Published policy (iteration 1): mean return <strong>-138.5</strong> over 5 random "
+                + "starts.</p>"), html);
+        assertTrue(html.contains("The last policy (iteration 2, 2,000 environment steps) scored -168.3: no higher"),
+                html);
+        assertTrue(html.contains("<tr><td>1</td><td>5</td><td>-138.5</td><td>9.000</td><td>-</td><td>1000</td>"
+                + "<td>yes</td></tr>"), html);
+        assertTrue(html.contains("<tr><td>2</td><td>5</td><td>-168.3</td><td>8.000</td><td>-</td><td>2000</td>"
+                + "<td></td></tr>"), html);
+    }
+
+    @Test
+    void aRunThatTrainsNoPolicyOpensWithItsControllersReturnsPerConditionAsGpsEvaluateHasThem() throws Exception {
+        Path r = dir.resolve("trajopt");
+        Files.createDirectories(r);
+        Path config = r.resolveSibling("trajopt.json");
+        Files.writeString(config, CONFIG);
+        assertEquals(0, CliTestSupport.run("init", "--config", config.toString(), "--run-dir", r.toString()).exitCode());
+        CliTestSupport.Outcome o = CliTestSupport.run("report", "--run-dir", r.toString());
+        assertEquals(0, o.exitCode(), o.err());
+        String html = Files.readString(r.resolve("report/index.html"));
+        String top = html.substring(html.indexOf("<section id=\"headline\">"), html.indexOf("</section>"));
+        org.gps.pipeline.steps.EvaluateStep.Result expected =
+                org.gps.pipeline.steps.EvaluateStep.run(SparkTestSession.get(), r.toString(), null, null);
+        assertEquals(0, expected.iteration());
+        assertEquals(CONDITIONS, expected.conditions().size());
+        // The same episodes as gps evaluate (the run's seed, N = 2 per condition): the same numbers to the digit.
+        double a = expected.conditions().get(0).meanReturn();
+        double b = expected.conditions().get(1).meanReturn();
+        assertTrue(top.contains(String.format(java.util.Locale.ROOT, "Controllers of iteration 0: mean return "
+                + "<strong>%.4g</strong>, the median over the 2 conditions (lowest %.4g, highest %.4g), 2 episodes per "
+                + "condition.", (a + b) / 2, Math.min(a, b), Math.max(a, b))), top);
+        for (org.gps.pipeline.steps.EvaluateStep.ConditionResult c : expected.conditions()) {
+            assertTrue(top.contains(String.format(java.util.Locale.ROOT, "<tr><td>%d</td><td>%.4g</td><td>%.4g</td>"
+                    + "<td>%.4g</td></tr>", c.condition(), c.meanReturn(), c.stdReturn(), c.finalAbsAngle())), top);
+        }
+        assertTrue(html.indexOf("</section>") < html.indexOf("<table>\n<tr><th class=\"l\">run directory"),
+                "the result comes before the run's details");
+    }
+
+    @Test
+    void thePageIsOneFileWithItsImagesInlinedAndSeriesJsonBesideIt() throws Exception {
         CliTestSupport.Outcome o = CliTestSupport.run("report", "--run-dir", run.toString());
         assertEquals(0, o.exitCode(), o.err());
         Path page = run.resolve("report/index.html");
         assertTrue(o.out().contains("report: "), o.out());
         String html = Files.readString(page);
         assertTrue(html.contains("report-fixture"), "the page names the run");
-        Set<String> referenced = imagesReferenced(page, html);
-        assertEquals(Set.of("cost.png", "kl_step.png", "prediction_error.png", "prediction_error_by_iteration.png",
-                "policy_return.png"), referenced);
+        assertEquals(Set.of("cost", "kl_step", "prediction_error", "prediction_error_by_iteration", "policy_return"),
+                inlineImages(html));
+        assertFalse(Pattern.compile("src=\"(?!data:)").matcher(html).find(), "no image refers to a file");
         Path assets = run.resolve("report/index_files");
-        assertTrue(Files.exists(assets.resolve(AtomicOutput.MARKER)), "the images folder is published with its marker");
+        assertTrue(Files.exists(assets.resolve(AtomicOutput.MARKER)), "the series folder is published with its marker");
         try (Stream<Path> files = Files.list(assets)) {
-            assertEquals(referenced, files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png"))
-                    .collect(Collectors.toCollection(TreeSet::new)), "no image that the page does not show");
+            assertEquals(Set.of(AtomicOutput.MARKER, RunReport.SERIES), files.map(p -> p.getFileName().toString())
+                    .collect(Collectors.toSet()), "the images are in the page, not beside it");
         }
         JsonNode series = new ObjectMapper().readTree(assets.resolve(RunReport.SERIES).toFile());
         assertEquals(rmse(1, 1, 3), series.get("prediction_error").get(1 * CONDITIONS + 1).get("rmse").get(3).asDouble(), 0.0);
@@ -254,6 +411,10 @@ class RunReportTest {
         // transition[t][row][col] of condition 1 at t = 2, row 1, col 3: flattened index 1 * 4 + 3 = 7.
         assertEquals(0.1 * 7 + 2 + 10 + 100 * (ITERATIONS - 1),
                 series.get("dynamics_fit").get("conditions").get(1).get("transition").get(2).get(1).get(3).asDouble(), 1e-12);
+        // The plotted band: iteration 2's returns are half of -300, -250, -2, -1, -0.5; see the policy return test.
+        JsonNode eval2 = series.get("policy_eval").get(1);
+        assertEquals((-300 + 0.4 * 50) / 2, eval2.get("return_p10").asDouble(), 1e-12);
+        assertEquals((-1 + 0.6 * 0.5) / 2, eval2.get("return_p90").asDouble(), 1e-12);
     }
 
     @Test
@@ -262,10 +423,12 @@ class RunReportTest {
         CliTestSupport.Outcome o = CliTestSupport.run("report", "--run-dir", noPolicyRun.toString(), "--out", page.toString());
         assertEquals(0, o.exitCode(), o.err());
         String html = Files.readString(page);
-        Set<String> referenced = imagesReferenced(page, html);
-        assertEquals(4, referenced.size(), html);
-        assertFalse(referenced.contains("policy_return.png"));
+        Set<String> images = inlineImages(html);
+        assertEquals(4, images.size(), html);
+        assertFalse(images.contains("policy_return"));
         assertFalse(html.contains("Policy"), "no policy section without policy_eval.json");
+        assertTrue(Files.isRegularFile(dir.resolve("elsewhere/my report_files").resolve(RunReport.SERIES)));
+        assertTrue(html.contains("<a href=\"my%20report_files/series.json\">"), "the link to the series is a URL");
     }
 
     @Test
@@ -284,6 +447,20 @@ class RunReportTest {
     }
 
     @Test
+    void anEpisodeReturnThatIsNoNumberIsABadInputNamingFileAndKey() throws Exception {
+        Path r = dir.resolve("bad-episodes");
+        copyTree(noPolicyRun, r);
+        Files.writeString(r.resolve("iter=0001/policy_eval.json"), "{\"episodes\": 2, \"mean_return\": -1.5, "
+                + "\"std_return\": 0.5, \"training_env_steps\": 10, \"episode_returns\": [-1.0, \"-2\"]}");
+        CliTestSupport.Outcome o = CliTestSupport.run("report", "--run-dir", r.toString());
+        assertEquals(2, o.exitCode(), o.err());
+        String[] lines = o.err().strip().split("\n");
+        String last = lines[lines.length - 1];
+        assertTrue(last.contains("iter=0001/policy_eval.json: key 'episode_returns[1]': expected a number, got \"-2\""),
+                o.err());
+    }
+
+    @Test
     void aFolderThatIsNoRunDirectoryIsABadInput() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty"));
         CliTestSupport.Outcome o = CliTestSupport.run("report", "--run-dir", empty.toString());
@@ -299,21 +476,20 @@ class RunReportTest {
         }
     }
 
-    /** The images the page shows, each checked to exist beside the page and to decode as an image of the stated size. */
-    static Set<String> imagesReferenced(Path page, String html) throws Exception {
-        Set<String> names = new TreeSet<>();
-        Matcher m = Pattern.compile("<img src=\"([^\"]+)\"").matcher(html);
+    /** The images in the page by id ({@code chart-<id>}), each checked to decode as a PNG of the stated size. */
+    static Set<String> inlineImages(String html) throws Exception {
+        Set<String> ids = new TreeSet<>();
+        Matcher m = Pattern.compile("<img id=\"chart-([a-z_]+)\" src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"")
+                .matcher(html);
         while (m.find()) {
-            String src = java.net.URLDecoder.decode(m.group(1).replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
-            Path img = page.getParent().resolve(src);
-            assertTrue(Files.isRegularFile(img), "the page references " + src + ", which must exist at " + img);
-            BufferedImage image = ImageIO.read(img.toFile());
-            assertNotNull(image, src + " is not a readable image");
+            BufferedImage image = ImageIO.read(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(m.group(2))));
+            assertNotNull(image, m.group(1) + " is not a readable image");
             assertEquals(ReportCharts.WIDTH, image.getWidth());
             assertEquals(ReportCharts.HEIGHT, image.getHeight());
-            names.add(img.getFileName().toString());
+            assertTrue(ids.add(m.group(1)), "two images named " + m.group(1));
         }
-        return names;
+        assertEquals(ids.size(), html.split("<img ", -1).length - 1, "every image is an inline PNG");
+        return ids;
     }
 
     @Test
