@@ -159,18 +159,9 @@ public final class LqrBackwardPass {
         Mat vxx = null;
         double[] vx = null;
         for (int t = horizon - 1; t >= 0; t--) {
-            Mat qtt = fCm[t];
-            double[] qt = fcv[t];
-            if (t < horizon - 1) {
-                Mat f = dynamics.transition(t);
-                qtt = qtt.plus(f.transposeTimes(vxx.times(f)));
-                double[] next = vxx.times(dynamics.offset(t));
-                for (int i = 0; i < dX; i++) {
-                    next[i] += vx[i];
-                }
-                qt = plus(qt, f.transposeTimes(next));
-            }
-            qtt = qtt.symmetrize();
+            Q q = backup(dynamics, t, horizon, dX, fCm[t], fcv[t], vxx, vx);
+            Mat qtt = q.qtt();
+            double[] qt = q.qt();
             Mat quu = qtt.block(dX, n, dX, n);
             Cholesky chol = Cholesky.tryOf(quu);
             if (chol == null) {
@@ -224,18 +215,9 @@ public final class LqrBackwardPass {
         Mat vxx = null;
         double[] vx = null;
         for (int t = horizon - 1; t >= 0; t--) {
-            Mat qtt = cost.quadratic(t);
-            double[] qt = cost.linear(t);
-            if (t < horizon - 1) {
-                Mat f = dynamics.transition(t);
-                qtt = qtt.plus(f.transposeTimes(vxx.times(f)));
-                double[] next = vxx.times(dynamics.offset(t));
-                for (int i = 0; i < dX; i++) {
-                    next[i] += vx[i];
-                }
-                qt = plus(qt, f.transposeTimes(next));
-            }
-            qtt = qtt.symmetrize();
+            Q q = backup(dynamics, t, horizon, dX, cost.quadratic(t), cost.linear(t), vxx, vx);
+            Mat qtt = q.qtt();
+            double[] qt = q.qt();
             double inv = 1.0 / (etas[t] + omega);
             Mat quu = qtt.block(dX, n, dX, n);
             Mat qux = qtt.block(dX, n, 0, dX);
@@ -273,6 +255,30 @@ public final class LqrBackwardPass {
             vxx = v[0];
         }
         return Pass.done(gains, offsets, covs);
+    }
+
+    /** Q_t over [x; u]: its quadratic (symmetrized) and linear terms. */
+    private record Q(Mat qtt, double[] qt) {
+    }
+
+    /**
+     * The Riccati backup of both passes: step t's cost (ctt, ct) plus the cost-to-go (vxx, vx) of
+     * step t+1 carried back through the dynamics x_{t+1} = F_t [x; u] + f_t (none at the last step).
+     */
+    private static Q backup(LinearGaussianDynamics dynamics, int t, int horizon, int dX, Mat ctt, double[] ct,
+                            Mat vxx, double[] vx) {
+        Mat qtt = ctt;
+        double[] qt = ct;
+        if (t < horizon - 1) {
+            Mat f = dynamics.transition(t);
+            qtt = qtt.plus(f.transposeTimes(vxx.times(f)));
+            double[] next = vxx.times(dynamics.offset(t));
+            for (int i = 0; i < dX; i++) {
+                next[i] += vx[i];
+            }
+            qt = plus(qt, f.transposeTimes(next));
+        }
+        return new Q(qtt.symmetrize(), qt);
     }
 
     /**
