@@ -42,11 +42,7 @@ public final class LinearSystem implements Environment {
 
     private final Mat a;
     private final Mat b;
-    private final ProcessNoise noise;
-
-    private double[] x;
-    private long seed;
-    private long t;
+    private final NoisyEpisode episode;
 
     /**
      * @param a        dX x dX
@@ -66,7 +62,7 @@ public final class LinearSystem implements Environment {
         Check.length("noise_std", noiseStd, a.rows());
         this.a = a;
         this.b = b;
-        this.noise = new ProcessNoise(noiseStd);
+        this.episode = new NoisyEpisode("linear system", a.rows(), new ProcessNoise(noiseStd));
     }
 
     /** A deterministic system. */
@@ -181,7 +177,7 @@ public final class LinearSystem implements Environment {
     }
 
     public double[] noiseStd() {
-        return noise.std();
+        return episode.noise().std();
     }
 
     /** The noise-free successor A x + B u. */
@@ -224,25 +220,17 @@ public final class LinearSystem implements Environment {
 
     @Override
     public void reset(double[] x0, long seed) {
-        Check.length("x0", x0, stateDim());
-        this.x = x0.clone();
-        this.seed = seed;
-        this.t = 0;
+        episode.reset(x0, seed);
     }
 
     @Override
     public void step(double[] u) {
-        requireStarted();
-        double[] next = mean(x, u);
-        noise.addTo(next, seed, t);
-        x = next;
-        t++;
+        episode.advance(mean(episode.current(), u));
     }
 
     @Override
     public double[] state() {
-        requireStarted();
-        return x.clone();
+        return episode.state();
     }
 
     @Override
@@ -256,11 +244,5 @@ public final class LinearSystem implements Environment {
         Check.length("x", x, stateDim());
         Check.length("u", u, actionDim());
         return -0.5 * (Vec.dot(x, x) + Vec.dot(u, u));
-    }
-
-    private void requireStarted() {
-        if (x == null) {
-            throw new IllegalStateException("linear system: call reset before step or state");
-        }
     }
 }

@@ -37,11 +37,7 @@ public final class PointMass implements Environment {
     private final double damping;
     private final double[] target;
     private final double actionPenalty;
-    private final ProcessNoise noise;
-
-    private double[] x;
-    private long seed;
-    private long t;
+    private final NoisyEpisode episode;
 
     /** Defaults: dt = 0.05, mass = 1, no damping, target at the origin, action penalty 1e-3, no noise. */
     public PointMass() {
@@ -62,7 +58,7 @@ public final class PointMass implements Environment {
         this.damping = damping;
         this.target = target.clone();
         this.actionPenalty = actionPenalty;
-        this.noise = new ProcessNoise(noiseStd);
+        this.episode = new NoisyEpisode("point mass", 4, new ProcessNoise(noiseStd));
     }
 
     static PointMass fromParams(ParamReader r) {
@@ -114,16 +110,13 @@ public final class PointMass implements Environment {
 
     @Override
     public void reset(double[] x0, long seed) {
-        Check.length("x0", x0, 4);
-        this.x = x0.clone();
-        this.seed = seed;
-        this.t = 0;
+        episode.reset(x0, seed);
     }
 
     @Override
     public void step(double[] u) {
         Check.length("u", u, 2);
-        requireStarted();
+        double[] x = episode.current();
         double[] next = new double[4];
         for (int i = 0; i < 2; i++) {
             double v = x[2 + i];
@@ -132,15 +125,12 @@ public final class PointMass implements Environment {
             next[2 + i] = v1;
             next[i] = x[i] + dt * v1;
         }
-        noise.addTo(next, seed, t);
-        x = next;
-        t++;
+        episode.advance(next);
     }
 
     @Override
     public double[] state() {
-        requireStarted();
-        return x.clone();
+        return episode.state();
     }
 
     @Override
@@ -156,11 +146,5 @@ public final class PointMass implements Environment {
         double dx = x[0] - target[0];
         double dy = x[1] - target[1];
         return -(dx * dx + dy * dy) - actionPenalty * (u[0] * u[0] + u[1] * u[1]);
-    }
-
-    private void requireStarted() {
-        if (x == null) {
-            throw new IllegalStateException("point mass: call reset before step or state");
-        }
     }
 }

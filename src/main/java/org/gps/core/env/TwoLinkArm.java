@@ -62,11 +62,7 @@ public final class TwoLinkArm implements Environment {
     private final double dt;
     private final double[] target;
     private final double actionPenalty;
-    private final ProcessNoise noise;
-
-    private double[] x;
-    private long seed;
-    private long t;
+    private final NoisyEpisode episode;
 
     /** Defaults: unit links and masses, no gravity or damping, dt = 0.05, target (1, 1), penalty 1e-3, no noise. */
     public TwoLinkArm() {
@@ -98,7 +94,7 @@ public final class TwoLinkArm implements Environment {
         this.dt = dt;
         this.target = target.clone();
         this.actionPenalty = actionPenalty;
-        this.noise = new ProcessNoise(noiseStd);
+        this.episode = new NoisyEpisode("two-link arm", 4, new ProcessNoise(noiseStd));
     }
 
     static TwoLinkArm fromParams(ParamReader r) {
@@ -160,23 +156,18 @@ public final class TwoLinkArm implements Environment {
 
     @Override
     public void reset(double[] x0, long seed) {
-        Check.length("x0", x0, 4);
-        this.x = x0.clone();
-        this.seed = seed;
-        this.t = 0;
+        episode.reset(x0, seed);
     }
 
     @Override
     public void step(double[] u) {
         Check.length("u", u, 2);
-        requireStarted();
+        double[] x = episode.current();
         double[] ddq = acceleration(x, u);
         double dq1 = x[2] + dt * ddq[0];
         double dq2 = x[3] + dt * ddq[1];
         double[] next = {x[0] + dt * dq1, x[1] + dt * dq2, dq1, dq2};
-        noise.addTo(next, seed, t);
-        x = next;
-        t++;
+        episode.advance(next);
     }
 
     /** The joint accelerations ddq = M^-1 (tau - c - G - damping dq) at state x under torques u. */
@@ -249,14 +240,13 @@ public final class TwoLinkArm implements Environment {
 
     @Override
     public double[] state() {
-        requireStarted();
-        return x.clone();
+        return episode.state();
     }
 
     /** [q1, q2, dq1, dq2, ee_x - target_x, ee_y - target_y]. */
     @Override
     public double[] observation() {
-        requireStarted();
+        double[] x = episode.current();
         double[] ee = endEffector(x[0], x[1]);
         return new double[] {x[0], x[1], x[2], x[3], ee[0] - target[0], ee[1] - target[1]};
     }
@@ -270,11 +260,5 @@ public final class TwoLinkArm implements Environment {
         double dx = ee[0] - target[0];
         double dy = ee[1] - target[1];
         return -(dx * dx + dy * dy) - actionPenalty * (u[0] * u[0] + u[1] * u[1]);
-    }
-
-    private void requireStarted() {
-        if (x == null) {
-            throw new IllegalStateException("two-link arm: call reset before step or state");
-        }
     }
 }
