@@ -77,69 +77,81 @@ final class SampleBasedTrajOpt {
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories = TrajectoryGroups.trajectories(
                 RolloutReader.readComplete(spark, path), RunRollouts.check(path, config));
         Policy policySampler = sampledByPolicy(config, iteration) ? PolicyOutputs.policyBefore(run, iteration) : null;
-        int horizon = config.horizon();
-        Map<Integer, LinearGaussianController> next = new TreeMap<>();
-        List<IterationState.ConditionState> states = new ArrayList<>();
+        Samplers samplers = new Samplers(config, current, linearization, policySampler);
         if (config.algorithm().cStep() == Algorithm.CStep.PI2) {
-            Map<Integer, SampleBasedCStep.Problem<Pi2Input>> problems = new TreeMap<>();
-            for (int c = 0; c < config.conditionCount(); c++) {
-                // PI2 reweights the samples' feedforward actions u - K x around a base: the controller
-                // that drew them, or in mirror descent the policy linearized around them.
-                LinearGaussianController base = config.algorithm().followsPolicy() ? linearization.get(c)
-                        : current.get(c);
-                RolloutPolicy drew = policySampler != null ? policySampler : current.get(c);
-                problems.put(c, new SampleBasedCStep.Problem<>(drew, config.costs().get(c),
-                        new Pi2Input(base, config.pi2())));
-            }
-            Map<Integer, Pi2Result> results;
-            try (PhaseProfile.Scope phase = PhaseProfile.enter(C_STEP)) {
-                results = SampleBasedCStep.run(trajectories, problems, SampleBasedTrajOpt::pi2, path);
-            }
-            for (int c = 0; c < config.conditionCount(); c++) {
-                Pi2Result r = results.get(c);
-                if (r.controller().equals(problems.get(c).input().base())) {
-                    LOG.warn("iteration {}, condition {}: at some step PI2's weights left no usable action covariance "
-                            + "even at the highest temperature (too few samples, or their noise collapsed to the same "
-                            + "values); the condition keeps its controller this iteration", iteration, c);
-                }
-                next.put(c, r.controller());
-                double[] sc = costs.sampleCosts().get(c);
-                states.add(new IterationState.ConditionState(c, Vec.mean(sc), Vec.std(sc), 1.0, Vec.mean(r.temperatures()),
-                        Vec.sum(r.weightKl()), config.pi2().klThreshold() * horizon, 1, true, null, null, null, null,
-                        r.temperatures(), null));
-            }
-            return new Outcome(next, states);
+            return pi2Step(trajectories, path, config, iteration, samplers, costs);
         }
         IterationState previous = iteration == 0 ? null : TrajOptStep.readState(run, iteration - 1);
+        return pilqrStep(trajectories, path, config, iteration, samplers, dynamics, costs, previous);
+    }
+
+    /**
+     * Who drew each condition's samples (the controllers, or the policy when it samples on-policy)
+     * and what the sample-based step moves from: the controllers, or in mirror descent the policy
+     * linearized around them.
+     */
+    private record Samplers(ExperimentConfig config, Map<Integer, LinearGaussianController> current,
+                            Map<Integer, LinearGaussianController> linearization, Policy policy) {
+        RolloutPolicy drew(int c) {
+            return policy != null ? policy : current.get(c);
+        }
+
+        LinearGaussianController base(int c) {
+            return config.algorithm().followsPolicy() ? linearization.get(c) : current.get(c);
+        }
+    }
+
+    private static Outcome pi2Step(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, String path,
+                                   ExperimentConfig config, int iteration, Samplers samplers,
+                                   CostEvaluation.Result costs) {
+        Map<Integer, SampleBasedCStep.Problem<Pi2Input>> problems = new TreeMap<>();
+        for (int c = 0; c < config.conditionCount(); c++) {
+            // PI2 reweights the samples' feedforward actions u - K x around its base.
+            problems.put(c, new SampleBasedCStep.Problem<>(samplers.drew(c), config.costs().get(c),
+                    new Pi2Input(samplers.base(c), config.pi2())));
+        }
+        Map<Integer, Pi2Result> results;
+        try (PhaseProfile.Scope phase = PhaseProfile.enter(C_STEP)) {
+            results = SampleBasedCStep.run(trajectories, problems, SampleBasedTrajOpt::pi2, path);
+        }
+        Map<Integer, LinearGaussianController> next = new TreeMap<>();
+        List<IterationState.ConditionState> states = new ArrayList<>();
+        for (int c = 0; c < config.conditionCount(); c++) {
+            Pi2Result r = results.get(c);
+            if (r.controller().equals(problems.get(c).input().base())) {
+                LOG.warn("iteration {}, condition {}: at some step PI2's weights left no usable action covariance "
+                        + "even at the highest temperature (too few samples, or their noise collapsed to the same "
+                        + "values); the condition keeps its controller this iteration", iteration, c);
+            }
+            next.put(c, r.controller());
+            double[] sc = costs.sampleCosts().get(c);
+            states.add(new IterationState.ConditionState(c, Vec.mean(sc), Vec.std(sc), 1.0, Vec.mean(r.temperatures()),
+                    Vec.sum(r.weightKl()), config.pi2().klThreshold() * config.horizon(), 1, true, null, null, null,
+                    null, r.temperatures(), null));
+        }
+        return new Outcome(next, states);
+    }
+
+    private static Outcome pilqrStep(JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories, String path,
+                                     ExperimentConfig config, int iteration, Samplers samplers,
+                                     DynamicsOutputs.Models dynamics, CostEvaluation.Result costs,
+                                     IterationState previous) {
         Map<Integer, SampleBasedCStep.Problem<PilqrInput>> problems = new TreeMap<>();
         for (int c = 0; c < config.conditionCount(); c++) {
-            double[] etas = new double[horizon];
-            double[] mult = new double[horizon];
-            Arrays.fill(etas, TrajOptStep.INITIAL_ETA);
-            Arrays.fill(mult, TrajOptStep.INITIAL_STEP_MULT);
-            if (previous != null) {
-                IterationState.ConditionState ps = previous.condition(c);
-                if (ps.stepEtas() != null && ps.stepEtas().length == horizon) {
-                    etas = ps.stepEtas();
-                }
-                if (ps.stepMults() != null && ps.stepMults().length == horizon) {
-                    mult = ps.stepMults();
-                }
-            }
-            LinearGaussianController reference = config.algorithm().followsPolicy() ? linearization.get(c)
-                    : current.get(c);
-            RolloutPolicy drew = policySampler != null ? policySampler : current.get(c);
-            LinearGaussianController replay = policySampler != null
-                    ? withPolicyNoise(linearization.get(c), policySampler) : current.get(c);
-            problems.put(c, new SampleBasedCStep.Problem<>(drew, config.costs().get(c), new PilqrInput(
-                    TrajOptStep.model(dynamics, costs, c, config.actionLimits()), reference, replay, etas, mult,
-                    iteration > 0, config.trajopt(), config.pilqr(), config.pi2())));
+            double[][] start = perStepStart(previous, c, config.horizon());
+            LinearGaussianController replay = samplers.policy() != null
+                    ? withPolicyNoise(samplers.linearization().get(c), samplers.policy()) : samplers.current().get(c);
+            problems.put(c, new SampleBasedCStep.Problem<>(samplers.drew(c), config.costs().get(c), new PilqrInput(
+                    TrajOptStep.model(dynamics, costs, c, config.actionLimits()), samplers.base(c), replay, start[0],
+                    start[1], iteration > 0, config.trajopt(), config.pilqr(), config.pi2())));
         }
         Map<Integer, PilqrUpdate.Result> results;
         try (PhaseProfile.Scope phase = PhaseProfile.enter(C_STEP)) {
             results = SampleBasedCStep.run(trajectories, problems, SampleBasedTrajOpt::pilqr, path);
             phase.count("dual_search_rounds", results.values().stream().mapToLong(r -> r.lqr().rounds()).sum());
         }
+        Map<Integer, LinearGaussianController> next = new TreeMap<>();
+        List<IterationState.ConditionState> states = new ArrayList<>();
         List<Integer> uncorrected = new ArrayList<>();
         for (int c = 0; c < config.conditionCount(); c++) {
             PilqrUpdate.Result r = results.get(c);
@@ -150,8 +162,8 @@ final class SampleBasedTrajOpt {
             next.put(c, r.controller());
             double[] sc = costs.sampleCosts().get(c);
             double rho0 = r.rho()[0];
-            states.add(new IterationState.ConditionState(c, Vec.mean(sc), Vec.std(sc), Vec.mean(r.stepMult()), lqr.eta(), lqr.kl(),
-                    lqr.klTarget(), lqr.rounds(), lqr.converged(), null, null, lqr.stepEtas(), r.stepMult(),
+            states.add(new IterationState.ConditionState(c, Vec.mean(sc), Vec.std(sc), Vec.mean(r.stepMult()), lqr.eta(),
+                    lqr.kl(), lqr.klTarget(), lqr.rounds(), lqr.converged(), null, null, lqr.stepEtas(), r.stepMult(),
                     r.temperatures(), Double.isFinite(rho0) ? rho0 : null));
         }
         if (!uncorrected.isEmpty()) {
@@ -161,6 +173,27 @@ final class SampleBasedTrajOpt {
                     config.conditionCount(), uncorrected);
         }
         return new Outcome(next, states);
+    }
+
+    /**
+     * Condition c's per-step dual variables and step multipliers to start from: the previous
+     * iteration's when it recorded them for this horizon, else the initial ones.
+     */
+    private static double[][] perStepStart(IterationState previous, int c, int horizon) {
+        double[] etas = new double[horizon];
+        double[] mult = new double[horizon];
+        Arrays.fill(etas, TrajOptStep.INITIAL_ETA);
+        Arrays.fill(mult, TrajOptStep.INITIAL_STEP_MULT);
+        if (previous != null) {
+            IterationState.ConditionState ps = previous.condition(c);
+            if (ps.stepEtas() != null && ps.stepEtas().length == horizon) {
+                etas = ps.stepEtas();
+            }
+            if (ps.stepMults() != null && ps.stepMults().length == horizon) {
+                mult = ps.stepMults();
+            }
+        }
+        return new double[][] {etas, mult};
     }
 
     /** Whether iteration I's samples were drawn by the neural policy (on-policy sampling) rather than the controllers. */
