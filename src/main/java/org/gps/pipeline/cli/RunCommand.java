@@ -17,8 +17,10 @@ import java.util.concurrent.Callable;
                 "init, then per iteration sample, fit-dynamics, trajopt and, for the algorithms that train a neural "
                         + "policy (mdgps, badmm, mdgps_pilqr, mdgps_pi2), train-policy: the same steps as the "
                         + "separate commands.",
-                "Prints one progress line per iteration and evaluates the final controllers (and the published "
-                        + "policy).",
+                "Prints a line as each step starts and ends, a row of at most 100 characters per iteration "
+                        + "(with the estimated time to the end), and evaluates the final controllers (and the "
+                        + "published policy). --wide prints rows with a column per condition, as the log file keeps "
+                        + "them.",
                 "Started again on the same run directory, it resumes from the first incomplete step. A new run "
                         + "starts only in a new or empty folder.",
                 "Holds the run directory's lock, R/_gps.lock, throughout: a second writer is refused."})
@@ -41,16 +43,21 @@ final class RunCommand implements Callable<Integer> {
             + "bits either way."})
     boolean profile;
 
+    @Option(names = "--wide", description = "Rows with a column per condition (sample cost, controllers' return), "
+            + "as the log file keeps them, instead of the default rows of at most 100 characters.")
+    boolean wide;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        RunLoop.Output output = wide ? RunLoop.Output.WIDE : RunLoop.Output.COMPACT;
         SparkSession s = spark.session("run");
         PhaseProfile p = profile ? PhaseProfile.start(s.sparkContext()) : null;
         try {
             RunDirectory.whileLocked(s, runDir, "gps run",
-                    () -> RunLoop.run(s, config, runDir, spec.commandLine().getOut(), p));
+                    () -> RunLoop.run(s, config, runDir, spec.commandLine().getOut(), p, output));
         } finally {
             if (p != null) {
                 p.close();
