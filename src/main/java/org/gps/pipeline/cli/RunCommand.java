@@ -1,6 +1,7 @@
 package org.gps.pipeline.cli;
 
 import org.apache.spark.sql.SparkSession;
+import org.gps.core.BadInputException;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.RunLoop;
 import org.gps.io.PhaseProfile;
@@ -20,7 +21,7 @@ import java.util.concurrent.Callable;
                 "Prints a line as each step starts and ends, a row of at most 100 characters per iteration "
                         + "(with the estimated time to the end), and evaluates the final controllers (and the "
                         + "published policy). --wide prints rows with a column per condition, as the log file keeps "
-                        + "them.",
+                        + "them; --quiet prints only warnings, errors and the results.",
                 "Started again on the same run directory, it resumes from the first incomplete step. A new run "
                         + "starts only in a new or empty folder.",
                 "Holds the run directory's lock, R/_gps.lock, throughout: a second writer is refused."})
@@ -52,7 +53,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RunLoop.Output output = wide ? RunLoop.Output.WIDE : RunLoop.Output.COMPACT;
+        boolean quiet = Main.quiet(spec);
+        if (quiet && wide) {
+            throw new BadInputException("--wide: not with --quiet, which prints no rows; give one of them");
+        }
+        RunLoop.Output output = quiet ? RunLoop.Output.QUIET : wide ? RunLoop.Output.WIDE : RunLoop.Output.COMPACT;
         SparkSession s = spark.session("run");
         PhaseProfile p = profile ? PhaseProfile.start(s.sparkContext()) : null;
         try {

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What {@code gps run} prints as it goes, on a two-iteration MDGPS run of 20 conditions: a line as
  * each step starts and ends, rows of at most 100 characters with an ETA, the wide rows with
- * --wide.
+ * --wide, only the results with --quiet.
  */
 class RunProgressTest {
     static final int CONDITIONS = 20;
@@ -123,7 +123,7 @@ class RunProgressTest {
     }
 
     @Test
-    void wideRowsHaveAColumnPerCondition() {
+    void wideRowsHaveAColumnPerConditionAndQuietPrintsOnlyTheResults() {
         CliTestSupport.Outcome wide = CliTestSupport.run("run", "--wide", "--run-dir", runDir);
         assertEquals(0, wide.exitCode(), wide.err());
         assertTrue(lines(wide).contains("iter 0  sample, fit-dynamics, trajopt, train-policy done before"), wide.out());
@@ -132,5 +132,43 @@ class RunProgressTest {
         assertTrue(header.contains(" cost19 ") && header.contains(" ret19 ") && header.contains(" env_steps "), header);
         assertEquals(2, lines(wide).stream().filter(x -> x.matches("\\s+[01]\\s.*\\(done before\\)")).count(),
                 wide.out());
+
+        CliTestSupport.Outcome quiet = CliTestSupport.run("run", "--quiet", "--run-dir", runDir);
+        assertEquals(0, quiet.exitCode(), quiet.err());
+        List<String> q = lines(quiet);
+        assertEquals("final controllers (iteration 2):", q.get(0), quiet.out());
+        assertEquals(2 + 1 + CONDITIONS, q.indexOf(q.stream().filter(x -> x.startsWith("published policy (iteration "))
+                .findFirst().orElseThrow(() -> new AssertionError(quiet.out()))), "the table, then the policy: "
+                + quiet.out());
+        assertTrue(q.get(q.size() - 1).startsWith("report: "), quiet.out());
+        assertFalse(quiet.out().contains("iter "), quiet.out());
+    }
+
+    @Test
+    void wideAndQuietTogetherAreRefusedNamingBoth() {
+        CliTestSupport.Outcome o = CliTestSupport.run("run", "--quiet", "--wide", "--run-dir", runDir);
+        assertEquals(2, o.exitCode(), o.err());
+        assertEquals("gps run: error: --wide: not with --quiet, which prints no rows; give one of them",
+                o.err().strip().lines().reduce((a, b) -> b).orElse(""));
+    }
+
+    @Test
+    void stepCommandsPrintTheirStepLinesAndNoneWithQuiet() throws Exception {
+        String r = dir.resolve("steps").toString();
+        Path tiny = dir.resolve("tiny.yaml");
+        Files.writeString(tiny, RunAndResumeTest.CONFIG);
+        CliTestSupport.Outcome init = CliTestSupport.run("init", "--config", tiny.toString(), "--run-dir", r);
+        assertEquals(0, init.exitCode(), init.err());
+        assertEquals("init ...", lines(init).get(0));
+        assertTrue(lines(init).get(1).matches("init done in \\d+\\.\\d+ s"), init.out());
+        CliTestSupport.Outcome sample = CliTestSupport.run("sample", "--run-dir", r, "--iteration", "0");
+        assertEquals(0, sample.exitCode(), sample.err());
+        assertEquals("iter 0  sample ...", lines(sample).get(0));
+        assertTrue(lines(sample).get(1).matches("iter 0  sample done in \\d+\\.\\d+ s"), sample.out());
+        CliTestSupport.Outcome quiet = CliTestSupport.run("fit-dynamics", "--quiet", "--run-dir", r, "--iteration", "0");
+        assertEquals(0, quiet.exitCode(), quiet.err());
+        // The result, the error table, is kept; the step lines go.
+        assertEquals("one-step prediction error (in-sample) per condition:", lines(quiet).get(0), quiet.out());
+        assertFalse(quiet.out().contains("iter 0"), quiet.out());
     }
 }
