@@ -2,6 +2,7 @@ package org.gps.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.io.HadoopFiles;
@@ -178,9 +179,20 @@ public final class ControlBenchmark {
 
     /** The base config, read and validated through the config reader; a missing file names --config. */
     public static ExperimentConfig readConfig(SparkSession spark, String configPath) {
+        return readConfig(spark.sparkContext().hadoopConfiguration(), configPath);
+    }
+
+    /** The config, read and checked before any Spark session exists when it is a local file (see {@link HadoopFiles#isLocal}). */
+    public static void checkLocalConfig(String configPath) {
+        if (HadoopFiles.isLocal(configPath)) {
+            readConfig(new Configuration(), configPath);
+        }
+    }
+
+    private static ExperimentConfig readConfig(Configuration conf, String configPath) {
         String text;
         try {
-            text = ConfigReader.readText(spark.sparkContext().hadoopConfiguration(), configPath);
+            text = ConfigReader.readText(conf, configPath);
         } catch (BadInputException e) {
             throw new BadInputException("--config: " + e.getMessage(), e);
         }

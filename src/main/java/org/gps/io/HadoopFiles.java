@@ -37,6 +37,16 @@ public final class HadoopFiles {
         }
     }
 
+    /**
+     * Whether {@code uri} is on the local file system (no scheme, or {@code file:}): a command can
+     * read it before it starts Spark, so that its argument errors come in the time the JVM takes to
+     * start rather than after the session's. Other URIs need the session's file systems.
+     */
+    public static boolean isLocal(String uri) {
+        String scheme = new Path(uri).toUri().getScheme();
+        return scheme == null || scheme.equals("file");
+    }
+
     public static boolean exists(Configuration conf, String path) {
         Path p = new Path(path);
         try {

@@ -164,22 +164,12 @@ public final class RunDirectory {
     }
 
     /**
-     * Whether {@code uri} is on the local file system (no scheme, or {@code file:}), which a command
-     * can read before it starts Spark: its argument errors are then reported in the time the JVM
-     * takes to start, not after Spark's. Other URIs need the session's file systems.
-     */
-    public static boolean isLocal(String uri) {
-        String scheme = new Path(uri).toUri().getScheme();
-        return scheme == null || scheme.equals("file");
-    }
-
-    /**
      * Before any Spark session exists: a local run directory's frozen config, refused as
      * {@link #config} refuses it, and {@code iteration} (when not null) checked against it; a
      * directory on another file system is checked when the step opens it.
      */
     public static void checkLocal(String uri, Integer iteration) {
-        if (!isLocal(uri)) {
+        if (!HadoopFiles.isLocal(uri)) {
             return;
         }
         RunDirectory run = new RunDirectory(uri, new Configuration());

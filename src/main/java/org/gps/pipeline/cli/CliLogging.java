@@ -67,6 +67,14 @@ final class CliLogging {
         }
     }
 
+    /** Only WARN and ERROR on the console (--quiet); the log file keeps every line. */
+    static void quiet() {
+        if (logFile != null) {
+            System.setProperty("gps.log.console.level", "warn");
+            reconfigure();
+        }
+    }
+
     /** Writes {@code t}'s whole trace to the log file (nothing when there is none). */
     static void logTrace(String what, Throwable t) {
         if (logFile != null) {

@@ -2,12 +2,12 @@ package org.gps.pipeline.cli;
 
 import org.gps.bench.ControlBenchmark;
 import org.gps.bench.ControlBenchmarkReport;
-import org.gps.pipeline.config.ConfigReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -50,15 +50,20 @@ final class ControlBenchmarkCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Long> list = ControlBenchmark.parseSeeds(seeds);
-        ConfigReader.checkLocalFile(config);
-        PrintWriter log = spec.commandLine().getOut();
+        ControlBenchmark.checkLocalConfig(config);
+        PrintWriter stdout = spec.commandLine().getOut();
+        // The seeds' runs are progress: --quiet leaves the table of results alone.
+        boolean quiet = Main.quiet(spec);
+        PrintWriter log = quiet ? new PrintWriter(Writer.nullWriter()) : stdout;
         ControlBenchmark.Result r = ControlBenchmark.run(spark.session("benchmark control"), config, list, evalSeed,
                 evalEpisodes, out, log);
-        log.println();
-        log.print(ControlBenchmarkReport.markdown(r));
-        log.printf(Locale.ROOT, "written: %s, %s, %s%n", out.resolve("control.md"), out.resolve("control.json"),
+        if (!quiet) {
+            stdout.println();
+        }
+        stdout.print(ControlBenchmarkReport.markdown(r));
+        stdout.printf(Locale.ROOT, "written: %s, %s, %s%n", out.resolve("control.md"), out.resolve("control.json"),
                 out.resolve("control.png"));
-        log.flush();
+        stdout.flush();
         return Main.EXIT_OK;
     }
 }

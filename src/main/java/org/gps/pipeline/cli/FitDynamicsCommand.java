@@ -11,6 +11,7 @@ import org.gps.io.HadoopFiles;
 import org.gps.io.OutputGuard;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.FitDynamicsStep;
+import org.gps.pipeline.steps.StepLines;
 import org.gps.spark.HeldOutValidation;
 import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
@@ -121,7 +122,9 @@ final class FitDynamicsCommand implements Callable<Integer> {
             profile = p;
             try {
                 summary = RunDirectory.whileLocked(s, runDir, "gps fit-dynamics --iteration " + iteration,
-                        () -> ProfileOption.step(p, iteration, () -> FitDynamicsStep.run(s, runDir, iteration, score)));
+                        () -> Main.stepLines(spec).run(StepLines.label(iteration, "fit-dynamics"),
+                                () -> ProfileOption.step(p, iteration,
+                                        () -> FitDynamicsStep.run(s, runDir, iteration, score))));
             } finally {
                 if (p != null) {
                     p.close();

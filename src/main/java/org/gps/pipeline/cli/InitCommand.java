@@ -4,6 +4,7 @@ import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ConfigReader;
 import org.gps.pipeline.steps.InitStep;
+import org.gps.pipeline.steps.StepLines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,11 +29,15 @@ final class InitCommand implements Callable<Integer> {
     @Mixin
     SparkOptions spark;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         ConfigReader.checkLocalFile(config);
         SparkSession s = spark.session("init");
-        RunDirectory.whileLocked(s, runDir, "gps init", () -> InitStep.run(s, config, runDir));
+        RunDirectory.whileLocked(s, runDir, "gps init",
+                () -> Main.stepLines(spec).run("init", () -> InitStep.run(s, config, runDir)));
         return Main.EXIT_OK;
     }
 }

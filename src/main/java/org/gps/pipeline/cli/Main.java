@@ -2,6 +2,7 @@ package org.gps.pipeline.cli;
 
 import org.gps.core.BadInputException;
 import org.gps.io.ReadFailures;
+import org.gps.pipeline.steps.StepLines;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -43,6 +44,11 @@ public final class Main implements Runnable {
             description = "Print stack traces on the console too (they are always in the log file).")
     boolean verbose;
 
+    @CommandLine.Option(names = "--quiet", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print only warnings, errors and the results: no step lines, no progress rows, no INFO "
+                    + "lines (the log file keeps them). For schedulers; the exit codes are the same.")
+    boolean quiet;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
@@ -75,6 +81,9 @@ public final class Main implements Runnable {
             SignalStop.running(commandOf(parseResult).getCommandSpec().qualifiedName());
             if (main.verbose) {
                 CliLogging.verbose();
+            }
+            if (main.quiet) {
+                CliLogging.quiet();
             }
             return new CommandLine.RunLast().execute(parseResult);
         });
@@ -123,6 +132,16 @@ public final class Main implements Runnable {
             return EXIT_INTERNAL;
         });
         return cl;
+    }
+
+    /** True when the command line has --quiet: {@code spec} is any of its commands. */
+    static boolean quiet(CommandLine.Model.CommandSpec spec) {
+        return spec.root().userObject() instanceof Main m && m.quiet;
+    }
+
+    /** The step lines of a step command: to its standard output, none with --quiet. */
+    static StepLines stepLines(CommandLine.Model.CommandSpec spec) {
+        return StepLines.to(quiet(spec) ? null : spec.commandLine().getOut());
     }
 
     private static CommandLine commandOf(CommandLine.ParseResult pr) {

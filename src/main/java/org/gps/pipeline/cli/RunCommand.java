@@ -2,6 +2,8 @@ package org.gps.pipeline.cli;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.gps.core.BadInputException;
+import org.gps.io.HadoopFiles;
 import org.gps.io.PhaseProfile;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ConfigReader;
@@ -19,8 +21,10 @@ import java.util.concurrent.Callable;
                 "init, then per iteration sample, fit-dynamics, trajopt and, for the algorithms that train a neural "
                         + "policy (mdgps, badmm, mdgps_pilqr, mdgps_pi2), train-policy: the same steps as the "
                         + "separate commands.",
-                "Prints one progress line per iteration and evaluates the final controllers (and the published "
-                        + "policy).",
+                "Prints a line as each step starts and ends, a row of at most 100 characters per iteration "
+                        + "(with the estimated time to the end), and evaluates the final controllers (and the "
+                        + "published policy). --wide prints rows with a column per condition, as the log file keeps "
+                        + "them; --quiet prints only warnings, errors and the results.",
                 "Started again on the same run directory, it resumes from the first incomplete step. A new run "
                         + "starts only in a new or empty folder.",
                 "Holds the run directory's lock, R/_gps.lock, throughout: a second writer is refused."})
@@ -43,21 +47,30 @@ final class RunCommand implements Callable<Integer> {
             + "bits either way."})
     boolean profile;
 
+    @Option(names = "--wide", description = "Rows with a column per condition (sample cost, controllers' return), "
+            + "as the log file keeps them, instead of the default rows of at most 100 characters.")
+    boolean wide;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
+        boolean quiet = Main.quiet(spec);
+        if (quiet && wide) {
+            throw new BadInputException("--wide: not with --quiet, which prints no rows; give one of them");
+        }
+        RunLoop.Output output = quiet ? RunLoop.Output.QUIET : wide ? RunLoop.Output.WIDE : RunLoop.Output.COMPACT;
         if (config != null) {
             ConfigReader.checkLocalFile(config);
-        } else if (RunDirectory.isLocal(runDir) && !new RunDirectory(runDir, new Configuration()).isInitialised()) {
+        } else if (HadoopFiles.isLocal(runDir) && !new RunDirectory(runDir, new Configuration()).isInitialised()) {
             throw RunLoop.notStarted(runDir);
         }
         SparkSession s = spark.session("run");
         PhaseProfile p = profile ? PhaseProfile.start(s.sparkContext()) : null;
         try {
             RunDirectory.whileLocked(s, runDir, "gps run",
-                    () -> RunLoop.run(s, config, runDir, spec.commandLine().getOut(), p));
+                    () -> RunLoop.run(s, config, runDir, spec.commandLine().getOut(), p, output));
         } finally {
             if (p != null) {
                 p.close();

@@ -3,6 +3,7 @@ package org.gps.pipeline.cli;
 import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.SampleStep;
+import org.gps.pipeline.steps.StepLines;
 import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,16 +25,20 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     ProfileOption profiling;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         step.checkBeforeSpark();
         SparkSession s = spark.session("sample");
         try (PhaseProfile p = profiling.start(s)) {
             RunDirectory.whileLocked(s, step.runDir, "gps sample --iteration " + step.iteration,
-                    () -> ProfileOption.step(p, step.iteration, () -> {
-                        SampleStep.run(s, step.runDir, step.iteration);
-                        return null;
-                    }));
+                    () -> Main.stepLines(spec).run(StepLines.label(step.iteration, "sample"),
+                            () -> ProfileOption.step(p, step.iteration, () -> {
+                                SampleStep.run(s, step.runDir, step.iteration);
+                                return null;
+                            })));
             ProfileOption.print(p);
         }
         return Main.EXIT_OK;

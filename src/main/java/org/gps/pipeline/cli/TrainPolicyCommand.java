@@ -4,6 +4,7 @@ import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.BestPolicy;
 import org.gps.pipeline.steps.EvaluateStep;
+import org.gps.pipeline.steps.StepLines;
 import org.gps.pipeline.steps.TrainPolicyStep;
 import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
@@ -31,6 +32,9 @@ final class TrainPolicyCommand implements Callable<Integer> {
     @Mixin
     ProfileOption profiling;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         step.checkBeforeSpark();
@@ -40,8 +44,9 @@ final class TrainPolicyCommand implements Callable<Integer> {
         try (PhaseProfile p = profiling.start(session)) {
             Outcome o = RunDirectory.whileLocked(session, step.runDir, "gps train-policy --iteration " + step.iteration,
                     () -> {
-                        EvaluateStep.PolicyScore score = ProfileOption.step(p, step.iteration,
-                                () -> TrainPolicyStep.run(session, step.runDir, step.iteration));
+                        EvaluateStep.PolicyScore score = Main.stepLines(spec).run(
+                                StepLines.label(step.iteration, "train-policy"), () -> ProfileOption.step(p,
+                                        step.iteration, () -> TrainPolicyStep.run(session, step.runDir, step.iteration)));
                         RunDirectory run = new RunDirectory(step.runDir, session.sparkContext().hadoopConfiguration());
                         return new Outcome(score, BestPolicy.of(run).orElseThrow());
                     });

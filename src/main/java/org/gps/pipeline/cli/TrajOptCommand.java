@@ -2,6 +2,7 @@ package org.gps.pipeline.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
+import org.gps.pipeline.steps.StepLines;
 import org.gps.pipeline.steps.TrajOptStep;
 import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
@@ -24,13 +25,18 @@ final class TrajOptCommand implements Callable<Integer> {
     @Mixin
     ProfileOption profiling;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         step.checkBeforeSpark();
         SparkSession s = spark.session("trajopt");
         try (PhaseProfile p = profiling.start(s)) {
             RunDirectory.whileLocked(s, step.runDir, "gps trajopt --iteration " + step.iteration,
-                    () -> ProfileOption.step(p, step.iteration, () -> TrajOptStep.run(s, step.runDir, step.iteration)));
+                    () -> Main.stepLines(spec).run(StepLines.label(step.iteration, "trajopt"),
+                            () -> ProfileOption.step(p, step.iteration,
+                                    () -> TrajOptStep.run(s, step.runDir, step.iteration))));
             ProfileOption.print(p);
         }
         return Main.EXIT_OK;

@@ -90,8 +90,7 @@ public final class ConfigReader {
      * checked when the step reads them; so is everything that depends on a run directory.
      */
     public static void checkLocalFile(String path) {
-        String scheme = new Path(path).toUri().getScheme();
-        if (scheme == null || scheme.equals("file")) {
+        if (HadoopFiles.isLocal(path)) {
             parse(path, readText(new Configuration(), path));
         }
     }

@@ -31,22 +31,40 @@ public final class RunLoop {
     private RunLoop() {
     }
 
-    /** One line of the progress table: the C-step's state plus the evaluation of the controllers that were sampled. */
+    /**
+     * One iteration's row: the C-step's state plus the evaluation of the controllers that were sampled.
+     * {@code resumed}: every step was done before; {@code allStepsRun}: this process ran every step.
+     */
     public record Progress(int iteration, IterationState state, EvaluateStep.Result evaluation,
-                           EvaluateStep.PolicyScore policy, double seconds, boolean resumed) {
+                           EvaluateStep.PolicyScore policy, double seconds, boolean resumed, boolean allStepsRun) {
     }
 
+    /** What a run prints as it goes; the results at the end are printed in every mode. */
+    public enum Output {
+        /** Step lines and rows of at most 100 characters, the conditions summarised. */
+        COMPACT,
+        /** Step lines and rows with a column per condition. */
+        WIDE,
+        /** No step lines and no rows. */
+        QUIET
+    }
+
+    /** The per-iteration table as the run's log keeps it: with a column per condition, in every mode. */
+    private static final Logger TABLE = LoggerFactory.getLogger("gps.progress");
+
     public static List<Progress> run(SparkSession spark, String configPath, String runDirUri, PrintWriter out) {
-        return run(spark, configPath, runDirUri, out, null);
+        return run(spark, configPath, runDirUri, out, null, Output.COMPACT);
     }
 
     /**
-     * As {@link #run(SparkSession, String, String, PrintWriter)}; with a {@code profile} (started on
-     * this thread) every iteration that ran a step also writes {@code iter=I/profile.json}, and the
-     * profile's table is printed at the end. The profile only reads clocks and counts jobs.
+     * As {@link #run(SparkSession, String, String, PrintWriter)}, printing as {@code output} says;
+     * with a {@code profile} (started on this thread) every iteration that ran a step also writes
+     * {@code iter=I/profile.json}, and the profile's table is printed at the end. The profile only
+     * reads clocks and counts jobs.
      */
     public static List<Progress> run(SparkSession spark, String configPath, String runDirUri, PrintWriter out,
-                                     PhaseProfile profile) {
+                                     PhaseProfile profile, Output output) {
+        StepLines steps = StepLines.to(output == Output.QUIET ? null : out);
         RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
         ExperimentConfig config;
         if (run.isInitialised() && configPath != null) {
@@ -62,48 +80,59 @@ public final class RunLoop {
             if (configPath == null) {
                 throw notStarted(run.root().toString());
             }
-            config = InitStep.run(spark, configPath, runDirUri);
+            config = steps.run("init", () -> InitStep.run(spark, configPath, runDirUri));
         }
         if (!ControllerOutputs.isComplete(run, 0)) {
-            InitStep.run(spark, run.configSource().toString(), runDirUri);
+            steps.run("init", () -> InitStep.run(spark, run.configSource().toString(), runDirUri));
         }
-        out.printf(Locale.ROOT, "run %s: %s, %d iterations, %d conditions x %d samples x T=%d%n", run.root(),
-                config.algorithm(), config.iterations(), config.conditionCount(), config.samples(), config.horizon());
-        out.println(header(config.conditionCount(), config.trainsPolicy()));
-        out.flush();
+        if (output != Output.QUIET) {
+            out.printf(Locale.ROOT, "run %s: %s, %d iterations, %d conditions x %d samples x T=%d%n", run.root(),
+                    config.algorithm(), config.iterations(), config.conditionCount(), config.samples(),
+                    config.horizon());
+            out.flush();
+        }
+        TABLE.info("run {}: {}", run.root(), ProgressRows.wideHeader(config.conditionCount(), config.trainsPolicy()));
         List<Progress> progress = new ArrayList<>();
         for (int i = 0; i < config.iterations(); i++) {
             if (profile != null) {
                 profile.beginIteration(i);
             }
+            final int it = i;
             long start = System.nanoTime();
             boolean did = false;
             boolean skipped = false;
             if (!AtomicOutput.isComplete(run.hadoopConf(), run.rollouts(i).toString())) {
-                SampleStep.run(spark, runDirUri, i);
+                steps.run(StepLines.label(i, "sample"), () -> {
+                    SampleStep.run(spark, runDirUri, it);
+                    return null;
+                });
                 did = true;
             } else {
+                steps.doneBefore(i, "sample");
                 skipped = true;
             }
             if (!AtomicOutput.isComplete(run.hadoopConf(), run.dynamics(i).toString())) {
-                FitDynamicsStep.run(spark, runDirUri, i);
+                steps.run(StepLines.label(i, "fit-dynamics"), () -> FitDynamicsStep.run(spark, runDirUri, it));
                 did = true;
             } else {
+                steps.doneBefore(i, "fit-dynamics");
                 skipped = true;
             }
             IterationState state;
             if (!HadoopFiles.exists(run.hadoopConf(), run.state(i).toString())
                     || !ControllerOutputs.isComplete(run, i + 1)) {
-                state = TrajOptStep.run(spark, runDirUri, i);
+                state = steps.run(StepLines.label(i, "trajopt"), () -> TrajOptStep.run(spark, runDirUri, it));
                 did = true;
             } else {
                 state = TrajOptStep.readState(run, i);
+                steps.doneBefore(i, "trajopt");
                 skipped = true;
             }
             EvaluateStep.PolicyScore score = null;
             if (config.trainsPolicy()) {
                 if (!HadoopFiles.exists(run.hadoopConf(), run.policyEval(i).toString())) {
-                    score = TrainPolicyStep.run(spark, runDirUri, i);
+                    score = steps.run(StepLines.label(i, "train-policy"),
+                            () -> TrainPolicyStep.run(spark, runDirUri, it));
                     did = true;
                 } else {
                     skipped = true;
@@ -112,25 +141,37 @@ public final class RunLoop {
                     // A run stopped between a score file and best_policy.json (or made before the file
                     // existed) gets it here; an up-to-date file is not rewritten.
                     BestPolicy.publish(run);
+                    steps.doneBefore(i, "train-policy");
                 }
             }
-            EvaluateStep.Result eval = EvaluateStep.run(spark, runDirUri, i, null);
-            Progress p = new Progress(i, state, eval, score, (System.nanoTime() - start) / 1e9, !did);
+            EvaluateStep.Result eval = steps.run(StepLines.label(i, "evaluate"),
+                    () -> EvaluateStep.run(spark, runDirUri, it, null));
+            Progress p = new Progress(i, state, eval, score, (System.nanoTime() - start) / 1e9, !did, did && !skipped);
             if (profile != null) {
-                PhaseProfile.Iteration it = profile.endIteration();
+                PhaseProfile.Iteration iteration = profile.endIteration();
                 // An iteration complete before keeps the profile of the run that did its work.
                 if (did) {
                     AtomicOutput.writeFile(run.hadoopConf(), run.profile(i).toString(),
-                            it.toJson(skipped).getBytes(StandardCharsets.UTF_8));
+                            iteration.toJson(skipped).getBytes(StandardCharsets.UTF_8));
                 }
             }
             progress.add(p);
-            out.println(line(p));
-            out.flush();
+            double eta = ProgressRows.etaSeconds(progress, config.iterations());
+            String wide = ProgressRows.wideRow(p, eta);
+            if (output != Output.QUIET) {
+                // Step lines separate one row from the next: each row comes with its header.
+                boolean compact = output == Output.COMPACT;
+                out.println(compact ? ProgressRows.header(config.trainsPolicy())
+                        : ProgressRows.wideHeader(config.conditionCount(), config.trainsPolicy()));
+                out.println(compact ? ProgressRows.row(p, eta) : wide);
+                out.flush();
+            }
+            TABLE.info("run {}: {}", run.root(), wide);
             LOG.info("iteration {} done in {} s{}", i, String.format(Locale.ROOT, "%.1f", p.seconds()),
                     did ? "" : " (already complete)");
         }
-        EvaluateStep.Result last = EvaluateStep.run(spark, runDirUri, config.iterations(), null);
+        EvaluateStep.Result last = steps.run(StepLines.label(config.iterations(), "evaluate"),
+                () -> EvaluateStep.run(spark, runDirUri, config.iterations(), null));
         out.println("final controllers (iteration " + config.iterations() + "):");
         out.print(last.toTable());
         if (config.trainsPolicy() && !progress.isEmpty()) {
@@ -164,53 +205,4 @@ public final class RunLoop {
         return ConfigReader.readText(run.hadoopConf(), configPath);
     }
 
-    static String header(int conditions, boolean policy) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%4s", "iter"));
-        for (int c = 0; c < conditions; c++) {
-            sb.append(String.format(Locale.ROOT, " %9s", "cost" + c));
-        }
-        for (int c = 0; c < conditions; c++) {
-            sb.append(String.format(Locale.ROOT, " %8s", "ret" + c));
-        }
-        sb.append(String.format(Locale.ROOT, " %9s %11s %13s", "|angle|0", "KL/target", "step_mult"));
-        if (policy) {
-            sb.append(String.format(Locale.ROOT, " %10s %10s", "pol_ret", "env_steps"));
-        }
-        sb.append(String.format(Locale.ROOT, " %7s", "seconds"));
-        return sb.toString();
-    }
-
-    /**
-     * cost: mean sample cost of the iteration (docs/algorithm.md section 2); ret: mean Gym-style return of
-     * the iteration's controllers over the horizon; |angle|0: Pendulum, condition 0, mean |angle|
-     * over the last 20 steps; KL/target and step_mult: the C-step, averaged over conditions; pol_ret
-     * (MDGPS, BADMM): mean return of the neural policy after the iteration's S-step from random
-     * starts, env_steps: the environment steps it was trained from.
-     */
-    static String line(Progress p) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%4d", p.iteration()));
-        List<IterationState.ConditionState> cs = p.state().conditions();
-        for (IterationState.ConditionState c : cs) {
-            sb.append(String.format(Locale.ROOT, " %9.2f", c.costMean()));
-        }
-        for (EvaluateStep.ConditionResult r : p.evaluation().conditions()) {
-            sb.append(String.format(Locale.ROOT, " %8.1f", r.meanReturn()));
-        }
-        double kl = 0;
-        double target = 0;
-        double mult = 0;
-        for (IterationState.ConditionState c : cs) {
-            kl += c.kl() / cs.size();
-            target += c.klTarget() / cs.size();
-            mult += c.stepMult() / cs.size();
-        }
-        double angle = p.evaluation().conditions().get(0).finalAbsAngle();
-        sb.append(String.format(Locale.ROOT, " %9s %5.1f/%-5.1f %13.3f",
-                Double.isNaN(angle) ? "-" : String.format(Locale.ROOT, "%.3f", angle), kl, target, mult));
-        if (p.policy() != null) {
-            sb.append(String.format(Locale.ROOT, " %10.1f %10d", p.policy().meanReturn(), p.policy().trainingEnvSteps()));
-        }
-        sb.append(String.format(Locale.ROOT, " %7.1f%s", p.seconds(), p.resumed() ? " (done before)" : ""));
-        return sb.toString();
-    }
 }

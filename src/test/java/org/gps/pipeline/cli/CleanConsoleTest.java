@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What a person at the console sees, in a JVM of its own as under jobs/gps (the logging of the
  * command line is installed by Main's main only): a bad input ends with one clean line and no
  * stack trace, from our code or Spark's logging; the traces are in the log file, and on the
- * console with --verbose; SIGTERM and SIGINT end a running step with one line and 143 / 130.
+ * console with --verbose; --quiet leaves only the results (and warnings); SIGTERM and SIGINT end a
+ * running step with one line and 143 / 130.
  */
 @Tag("slow")
 class CleanConsoleTest {
@@ -136,6 +137,27 @@ class CleanConsoleTest {
         assertEquals("gps run: error: " + runDir + ": not a run directory yet; give --config to start one",
                 resume.last(), resume.text());
         assertFalse(Files.exists(runDir), "nothing written");
+    }
+
+    @Test
+    void aQuietRunPrintsOnlyItsResultsAndTheLogFileKeepsTheStepsAndTheWideTable() throws Exception {
+        Path config = dir.resolve("quiet.yaml");
+        Files.writeString(config, RunAndResumeTest.CONFIG.replace("iterations: 2", "iterations: 1"));
+        Path run = dir.resolve("quiet-run");
+        Console c = runToEnd("quiet", "run", "--quiet", "--config", config.toString(), "--run-dir", run.toString(),
+                "--master", "local[1]");
+
+        assertEquals(0, c.exitCode(), c.text());
+        for (String l : c.lines()) {
+            assertFalse(l.matches("\\d\\d:\\d\\d:\\d\\d INFO .*") || l.startsWith("iter ") || l.startsWith("init ")
+                    || l.startsWith("run "), "not with --quiet: " + l + "\n" + c.text());
+        }
+        assertTrue(c.lines().contains("final controllers (iteration 1):"), c.text());
+        assertTrue(c.last().startsWith("report: "), c.text());
+        String file = logFileText(c.tmp());
+        assertTrue(file.contains("InitStep: initialised "), file);
+        assertTrue(Pattern.compile("gps\\.progress: run \\S+: iter\\s+cost0\\s+cost1\\s+ret0\\s+ret1\\s").matcher(file)
+                .find(), file);
     }
 
     /** Starts a whole run, signals it once it has initialised (Spark up, a step under way), and waits for the end. */

@@ -158,6 +158,17 @@ class ControlBenchmarkTest {
     }
 
     @Test
+    void quietPrintsOnlyTheTableAndWhereItIsWritten() throws Exception {
+        assertEquals(0, first.exitCode(), first.err());
+        CliTestSupport.Outcome quiet = CliTestSupport.run("benchmark", "control", "--quiet", "--config",
+                config.toString(), "--seeds", "0,1", "--eval-episodes", "3", "--out", out.toString());
+        assertEquals(0, quiet.exitCode(), quiet.err());
+        assertEquals(Files.readString(out.resolve("control.md")) + "written: " + out.resolve("control.md") + ", "
+                + out.resolve("control.json") + ", " + out.resolve("control.png") + System.lineSeparator(),
+                quiet.out());
+    }
+
+    @Test
     void aSeedWhoseEarlierPolicyScoredBetterIsScoredByThatOneAndItsLastIterationsReturnIsKeptBeside() throws Exception {
         assertEquals(0, first.exitCode(), first.err());
         JsonNode before = new ObjectMapper().readTree(out.resolve("control.json").toFile()).get("seeds").get(0);

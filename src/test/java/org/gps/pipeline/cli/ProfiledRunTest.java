@@ -59,10 +59,10 @@ class ProfiledRunTest {
         return m;
     }
 
-    /** The seconds column of the run's progress lines, by iteration. */
+    /** The seconds column of the run's progress rows (before the ETA), by iteration. */
     private static Map<Integer, Double> progressSeconds(String out) {
         Map<Integer, Double> m = new HashMap<>();
-        Matcher x = Pattern.compile("(?m)^\\s*(\\d+)\\s.*\\s(\\d+\\.\\d)$").matcher(out);
+        Matcher x = Pattern.compile("(?m)^\\s*(\\d+)\\s.*\\s(\\d+\\.\\d)\\s+\\S+$").matcher(out);
         while (x.find()) {
             m.putIfAbsent(Integer.parseInt(x.group(1)), Double.parseDouble(x.group(2)));
         }

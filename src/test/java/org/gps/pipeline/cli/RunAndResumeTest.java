@@ -46,7 +46,7 @@ class RunAndResumeTest {
     void runDoesEveryStepOfEveryIterationAndPrintsOneLinePerIteration() {
         assertEquals(0, first.exitCode(), first.err());
         String[] lines = first.out().split("\n");
-        assertTrue(first.out().contains("cost0") && first.out().contains("KL/target"), first.out());
+        assertTrue(first.out().contains("cost_avg") && first.out().contains("KL/target"), first.out());
         long progress = java.util.Arrays.stream(lines).filter(l -> l.matches("\\s+[01]\\s.*")).count();
         assertEquals(2, progress, first.out());
         assertTrue(first.out().contains("final controllers (iteration 2)"), first.out());
