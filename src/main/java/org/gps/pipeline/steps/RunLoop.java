@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * {@code gps run}: the whole loop for the configured number of iterations, calling the same step
@@ -66,25 +67,7 @@ public final class RunLoop {
                                      PhaseProfile profile, Output output) {
         StepLines steps = StepLines.to(output == Output.QUIET ? null : out);
         RunDirectory run = new RunDirectory(runDirUri, spark.sparkContext().hadoopConfiguration());
-        ExperimentConfig config;
-        if (run.isInitialised() && configPath != null) {
-            ExperimentConfig given = ConfigReader.parse(configPath, readConfig(run, configPath));
-            config = run.config();
-            if (!given.resolvedJson().equals(config.resolvedJson())) {
-                throw new BadInputException(run.root() + ": already holds a run with a different config ("
-                        + run.configResolved() + "); use another --run-dir, or delete this one to start over");
-            }
-        } else if (run.isInitialised()) {
-            config = run.config();
-        } else {
-            if (configPath == null) {
-                throw notStarted(run.root().toString());
-            }
-            config = steps.run("init", () -> InitStep.run(spark, configPath, runDirUri));
-        }
-        if (!ControllerOutputs.isComplete(run, 0)) {
-            steps.run("init", () -> InitStep.run(spark, run.configSource().toString(), runDirUri));
-        }
+        ExperimentConfig config = startOrResume(spark, run, runDirUri, configPath, steps);
         if (output != Output.QUIET) {
             out.printf(Locale.ROOT, "run %s: %s, %d iterations, %d conditions x %d samples x T=%d%n", run.root(),
                     config.algorithm(), config.iterations(), config.conditionCount(), config.samples(),
@@ -97,79 +80,125 @@ public final class RunLoop {
             if (profile != null) {
                 profile.beginIteration(i);
             }
-            final int it = i;
             long start = System.nanoTime();
-            boolean did = false;
-            boolean skipped = false;
-            if (!AtomicOutput.isComplete(run.hadoopConf(), run.rollouts(i).toString())) {
-                steps.run(StepLines.label(i, "sample"), () -> {
-                    SampleStep.run(spark, runDirUri, it);
-                    return null;
-                });
-                did = true;
-            } else {
-                steps.doneBefore(i, "sample");
-                skipped = true;
-            }
-            if (!AtomicOutput.isComplete(run.hadoopConf(), run.dynamics(i).toString())) {
-                steps.run(StepLines.label(i, "fit-dynamics"), () -> FitDynamicsStep.run(spark, runDirUri, it));
-                did = true;
-            } else {
-                steps.doneBefore(i, "fit-dynamics");
-                skipped = true;
-            }
-            IterationState state;
-            if (!HadoopFiles.exists(run.hadoopConf(), run.state(i).toString())
-                    || !ControllerOutputs.isComplete(run, i + 1)) {
-                state = steps.run(StepLines.label(i, "trajopt"), () -> TrajOptStep.run(spark, runDirUri, it));
-                did = true;
-            } else {
-                state = TrajOptStep.readState(run, i);
-                steps.doneBefore(i, "trajopt");
-                skipped = true;
-            }
-            EvaluateStep.PolicyScore score = null;
-            if (config.trainsPolicy()) {
-                if (!HadoopFiles.exists(run.hadoopConf(), run.policyEval(i).toString())) {
-                    score = steps.run(StepLines.label(i, "train-policy"),
-                            () -> TrainPolicyStep.run(spark, runDirUri, it));
-                    did = true;
-                } else {
-                    skipped = true;
-                    score = EvaluateStep.PolicyScore.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), run.policyEval(i)),
-                            run.policyEval(i).toString());
-                    // A run stopped between a score file and best_policy.json (or made before the file
-                    // existed) gets it here; an up-to-date file is not rewritten.
-                    BestPolicy.publish(run);
-                    steps.doneBefore(i, "train-policy");
-                }
-            }
-            EvaluateStep.Result eval = steps.run(StepLines.label(i, "evaluate"),
-                    () -> EvaluateStep.run(spark, runDirUri, it, null));
-            Progress p = new Progress(i, state, eval, score, (System.nanoTime() - start) / 1e9, !did, did && !skipped);
+            StepsDone done = new StepsDone();
+            Progress p = iteration(spark, run, runDirUri, config, i, steps, done, start);
             if (profile != null) {
                 PhaseProfile.Iteration iteration = profile.endIteration();
                 // An iteration complete before keeps the profile of the run that did its work.
-                if (did) {
+                if (done.ran) {
                     AtomicOutput.writeFile(run.hadoopConf(), run.profile(i).toString(),
-                            iteration.toJson(skipped).getBytes(StandardCharsets.UTF_8));
+                            iteration.toJson(done.before).getBytes(StandardCharsets.UTF_8));
                 }
             }
             progress.add(p);
-            double eta = ProgressRows.etaSeconds(progress, config.iterations());
-            String wide = ProgressRows.wideRow(p, eta);
-            if (output != Output.QUIET) {
-                // Step lines separate one row from the next: each row comes with its header.
-                boolean compact = output == Output.COMPACT;
-                out.println(compact ? ProgressRows.header(config.trainsPolicy())
-                        : ProgressRows.wideHeader(config.conditionCount(), config.trainsPolicy()));
-                out.println(compact ? ProgressRows.row(p, eta) : wide);
-                out.flush();
-            }
-            TABLE.info("run {}: {}", run.root(), wide);
+            printRow(out, output, run, config, progress);
             LOG.info("iteration {} done in {} s{}", i, String.format(Locale.ROOT, "%.1f", p.seconds()),
-                    did ? "" : " (already complete)");
+                    done.ran ? "" : " (already complete)");
         }
+        printResults(spark, run, runDirUri, config, progress, steps, out);
+        if (profile != null) {
+            out.print(profile.table());
+        }
+        out.flush();
+        return progress;
+    }
+
+    /**
+     * The run's config: a new run is initialised from {@code configPath}; a started one resumes with
+     * its frozen config, which a given {@code configPath} must match.
+     */
+    private static ExperimentConfig startOrResume(SparkSession spark, RunDirectory run, String runDirUri,
+                                                  String configPath, StepLines steps) {
+        ExperimentConfig config;
+        if (run.isInitialised() && configPath != null) {
+            ExperimentConfig given = ConfigReader.parse(configPath, readConfig(run, configPath));
+            config = run.config();
+            if (!given.resolvedJson().equals(config.resolvedJson())) {
+                throw new BadInputException(run.root() + ": already holds a run with a different config ("
+                        + run.configResolved() + "); use another --run-dir, or delete this one to start over");
+            }
+        } else if (run.isInitialised()) {
+            config = run.config();
+        } else {
+            if (configPath == null) {
+                throw notStarted(runDirUri);
+            }
+            config = steps.run("init", () -> InitStep.run(spark, configPath, runDirUri));
+        }
+        if (!ControllerOutputs.isComplete(run, 0)) {
+            steps.run("init", () -> InitStep.run(spark, run.configSource().toString(), runDirUri));
+        }
+        return config;
+    }
+
+    /** Which of an iteration's steps this process ran and which it found done before. */
+    private static final class StepsDone {
+        boolean ran;
+        boolean before;
+
+        <T> T step(StepLines steps, int i, String name, boolean complete, Supplier<T> runIt, Supplier<T> readIt) {
+            if (complete) {
+                before = true;
+                T value = readIt.get();
+                steps.doneBefore(i, name);
+                return value;
+            }
+            ran = true;
+            return steps.run(StepLines.label(i, name), runIt);
+        }
+    }
+
+    /** Iteration i's steps, each run unless its output is complete, then the sampled controllers' evaluation. */
+    private static Progress iteration(SparkSession spark, RunDirectory run, String runDirUri, ExperimentConfig config,
+                                      int i, StepLines steps, StepsDone done, long start) {
+        done.step(steps, i, "sample", AtomicOutput.isComplete(run.hadoopConf(), run.rollouts(i).toString()), () -> {
+            SampleStep.run(spark, runDirUri, i);
+            return null;
+        }, () -> null);
+        done.step(steps, i, "fit-dynamics", AtomicOutput.isComplete(run.hadoopConf(), run.dynamics(i).toString()),
+                () -> FitDynamicsStep.run(spark, runDirUri, i), () -> null);
+        IterationState state = done.step(steps, i, "trajopt",
+                HadoopFiles.exists(run.hadoopConf(), run.state(i).toString()) && ControllerOutputs.isComplete(run, i + 1),
+                () -> TrajOptStep.run(spark, runDirUri, i), () -> TrajOptStep.readState(run, i));
+        EvaluateStep.PolicyScore score = null;
+        if (config.trainsPolicy()) {
+            score = done.step(steps, i, "train-policy", HadoopFiles.exists(run.hadoopConf(), run.policyEval(i).toString()),
+                    () -> TrainPolicyStep.run(spark, runDirUri, i), () -> {
+                        EvaluateStep.PolicyScore s = EvaluateStep.PolicyScore.fromJson(
+                                HadoopFiles.readUtf8(run.hadoopConf(), run.policyEval(i)), run.policyEval(i).toString());
+                        // A run stopped between a score file and best_policy.json (or made before the file
+                        // existed) gets it here; an up-to-date file is not rewritten.
+                        BestPolicy.publish(run);
+                        return s;
+                    });
+        }
+        EvaluateStep.Result eval = steps.run(StepLines.label(i, "evaluate"),
+                () -> EvaluateStep.run(spark, runDirUri, i, null));
+        return new Progress(i, state, eval, score, (System.nanoTime() - start) / 1e9, !done.ran,
+                done.ran && !done.before);
+    }
+
+    /** The newest iteration's row, as {@code output} says, and always in the run's log with a column per condition. */
+    private static void printRow(PrintWriter out, Output output, RunDirectory run, ExperimentConfig config,
+                                 List<Progress> progress) {
+        Progress p = progress.get(progress.size() - 1);
+        double eta = ProgressRows.etaSeconds(progress, config.iterations());
+        String wide = ProgressRows.wideRow(p, eta);
+        if (output != Output.QUIET) {
+            // Step lines separate one row from the next: each row comes with its header.
+            boolean compact = output == Output.COMPACT;
+            out.println(compact ? ProgressRows.header(config.trainsPolicy())
+                    : ProgressRows.wideHeader(config.conditionCount(), config.trainsPolicy()));
+            out.println(compact ? ProgressRows.row(p, eta) : wide);
+            out.flush();
+        }
+        TABLE.info("run {}: {}", run.root(), wide);
+    }
+
+    /** The final controllers' evaluation, the published policy and the report: printed in every mode. */
+    private static void printResults(SparkSession spark, RunDirectory run, String runDirUri, ExperimentConfig config,
+                                     List<Progress> progress, StepLines steps, PrintWriter out) {
         EvaluateStep.Result last = steps.run(StepLines.label(config.iterations(), "evaluate"),
                 () -> EvaluateStep.run(spark, runDirUri, config.iterations(), null));
         out.println("final controllers (iteration " + config.iterations() + "):");
@@ -189,11 +218,6 @@ public final class RunLoop {
             }
         }
         out.println(org.gps.pipeline.report.RunReport.writeAfterRun(spark, runDirUri));
-        if (profile != null) {
-            out.print(profile.table());
-        }
-        out.flush();
-        return progress;
     }
 
     /** The refusal of a run without --config in a directory that holds no run yet. */
