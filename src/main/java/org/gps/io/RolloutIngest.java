@@ -160,12 +160,32 @@ public final class RolloutIngest {
      */
     public static IngestReport ingest(SparkSession spark, Source source, IngestMapping mapping, String out) {
         Dataset<Row> src = read(spark, source);
+        checkDelimiter(source, src.schema());
         mapping.checkAgainst(src.schema(), source.path());
         Run run = new Run(spark, source, mapping, src);
         try {
             return run.execute(out);
         } finally {
             run.release();
+        }
+    }
+
+    /**
+     * A header that reads as one column holding another separator is a delimiter mismatch, which
+     * the mapping's "column does not exist" would only hint at.
+     */
+    private static void checkDelimiter(Source source, StructType schema) {
+        if (source.format() != Format.CSV || schema.fields().length != 1) {
+            return;
+        }
+        String header = schema.fields()[0].name();
+        char other = MappingSkeleton.delimiterOf(List.of(header));
+        long n = header.chars().filter(c -> c == other).count();
+        if (other != source.delimiter() && n > 0) {
+            String shown = other == '\t' ? "\\t" : String.valueOf(other);
+            throw new BadInputException("--delimiter: " + source.path() + " reads as one column when split at '"
+                    + (source.delimiter() == '\t' ? "\\t" : String.valueOf(source.delimiter())) + "'; its header holds "
+                    + n + " '" + shown + "': expected --delimiter '" + shown + "'");
         }
     }
 

@@ -17,13 +17,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = {"Convert logged rollouts (CSV, JSON lines, Parquet with other column names) into the rollout schema (v2).",
-                "A mapping file says which columns hold what (docs/ingest.md): the condition as an index or a text label,",
-                "t from a step column (with an offset), a timestamp's rank or the row order. Rows and rollouts that break the",
-                "schema's rules are rejected, not written; the summary (also DIR/_ingest_report.json) counts them per reason.",
+        // One element per paragraph: picocli wraps each element itself.
+        description = {"Convert logged rollouts (CSV or TSV, JSON lines, Parquet with other column names) into the "
+                + "rollout schema (v2).",
+                "A mapping file says which columns hold what (docs/ingest.md): the condition as an index or as a text "
+                        + "label numbered through a labels file, and t from a step column (with an offset), from a "
+                        + "timestamp's rank within its rollout, or from the row order.",
+                "Rows and rollouts that break the schema's rules are rejected, not written; the summary (also "
+                        + "DIR/_ingest_report.json) counts them per reason.",
                 "Exit 0 when at least one rollout was written, 2 when none passed or the input or mapping is bad.",
-                "--out must be a new or empty folder apart from --input and --mapping; an earlier output of ingest",
-                "there is replaced only with --overwrite."})
+                "--out must be a new or empty folder apart from --input and --mapping; an earlier output of ingest "
+                        + "there is replaced only with --overwrite."})
 final class IngestCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "PATH", required = true,
             description = "Source: a file, a folder of files or a glob (local path or Hadoop URI).")

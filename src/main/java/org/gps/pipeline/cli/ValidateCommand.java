@@ -14,10 +14,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
+        // One element per paragraph: picocli wraps each element itself.
         description = {"Check a rollout dataset against the rollout schema (v1 or v2).",
                 "Reports every problem found; exit 0 when valid, 2 when not. See docs/rollout-schema.md.",
-                "A log in another shape (CSV, JSON lines, Parquet with other columns) is pointed to gps ingest, with a",
-                "mapping guessed from its columns printed on standard output, ready to edit."})
+                "A log in another shape (CSV, JSON lines, Parquet with other columns) is pointed to gps ingest, with "
+                        + "a mapping guessed from its columns printed alone on standard output, ready to edit."})
 final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", description = "Rollout dataset (a Parquet directory or file; Hadoop URI).")
     String path;
