@@ -94,6 +94,33 @@ public record IngestReport(String input, String format, String delimiter, String
         return rolloutFaults.stream().filter(f -> f.reason().equals(kind.name())).mapToLong(Fault::count).sum();
     }
 
+    /**
+     * The reason that rejected the most rows, with its first example: what a user fixes first
+     * when nothing passed. Empty when nothing was rejected.
+     */
+    public java.util.Optional<String> mainReason() {
+        Fault best = null;
+        long bestRows = -1;
+        for (Fault f : rowFaults) {
+            if (f.rows() > bestRows) {
+                best = f;
+                bestRows = f.rows();
+            }
+        }
+        for (Fault f : rolloutFaults) {
+            // A rollout fault caused by a bad row repeats that row's reason: the row's example is the sharper one.
+            if (f.rows() > bestRows && rowFaults.stream().noneMatch(r -> r.reason().equals(f.reason()))) {
+                best = f;
+                bestRows = f.rows();
+            }
+        }
+        if (best == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(best.reason() + " (" + bestRows + (bestRows == 1 ? " row" : " rows") + ")"
+                + (best.examples().isEmpty() ? "" : ", e.g. " + best.examples().get(0)));
+    }
+
     public String toJson() {
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = m.createObjectNode();

@@ -78,7 +78,8 @@ final class IngestCommand implements Callable<Integer> {
         IngestReport report = RolloutIngest.ingest(s, new RolloutIngest.Source(input, f, sep), m, out);
         if (report.rolloutsAccepted() == 0) {
             System.err.print(report.format());
-            System.err.println("gps ingest: error: every rollout of " + input + " was rejected; nothing written to " + out);
+            System.err.println("gps ingest: error: every rollout of " + input + " was rejected; nothing written to " + out
+                    + report.mainReason().map(r -> "; most rejected for " + r).orElse(""));
             return Main.EXIT_BAD_INPUT;
         }
         System.out.print(report.format());

@@ -348,7 +348,9 @@ class IngestLogShapesTest {
                 "x: [pos, task]"));
         CliTestSupport.Outcome rejected = ingest(tsv, noState, out, "--delimiter", "\\t");
         assertEquals(2, rejected.exitCode(), rejected.out());
-        assertTrue(rejected.err().contains("every rollout of " + tsv + " was rejected"), rejected.err());
+        assertTrue(lastLine(rejected.err()).contains("every rollout of " + tsv + " was rejected; nothing written to " + out
+                + "; most rejected for WRONG_TYPE (90 rows), e.g. file:" + tsv + ": rollout 'd1-01', t 0 (step 1): x[1]: "
+                + "column 'task' holds 'reach_left', not a number"), rejected.err());
         assertFalse(Files.exists(labels), "no labels file for an ingest that wrote nothing");
         assertFalse(Files.exists(Path.of(out)));
     }
