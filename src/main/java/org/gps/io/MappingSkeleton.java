@@ -91,8 +91,13 @@ public final class MappingSkeleton {
             }
             byte[] head = head(conf, first);
             if (head.length >= 4 && new String(head, 0, 4, StandardCharsets.US_ASCII).equals("PAR1")) {
-                return suggestion(path, RolloutIngest.Format.PARQUET, (char) 0,
-                        spark.read().parquet(path).limit(SAMPLE_LINES));
+                Dataset<Row> sample = spark.read().parquet(path).limit(SAMPLE_LINES);
+                // Most of the schema's columns: a rollout dataset with a damaged file, not a log in another shape.
+                long missing = ColumnTypes.mismatches(sample.schema()).stream().filter(ColumnTypes.Mismatch::missing).count();
+                if (missing * 2 < RolloutSchema.REQUIRED_COLUMNS.size()) {
+                    return Optional.empty();
+                }
+                return suggestion(path, RolloutIngest.Format.PARQUET, (char) 0, sample);
             }
             for (byte b : head) {
                 if (b == 0) {
@@ -111,7 +116,9 @@ public final class MappingSkeleton {
             return suggestion(path, RolloutIngest.Format.CSV, sep, spark.read().option("header", "true")
                     .option("inferSchema", "true").option("sep", String.valueOf(sep))
                     .csv(spark.createDataset(lines, Encoders.STRING())));
-        } catch (RuntimeException | IOException e) {
+        } catch (Exception e) {
+            // Spark's read failures arrive as checked SparkExceptions; any of them means no suggestion, and
+            // the validator's report already says why the path cannot be read.
             return Optional.empty();
         }
     }

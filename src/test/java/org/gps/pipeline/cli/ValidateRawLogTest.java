@@ -84,5 +84,14 @@ class ValidateRawLogTest {
         assertTrue(d.err().contains("MISSING_COLUMN: missing column source"), d.err());
         assertFalse(d.err().contains("gps ingest"), d.err());
         assertEquals("", d.out());
+        assertEquals(java.util.Optional.empty(), org.gps.io.MappingSkeleton.suggest(SparkTestSession.get(), out),
+                "a rollout dataset gets no mapping");
+        // So is one with a text file among its parts: unreadable, but its Parquet files have the schema's columns.
+        Files.writeString(Path.of(out, "part-99998-text.snappy.parquet"), "task,episode,step,pos\nreach,e1,1,0.5\n");
+        CliTestSupport.Outcome t = CliTestSupport.run("validate", out);
+        assertEquals(2, t.exitCode());
+        assertTrue(t.err().contains("UNREADABLE_PATH"), t.err());
+        assertFalse(t.err().contains("gps ingest"), t.err());
+        assertEquals("", t.out());
     }
 }
