@@ -196,7 +196,8 @@ public record IngestMapping(String file, String iteration, String condition, Str
         if (step != null) {
             return new TimeStep(TimeStep.Kind.STEP, step, offset);
         }
-        return stamp != null ? new TimeStep(TimeStep.Kind.TIMESTAMP, stamp, 0) : new TimeStep(TimeStep.Kind.ROW_ORDER, null, 0);
+        return stamp != null ? new TimeStep(TimeStep.Kind.TIMESTAMP, stamp, 0)
+                : new TimeStep(TimeStep.Kind.ROW_ORDER, null, 0);
     }
 
     static final String SOURCE_DEFAULT = RolloutSchema.SOURCE_LOGGED;

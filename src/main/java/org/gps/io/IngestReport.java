@@ -72,8 +72,9 @@ public record IngestReport(String input, String format, String delimiter, String
     }
 
     public IngestReport withOutput(String out) {
-        return new IngestReport(input, format, delimiter, mapping, out, rowsRead, rowsAccepted, rolloutsRead, rolloutsAccepted,
-                rowsWithoutRollout, dX, dU, dO, hasCost, conditions, rowFaults, rolloutFaults, labelsFile, newLabels);
+        return new IngestReport(input, format, delimiter, mapping, out, rowsRead, rowsAccepted, rolloutsRead,
+                rolloutsAccepted, rowsWithoutRollout, dX, dU, dO, hasCost, conditions, rowFaults, rolloutFaults,
+                labelsFile, newLabels);
     }
 
     public long rowsRejected() {

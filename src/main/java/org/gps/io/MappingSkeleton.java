@@ -67,7 +67,8 @@ public final class MappingSkeleton {
         public String command() {
             String sep = format == RolloutIngest.Format.CSV && delimiter != ',' ? " --delimiter '"
                     + (delimiter == '\t' ? "\\t" : String.valueOf(delimiter)) + "'" : "";
-            return "jobs/gps ingest --input " + path + " --format " + format.label() + sep + " --mapping MAP.yaml --out DIR";
+            return "jobs/gps ingest --input " + path + " --format " + format.label() + sep
+                    + " --mapping MAP.yaml --out DIR";
         }
     }
 
@@ -93,7 +94,8 @@ public final class MappingSkeleton {
             if (head.length >= 4 && new String(head, 0, 4, StandardCharsets.US_ASCII).equals("PAR1")) {
                 Dataset<Row> sample = spark.read().parquet(path).limit(SAMPLE_LINES);
                 // Most of the schema's columns: a rollout dataset with a damaged file, not a log in another shape.
-                long missing = ColumnTypes.mismatches(sample.schema()).stream().filter(ColumnTypes.Mismatch::missing).count();
+                long missing = ColumnTypes.mismatches(sample.schema()).stream()
+                        .filter(ColumnTypes.Mismatch::missing).count();
                 if (missing * 2 < RolloutSchema.REQUIRED_COLUMNS.size()) {
                     return Optional.empty();
                 }

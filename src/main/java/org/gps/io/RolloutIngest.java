@@ -309,7 +309,8 @@ public final class RolloutIngest {
             // rises in file order within a split. Taken here, straight over the scan, before any shuffle.
             sel.add(col("_metadata.file_block_start").as(BLOCK));
             sel.add(monotonically_increasing_id().as(MONO));
-            boolean corrupt = source.format() == Format.JSONL && ColumnTypes.typeIn(srcSchema, "_corrupt_record").isPresent();
+            boolean corrupt = source.format() == Format.JSONL
+                    && ColumnTypes.typeIn(srcSchema, "_corrupt_record").isPresent();
             sel.add(corrupt ? col("_corrupt_record").as(CORRUPT) : lit(null).cast(DataTypes.StringType).as(CORRUPT));
             this.renamed = src.select(sel.toArray(Column[]::new));
         }
@@ -379,9 +380,9 @@ public final class RolloutIngest {
             byReason.forEach((k, n) -> rolloutFaults.add(new IngestReport.Fault(FaultKind.values()[k].name(), n[0], n[1],
                     rolloutExamples(k))));
             Dataset<Row> accepted = rollouts.filter(col("reason").isNull());
-            IngestReport report = new IngestReport(input, source.format().label(),
-                    source.format() == Format.CSV ? String.valueOf(source.delimiter()) : null, mapping.file(), null, rowsRead, rowsAccepted,
-                    rolloutsRead, rolloutsAccepted, withoutRollout, xSize, uSize, oSize,
+            String delimiter = source.format() == Format.CSV ? String.valueOf(source.delimiter()) : null;
+            IngestReport report = new IngestReport(input, source.format().label(), delimiter, mapping.file(), null,
+                    rowsRead, rowsAccepted, rolloutsRead, rolloutsAccepted, withoutRollout, xSize, uSize, oSize,
                     mapping.cost() != null || mapping.reward() != null, conditions, rowFaults, rolloutFaults,
                     mapping.conditionLabels(), labels == null ? List.of() : labels.addedSince(labelsBefore));
             if (rolloutsAccepted == 0) {

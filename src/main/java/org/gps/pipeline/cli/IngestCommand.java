@@ -105,7 +105,8 @@ final class IngestCommand implements Callable<Integer> {
         }
         if (c == '"' || c == '\n' || c == '\r') {
             throw new BadInputException("--delimiter: '" + (c == '\n' ? "\\n" : c == '\r' ? "\\r" : String.valueOf(c))
-                    + "' cannot separate fields (it quotes cells or ends lines); expected a character such as , ; | or \\t");
+                    + "' cannot separate fields (it quotes cells or ends lines); expected a character such as , ; | "
+                    + "or \\t");
         }
         return c;
     }

@@ -58,6 +58,7 @@ final class ValidateCommand implements Callable<Integer> {
     private static boolean looksRaw(ValidationReport report) {
         boolean unreadable = report.problemsOf(FaultKind.UNREADABLE_PATH).stream()
                 .anyMatch(p -> !p.message().contains("does not exist"));
-        return unreadable || report.problemsOf(FaultKind.MISSING_COLUMN).size() * 2 >= RolloutSchema.REQUIRED_COLUMNS.size();
+        int missing = report.problemsOf(FaultKind.MISSING_COLUMN).size();
+        return unreadable || missing * 2 >= RolloutSchema.REQUIRED_COLUMNS.size();
     }
 }
