@@ -4,12 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 import org.gps.core.BadInputException;
 
 import java.util.ArrayList;
@@ -23,16 +27,20 @@ import java.util.stream.Collectors;
 
 /**
  * Which columns of a log that does not follow the rollout schema hold what (docs/ingest.md):
- * the condition, the rollout (episode) id, the time step, and the state, action and observation
- * vectors, each either a list of scalar columns or one array column; optionally a cost or a
- * reward column, an iteration column and the action the plant applied. Every problem is a
+ * the condition (an index, or a text label numbered through a labels file), the rollout
+ * (episode) id, the time step (a step column with an offset, a timestamp's rank, or the row's
+ * position), and the state, action and observation vectors, each either a list of scalar
+ * columns or one array column; optionally a cost or a reward column, an iteration column and
+ * the action the plant applied. Every problem is a
  * {@link BadInputException} naming the mapping file and the key.
  *
  * @param file      the mapping file, for messages
  * @param iteration column holding the GPS iteration, or null (every row is iteration 0)
  * @param condition column holding the condition index, or null (every row is condition 0)
  * @param rollout   column holding the rollout (episode) id, any scalar type
- * @param t         column holding the time step
+ * @param conditionLabels the file that numbers the condition column's text labels (resolved against
+ *                  the mapping's folder), or null when the condition column holds indices
+ * @param t         where the time step comes from
  * @param x         state columns
  * @param u         action columns
  * @param o         observation columns; the same as {@code x} when the mapping leaves it out
@@ -42,13 +50,40 @@ import java.util.stream.Collectors;
  * @param uApplied  columns of the action the plant applied (u clipped to its limits), as many
  *                  elements as u; null when the log does not record it (u_applied is then null)
  */
-public record IngestMapping(String file, String iteration, String condition, String rollout, String t,
-                            Vector x, Vector u, Vector o, String cost, String reward, String source,
+public record IngestMapping(String file, String iteration, String condition, String conditionLabels, String rollout,
+                            TimeStep t, Vector x, Vector u, Vector o, String cost, String reward, String source,
                             Vector uApplied) {
 
     /** The keys a mapping may have; any other is refused (most likely a misspelling). */
-    public static final List<String> KEYS = List.of("iteration", "condition", "rollout", "t", "x", "u", "o",
-            "cost", "reward", "source", "u_applied");
+    public static final List<String> KEYS = List.of("iteration", "condition", "condition_labels", "rollout", "t",
+            "t_offset", "t_timestamp", "t_row_order", "x", "u", "o", "cost", "reward", "source", "u_applied");
+
+    /**
+     * Where each row's time step comes from.
+     *
+     * @param kind   a step column, the rank of a timestamp within the rollout, or the row's position in it
+     * @param column the step or timestamp column; null for {@link Kind#ROW_ORDER}
+     * @param offset added to every step of a {@link Kind#STEP} column (-1 when the log counts from 1); 0 otherwise
+     */
+    public record TimeStep(Kind kind, String column, int offset) {
+        public enum Kind {
+            /** {@code t: COLUMN} (with {@code t_offset}): the column holds the step. */
+            STEP,
+            /** {@code t_timestamp: COLUMN}: t is the rank of the row's timestamp among its rollout's. */
+            TIMESTAMP,
+            /** {@code t_row_order: true}: t is the row's position among its rollout's rows, in file order. */
+            ROW_ORDER
+        }
+
+        /** The mapping key the source column was named under, for messages. */
+        public String key() {
+            return switch (kind) {
+                case STEP -> "t";
+                case TIMESTAMP -> "t_timestamp";
+                case ROW_ORDER -> "t_row_order";
+            };
+        }
+    }
 
     /**
      * One vector of the schema (x, u, o or u_applied) in the source.
@@ -104,9 +139,65 @@ public record IngestMapping(String file, String iteration, String condition, Str
             }
             source = s.asText();
         }
-        return new IngestMapping(file, optionalName(file, root, "iteration"), optionalName(file, root, "condition"),
-                requiredName(file, root, "rollout"), requiredName(file, root, "t"), x, u,
-                o == null ? new Vector("o", x.columns(), x.listed()) : o, cost, reward, source, applied);
+        String condition = optionalName(file, root, "condition");
+        String labels = optionalName(file, root, "condition_labels");
+        if (labels != null && condition == null) {
+            throw new BadInputException(file + ": condition_labels: needs condition, the column that holds the labels "
+                    + "it numbers");
+        }
+        return new IngestMapping(file, optionalName(file, root, "iteration"), condition,
+                labels == null ? null : besideMapping(file, labels), requiredName(file, root, "rollout"),
+                timeStep(file, root), x, u, o == null ? new Vector("o", x.columns(), x.listed()) : o, cost, reward,
+                source, applied);
+    }
+
+    /** A relative path in the mapping is taken from the mapping's folder, so the mapping works from any directory. */
+    private static String besideMapping(String file, String path) {
+        Path p = new Path(path);
+        if (p.isAbsolute() || p.toUri().getScheme() != null) {
+            return path;
+        }
+        Path parent = new Path(file).getParent();
+        return parent == null ? path : new Path(parent, p).toString();
+    }
+
+    private static TimeStep timeStep(String file, JsonNode root) {
+        String step = optionalName(file, root, "t");
+        String stamp = optionalName(file, root, "t_timestamp");
+        JsonNode order = root.get("t_row_order");
+        if (order != null && !order.isNull() && !order.isBoolean()) {
+            throw new BadInputException(file + ": t_row_order: expected true (t is each row's position in its "
+                    + "rollout, in file order) or false, got " + order);
+        }
+        boolean byOrder = order != null && order.asBoolean(false);
+        int given = (step != null ? 1 : 0) + (stamp != null ? 1 : 0) + (byOrder ? 1 : 0);
+        if (given == 0) {
+            throw new BadInputException(file + ": t: missing; expected the name of the source column that holds "
+                    + what("t") + " (t), or t_timestamp: COLUMN (t = rank of the timestamp within its rollout), "
+                    + "or t_row_order: true (t = position of the row within its rollout)");
+        }
+        if (given > 1) {
+            throw new BadInputException(file + ": " + (stamp != null ? "t_timestamp" : "t_row_order")
+                    + ": give one of t, t_timestamp and t_row_order, not several");
+        }
+        JsonNode off = root.get("t_offset");
+        int offset = 0;
+        if (off != null && !off.isNull()) {
+            if (step == null) {
+                throw new BadInputException(file + ": t_offset: only with t (a step column); "
+                        + (stamp != null ? "t_timestamp" : "t_row_order") + " numbers the steps from 0 itself");
+            }
+            if (!off.isIntegralNumber() || !off.canConvertToInt()) {
+                throw new BadInputException(file + ": t_offset: expected a whole number added to every step "
+                        + "(-1 when the log numbers its steps from 1), got " + off);
+            }
+            offset = off.asInt();
+        }
+        if (step != null) {
+            return new TimeStep(TimeStep.Kind.STEP, step, offset);
+        }
+        return stamp != null ? new TimeStep(TimeStep.Kind.TIMESTAMP, stamp, 0)
+                : new TimeStep(TimeStep.Kind.ROW_ORDER, null, 0);
     }
 
     static final String SOURCE_DEFAULT = RolloutSchema.SOURCE_LOGGED;
@@ -173,7 +264,7 @@ public record IngestMapping(String file, String iteration, String condition, Str
     /** Every source column the mapping names. */
     public Set<String> columns() {
         Set<String> s = new LinkedHashSet<>();
-        for (String c : Arrays.asList(iteration, condition, rollout, t)) {
+        for (String c : Arrays.asList(iteration, condition, rollout, t.column())) {
             if (c != null) {
                 s.add(c);
             }
@@ -196,8 +287,8 @@ public record IngestMapping(String file, String iteration, String condition, Str
     /** The mapping's scalar keys with their columns, null ones left out, in a fixed order. */
     List<String[]> scalarKeys() {
         List<String[]> out = new ArrayList<>();
-        String[][] all = {{"iteration", iteration}, {"condition", condition}, {"rollout", rollout}, {"t", t},
-                {"cost", cost}, {"reward", reward}};
+        String[][] all = {{"iteration", iteration}, {"condition", condition}, {"rollout", rollout},
+                {t.key(), t.column()}, {"cost", cost}, {"reward", reward}};
         for (String[] kv : all) {
             if (kv[1] != null) {
                 out.add(kv);
@@ -217,11 +308,21 @@ public record IngestMapping(String file, String iteration, String condition, Str
                 .filter(n -> !n.startsWith("_gps_")).collect(Collectors.joining(", "));
         for (String[] kv : scalarKeys()) {
             DataType type = require(schema, kv[0], kv[1], input, available);
-            boolean ok = kv[0].equals("rollout") ? !(type instanceof ArrayType || type instanceof StructType)
-                    : type instanceof NumericType || type instanceof StringType;
+            boolean labelled = kv[0].equals("condition") && conditionLabels != null;
+            boolean ok = switch (kv[0]) {
+                case "rollout" -> !(type instanceof ArrayType || type instanceof StructType);
+                case "t_timestamp" -> type instanceof NumericType || type instanceof StringType
+                        || type instanceof TimestampType || type instanceof TimestampNTZType || type instanceof DateType;
+                default -> type instanceof NumericType || type instanceof StringType;
+            };
             if (!ok) {
+                String expected = switch (kv[0]) {
+                    case "rollout" -> "a scalar (number or text)";
+                    case "t_timestamp" -> "numbers, date-times or text holding either";
+                    default -> labelled ? "text labels or numbers" : "numbers";
+                };
                 throw new BadInputException(file + ": " + kv[0] + ": column '" + kv[1] + "' of " + input + " has type "
-                        + type.simpleString() + "; expected " + (kv[0].equals("rollout") ? "a scalar (number or text)" : "numbers"));
+                        + type.simpleString() + "; expected " + expected);
             }
         }
         for (Vector v : vectors()) {

@@ -15,6 +15,7 @@ import java.util.Locale;
  *
  * @param input             the source path
  * @param format            csv, jsonl or parquet
+ * @param delimiter         the CSV field separator, or null for the other formats
  * @param mapping           the mapping file
  * @param output            the output folder; null when nothing was written (every rollout rejected)
  * @param rowsRead          rows in the source
@@ -30,11 +31,15 @@ import java.util.Locale;
  * @param conditions        the accepted rollouts per condition
  * @param rowFaults         rejected rows per reason (the first fault found in the row)
  * @param rolloutFaults     rejected rollouts per reason
+ * @param labelsFile        the condition labels file the mapping names, or null when the condition
+ *                          column holds indices
+ * @param newLabels         the labels this ingest added to that file, in index order
  */
-public record IngestReport(String input, String format, String mapping, String output, long rowsRead,
+public record IngestReport(String input, String format, String delimiter, String mapping, String output, long rowsRead,
                            long rowsAccepted, long rolloutsRead, long rolloutsAccepted, long rowsWithoutRollout,
                            int dX, int dU, int dO, boolean hasCost, List<ConditionCount> conditions,
-                           List<Fault> rowFaults, List<Fault> rolloutFaults) {
+                           List<Fault> rowFaults, List<Fault> rolloutFaults, String labelsFile,
+                           List<String> newLabels) {
 
     /** Name of the report file in the output folder (a leading underscore hides it from Parquet readers). */
     public static final String FILE = "_ingest_report.json";
@@ -43,10 +48,15 @@ public record IngestReport(String input, String format, String mapping, String o
         conditions = List.copyOf(conditions);
         rowFaults = List.copyOf(rowFaults);
         rolloutFaults = List.copyOf(rolloutFaults);
+        newLabels = List.copyOf(newLabels);
     }
 
-    /** Accepted rollouts of one condition, all of length T. */
-    public record ConditionCount(int condition, long rollouts, int T, long rows) {
+    /**
+     * Accepted rollouts of one condition, all of length T.
+     *
+     * @param label the condition's text label, or null when the log gives indices
+     */
+    public record ConditionCount(int condition, String label, long rollouts, int T, long rows) {
     }
 
     /**
@@ -62,8 +72,9 @@ public record IngestReport(String input, String format, String mapping, String o
     }
 
     public IngestReport withOutput(String out) {
-        return new IngestReport(input, format, mapping, out, rowsRead, rowsAccepted, rolloutsRead, rolloutsAccepted,
-                rowsWithoutRollout, dX, dU, dO, hasCost, conditions, rowFaults, rolloutFaults);
+        return new IngestReport(input, format, delimiter, mapping, out, rowsRead, rowsAccepted, rolloutsRead,
+                rolloutsAccepted, rowsWithoutRollout, dX, dU, dO, hasCost, conditions, rowFaults, rolloutFaults,
+                labelsFile, newLabels);
     }
 
     public long rowsRejected() {
@@ -84,6 +95,33 @@ public record IngestReport(String input, String format, String mapping, String o
         return rolloutFaults.stream().filter(f -> f.reason().equals(kind.name())).mapToLong(Fault::count).sum();
     }
 
+    /**
+     * The reason that rejected the most rows, with its first example: what a user fixes first
+     * when nothing passed. Empty when nothing was rejected.
+     */
+    public java.util.Optional<String> mainReason() {
+        Fault best = null;
+        long bestRows = -1;
+        for (Fault f : rowFaults) {
+            if (f.rows() > bestRows) {
+                best = f;
+                bestRows = f.rows();
+            }
+        }
+        for (Fault f : rolloutFaults) {
+            // A rollout fault caused by a bad row repeats that row's reason: the row's example is the sharper one.
+            if (f.rows() > bestRows && rowFaults.stream().noneMatch(r -> r.reason().equals(f.reason()))) {
+                best = f;
+                bestRows = f.rows();
+            }
+        }
+        if (best == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(best.reason() + " (" + bestRows + (bestRows == 1 ? " row" : " rows") + ")"
+                + (best.examples().isEmpty() ? "" : ", e.g. " + best.examples().get(0)));
+    }
+
     public String toJson() {
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = m.createObjectNode();
@@ -91,6 +129,9 @@ public record IngestReport(String input, String format, String mapping, String o
         root.put("version", 1);
         root.put("input", input);
         root.put("input_format", format);
+        if (delimiter != null) {
+            root.put("delimiter", delimiter);
+        }
         root.put("mapping", mapping);
         if (output == null) {
             root.putNull("output");
@@ -114,9 +155,18 @@ public record IngestReport(String input, String format, String mapping, String o
         for (ConditionCount c : conditions) {
             ObjectNode n = conds.addObject();
             n.put("condition", c.condition());
+            if (c.label() != null) {
+                n.put("label", c.label());
+            }
             n.put("rollouts", c.rollouts());
             n.put("T", c.T());
             n.put("rows", c.rows());
+        }
+        if (labelsFile != null) {
+            ObjectNode labels = root.putObject("condition_labels");
+            labels.put("file", labelsFile);
+            ArrayNode added = labels.putArray("new");
+            newLabels.forEach(added::add);
         }
         faults(root.putArray("rejected_rows"), rowFaults, false);
         faults(root.putArray("rejected_rollouts"), rolloutFaults, true);
@@ -143,14 +193,21 @@ public record IngestReport(String input, String format, String mapping, String o
     /** The summary the command prints. */
     public String format() {
         StringBuilder b = new StringBuilder();
-        b.append("Ingest of ").append(input).append(" (").append(format).append(", mapping ").append(mapping).append(")\n");
+        String sep = delimiter == null || delimiter.equals(",") ? ""
+                : delimiter.equals("\t") ? ", tab-separated" : ", '" + delimiter + "'-separated";
+        b.append("Ingest of ").append(input).append(" (").append(format).append(sep).append(", mapping ").append(mapping)
+                .append(")\n");
         b.append(String.format(Locale.ROOT, "  read: %d rows, %d rollouts%n", rowsRead, rolloutsRead));
         b.append(String.format(Locale.ROOT,
                 "  accepted: %d rollouts (%d rows) in %d condition(s); dX %d, dU %d, dO %d, cost %s%n",
                 rolloutsAccepted, rowsAccepted, conditions.size(), dX, dU, dO, hasCost ? "yes" : "no"));
         for (ConditionCount c : conditions) {
-            b.append(String.format(Locale.ROOT, "    condition %d: %d rollouts, T %d%n", c.condition(), c.rollouts(),
-                    c.T()));
+            b.append(String.format(Locale.ROOT, "    condition %d%s: %d rollouts, T %d%n", c.condition(),
+                    c.label() == null ? "" : " (" + c.label() + ")", c.rollouts(), c.T()));
+        }
+        if (labelsFile != null) {
+            b.append("  condition labels: ").append(labelsFile).append(newLabels.isEmpty() ? ", no new label"
+                    : ", new: " + String.join(", ", newLabels)).append('\n');
         }
         b.append(String.format(Locale.ROOT, "  rejected: %d rollouts, %d rows (%d of them in no rollout)%n",
                 rolloutsRejected(), rowsRejected(), rowsWithoutRollout));

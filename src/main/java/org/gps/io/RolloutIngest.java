@@ -12,16 +12,21 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.dense_rank;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.try_element_at;
+import static org.apache.spark.sql.functions.unix_date;
+import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -39,12 +44,16 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.storage.StorageLevel;
 import org.gps.core.BadInputException;
 
@@ -65,7 +74,13 @@ import org.gps.core.BadInputException;
  *     condition ({@link FaultKind#UNEQUAL_TRAJECTORY_LENGTHS}); dropping rows from a rollout
  *     would leave a gap in it.</li>
  * </ul>
- * The accepted rollouts are numbered 0.. within (iteration, condition) in the order of their ids
+ * A text condition is numbered through the mapping's labels file ({@link ConditionLabels}), which
+ * this ingest extends. A time step taken from a timestamp is its dense rank within the rollout,
+ * so rows sharing a timestamp share a t and reject their rollout as a repeated step; a time step
+ * taken from the row order is the row's position in (file path, split start, position within the
+ * split), which is the order of the rows in their files whatever the partitioning.
+ *
+ * <p>The accepted rollouts are numbered 0.. within (iteration, condition) in the order of their ids
  * (numerically when the ids are numbers) and written with {@link RolloutWriter} (atomic, with
  * marker), together with the report {@value IngestReport#FILE} and the table
  * {@value #ROLLOUT_IDS} that maps each sample back to its source rollout id and file.
@@ -80,6 +95,23 @@ public final class RolloutIngest {
     public static final String ROLLOUT_IDS = "_rollout_ids";
     /** How the completion marker of an ingested dataset begins: tells ingest's own earlier output. */
     public static final String WRITER = "gps ingest ";
+
+    /** Most distinct condition labels taken: more are most likely a mapping that names the wrong column. */
+    public static final int MAX_LABELS = 1000;
+
+    /**
+     * What to read.
+     *
+     * @param path      a file, a folder of files or a glob
+     * @param format    the files' format
+     * @param delimiter the CSV field separator (',' for a comma, '\t' for TSV); ignored by the other formats
+     */
+    public record Source(String path, Format format, char delimiter) {
+        /** A source with the default CSV delimiter, the comma. */
+        public Source(String path, Format format) {
+            this(path, format, ',');
+        }
+    }
 
     /** Source formats. */
     public enum Format {
@@ -111,6 +143,9 @@ public final class RolloutIngest {
     private static final String KIND = "_gps_kind";
     private static final String DETAIL = "_gps_detail";
     private static final String ATTR = "_gps_attr";
+    private static final String BLOCK = "_gps_block";
+    private static final String MONO = "_gps_mono";
+    private static final String STAMP = "_gps_stamp";
 
     private RolloutIngest() {
     }
@@ -123,10 +158,11 @@ public final class RolloutIngest {
      * @throws BadInputException when the input cannot be read, the mapping names a missing
      *                           column or a column of the wrong type, or the input has no rows
      */
-    public static IngestReport ingest(SparkSession spark, String input, Format format, IngestMapping mapping, String out) {
-        Dataset<Row> src = read(spark, input, format);
-        mapping.checkAgainst(src.schema(), input);
-        Run run = new Run(spark, input, format, mapping, src);
+    public static IngestReport ingest(SparkSession spark, Source source, IngestMapping mapping, String out) {
+        Dataset<Row> src = read(spark, source);
+        checkDelimiter(source, src.schema());
+        mapping.checkAgainst(src.schema(), source.path());
+        Run run = new Run(spark, source, mapping, src);
         try {
             return run.execute(out);
         } finally {
@@ -134,7 +170,28 @@ public final class RolloutIngest {
         }
     }
 
-    static Dataset<Row> read(SparkSession spark, String input, Format format) {
+    /**
+     * A header that reads as one column holding another separator is a delimiter mismatch, which
+     * the mapping's "column does not exist" would only hint at.
+     */
+    private static void checkDelimiter(Source source, StructType schema) {
+        if (source.format() != Format.CSV || schema.fields().length != 1) {
+            return;
+        }
+        String header = schema.fields()[0].name();
+        char other = MappingSkeleton.delimiterOf(List.of(header));
+        long n = header.chars().filter(c -> c == other).count();
+        if (other != source.delimiter() && n > 0) {
+            String shown = other == '\t' ? "\\t" : String.valueOf(other);
+            throw new BadInputException("--delimiter: " + source.path() + " reads as one column when split at '"
+                    + (source.delimiter() == '\t' ? "\\t" : String.valueOf(source.delimiter())) + "'; its header holds "
+                    + n + " '" + shown + "': expected --delimiter '" + shown + "'");
+        }
+    }
+
+    static Dataset<Row> read(SparkSession spark, Source source) {
+        String input = source.path();
+        Format format = source.format();
         if (!input.contains("*") && !input.contains("?") && !HadoopFiles.exists(HadoopFiles.conf(spark), input)) {
             throw new BadInputException("--input: " + input + " does not exist");
         }
@@ -142,7 +199,8 @@ public final class RolloutIngest {
             return switch (format) {
                 // Every CSV cell stays text: the conversion below tells an empty cell from a
                 // non-number per cell, which schema inference would blur for the whole column.
-                case CSV -> spark.read().option("header", "true").option("mode", "PERMISSIVE").csv(input);
+                case CSV -> spark.read().option("header", "true").option("mode", "PERMISSIVE")
+                        .option("sep", String.valueOf(source.delimiter())).csv(input);
                 case JSONL -> spark.read().option("mode", "PERMISSIVE")
                         .option("columnNameOfCorruptRecord", "_corrupt_record").json(input);
                 // mergeSchema: every file's footer is read, so files that disagree on a column's type are
@@ -220,19 +278,23 @@ public final class RolloutIngest {
 
     private static final class Run {
         private final SparkSession spark;
+        private final Source source;
         private final String input;
-        private final Format format;
         private final IngestMapping mapping;
+        /** The labels file read before this ingest (none when it did not exist); null without condition_labels. */
+        private ConditionLabels labelsBefore;
+        /** Those labels extended with the ones found in the input. */
+        private ConditionLabels labels;
         private final Dataset<Row> renamed;
         private final Map<String, String> alias = new LinkedHashMap<>();
         private final StructType srcSchema;
         private Dataset<Row> staged;
         private Dataset<Row> rollouts;
 
-        Run(SparkSession spark, String input, Format format, IngestMapping mapping, Dataset<Row> src) {
+        Run(SparkSession spark, Source source, IngestMapping mapping, Dataset<Row> src) {
             this.spark = spark;
-            this.input = input;
-            this.format = format;
+            this.source = source;
+            this.input = source.path();
             this.mapping = mapping;
             this.srcSchema = src.schema();
             List<Column> sel = new ArrayList<>();
@@ -243,7 +305,12 @@ public final class RolloutIngest {
                 sel.add(src.col(quote(c)).as(a));
             }
             sel.add(col("_metadata.file_path").as(FILE));
-            boolean corrupt = format == Format.JSONL && ColumnTypes.typeIn(srcSchema, "_corrupt_record").isPresent();
+            // Where each row sits in its file: the split's start, then the scan's own counter, which
+            // rises in file order within a split. Taken here, straight over the scan, before any shuffle.
+            sel.add(col("_metadata.file_block_start").as(BLOCK));
+            sel.add(monotonically_increasing_id().as(MONO));
+            boolean corrupt = source.format() == Format.JSONL
+                    && ColumnTypes.typeIn(srcSchema, "_corrupt_record").isPresent();
             sel.add(corrupt ? col("_corrupt_record").as(CORRUPT) : lit(null).cast(DataTypes.StringType).as(CORRUPT));
             this.renamed = src.select(sel.toArray(Column[]::new));
         }
@@ -266,6 +333,7 @@ public final class RolloutIngest {
         }
 
         IngestReport execute(String out) {
+            numberLabels();
             stage();
             // Rows per first fault (null: a good row): one row per reason comes back.
             long rowsRead = 0;
@@ -302,7 +370,8 @@ public final class RolloutIngest {
                     n[0] += r.getLong(2);
                     n[1] += r.getLong(3);
                 } else {
-                    conditions.add(new IngestReport.ConditionCount(r.getInt(1), r.getLong(2), r.getInt(4) + 1, r.getLong(3)));
+                    conditions.add(new IngestReport.ConditionCount(r.getInt(1), labels == null ? null
+                            : labels.labelOf(r.getInt(1)), r.getLong(2), r.getInt(4) + 1, r.getLong(3)));
                     rolloutsAccepted += r.getLong(2);
                     rowsAccepted += r.getLong(3);
                 }
@@ -311,9 +380,11 @@ public final class RolloutIngest {
             byReason.forEach((k, n) -> rolloutFaults.add(new IngestReport.Fault(FaultKind.values()[k].name(), n[0], n[1],
                     rolloutExamples(k))));
             Dataset<Row> accepted = rollouts.filter(col("reason").isNull());
-            IngestReport report = new IngestReport(input, format.label(), mapping.file(), null, rowsRead, rowsAccepted,
-                    rolloutsRead, rolloutsAccepted, withoutRollout, xSize, uSize, oSize,
-                    mapping.cost() != null || mapping.reward() != null, conditions, rowFaults, rolloutFaults);
+            String delimiter = source.format() == Format.CSV ? String.valueOf(source.delimiter()) : null;
+            IngestReport report = new IngestReport(input, source.format().label(), delimiter, mapping.file(), null,
+                    rowsRead, rowsAccepted, rolloutsRead, rolloutsAccepted, withoutRollout, xSize, uSize, oSize,
+                    mapping.cost() != null || mapping.reward() != null, conditions, rowFaults, rolloutFaults,
+                    mapping.conditionLabels(), labels == null ? List.of() : labels.addedSince(labelsBefore));
             if (rolloutsAccepted == 0) {
                 return report;
             }
@@ -331,12 +402,17 @@ public final class RolloutIngest {
             List<Check> checks = new ArrayList<>();
             checks.add(new Check(FaultKind.WRONG_TYPE, col(CORRUPT).isNotNull(),
                     concat(lit("the line is not valid JSON: "), expr("substring(" + CORRUPT + ", 1, 80)"))));
-            Column iteration = index("iteration", mapping.iteration(), checks, true);
-            Column condition = index("condition", mapping.condition(), checks, true);
+            Column iteration = index("iteration", mapping.iteration(), 0, checks, true);
+            Column condition = labels != null ? labelledCondition(checks)
+                    : index("condition", mapping.condition(), 0, checks, true);
             Column rid = src(mapping.rollout()).cast(DataTypes.StringType);
             checks.add(new Check(FaultKind.NULL_VALUE, rid.isNull().or(rid.equalTo(lit(""))),
                     lit("rollout: column '" + mapping.rollout() + "' is empty")));
-            Column t = index("t", mapping.t(), checks, false);
+            IngestMapping.TimeStep ts = mapping.t();
+            Column t = ts.kind() == IngestMapping.TimeStep.Kind.STEP ? index("t", ts.column(), ts.offset(), checks, false)
+                    : lit(null).cast(DataTypes.IntegerType);
+            Column stamp = ts.kind() == IngestMapping.TimeStep.Kind.TIMESTAMP ? timestamp(ts.column(), checks)
+                    : lit(null).cast(DataTypes.DoubleType);
             Parsed x = vector(mapping.x(), -1);
             Parsed u = vector(mapping.u(), -1);
             Parsed o = vector(mapping.o(), -1);
@@ -374,17 +450,126 @@ public final class RolloutIngest {
                 fault = fault == null ? when(c.when(), v) : fault.when(c.when(), v);
             }
             Dataset<Row> s = renamed.select(
-                    col(FILE), rid.as(RID),
+                    col(FILE), col(BLOCK), col(MONO), rid.as(RID),
                     // Ids that are numbers (also in CSV, where every cell is text) are numbered in numeric order.
                     rid.try_cast(DataTypes.DoubleType).as(RORDER),
                     iteration.as(RolloutSchema.ITERATION), condition.as(RolloutSchema.CONDITION),
-                    t.as(RolloutSchema.T), src(mapping.t()).cast(DataTypes.StringType).as(T_RAW),
+                    t.as(RolloutSchema.T), stepText(ts, t).as(T_RAW), stamp.as(STAMP),
                     x.value().as(RolloutSchema.X), u.value().as(RolloutSchema.U), o.value().as(RolloutSchema.O),
                     cost.as(RolloutSchema.COST), applied.as(RolloutSchema.U_APPLIED), fault.as(FAULT),
                     iteration.isNotNull().and(condition.isNotNull()).and(rid.isNotNull()).and(rid.notEqual(lit("")))
                             .and(col(CORRUPT).isNull()).as(ATTR));
-            staged = s.select(col("*"), col(FAULT + ".k").as(KIND), col(FAULT + ".d").as(DETAIL)).drop(FAULT)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
+            s = s.select(col("*"), col(FAULT + ".k").as(KIND), col(FAULT + ".d").as(DETAIL)).drop(FAULT);
+            if (ts.kind() != IngestMapping.TimeStep.Kind.STEP) {
+                s = derivedSteps(s, ts);
+            }
+            staged = s.persist(StorageLevel.MEMORY_AND_DISK());
+        }
+
+        /**
+         * t from the rows' order within each rollout: a timestamp's dense rank (rows sharing a
+         * timestamp share a t, so the rollout is rejected as a repeated step instead of being
+         * ordered by chance), or the row's position in file order.
+         */
+        private Dataset<Row> derivedSteps(Dataset<Row> s, IngestMapping.TimeStep ts) {
+            WindowSpec rollout = Window.partitionBy(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RID));
+            Column t = ts.kind() == IngestMapping.TimeStep.Kind.TIMESTAMP
+                    ? dense_rank().over(rollout.orderBy(col(STAMP).asc_nulls_first()))
+                    : row_number().over(rollout.orderBy(col(FILE), col(BLOCK), col(MONO)));
+            s = s.withColumn(RolloutSchema.T, t.minus(1));
+            Column shown = col(RolloutSchema.T).cast(DataTypes.StringType);
+            if (ts.kind() == IngestMapping.TimeStep.Kind.TIMESTAMP) {
+                shown = concat(shown, lit(" (" + ts.column() + " "), coalesce(col(T_RAW), lit("empty")), lit(")"));
+            }
+            return s.withColumn(T_RAW, shown);
+        }
+
+        /** How a row's t is quoted in examples: the step as the log wrote it, with the t it became when they differ. */
+        private Column stepText(IngestMapping.TimeStep ts, Column t) {
+            if (ts.kind() == IngestMapping.TimeStep.Kind.ROW_ORDER) {
+                return lit(null).cast(DataTypes.StringType);
+            }
+            Column raw = src(ts.column()).cast(DataTypes.StringType);
+            if (ts.kind() == IngestMapping.TimeStep.Kind.TIMESTAMP || ts.offset() == 0) {
+                return raw;
+            }
+            return when(t.isNotNull(), concat(t.cast(DataTypes.StringType), lit(" (" + ts.column() + " "), raw, lit(")")))
+                    .otherwise(raw);
+        }
+
+        /**
+         * Reads the labels file (when it exists) and numbers the input's labels not in it: the
+         * distinct labels come to the driver, at most {@link #MAX_LABELS} of them.
+         */
+        private void numberLabels() {
+            String file = mapping.conditionLabels();
+            if (file == null) {
+                return;
+            }
+            Path path = new Path(file);
+            labelsBefore = HadoopFiles.isFile(HadoopFiles.conf(spark), path)
+                    ? ConditionLabels.parse(file, HadoopFiles.readUtf8(HadoopFiles.conf(spark), path))
+                    : ConditionLabels.none();
+            Column text = labelText();
+            List<String> seen = new ArrayList<>();
+            for (Row r : renamed.select(text.as("l")).filter(col("l").isNotNull().and(col("l").notEqual(lit(""))))
+                    .distinct().limit(MAX_LABELS + 1).collectAsList()) {
+                seen.add(r.getString(0));
+            }
+            if (seen.size() > MAX_LABELS) {
+                throw new BadInputException(mapping.file() + ": condition: column '" + mapping.condition() + "' of "
+                        + input + " holds more than " + MAX_LABELS + " distinct labels; expected a few task labels "
+                        + "(is it the rollout id?)");
+            }
+            labels = labelsBefore.with(seen);
+        }
+
+        private Column labelText() {
+            return src(mapping.condition()).cast(DataTypes.StringType);
+        }
+
+        /** The condition index of each row's label; the labels are all numbered by now. */
+        private Column labelledCondition(List<Check> checks) {
+            Column text = labelText();
+            checks.add(new Check(FaultKind.NULL_VALUE, text.isNull().or(text.equalTo(lit(""))),
+                    lit("condition: column '" + mapping.condition() + "' is empty")));
+            if (labels.indices().isEmpty()) {
+                return lit(null).cast(DataTypes.IntegerType);
+            }
+            List<Column> pairs = new ArrayList<>();
+            labels.indices().forEach((label, index) -> {
+                pairs.add(lit(label));
+                pairs.add(lit(index));
+            });
+            return try_element_at(functions.map(pairs.toArray(Column[]::new)), text);
+        }
+
+        /**
+         * A timestamp as a number that orders like it: numbers as they are, date-times in
+         * microseconds, dates in days; text is read as a number when it is one, else as a date-time.
+         */
+        private Column timestamp(String column, List<Check> checks) {
+            Column raw = src(column);
+            DataType type = typeOf(column);
+            Column key;
+            if (type instanceof NumericType) {
+                key = raw.cast(DataTypes.DoubleType);
+            } else if (type instanceof TimestampType || type instanceof TimestampNTZType) {
+                key = unix_micros(raw.cast(DataTypes.TimestampType)).cast(DataTypes.DoubleType);
+            } else if (type instanceof DateType) {
+                key = unix_date(raw).cast(DataTypes.DoubleType);
+            } else {
+                key = coalesce(raw.try_cast(DataTypes.DoubleType),
+                        unix_micros(raw.try_cast(DataTypes.TimestampType)).cast(DataTypes.DoubleType));
+            }
+            String what = "t_timestamp: column '" + column + "'";
+            checks.add(new Check(FaultKind.NULL_VALUE, raw.isNull(), lit(what + " is empty")));
+            checks.add(new Check(FaultKind.WRONG_TYPE, raw.isNotNull().and(key.isNull()),
+                    concat(lit(what + " holds '"), raw.cast(DataTypes.StringType),
+                            lit("', not a number or a date-time"))));
+            checks.add(new Check(FaultKind.NON_FINITE, notFinite(key),
+                    concat(lit(what + " is "), key.cast(DataTypes.StringType))));
+            return key;
         }
 
         /** A column as a double: numbers are cast, text is parsed (null when it is not a number). */
@@ -398,22 +583,30 @@ public final class RolloutIngest {
             Column raw = src(column);
             Column d = asDouble(column);
             checks.add(new Check(FaultKind.NULL_VALUE, raw.isNull(), lit(key + ": column '" + column + "' is empty")));
+            // A text condition is most likely a task name: say how such a log is read.
+            String hint = key.equals("condition") ? "; text labels are numbered with condition_labels: FILE in the mapping"
+                    : "";
             checks.add(new Check(FaultKind.WRONG_TYPE, raw.isNotNull().and(d.isNull()),
                     concat(lit(key + ": column '" + column + "' holds '"), raw.cast(DataTypes.StringType),
-                            lit("', not a number"))));
+                            lit("', not a number" + hint))));
             return d;
         }
 
-        /** An integer index column (iteration, condition, t); 0 for every row when not mapped. */
-        private Column index(String key, String column, List<Check> checks, boolean nonNegative) {
+        /**
+         * An integer index column (iteration, condition, t); 0 for every row when not mapped.
+         *
+         * @param offset added to every value (t_offset), before the range check
+         */
+        private Column index(String key, String column, int offset, List<Check> checks, boolean nonNegative) {
             if (column == null) {
                 return lit(0);
             }
-            Column d = scalar(column, key, checks);
-            Column integral = d.equalTo(floor(d)).and(abs(d).leq(Integer.MAX_VALUE));
-            checks.add(new Check(FaultKind.WRONG_TYPE, d.isNotNull().and(integral.isNull().or(functions.not(integral))),
-                    concat(lit(key + ": column '" + column + "' holds "), d.cast(DataTypes.StringType),
+            Column cell = scalar(column, key, checks);
+            Column integral = cell.equalTo(floor(cell)).and(abs(cell.plus(offset)).leq(Integer.MAX_VALUE));
+            checks.add(new Check(FaultKind.WRONG_TYPE, cell.isNotNull().and(integral.isNull().or(functions.not(integral))),
+                    concat(lit(key + ": column '" + column + "' holds "), cell.cast(DataTypes.StringType),
                             lit(", not an integer"))));
+            Column d = offset == 0 ? cell : cell.plus(offset);
             if (nonNegative) {
                 checks.add(new Check(FaultKind.WRONG_TYPE, d.lt(0),
                         concat(lit(key + ": column '" + column + "' holds "), d.cast(DataTypes.StringType),
@@ -584,16 +777,60 @@ public final class RolloutIngest {
                 return key + badRows + " of its " + rows + " rows rejected, the first at t " + first.getString(1)
                         + ": " + first.getString(2);
             }
+            boolean stamped = mapping.t().kind() == IngestMapping.TimeStep.Kind.TIMESTAMP;
             return key + switch (k) {
                 case REPEATED_TIME_STEP -> r.<Long>getAs("conflict") + " time step(s) occur on several rows with "
-                        + "different contents";
-                case DUPLICATE_KEY -> r.<Long>getAs("dup") + " time step(s) stored more than once as identical rows";
+                        + "different contents" + (stamped ? sharedTimestamp(r) : "");
+                case DUPLICATE_KEY -> r.<Long>getAs("dup") + " time step(s) stored more than once as identical rows"
+                        + (stamped ? sharedTimestamp(r) : "");
                 case MISSING_TIME_STEP -> "has " + r.<Long>getAs("steps") + " distinct t in " + r.<Integer>getAs("t0")
-                        + ".." + r.<Integer>getAs("tmax") + missingSteps(r) + "; expected every t in 0..T-1";
+                        + ".." + r.<Integer>getAs("tmax") + missingSteps(r) + "; expected every t in 0..T-1"
+                        + offsetHint(r.<Integer>getAs("t0"));
                 case UNEQUAL_TRAJECTORY_LENGTHS -> "T = " + (r.<Integer>getAs("tmax") + 1) + ", while the most common T"
                         + " of condition " + r.getAs(RolloutSchema.CONDITION) + " is " + r.getAs("commonT");
                 default -> k.name();
             };
+        }
+
+        /** For a step column whose rollout starts above 0 with no offset yet: the offset that would fix it. */
+        private String offsetHint(int t0) {
+            IngestMapping.TimeStep ts = mapping.t();
+            if (ts.kind() != IngestMapping.TimeStep.Kind.STEP || ts.offset() != 0 || t0 <= 0) {
+                return "";
+            }
+            return " (its steps start at " + t0 + ": t_offset: -" + t0 + " in the mapping, if every rollout's do)";
+        }
+
+        /**
+         * "; rows 8 and 9 of FILE share t 3 (stamp 0.35)": the first timestamp of an example
+         * rollout that several rows share, and where those rows are in their files.
+         */
+        private String sharedTimestamp(Row r) {
+            Dataset<Row> mine = staged.filter(col(RolloutSchema.ITERATION).equalTo(r.<Integer>getAs(RolloutSchema.ITERATION))
+                    .and(col(RolloutSchema.CONDITION).equalTo(r.<Integer>getAs(RolloutSchema.CONDITION)))
+                    .and(col(RID).equalTo(r.<String>getAs(RID))));
+            List<Row> shared = mine.groupBy(RolloutSchema.T).count().filter(col("count").gt(1))
+                    .orderBy(RolloutSchema.T).limit(1).collectAsList();
+            if (shared.isEmpty()) {
+                return "";
+            }
+            List<Row> rows = mine.filter(col(RolloutSchema.T).equalTo(shared.get(0).getInt(0)))
+                    .orderBy(col(FILE), col(BLOCK), col(MONO)).select(FILE, BLOCK, MONO, T_RAW)
+                    .limit(MAX_EXAMPLES).collectAsList();
+            Map<String, List<Long>> byFile = new LinkedHashMap<>();
+            for (Row row : rows) {
+                // Its position: the rows of its file before it, in the order the scan met them.
+                long before = staged.filter(col(FILE).equalTo(row.getString(0)).and(col(BLOCK).lt(row.getLong(1))
+                        .or(col(BLOCK).equalTo(row.getLong(1)).and(col(MONO).lt(row.getLong(2)))))).count();
+                byFile.computeIfAbsent(row.getString(0), f -> new ArrayList<>()).add(before + 1);
+            }
+            List<String> where = new ArrayList<>();
+            byFile.forEach((file, numbers) -> where.add((numbers.size() == 1 ? "data row " : "data rows ")
+                    + numbers.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                    + " of " + file));
+            long count = shared.get(0).getLong(1);
+            return "; " + (count > rows.size() ? count + " rows, among them " : "") + String.join(", ", where)
+                    + " share t " + rows.get(0).getString(3) + "; expected one row per timestamp";
         }
 
         /** ", lacks t=3, 7" for an example rollout: its distinct t values (at most T of them) come to the driver. */
@@ -634,7 +871,15 @@ public final class RolloutIngest {
                             col(RolloutSchema.T), col(RolloutSchema.X), col(RolloutSchema.U), col(RolloutSchema.O),
                             col(RolloutSchema.COST), lit(mapping.source()).as(RolloutSchema.SOURCE),
                             col(RolloutSchema.U_APPLIED));
+            if (labels != null) {
+                // Before the data: should publishing fail, the new labels have kept their indices for the next try.
+                AtomicOutput.writeFile(HadoopFiles.conf(spark), mapping.conditionLabels(),
+                        labels.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
             CompletionMarker m = RolloutWriter.write(rows, out, WRITER + input, tmp -> {
+                if (labels != null) {
+                    HadoopFiles.writeUtf8(HadoopFiles.conf(spark), new Path(tmp, ConditionLabels.FILE), labels.toJson());
+                }
                 numbered.select(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RolloutSchema.SAMPLE),
                                 col(RID).as("rollout_id"), col("file"), col("rows"))
                         .coalesce(1).write().parquet(new Path(tmp, ROLLOUT_IDS).toString());
