@@ -439,7 +439,8 @@ public final class ConfigReader {
         return new PolicyOptions(hidden, iterations, tol, l2, initWt, onPolicy,
                 new DynamicsOptions(false, maxClusters, minSamples, maxSamples, strength, p.regularization(),
                         p.initialStateVar(), p.em()), episodes, evalHorizon,
-                new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower), replay);
+                new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower), replay,
+                d.training());
     }
 
     /**
