@@ -124,7 +124,8 @@ public final class PolicyUpdate {
             int dO = normalizer.scale().length;
             Mlp start = previous != null ? previous.network() : Mlp.initial(options.layerSizes(dO, dU), seed);
             PolicyTraining.Result r = PolicyTraining.train(targets, start,
-                    new PolicyTraining.Options(options.trainIterations(), options.trainTolerance(), options.l2(), 10));
+                    new PolicyTraining.Options(options.trainIterations(), options.trainTolerance(), options.l2(), 10,
+                            options.training()));
             double[] h = r.lossHistory();
             LOG.info("S-step: {} targets, loss {} -> {} in {} L-BFGS iterations", (long) sums[dU + 1], h[0],
                     h[h.length - 1], h.length - 1);

@@ -24,35 +24,28 @@ class PolicyUpdateTest {
     private static final int T = 8;
 
     @Test
+    void theSStepTrainsTheSameNetworkInTheDriverAsOnTheExecutors() {
+        // Both paths sum the same two ordered partitions in the same order (PolicyTraining), so the
+        // S-step's network is the same double for double whichever trains it: switching between
+        // them moves no documented result.
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> data = twoConditionSamples();
+        PolicyUpdate.Result local = PolicyUpdate.train(jsc.parallelizePairs(data, 3), twoConditionControllers(),
+                twoConditionWeights(), null, twoConditionOptions(PolicyOptions.Training.LOCAL), 4);
+        PolicyUpdate.Result distributed = PolicyUpdate.train(jsc.parallelizePairs(data, 3), twoConditionControllers(),
+                twoConditionWeights(), null, twoConditionOptions(PolicyOptions.Training.DISTRIBUTED), 4);
+        assertTrue(local.iterations() > 10, "trained for " + local.iterations() + " iterations");
+        assertEquals(distributed.iterations(), local.iterations());
+        assertEquals(distributed.finalLoss(), local.finalLoss(), 0.0);
+        assertArrayEquals(distributed.policy().network().parameters(), local.policy().network().parameters(), 0.0);
+    }
+
+    @Test
     void theSStepIsReproducibleBitForBitWhateverTheInputOrderAndPartitioning() {
-        Random r = new Random(2);
-        List<Tuple2<TrajectoryGroups.Key, Trajectory>> data = new ArrayList<>();
-        for (int c = 0; c < 2; c++) {
-            for (int n = 0; n < 4; n++) {
-                double[][] x = new double[T][2];
-                for (double[] row : x) {
-                    row[0] = r.nextGaussian();
-                    row[1] = r.nextGaussian();
-                }
-                data.add(new Tuple2<>(new TrajectoryGroups.Key(0, c, n), new Trajectory(x, new double[T][1], x)));
-            }
-        }
-        Map<Integer, LinearGaussianController> ctrls = new TreeMap<>();
-        Map<Integer, double[]> weights = new TreeMap<>();
-        for (int c = 0; c < 2; c++) {
-            Mat[] k = new Mat[T];
-            double[][] o = new double[T][1];
-            Mat[] s = new Mat[T];
-            for (int t = 0; t < T; t++) {
-                k[t] = Mat.of(new double[][] {{-1.0 - c, 0.5 * t / T}});
-                o[t][0] = 0.1 * c;
-                s[t] = Mat.of(new double[][] {{0.2 + 0.1 * c}});
-            }
-            ctrls.put(c, LinearGaussianController.of(k, o, s));
-            weights.put(c, java.util.stream.DoubleStream.generate(() -> 0.01).limit(T).toArray());
-        }
-        PolicyOptions options = new PolicyOptions(new int[] {6}, 30, 0.0, 0.0, 0.01, false,
-                PolicyOptions.defaultPrior(1), 1, T, PolicyOptions.Badmm.defaults(), 0);
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> data = twoConditionSamples();
+        Map<Integer, LinearGaussianController> ctrls = twoConditionControllers();
+        Map<Integer, double[]> weights = twoConditionWeights();
+        PolicyOptions options = twoConditionOptions(PolicyOptions.Training.AUTO);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> a = jsc.parallelizePairs(data, 3);
         List<Tuple2<TrajectoryGroups.Key, Trajectory>> shuffled = new ArrayList<>(data);
@@ -70,6 +63,52 @@ class PolicyUpdateTest {
         // The variance is 1 / (mean precision): weights all equal, precisions 1/0.2 and 1/0.3 half each.
         assertEquals(1.0 / (0.5 / 0.2 + 0.5 / 0.3), ra.policy().variance()[0], 1e-12);
         assertEquals(2 * 4 * T, ra.targets());
+    }
+
+    private static PolicyOptions twoConditionOptions(PolicyOptions.Training training) {
+        return new PolicyOptions(new int[] {6}, 30, 0.0, 0.0, 0.01, false, PolicyOptions.defaultPrior(1), 1, T,
+                PolicyOptions.Badmm.defaults(), 0, training);
+    }
+
+    /** Two conditions of four samples each, T steps of a 2-d state observed as itself. */
+    private static List<Tuple2<TrajectoryGroups.Key, Trajectory>> twoConditionSamples() {
+        Random r = new Random(2);
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> data = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            for (int n = 0; n < 4; n++) {
+                double[][] x = new double[T][2];
+                for (double[] row : x) {
+                    row[0] = r.nextGaussian();
+                    row[1] = r.nextGaussian();
+                }
+                data.add(new Tuple2<>(new TrajectoryGroups.Key(0, c, n), new Trajectory(x, new double[T][1], x)));
+            }
+        }
+        return data;
+    }
+
+    private static Map<Integer, LinearGaussianController> twoConditionControllers() {
+        Map<Integer, LinearGaussianController> ctrls = new TreeMap<>();
+        for (int c = 0; c < 2; c++) {
+            Mat[] k = new Mat[T];
+            double[][] o = new double[T][1];
+            Mat[] s = new Mat[T];
+            for (int t = 0; t < T; t++) {
+                k[t] = Mat.of(new double[][] {{-1.0 - c, 0.5 * t / T}});
+                o[t][0] = 0.1 * c;
+                s[t] = Mat.of(new double[][] {{0.2 + 0.1 * c}});
+            }
+            ctrls.put(c, LinearGaussianController.of(k, o, s));
+        }
+        return ctrls;
+    }
+
+    private static Map<Integer, double[]> twoConditionWeights() {
+        Map<Integer, double[]> weights = new TreeMap<>();
+        for (int c = 0; c < 2; c++) {
+            weights.put(c, java.util.stream.DoubleStream.generate(() -> 0.01).limit(T).toArray());
+        }
+        return weights;
     }
 
     @Test
@@ -140,7 +179,7 @@ class PolicyUpdateTest {
         byIteration.put(1, Map.of(0, constant(-0.3)));
         Map<Integer, double[]> weights = Map.of(0, java.util.stream.DoubleStream.generate(() -> 0.01).limit(T).toArray());
         PolicyOptions options = new PolicyOptions(new int[] {8}, 200, 0.0, 0.0, 0.01, false,
-                PolicyOptions.defaultPrior(1), 1, T, PolicyOptions.Badmm.defaults(), 1);
+                PolicyOptions.defaultPrior(1), 1, T, PolicyOptions.Badmm.defaults(), 1, PolicyOptions.Training.AUTO);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         PolicyUpdate.Result both = PolicyUpdate.trainOnIterations(jsc.parallelizePairs(data, 3), byIteration, weights,
                 null, options, 3);

@@ -23,10 +23,11 @@ import java.io.Serializable;
  * @param replayIterations  MDGPS: the S-step of iteration I also trains on the samples of the
  *                          iterations I-r..I-1, each towards the controllers its own C-step produced
  *                          (0, the default: iteration I's samples only)
+ * @param training          where the S-step's L-BFGS evaluates its loss and gradient ({@link Training})
  */
 public record PolicyOptions(int[] hidden, int trainIterations, double trainTolerance, double l2, double initPolWt,
                             boolean sampleOnPolicy, DynamicsOptions prior, int evalEpisodes, int evalHorizon,
-                            Badmm badmm, int replayIterations) implements Serializable {
+                            Badmm badmm, int replayIterations, Training training) implements Serializable {
     /** Ridge on the x block of the policy linearization's first step only, where x barely varies. */
     public static final double FIRST_STEP_RIDGE = 1e-8;
 
@@ -41,6 +42,7 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
             throw new IllegalArgumentException("need train_iterations >= 1, init_pol_wt > 0, eval_episodes >= 1, "
                     + "eval_horizon >= 1, replay_iterations >= 0");
         }
+        java.util.Objects.requireNonNull(training, "training");
     }
 
     @Override
@@ -64,7 +66,76 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
 
     public static PolicyOptions defaults(long seed, int evalHorizon) {
         return new PolicyOptions(new int[] {64, 64}, 200, 1e-9, 0.0, 0.01, false, defaultPrior(seed), 100,
-                evalHorizon, Badmm.defaults(), 0);
+                evalHorizon, Badmm.defaults(), 0, Training.AUTO);
+    }
+
+    /**
+     * Where the S-step's L-BFGS evaluates the loss and gradient over its targets: {@code local} in
+     * the driver, over targets gathered there once, with no Spark job per evaluation;
+     * {@code distributed} on the executors, one Spark job per evaluation (MLlib's
+     * {@code LBFGS.runLBFGS}); {@code auto} (the default) local when the S-step is small, targets x
+     * parameters below {@link #AUTO_LOCAL_BELOW}, and its targets fit {@link #LOCAL_CAP_DOUBLES}.
+     * Both minimise the same objective with the same L-BFGS; {@code local} is refused above the cap.
+     */
+    public enum Training {
+        AUTO, LOCAL, DISTRIBUTED;
+
+        /**
+         * Targets x network parameters below which {@code auto} trains in the driver. One evaluation
+         * costs about 0.8 ns per target and parameter on one core (docs/benchmarks.md), so at the limit
+         * about 0.08 s, where a Spark job per evaluation still adds about a third; above it the job's
+         * overhead matters less than keeping the driver free and the targets where they are.
+         */
+        public static final long AUTO_LOCAL_BELOW = 100_000_000L;
+
+        /**
+         * Numbers (2^24 doubles, 128 MiB) the driver gathers at most for local training: a bound
+         * that stays well inside the driver's heap and Spark's 1 GiB {@code spark.driver.maxResultSize}.
+         */
+        public static final long LOCAL_CAP_DOUBLES = 1L << 24;
+
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Every {@link #configName()}, in declaration order. */
+        public static String[] configNames() {
+            return java.util.Arrays.stream(values()).map(Training::configName).toArray(String[]::new);
+        }
+
+        /** The value named {@code name} ({@link #configName()}); IllegalArgumentException for any other. */
+        public static Training fromConfigName(String name) {
+            for (Training t : values()) {
+                if (t.configName().equals(name)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("expected one of " + String.join(", ", configNames()) + ", got '"
+                    + name + "'");
+        }
+
+        /** Numbers one target holds once gathered: observation, mean, precision (dU x dU) and weight. */
+        public static long doublesPerTarget(int observationDim, int actionDim) {
+            return (long) observationDim + actionDim + (long) actionDim * actionDim + 1;
+        }
+
+        /** Whether {@code targets} targets of {@code doublesPerTarget} numbers exceed {@link #LOCAL_CAP_DOUBLES}. */
+        public static boolean exceedsCap(long targets, long doublesPerTarget) {
+            return (double) targets * doublesPerTarget > LOCAL_CAP_DOUBLES;
+        }
+
+        /**
+         * Whether an S-step of {@code targets} targets and a network of {@code parameters} trains in
+         * the driver. {@code local} above the cap is the caller's to refuse ({@link #exceedsCap}):
+         * this answers only where training would run.
+         */
+        public boolean runsLocally(long targets, long parameters, long doublesPerTarget) {
+            return switch (this) {
+                case LOCAL -> true;
+                case DISTRIBUTED -> false;
+                case AUTO -> (double) targets * parameters < AUTO_LOCAL_BELOW && !exceedsCap(targets, doublesPerTarget);
+            };
+        }
     }
 
     /**

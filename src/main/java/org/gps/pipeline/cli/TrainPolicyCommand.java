@@ -15,13 +15,12 @@ import java.util.concurrent.Callable;
 
 @Command(name = "train-policy", mixinStandardHelpOptions = true,
         description = {"Train the neural policy on the iteration's samples (S-step; MDGPS and BADMM).",
-                "The last job of an iteration: targets are the new controllers (R/iter=I+1/controllers) at "
-                        + "the iteration's sampled states; loss and gradient on Spark partitions, MLlib L-BFGS on the "
-                        + "driver.",
-                "Writes R/iter=I/policy.json (plain JSON weights with the normalisation) and "
-                        + "R/iter=I/policy_eval.json (mean and std of the return from random starts), then "
-                        + "R/best_policy.json: the published policy, the best scored of the iterations so far. Holds "
-                        + "R's lock while it writes."})
+                "The last job of an iteration: targets are the new controllers (R/iter=I+1/controllers) at the "
+                        + "iteration's sampled states; L-BFGS on the driver, with the loss and gradient summed there "
+                        + "for a small S-step, else on Spark partitions (policy.training in the config).",
+                "Writes R/iter=I/policy.json (plain JSON weights with the normalisation) and R/iter=I/policy_eval.json "
+                        + "(mean and std of the return from random starts), then R/best_policy.json: the published "
+                        + "policy, the best scored of the iterations so far. Holds R's lock while it writes."})
 final class TrainPolicyCommand implements Callable<Integer> {
     @Mixin
     StepOptions step;

@@ -265,7 +265,7 @@ public final class ConfigReader {
         } else {
             // Gym scores Pendulum over 200-step episodes whatever horizon the controllers are trained on.
             int evalHorizon = env.type().equals("pendulum") ? 200 : horizon;
-            policy = readPolicy(c.child("policy"), seed, evalHorizon, e);
+            policy = readPolicy(c.child("policy"), seed, evalHorizon, e, (long) conditions.size() * samples * horizon);
             if (algorithm == Algorithm.BADMM && policy.replayIterations() > 0) {
                 // BADMM's targets carry the multipliers of the iteration they were built in.
                 throw c.error("policy.replay_iterations", "expected 0 for badmm (its S-step targets carry that "
@@ -403,8 +403,12 @@ public final class ConfigReader {
         return new Ramp(v[0], v[v.length - 1]);
     }
 
-    /** The {@code policy} section, read for the algorithms that train a policy. */
-    private static PolicyOptions readPolicy(ConfigNode n, long seed, int defaultEvalHorizon, Environment env) {
+    /**
+     * The {@code policy} section, read for the algorithms that train a policy; {@code targetsPerIteration}
+     * M x N x T, the S-step's targets from one iteration's samples.
+     */
+    private static PolicyOptions readPolicy(ConfigNode n, long seed, int defaultEvalHorizon, Environment env,
+                                            long targetsPerIteration) {
         PolicyOptions d = PolicyOptions.defaults(seed, defaultEvalHorizon);
         double[] hiddenRaw = n.getDoubleArray("hidden", java.util.Arrays.stream(d.hidden()).asDoubleStream().toArray());
         int[] hidden = new int[hiddenRaw.length];
@@ -428,6 +432,17 @@ public final class ConfigReader {
         double initWt = n.getPositive("init_pol_wt", d.initPolWt());
         boolean onPolicy = n.getBoolean("sample_on_policy", d.sampleOnPolicy());
         int replay = n.getInt("replay_iterations", d.replayIterations(), 0);
+        PolicyOptions.Training training = PolicyOptions.Training.fromConfigName(n.getChoice("training",
+                d.training().configName(), PolicyOptions.Training.configNames()));
+        long plannedTargets = targetsPerIteration * (replay + 1);
+        long perTarget = PolicyOptions.Training.doublesPerTarget(env.observationDim(), env.actionDim());
+        if (training == PolicyOptions.Training.LOCAL && PolicyOptions.Training.exceedsCap(plannedTargets, perTarget)) {
+            throw n.error(n.key("training"), String.format(Locale.ROOT, "local would gather up to %d S-step targets "
+                    + "(conditions x samples x horizon x (replay_iterations + 1)) of %d numbers each into the driver, "
+                    + "%.1f MiB, above its cap of %d numbers (%d MiB); use auto or distributed", plannedTargets,
+                    perTarget, plannedTargets * perTarget * 8.0 / (1 << 20), PolicyOptions.Training.LOCAL_CAP_DOUBLES,
+                    PolicyOptions.Training.LOCAL_CAP_DOUBLES * 8 >> 20));
+        }
         int episodes = n.getInt("eval_episodes", d.evalEpisodes(), 1);
         int evalHorizon = n.getInt("eval_horizon", d.evalHorizon(), 1);
         ConfigBounds.atMost(n, "eval_horizon", evalHorizon, ConfigBounds.MAX_HORIZON,
@@ -451,7 +466,8 @@ public final class ConfigReader {
         return new PolicyOptions(hidden, iterations, tol, l2, initWt, onPolicy,
                 new DynamicsOptions(false, maxClusters, minSamples, maxSamples, strength, p.regularization(),
                         p.initialStateVar(), p.em()), episodes, evalHorizon,
-                new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower), replay);
+                new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower), replay,
+                training);
     }
 
     /**

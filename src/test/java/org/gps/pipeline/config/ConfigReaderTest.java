@@ -2,6 +2,7 @@ package org.gps.pipeline.config;
 
 import org.gps.core.BadInputException;
 import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.policy.PolicyOptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -176,6 +177,33 @@ class ConfigReaderTest {
                 .contains("c.yaml: policy.replay_iterations: "));
         assertTrue(messageOf(MINIMAL + "algorithm: badmm\npolicy: {replay_iterations: 1}\n")
                 .contains("c.yaml: policy.replay_iterations: expected 0 for badmm"));
+    }
+
+    @Test
+    void policyTrainingIsAutoByDefaultAndRefusesOtherValuesNamingTheKey() {
+        assertEquals(PolicyOptions.Training.AUTO,
+                ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\n").policy().training());
+        for (PolicyOptions.Training t : PolicyOptions.Training.values()) {
+            assertEquals(t, ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\npolicy: {training: "
+                    + t.configName() + "}\n").policy().training());
+        }
+        assertEquals("c.yaml: policy.training: expected one of auto, local, distributed, got 'driver'",
+                messageOf(MINIMAL + "algorithm: mdgps\npolicy: {training: driver}\n"));
+    }
+
+    @Test
+    void policyTrainingLocalIsRefusedWhenThePlannedTargetsExceedTheCap() {
+        // 1 condition x 10 samples x T = 100,000 x 3 iterations (replay 2) = 3,000,000 targets of
+        // 3 + 1 + 1 + 1 = 6 numbers: 18,000,000, above 2^24 = 16,777,216; without replay 6,000,000 fit.
+        String big = MINIMAL.replace("horizon: 10", "horizon: 100000") + "algorithm: mdgps\nsamples: 10\n";
+        assertEquals("c.yaml: policy.training: local would gather up to 3000000 S-step targets (conditions x "
+                        + "samples x horizon x (replay_iterations + 1)) of 6 numbers each into the driver, 137.3 MiB, "
+                        + "above its cap of 16777216 numbers (128 MiB); use auto or distributed",
+                messageOf(big + "policy: {training: local, replay_iterations: 2}\n"));
+        assertEquals(PolicyOptions.Training.LOCAL,
+                ConfigReader.parse("c.yaml", big + "policy: {training: local}\n").policy().training());
+        assertEquals(PolicyOptions.Training.AUTO, ConfigReader.parse("c.yaml",
+                big + "policy: {training: auto, replay_iterations: 2}\n").policy().training());
     }
 
     @Test
