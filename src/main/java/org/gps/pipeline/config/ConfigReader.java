@@ -28,6 +28,8 @@ import org.gps.core.cost.CostFunction;
 import org.gps.core.env.Environment;
 import org.gps.core.env.EnvironmentSpec;
 import org.gps.core.env.Environments;
+import org.gps.pipeline.config.ConfigSections.Dynamics;
+import org.gps.pipeline.config.ConfigSections.TrajOpt;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -304,7 +306,7 @@ public final class ConfigReader {
      * {@code environment} plans within the box the environment applies (control-limited LQR).
      */
     private static org.gps.core.control.ActionBounds readActionLimits(ConfigNode n, Environment env) {
-        String limits = n.getChoice("action_limits", "none", "none", "environment");
+        String limits = TrajOpt.ACTION_LIMITS.choice(n);
         if (limits.equals("none")) {
             return null;
         }
@@ -314,36 +316,37 @@ public final class ConfigReader {
 
     private static TrajOptOptions readTrajOpt(ConfigNode n, Algorithm algorithm) {
         TrajOptOptions d = TrajOptOptions.defaults();
-        if (algorithm.cStep() == Algorithm.CStep.PILQR) {
+        boolean pilqr = algorithm.cStep() == Algorithm.CStep.PILQR;
+        if (pilqr) {
             // PILQR's LQR part has per-step KL steps and step-multiplier bounds of its own (pilqr section).
-            for (String k : List.of("kl_step", "min_step_mult", "max_step_mult", "cons_per_step")) {
-                if (n.has(k)) {
-                    throw n.error(n.key(k), "not read by " + algorithm + ", whose LQR part has one KL bound per step; "
-                            + (k.equals("cons_per_step") ? "it is always on" : "set pilqr." + k + " instead"));
+            for (ConfigKey k : TrajOpt.NOT_READ_BY_PILQR) {
+                if (n.has(k.name())) {
+                    throw n.error(n.key(k.name()), "not read by " + algorithm + ", whose LQR part has one KL bound "
+                            + "per step; " + (k == TrajOpt.CONS_PER_STEP ? "it is always on"
+                            : "set pilqr." + k.name() + " instead"));
                 }
             }
         }
-        boolean pilqr = algorithm.cStep() == Algorithm.CStep.PILQR;
-        double klStep = pilqr ? d.klStep() : n.getPositive("kl_step", d.klStep());
-        double minEta = n.getPositive("min_eta", d.minEta());
-        double maxEta = n.getPositive("max_eta", d.maxEta());
+        double klStep = pilqr ? d.klStep() : TrajOpt.KL_STEP.number(n);
+        double minEta = TrajOpt.MIN_ETA.number(n);
+        double maxEta = TrajOpt.MAX_ETA.number(n);
         if (!(minEta < maxEta)) {
             throw n.error(n.key("max_eta"), "expected a number above min_eta (" + minEta + "), got " + maxEta);
         }
-        double del0 = n.getPositive("del0", d.del0());
-        double maxEnt = n.getNonNegative("max_ent_traj", d.maxEntTraj());
-        boolean perStep = pilqr || n.getBoolean("cons_per_step", d.consPerStep());
-        boolean prevDistr = n.getBoolean("use_prev_distr", d.usePrevDistr());
+        double del0 = TrajOpt.DEL0.number(n);
+        double maxEnt = TrajOpt.MAX_ENT_TRAJ.number(n);
+        boolean perStep = pilqr || TrajOpt.CONS_PER_STEP.flag(n);
+        boolean prevDistr = TrajOpt.USE_PREV_DISTR.flag(n);
         if (prevDistr && !perStep) {
             throw n.error(n.key("use_prev_distr"), "needs cons_per_step: true (it measures each step's KL)");
         }
-        double minMult = pilqr ? d.minStepMult() : n.getPositive("min_step_mult", d.minStepMult());
-        double maxMult = pilqr ? d.maxStepMult() : n.getPositive("max_step_mult", d.maxStepMult());
+        double minMult = pilqr ? d.minStepMult() : TrajOpt.MIN_STEP_MULT.number(n);
+        double maxMult = pilqr ? d.maxStepMult() : TrajOpt.MAX_STEP_MULT.number(n);
         if (!(minMult <= maxMult)) {
             throw n.error(n.key("max_step_mult"), "expected a number >= min_step_mult (" + minMult + "), got " + maxMult);
         }
-        int rounds = n.getInt("max_rounds", d.maxRounds(), 1);
-        n.finish();
+        int rounds = TrajOpt.MAX_ROUNDS.integer(n);
+        n.refuseUnknownKeys(pilqr ? TrajOpt.SECTION.namesWithout(TrajOpt.NOT_READ_BY_PILQR) : TrajOpt.SECTION.names());
         return new TrajOptOptions(klStep, minEta, maxEta, del0, d.etaErrorThreshold(), maxEnt, perStep, minMult, maxMult,
                 rounds, d.perStepBracketRounds(), d.perStepAdamRounds(), d.perStepAdamRate(), prevDistr);
     }
@@ -461,27 +464,25 @@ public final class ConfigReader {
      */
     public static DynamicsOptions readDynamics(ConfigNode n, long seed) {
         DynamicsOptions d = DynamicsOptions.defaults(seed);
-        String prior = n.getChoice("prior", "per_condition", "per_condition", "shared");
-        int maxClusters = n.getInt("max_clusters", d.maxClusters(), 2);
-        int minSamples = n.getInt("min_samples_per_cluster", d.minSamplesPerCluster(), 1);
-        int maxSamples = n.getInt("max_samples", d.maxSamples(), 2);
-        double strength = n.getPositive("strength", d.strength());
-        double reg = n.getNonNegative("regularization", d.regularization());
-        double x0var = n.getNonNegative("initial_state_var", d.initialStateVar());
+        String prior = Dynamics.PRIOR.choice(n);
+        int maxClusters = Dynamics.MAX_CLUSTERS.integer(n);
+        int minSamples = Dynamics.MIN_SAMPLES_PER_CLUSTER.integer(n);
+        int maxSamples = Dynamics.MAX_SAMPLES.integer(n);
+        double strength = Dynamics.STRENGTH.number(n);
+        double reg = Dynamics.REGULARIZATION.number(n);
+        double x0var = Dynamics.INITIAL_STATE_VAR.number(n);
+        int emIterations = Dynamics.EM_MAX_ITERATIONS.integer(n);
+        double emTol = Dynamics.EM_TOLERANCE.number(n);
+        boolean warm = Dynamics.EM_WARM_START.flag(n);
+        String init = Dynamics.EM_INIT.choice(n);
+        int inTask = Dynamics.EM_IN_TASK_MAX_POINTS.integer(n);
+        String action = Dynamics.ACTION.choice(n);
+        n.refuseUnknownKeys(Dynamics.SECTION.names());
         GmmOptions em = d.em();
-        int emIterations = n.getInt("em_max_iterations", em.maxIterations(), 1);
-        double emTol = n.getNonNegative("em_tolerance", em.tolerance());
-        boolean warm = n.getBoolean("em_warm_start", em.warmStart());
-        String init = n.getChoice("em_init", em.initialization().configName(),
-                GmmOptions.Initialization.configNames());
-        int inTask = n.getInt("em_in_task_max_points", (int) d.inTaskMaxPoints(), 0);
-        String action = n.getChoice("action", d.action().configName(), DynamicsOptions.Action.COMMANDED.configName(),
-                DynamicsOptions.Action.APPLIED.configName());
-        n.finish();
-        GmmOptions.Initialization initialization = GmmOptions.Initialization.fromConfigName(init);
         return new DynamicsOptions(prior.equals("shared"), maxClusters, minSamples, maxSamples, strength, reg, x0var,
                 new GmmOptions(emIterations, emTol, em.ridge(), em.initialRidge(), em.rebootMass(), seed, warm,
-                        initialization), inTask, DynamicsOptions.Action.fromConfigName(action));
+                        GmmOptions.Initialization.fromConfigName(init)), inTask,
+                DynamicsOptions.Action.fromConfigName(action));
     }
 
     private static double[] perAction(ConfigNode n, String key, double[] v, int dU) {

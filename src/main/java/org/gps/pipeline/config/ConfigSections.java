@@ -1,0 +1,157 @@
+package org.gps.pipeline.config;
+
+import org.gps.core.control.TrajOptOptions;
+import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.gmm.GmmOptions;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The keys of the config's sections, declared once ({@link ConfigKey}). The defaults are the option
+ * records' own ({@code TrajOptOptions.defaults()} and the like, which the core's callers share); the
+ * bounds and descriptions live only here. Each section lists its keys in the order the reader reads
+ * them, which is the order of the resolved config.json and of the docs' table.
+ */
+final class ConfigSections {
+    private ConfigSections() {
+    }
+
+    /** A section's declared keys; its table in docs/formats.md is {@link #table()}. */
+    record Section(String name, List<ConfigKey> keys) {
+        Section {
+            keys = List.copyOf(keys);
+        }
+
+        /** The declared key names, in order: what the section's unknown-key refusal offers. */
+        Set<String> names() {
+            return keys.stream().map(ConfigKey::name).collect(Collectors.toCollection(LinkedHashSet::new));
+        }
+
+        /** The declared key names without {@code excluded}, in order. */
+        Set<String> namesWithout(List<ConfigKey> excluded) {
+            Set<String> out = names();
+            excluded.forEach(k -> out.remove(k.name()));
+            return out;
+        }
+
+        /** The section's Markdown table, one row per key. */
+        String table() {
+            StringBuilder sb = new StringBuilder("| key | default | meaning |\n|-----|---------|---------|\n");
+            keys.forEach(k -> sb.append(k.tableRow()).append('\n'));
+            return sb.toString();
+        }
+    }
+
+    /** {@code trajopt}: the LQR C-step's dual search and step-size rule. */
+    static final class TrajOpt {
+        private static final TrajOptOptions D = TrajOptOptions.defaults();
+
+        static final ConfigKey ACTION_LIMITS = ConfigKey.choice("action_limits", "none", List.of("none", "environment"),
+                "`environment` plans within the box of actions the environment applies (Pendulum: the torque limit "
+                        + "`max_torque`) and is refused for an environment without limits. See below");
+        static final ConfigKey KL_STEP = ConfigKey.positive("kl_step", D.klStep(),
+                "base KL step per time step; target of the dual search is kl_step * step_mult * T");
+        static final ConfigKey MIN_ETA = ConfigKey.positive("min_eta", D.minEta(), "lower end of the eta bracket");
+        static final ConfigKey MAX_ETA = ConfigKey.positive("max_eta", D.maxEta(), "upper end of the eta bracket")
+                .documentedBound("> min_eta");
+        static final ConfigKey DEL0 = ConfigKey.positive("del0", D.del0(),
+                "first eta increment when Q_uu is not positive definite");
+        static final ConfigKey MAX_ENT_TRAJ = ConfigKey.nonNegative("max_ent_traj", D.maxEntTraj(),
+                "entropy weight omega of the surrogate cost. In per-step mode (`cons_per_step`, and PILQR's LQR part) "
+                        + "each step's controller is the Gaussian proportional to "
+                        + "pb^(eta_t / (eta_t + omega)) exp(-Q_t / (eta_t + omega)), which keeps its covariance from "
+                        + "shrinking below omega Q_uu^-1 (the original has no entropy term in that mode; 0 gives its "
+                        + "update, bit for bit)");
+        static final ConfigKey CONS_PER_STEP = ConfigKey.flag("cons_per_step", D.consPerStep(),
+                "one KL constraint per time step with its own eta");
+        static final ConfigKey USE_PREV_DISTR = ConfigKey.flag("use_prev_distr", D.usePrevDistr(),
+                "per-step mode only (needs `cons_per_step: true`): measure each step's KL under the reference "
+                        + "controller's state marginals instead of the new controller's");
+        static final ConfigKey MIN_STEP_MULT = ConfigKey.positive("min_step_mult", D.minStepMult(),
+                "lower clip of the step multiplier");
+        static final ConfigKey MAX_STEP_MULT = ConfigKey.positive("max_step_mult", D.maxStepMult(),
+                "upper clip of the step multiplier").documentedBound(">= min_step_mult");
+        static final ConfigKey MAX_ROUNDS = ConfigKey.integer("max_rounds", D.maxRounds(), 1,
+                "rounds of the scalar dual search");
+
+        /** PILQR's LQR part has one KL bound per step (the {@code pilqr} section) and refuses these. */
+        static final List<ConfigKey> NOT_READ_BY_PILQR = List.of(KL_STEP, MIN_STEP_MULT, MAX_STEP_MULT, CONS_PER_STEP);
+
+        static final Section SECTION = new Section("trajopt", List.of(ACTION_LIMITS, KL_STEP, MIN_ETA, MAX_ETA, DEL0,
+                MAX_ENT_TRAJ, CONS_PER_STEP, USE_PREV_DISTR, MIN_STEP_MULT, MAX_STEP_MULT, MAX_ROUNDS));
+
+        private TrajOpt() {
+        }
+    }
+
+    /** {@code dynamics}: the GMM prior and the per-step fits. */
+    static final class Dynamics {
+        // The seed is the run's and no key's default depends on it.
+        private static final DynamicsOptions D = DynamicsOptions.defaults(0L);
+        private static final GmmOptions EM = D.em();
+
+        static final ConfigKey PRIOR = ConfigKey.choice("prior", D.sharedPrior() ? "shared" : "per_condition",
+                List.of("per_condition", "shared"),
+                "one GMM per condition (the original's), or one `shared` by all conditions");
+        static final ConfigKey MAX_CLUSTERS = ConfigKey.integer("max_clusters", D.maxClusters(), 2,
+                "upper bound on K");
+        static final ConfigKey MIN_SAMPLES_PER_CLUSTER = ConfigKey.integer("min_samples_per_cluster",
+                D.minSamplesPerCluster(), 1, "K = max(2, min(max_clusters, floor(points / this)))");
+        static final ConfigKey MAX_SAMPLES = ConfigKey.integer("max_samples", D.maxSamples(), 2,
+                "the prior's window: the last this-many trajectories per GMM, across iterations");
+        static final ConfigKey STRENGTH = ConfigKey.positive("strength", D.strength(), "scales the prior's m and n0");
+        static final ConfigKey REGULARIZATION = ConfigKey.nonNegative("regularization", D.regularization(),
+                "added to the [x, u] diagonal of each per-step joint covariance");
+        static final ConfigKey INITIAL_STATE_VAR = ConfigKey.nonNegative("initial_state_var", D.initialStateVar(),
+                "floor of the x0 variances");
+        static final ConfigKey EM_MAX_ITERATIONS = ConfigKey.integer("em_max_iterations", EM.maxIterations(), 1,
+                "EM iterations at most");
+        static final ConfigKey EM_TOLERANCE = ConfigKey.nonNegative("em_tolerance", EM.tolerance(),
+                "stop when abs(LL - LL_prev) < tolerance abs(LL), LL per point");
+        static final ConfigKey EM_WARM_START = ConfigKey.flag("em_warm_start", EM.warmStart(),
+                "start EM from the previous iteration's GMM when K is unchanged");
+        static final ConfigKey EM_INIT = ConfigKey.choice("em_init", EM.initialization().configName(),
+                Arrays.asList(GmmOptions.Initialization.configNames()),
+                "(on logged data: `gps fit-dynamics --em-init`, the same names; a bad one is refused naming the "
+                        + "option and the four names) cold start: `auto` is `sampled_means` for every GMM (until "
+                        + "2026-12-06 it was `kmeans` for a GMM whose EM runs inside one task: its dynamics predicted "
+                        + "held-out transitions 2-65% worse on linear systems of D = 12 to 59 and no better on "
+                        + "Pendulum or the two-link arm, docs/benchmarks.md, \"Held-out dynamics quality and the EM "
+                        + "start\"); `sampled_means`: k-means++ over 4K sampled points gives the means, every "
+                        + "covariance the global one / K; `kmeans`: those means refined by up to 10 Lloyd passes over "
+                        + "all points, masses from the final assignment (3-4x fewer EM iterations than "
+                        + "`sampled_means` on per-condition windows, but 66 instead of 38 on the benchmark's shared "
+                        + "one-million-point GMM, each pass a Spark job; it can isolate the few points of a tight "
+                        + "stretch of steps as a cluster with a singular covariance); or the original's random "
+                        + "assignment (`random_assignment`: the best held-out dynamics on linear systems, but with the "
+                        + "corrected stopping rule it stalls with every cluster at the global mean on well-separated "
+                        + "clusters of a few hundred points each; see `GmmOptions`)");
+        static final ConfigKey EM_IN_TASK_MAX_POINTS = ConfigKey.integer("em_in_task_max_points",
+                Math.toIntExact(D.inTaskMaxPoints()), 0,
+                "a GMM fitted on at most this many points runs its whole EM inside one Spark task (all such GMMs in "
+                        + "one job); larger ones run one distributed pass per EM iteration (statistics on the "
+                        + "executors, M-step on the driver); 0 makes every GMM distributed");
+        static final ConfigKey ACTION = ConfigKey.choice("action", D.action().configName(),
+                Arrays.stream(DynamicsOptions.Action.values()).map(DynamicsOptions.Action::configName).toList(),
+                "which action the GMM prior's points and the per-step fits take as u_t: `commanded`, the rollouts' "
+                        + "`u` (what the controller or policy asked for; the original's choice), or `applied`, their "
+                        + "`u_applied` (what the plant applied, the command clipped to the environment's limits). "
+                        + "See below").documentedBound("");
+
+        static final Section SECTION = new Section("dynamics", List.of(PRIOR, MAX_CLUSTERS, MIN_SAMPLES_PER_CLUSTER,
+                MAX_SAMPLES, STRENGTH, REGULARIZATION, INITIAL_STATE_VAR, EM_MAX_ITERATIONS, EM_TOLERANCE,
+                EM_WARM_START, EM_INIT, EM_IN_TASK_MAX_POINTS, ACTION));
+
+        private Dynamics() {
+        }
+    }
+
+    /** Every section whose table docs/formats.md holds, by name. */
+    static List<Section> documented() {
+        return List.of(TrajOpt.SECTION, Dynamics.SECTION);
+    }
+}

@@ -1,0 +1,157 @@
+package org.gps.pipeline.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.gps.core.BadInputException;
+import org.gps.core.control.TrajOptOptions;
+import org.gps.core.dynamics.DynamicsOptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The declared config keys are what the reader reads and what docs/formats.md documents. With
+ * {@code -Dgps.regenerateDocs=true} the docs test rewrites the generated tables instead of failing.
+ */
+class ConfigSectionsTest {
+    private static final Path FORMATS = Path.of("docs/formats.md");
+    private static final String REGENERATE = "gps.regenerateDocs";
+    private static final String REGENERATE_COMMAND = "mvn -B -ntp test -Dtest=ConfigSectionsTest -D" + REGENERATE
+            + "=true";
+    private static final String END = "<!-- end generated -->";
+
+    private static final String MINIMAL = """
+            horizon: 10
+            environment: {type: pendulum}
+            conditions:
+              - [3.141592653589793, 0.0]
+            cost:
+              terms:
+                - {type: state, target: [1, 0, 0]}
+            """;
+
+    private static String begin(String section) {
+        return "<!-- generated: " + section + " (from ConfigSections; do not edit by hand) -->";
+    }
+
+    /** {@code markdown} with the table between each documented section's markers replaced by the declared one. */
+    static String withGeneratedTables(String markdown, List<String> problems) {
+        String out = markdown;
+        for (ConfigSections.Section s : ConfigSections.documented()) {
+            int b = out.indexOf(begin(s.name()));
+            int e = b < 0 ? -1 : out.indexOf(END, b);
+            if (b < 0 || e < 0) {
+                problems.add("no '" + begin(s.name()) + "' ... '" + END + "' markers for section " + s.name()
+                        + " (add them where its table belongs)");
+                continue;
+            }
+            int from = b + begin(s.name()).length();
+            String table = "\n" + s.table();
+            if (!out.substring(from, e).equals(table)) {
+                problems.add("the table of `" + s.name() + "` differs from its declarations in ConfigSections");
+            }
+            out = out.substring(0, from) + table + out.substring(e);
+        }
+        return out;
+    }
+
+    @Test
+    void docsTablesAreTheOnesRenderedFromTheDeclarations() throws Exception {
+        String text = Files.readString(FORMATS, StandardCharsets.UTF_8);
+        List<String> problems = new ArrayList<>();
+        String regenerated = withGeneratedTables(text, problems);
+        if (Boolean.getBoolean(REGENERATE)) {
+            if (!regenerated.equals(text)) {
+                Files.writeString(FORMATS, regenerated, StandardCharsets.UTF_8);
+            }
+            problems.removeIf(p -> p.contains("differs"));
+        }
+        if (!problems.isEmpty()) {
+            fail(FORMATS + ": " + String.join("; ", problems) + ". Regenerate the tables with: " + REGENERATE_COMMAND);
+        }
+    }
+
+    @Test
+    void aDriftedTableIsFoundAndReplacedByTheRenderedOne() {
+        String table = ConfigSections.TrajOpt.SECTION.table();
+        String stale = table.replace("| `0.2` |", "| `0.3` |");
+        assertTrue(!stale.equals(table), "the rendered trajopt table shows kl_step's default 0.2");
+        String doc = "intro\n" + begin("trajopt") + "\n" + stale + END + "\nafter\n"
+                + begin("dynamics") + "\n" + ConfigSections.Dynamics.SECTION.table() + END + "\n";
+        List<String> problems = new ArrayList<>();
+        String fixed = withGeneratedTables(doc, problems);
+        assertEquals(List.of("the table of `trajopt` differs from its declarations in ConfigSections"), problems);
+        assertEquals(doc.replace(stale, table), fixed);
+        List<String> none = new ArrayList<>();
+        assertEquals(fixed, withGeneratedTables(fixed, none));
+        assertEquals(List.of(), none);
+    }
+
+    @Test
+    void tableRowsShowDefaultsAsTheDocsWriteThemWithTheBoundTheReaderEnforces() {
+        assertEquals("| `min_eta` | `1e-8` | > 0; lower end of the eta bracket |",
+                ConfigSections.TrajOpt.MIN_ETA.tableRow());
+        assertEquals("| `max_rounds` | `50` | >= 1; rounds of the scalar dual search |",
+                ConfigSections.TrajOpt.MAX_ROUNDS.tableRow());
+        assertEquals("| `max_eta` | `1e16` | > min_eta; upper end of the eta bracket |",
+                ConfigSections.TrajOpt.MAX_ETA.tableRow());
+        assertTrue(ConfigSections.Dynamics.PRIOR.tableRow().startsWith(
+                "| `prior` | `per_condition` | `per_condition` or `shared`; "), ConfigSections.Dynamics.PRIOR.tableRow());
+        assertEquals("2e-6", ConfigKey.format(2e-6));
+        assertEquals("0.001", ConfigKey.format(0.001));
+        assertEquals("[0.4, 0.2]", ConfigKey.format(new org.gps.core.control.Ramp(0.4, 0.2)));
+    }
+
+    /** A config without the sections resolves each declared key to its declared default, under its name. */
+    @Test
+    void anEmptySectionResolvesEveryDeclaredKeyToItsDefault() throws Exception {
+        ExperimentConfig c = ConfigReader.parse("c.yaml", MINIMAL);
+        assertEquals(TrajOptOptions.defaults(), c.trajopt());
+        assertEquals(DynamicsOptions.defaults(c.seed()), c.dynamics());
+        JsonNode resolved = new ObjectMapper().readTree(c.resolvedJson());
+        for (ConfigSections.Section s : ConfigSections.documented()) {
+            JsonNode section = resolved.get(s.name());
+            assertEquals(List.copyOf(s.names()), iterable(section), s.name());
+            for (ConfigKey k : s.keys()) {
+                assertEquals(ConfigKey.format(k.defaultValue()), section.get(k.name()).isTextual()
+                        ? section.get(k.name()).asText() : ConfigKey.format(plain(section.get(k.name()))),
+                        s.name() + "." + k.name());
+            }
+        }
+    }
+
+    @Test
+    void aMisspeltKeyOfASectionIsRefusedOfferingTheDeclaredNames() {
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> ConfigReader.parse("c.yaml", MINIMAL + "dynamics: {strenght: 2}\n"));
+        assertEquals("c.yaml: dynamics.strenght: unknown key (a misspelling of 'strength'?); expected one of "
+                + ConfigSections.Dynamics.SECTION.names(), e.getMessage());
+        // PILQR refuses the per-step keys itself, so they are not offered.
+        BadInputException p = assertThrows(BadInputException.class, () -> ConfigReader.parse("c.yaml",
+                MINIMAL + "algorithm: trajopt_pilqr\ntrajopt: {max_round: 3}\n"));
+        assertEquals("c.yaml: trajopt.max_round: unknown key (a misspelling of 'max_rounds'?); expected one of "
+                + "[action_limits, min_eta, max_eta, del0, max_ent_traj, use_prev_distr, max_rounds]", p.getMessage());
+    }
+
+    private static List<String> iterable(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static Object plain(JsonNode v) {
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        return v.isIntegralNumber() ? (Object) v.asInt() : (Object) v.asDouble();
+    }
+}
