@@ -2,7 +2,9 @@ package org.gps.pipeline.config;
 
 import org.gps.core.control.Ramp;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One key of a config section, declared once: its name, its default, the kind of value it takes
@@ -62,6 +64,16 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
         return new ConfigKey(name, Kind.CHOICE, defaultValue, 0, choices, null, null, description);
     }
 
+    /** A choice among an enum's constants, written in lower case ({@code RES_PERCENT} is {@code res_percent}). */
+    static <E extends Enum<E>> ConfigKey choice(String name, E defaultValue, String description) {
+        return choice(name, configName(defaultValue), Arrays.stream(defaultValue.getDeclaringClass().getEnumConstants())
+                .map(ConfigKey::configName).toList(), description);
+    }
+
+    private static String configName(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
     static ConfigKey ramp(String name, Ramp defaultValue, String description) {
         return new ConfigKey(name, Kind.RAMP, defaultValue, 0, List.of(), null, null, description);
     }
@@ -108,6 +120,11 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
             throw wrongKind("a choice");
         }
         return n.getChoice(name, (String) defaultValue, choices.toArray(String[]::new));
+    }
+
+    /** The constant of {@code type} a choice declared from that enum names. */
+    <E extends Enum<E>> E choice(ConfigNode n, Class<E> type) {
+        return Enum.valueOf(type, choice(n).toUpperCase(Locale.ROOT));
     }
 
     private IllegalStateException wrongKind(String asked) {

@@ -29,6 +29,8 @@ import org.gps.core.env.Environment;
 import org.gps.core.env.EnvironmentSpec;
 import org.gps.core.env.Environments;
 import org.gps.pipeline.config.ConfigSections.Dynamics;
+import org.gps.pipeline.config.ConfigSections.Pi2;
+import org.gps.pipeline.config.ConfigSections.Pilqr;
 import org.gps.pipeline.config.ConfigSections.TrajOpt;
 
 import java.io.FileNotFoundException;
@@ -353,46 +355,46 @@ public final class ConfigReader {
 
     /** The {@code pi2} section: the PI2 update's options (PI2 and PILQR algorithms). */
     private static Pi2Options readPi2(ConfigNode n) {
-        Pi2Options d = Pi2Options.defaults();
-        Pi2Options o = new Pi2Options(n.getPositive("kl_threshold", d.klThreshold()),
-                n.getNonNegative("covariance_damping", d.covarianceDamping()),
-                n.getPositive("min_temperature", d.minTemperature()), n.getPositive("del0", d.del0()));
-        if (!(o.minTemperature() < Pi2Update.MAX_TEMPERATURE)) {
+        double klThreshold = Pi2.KL_THRESHOLD.number(n);
+        double damping = Pi2.COVARIANCE_DAMPING.number(n);
+        double minTemperature = Pi2.MIN_TEMPERATURE.number(n);
+        // Checked before the options exist: their constructor would refuse it without naming the file.
+        if (!(minTemperature < Pi2Update.MAX_TEMPERATURE)) {
             throw n.error(n.key("min_temperature"), "expected a number below " + Pi2Update.MAX_TEMPERATURE + ", got "
-                    + o.minTemperature());
+                    + minTemperature);
         }
-        n.finish();
-        return o;
+        double del0 = Pi2.DEL0.number(n);
+        n.refuseUnknownKeys(Pi2.SECTION.names());
+        return new Pi2Options(klThreshold, damping, minTemperature, del0);
     }
 
     /** The {@code pilqr} section: PILQR's per-step KL steps, step rule and model replay. */
     private static PilqrOptions readPilqr(ConfigNode n) {
-        PilqrOptions d = PilqrOptions.defaults();
-        Ramp klStep = readRamp(n, "kl_step", d.klStep());
-        Ramp maxMult = readRamp(n, "max_step_mult", d.maxStepMult());
-        Ramp minMult = readRamp(n, "min_step_mult", d.minStepMult());
+        Ramp klStep = readRamp(n, Pilqr.KL_STEP);
+        Ramp maxMult = readRamp(n, Pilqr.MAX_STEP_MULT);
+        Ramp minMult = readRamp(n, Pilqr.MIN_STEP_MULT);
         if (minMult.start() > maxMult.start() || minMult.end() > maxMult.end()) {
             throw n.error(n.key("min_step_mult"), "expected at most max_step_mult at both ends (" + maxMult.start()
                     + " -> " + maxMult.end() + "), got " + minMult.start() + " -> " + minMult.end());
         }
-        String rule = n.getChoice("step_rule", "res_percent", "res_percent", "const");
-        double dec = n.getNonNegative("step_rule_res_ratio_dec", d.resRatioDec());
-        double inc = n.getNonNegative("step_rule_res_ratio_inc", d.resRatioInc());
+        PilqrOptions.StepRule rule = Pilqr.STEP_RULE.choice(n, PilqrOptions.StepRule.class);
+        double dec = Pilqr.STEP_RULE_RES_RATIO_DEC.number(n);
+        double inc = Pilqr.STEP_RULE_RES_RATIO_INC.number(n);
         if (inc > dec) {
             throw n.error(n.key("step_rule_res_ratio_inc"), "expected at most step_rule_res_ratio_dec (" + dec
                     + "), got " + inc);
         }
-        String from = n.getChoice("pi2_temperature_from", "cost", "cost", "residual");
-        String start = n.getChoice("replay_start", "model_mean", "model_mean", "sample");
-        n.finish();
-        return new PilqrOptions(klStep, maxMult, minMult,
-                rule.equals("const") ? PilqrOptions.StepRule.CONST : PilqrOptions.StepRule.RES_PERCENT, dec, inc,
-                from.equals("residual") ? PilqrOptions.Pi2TemperatureFrom.RESIDUAL : PilqrOptions.Pi2TemperatureFrom.COST,
-                start.equals("sample") ? PilqrOptions.ReplayStart.SAMPLE : PilqrOptions.ReplayStart.MODEL_MEAN);
+        PilqrOptions.Pi2TemperatureFrom from = Pilqr.PI2_TEMPERATURE_FROM.choice(n,
+                PilqrOptions.Pi2TemperatureFrom.class);
+        PilqrOptions.ReplayStart start = Pilqr.REPLAY_START.choice(n, PilqrOptions.ReplayStart.class);
+        n.refuseUnknownKeys(Pilqr.SECTION.names());
+        return new PilqrOptions(klStep, maxMult, minMult, rule, dec, inc, from, start);
     }
 
     /** A per-step value: one positive number for every step, or [first, last] for a linear ramp. */
-    private static Ramp readRamp(ConfigNode n, String key, Ramp def) {
+    private static Ramp readRamp(ConfigNode n, ConfigKey declared) {
+        String key = declared.name();
+        Ramp def = (Ramp) declared.defaultValue();
         double[] v = n.getDoubleArray(key, new double[] {def.start(), def.end()});
         if (v.length != 1 && v.length != 2) {
             throw n.error(n.key(key), "expected a number or [first, last] (a linear ramp over the horizon), got "

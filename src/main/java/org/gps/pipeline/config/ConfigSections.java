@@ -1,5 +1,8 @@
 package org.gps.pipeline.config;
 
+import org.gps.core.control.Pi2Options;
+import org.gps.core.control.Pi2Update;
+import org.gps.core.control.PilqrOptions;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.GmmOptions;
@@ -150,8 +153,67 @@ final class ConfigSections {
         }
     }
 
+    /** {@code pi2}: the PI2 update of the sample-based algorithms. */
+    static final class Pi2 {
+        private static final Pi2Options D = Pi2Options.defaults();
+
+        static final ConfigKey KL_THRESHOLD = ConfigKey.positive("kl_threshold", D.klThreshold(),
+                "the KL bound, in nats, of each step's sample weights from uniform. The weights of N samples are "
+                        + "never more than log N from uniform, so a bound at or above it would never bind: every "
+                        + "step would take `min_temperature`, the weights would single out one sample and the "
+                        + "covariance would collapse in one iteration (the original allows it; here it is refused)")
+                .documentedBound("> 0 and below log N (N = `samples`)");
+        static final ConfigKey COVARIANCE_DAMPING = ConfigKey.nonNegative("covariance_damping", D.covarianceDamping(),
+                "d: the new covariance is the old one times gamma^(1/d), gamma the weighted spread of the samples in "
+                        + "units of the old covariance; 0: the weighted sample covariance itself");
+        static final ConfigKey MIN_TEMPERATURE = ConfigKey.positive("min_temperature", D.minTemperature(),
+                "the lowest temperature, in cost units").documentedBound("> 0 and below "
+                + ConfigKey.format(Pi2Update.MAX_TEMPERATURE));
+        static final ConfigKey DEL0 = ConfigKey.positive("del0", D.del0(),
+                "first temperature increment at a step whose covariance comes out not positive definite; it doubles "
+                        + "after each further failure, for that step alone");
+
+        static final Section SECTION = new Section("pi2", List.of(KL_THRESHOLD, COVARIANCE_DAMPING, MIN_TEMPERATURE,
+                DEL0));
+
+        private Pi2() {
+        }
+    }
+
+    /** {@code pilqr}: PILQR's per-step KL steps, step rule and model replay. */
+    static final class Pilqr {
+        private static final PilqrOptions D = PilqrOptions.defaults();
+
+        static final ConfigKey KL_STEP = ConfigKey.ramp("kl_step", D.klStep(),
+                "KL step of each time step: the LQR part's target at step t is kl_step_t * step_mult_t");
+        static final ConfigKey MAX_STEP_MULT = ConfigKey.ramp("max_step_mult", D.maxStepMult(),
+                "upper bound of step_mult_t");
+        static final ConfigKey MIN_STEP_MULT = ConfigKey.ramp("min_step_mult", D.minStepMult(),
+                "lower bound of step_mult_t").documentedBound("> 0, at most max_step_mult at both ends");
+        static final ConfigKey STEP_RULE = ConfigKey.choice("step_rule", D.stepRule(),
+                "`res_percent`: step_mult_t follows the residual's share as above; `const`: step_mult_t stays 1")
+                .documentedBound("");
+        static final ConfigKey STEP_RULE_RES_RATIO_DEC = ConfigKey.nonNegative("step_rule_res_ratio_dec",
+                D.resRatioDec(), "share above which step_mult_t halves");
+        static final ConfigKey STEP_RULE_RES_RATIO_INC = ConfigKey.nonNegative("step_rule_res_ratio_inc",
+                D.resRatioInc(), "share below which step_mult_t doubles").documentedBound(">= 0, at most the above");
+        static final ConfigKey PI2_TEMPERATURE_FROM = ConfigKey.choice("pi2_temperature_from", D.pi2TemperatureFrom(),
+                "`cost`: the temperatures come from the full sampled cost, so a residual that is small against the "
+                        + "cost's spread moves the controller little; `residual`: from the residual the weights use "
+                        + "(their KL is then bounded by `kl_threshold`)").documentedBound("");
+        static final ConfigKey REPLAY_START = ConfigKey.choice("replay_start", D.replayStart(),
+                "`model_mean`: every replay starts at the fitted initial-state mean (the spread of the starts counts "
+                        + "as residual); `sample`: at the sample's own x_0").documentedBound("");
+
+        static final Section SECTION = new Section("pilqr", List.of(KL_STEP, MAX_STEP_MULT, MIN_STEP_MULT, STEP_RULE,
+                STEP_RULE_RES_RATIO_DEC, STEP_RULE_RES_RATIO_INC, PI2_TEMPERATURE_FROM, REPLAY_START));
+
+        private Pilqr() {
+        }
+    }
+
     /** Every section whose table docs/formats.md holds, by name. */
     static List<Section> documented() {
-        return List.of(TrajOpt.SECTION, Dynamics.SECTION);
+        return List.of(TrajOpt.SECTION, Dynamics.SECTION, Pi2.SECTION, Pilqr.SECTION);
     }
 }

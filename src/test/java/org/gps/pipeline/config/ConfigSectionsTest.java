@@ -3,6 +3,8 @@ package org.gps.pipeline.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.gps.core.BadInputException;
+import org.gps.core.control.Pi2Options;
+import org.gps.core.control.PilqrOptions;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.junit.jupiter.api.Test;
@@ -85,12 +87,15 @@ class ConfigSectionsTest {
         String table = ConfigSections.TrajOpt.SECTION.table();
         String stale = table.replace("| `0.2` |", "| `0.3` |");
         assertTrue(!stale.equals(table), "the rendered trajopt table shows kl_step's default 0.2");
-        String doc = "intro\n" + begin("trajopt") + "\n" + stale + END + "\nafter\n"
-                + begin("dynamics") + "\n" + ConfigSections.Dynamics.SECTION.table() + END + "\n";
+        StringBuilder doc = new StringBuilder("intro\n");
+        for (ConfigSections.Section s : ConfigSections.documented()) {
+            doc.append(begin(s.name())).append('\n').append(s == ConfigSections.TrajOpt.SECTION ? stale : s.table())
+                    .append(END).append("\nprose\n");
+        }
         List<String> problems = new ArrayList<>();
-        String fixed = withGeneratedTables(doc, problems);
+        String fixed = withGeneratedTables(doc.toString(), problems);
         assertEquals(List.of("the table of `trajopt` differs from its declarations in ConfigSections"), problems);
-        assertEquals(doc.replace(stale, table), fixed);
+        assertEquals(doc.toString().replace(stale, table), fixed);
         List<String> none = new ArrayList<>();
         assertEquals(fixed, withGeneratedTables(fixed, none));
         assertEquals(List.of(), none);
@@ -117,9 +122,15 @@ class ConfigSectionsTest {
         ExperimentConfig c = ConfigReader.parse("c.yaml", MINIMAL);
         assertEquals(TrajOptOptions.defaults(), c.trajopt());
         assertEquals(DynamicsOptions.defaults(c.seed()), c.dynamics());
+        // The sample-based sections are read only by their algorithms, with seven samples so that
+        // kl_threshold's default is below log(samples).
+        ExperimentConfig pilqr = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: trajopt_pilqr\nsamples: 7\n");
+        assertEquals(Pi2Options.defaults(), pilqr.pi2());
+        assertEquals(PilqrOptions.defaults(), pilqr.pilqr());
         JsonNode resolved = new ObjectMapper().readTree(c.resolvedJson());
+        JsonNode resolvedPilqr = new ObjectMapper().readTree(pilqr.resolvedJson());
         for (ConfigSections.Section s : ConfigSections.documented()) {
-            JsonNode section = resolved.get(s.name());
+            JsonNode section = (resolved.has(s.name()) ? resolved : resolvedPilqr).get(s.name());
             assertEquals(List.copyOf(s.names()), iterable(section), s.name());
             for (ConfigKey k : s.keys()) {
                 assertEquals(ConfigKey.format(k.defaultValue()), section.get(k.name()).isTextual()
@@ -142,6 +153,13 @@ class ConfigSectionsTest {
                 + "[action_limits, min_eta, max_eta, del0, max_ent_traj, use_prev_distr, max_rounds]", p.getMessage());
     }
 
+    @Test
+    void aMinTemperatureAtTheHighestTemperatureIsRefusedNamingTheKey() {
+        BadInputException e = assertThrows(BadInputException.class, () -> ConfigReader.parse("c.yaml",
+                MINIMAL + "algorithm: trajopt_pi2\npi2: {min_temperature: 1e17}\n"));
+        assertEquals("c.yaml: pi2.min_temperature: expected a number below 1.0E16, got 1.0E17", e.getMessage());
+    }
+
     private static List<String> iterable(JsonNode object) {
         List<String> names = new ArrayList<>();
         object.fieldNames().forEachRemaining(names::add);
@@ -149,6 +167,11 @@ class ConfigSectionsTest {
     }
 
     private static Object plain(JsonNode v) {
+        if (v.isArray()) {
+            List<Object> out = new ArrayList<>();
+            v.forEach(e -> out.add(plain(e)));
+            return out;
+        }
         if (v.isBoolean()) {
             return v.asBoolean();
         }
