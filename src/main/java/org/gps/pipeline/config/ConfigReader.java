@@ -29,6 +29,7 @@ import org.gps.core.env.Environment;
 import org.gps.core.env.EnvironmentSpec;
 import org.gps.core.env.Environments;
 import org.gps.pipeline.config.ConfigSections.Dynamics;
+import org.gps.pipeline.config.ConfigSections.InitialController;
 import org.gps.pipeline.config.ConfigSections.Pi2;
 import org.gps.pipeline.config.ConfigSections.Pilqr;
 import org.gps.pipeline.config.ConfigSections.TrajOpt;
@@ -285,21 +286,22 @@ public final class ConfigReader {
     private static InitialControllerSpec readInitialController(ConfigNode n, int dU) {
         InitLqrOptions lqr = InitLqrOptions.defaults();
         InitPdOptions pd = InitPdOptions.defaults();
-        String type = n.getChoice("type", "lqr", "lqr", "pd");
-        double initVar = n.getPositive("init_var", type.equals("pd") ? pd.initVar() : lqr.initVar());
-        if (type.equals("lqr")) {
-            double[] gains = perAction(n, "init_gains", n.getDoubleArray("init_gains", new double[] {1.0}), dU);
-            double[] acc = perAction(n, "init_acc", n.getDoubleArray("init_acc", new double[] {0.0}), dU);
+        String type = InitialController.TYPE.choice(n);
+        if (type.equals(InitialController.LQR)) {
+            double initVar = InitialController.LQR_INIT_VAR.number(n);
+            double[] gains = perAction(n, InitialController.INIT_GAINS, dU);
+            double[] acc = perAction(n, InitialController.INIT_ACC, dU);
             n.setResolved("init_gains", gains);
             n.setResolved("init_acc", acc);
-            lqr = new InitLqrOptions(initVar, n.getNonNegative("stiffness", lqr.stiffness()),
-                    n.getNonNegative("stiffness_vel", lqr.stiffnessVel()),
-                    n.getNonNegative("final_weight", lqr.finalWeight()), gains, acc, n.getPositive("dt", lqr.dt()));
+            lqr = new InitLqrOptions(initVar, InitialController.STIFFNESS.number(n),
+                    InitialController.STIFFNESS_VEL.number(n), InitialController.FINAL_WEIGHT.number(n), gains, acc,
+                    InitialController.DT.number(n));
+            n.refuseUnknownKeys(InitialController.SECTION.names(InitialController.LQR_KEYS));
         } else {
-            pd = new InitPdOptions(initVar, n.getNonNegative("pos_gains", pd.posGains()),
-                    n.getNonNegative("vel_gains_mult", pd.velGainsMult()));
+            pd = new InitPdOptions(InitialController.PD_INIT_VAR.number(n), InitialController.POS_GAINS.number(n),
+                    InitialController.VEL_GAINS_MULT.number(n));
+            n.refuseUnknownKeys(InitialController.SECTION.names(InitialController.PD_KEYS));
         }
-        n.finish();
         return new InitialControllerSpec(type, lqr, pd);
     }
 
@@ -485,6 +487,13 @@ public final class ConfigReader {
                 new GmmOptions(emIterations, emTol, em.ridge(), em.initialRidge(), em.rebootMass(), seed, warm,
                         GmmOptions.Initialization.fromConfigName(init)), inTask,
                 DynamicsOptions.Action.fromConfigName(action));
+    }
+
+    /** A declared list of one value per action, or one for all (broadcast), or its default. */
+    private static double[] perAction(ConfigNode n, ConfigKey declared, int dU) {
+        double[] def = ((List<?>) declared.defaultValue()).stream().mapToDouble(x -> ((Number) x).doubleValue())
+                .toArray();
+        return perAction(n, declared.name(), n.getDoubleArray(declared.name(), def), dU);
     }
 
     private static double[] perAction(ConfigNode n, String key, double[] v, int dU) {

@@ -1,5 +1,7 @@
 package org.gps.pipeline.config;
 
+import org.gps.core.control.InitLqrOptions;
+import org.gps.core.control.InitPdOptions;
 import org.gps.core.control.Pi2Options;
 import org.gps.core.control.Pi2Update;
 import org.gps.core.control.PilqrOptions;
@@ -23,15 +25,31 @@ final class ConfigSections {
     private ConfigSections() {
     }
 
-    /** A section's declared keys; its table in docs/formats.md is {@link #table()}. */
-    record Section(String name, List<ConfigKey> keys) {
+    /**
+     * A section's declared keys; its table in docs/formats.md is {@link #table()}. A section whose
+     * {@code type} picks one of several constructions has the keys all of them read, then each
+     * variant's own ({@code variants}; the keys of the other variants are unknown keys there).
+     */
+    record Section(String name, List<ConfigKey> keys, List<Variant> variants) {
         Section {
             keys = List.copyOf(keys);
+            variants = List.copyOf(variants);
+        }
+
+        Section(String name, List<ConfigKey> keys) {
+            this(name, keys, List.of());
         }
 
         /** The declared key names, in order: what the section's unknown-key refusal offers. */
         Set<String> names() {
             return keys.stream().map(ConfigKey::name).collect(Collectors.toCollection(LinkedHashSet::new));
+        }
+
+        /** The names of the common keys and then {@code variant}'s, in order. */
+        Set<String> names(Variant variant) {
+            Set<String> out = names();
+            variant.keys().forEach(k -> out.add(k.name()));
+            return out;
         }
 
         /** The declared key names without {@code excluded}, in order. */
@@ -45,7 +63,62 @@ final class ConfigSections {
         String table() {
             StringBuilder sb = new StringBuilder("| key | default | meaning |\n|-----|---------|---------|\n");
             keys.forEach(k -> sb.append(k.tableRow()).append('\n'));
+            for (Variant v : variants) {
+                sb.append("| *with `type: ").append(v.type()).append("`:* | | |\n");
+                v.keys().forEach(k -> sb.append(k.tableRow()).append('\n'));
+            }
             return sb.toString();
+        }
+    }
+
+    /** The keys read when a section's {@code type} is {@code type}. */
+    record Variant(String type, List<ConfigKey> keys) {
+        Variant {
+            keys = List.copyOf(keys);
+        }
+    }
+
+    /** {@code initial_controller}: the controller of iteration 0, by {@code type}. */
+    static final class InitialController {
+        private static final InitLqrOptions LQR_DEFAULTS = InitLqrOptions.defaults();
+        private static final InitPdOptions PD_DEFAULTS = InitPdOptions.defaults();
+        static final String LQR = "lqr";
+        static final String PD = "pd";
+
+        static final ConfigKey TYPE = ConfigKey.choice("type", LQR, List.of(LQR, PD),
+                "the original's init_lqr or init_pd, with the keys below");
+        static final ConfigKey LQR_INIT_VAR = ConfigKey.positive("init_var", LQR_DEFAULTS.initVar(),
+                "controller covariance scale (it divides the whole cost)");
+        static final ConfigKey INIT_GAINS = perAction("init_gains", 1.0,
+                "gain of the guessed double-integrator model; 1 or dU values");
+        static final ConfigKey INIT_ACC = perAction("init_acc", 0.0,
+                "constant acceleration of the guessed model; 1 or dU values");
+        static final ConfigKey STIFFNESS = ConfigKey.nonNegative("stiffness", LQR_DEFAULTS.stiffness(),
+                "cost weight on positions");
+        static final ConfigKey STIFFNESS_VEL = ConfigKey.nonNegative("stiffness_vel", LQR_DEFAULTS.stiffnessVel(),
+                "velocity weight relative to stiffness");
+        static final ConfigKey FINAL_WEIGHT = ConfigKey.nonNegative("final_weight", LQR_DEFAULTS.finalWeight(),
+                "multiplier on the last step's cost");
+        static final ConfigKey DT = ConfigKey.positive("dt", LQR_DEFAULTS.dt(), "time step of the guessed model");
+        static final ConfigKey PD_INIT_VAR = ConfigKey.positive("init_var", PD_DEFAULTS.initVar(),
+                "action noise variance");
+        static final ConfigKey POS_GAINS = ConfigKey.nonNegative("pos_gains", PD_DEFAULTS.posGains(),
+                "position gain");
+        static final ConfigKey VEL_GAINS_MULT = ConfigKey.nonNegative("vel_gains_mult", PD_DEFAULTS.velGainsMult(),
+                "velocity gain as a fraction of the position gain");
+
+        static final Variant LQR_KEYS = new Variant(LQR, List.of(LQR_INIT_VAR, INIT_GAINS, INIT_ACC, STIFFNESS,
+                STIFFNESS_VEL, FINAL_WEIGHT, DT));
+        static final Variant PD_KEYS = new Variant(PD, List.of(PD_INIT_VAR, POS_GAINS, VEL_GAINS_MULT));
+        static final Section SECTION = new Section("initial_controller", List.of(TYPE), List.of(LQR_KEYS, PD_KEYS));
+
+        /** A list of one value per action, or one for all; the default is {@code value} for every action. */
+        private static ConfigKey perAction(String name, double value, String description) {
+            return ConfigKey.list(name, List.of(value), description)
+                    .documentedDefault("`" + ConfigKey.format(value) + "` per action");
+        }
+
+        private InitialController() {
         }
     }
 
@@ -214,6 +287,6 @@ final class ConfigSections {
 
     /** Every section whose table docs/formats.md holds, by name. */
     static List<Section> documented() {
-        return List.of(TrajOpt.SECTION, Dynamics.SECTION, Pi2.SECTION, Pilqr.SECTION);
+        return List.of(InitialController.SECTION, TrajOpt.SECTION, Dynamics.SECTION, Pi2.SECTION, Pilqr.SECTION);
     }
 }
