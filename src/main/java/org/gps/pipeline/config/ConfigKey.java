@@ -108,6 +108,14 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
         return n.getInt(name, (Integer) defaultValue, min);
     }
 
+    /** The key's value in {@code n}, or {@code defaultValue} where the rest of the config decides the default. */
+    int integer(ConfigNode n, int defaultValue) {
+        if (kind != Kind.INTEGER) {
+            throw wrongKind("an integer");
+        }
+        return n.getInt(name, defaultValue, min);
+    }
+
     boolean flag(ConfigNode n) {
         if (kind != Kind.FLAG) {
             throw wrongKind("true or false");

@@ -32,6 +32,7 @@ import org.gps.pipeline.config.ConfigSections.Dynamics;
 import org.gps.pipeline.config.ConfigSections.InitialController;
 import org.gps.pipeline.config.ConfigSections.Pi2;
 import org.gps.pipeline.config.ConfigSections.Pilqr;
+import org.gps.pipeline.config.ConfigSections.Policy;
 import org.gps.pipeline.config.ConfigSections.TrajOpt;
 
 import java.io.FileNotFoundException;
@@ -269,8 +270,7 @@ public final class ConfigReader {
                         + " train a neural policy; this config's algorithm is " + algorithm);
             }
         } else {
-            // Gym scores Pendulum over 200-step episodes whatever horizon the controllers are trained on.
-            int evalHorizon = env.type().equals("pendulum") ? 200 : horizon;
+            int evalHorizon = env.type().equals("pendulum") ? Policy.PENDULUM_EVAL_HORIZON : horizon;
             policy = readPolicy(c.child("policy"), seed, evalHorizon, e);
             if (algorithm == Algorithm.BADMM && policy.replayIterations() > 0) {
                 // BADMM's targets carry the multipliers of the iteration they were built in.
@@ -430,32 +430,31 @@ public final class ConfigReader {
         System.arraycopy(hidden, 0, layers, 1, hidden.length);
         layers[layers.length - 1] = env.actionDim();
         ConfigBounds.checkNetwork(n, layers);
-        int iterations = n.getInt("train_iterations", d.trainIterations(), 1);
-        double tol = n.getNonNegative("train_tolerance", d.trainTolerance());
-        double l2 = n.getNonNegative("l2", d.l2());
-        double initWt = n.getPositive("init_pol_wt", d.initPolWt());
-        boolean onPolicy = n.getBoolean("sample_on_policy", d.sampleOnPolicy());
-        int replay = n.getInt("replay_iterations", d.replayIterations(), 0);
-        int episodes = n.getInt("eval_episodes", d.evalEpisodes(), 1);
-        int evalHorizon = n.getInt("eval_horizon", d.evalHorizon(), 1);
+        int iterations = Policy.TRAIN_ITERATIONS.integer(n);
+        double tol = Policy.TRAIN_TOLERANCE.number(n);
+        double l2 = Policy.L2.number(n);
+        double initWt = Policy.INIT_POL_WT.number(n);
+        boolean onPolicy = Policy.SAMPLE_ON_POLICY.flag(n);
+        int replay = Policy.REPLAY_ITERATIONS.integer(n);
+        int episodes = Policy.EVAL_EPISODES.integer(n);
+        int evalHorizon = Policy.EVAL_HORIZON.integer(n, d.evalHorizon());
         ConfigBounds.atMost(n, "eval_horizon", evalHorizon, ConfigBounds.MAX_HORIZON,
                 "time steps an evaluation episode is planned for");
         DynamicsOptions p = d.prior();
-        int maxClusters = n.getInt("prior_max_clusters", p.maxClusters(), 2);
-        int minSamples = n.getInt("prior_min_samples_per_cluster", p.minSamplesPerCluster(), 1);
-        int maxSamples = n.getInt("prior_max_samples", p.maxSamples(), 2);
-        double strength = n.getPositive("prior_strength", p.strength());
-        PolicyOptions.Badmm b = d.badmm();
-        int inner = n.getInt("inner_iterations", b.innerIterations(), 1);
-        double dualRate = n.getNonNegative("policy_dual_rate", b.policyDualRate());
-        double dualRateCovar = n.getNonNegative("policy_dual_rate_covar", b.policyDualRateCovar());
-        double lgStep = n.getNonNegative("lg_step", b.lgStep());
-        String rule = n.getChoice("weight_rule", b.weightRule(), "kl", "exp");
-        double inc = n.getPositive("exp_step_increase", b.expStepIncrease());
-        double dec = n.getPositive("exp_step_decrease", b.expStepDecrease());
-        double upper = n.getNonNegative("exp_step_upper", b.expStepUpper());
-        double lower = n.getNonNegative("exp_step_lower", b.expStepLower());
-        n.finish();
+        int maxClusters = Policy.PRIOR_MAX_CLUSTERS.integer(n);
+        int minSamples = Policy.PRIOR_MIN_SAMPLES_PER_CLUSTER.integer(n);
+        int maxSamples = Policy.PRIOR_MAX_SAMPLES.integer(n);
+        double strength = Policy.PRIOR_STRENGTH.number(n);
+        int inner = Policy.INNER_ITERATIONS.integer(n);
+        double dualRate = Policy.POLICY_DUAL_RATE.number(n);
+        double dualRateCovar = Policy.POLICY_DUAL_RATE_COVAR.number(n);
+        double lgStep = Policy.LG_STEP.number(n);
+        String rule = Policy.WEIGHT_RULE.choice(n);
+        double inc = Policy.EXP_STEP_INCREASE.number(n);
+        double dec = Policy.EXP_STEP_DECREASE.number(n);
+        double upper = Policy.EXP_STEP_UPPER.number(n);
+        double lower = Policy.EXP_STEP_LOWER.number(n);
+        n.refuseUnknownKeys(Policy.SECTION.names());
         return new PolicyOptions(hidden, iterations, tol, l2, initWt, onPolicy,
                 new DynamicsOptions(false, maxClusters, minSamples, maxSamples, strength, p.regularization(),
                         p.initialStateVar(), p.em()), episodes, evalHorizon,

@@ -8,6 +8,7 @@ import org.gps.core.control.PilqrOptions;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.GmmOptions;
+import org.gps.core.policy.PolicyOptions;
 
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -285,8 +286,83 @@ final class ConfigSections {
         }
     }
 
+    /** {@code policy}: the neural policy, its prior, its scoring and BADMM's settings. */
+    static final class Policy {
+        // Neither the run's seed nor the evaluation horizon is any key's declared default.
+        private static final PolicyOptions D = PolicyOptions.defaults(0L, 1);
+        private static final DynamicsOptions PRIOR = D.prior();
+        private static final PolicyOptions.Badmm BADMM = D.badmm();
+        /** Gym scores Pendulum over 200-step episodes whatever horizon the controllers are trained on. */
+        static final int PENDULUM_EVAL_HORIZON = 200;
+
+        static final ConfigKey HIDDEN = ConfigKey.list("hidden", Arrays.stream(D.hidden()).boxed().toList(),
+                "hidden layer widths of the MLP (ReLU)").documentedBound("whole numbers from 1 to "
+                + ConfigBounds.MAX_HIDDEN_UNITS);
+        static final ConfigKey TRAIN_ITERATIONS = ConfigKey.integer("train_iterations", D.trainIterations(), 1,
+                "L-BFGS iterations per S-step (MLlib's `LBFGS.runLBFGS`)");
+        static final ConfigKey TRAIN_TOLERANCE = ConfigKey.nonNegative("train_tolerance", D.trainTolerance(),
+                "MLlib's relative convergence tolerance");
+        static final ConfigKey L2 = ConfigKey.nonNegative("l2", D.l2(), "L2 penalty on the network's parameters");
+        static final ConfigKey INIT_POL_WT = ConfigKey.positive("init_pol_wt", D.initPolWt(),
+                "initial target weight w_t (MDGPS keeps it; BADMM adapts it)");
+        static final ConfigKey SAMPLE_ON_POLICY = ConfigKey.flag("sample_on_policy", D.sampleOnPolicy(),
+                "MDGPS: from iteration 1 on, the policy (with its noise) draws the samples");
+        static final ConfigKey REPLAY_ITERATIONS = ConfigKey.integer("replay_iterations", D.replayIterations(), 0,
+                "MDGPS: the S-step of iteration I also trains on the samples of iterations I-r..I-1, each towards "
+                        + "the controllers its own C-step produced (iteration j's samples towards iteration j+1's "
+                        + "controllers); 0 trains on iteration I's samples only, as the original does. BADMM refuses "
+                        + "it (its targets carry that iteration's multipliers)");
+        static final ConfigKey EVAL_EPISODES = ConfigKey.integer("eval_episodes", D.evalEpisodes(), 1,
+                "random starts the policy is scored from after each S-step");
+        static final ConfigKey EVAL_HORIZON = ConfigKey.integer("eval_horizon", PENDULUM_EVAL_HORIZON, 1,
+                "steps per scoring episode").documentedDefault("`" + PENDULUM_EVAL_HORIZON
+                + "` for pendulum, else `horizon`").documentedBound("from 1 to " + ConfigBounds.MAX_HORIZON);
+        static final ConfigKey PRIOR_MAX_CLUSTERS = ConfigKey.integer("prior_max_clusters", PRIOR.maxClusters(), 2,
+                "the policy prior's GMM ([algorithm.md](algorithm.md) section 9)");
+        static final ConfigKey PRIOR_MIN_SAMPLES_PER_CLUSTER = ConfigKey.integer("prior_min_samples_per_cluster",
+                PRIOR.minSamplesPerCluster(), 1, "K = max(2, min(max_clusters, floor(points / this)))");
+        static final ConfigKey PRIOR_MAX_SAMPLES = ConfigKey.integer("prior_max_samples", PRIOR.maxSamples(), 2,
+                "the policy prior's window: last trajectories per condition, across iterations");
+        static final ConfigKey PRIOR_STRENGTH = ConfigKey.positive("prior_strength", PRIOR.strength(),
+                "scales the prior's m and n0");
+        static final ConfigKey INNER_ITERATIONS = ConfigKey.integer("inner_iterations", BADMM.innerIterations(), 1,
+                "BADMM: C-step / S-step alternations per iteration");
+        static final ConfigKey POLICY_DUAL_RATE = ConfigKey.nonNegative("policy_dual_rate", BADMM.policyDualRate(),
+                "BADMM: step of lambda_k");
+        static final ConfigKey POLICY_DUAL_RATE_COVAR = ConfigKey.nonNegative("policy_dual_rate_covar",
+                BADMM.policyDualRateCovar(), "BADMM: step of lambda_K");
+        static final ConfigKey LG_STEP = ConfigKey.nonNegative("lg_step", BADMM.lgStep(),
+                "BADMM: weight step, w_t += lg_step * KL_t (rule `kl`)");
+        static final ConfigKey WEIGHT_RULE = ConfigKey.choice("weight_rule", BADMM.weightRule(), List.of("kl", "exp"),
+                "BADMM, after each iteration's inner loop: `exp` (times `exp_step_increase` where KL_t is at or above "
+                        + "mean + `exp_step_upper` std, times `exp_step_decrease` where it is below mean - "
+                        + "`exp_step_lower` std; from iteration 1 on, iteration 0 keeps `init_pol_wt`; the rule of the "
+                        + "original's BADMM examples) or `kl` (w_t += `lg_step` * KL_t, the original's default; with "
+                        + "the C-step's KL step of about `kl_step` per time step this lifts the weights to tens or "
+                        + "more in one iteration, the policy term then outweighs the cost and the controllers stop "
+                        + "improving: on Pendulum BADMM did not learn with it)").documentedBound("");
+        static final ConfigKey EXP_STEP_INCREASE = ConfigKey.positive("exp_step_increase", BADMM.expStepIncrease(),
+                "BADMM, rule `exp`: factor of the weights where KL_t is high");
+        static final ConfigKey EXP_STEP_DECREASE = ConfigKey.positive("exp_step_decrease", BADMM.expStepDecrease(),
+                "BADMM, rule `exp`: factor of the weights where KL_t is low");
+        static final ConfigKey EXP_STEP_UPPER = ConfigKey.nonNegative("exp_step_upper", BADMM.expStepUpper(),
+                "BADMM, rule `exp`: KL_t is high at or above its mean + this many standard deviations");
+        static final ConfigKey EXP_STEP_LOWER = ConfigKey.nonNegative("exp_step_lower", BADMM.expStepLower(),
+                "BADMM, rule `exp`: KL_t is low below its mean - this many standard deviations");
+
+        static final Section SECTION = new Section("policy", List.of(HIDDEN, TRAIN_ITERATIONS, TRAIN_TOLERANCE, L2,
+                INIT_POL_WT, SAMPLE_ON_POLICY, REPLAY_ITERATIONS, EVAL_EPISODES, EVAL_HORIZON, PRIOR_MAX_CLUSTERS,
+                PRIOR_MIN_SAMPLES_PER_CLUSTER, PRIOR_MAX_SAMPLES, PRIOR_STRENGTH, INNER_ITERATIONS, POLICY_DUAL_RATE,
+                POLICY_DUAL_RATE_COVAR, LG_STEP, WEIGHT_RULE, EXP_STEP_INCREASE, EXP_STEP_DECREASE, EXP_STEP_UPPER,
+                EXP_STEP_LOWER));
+
+        private Policy() {
+        }
+    }
+
     /** Every section whose table docs/formats.md holds, by name. */
     static List<Section> documented() {
-        return List.of(InitialController.SECTION, TrajOpt.SECTION, Dynamics.SECTION, Pi2.SECTION, Pilqr.SECTION);
+        return List.of(InitialController.SECTION, Dynamics.SECTION, TrajOpt.SECTION, Pi2.SECTION, Pilqr.SECTION,
+                Policy.SECTION);
     }
 }

@@ -127,10 +127,14 @@ class ConfigSectionsTest {
         ExperimentConfig pilqr = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: trajopt_pilqr\nsamples: 7\n");
         assertEquals(Pi2Options.defaults(), pilqr.pi2());
         assertEquals(PilqrOptions.defaults(), pilqr.pilqr());
-        JsonNode resolved = new ObjectMapper().readTree(c.resolvedJson());
-        JsonNode resolvedPilqr = new ObjectMapper().readTree(pilqr.resolvedJson());
+        // On Pendulum the policy's evaluation horizon is Gym's, the declared default.
+        ExperimentConfig mdgps = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\n");
+        List<JsonNode> resolved = new ArrayList<>();
+        for (ExperimentConfig r : List.of(c, pilqr, mdgps)) {
+            resolved.add(new ObjectMapper().readTree(r.resolvedJson()));
+        }
         for (ConfigSections.Section s : ConfigSections.documented()) {
-            JsonNode section = (resolved.has(s.name()) ? resolved : resolvedPilqr).get(s.name());
+            JsonNode section = resolved.stream().filter(r -> r.has(s.name())).findFirst().orElseThrow().get(s.name());
             // A section with variants resolves its default type's keys (the first variant's).
             List<ConfigKey> keys = new ArrayList<>(s.keys());
             s.variants().stream().limit(1).forEach(v -> keys.addAll(v.keys()));
