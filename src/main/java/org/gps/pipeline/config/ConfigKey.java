@@ -14,7 +14,7 @@ import java.util.Locale;
  *
  * @param name         the key inside its section, e.g. {@code "kl_step"}
  * @param kind         the kind of value and the bound the reader enforces
- * @param defaultValue a {@link Double}, {@link Integer}, {@link Boolean}, {@link String} (a choice),
+ * @param defaultValue null for a key the config must give; else a {@link Double}, {@link Integer}, {@link Boolean}, {@link String} (a choice),
  *                     {@link Ramp}, or an unmodifiable list of numbers (a {@link Kind#LIST} key)
  * @param min          the least value of an {@link Kind#INTEGER} key (0 for the other kinds)
  * @param choices      the values a {@link Kind#CHOICE} key takes (empty for the other kinds)
@@ -62,6 +62,11 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
             throw new IllegalArgumentException(name + ": default '" + defaultValue + "' is not among " + choices);
         }
         return new ConfigKey(name, Kind.CHOICE, defaultValue, 0, choices, null, null, description);
+    }
+
+    /** A choice the config must make: it has no default. */
+    static ConfigKey requiredChoice(String name, List<String> choices, String description) {
+        return new ConfigKey(name, Kind.CHOICE, null, 0, choices, null, "**required**", description);
     }
 
     /** A choice among an enum's constants, written in lower case ({@code RES_PERCENT} is {@code res_percent}). */

@@ -6,6 +6,7 @@ import org.gps.core.control.Pi2Options;
 import org.gps.core.control.Pi2Update;
 import org.gps.core.control.PilqrOptions;
 import org.gps.core.control.TrajOptOptions;
+import org.gps.core.cost.RampOption;
 import org.gps.core.dynamics.DynamicsOptions;
 import org.gps.core.gmm.GmmOptions;
 import org.gps.core.policy.PolicyOptions;
@@ -120,6 +121,43 @@ final class ConfigSections {
         }
 
         private InitialController() {
+        }
+    }
+
+    /** One term of {@code cost.terms} (or of a {@code cost.per_condition} entry's terms), by {@code type}. */
+    static final class CostTerm {
+        static final String STATE = "state";
+        static final String ACTION = "action";
+
+        static final ConfigKey TYPE = ConfigKey.requiredChoice("type", List.of(STATE, ACTION), "the kind of term");
+        static final ConfigKey WEIGHT = ConfigKey.nonNegative("weight", 1.0, "weight of the term in the sum");
+        static final ConfigKey TARGET = perDimension("target", 0.0, "state dimension", "target state");
+        static final ConfigKey STATE_WEIGHTS = perDimension("weights", 1.0, "state dimension",
+                "per-dimension weights wp, each >= 0");
+        static final ConfigKey RAMP = ConfigKey.choice("ramp", RampOption.CONSTANT,
+                "time profile of the weights");
+        static final ConfigKey WP_FINAL_MULTIPLIER = ConfigKey.nonNegative("wp_final_multiplier", 1.0,
+                "multiplier at the final step");
+        static final ConfigKey L1 = ConfigKey.nonNegative("l1", 0.0,
+                "weight of the term sqrt(alpha + sum((wp * dist)^2))");
+        static final ConfigKey L2 = ConfigKey.nonNegative("l2", 1.0,
+                "weight of the term 0.5 * sum(wp * dist^2), dist = x_t - target");
+        static final ConfigKey ALPHA = ConfigKey.positive("alpha", 1e-2, "smoothing inside the l1 term");
+        static final ConfigKey ACTION_WEIGHTS = perDimension("weights", 1.0, "action", "per-action weights, each >= 0");
+
+        static final Variant STATE_KEYS = new Variant(STATE, List.of(TARGET, STATE_WEIGHTS, RAMP, WP_FINAL_MULTIPLIER,
+                L1, L2, ALPHA));
+        static final Variant ACTION_KEYS = new Variant(ACTION, List.of(ACTION_WEIGHTS));
+        static final Section SECTION = new Section("cost term", List.of(TYPE, WEIGHT), List.of(STATE_KEYS,
+                ACTION_KEYS));
+
+        /** A list of one value per dimension, or one for all; the default is {@code value} for every dimension. */
+        private static ConfigKey perDimension(String name, double value, String dimension, String description) {
+            return ConfigKey.list(name, List.of(value), description + "; one value per " + dimension + " (or one "
+                    + "for all)").documentedDefault("`" + ConfigKey.format(value) + "` per " + dimension);
+        }
+
+        private CostTerm() {
         }
     }
 
@@ -362,7 +400,7 @@ final class ConfigSections {
 
     /** Every section whose table docs/formats.md holds, by name. */
     static List<Section> documented() {
-        return List.of(InitialController.SECTION, Dynamics.SECTION, TrajOpt.SECTION, Pi2.SECTION, Pilqr.SECTION,
+        return List.of(InitialController.SECTION, CostTerm.SECTION, Dynamics.SECTION, TrajOpt.SECTION, Pi2.SECTION, Pilqr.SECTION,
                 Policy.SECTION);
     }
 }

@@ -134,6 +134,9 @@ class ConfigSectionsTest {
             resolved.add(new ObjectMapper().readTree(r.resolvedJson()));
         }
         for (ConfigSections.Section s : ConfigSections.documented()) {
+            if (s == ConfigSections.CostTerm.SECTION) {
+                continue;
+            }
             JsonNode section = resolved.stream().filter(r -> r.has(s.name())).findFirst().orElseThrow().get(s.name());
             // A section with variants resolves its default type's keys (the first variant's).
             List<ConfigKey> keys = new ArrayList<>(s.keys());
@@ -144,6 +147,35 @@ class ConfigSectionsTest {
                         ? section.get(k.name()).asText() : ConfigKey.format(plain(section.get(k.name()))),
                         s.name() + "." + k.name());
             }
+        }
+    }
+
+    /** Cost terms of either type resolve every declared key; a per-dimension default stands for each dimension. */
+    @Test
+    void costTermsResolveEveryDeclaredKeyToItsDefault() throws Exception {
+        String yaml = MINIMAL.substring(0, MINIMAL.indexOf("cost:")) + "cost: {terms: [{type: state}, {type: action}]}\n";
+        JsonNode terms = new ObjectMapper().readTree(ConfigReader.parse("c.yaml", yaml).resolvedJson()).get("cost")
+                .get("terms");
+        ConfigSections.Section s = ConfigSections.CostTerm.SECTION;
+        for (int i = 0; i < 2; i++) {
+            ConfigSections.Variant v = s.variants().get(i);
+            JsonNode term = terms.get(i);
+            assertEquals(List.copyOf(s.names(v)), iterable(term), v.type());
+            assertEquals(v.type(), term.get("type").asText());
+            for (ConfigKey k : v.keys()) {
+                JsonNode value = term.get(k.name());
+                if (k.kind() == ConfigKey.Kind.LIST) {
+                    // Pendulum: three state dimensions, one action.
+                    assertEquals(i == 0 ? 3 : 1, value.size(), k.name());
+                    for (JsonNode x : value) {
+                        assertEquals(((List<?>) k.defaultValue()).get(0), x.asDouble(), k.name());
+                    }
+                } else {
+                    assertEquals(ConfigKey.format(k.defaultValue()), value.isTextual() ? value.asText()
+                            : ConfigKey.format(plain(value)), v.type() + "." + k.name());
+                }
+            }
+            assertEquals(1.0, term.get("weight").asDouble(), 0.0);
         }
     }
 
