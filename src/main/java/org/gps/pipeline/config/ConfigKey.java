@@ -30,11 +30,15 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
 
     /** The kind of value a key takes; each numeric kind carries the bound its reader enforces. */
     enum Kind {
-        POSITIVE, NON_NEGATIVE, INTEGER, FLAG, CHOICE,
+        POSITIVE, NON_NEGATIVE, INTEGER, FLAG, CHOICE, TEXT,
+        /** Any whole number (a long), e.g. a seed. */
+        ANY_INTEGER,
         /** One positive number for every step or [first, last], a linear ramp over the horizon. */
         RAMP,
         /** A list whose checks depend on the rest of the config; the reader reads it by hand with this default. */
-        LIST
+        LIST,
+        /** A mapping or list with keys of its own, read by its own reader. */
+        NESTED
     }
 
     ConfigKey {
@@ -51,6 +55,24 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
 
     static ConfigKey integer(String name, int defaultValue, int min, String description) {
         return new ConfigKey(name, Kind.INTEGER, defaultValue, min, List.of(), null, null, description);
+    }
+
+    /** An integer the config must give. */
+    static ConfigKey requiredInteger(String name, int min, String description) {
+        return new ConfigKey(name, Kind.INTEGER, null, min, List.of(), null, "**required**", description);
+    }
+
+    static ConfigKey anyInteger(String name, long defaultValue, String description) {
+        return new ConfigKey(name, Kind.ANY_INTEGER, defaultValue, 0, List.of(), "integer", null, description);
+    }
+
+    static ConfigKey text(String name, String defaultValue, String description) {
+        return new ConfigKey(name, Kind.TEXT, defaultValue, 0, List.of(), "", null, description);
+    }
+
+    /** A section or list with its own keys; {@code shownDefault} says what its absence means. */
+    static ConfigKey nested(String name, String shownDefault, String description) {
+        return new ConfigKey(name, Kind.NESTED, null, 0, List.of(), "", shownDefault, description);
     }
 
     static ConfigKey flag(String name, boolean defaultValue, String description) {
@@ -106,11 +128,26 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
         };
     }
 
+    /** The key's value in {@code n}, or its default; a key without a default is refused when absent. */
     int integer(ConfigNode n) {
         if (kind != Kind.INTEGER) {
             throw wrongKind("an integer");
         }
-        return n.getInt(name, (Integer) defaultValue, min);
+        return defaultValue == null ? n.requireInt(name, min) : n.getInt(name, (Integer) defaultValue, min);
+    }
+
+    long anyInteger(ConfigNode n) {
+        if (kind != Kind.ANY_INTEGER) {
+            throw wrongKind("a whole number");
+        }
+        return n.getLong(name, (Long) defaultValue);
+    }
+
+    String text(ConfigNode n) {
+        if (kind != Kind.TEXT) {
+            throw wrongKind("a string");
+        }
+        return n.getString(name, (String) defaultValue);
     }
 
     /** The key's value in {@code n}, or {@code defaultValue} where the rest of the config decides the default. */
@@ -151,7 +188,7 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
             case NON_NEGATIVE -> ">= 0";
             case INTEGER -> ">= " + min;
             case CHOICE -> alternatives(choices);
-            case FLAG, LIST -> "";
+            case FLAG, LIST, TEXT, ANY_INTEGER, NESTED -> "";
         };
         String shown = shownDefault != null ? shownDefault : "`" + format(defaultValue) + "`";
         return "| `" + name + "` | " + shown + " | " + (bound.isEmpty() ? "" : bound + "; ") + description + " |";

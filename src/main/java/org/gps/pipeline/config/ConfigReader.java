@@ -33,6 +33,7 @@ import org.gps.pipeline.config.ConfigSections.InitialController;
 import org.gps.pipeline.config.ConfigSections.Pi2;
 import org.gps.pipeline.config.ConfigSections.Pilqr;
 import org.gps.pipeline.config.ConfigSections.Policy;
+import org.gps.pipeline.config.ConfigSections.TopLevel;
 import org.gps.pipeline.config.ConfigSections.TrajOpt;
 
 import java.io.FileNotFoundException;
@@ -42,7 +43,6 @@ import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -167,25 +167,19 @@ public final class ConfigReader {
         return sb.toString();
     }
 
-    /** Every key a config may hold at its top level; the sections' own keys are checked where they are read. */
-    static final Set<String> TOP_LEVEL_KEYS = new java.util.LinkedHashSet<>(List.of("name", "seed", "algorithm",
-            "iterations", "horizon", "samples", "environment", "conditions", "initial_controller", "cost", "trajopt",
-            "dynamics", "policy", "pi2", "pilqr"));
-
     private static ExperimentConfig read(ConfigNode c) {
-        c.refuseUnknownKeys(TOP_LEVEL_KEYS);
-        String name = c.getString("name", "experiment");
-        long seed = c.getLong("seed", 0L);
-        Algorithm algorithm = Algorithm.of(c.getChoice("algorithm", Algorithm.TRAJOPT.configName(),
-                ALGORITHMS.toArray(String[]::new)));
-        int iterations = c.getInt("iterations", 10, 1);
+        // Before anything is read: a misspelt required section is named as the unknown key it is.
+        c.refuseUnknownKeys(TopLevel.SECTION.names());
+        String name = TopLevel.NAME.text(c);
+        long seed = TopLevel.SEED.anyInteger(c);
+        Algorithm algorithm = Algorithm.of(TopLevel.ALGORITHM.choice(c));
+        int iterations = TopLevel.ITERATIONS.integer(c);
         ConfigBounds.atMost(c, "iterations", iterations, ConfigBounds.MAX_ITERATIONS,
                 "the run directory's four-digit iter=NNNN folders can name");
-        int horizon = c.requireInt("horizon", 2);
+        int horizon = TopLevel.HORIZON.integer(c);
         ConfigBounds.atMost(c, "horizon", horizon, ConfigBounds.MAX_HORIZON,
                 "time steps a run is planned for (one task holds a condition's whole horizon)");
-        // docs/algorithm.md section 4: N = 1 cannot fit dynamics.
-        int samples = c.getInt("samples", 5, 2);
+        int samples = TopLevel.SAMPLES.integer(c);
         ConfigBounds.atMost(c, "samples", samples, ConfigBounds.MAX_SAMPLES,
                 "samples per condition a run is planned for (one task fits a condition's samples together)");
 

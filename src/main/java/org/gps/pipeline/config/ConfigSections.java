@@ -80,6 +80,50 @@ final class ConfigSections {
         }
     }
 
+    /** The top level of a config: the run's sizes and the sections. */
+    static final class TopLevel {
+        static final ConfigKey NAME = ConfigKey.text("name", "experiment", "a label for the run");
+        static final ConfigKey SEED = ConfigKey.anyInteger("seed", 0L,
+                "every random draw derives from (seed, iteration, condition, sample)");
+        static final ConfigKey ALGORITHM = ConfigKey.choice("algorithm", Algorithm.TRAJOPT.configName(),
+                Algorithm.names(), "`trajopt` (controllers only), `mdgps` or `badmm` (a neural policy too); the "
+                        + "sample-based C-steps `trajopt_pi2`, `trajopt_pilqr` (controllers only), `mdgps_pilqr` and "
+                        + "`mdgps_pi2` (a neural policy too), see "
+                        + "[PI2 and PILQR](#pi2-and-pilqr-sections-pi2-and-pilqr)").documentedBound("");
+        static final ConfigKey ITERATIONS = ConfigKey.integer("iterations", 10, 1, "number of GPS iterations")
+                .documentedBound("from 1 to " + ConfigBounds.MAX_ITERATIONS);
+        static final ConfigKey HORIZON = ConfigKey.requiredInteger("horizon", 2, "T, time steps per rollout")
+                .documentedBound("from 2 to " + ConfigBounds.MAX_HORIZON);
+        // docs/algorithm.md section 4: N = 1 cannot fit dynamics.
+        static final ConfigKey SAMPLES = ConfigKey.integer("samples", 5, 2, "N, rollouts per condition per iteration")
+                .documentedBound("from 2 to " + ConfigBounds.MAX_SAMPLES);
+        static final ConfigKey ENVIRONMENT = ConfigKey.nested("environment", "**required**",
+                "a mapping: `type` (**required**: `pendulum`, `linear`, `point_mass`, `two_link_arm`) and that "
+                        + "type's parameters, below");
+        static final ConfigKey CONDITIONS = ConfigKey.nested("conditions", "**required**",
+                "non-empty list of initial states, one per condition (forms per environment, below)");
+        static final ConfigKey INITIAL_CONTROLLER = ConfigKey.nested("initial_controller", "see below",
+                "how the controllers of iteration 0 are built ([algorithm.md](algorithm.md) section 11)");
+        static final ConfigKey COST = ConfigKey.nested("cost", "**required** (`cost.terms`)",
+                "the cost ([algorithm.md](algorithm.md) section 2)");
+        static final ConfigKey TRAJOPT = ConfigKey.nested("trajopt", "see below",
+                "C-step and step-size options ([algorithm.md](algorithm.md) sections 6, 7)");
+        static final ConfigKey DYNAMICS = ConfigKey.nested("dynamics", "see below",
+                "the GMM prior and the per-step fits ([algorithm.md](algorithm.md) sections 3-5)");
+        static final ConfigKey POLICY = ConfigKey.nested("policy", "see below",
+                "algorithms with a neural policy only: the policy, its linearization and BADMM's duals");
+        static final ConfigKey PI2 = ConfigKey.nested("pi2", "see below", "the PI2 and PILQR algorithms only: the "
+                + "PI2 update");
+        static final ConfigKey PILQR = ConfigKey.nested("pilqr", "see below",
+                "`trajopt_pilqr` and `mdgps_pilqr` only: PILQR's per-step KL steps, step rule and model replay");
+
+        static final Section SECTION = new Section("top level", List.of(NAME, SEED, ALGORITHM, ITERATIONS, HORIZON,
+                SAMPLES, ENVIRONMENT, CONDITIONS, INITIAL_CONTROLLER, COST, TRAJOPT, DYNAMICS, POLICY, PI2, PILQR));
+
+        private TopLevel() {
+        }
+    }
+
     /** {@code initial_controller}: the controller of iteration 0, by {@code type}. */
     static final class InitialController {
         private static final InitLqrOptions LQR_DEFAULTS = InitLqrOptions.defaults();
@@ -400,7 +444,7 @@ final class ConfigSections {
 
     /** Every section whose table docs/formats.md holds, by name. */
     static List<Section> documented() {
-        return List.of(InitialController.SECTION, CostTerm.SECTION, Dynamics.SECTION, TrajOpt.SECTION, Pi2.SECTION, Pilqr.SECTION,
+        return List.of(TopLevel.SECTION, InitialController.SECTION, CostTerm.SECTION, Dynamics.SECTION, TrajOpt.SECTION, Pi2.SECTION, Pilqr.SECTION,
                 Policy.SECTION);
     }
 }

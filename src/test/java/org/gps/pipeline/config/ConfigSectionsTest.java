@@ -134,7 +134,7 @@ class ConfigSectionsTest {
             resolved.add(new ObjectMapper().readTree(r.resolvedJson()));
         }
         for (ConfigSections.Section s : ConfigSections.documented()) {
-            if (s == ConfigSections.CostTerm.SECTION) {
+            if (s == ConfigSections.CostTerm.SECTION || s == ConfigSections.TopLevel.SECTION) {
                 continue;
             }
             JsonNode section = resolved.stream().filter(r -> r.has(s.name())).findFirst().orElseThrow().get(s.name());
@@ -148,6 +148,23 @@ class ConfigSectionsTest {
                         s.name() + "." + k.name());
             }
         }
+    }
+
+    /** The top level's own keys resolve to their defaults; its sections and the required keys are checked where read. */
+    @Test
+    void topLevelKeysResolveToTheirDefaults() throws Exception {
+        JsonNode resolved = new ObjectMapper().readTree(ConfigReader.parse("c.yaml", MINIMAL).resolvedJson());
+        assertEquals(List.of("name", "seed", "algorithm", "iterations", "horizon", "samples", "environment",
+                "conditions", "initial_controller", "cost", "trajopt", "dynamics"), iterable(resolved));
+        assertTrue(ConfigSections.TopLevel.SECTION.names().containsAll(iterable(resolved)));
+        assertEquals("experiment", resolved.get("name").asText());
+        for (ConfigKey k : List.of(ConfigSections.TopLevel.SEED, ConfigSections.TopLevel.ALGORITHM,
+                ConfigSections.TopLevel.ITERATIONS, ConfigSections.TopLevel.SAMPLES)) {
+            assertEquals(String.valueOf(k.defaultValue()), resolved.get(k.name()).asText(), k.name());
+        }
+        BadInputException missing = assertThrows(BadInputException.class,
+                () -> ConfigReader.parse("c.yaml", MINIMAL.replace("horizon: 10\n", "")));
+        assertEquals("c.yaml: horizon: missing; expected an integer >= 2", missing.getMessage());
     }
 
     /** Cost terms of either type resolve every declared key; a per-dimension default stands for each dimension. */
