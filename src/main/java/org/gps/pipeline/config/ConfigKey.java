@@ -14,8 +14,9 @@ import java.util.Locale;
  *
  * @param name         the key inside its section, e.g. {@code "kl_step"}
  * @param kind         the kind of value and the bound the reader enforces
- * @param defaultValue null for a key the config must give; else a {@link Double}, {@link Integer}, {@link Boolean}, {@link String} (a choice),
- *                     {@link Ramp}, or an unmodifiable list of numbers (a {@link Kind#LIST} key)
+ * @param defaultValue a {@link Double}, {@link Integer}, {@link Long}, {@link Boolean}, {@link String}
+ *                     (a choice or text), {@link Ramp}, or an unmodifiable list of numbers (a
+ *                     {@link Kind#LIST} key); null for a key the config must give or a nested one
  * @param min          the least value of an {@link Kind#INTEGER} key (0 for the other kinds)
  * @param choices      the values a {@link Kind#CHOICE} key takes (empty for the other kinds)
  * @param constraint   the bound as the docs state it, where the kind's own ("> 0", ">= 1", the choices)
@@ -197,7 +198,8 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
     private static String alternatives(List<String> values) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < values.size(); i++) {
-            sb.append(i == 0 ? "" : i == values.size() - 1 ? " or " : ", ").append('`').append(values.get(i)).append('`');
+            String separator = i == 0 ? "" : i == values.size() - 1 ? " or " : ", ";
+            sb.append(separator).append('`').append(values.get(i)).append('`');
         }
         return sb.toString();
     }

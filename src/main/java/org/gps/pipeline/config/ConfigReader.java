@@ -49,7 +49,8 @@ import java.util.stream.Collectors;
 
 /**
  * Parses and validates experiment configs (YAML or JSON: YAML is a superset, one parser serves
- * both). Every key has its default (docs/algorithm.md) here, in one place; unknown keys are refused.
+ * both). Every key is read through its declaration in {@link ConfigSections} (its default, kind and
+ * bound); checks that involve several keys or the environment are here. Unknown keys are refused.
  */
 public final class ConfigReader {
     public static final List<String> ALGORITHMS = Algorithm.names();

@@ -444,7 +444,7 @@ final class ConfigSections {
 
     /** Every section whose table docs/formats.md holds, by name. */
     static List<Section> documented() {
-        return List.of(TopLevel.SECTION, InitialController.SECTION, CostTerm.SECTION, Dynamics.SECTION, TrajOpt.SECTION, Pi2.SECTION, Pilqr.SECTION,
-                Policy.SECTION);
+        return List.of(TopLevel.SECTION, InitialController.SECTION, CostTerm.SECTION, Dynamics.SECTION,
+                TrajOpt.SECTION, Pi2.SECTION, Pilqr.SECTION, Policy.SECTION);
     }
 }

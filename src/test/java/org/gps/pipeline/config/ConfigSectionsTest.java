@@ -109,8 +109,8 @@ class ConfigSectionsTest {
                 ConfigSections.TrajOpt.MAX_ROUNDS.tableRow());
         assertEquals("| `max_eta` | `1e16` | > min_eta; upper end of the eta bracket |",
                 ConfigSections.TrajOpt.MAX_ETA.tableRow());
-        assertTrue(ConfigSections.Dynamics.PRIOR.tableRow().startsWith(
-                "| `prior` | `per_condition` | `per_condition` or `shared`; "), ConfigSections.Dynamics.PRIOR.tableRow());
+        String prior = ConfigSections.Dynamics.PRIOR.tableRow();
+        assertTrue(prior.startsWith("| `prior` | `per_condition` | `per_condition` or `shared`; "), prior);
         assertEquals("2e-6", ConfigKey.format(2e-6));
         assertEquals("0.001", ConfigKey.format(0.001));
         assertEquals("[0.4, 0.2]", ConfigKey.format(new org.gps.core.control.Ramp(0.4, 0.2)));
@@ -122,9 +122,8 @@ class ConfigSectionsTest {
         ExperimentConfig c = ConfigReader.parse("c.yaml", MINIMAL);
         assertEquals(TrajOptOptions.defaults(), c.trajopt());
         assertEquals(DynamicsOptions.defaults(c.seed()), c.dynamics());
-        // The sample-based sections are read only by their algorithms, with seven samples so that
-        // kl_threshold's default is below log(samples).
-        ExperimentConfig pilqr = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: trajopt_pilqr\nsamples: 7\n");
+        // The sample-based sections are read only by their algorithms.
+        ExperimentConfig pilqr = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: trajopt_pilqr\n");
         assertEquals(Pi2Options.defaults(), pilqr.pi2());
         assertEquals(PilqrOptions.defaults(), pilqr.pilqr());
         // On Pendulum the policy's evaluation horizon is Gym's, the declared default.
@@ -150,7 +149,7 @@ class ConfigSectionsTest {
         }
     }
 
-    /** The top level's own keys resolve to their defaults; its sections and the required keys are checked where read. */
+    /** The top level's own keys resolve to their defaults; a required one is refused when absent. */
     @Test
     void topLevelKeysResolveToTheirDefaults() throws Exception {
         JsonNode resolved = new ObjectMapper().readTree(ConfigReader.parse("c.yaml", MINIMAL).resolvedJson());
@@ -170,7 +169,8 @@ class ConfigSectionsTest {
     /** Cost terms of either type resolve every declared key; a per-dimension default stands for each dimension. */
     @Test
     void costTermsResolveEveryDeclaredKeyToItsDefault() throws Exception {
-        String yaml = MINIMAL.substring(0, MINIMAL.indexOf("cost:")) + "cost: {terms: [{type: state}, {type: action}]}\n";
+        String yaml = MINIMAL.substring(0, MINIMAL.indexOf("cost:"))
+                + "cost: {terms: [{type: state}, {type: action}]}\n";
         JsonNode terms = new ObjectMapper().readTree(ConfigReader.parse("c.yaml", yaml).resolvedJson()).get("cost")
                 .get("terms");
         ConfigSections.Section s = ConfigSections.CostTerm.SECTION;
