@@ -8,6 +8,7 @@ import org.gps.core.control.PilqrOptions;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.cost.RampOption;
 import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.env.Environments;
 import org.gps.core.gmm.GmmOptions;
 import org.gps.core.policy.PolicyOptions;
 
@@ -18,10 +19,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The keys of the config's sections, declared once ({@link ConfigKey}). The defaults are the option
- * records' own ({@code TrajOptOptions.defaults()} and the like, which the core's callers share); the
- * bounds and descriptions live only here. Each section lists its keys in the order the reader reads
- * them, which is the order of the resolved config.json and of the docs' table.
+ * The keys of the config's sections, declared once ({@link ConfigKey}). Where a core option record
+ * has defaults ({@code TrajOptOptions.defaults()} and the like, which the core's callers share) the
+ * declarations take them from there; the other defaults (the top level's, the cost terms'), every
+ * bound and every description live only here. Each section lists its keys in the order the reader
+ * reads them, so config.json records them in the order of the docs' table and of the unknown-key
+ * message (the top level's nested sections excepted: the reader takes them in an order of its own).
  */
 final class ConfigSections {
     private ConfigSections() {
@@ -98,7 +101,7 @@ final class ConfigSections {
         static final ConfigKey SAMPLES = ConfigKey.integer("samples", 5, 2, "N, rollouts per condition per iteration")
                 .documentedBound("from 2 to " + ConfigBounds.MAX_SAMPLES);
         static final ConfigKey ENVIRONMENT = ConfigKey.nested("environment", "**required**",
-                "a mapping: `type` (**required**: `pendulum`, `linear`, `point_mass`, `two_link_arm`) and that "
+                "a mapping: `type` (**required**: `" + String.join("`, `", Environments.types()) + "`) and that "
                         + "type's parameters, below");
         static final ConfigKey CONDITIONS = ConfigKey.nested("conditions", "**required**",
                 "non-empty list of initial states, one per condition (forms per environment, below)");
