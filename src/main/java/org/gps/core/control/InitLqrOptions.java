@@ -8,10 +8,10 @@ import java.util.Arrays;
  * original's INIT_LG_LQR.
  *
  * @param initVar      divides the whole cost, so the controller covariance is about init_var
- *                     (`init_var`, 1.0)
- * @param stiffness    cost weight on the positions (`stiffness`, 1.0)
- * @param stiffnessVel velocity weight relative to stiffness (`stiffness_vel`, 0.5)
- * @param finalWeight  multiplier on the last step's cost (`final_weight`, 1.0)
+ *                     (`init_var`)
+ * @param stiffness    cost weight on the positions (`stiffness`)
+ * @param stiffnessVel velocity weight relative to stiffness (`stiffness_vel`)
+ * @param finalWeight  multiplier on the last step's cost (`final_weight`)
  * @param initGains    per-action gain of the guessed double integrator (`init_gains`, empty = ones)
  * @param initAcc      per-action constant acceleration of the guessed model (`init_acc`, empty = zeros)
  * @param dt           time step of the guessed model; the original takes it from the agent, 0.05

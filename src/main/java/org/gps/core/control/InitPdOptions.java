@@ -6,9 +6,9 @@ import java.io.Serializable;
  * Options of {@link InitialControllers#initPd} (docs/algorithm.md section 11), defaults from the
  * original's INIT_LG_PD.
  *
- * @param initVar      action noise variance (`init_var`, 10.0)
- * @param posGains     position gain (`pos_gains`, 10.0)
- * @param velGainsMult velocity gain as a fraction of the position gain (`vel_gains_mult`, 0.01)
+ * @param initVar      action noise variance (`init_var`)
+ * @param posGains     position gain (`pos_gains`)
+ * @param velGainsMult velocity gain as a fraction of the position gain (`vel_gains_mult`)
  */
 public record InitPdOptions(double initVar, double posGains, double velGainsMult) implements Serializable {
     public InitPdOptions {

@@ -7,14 +7,14 @@ import java.io.Serializable;
  * original PI2 trajectory optimiser.
  *
  * @param klThreshold       epsilon, the bound on the KL divergence of each step's sample weights
- *                          from uniform weights (`kl_threshold`, 1.0); above log N it never binds
+ *                          from uniform weights (`kl_threshold`); above log N it never binds
  * @param covarianceDamping d: the new covariance is the base one rescaled by the d-th root of the
- *                          maximum-likelihood scale (`covariance_damping`, 2.0); 0 switches damping
+ *                          maximum-likelihood scale (`covariance_damping`); 0 switches damping
  *                          off and takes the weighted sample covariance itself
  * @param minTemperature    lower bound of each step's temperature, in cost units
- *                          (`min_temperature`, 0.001)
+ *                          (`min_temperature`)
  * @param del0              first temperature increment when a step's covariance comes out not
- *                          positive definite; it doubles after every further failure (`del0`, 1e-4)
+ *                          positive definite; it doubles after every further failure (`del0`)
  */
 public record Pi2Options(double klThreshold, double covarianceDamping, double minTemperature, double del0)
         implements Serializable {

@@ -10,15 +10,15 @@ import java.io.Serializable;
  * are {@link Ramp}s laid out for the actual horizon. Immutable.
  *
  * @param klStep             KL step per time step, the target of step t being kl_step_t * step_mult_t
- *                           (`kl_step`, 0.4 -> 0.2)
- * @param maxStepMult        upper bound of step_mult_t (`max_step_mult`, 10 -> 5)
- * @param minStepMult        lower bound of step_mult_t (`min_step_mult`, 0.01 -> 0.5)
- * @param stepRule           how step_mult_t adapts between iterations (`step_rule`, res_percent)
+ *                           (`kl_step`)
+ * @param maxStepMult        upper bound of step_mult_t (`max_step_mult`)
+ * @param minStepMult        lower bound of step_mult_t (`min_step_mult`)
+ * @param stepRule           how step_mult_t adapts between iterations (`step_rule`)
  * @param resRatioDec        step_mult_t halves when the residual share rho_t exceeds this
- *                           (`step_rule_res_ratio_dec`, 0.2)
+ *                           (`step_rule_res_ratio_dec`)
  * @param resRatioInc        step_mult_t doubles when rho_t is below this
- *                           (`step_rule_res_ratio_inc`, 0.05)
- * @param pi2TemperatureFrom the cost PI2's temperatures are solved on (`pi2_temperature_from`, cost)
+ *                           (`step_rule_res_ratio_inc`)
+ * @param pi2TemperatureFrom the cost PI2's temperatures are solved on (`pi2_temperature_from`)
  * @param replayStart        where the model replay of each sample starts (model_mean: the fitted
  *                           initial-state mean, as the original; sample: the sample's own x_0)
  */

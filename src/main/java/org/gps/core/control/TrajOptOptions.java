@@ -4,19 +4,20 @@ import java.io.Serializable;
 
 /**
  * Options of the C-step and the step-size rule (docs/algorithm.md sections 6 and 7). Defaults are the
- * original implementation's ({@link #defaults()}).
+ * original implementation's ({@link #defaults()}); the config keys named below take theirs from there
+ * (the config reader declares each key's bound and description, and docs/formats.md lists them).
  *
- * @param klStep                base KL step per time step (`kl_step`, 0.2); the target of the dual
+ * @param klStep                base KL step per time step (`kl_step`); the target of the dual
  *                              search is kl_step * step_mult * T
- * @param minEta                lower end of the eta bracket (`min_eta`, 1e-8)
- * @param maxEta                upper end of the eta bracket (`max_eta`, 1e16)
- * @param del0                  first eta increment when Qtt_uu is not positive definite (`del0`, 1e-4)
+ * @param minEta                lower end of the eta bracket (`min_eta`)
+ * @param maxEta                upper end of the eta bracket (`max_eta`)
+ * @param del0                  first eta increment when Qtt_uu is not positive definite (`del0`)
  * @param etaErrorThreshold     the backward pass gives up once eta reaches this (1e16)
- * @param maxEntTraj            entropy weight omega of the surrogate cost (`max_ent_traj`, 0)
- * @param consPerStep           one KL constraint per time step with its own eta (`cons_per_step`, false)
- * @param minStepMult           lower clip of the step multiplier (`min_step_mult`, 0.01)
- * @param maxStepMult           upper clip of the step multiplier (`max_step_mult`, 10)
- * @param maxRounds             rounds of the scalar dual search (the original's DGD_MAX_ITER, 50)
+ * @param maxEntTraj            entropy weight omega of the surrogate cost (`max_ent_traj`)
+ * @param consPerStep           one KL constraint per time step with its own eta (`cons_per_step`)
+ * @param minStepMult           lower clip of the step multiplier (`min_step_mult`)
+ * @param maxStepMult           upper clip of the step multiplier (`max_step_mult`)
+ * @param maxRounds             rounds of the scalar dual search (`max_rounds`; the original's DGD_MAX_ITER)
  * @param perStepBracketRounds  per-step mode: rounds of per-step bracketing (DGD_MAX_LS_ITER, 20)
  * @param perStepAdamRounds     per-step mode: further Adam rounds if bracketing did not converge
  *                              (DGD_MAX_GD_ITER, 200)
@@ -24,8 +25,7 @@ import java.io.Serializable;
  *                              itself by 0.005, which does not scale with the size of eta, see
  *                              {@link TrajectoryOptimizer})
  * @param usePrevDistr          per-step mode only: measure kl_t under the reference controller's
- *                              state marginals instead of the new controller's (`use_prev_distr`,
- *                              false)
+ *                              state marginals instead of the new controller's (`use_prev_distr`)
  */
 public record TrajOptOptions(double klStep, double minEta, double maxEta, double del0, double etaErrorThreshold,
                              double maxEntTraj, boolean consPerStep, double minStepMult, double maxStepMult,

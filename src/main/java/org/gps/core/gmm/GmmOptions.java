@@ -5,9 +5,9 @@ import java.io.Serializable;
 /**
  * EM settings (docs/algorithm.md section 3), defaults from the original implementation.
  *
- * @param maxIterations  at most this many EM iterations ({@code 100})
+ * @param maxIterations  at most this many EM iterations (config key `em_max_iterations`)
  * @param tolerance      stop when |LL - LL_prev| < tolerance |LL|, LL the mean log-likelihood
- *                       per point ({@code 1e-5}; the original compares against 1e-5 LL, which never
+ *                       per point (`em_tolerance`; the original compares against 1e-5 LL, which never
  *                       holds for a negative LL)
  * @param ridge          added to every covariance's diagonal after the M-step ({@code 1e-6})
  * @param initialRidge   added to the initial covariances ({@code 2e-6})

@@ -28,6 +28,13 @@ import org.gps.core.cost.CostFunction;
 import org.gps.core.env.Environment;
 import org.gps.core.env.EnvironmentSpec;
 import org.gps.core.env.Environments;
+import org.gps.pipeline.config.ConfigSections.Dynamics;
+import org.gps.pipeline.config.ConfigSections.InitialController;
+import org.gps.pipeline.config.ConfigSections.Pi2;
+import org.gps.pipeline.config.ConfigSections.Pilqr;
+import org.gps.pipeline.config.ConfigSections.Policy;
+import org.gps.pipeline.config.ConfigSections.TopLevel;
+import org.gps.pipeline.config.ConfigSections.TrajOpt;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -36,14 +43,14 @@ import java.nio.file.AccessDeniedException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * Parses and validates experiment configs (YAML or JSON: YAML is a superset, one parser serves
- * both). Every key has its default (docs/algorithm.md) here, in one place; unknown keys are refused.
+ * both). Every key is read through its declaration in {@link ConfigSections} (its default, kind and
+ * bound); checks that involve several keys or the environment are here. Unknown keys are refused.
  */
 public final class ConfigReader {
     public static final List<String> ALGORITHMS = Algorithm.names();
@@ -160,25 +167,19 @@ public final class ConfigReader {
         return sb.toString();
     }
 
-    /** Every key a config may hold at its top level; the sections' own keys are checked where they are read. */
-    static final Set<String> TOP_LEVEL_KEYS = new java.util.LinkedHashSet<>(List.of("name", "seed", "algorithm",
-            "iterations", "horizon", "samples", "environment", "conditions", "initial_controller", "cost", "trajopt",
-            "dynamics", "policy", "pi2", "pilqr"));
-
     private static ExperimentConfig read(ConfigNode c) {
-        c.refuseUnknownKeys(TOP_LEVEL_KEYS);
-        String name = c.getString("name", "experiment");
-        long seed = c.getLong("seed", 0L);
-        Algorithm algorithm = Algorithm.of(c.getChoice("algorithm", Algorithm.TRAJOPT.configName(),
-                ALGORITHMS.toArray(String[]::new)));
-        int iterations = c.getInt("iterations", 10, 1);
+        // Before anything is read: a misspelt required section is named as the unknown key it is.
+        c.refuseUnknownKeys(TopLevel.SECTION.names());
+        String name = TopLevel.NAME.text(c);
+        long seed = TopLevel.SEED.anyInteger(c);
+        Algorithm algorithm = Algorithm.of(TopLevel.ALGORITHM.choice(c));
+        int iterations = TopLevel.ITERATIONS.integer(c);
         ConfigBounds.atMost(c, "iterations", iterations, ConfigBounds.MAX_ITERATIONS,
                 "the run directory's four-digit iter=NNNN folders can name");
-        int horizon = c.requireInt("horizon", 2);
+        int horizon = TopLevel.HORIZON.integer(c);
         ConfigBounds.atMost(c, "horizon", horizon, ConfigBounds.MAX_HORIZON,
                 "time steps a run is planned for (one task holds a condition's whole horizon)");
-        // docs/algorithm.md section 4: N = 1 cannot fit dynamics.
-        int samples = c.getInt("samples", 5, 2);
+        int samples = TopLevel.SAMPLES.integer(c);
         ConfigBounds.atMost(c, "samples", samples, ConfigBounds.MAX_SAMPLES,
                 "samples per condition a run is planned for (one task fits a condition's samples together)");
 
@@ -263,8 +264,7 @@ public final class ConfigReader {
                         + " train a neural policy; this config's algorithm is " + algorithm);
             }
         } else {
-            // Gym scores Pendulum over 200-step episodes whatever horizon the controllers are trained on.
-            int evalHorizon = env.type().equals("pendulum") ? 200 : horizon;
+            int evalHorizon = env.type().equals("pendulum") ? Policy.PENDULUM_EVAL_HORIZON : horizon;
             policy = readPolicy(c.child("policy"), seed, evalHorizon, e, (long) conditions.size() * samples * horizon);
             if (algorithm == Algorithm.BADMM && policy.replayIterations() > 0) {
                 // BADMM's targets carry the multipliers of the iteration they were built in.
@@ -280,21 +280,22 @@ public final class ConfigReader {
     private static InitialControllerSpec readInitialController(ConfigNode n, int dU) {
         InitLqrOptions lqr = InitLqrOptions.defaults();
         InitPdOptions pd = InitPdOptions.defaults();
-        String type = n.getChoice("type", "lqr", "lqr", "pd");
-        double initVar = n.getPositive("init_var", type.equals("pd") ? pd.initVar() : lqr.initVar());
-        if (type.equals("lqr")) {
-            double[] gains = perAction(n, "init_gains", n.getDoubleArray("init_gains", new double[] {1.0}), dU);
-            double[] acc = perAction(n, "init_acc", n.getDoubleArray("init_acc", new double[] {0.0}), dU);
+        String type = InitialController.TYPE.choice(n);
+        if (type.equals(InitialController.LQR)) {
+            double initVar = InitialController.LQR_INIT_VAR.number(n);
+            double[] gains = perAction(n, InitialController.INIT_GAINS, dU);
+            double[] acc = perAction(n, InitialController.INIT_ACC, dU);
             n.setResolved("init_gains", gains);
             n.setResolved("init_acc", acc);
-            lqr = new InitLqrOptions(initVar, n.getNonNegative("stiffness", lqr.stiffness()),
-                    n.getNonNegative("stiffness_vel", lqr.stiffnessVel()),
-                    n.getNonNegative("final_weight", lqr.finalWeight()), gains, acc, n.getPositive("dt", lqr.dt()));
+            lqr = new InitLqrOptions(initVar, InitialController.STIFFNESS.number(n),
+                    InitialController.STIFFNESS_VEL.number(n), InitialController.FINAL_WEIGHT.number(n), gains, acc,
+                    InitialController.DT.number(n));
+            n.refuseUnknownKeys(InitialController.SECTION.names(InitialController.LQR_KEYS));
         } else {
-            pd = new InitPdOptions(initVar, n.getNonNegative("pos_gains", pd.posGains()),
-                    n.getNonNegative("vel_gains_mult", pd.velGainsMult()));
+            pd = new InitPdOptions(InitialController.PD_INIT_VAR.number(n), InitialController.POS_GAINS.number(n),
+                    InitialController.VEL_GAINS_MULT.number(n));
+            n.refuseUnknownKeys(InitialController.SECTION.names(InitialController.PD_KEYS));
         }
-        n.finish();
         return new InitialControllerSpec(type, lqr, pd);
     }
 
@@ -303,7 +304,7 @@ public final class ConfigReader {
      * {@code environment} plans within the box the environment applies (control-limited LQR).
      */
     private static org.gps.core.control.ActionBounds readActionLimits(ConfigNode n, Environment env) {
-        String limits = n.getChoice("action_limits", "none", "none", "environment");
+        String limits = TrajOpt.ACTION_LIMITS.choice(n);
         if (limits.equals("none")) {
             return null;
         }
@@ -313,82 +314,83 @@ public final class ConfigReader {
 
     private static TrajOptOptions readTrajOpt(ConfigNode n, Algorithm algorithm) {
         TrajOptOptions d = TrajOptOptions.defaults();
-        if (algorithm.cStep() == Algorithm.CStep.PILQR) {
+        boolean pilqr = algorithm.cStep() == Algorithm.CStep.PILQR;
+        if (pilqr) {
             // PILQR's LQR part has per-step KL steps and step-multiplier bounds of its own (pilqr section).
-            for (String k : List.of("kl_step", "min_step_mult", "max_step_mult", "cons_per_step")) {
-                if (n.has(k)) {
-                    throw n.error(n.key(k), "not read by " + algorithm + ", whose LQR part has one KL bound per step; "
-                            + (k.equals("cons_per_step") ? "it is always on" : "set pilqr." + k + " instead"));
+            for (ConfigKey k : TrajOpt.NOT_READ_BY_PILQR) {
+                if (n.has(k.name())) {
+                    throw n.error(n.key(k.name()), "not read by " + algorithm + ", whose LQR part has one KL bound "
+                            + "per step; " + (k == TrajOpt.CONS_PER_STEP ? "it is always on"
+                            : "set pilqr." + k.name() + " instead"));
                 }
             }
         }
-        boolean pilqr = algorithm.cStep() == Algorithm.CStep.PILQR;
-        double klStep = pilqr ? d.klStep() : n.getPositive("kl_step", d.klStep());
-        double minEta = n.getPositive("min_eta", d.minEta());
-        double maxEta = n.getPositive("max_eta", d.maxEta());
+        double klStep = pilqr ? d.klStep() : TrajOpt.KL_STEP.number(n);
+        double minEta = TrajOpt.MIN_ETA.number(n);
+        double maxEta = TrajOpt.MAX_ETA.number(n);
         if (!(minEta < maxEta)) {
             throw n.error(n.key("max_eta"), "expected a number above min_eta (" + minEta + "), got " + maxEta);
         }
-        double del0 = n.getPositive("del0", d.del0());
-        double maxEnt = n.getNonNegative("max_ent_traj", d.maxEntTraj());
-        boolean perStep = pilqr || n.getBoolean("cons_per_step", d.consPerStep());
-        boolean prevDistr = n.getBoolean("use_prev_distr", d.usePrevDistr());
+        double del0 = TrajOpt.DEL0.number(n);
+        double maxEnt = TrajOpt.MAX_ENT_TRAJ.number(n);
+        boolean perStep = pilqr || TrajOpt.CONS_PER_STEP.flag(n);
+        boolean prevDistr = TrajOpt.USE_PREV_DISTR.flag(n);
         if (prevDistr && !perStep) {
             throw n.error(n.key("use_prev_distr"), "needs cons_per_step: true (it measures each step's KL)");
         }
-        double minMult = pilqr ? d.minStepMult() : n.getPositive("min_step_mult", d.minStepMult());
-        double maxMult = pilqr ? d.maxStepMult() : n.getPositive("max_step_mult", d.maxStepMult());
+        double minMult = pilqr ? d.minStepMult() : TrajOpt.MIN_STEP_MULT.number(n);
+        double maxMult = pilqr ? d.maxStepMult() : TrajOpt.MAX_STEP_MULT.number(n);
         if (!(minMult <= maxMult)) {
             throw n.error(n.key("max_step_mult"), "expected a number >= min_step_mult (" + minMult + "), got " + maxMult);
         }
-        int rounds = n.getInt("max_rounds", d.maxRounds(), 1);
-        n.finish();
+        int rounds = TrajOpt.MAX_ROUNDS.integer(n);
+        n.refuseUnknownKeys(pilqr ? TrajOpt.SECTION.namesWithout(TrajOpt.NOT_READ_BY_PILQR) : TrajOpt.SECTION.names());
         return new TrajOptOptions(klStep, minEta, maxEta, del0, d.etaErrorThreshold(), maxEnt, perStep, minMult, maxMult,
                 rounds, d.perStepBracketRounds(), d.perStepAdamRounds(), d.perStepAdamRate(), prevDistr);
     }
 
     /** The {@code pi2} section: the PI2 update's options (PI2 and PILQR algorithms). */
     private static Pi2Options readPi2(ConfigNode n) {
-        Pi2Options d = Pi2Options.defaults();
-        Pi2Options o = new Pi2Options(n.getPositive("kl_threshold", d.klThreshold()),
-                n.getNonNegative("covariance_damping", d.covarianceDamping()),
-                n.getPositive("min_temperature", d.minTemperature()), n.getPositive("del0", d.del0()));
-        if (!(o.minTemperature() < Pi2Update.MAX_TEMPERATURE)) {
+        double klThreshold = Pi2.KL_THRESHOLD.number(n);
+        double damping = Pi2.COVARIANCE_DAMPING.number(n);
+        double minTemperature = Pi2.MIN_TEMPERATURE.number(n);
+        // Checked before the options exist: their constructor would refuse it without naming the file.
+        if (!(minTemperature < Pi2Update.MAX_TEMPERATURE)) {
             throw n.error(n.key("min_temperature"), "expected a number below " + Pi2Update.MAX_TEMPERATURE + ", got "
-                    + o.minTemperature());
+                    + minTemperature);
         }
-        n.finish();
-        return o;
+        double del0 = Pi2.DEL0.number(n);
+        n.refuseUnknownKeys(Pi2.SECTION.names());
+        return new Pi2Options(klThreshold, damping, minTemperature, del0);
     }
 
     /** The {@code pilqr} section: PILQR's per-step KL steps, step rule and model replay. */
     private static PilqrOptions readPilqr(ConfigNode n) {
-        PilqrOptions d = PilqrOptions.defaults();
-        Ramp klStep = readRamp(n, "kl_step", d.klStep());
-        Ramp maxMult = readRamp(n, "max_step_mult", d.maxStepMult());
-        Ramp minMult = readRamp(n, "min_step_mult", d.minStepMult());
+        Ramp klStep = readRamp(n, Pilqr.KL_STEP);
+        Ramp maxMult = readRamp(n, Pilqr.MAX_STEP_MULT);
+        Ramp minMult = readRamp(n, Pilqr.MIN_STEP_MULT);
         if (minMult.start() > maxMult.start() || minMult.end() > maxMult.end()) {
             throw n.error(n.key("min_step_mult"), "expected at most max_step_mult at both ends (" + maxMult.start()
                     + " -> " + maxMult.end() + "), got " + minMult.start() + " -> " + minMult.end());
         }
-        String rule = n.getChoice("step_rule", "res_percent", "res_percent", "const");
-        double dec = n.getNonNegative("step_rule_res_ratio_dec", d.resRatioDec());
-        double inc = n.getNonNegative("step_rule_res_ratio_inc", d.resRatioInc());
+        PilqrOptions.StepRule rule = Pilqr.STEP_RULE.choice(n, PilqrOptions.StepRule.class);
+        double dec = Pilqr.STEP_RULE_RES_RATIO_DEC.number(n);
+        double inc = Pilqr.STEP_RULE_RES_RATIO_INC.number(n);
         if (inc > dec) {
             throw n.error(n.key("step_rule_res_ratio_inc"), "expected at most step_rule_res_ratio_dec (" + dec
                     + "), got " + inc);
         }
-        String from = n.getChoice("pi2_temperature_from", "cost", "cost", "residual");
-        String start = n.getChoice("replay_start", "model_mean", "model_mean", "sample");
-        n.finish();
-        return new PilqrOptions(klStep, maxMult, minMult,
-                rule.equals("const") ? PilqrOptions.StepRule.CONST : PilqrOptions.StepRule.RES_PERCENT, dec, inc,
-                from.equals("residual") ? PilqrOptions.Pi2TemperatureFrom.RESIDUAL : PilqrOptions.Pi2TemperatureFrom.COST,
-                start.equals("sample") ? PilqrOptions.ReplayStart.SAMPLE : PilqrOptions.ReplayStart.MODEL_MEAN);
+        PilqrOptions.Pi2TemperatureFrom from = Pilqr.PI2_TEMPERATURE_FROM.choice(n,
+                PilqrOptions.Pi2TemperatureFrom.class);
+        PilqrOptions.ReplayStart start = Pilqr.REPLAY_START.choice(n, PilqrOptions.ReplayStart.class);
+        n.refuseUnknownKeys(Pilqr.SECTION.names());
+        return new PilqrOptions(klStep, maxMult, minMult, rule, dec, inc, from, start);
     }
 
     /** A per-step value: one positive number for every step, or [first, last] for a linear ramp. */
-    private static Ramp readRamp(ConfigNode n, String key, Ramp def) {
+    private static Ramp readRamp(ConfigNode n, ConfigKey declared) {
+        String key = declared.name();
+        Ramp def = (Ramp) declared.defaultValue();
         double[] v = n.getDoubleArray(key, new double[] {def.start(), def.end()});
         if (v.length != 1 && v.length != 2) {
             throw n.error(n.key(key), "expected a number or [first, last] (a linear ramp over the horizon), got "
@@ -426,14 +428,13 @@ public final class ConfigReader {
         System.arraycopy(hidden, 0, layers, 1, hidden.length);
         layers[layers.length - 1] = env.actionDim();
         ConfigBounds.checkNetwork(n, layers);
-        int iterations = n.getInt("train_iterations", d.trainIterations(), 1);
-        double tol = n.getNonNegative("train_tolerance", d.trainTolerance());
-        double l2 = n.getNonNegative("l2", d.l2());
-        double initWt = n.getPositive("init_pol_wt", d.initPolWt());
-        boolean onPolicy = n.getBoolean("sample_on_policy", d.sampleOnPolicy());
-        int replay = n.getInt("replay_iterations", d.replayIterations(), 0);
-        PolicyOptions.Training training = PolicyOptions.Training.fromConfigName(n.getChoice("training",
-                d.training().configName(), PolicyOptions.Training.configNames()));
+        int iterations = Policy.TRAIN_ITERATIONS.integer(n);
+        double tol = Policy.TRAIN_TOLERANCE.number(n);
+        double l2 = Policy.L2.number(n);
+        double initWt = Policy.INIT_POL_WT.number(n);
+        boolean onPolicy = Policy.SAMPLE_ON_POLICY.flag(n);
+        int replay = Policy.REPLAY_ITERATIONS.integer(n);
+        PolicyOptions.Training training = PolicyOptions.Training.fromConfigName(Policy.TRAINING.choice(n));
         long plannedTargets = targetsPerIteration * (replay + 1);
         long perTarget = PolicyOptions.Training.doublesPerTarget(env.observationDim(), env.actionDim());
         if (training == PolicyOptions.Training.LOCAL && PolicyOptions.Training.exceedsCap(plannedTargets, perTarget)) {
@@ -443,26 +444,25 @@ public final class ConfigReader {
                     perTarget, plannedTargets * perTarget * 8.0 / (1 << 20), PolicyOptions.Training.LOCAL_CAP_DOUBLES,
                     PolicyOptions.Training.LOCAL_CAP_DOUBLES * 8 >> 20));
         }
-        int episodes = n.getInt("eval_episodes", d.evalEpisodes(), 1);
-        int evalHorizon = n.getInt("eval_horizon", d.evalHorizon(), 1);
+        int episodes = Policy.EVAL_EPISODES.integer(n);
+        int evalHorizon = Policy.EVAL_HORIZON.integer(n, d.evalHorizon());
         ConfigBounds.atMost(n, "eval_horizon", evalHorizon, ConfigBounds.MAX_HORIZON,
                 "time steps an evaluation episode is planned for");
         DynamicsOptions p = d.prior();
-        int maxClusters = n.getInt("prior_max_clusters", p.maxClusters(), 2);
-        int minSamples = n.getInt("prior_min_samples_per_cluster", p.minSamplesPerCluster(), 1);
-        int maxSamples = n.getInt("prior_max_samples", p.maxSamples(), 2);
-        double strength = n.getPositive("prior_strength", p.strength());
-        PolicyOptions.Badmm b = d.badmm();
-        int inner = n.getInt("inner_iterations", b.innerIterations(), 1);
-        double dualRate = n.getNonNegative("policy_dual_rate", b.policyDualRate());
-        double dualRateCovar = n.getNonNegative("policy_dual_rate_covar", b.policyDualRateCovar());
-        double lgStep = n.getNonNegative("lg_step", b.lgStep());
-        String rule = n.getChoice("weight_rule", b.weightRule(), "kl", "exp");
-        double inc = n.getPositive("exp_step_increase", b.expStepIncrease());
-        double dec = n.getPositive("exp_step_decrease", b.expStepDecrease());
-        double upper = n.getNonNegative("exp_step_upper", b.expStepUpper());
-        double lower = n.getNonNegative("exp_step_lower", b.expStepLower());
-        n.finish();
+        int maxClusters = Policy.PRIOR_MAX_CLUSTERS.integer(n);
+        int minSamples = Policy.PRIOR_MIN_SAMPLES_PER_CLUSTER.integer(n);
+        int maxSamples = Policy.PRIOR_MAX_SAMPLES.integer(n);
+        double strength = Policy.PRIOR_STRENGTH.number(n);
+        int inner = Policy.INNER_ITERATIONS.integer(n);
+        double dualRate = Policy.POLICY_DUAL_RATE.number(n);
+        double dualRateCovar = Policy.POLICY_DUAL_RATE_COVAR.number(n);
+        double lgStep = Policy.LG_STEP.number(n);
+        String rule = Policy.WEIGHT_RULE.choice(n);
+        double inc = Policy.EXP_STEP_INCREASE.number(n);
+        double dec = Policy.EXP_STEP_DECREASE.number(n);
+        double upper = Policy.EXP_STEP_UPPER.number(n);
+        double lower = Policy.EXP_STEP_LOWER.number(n);
+        n.refuseUnknownKeys(Policy.SECTION.names());
         return new PolicyOptions(hidden, iterations, tol, l2, initWt, onPolicy,
                 new DynamicsOptions(false, maxClusters, minSamples, maxSamples, strength, p.regularization(),
                         p.initialStateVar(), p.em()), episodes, evalHorizon,
@@ -476,27 +476,32 @@ public final class ConfigReader {
      */
     public static DynamicsOptions readDynamics(ConfigNode n, long seed) {
         DynamicsOptions d = DynamicsOptions.defaults(seed);
-        String prior = n.getChoice("prior", "per_condition", "per_condition", "shared");
-        int maxClusters = n.getInt("max_clusters", d.maxClusters(), 2);
-        int minSamples = n.getInt("min_samples_per_cluster", d.minSamplesPerCluster(), 1);
-        int maxSamples = n.getInt("max_samples", d.maxSamples(), 2);
-        double strength = n.getPositive("strength", d.strength());
-        double reg = n.getNonNegative("regularization", d.regularization());
-        double x0var = n.getNonNegative("initial_state_var", d.initialStateVar());
+        String prior = Dynamics.PRIOR.choice(n);
+        int maxClusters = Dynamics.MAX_CLUSTERS.integer(n);
+        int minSamples = Dynamics.MIN_SAMPLES_PER_CLUSTER.integer(n);
+        int maxSamples = Dynamics.MAX_SAMPLES.integer(n);
+        double strength = Dynamics.STRENGTH.number(n);
+        double reg = Dynamics.REGULARIZATION.number(n);
+        double x0var = Dynamics.INITIAL_STATE_VAR.number(n);
+        int emIterations = Dynamics.EM_MAX_ITERATIONS.integer(n);
+        double emTol = Dynamics.EM_TOLERANCE.number(n);
+        boolean warm = Dynamics.EM_WARM_START.flag(n);
+        String init = Dynamics.EM_INIT.choice(n);
+        int inTask = Dynamics.EM_IN_TASK_MAX_POINTS.integer(n);
+        String action = Dynamics.ACTION.choice(n);
+        n.refuseUnknownKeys(Dynamics.SECTION.names());
         GmmOptions em = d.em();
-        int emIterations = n.getInt("em_max_iterations", em.maxIterations(), 1);
-        double emTol = n.getNonNegative("em_tolerance", em.tolerance());
-        boolean warm = n.getBoolean("em_warm_start", em.warmStart());
-        String init = n.getChoice("em_init", em.initialization().configName(),
-                GmmOptions.Initialization.configNames());
-        int inTask = n.getInt("em_in_task_max_points", (int) d.inTaskMaxPoints(), 0);
-        String action = n.getChoice("action", d.action().configName(), DynamicsOptions.Action.COMMANDED.configName(),
-                DynamicsOptions.Action.APPLIED.configName());
-        n.finish();
-        GmmOptions.Initialization initialization = GmmOptions.Initialization.fromConfigName(init);
         return new DynamicsOptions(prior.equals("shared"), maxClusters, minSamples, maxSamples, strength, reg, x0var,
                 new GmmOptions(emIterations, emTol, em.ridge(), em.initialRidge(), em.rebootMass(), seed, warm,
-                        initialization), inTask, DynamicsOptions.Action.fromConfigName(action));
+                        GmmOptions.Initialization.fromConfigName(init)), inTask,
+                DynamicsOptions.Action.fromConfigName(action));
+    }
+
+    /** A declared list of one value per action, or one for all (broadcast), or its default. */
+    private static double[] perAction(ConfigNode n, ConfigKey declared, int dU) {
+        double[] def = ((List<?>) declared.defaultValue()).stream().mapToDouble(x -> ((Number) x).doubleValue())
+                .toArray();
+        return perAction(n, declared.name(), n.getDoubleArray(declared.name(), def), dU);
     }
 
     private static double[] perAction(ConfigNode n, String key, double[] v, int dU) {

@@ -5,11 +5,11 @@ import org.gps.core.cost.CostFunction;
 import org.gps.core.cost.CostSum;
 import org.gps.core.cost.RampOption;
 import org.gps.core.cost.StateCost;
+import org.gps.pipeline.config.ConfigSections.CostTerm;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The {@code cost} section (docs/algorithm.md section 2): a weighted sum of terms shared by every
@@ -59,35 +59,33 @@ final class CostConfig {
         double[] weights = new double[terms.size()];
         for (int i = 0; i < terms.size(); i++) {
             ConfigNode t = terms.get(i);
-            String type = t.getChoice("type", null, "state", "action");
-            weights[i] = t.getNonNegative("weight", 1.0);
-            fs.add(switch (type) {
-                case "state" -> state(t, dX);
-                default -> action(t, dU);
-            });
-            t.finish();
+            String type = CostTerm.TYPE.choice(t);
+            weights[i] = CostTerm.WEIGHT.number(t);
+            boolean state = type.equals(CostTerm.STATE);
+            fs.add(state ? state(t, dX) : action(t, dU));
+            t.refuseUnknownKeys(CostTerm.SECTION.names(state ? CostTerm.STATE_KEYS : CostTerm.ACTION_KEYS));
         }
         return new CostSum(fs, weights);
     }
 
     private static StateCost state(ConfigNode t, int dX) {
-        double[] target = vector(t, "target", t.getDoubleArray("target", new double[dX]), dX);
-        double[] wp = vector(t, "weights", t.getDoubleArray("weights", ones(dX)), dX);
+        double[] target = vector(t, CostTerm.TARGET, dX);
+        double[] wp = vector(t, CostTerm.STATE_WEIGHTS, dX);
         for (int i = 0; i < dX; i++) {
             if (wp[i] < 0) {
                 throw t.error(t.key("weights") + "[" + i + "]", "expected a weight >= 0, got " + wp[i]);
             }
         }
-        String ramp = t.getChoice("ramp", "constant", "constant", "linear", "quadratic", "final_only");
-        double finalMult = t.getNonNegative("wp_final_multiplier", 1.0);
-        double l1 = t.getNonNegative("l1", 0.0);
-        double l2 = t.getNonNegative("l2", 1.0);
-        double alpha = t.getPositive("alpha", 1e-2);
-        return new StateCost(target, wp, RampOption.valueOf(ramp.toUpperCase(Locale.ROOT)), finalMult, l1, l2, alpha);
+        RampOption ramp = CostTerm.RAMP.choice(t, RampOption.class);
+        double finalMult = CostTerm.WP_FINAL_MULTIPLIER.number(t);
+        double l1 = CostTerm.L1.number(t);
+        double l2 = CostTerm.L2.number(t);
+        double alpha = CostTerm.ALPHA.number(t);
+        return new StateCost(target, wp, ramp, finalMult, l1, l2, alpha);
     }
 
     private static ActionCost action(ConfigNode t, int dU) {
-        double[] wu = vector(t, "weights", t.getDoubleArray("weights", ones(dU)), dU);
+        double[] wu = vector(t, CostTerm.ACTION_WEIGHTS, dU);
         for (int i = 0; i < dU; i++) {
             if (wu[i] < 0) {
                 throw t.error(t.key("weights") + "[" + i + "]", "expected a weight >= 0, got " + wu[i]);
@@ -96,8 +94,11 @@ final class CostConfig {
         return new ActionCost(wu);
     }
 
-    /** A per-dimension list; a single number stands for every dimension. */
-    private static double[] vector(ConfigNode t, String key, double[] v, int n) {
+    /** A declared per-dimension list; a single number (the default is one) stands for every dimension. */
+    private static double[] vector(ConfigNode t, ConfigKey declared, int n) {
+        String key = declared.name();
+        double[] v = t.getDoubleArray(key, ((List<?>) declared.defaultValue()).stream()
+                .mapToDouble(x -> ((Number) x).doubleValue()).toArray());
         if (v.length == 1 && n > 1) {
             double only = v[0];
             v = new double[n];
@@ -107,12 +108,6 @@ final class CostConfig {
             throw t.error(t.key(key), "expected " + n + " values, got " + v.length);
         }
         t.setResolved(key, v);
-        return v;
-    }
-
-    private static double[] ones(int n) {
-        double[] v = new double[n];
-        Arrays.fill(v, 1.0);
         return v;
     }
 }
