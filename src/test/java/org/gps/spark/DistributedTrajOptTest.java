@@ -50,6 +50,49 @@ class DistributedTrajOptTest {
         assertTrue(ok.rounds() > 0 && ok.kl() > 0, "the well-posed condition takes its step: " + ok);
     }
 
+    @Test
+    void theDriverAndTheTasksGiveTheSameBitsForEveryCondition() {
+        Map<Integer, DistributedTrajOpt.Problem> problems = new TreeMap<>();
+        for (int c = 0; c < 5; c++) {
+            problems.put(c, problem(0.5 + c));
+        }
+        TrajOptOptions o = TrajOptOptions.defaults();
+        Map<Integer, TrajOptResult> driver = DistributedTrajOpt.solveInDriver(problems, o, 2);
+        Map<Integer, TrajOptResult> tasks = DistributedTrajOpt.solveInTasks(
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()),
+                problems, o);
+        assertEquals(tasks.keySet(), driver.keySet());
+        for (int c : problems.keySet()) {
+            TrajOptResult a = driver.get(c);
+            TrajOptResult b = tasks.get(c);
+            assertTrue(a.rounds() > 0, "condition " + c + " takes a step");
+            assertEquals(b.eta(), a.eta(), 0.0);
+            assertEquals(b.kl(), a.kl(), 0.0);
+            assertEquals(b.rounds(), a.rounds());
+            for (int t = 0; t < T; t++) {
+                assertArrayEquals(b.controller().gain(t).toRowArrays()[0], a.controller().gain(t).toRowArrays()[0], 0.0);
+                assertArrayEquals(b.controller().offset(t), a.controller().offset(t), 0.0);
+            }
+        }
+    }
+
+    @Test
+    void smallProblemsAndLocalMastersSolveInTheDriverLargeOnesOnAClusterInTasks() {
+        Map<Integer, DistributedTrajOpt.Problem> small = new TreeMap<>();
+        small.put(0, problem(1.0));
+        // dX = 1, dU = 1, T = 3: per step 4 + 2 + 2 + 1 + 1 + 1 + 1 + 3 = 15 doubles.
+        assertEquals(45, DistributedTrajOpt.doubles(small.get(0)));
+        assertTrue(DistributedTrajOpt.solvesInDriver(false, small));
+        assertTrue(DistributedTrajOpt.solvesInDriver(true, small));
+        Map<Integer, DistributedTrajOpt.Problem> large = new TreeMap<>();
+        long conditions = DistributedTrajOpt.IN_DRIVER_MAX_DOUBLES / 45 + 1;
+        for (int c = 0; c < conditions; c++) {
+            large.put(c, small.get(0));
+        }
+        assertFalse(DistributedTrajOpt.solvesInDriver(false, large), "above the limit on a cluster: tasks");
+        assertTrue(DistributedTrajOpt.solvesInDriver(true, large), "a local master's executors are the driver's threads");
+    }
+
     private static DistributedTrajOpt.Problem problem(double actionWeight) {
         Mat[] f = new Mat[T - 1];
         double[][] c = new double[T - 1][];
