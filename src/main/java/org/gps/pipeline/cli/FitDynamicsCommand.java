@@ -97,78 +97,8 @@ final class FitDynamicsCommand implements Callable<Integer> {
         if (inRun == logged) {
             throw new BadInputException("fit-dynamics: give either --run-dir R --iteration I, or --rollouts PATH --out DIR");
         }
-        FitDynamicsStep.Summary summary;
-        PhaseProfile profile = null;
-        if (inRun) {
-            if (runDir == null || iteration == null) {
-                throw new BadInputException("fit-dynamics: --run-dir and --iteration go together");
-            }
-            if (overwrite) {
-                throw new BadInputException("--overwrite: only with --rollouts and --out (a run's steps replace their "
-                        + "own outputs on a rerun)");
-            }
-            if (emInit != null) {
-                throw new BadInputException("--em-init: only with --rollouts and --out (in a run the config's "
-                        + "dynamics.em_init sets the EM start)");
-            }
-            if (action != null) {
-                // The run's config fixes the fits, so that every step and every rerun agree.
-                throw new BadInputException("--action: only with --rollouts and --out; in a run, set dynamics.action "
-                        + "in the config");
-            }
-            boolean score = heldOut != null && heldOut;
-            SparkSession s = spark.session("fit-dynamics");
-            PhaseProfile p = profiling.start(s);
-            profile = p;
-            try {
-                summary = RunDirectory.whileLocked(s, runDir, "gps fit-dynamics --iteration " + iteration,
-                        () -> Main.stepLines(spec).run(StepLines.label(iteration, "fit-dynamics"),
-                                () -> ProfileOption.step(p, iteration,
-                                        () -> FitDynamicsStep.run(s, runDir, iteration, score))));
-            } finally {
-                if (p != null) {
-                    p.close();
-                }
-            }
-        } else {
-            if (rollouts == null || out == null) {
-                throw new BadInputException("fit-dynamics: --rollouts and --out go together");
-            }
-            if (profiling.profile) {
-                throw new BadInputException("--profile: only with --run-dir and --iteration (it times a run's step)");
-            }
-            if (!prior.equals("per_condition") && !prior.equals("shared")) {
-                throw new BadInputException("--prior: expected per_condition or shared, got '" + prior + "'");
-            }
-            GmmOptions.Initialization start;
-            try {
-                start = emInit == null ? GmmOptions.Initialization.AUTO
-                        : GmmOptions.Initialization.fromConfigName(emInit);
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("--em-init: " + e.getMessage());
-            }
-            DynamicsOptions.Action fitOn;
-            try {
-                fitOn = action == null ? DynamicsOptions.Action.COMMANDED : DynamicsOptions.Action.fromConfigName(action);
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("--action: " + e.getMessage());
-            }
-            DynamicsOptions d = DynamicsOptions.defaults(seed);
-            DynamicsOptions options;
-            try {
-                // Logged data: every trajectory belongs to the prior's window.
-                options = new DynamicsOptions(prior.equals("shared"), maxClusters, minSamplesPerCluster,
-                        Integer.MAX_VALUE, d.strength(), d.regularization(), d.initialStateVar(),
-                        GmmOptions.defaults(seed).withInitialization(start)).withAction(fitOn);
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException("fit-dynamics: " + e.getMessage());
-            }
-            SparkSession s = spark.session("fit-dynamics");
-            OutputGuard.checkFolder(HadoopFiles.conf(s),
-                    new OutputGuard.Output("--out", out, "gps fit-dynamics", FitDynamicsStep.LOGGED_WRITER, overwrite),
-                    List.of(new OutputGuard.Input("--rollouts", rollouts)));
-            summary = FitDynamicsStep.fitLogged(s, rollouts, out, options, heldOut == null || heldOut);
-        }
+        PhaseProfile[] profile = new PhaseProfile[1];
+        FitDynamicsStep.Summary summary = inRun ? fitInRun(profile) : fitLogged();
         PrintWriter w = spec.commandLine().getOut();
         print(w, summary.inSample());
         if (summary.heldOut() != null) {
@@ -178,8 +108,86 @@ final class FitDynamicsCommand implements Callable<Integer> {
                     : "held-out scores: not computed (--no-held-out)");
             w.flush();
         }
-        ProfileOption.print(profile);
+        ProfileOption.print(profile[0]);
         return Main.EXIT_OK;
+    }
+
+    /** The fit of a run's iteration; the profile, when asked for, into {@code profile[0]}. */
+    private FitDynamicsStep.Summary fitInRun(PhaseProfile[] profile) {
+        if (runDir == null || iteration == null) {
+            throw new BadInputException("fit-dynamics: --run-dir and --iteration go together");
+        }
+        if (overwrite) {
+            throw new BadInputException("--overwrite: only with --rollouts and --out (a run's steps replace their "
+                    + "own outputs on a rerun)");
+        }
+        if (emInit != null) {
+            throw new BadInputException("--em-init: only with --rollouts and --out (in a run the config's "
+                    + "dynamics.em_init sets the EM start)");
+        }
+        if (action != null) {
+            // The run's config fixes the fits, so that every step and every rerun agree.
+            throw new BadInputException("--action: only with --rollouts and --out; in a run, set dynamics.action "
+                    + "in the config");
+        }
+        boolean score = heldOut != null && heldOut;
+        RunDirectory.checkLocal(runDir, iteration);
+        SparkSession s = spark.session("fit-dynamics");
+        PhaseProfile p = profiling.start(s);
+        profile[0] = p;
+        try {
+            return RunDirectory.whileLocked(s, runDir, "gps fit-dynamics --iteration " + iteration,
+                    () -> Main.stepLines(spec).run(StepLines.label(iteration, "fit-dynamics"),
+                            () -> ProfileOption.step(p, iteration,
+                                    () -> FitDynamicsStep.run(s, runDir, iteration, score))));
+        } finally {
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+
+    /** The fit of logged rollouts into --out, with the options of the command line. */
+    private FitDynamicsStep.Summary fitLogged() {
+        if (rollouts == null || out == null) {
+            throw new BadInputException("fit-dynamics: --rollouts and --out go together");
+        }
+        if (profiling.profile) {
+            throw new BadInputException("--profile: only with --run-dir and --iteration (it times a run's step)");
+        }
+        DynamicsOptions options = loggedOptions();
+        SparkSession s = spark.session("fit-dynamics");
+        OutputGuard.checkFolder(HadoopFiles.conf(s),
+                new OutputGuard.Output("--out", out, "gps fit-dynamics", FitDynamicsStep.LOGGED_WRITER, overwrite),
+                List.of(new OutputGuard.Input("--rollouts", rollouts)));
+        return FitDynamicsStep.fitLogged(s, rollouts, out, options, heldOut == null || heldOut);
+    }
+
+    /** The dynamics options of a fit of logged data: every trajectory belongs to the prior's window. */
+    private DynamicsOptions loggedOptions() {
+        if (!prior.equals("per_condition") && !prior.equals("shared")) {
+            throw new BadInputException("--prior: expected per_condition or shared, got '" + prior + "'");
+        }
+        GmmOptions.Initialization start;
+        try {
+            start = emInit == null ? GmmOptions.Initialization.AUTO : GmmOptions.Initialization.fromConfigName(emInit);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--em-init: " + e.getMessage());
+        }
+        DynamicsOptions.Action fitOn;
+        try {
+            fitOn = action == null ? DynamicsOptions.Action.COMMANDED : DynamicsOptions.Action.fromConfigName(action);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--action: " + e.getMessage());
+        }
+        DynamicsOptions d = DynamicsOptions.defaults(seed);
+        try {
+            return new DynamicsOptions(prior.equals("shared"), maxClusters, minSamplesPerCluster, Integer.MAX_VALUE,
+                    d.strength(), d.regularization(), d.initialStateVar(),
+                    GmmOptions.defaults(seed).withInitialization(start)).withAction(fitOn);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("fit-dynamics: " + e.getMessage());
+        }
     }
 
     static void print(PrintWriter w, List<DynamicsStore.ErrorSummary> summary) {
