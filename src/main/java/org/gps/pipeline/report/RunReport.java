@@ -132,7 +132,23 @@ public final class RunReport {
         root.put("algorithm", data.config().algorithm().configName());
         root.put("conditions", data.conditionCount());
         root.put("horizon", data.config().horizon());
-        ArrayNode states = root.putArray("iterations");
+        putIterations(root.putArray("iterations"), data);
+        putPredictionErrors(root.putArray("prediction_error"), data);
+        if (data.dynamicsFit() != null) {
+            putDynamicsFit(root.putObject("dynamics_fit"), data.dynamicsFit());
+        }
+        putPolicyEvals(root.putArray("policy_eval"), data);
+        if (data.finalControllers() != null) {
+            putFinalControllers(root.putObject("final_controllers"), data.finalControllers());
+        }
+        try {
+            return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void putIterations(ArrayNode states, ReportData data) {
         for (IterationState st : data.states()) {
             ObjectNode n = states.addObject();
             n.put("iteration", st.iteration());
@@ -147,7 +163,9 @@ public final class RunReport {
                 putNumber(o, "eta", c.eta());
             }
         }
-        ArrayNode errors = root.putArray("prediction_error");
+    }
+
+    private static void putPredictionErrors(ArrayNode errors, ReportData data) {
         data.errors().forEach((i, byCondition) -> byCondition.forEach((c, e) -> {
             ObjectNode n = errors.addObject().put("iteration", i).put("condition", c);
             putArray(n.putArray("rmse"), e.rmse());
@@ -160,26 +178,28 @@ public final class RunReport {
                 }
             }
         }));
-        if (data.dynamicsFit() != null) {
-            ObjectNode fit = root.putObject("dynamics_fit");
-            fit.put("iteration", data.dynamicsFit().iteration());
-            fit.put("convention", "x[t+1] ~ N(transition[t] [x_t; u_t] + offset[t], covariance[t])");
-            ArrayNode cs = fit.putArray("conditions");
-            for (Map.Entry<Integer, LinearGaussianDynamics> e : data.dynamicsFit().conditions().entrySet()) {
-                LinearGaussianDynamics d = e.getValue();
-                ObjectNode n = cs.addObject().put("condition", e.getKey()).put("dX", d.stateDim()).put("dU", d.actionDim());
-                ArrayNode f = n.putArray("transition");
-                ArrayNode off = n.putArray("offset");
-                for (int t = 0; t < d.steps(); t++) {
-                    ArrayNode rows = f.addArray();
-                    for (double[] row : d.transition(t).toRowArrays()) {
-                        putArray(rows.addArray(), row);
-                    }
-                    putArray(off.addArray(), d.offset(t));
+    }
+
+    private static void putDynamicsFit(ObjectNode fit, ReportData.DynamicsFit dynamicsFit) {
+        fit.put("iteration", dynamicsFit.iteration());
+        fit.put("convention", "x[t+1] ~ N(transition[t] [x_t; u_t] + offset[t], covariance[t])");
+        ArrayNode cs = fit.putArray("conditions");
+        for (Map.Entry<Integer, LinearGaussianDynamics> e : dynamicsFit.conditions().entrySet()) {
+            LinearGaussianDynamics d = e.getValue();
+            ObjectNode n = cs.addObject().put("condition", e.getKey()).put("dX", d.stateDim()).put("dU", d.actionDim());
+            ArrayNode f = n.putArray("transition");
+            ArrayNode off = n.putArray("offset");
+            for (int t = 0; t < d.steps(); t++) {
+                ArrayNode rows = f.addArray();
+                for (double[] row : d.transition(t).toRowArrays()) {
+                    putArray(rows.addArray(), row);
                 }
+                putArray(off.addArray(), d.offset(t));
             }
         }
-        ArrayNode evals = root.putArray("policy_eval");
+    }
+
+    private static void putPolicyEvals(ArrayNode evals, ReportData data) {
         for (ReportData.PolicyEval e : data.policyEvals()) {
             ObjectNode o = evals.addObject().put("iteration", e.iteration()).put("episodes", e.episodes());
             putNumber(o, "mean_return", e.meanReturn());
@@ -191,22 +211,16 @@ public final class RunReport {
                 putNumber(o, "return_p90", band[1]);
             }
         }
-        if (data.finalControllers() != null) {
-            EvaluateStep.Result c = data.finalControllers();
-            ObjectNode n = root.putObject("final_controllers").put("iteration", c.iteration())
-                    .put("episodes_per_condition", c.episodesPerCondition());
-            ArrayNode cs = n.putArray("conditions");
-            for (EvaluateStep.ConditionResult r : c.conditions()) {
-                ObjectNode o = cs.addObject().put("condition", r.condition());
-                putNumber(o, "mean_return", r.meanReturn());
-                putNumber(o, "std_return", r.stdReturn());
-                putNumber(o, "final_abs_angle", r.finalAbsAngle());
-            }
-        }
-        try {
-            return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+    }
+
+    private static void putFinalControllers(ObjectNode n, EvaluateStep.Result c) {
+        n.put("iteration", c.iteration()).put("episodes_per_condition", c.episodesPerCondition());
+        ArrayNode cs = n.putArray("conditions");
+        for (EvaluateStep.ConditionResult r : c.conditions()) {
+            ObjectNode o = cs.addObject().put("condition", r.condition());
+            putNumber(o, "mean_return", r.meanReturn());
+            putNumber(o, "std_return", r.stdReturn());
+            putNumber(o, "final_abs_angle", r.finalAbsAngle());
         }
     }
 
