@@ -183,13 +183,36 @@ public final class ConfigReader {
         ConfigBounds.atMost(c, "samples", samples, ConfigBounds.MAX_SAMPLES,
                 "samples per condition a run is planned for (one task fits a condition's samples together)");
 
-        // environment: {type: ..., <parameters of that type>}; the factory validates the parameters.
+        EnvironmentSpec env = readEnvironmentSpec(c);
+        Environment e = createEnvironment(c, env);
+        List<double[]> conditions = readConditions(c, e, horizon, samples);
+        InitialControllerSpec init = readInitialController(c.child("initial_controller"), e.actionDim());
+        List<CostFunction> costs = CostConfig.read(c.child("cost"), conditions.size(), e.stateDim(), e.actionDim());
+        ConfigNode trajoptNode = c.child("trajopt");
+        org.gps.core.control.ActionBounds actionLimits = readActionLimits(trajoptNode, e);
+        TrajOptOptions trajopt = readTrajOpt(trajoptNode, algorithm);
+        SampleBased sampleBased = readSampleBased(c, algorithm, samples);
+        DynamicsOptions dynamics = readDynamics(c.child("dynamics"), seed);
+        PolicyOptions policy = readPolicySection(c, algorithm, seed, env, e, horizon,
+                (long) conditions.size() * samples * horizon);
+        Pi2Options pi2 = sampleBased.pi2();
+        PilqrOptions pilqr = sampleBased.pilqr();
+        c.finish();
+        return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
+                init, costs, trajopt, actionLimits, dynamics, policy, pi2, pilqr, toJson(c.resolved()));
+    }
+
+    /** environment: {type: ..., <parameters of that type>}; the factory validates the parameters. */
+    private static EnvironmentSpec readEnvironmentSpec(ConfigNode c) {
         Map<String, Object> params = c.asPlainMap("environment");
         Object envType = params.remove("type");
         if (!(envType instanceof String)) {
             throw c.error("environment.type", "missing; expected one of " + String.join(", ", Environments.types()));
         }
-        EnvironmentSpec env = new EnvironmentSpec((String) envType, params);
+        return new EnvironmentSpec((String) envType, params);
+    }
+
+    private static Environment createEnvironment(ConfigNode c, EnvironmentSpec env) {
         Environment e;
         try {
             e = env.create();
@@ -202,7 +225,11 @@ public final class ConfigReader {
         ConfigBounds.atMost(c, "environment", e.actionDim(), ConfigBounds.MAX_DIMENSION, "action dimensions " + dims);
         ConfigBounds.atMost(c, "environment", e.observationDim(), ConfigBounds.MAX_DIMENSION,
                 "observation dimensions (the policy's input layer)");
+        return e;
+    }
 
+    /** The conditions' initial states in the environment's state form, which the frozen config keeps. */
+    private static List<double[]> readConditions(ConfigNode c, Environment e, int horizon, int samples) {
         List<double[]> raw = c.getDoubleArrays("conditions");
         if (raw.isEmpty()) {
             throw c.error("conditions", "missing or empty; expected a list of initial states, one per condition");
@@ -218,16 +245,16 @@ public final class ConfigReader {
                 throw c.error("", ex.getMessage());
             }
         }
-
-        // The frozen form keeps the states as x0 (the environment's state form), which parses back unchanged.
+        // The states as x0 parse back unchanged.
         c.setResolved("conditions", conditions);
-        InitialControllerSpec init = readInitialController(c.child("initial_controller"), e.actionDim());
-        List<CostFunction> costs = CostConfig.read(c.child("cost"), conditions.size(), e.stateDim(), e.actionDim());
-        ConfigNode trajoptNode = c.child("trajopt");
-        org.gps.core.control.ActionBounds actionLimits = readActionLimits(trajoptNode, e);
-        TrajOptOptions trajopt = readTrajOpt(trajoptNode, algorithm);
-        Pi2Options pi2 = null;
-        PilqrOptions pilqr = null;
+        return conditions;
+    }
+
+    /** The sections of the sample-based C-steps; both null for the LQR C-step, which refuses them. */
+    private record SampleBased(Pi2Options pi2, PilqrOptions pilqr) {
+    }
+
+    private static SampleBased readSampleBased(ConfigNode c, Algorithm algorithm, int samples) {
         if (algorithm.cStep() == Algorithm.CStep.LQR) {
             for (String block : List.of("pi2", "pilqr")) {
                 if (c.has(block)) {
@@ -237,44 +264,47 @@ public final class ConfigReader {
                             + ") read this section; this config's algorithm is " + algorithm);
                 }
             }
-        } else {
-            pi2 = readPi2(c.child("pi2"));
-            // The weights of N samples are at most log N nats from uniform: a bound at or above that never
-            // binds, every step takes the lowest temperature, the weights single out one sample and the
-            // covariance collapses to that sample's spread, nothing, in one iteration.
-            if (pi2.klThreshold() >= Math.log(samples)) {
-                throw c.error("pi2.kl_threshold", String.format(Locale.ROOT, "expected a bound below log(samples) = "
-                        + "%.3f, got %s: the weights of %d samples are never further than that from uniform, so the "
-                        + "bound would not bind and the weights would single out one sample; lower it or raise samples",
-                        Math.log(samples), pi2.klThreshold(), samples));
-            }
-            if (algorithm.cStep() == Algorithm.CStep.PILQR) {
-                pilqr = readPilqr(c.child("pilqr"));
-            } else if (c.has("pilqr")) {
-                throw c.error("pilqr", "only " + Algorithm.TRAJOPT_PILQR + " and " + Algorithm.MDGPS_PILQR
-                        + " read this section; this config's algorithm is " + algorithm);
-            }
+            return new SampleBased(null, null);
         }
-        DynamicsOptions dynamics = readDynamics(c.child("dynamics"), seed);
-        PolicyOptions policy = null;
+        Pi2Options pi2 = readPi2(c.child("pi2"));
+        // The weights of N samples are at most log N nats from uniform: a bound at or above that never
+        // binds, every step takes the lowest temperature, the weights single out one sample and the
+        // covariance collapses to that sample's spread, nothing, in one iteration.
+        if (pi2.klThreshold() >= Math.log(samples)) {
+            throw c.error("pi2.kl_threshold", String.format(Locale.ROOT, "expected a bound below log(samples) = "
+                    + "%.3f, got %s: the weights of %d samples are never further than that from uniform, so the "
+                    + "bound would not bind and the weights would single out one sample; lower it or raise samples",
+                    Math.log(samples), pi2.klThreshold(), samples));
+        }
+        PilqrOptions pilqr = null;
+        if (algorithm.cStep() == Algorithm.CStep.PILQR) {
+            pilqr = readPilqr(c.child("pilqr"));
+        } else if (c.has("pilqr")) {
+            throw c.error("pilqr", "only " + Algorithm.TRAJOPT_PILQR + " and " + Algorithm.MDGPS_PILQR
+                    + " read this section; this config's algorithm is " + algorithm);
+        }
+        return new SampleBased(pi2, pilqr);
+    }
+
+    /** The policy section of the algorithms that train one (null for the others, which refuse it). */
+    private static PolicyOptions readPolicySection(ConfigNode c, Algorithm algorithm, long seed, EnvironmentSpec env,
+                                                   Environment e, int horizon, long targetsPerIteration) {
         if (!algorithm.trainsPolicy()) {
             if (c.has("policy")) {
                 throw c.error("policy", "only " + Arrays.stream(Algorithm.values()).filter(Algorithm::trainsPolicy)
                         .map(Algorithm::configName).collect(Collectors.joining(", "))
                         + " train a neural policy; this config's algorithm is " + algorithm);
             }
-        } else {
-            int evalHorizon = env.type().equals("pendulum") ? Policy.PENDULUM_EVAL_HORIZON : horizon;
-            policy = readPolicy(c.child("policy"), seed, evalHorizon, e, (long) conditions.size() * samples * horizon);
-            if (algorithm == Algorithm.BADMM && policy.replayIterations() > 0) {
-                // BADMM's targets carry the multipliers of the iteration they were built in.
-                throw c.error("policy.replay_iterations", "expected 0 for badmm (its S-step targets carry that "
-                        + "iteration's Lagrange multipliers), got " + policy.replayIterations());
-            }
+            return null;
         }
-        c.finish();
-        return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
-                init, costs, trajopt, actionLimits, dynamics, policy, pi2, pilqr, toJson(c.resolved()));
+        int evalHorizon = env.type().equals("pendulum") ? Policy.PENDULUM_EVAL_HORIZON : horizon;
+        PolicyOptions policy = readPolicy(c.child("policy"), seed, evalHorizon, e, targetsPerIteration);
+        if (algorithm == Algorithm.BADMM && policy.replayIterations() > 0) {
+            // BADMM's targets carry the multipliers of the iteration they were built in.
+            throw c.error("policy.replay_iterations", "expected 0 for badmm (its S-step targets carry that "
+                    + "iteration's Lagrange multipliers), got " + policy.replayIterations());
+        }
+        return policy;
     }
 
     private static InitialControllerSpec readInitialController(ConfigNode n, int dU) {
