@@ -667,21 +667,13 @@ public final class RolloutIngest {
             return new Parsed(value, checks, dim);
         }
 
-        /** The most common length of an array column (ties to the longer, as the validator does); -1 when all are null. */
+        /** The most common length of an array column ({@link RolloutRules#mostCommon}); -1 when all are null. */
         private int mostCommonSize(Column raw) {
             TreeMap<Integer, Long> byLength = new TreeMap<>();
             for (Row r : renamed.filter(raw.isNotNull()).groupBy(size(raw)).count().collectAsList()) {
                 byLength.put(r.getInt(0), r.getLong(1));
             }
-            int best = -1;
-            long bestCount = -1;
-            for (Map.Entry<Integer, Long> e : byLength.descendingMap().entrySet()) {
-                if (e.getValue() > bestCount) {
-                    best = e.getKey();
-                    bestCount = e.getValue();
-                }
-            }
-            return best;
+            return RolloutRules.mostCommon(byLength);
         }
 
         private static Column notFinite(Column d) {
@@ -734,15 +726,7 @@ public final class RolloutIngest {
                 lengths.computeIfAbsent(r.getInt(0), k -> new TreeMap<>()).put(r.getInt(1), r.getLong(2));
             }
             List<Row> common = new ArrayList<>();
-            lengths.forEach((c, byT) -> {
-                int best = byT.lastKey();
-                for (Map.Entry<Integer, Long> e : byT.descendingMap().entrySet()) {
-                    if (e.getValue() > byT.get(best)) {
-                        best = e.getKey();
-                    }
-                }
-                common.add(RowFactory.create(c, best));
-            });
+            lengths.forEach((c, byT) -> common.add(RowFactory.create(c, RolloutRules.mostCommon(byT))));
             StructType commonSchema = new StructType().add(RolloutSchema.CONDITION, DataTypes.IntegerType, false)
                     .add("commonT", DataTypes.IntegerType, false);
             Dataset<Row> out = traj.join(spark.createDataFrame(common, commonSchema), List.of(RolloutSchema.CONDITION)

@@ -1,5 +1,8 @@
 package org.gps.io;
 
+import java.util.Map;
+import java.util.NavigableMap;
+
 import java.io.Serializable;
 import java.util.List;
 
@@ -35,6 +38,24 @@ public final class RolloutRules {
      * it are read as {@link Integer#MAX_VALUE} (see {@link ColumnTypes}), which this bound refuses.
      */
     public static final int MAX_INDEX = Integer.MAX_VALUE - 1;
+
+    /**
+     * The most common of the lengths counted in {@code counts} (a vector column's length, a
+     * condition's T), which a dataset's rules take as the expected one; ties go to the larger value
+     * (a truncated trajectory is a likelier fault than an extended one) and never depend on Spark's
+     * row order. -1 when nothing was counted.
+     */
+    public static int mostCommon(NavigableMap<Integer, Long> counts) {
+        int best = -1;
+        long bestCount = -1;
+        for (Map.Entry<Integer, Long> e : counts.descendingMap().entrySet()) {
+            if (e.getValue() > bestCount) {
+                best = e.getKey();
+                bestCount = e.getValue();
+            }
+        }
+        return best;
+    }
 
     /** What an index must be, for messages. */
     public static final String INDEX_EXPECTATION = "expected an integer in 0.." + MAX_INDEX;

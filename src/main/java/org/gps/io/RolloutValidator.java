@@ -276,7 +276,7 @@ public final class RolloutValidator {
             for (Row r : df.filter(col(v).isNotNull()).groupBy(len.as("len")).count().collectAsList()) {
                 byLength.put(r.getInt(0), r.getLong(1));
             }
-            int common = mostCommon(byLength);
+            int common = RolloutRules.mostCommon(byLength);
             long total = byLength.values().stream().mapToLong(Long::longValue).sum();
             long off = total - byLength.get(common);
             List<String> ex = exampleKeys(df.filter(col(v).isNotNull().and(len.notEqual(common))));
@@ -433,7 +433,7 @@ public final class RolloutValidator {
             for (Map.Entry<Integer, TreeMap<Integer, Long>> e : lengths.entrySet()) {
                 int condition = e.getKey();
                 TreeMap<Integer, Long> byLength = e.getValue();
-                int common = mostCommon(byLength);
+                int common = RolloutRules.mostCommon(byLength);
                 long total = byLength.values().stream().mapToLong(Long::longValue).sum();
                 out.add(new DatasetSummary.ConditionSummary(condition, common, total,
                         iterations.get(condition).size(), rowsPerCondition.get(condition)));
@@ -500,18 +500,6 @@ public final class RolloutValidator {
     /** A sum that is 0, not null, over no rows. */
     private static Column total(Column c) {
         return coalesce(sum(c), lit(0L));
-    }
-
-    private static int mostCommon(TreeMap<Integer, Long> counts) {
-        // Ties go to the larger value (a truncated trajectory is a likelier fault than an extended
-        // one), and never depend on Spark's row order.
-        int best = counts.lastKey();
-        for (Map.Entry<Integer, Long> e : counts.descendingMap().entrySet()) {
-            if (e.getValue() > counts.get(best)) {
-                best = e.getKey();
-            }
-        }
-        return best;
     }
 
     private static String exampleText(List<String> examples) {

@@ -172,4 +172,13 @@ class RolloutRulesTest {
         assertMentions(assertThrows(BadInputException.class, () -> RolloutRules.requireMarkerRows("d", 100, 120))
                 .getMessage(), "100 rows read", "records 120", "missing", "(MARKER_ROW_COUNT)");
     }
+
+    @Test
+    void theMostCommonLengthWinsTiesGoToTheLargerAndNothingCountedIsMinusOne() {
+        assertEquals(100, RolloutRules.mostCommon(new java.util.TreeMap<>(java.util.Map.of(99, 2L, 100, 5L, 101, 1L))));
+        // A tie between 99 and 100 goes to 100, whatever order the counts were added in.
+        assertEquals(100, RolloutRules.mostCommon(new java.util.TreeMap<>(java.util.Map.of(100, 3L, 99, 3L, 7, 1L))));
+        assertEquals(7, RolloutRules.mostCommon(new java.util.TreeMap<>(java.util.Map.of(100, 3L, 99, 3L, 7, 4L))));
+        assertEquals(-1, RolloutRules.mostCommon(new java.util.TreeMap<>()));
+    }
 }
