@@ -1,10 +1,6 @@
 package org.gps.pipeline.cli;
 
-import org.apache.spark.sql.SparkSession;
-import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.SampleStep;
-import org.gps.pipeline.steps.StepLines;
-import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -30,17 +26,10 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        step.checkBeforeSpark();
-        SparkSession s = spark.session("sample");
-        try (PhaseProfile p = profiling.start(s)) {
-            RunDirectory.whileLocked(s, step.runDir, "gps sample --iteration " + step.iteration,
-                    () -> Main.stepLines(spec).run(StepLines.label(step.iteration, "sample"),
-                            () -> ProfileOption.step(p, step.iteration, () -> {
-                                SampleStep.run(s, step.runDir, step.iteration);
-                                return null;
-                            })));
-            ProfileOption.print(p);
-        }
+        step.run("sample", spark, profiling, spec, s -> {
+            SampleStep.run(s, step.runDir, step.iteration);
+            return null;
+        }, r -> { });
         return Main.EXIT_OK;
     }
 }

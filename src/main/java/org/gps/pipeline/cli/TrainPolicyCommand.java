@@ -1,12 +1,9 @@
 package org.gps.pipeline.cli;
 
-import org.apache.spark.sql.SparkSession;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.steps.BestPolicy;
 import org.gps.pipeline.steps.EvaluateStep;
-import org.gps.pipeline.steps.StepLines;
 import org.gps.pipeline.steps.TrainPolicyStep;
-import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -36,19 +33,13 @@ final class TrainPolicyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        step.checkBeforeSpark();
-        SparkSession session = spark.session("train-policy");
         record Outcome(EvaluateStep.PolicyScore score, BestPolicy published) {
         }
-        try (PhaseProfile p = profiling.start(session)) {
-            Outcome o = RunDirectory.whileLocked(session, step.runDir, "gps train-policy --iteration " + step.iteration,
-                    () -> {
-                        EvaluateStep.PolicyScore score = Main.stepLines(spec).run(
-                                StepLines.label(step.iteration, "train-policy"), () -> ProfileOption.step(p,
-                                        step.iteration, () -> TrainPolicyStep.run(session, step.runDir, step.iteration)));
-                        RunDirectory run = new RunDirectory(step.runDir, session.sparkContext().hadoopConfiguration());
-                        return new Outcome(score, BestPolicy.of(run).orElseThrow());
-                    });
+        step.run("train-policy", spark, profiling, spec, session -> {
+            EvaluateStep.PolicyScore score = TrainPolicyStep.run(session, step.runDir, step.iteration);
+            RunDirectory run = new RunDirectory(step.runDir, session.sparkContext().hadoopConfiguration());
+            return new Outcome(score, BestPolicy.of(run).orElseThrow());
+        }, o -> {
             EvaluateStep.PolicyScore s = o.score();
             System.out.printf(Locale.ROOT, "iteration %d: policy mean return %.1f (std %.1f) over %d random starts of "
                     + "%d steps; trained from %d environment steps%n", step.iteration, s.meanReturn(), s.stdReturn(),
@@ -59,8 +50,7 @@ final class TrainPolicyCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, "published policy: iteration %d, mean return %.1f "
                             + "(R/best_policy.json); not this one, which scored no higher", b.iteration(),
                             b.score().meanReturn()));
-            ProfileOption.print(p);
-        }
+        });
         return Main.EXIT_OK;
     }
 }

@@ -1,10 +1,6 @@
 package org.gps.pipeline.cli;
 
-import org.apache.spark.sql.SparkSession;
-import org.gps.pipeline.RunDirectory;
-import org.gps.pipeline.steps.StepLines;
 import org.gps.pipeline.steps.TrajOptStep;
-import org.gps.io.PhaseProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -30,15 +26,7 @@ final class TrajOptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        step.checkBeforeSpark();
-        SparkSession s = spark.session("trajopt");
-        try (PhaseProfile p = profiling.start(s)) {
-            RunDirectory.whileLocked(s, step.runDir, "gps trajopt --iteration " + step.iteration,
-                    () -> Main.stepLines(spec).run(StepLines.label(step.iteration, "trajopt"),
-                            () -> ProfileOption.step(p, step.iteration,
-                                    () -> TrajOptStep.run(s, step.runDir, step.iteration))));
-            ProfileOption.print(p);
-        }
+        step.run("trajopt", spark, profiling, spec, s -> TrajOptStep.run(s, step.runDir, step.iteration), r -> { });
         return Main.EXIT_OK;
     }
 }
