@@ -21,18 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The configs are written here from a valid one, one fault each.
  */
 class DamagedConfigTest {
-    static final String VALID = """
-            horizon: 10
-            samples: 3
-            iterations: 1
-            environment: {type: pendulum}
-            conditions:
-              - [3.141592653589793, 0.0]
-            cost:
-              terms:
-                - {type: state, target: [1, 0, 0]}
-                - {type: action, weights: 0.1}
-            """;
+    static final String VALID = org.gps.pipeline.config.TestConfigs.MINIMAL_RUN;
 
     @TempDir
     static Path dir;

@@ -15,16 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ConfigReaderTest {
-    private static final String MINIMAL = """
-            horizon: 10
-            environment: {type: pendulum}
-            conditions:
-              - [3.141592653589793, 0.0]
-            cost:
-              terms:
-                - {type: state, target: [1, 0, 0]}
-                - {type: action, weights: 0.1}
-            """;
+    private static final String MINIMAL = TestConfigs.MINIMAL;
 
     private static String messageOf(String yaml) {
         return assertThrows(BadInputException.class, () -> ConfigReader.parse("c.yaml", yaml)).getMessage();

@@ -31,15 +31,7 @@ class ConfigSectionsTest {
             + "=true";
     private static final String END = "<!-- end generated -->";
 
-    private static final String MINIMAL = """
-            horizon: 10
-            environment: {type: pendulum}
-            conditions:
-              - [3.141592653589793, 0.0]
-            cost:
-              terms:
-                - {type: state, target: [1, 0, 0]}
-            """;
+    private static final String MINIMAL = TestConfigs.MINIMAL;
 
     private static String begin(String section) {
         return "<!-- generated: " + section + " (from ConfigSections; do not edit by hand) -->";
