@@ -39,6 +39,12 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
                     + " about ten rounds at medium, so use 10-15 for steady-state times. Default: ${DEFAULT-VALUE}.")
     int warmups;
 
+    @Option(names = "--export", paramLabel = "DIR",
+            description = "Before timing, write each size's generated problem (rollouts as .npy, settings as "
+                    + "problem.json) to DIR/dynamics-SIZE, a new or empty directory, for timing another "
+                    + "implementation on it (bench/original/README.md).")
+    java.nio.file.Path export;
+
     @Mixin
     BenchmarkOptions bench;
 
@@ -62,8 +68,13 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
         SparkSession session = spark.session("benchmark dynamics");
         List<DynamicsBenchmark.Measurement> results = new ArrayList<>();
         for (String s : sizes.split(",")) {
-            results.add(DynamicsBenchmark.run(session, DynamicsBenchmark.parse(s), warmups, repeats, seed,
-                    inTaskMaxPoints, start, System.err));
+            org.gps.bench.BenchSize size = DynamicsBenchmark.parse(s);
+            if (export != null) {
+                DynamicsBenchmark.export(session, size, seed, inTaskMaxPoints, start,
+                        export.resolve("dynamics-" + size.name()));
+            }
+            results.add(DynamicsBenchmark.run(session, size, warmups, repeats, seed, inTaskMaxPoints, start,
+                    System.err));
         }
         String table = DynamicsBenchmark.markdown(results, repeats);
         BenchmarkCommand.emit(table, bench.out);
