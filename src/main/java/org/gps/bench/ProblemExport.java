@@ -195,6 +195,10 @@ final class ProblemExport {
 
     /** Creates the export directory; an existing non-empty one is refused rather than mixed with old files. */
     static Path directory(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new org.gps.core.BadInputException("--export: " + dir
+                    + " is a file; expected a new or empty directory");
+        }
         try {
             if (Files.isDirectory(dir)) {
                 try (var entries = Files.list(dir)) {

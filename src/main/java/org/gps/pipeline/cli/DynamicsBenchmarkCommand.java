@@ -67,12 +67,18 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
         }
         SparkSession session = spark.session("benchmark dynamics");
         List<DynamicsBenchmark.Measurement> results = new ArrayList<>();
+        List<org.gps.bench.BenchSize> list = new ArrayList<>();
         for (String s : sizes.split(",")) {
-            org.gps.bench.BenchSize size = DynamicsBenchmark.parse(s);
-            if (export != null) {
+            list.add(DynamicsBenchmark.parse(s));
+        }
+        // Every export before any timing: a refused directory then stops the command before minutes of work.
+        if (export != null) {
+            for (org.gps.bench.BenchSize size : list) {
                 DynamicsBenchmark.export(session, size, seed, inTaskMaxPoints, start,
                         export.resolve("dynamics-" + size.name()));
             }
+        }
+        for (org.gps.bench.BenchSize size : list) {
             results.add(DynamicsBenchmark.run(session, size, warmups, repeats, seed, inTaskMaxPoints, start,
                     System.err));
         }
