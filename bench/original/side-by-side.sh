@@ -7,7 +7,9 @@
 # CHECKOUT is a checkout of cbfinn/gps (GPS_ORIGINAL may name it instead of --gps-src). Per size:
 # `jobs/gps benchmark dynamics` and `benchmark trajopt` with --export, then time_original.py on
 # the exported problems. Environment: WARMUPS (our untimed rounds, default 5), REPEATS (timed
-# repeats of both, default 3), ORIG_WARMUPS (the original's untimed rounds, default 1), PYTHON
+# repeats of both, default 3), ORIG_WARMUPS (the original's untimed rounds, default 1), EM_INIT
+# (our --em-init, default auto; random_assignment is the original's start), GPS_NATIVE_BLAS=1 (ours
+# on the native BLAS that numpy uses too, see jobs/gps), PYTHON
 # (default /usr/bin/python3, which needs numpy and scipy: jobs/install-bench-deps), KEEP=1 keeps
 # the work directory (exports, logs, our tables). Exit codes: 0 done, 2 bad arguments, other: a
 # step failed (its log is printed).
@@ -18,6 +20,7 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 WARMUPS="${WARMUPS:-5}"
 REPEATS="${REPEATS:-3}"
 ORIG_WARMUPS="${ORIG_WARMUPS:-1}"
+EM_INIT="${EM_INIT:-auto}"
 SRC="${GPS_ORIGINAL:-}"
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
@@ -50,13 +53,14 @@ run() {  # LOG COMMAND...: runs it with its output in LOG, printed if it fails
 }
 
 echo "Started $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; load:$(uptime | sed 's/.*load average://')"
-echo "Ours: --warmups $WARMUPS --repeats $REPEATS (dynamics), one warm-up and --repeats $REPEATS (trajopt)."
-echo "Original: $ORIG_WARMUPS warm-up(s), $REPEATS repeats; $("$PYTHON" -c 'import numpy, scipy, sys; print("Python", sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)')."
+if [[ "${GPS_NATIVE_BLAS:-0}" == 1 ]]; then blas="the native BLAS (GPS_NATIVE_BLAS=1)"; else blas="netlib's Java kernels"; fi
+echo "Ours: --warmups $WARMUPS --repeats $REPEATS --em-init $EM_INIT (dynamics), one warm-up and --repeats $REPEATS (trajopt); $blas."
+echo "Original: $ORIG_WARMUPS warm-up(s), $REPEATS repeats; $("$PYTHON" -c 'import numpy, scipy, sys; print("Python", sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__)'); OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset (one thread per core)}."
 echo
 for size in "${SIZES[@]}"; do
   mkdir -p "$WORK/$size"
   run "$WORK/$size/ours-dynamics" "$ROOT/jobs/gps" benchmark dynamics --sizes "$size" --warmups "$WARMUPS" \
-      --repeats "$REPEATS" --export "$WORK/$size"
+      --repeats "$REPEATS" --em-init "$EM_INIT" --export "$WORK/$size"
   run "$WORK/$size/ours-trajopt" "$ROOT/jobs/gps" benchmark trajopt --sizes "$size" --repeats "$REPEATS" \
       --export "$WORK/$size"
   run "$WORK/$size/original" "$PYTHON" "$HERE/time_original.py" --gps-src "$SRC" \
