@@ -210,7 +210,9 @@ final class ProblemExport {
             }
             return Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
+            // A parent that is a file, or no permission: the user's path, not an internal failure.
+            throw new org.gps.core.BadInputException("--export: cannot create " + dir + " (" + e.getMessage()
+                    + "); expected a new or empty directory");
         }
     }
 

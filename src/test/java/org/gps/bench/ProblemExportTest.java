@@ -163,4 +163,16 @@ class ProblemExportTest {
                 () -> TrajOptBenchmark.export(SparkTestSession.get(), TINY, 7, tmp));
         assertTrue(e.getMessage().startsWith("--export: ") && e.getMessage().contains("not empty"), e.getMessage());
     }
+
+    @Test
+    void aPathUnderAFileIsBadInputNamingTheOption(@TempDir Path tmp) throws IOException {
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> TrajOptBenchmark.export(SparkTestSession.get(), TINY, 7, file.resolve("trajopt-tiny")));
+        assertTrue(e.getMessage().startsWith("--export: cannot create ") && e.getMessage().contains("expected"),
+                e.getMessage());
+        BadInputException onFile = assertThrows(BadInputException.class,
+                () -> TrajOptBenchmark.export(SparkTestSession.get(), TINY, 7, file));
+        assertTrue(onFile.getMessage().contains("is a file"), onFile.getMessage());
+    }
 }
