@@ -18,7 +18,9 @@ import org.gps.spark.TrajectoryGroups;
 import scala.Tuple2;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,10 +68,7 @@ public final class DynamicsBenchmark {
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj = trajectories(spark, size, seed)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         long n = traj.count();
-        DynamicsOptions d = DynamicsOptions.defaults(seed);
-        DynamicsOptions options = new DynamicsOptions(shared, d.maxClusters(), d.minSamplesPerCluster(),
-                shared ? Integer.MAX_VALUE : d.maxSamples(), d.strength(), d.regularization(), d.initialStateVar(),
-                d.em().withInitialization(start), inTaskMaxPoints);
+        DynamicsOptions options = options(size, seed, inTaskMaxPoints, start);
         long pointsPerGmm = shared ? n * (size.horizon() - 1)
                 : (long) Math.min(size.samples(), options.maxSamples()) * (size.horizon() - 1);
         boolean inTask = pointsPerGmm <= inTaskMaxPoints;
@@ -106,6 +105,54 @@ public final class DynamicsBenchmark {
             traj.unpersist(true);
         }
         return new Measurement(size, shared, inTask, start, warmups, em, fit, clusters, minIt, maxIt, peak);
+    }
+
+    private static DynamicsOptions options(BenchSize size, long seed, long inTaskMaxPoints,
+                                           GmmOptions.Initialization start) {
+        boolean shared = size == LOGGED_1M;
+        DynamicsOptions d = DynamicsOptions.defaults(seed);
+        return new DynamicsOptions(shared, d.maxClusters(), d.minSamplesPerCluster(),
+                shared ? Integer.MAX_VALUE : d.maxSamples(), d.strength(), d.regularization(), d.initialStateVar(),
+                d.em().withInitialization(start), inTaskMaxPoints);
+    }
+
+    /**
+     * Writes the problem {@link #run} times for this size and seed into {@code dir} (new or empty):
+     * X.npy (M, N, T, dX) and U.npy (M, N, T, dU), the rollouts of every condition, and
+     * problem.json, the prior and fit settings (bench/original/README.md).
+     */
+    public static void export(SparkSession spark, BenchSize size, long seed, long inTaskMaxPoints,
+                              GmmOptions.Initialization start, Path dir) {
+        Path out = ProblemExport.directory(dir);
+        ProblemExport.Rollouts rollouts = new ProblemExport.Rollouts(size);
+        for (Tuple2<TrajectoryGroups.Key, Trajectory> e : trajectories(spark, size, seed).collect()) {
+            Trajectory tr = e._2();
+            for (int t = 0; t < tr.horizon(); t++) {
+                rollouts.put(e._1().condition(), e._1().sample(), t, tr.x()[t], tr.u()[t]);
+            }
+        }
+        rollouts.write(out);
+        DynamicsOptions o = options(size, seed, inTaskMaxPoints, start);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("kind", "dynamics");
+        p.put("size", size.name());
+        p.put("conditions", size.conditions());
+        p.put("samples", size.samples());
+        p.put("horizon", size.horizon());
+        p.put("state_dim", size.stateDim());
+        p.put("action_dim", size.actionDim());
+        p.put("seed", seed);
+        p.put("shared_prior", o.sharedPrior());
+        p.put("max_clusters", o.maxClusters());
+        p.put("min_samples_per_cluster", o.minSamplesPerCluster());
+        p.put("max_samples", o.maxSamples());
+        p.put("strength", o.strength());
+        p.put("regularization", o.regularization());
+        p.put("initial_state_var", o.initialStateVar());
+        p.put("em_max_iterations", o.em().maxIterations());
+        p.put("em_tolerance", o.em().tolerance());
+        p.put("em_init", o.em().initialization().resolve().configName());
+        ProblemExport.writeJson(out.resolve("problem.json"), p);
     }
 
     /** Rollouts of x' = A x + B u + noise under noisy PD controllers, simulated where they are stored. */

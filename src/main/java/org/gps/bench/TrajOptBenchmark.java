@@ -11,6 +11,7 @@ import org.gps.core.control.TrajOptResult;
 import org.gps.core.control.TrajectoryModel;
 import org.gps.core.control.TrajectoryOptimizer;
 import org.gps.core.cost.ActionCost;
+import org.gps.core.cost.QuadraticCostModel;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.cost.CostSum;
 import org.gps.core.cost.StateCost;
@@ -26,6 +27,7 @@ import org.gps.spark.DistributedTrajOpt;
 import org.gps.spark.RolloutSampling;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -130,6 +132,72 @@ public final class TrajOptBenchmark {
         } finally {
             setup.rollouts.unpersist(true);
         }
+    }
+
+    /**
+     * Writes the problem {@link #run} times for this size and seed into {@code dir} (new or empty),
+     * the layout of bench/original/README.md: the rollouts X (M, N, T, dX) and U (M, N, T, dU) with
+     * the cost weights (state_weights, action_weights), the cost expansion of those rollouts (cc,
+     * cv, Cm), the dynamics (Fm, fv, dyn_covar), the initial states (x0mu, x0sigma), the reference
+     * controllers (K, k, pol_covar, chol_pol_covar, inv_pol_covar) and problem.json with the
+     * C-step settings.
+     */
+    public static void export(SparkSession spark, BenchSize size, long seed, Path dir) {
+        Path out = ProblemExport.directory(dir);
+        Setup setup = Setup.of(spark, size, seed);
+        try {
+            ProblemExport.Rollouts.of(size, setup.rollouts).write(out);
+            CostEvaluation.Result cost = CostEvaluation.evaluate(setup.rollouts, setup.costs);
+            List<QuadraticCostModel> models = new ArrayList<>();
+            for (int c = 0; c < size.conditions(); c++) {
+                models.add(cost.models().get(c));
+            }
+            ProblemExport.writeCostModels(out, models);
+            ProblemExport.writeDynamics(out, setup.dynamics, size.horizon());
+            ProblemExport.writeInitialStates(out, setup.x0);
+            ProblemExport.writeControllers(out, setup.references);
+            double[] stateWeights = new double[size.stateDim()];
+            Arrays.fill(stateWeights, 1.0);
+            double[] actionWeights = new double[size.actionDim()];
+            Arrays.fill(actionWeights, ACTION_WEIGHT);
+            ProblemExport.writeVector(out.resolve("state_weights.npy"), stateWeights);
+            ProblemExport.writeVector(out.resolve("action_weights.npy"), actionWeights);
+            TrajOptOptions o = TrajOptOptions.defaults();
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("kind", "trajopt");
+            p.put("size", size.name());
+            p.put("conditions", size.conditions());
+            p.put("samples", size.samples());
+            p.put("horizon", size.horizon());
+            p.put("state_dim", size.stateDim());
+            p.put("action_dim", size.actionDim());
+            p.put("seed", seed);
+            p.put("eta", 1.0);
+            p.put("step_mult", 1.0);
+            p.put("kl_step", o.klStep());
+            p.put("min_eta", o.minEta());
+            p.put("max_eta", o.maxEta());
+            p.put("del0", o.del0());
+            p.put("max_ent_traj", o.maxEntTraj());
+            p.put("cons_per_step", o.consPerStep());
+            p.put("use_prev_distr", o.usePrevDistr());
+            p.put("max_rounds", o.maxRounds());
+            p.put("state_cost_l1", 0.0);
+            p.put("state_cost_l2", 1.0);
+            p.put("state_cost_alpha", 1e-2);
+            p.put("mean_cost", meanOf(cost, size.conditions()));
+            ProblemExport.writeJson(out.resolve("problem.json"), p);
+        } finally {
+            setup.rollouts.unpersist(true);
+        }
+    }
+
+    private static double meanOf(CostEvaluation.Result cost, int conditions) {
+        double mean = 0;
+        for (int c = 0; c < conditions; c++) {
+            mean += cost.meanCost(c) / conditions;
+        }
+        return mean;
     }
 
     /** One timed round's numbers. */

@@ -39,6 +39,12 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
                     + " about ten rounds at medium, so use 10-15 for steady-state times. Default: ${DEFAULT-VALUE}.")
     int warmups;
 
+    @Option(names = "--export", paramLabel = "DIR",
+            description = "Before timing, write each size's generated problem (rollouts as .npy, settings as "
+                    + "problem.json) to DIR/dynamics-SIZE, a new or empty directory, for timing another "
+                    + "implementation on it (bench/original/README.md).")
+    java.nio.file.Path export;
+
     @Mixin
     BenchmarkOptions bench;
 
@@ -61,9 +67,20 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
         }
         SparkSession session = spark.session("benchmark dynamics");
         List<DynamicsBenchmark.Measurement> results = new ArrayList<>();
+        List<org.gps.bench.BenchSize> list = new ArrayList<>();
         for (String s : sizes.split(",")) {
-            results.add(DynamicsBenchmark.run(session, DynamicsBenchmark.parse(s), warmups, repeats, seed,
-                    inTaskMaxPoints, start, System.err));
+            list.add(DynamicsBenchmark.parse(s));
+        }
+        // Every export before any timing: a refused directory then stops the command before minutes of work.
+        if (export != null) {
+            for (org.gps.bench.BenchSize size : list) {
+                DynamicsBenchmark.export(session, size, seed, inTaskMaxPoints, start,
+                        export.resolve("dynamics-" + size.name()));
+            }
+        }
+        for (org.gps.bench.BenchSize size : list) {
+            results.add(DynamicsBenchmark.run(session, size, warmups, repeats, seed, inTaskMaxPoints, start,
+                    System.err));
         }
         String table = DynamicsBenchmark.markdown(results, repeats);
         BenchmarkCommand.emit(table, bench.out);

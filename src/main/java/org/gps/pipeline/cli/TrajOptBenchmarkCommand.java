@@ -22,6 +22,12 @@ final class TrajOptBenchmarkCommand implements Callable<Integer> {
                     + "large (16,40,200,26,7). Default: ${DEFAULT-VALUE}.")
     String sizes;
 
+    @Option(names = "--export", paramLabel = "DIR",
+            description = "Before timing, write each size's generated problem (rollouts, cost expansion, dynamics, "
+                    + "reference controllers as .npy, settings as problem.json) to DIR/trajopt-SIZE, a new or empty "
+                    + "directory, for timing another implementation on it (bench/original/README.md).")
+    java.nio.file.Path export;
+
     @Mixin
     BenchmarkOptions bench;
 
@@ -35,6 +41,11 @@ final class TrajOptBenchmarkCommand implements Callable<Integer> {
         long seed = bench.seed;
         List<BenchSize> list = BenchSize.parse(sizes);
         SparkSession session = spark.session("benchmark trajopt");
+        if (export != null) {
+            for (BenchSize size : list) {
+                TrajOptBenchmark.export(session, size, seed, export.resolve("trajopt-" + size.name()));
+            }
+        }
         List<TrajOptBenchmark.Measurement> results = TrajOptBenchmark.run(session, list, repeats, seed, System.err);
         String table = TrajOptBenchmark.markdown(results, repeats);
         BenchmarkCommand.emit(table, bench.out);

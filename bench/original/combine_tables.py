@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Joins our benchmark tables and time_original.py's --json into one Markdown table per size.
+
+    python3 bench/original/combine_tables.py --ours-dynamics FILE --ours-trajopt FILE --original FILE
+
+Our tables are read by their header names, so a new column in them does not shift what is read.
+Standard library only.
+"""
+import argparse
+import json
+import sys
+
+
+def read_table(path):
+    """The rows of the first Markdown table in the file, as dicts keyed by header."""
+    with open(path) as f:
+        lines = [l.strip() for l in f if l.strip().startswith("|")]
+    if len(lines) < 3:
+        print("combine_tables.py: %s: no Markdown table with a row; expected the output of jobs/gps benchmark"
+              % path, file=sys.stderr)
+        sys.exit(2)
+    cells = [[c.strip() for c in l.strip("|").split("|")] for l in lines]
+    header = cells[0]
+    return [dict(zip(header, row)) for row in cells[2:]]
+
+
+def median_of(cell):
+    """'0.123 / 0.100' -> 0.123."""
+    return float(cell.split("/")[0])
+
+
+def ratio(r):
+    """Two significant digits, whichever side of 1."""
+    return ("%.0fx" if r >= 10 else "%.1fx" if r >= 1 else "%.2fx") % r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ours-dynamics", required=True)
+    ap.add_argument("--ours-trajopt", required=True)
+    ap.add_argument("--original", required=True)
+    a = ap.parse_args()
+    dyn = {r["size"]: r for r in read_table(a.ours_dynamics)}
+    traj = {r["size"]: r for r in read_table(a.ours_trajopt)}
+    with open(a.original) as f:
+        orig = {(r["size"], r["phase"]): r for r in json.load(f)}
+    sizes = list(dict.fromkeys(r["size"] for r in orig.values()))
+    for size in sizes:
+        d, t = dyn[size], traj[size]
+        rows = [
+            ("GMM prior EM (all conditions)", median_of(d["EM s (median / min)"]), orig[(size, "EM")],
+             "ours K %s, %s iterations" % (d["K"], d["EM iterations"])),
+            ("per-step fits (all conditions)", median_of(d["fits s (median / min)"]), orig[(size, "fits")], ""),
+            ("cost expansion (all rollouts)", median_of(t["cost expansion, s (median / min)"]),
+             orig[(size, "cost expansion")], ""),
+            ("C-step, ours on Spark", median_of(t["C-step on Spark, s (median / min)"]), orig[(size, "C-step")],
+             "ours %s eta rounds" % t["eta rounds (ours / original)"].split("/")[0].strip()),
+            ("C-step, ours in one driver thread", median_of(t["C-step in one driver thread, s (median / min)"]),
+             orig[(size, "C-step")], ""),
+        ]
+        print("%s (M, N, T, dX, dU = %s):" % (size, t["M, N, T, dX, dU"]))
+        print()
+        print("| phase | ours, s (median) | original, s (median) | original / ours | notes |")
+        print("|---|---:|---:|---:|---|")
+        for name, ours, o, note in rows:
+            notes = "; ".join(n for n in (note, "original " + o["detail"]) if n)
+            print("| %s | %.3f | %.3f | %s | %s |" % (name, ours, o["median"], ratio(o["median"] / ours), notes))
+        print()
+
+
+if __name__ == "__main__":
+    main()
