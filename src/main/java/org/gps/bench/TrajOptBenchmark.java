@@ -40,8 +40,9 @@ import java.util.TreeMap;
 /**
  * Times the two driver-visible pieces of a TrajOpt iteration that docs/benchmarks.md compares
  * with the original implementation: the cost expansion over all rollouts ({@link CostEvaluation}) and the
- * C-step ({@link DistributedTrajOpt}, and the same problems solved one after another on the
- * driver for comparison). The problem is a random stable linear system
+ * C-step ({@link DistributedTrajOpt}: in the driver's threads under a local master, one Spark
+ * task per condition on a cluster for large problems; and the same problems solved one after
+ * another in the driver thread for comparison). The problem is a random stable linear system
  * ({@link LinearSystem#randomStable}) under a PD reference controller, with its true A and B as
  * the fitted dynamics, so every number is reproducible from the seed.
  *
@@ -61,14 +62,6 @@ public final class TrajOptBenchmark {
      */
     static final InitPdOptions REFERENCE = new InitPdOptions(1.0, 0.1, 0.01);
 
-    /** What the original implementation takes on this kind of 2-core machine, seconds. */
-    record Reference(double costSeconds, double cStepLow, double cStepHigh, String rounds) {
-    }
-
-    static final Map<String, Reference> REFERENCES = Map.of(
-            "medium", new Reference(20.0, 0.8, 1.0, "5-7"),
-            "large", new Reference(200.0, 1.6, 1.8, "5-7"));
-
     private TrajOptBenchmark() {
     }
 
@@ -76,7 +69,7 @@ public final class TrajOptBenchmark {
      * Timings of one size.
      *
      * @param costSeconds        cost expansion over all rollouts, one entry per repeat
-     * @param sparkCStepSeconds  C-step of all conditions on Spark, one entry per repeat
+     * @param sparkCStepSeconds  C-step of all conditions as {@link DistributedTrajOpt} runs it, one entry per repeat
      * @param driverCStepSeconds the same C-step, conditions one after another in the driver thread
      * @param minRounds          fewest eta-search rounds of a condition
      * @param maxRounds          most eta-search rounds of a condition
@@ -323,32 +316,26 @@ public final class TrajOptBenchmark {
         return Arrays.stream(v).min().orElse(Double.NaN);
     }
 
-    /** The results as a Markdown table, one row per size, with the original's numbers beside ours. */
+    /**
+     * The results as a Markdown table, one row per size. The original's times are not in it: they
+     * are measured in the same sitting by bench/original/side-by-side.sh.
+     */
     public static String markdown(List<Measurement> results, int repeats) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| size | M, N, T, dX, dU | cost expansion, s (median / min) | original, s | speed-up "
-                + "| C-step on Spark, s (median / min) | C-step in one driver thread, s (median / min) | original, s "
-                + "| speed-up (Spark) | eta rounds (ours / original) | converged | peak heap, MB |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("| size | M, N, T, dX, dU | cost expansion, s (median / min) "
+                + "| C-step (DistributedTrajOpt), s (median / min) | C-step in one driver thread, s (median / min) "
+                + "| eta rounds | converged | peak heap, MB |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (Measurement m : results) {
             BenchSize s = m.size();
-            Reference ref = REFERENCES.get(s.name());
-            double cost = median(m.costSeconds());
-            double cStep = median(m.sparkCStepSeconds());
-            sb.append(String.format(Locale.ROOT, "| %s | %d, %d, %d, %d, %d | %.3f / %.3f | %s | %s | %.3f / %.3f "
-                            + "| %.3f / %.3f | %s | %s | %s / %s | %d of %d | %d |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %d, %d, %d, %d, %d | %.3f / %.3f | %.3f / %.3f "
+                            + "| %.3f / %.3f | %s | %d of %d | %d |%n",
                     s.name(), s.conditions(), s.samples(), s.horizon(), s.stateDim(), s.actionDim(),
-                    cost, min(m.costSeconds()),
-                    ref == null ? "-" : String.format(Locale.ROOT, "%.0f", ref.costSeconds()),
-                    ref == null ? "-" : String.format(Locale.ROOT, "%.0fx", ref.costSeconds() / cost),
-                    cStep, min(m.sparkCStepSeconds()),
+                    median(m.costSeconds()), min(m.costSeconds()),
+                    median(m.sparkCStepSeconds()), min(m.sparkCStepSeconds()),
                     median(m.driverCStepSeconds()), min(m.driverCStepSeconds()),
-                    ref == null ? "-" : String.format(Locale.ROOT, "%.1f-%.1f", ref.cStepLow(), ref.cStepHigh()),
-                    ref == null ? "-" : String.format(Locale.ROOT, "%.1f-%.1fx", ref.cStepLow() / cStep,
-                            ref.cStepHigh() / cStep),
                     m.minRounds() == m.maxRounds() ? Integer.toString(m.minRounds())
                             : m.minRounds() + "-" + m.maxRounds(),
-                    ref == null ? "-" : ref.rounds(),
                     m.converged(), s.conditions(),
                     Math.round(m.peakHeapBytes() / 1048576.0)));
         }
