@@ -20,7 +20,6 @@ import scala.Tuple2;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -133,15 +132,7 @@ public final class DynamicsBenchmark {
         }
         rollouts.write(out);
         DynamicsOptions o = options(size, seed, inTaskMaxPoints, start);
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("kind", "dynamics");
-        p.put("size", size.name());
-        p.put("conditions", size.conditions());
-        p.put("samples", size.samples());
-        p.put("horizon", size.horizon());
-        p.put("state_dim", size.stateDim());
-        p.put("action_dim", size.actionDim());
-        p.put("seed", seed);
+        Map<String, Object> p = ProblemExport.header("dynamics", size, seed);
         p.put("shared_prior", o.sharedPrior());
         p.put("max_clusters", o.maxClusters());
         p.put("min_samples_per_cluster", o.minSamplesPerCluster());

@@ -169,6 +169,20 @@ final class ProblemExport {
      * problem.json: a flat object of numbers, booleans and strings (the settings the timed code
      * used), in the given order.
      */
+    /** The settings every problem.json starts with: what was generated, at which size, from which seed. */
+    static Map<String, Object> header(String kind, BenchSize size, long seed) {
+        Map<String, Object> p = new java.util.LinkedHashMap<>();
+        p.put("kind", kind);
+        p.put("size", size.name());
+        p.put("conditions", size.conditions());
+        p.put("samples", size.samples());
+        p.put("horizon", size.horizon());
+        p.put("state_dim", size.stateDim());
+        p.put("action_dim", size.actionDim());
+        p.put("seed", seed);
+        return p;
+    }
+
     static void writeJson(Path file, Map<String, Object> values) {
         String body = values.entrySet().stream()
                 .map(e -> "  \"" + e.getKey() + "\": " + json(e.getValue()))

@@ -156,15 +156,7 @@ public final class TrajOptBenchmark {
             ProblemExport.writeVector(out.resolve("state_weights.npy"), stateWeights);
             ProblemExport.writeVector(out.resolve("action_weights.npy"), actionWeights);
             TrajOptOptions o = TrajOptOptions.defaults();
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("kind", "trajopt");
-            p.put("size", size.name());
-            p.put("conditions", size.conditions());
-            p.put("samples", size.samples());
-            p.put("horizon", size.horizon());
-            p.put("state_dim", size.stateDim());
-            p.put("action_dim", size.actionDim());
-            p.put("seed", seed);
+            Map<String, Object> p = ProblemExport.header("trajopt", size, seed);
             p.put("eta", 1.0);
             p.put("step_mult", 1.0);
             p.put("kl_step", o.klStep());
