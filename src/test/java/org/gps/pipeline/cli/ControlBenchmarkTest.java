@@ -1,5 +1,7 @@
 package org.gps.pipeline.cli;
 
+import org.gps.pipeline.config.TestConfigs;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,13 +31,7 @@ class ControlBenchmarkTest {
             iterations: 2
             horizon: 10
             samples: 2
-            environment: {type: pendulum}
-            conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
-            initial_controller: {type: lqr, init_var: 1.0}
-            cost:
-              terms:
-                - {type: state, target: [1, 0, 0], weights: [1, 1, 0.1]}
-                - {type: action, weights: 0.05}
+            """ + TestConfigs.TINY_PENDULUM_TASK + """
             policy:
               hidden: [8]
               train_iterations: 10

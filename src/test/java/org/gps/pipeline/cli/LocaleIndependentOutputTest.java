@@ -1,5 +1,7 @@
 package org.gps.pipeline.cli;
 
+import org.gps.pipeline.config.TestConfigs;
+
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,13 +40,7 @@ class LocaleIndependentOutputTest {
             iterations: 1
             horizon: 12
             samples: 3
-            environment: {type: pendulum}
-            conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
-            initial_controller: {type: lqr, init_var: 1.0}
-            cost:
-              terms:
-                - {type: state, target: [1, 0, 0], weights: [1, 1, 0.1]}
-                - {type: action, weights: 0.05}
+            """ + TestConfigs.TINY_PENDULUM_TASK + """
             dynamics: {em_init: kmeans, em_max_iterations: 1}
             """;
     private static final Pattern STOP_REASON = Pattern.compile("\"stop_reason\" : \"([^\"]*)\"");

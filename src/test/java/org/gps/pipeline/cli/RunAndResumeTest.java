@@ -1,5 +1,7 @@
 package org.gps.pipeline.cli;
 
+import org.gps.pipeline.config.TestConfigs;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,14 +21,7 @@ class RunAndResumeTest {
             iterations: 2
             horizon: 10
             samples: 3
-            environment: {type: pendulum}
-            conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
-            initial_controller: {type: lqr, init_var: 1.0}
-            cost:
-              terms:
-                - {type: state, target: [1, 0, 0], weights: [1, 1, 0.1]}
-                - {type: action, weights: 0.05}
-            """;
+            """ + TestConfigs.TINY_PENDULUM_TASK;
 
     @TempDir
     static Path dir;

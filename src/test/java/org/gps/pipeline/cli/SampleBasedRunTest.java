@@ -1,5 +1,7 @@
 package org.gps.pipeline.cli;
 
+import org.gps.pipeline.config.TestConfigs;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.gps.spark.SparkTestSession;
@@ -33,13 +35,7 @@ class SampleBasedRunTest {
             iterations: 2
             horizon: 10
             samples: 4
-            environment: {type: pendulum}
-            conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
-            initial_controller: {type: lqr, init_var: 1.0}
-            cost:
-              terms:
-                - {type: state, target: [1, 0, 0], weights: [1, 1, 0.1]}
-                - {type: action, weights: 0.05}
+            """ + TestConfigs.TINY_PENDULUM_TASK + """
             %s
             """;
     private static final String POLICY = """

@@ -1,5 +1,7 @@
 package org.gps.pipeline.cli;
 
+import org.gps.pipeline.config.TestConfigs;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,13 +23,7 @@ final class TinyRun {
             iterations: 2
             horizon: 20
             samples: 3
-            environment: {type: pendulum}
-            conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
-            initial_controller: {type: lqr, init_var: 1.0}
-            cost:
-              terms:
-                - {type: state, target: [1, 0, 0], weights: [1, 1, 0.1]}
-                - {type: action, weights: 0.05}
+            """ + TestConfigs.TINY_PENDULUM_TASK + """
             # The start FitDynamicsHeldOutTest's recorded digest of these dynamics was made with.
             dynamics: {em_init: kmeans}
             """;

@@ -17,6 +17,20 @@ public final class TestConfigs {
     /** {@link #MINIMAL} with the sizes a run needs written out. */
     public static final String MINIMAL_RUN = MINIMAL.replace("horizon: 10\n", "horizon: 10\nsamples: 3\niterations: 1\n");
 
+    /**
+     * The tiny Pendulum task the run tests share (after their name, seed and sizes): the hanging and
+     * the 0.5 rad start, LQR initial controllers, the swing-up cost.
+     */
+    public static final String TINY_PENDULUM_TASK = """
+            environment: {type: pendulum}
+            conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]
+            initial_controller: {type: lqr, init_var: 1.0}
+            cost:
+              terms:
+                - {type: state, target: [1, 0, 0], weights: [1, 1, 0.1]}
+                - {type: action, weights: 0.05}
+            """;
+
     private TestConfigs() {
     }
 }
