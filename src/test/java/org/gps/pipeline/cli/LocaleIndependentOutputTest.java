@@ -1,7 +1,6 @@
 package org.gps.pipeline.cli;
 
 import org.gps.pipeline.config.TestConfigs;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,13 +1,12 @@
 package org.gps.pipeline.cli;
 
-import org.gps.pipeline.config.TestConfigs;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.sql.Row;
 import org.gps.core.policy.Policy;
 import org.gps.io.PolicyJson;
 import org.gps.io.RolloutSchema;
+import org.gps.pipeline.config.TestConfigs;
 import org.gps.spark.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,8 @@
 package org.gps.pipeline.cli;
 
-import org.gps.pipeline.config.TestConfigs;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.gps.pipeline.config.TestConfigs;
 import org.gps.spark.SparkTestSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;

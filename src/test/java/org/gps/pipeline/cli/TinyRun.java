@@ -1,13 +1,12 @@
 package org.gps.pipeline.cli;
 
-import org.gps.pipeline.config.TestConfigs;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.gps.pipeline.config.TestConfigs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
