@@ -698,17 +698,18 @@ public final class RolloutIngest {
             Column hash = xxhash64(col(RolloutSchema.X), col(RolloutSchema.U), col(RolloutSchema.O), col(RolloutSchema.COST),
                     col(RolloutSchema.U_APPLIED));
             Column bad = col(KIND).isNotNull();
+            Column[] perKey = TrajectoryRules.keyAggregates(hash);
             Dataset<Row> keyed = staged.filter(attributable())
                     .groupBy(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RID), col(RolloutSchema.T))
-                    .agg(count(lit(1)).as("n"), min(hash).as("hmin"), max(hash).as("hmax"),
+                    .agg(perKey[0], perKey[1], perKey[2],
                             sum(when(bad, 1L).otherwise(0L)).as("bad"),
                             min(when(bad, struct(col(KIND).as("k"), col(T_RAW).as("t"), col(DETAIL).as("d")))).as("firstBad"),
                             min(FILE).as("file"), min(RORDER).as("rorder"));
-            Column exact = col("n").gt(1).and(col("hmin").equalTo(col("hmax")));
-            Column conflict = col("n").gt(1).and(col("hmin").notEqual(col("hmax")));
+            Column exact = TrajectoryRules.exactRepeat();
+            Column conflict = TrajectoryRules.conflictingRepeat();
+            Column[] steps = TrajectoryRules.stepAggregates(RolloutSchema.T);
             Dataset<Row> traj = keyed.groupBy(col(RolloutSchema.ITERATION), col(RolloutSchema.CONDITION), col(RID))
-                    .agg(min(RolloutSchema.T).as("t0"), max(RolloutSchema.T).as("tmax"),
-                            count(RolloutSchema.T).as("steps"), sum("n").as("rows"), sum("bad").as("bad"),
+                    .agg(steps[0], steps[1], steps[2], sum(TrajectoryRules.KEY_ROWS).as("rows"), sum("bad").as("bad"),
                             min("firstBad").as("firstBad"),
                             sum(when(exact, 1L).otherwise(0L)).as("dup"),
                             sum(when(conflict, 1L).otherwise(0L)).as("conflict"),
@@ -716,8 +717,7 @@ public final class RolloutIngest {
             Column reason = when(col("bad").gt(0), col("firstBad.k"))
                     .when(col("conflict").gt(0), lit(FaultKind.REPEATED_TIME_STEP.ordinal()))
                     .when(col("dup").gt(0), lit(FaultKind.DUPLICATE_KEY.ordinal()))
-                    .when(col("t0").notEqual(0).or(col("steps").notEqual(col("tmax").plus(1))),
-                            lit(FaultKind.MISSING_TIME_STEP.ordinal()));
+                    .when(TrajectoryRules.missingStep(), lit(FaultKind.MISSING_TIME_STEP.ordinal()));
             traj = traj.withColumn("reason", reason);
             // The most common T of each condition among the rollouts that passed so far: a few rows.
             Map<Integer, TreeMap<Integer, Long>> lengths = new TreeMap<>();

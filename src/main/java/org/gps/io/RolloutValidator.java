@@ -297,17 +297,16 @@ public final class RolloutValidator {
          */
         private Dataset<Row> trajectories() {
             Dataset<Row> keyed = keyed();
-            Column exact = col("n").gt(1).and(col("hmin").equalTo(col("hmax")));
-            Column conflict = col("n").gt(1).and(col("hmin").notEqual(col("hmax")));
+            Column exact = TrajectoryRules.exactRepeat();
+            Column conflict = TrajectoryRules.conflictingRepeat();
+            Column[] steps = TrajectoryRules.stepAggregates(RolloutSchema.T);
             return keyed.groupBy(keyCols(RolloutSchema.TRAJECTORY_COLUMNS)).agg(
-                    min(RolloutSchema.T).as("t0"),
-                    max(RolloutSchema.T).as("tmax"),
-                    count(lit(1)).as("steps"),
-                    sum("n").as("rows"),
+                    steps[0], steps[1], steps[2],
+                    sum(TrajectoryRules.KEY_ROWS).as("rows"),
                     sum(when(exact, 1L).otherwise(0L)).as("dupKeys"),
-                    sum(when(exact, col("n").minus(1)).otherwise(0L)).as("dupCopies"),
+                    sum(when(exact, col(TrajectoryRules.KEY_ROWS).minus(1)).otherwise(0L)).as("dupCopies"),
                     sum(when(conflict, 1L).otherwise(0L)).as("conflictKeys"),
-                    sum(when(conflict, col("n")).otherwise(0L)).as("conflictRows"));
+                    sum(when(conflict, col(TrajectoryRules.KEY_ROWS)).otherwise(0L)).as("conflictRows"));
         }
 
         /** One row per key with rows n and the least and greatest hash of the rows' contents. */
@@ -327,12 +326,13 @@ public final class RolloutValidator {
             for (String k : RolloutSchema.KEY_COLUMNS) {
                 keysPresent = keysPresent.and(col(k).isNotNull()).and(col(k).leq(RolloutRules.MAX_INDEX));
             }
+            Column[] aggregates = TrajectoryRules.keyAggregates(hash);
             return df.filter(keysPresent).groupBy(keyCols(RolloutSchema.KEY_COLUMNS))
-                    .agg(count(lit(1)).as("n"), min(hash).as("hmin"), max(hash).as("hmax"));
+                    .agg(aggregates[0], aggregates[1], aggregates[2]);
         }
 
         private void checkTrajectories(Dataset<Row> traj) {
-            Column incomplete = col("t0").notEqual(0).or(col("steps").notEqual(col("tmax").plus(1)));
+            Column incomplete = TrajectoryRules.missingStep();
             Row t = traj.agg(total(col("dupKeys")), total(col("dupCopies")), total(col("conflictKeys")),
                     total(col("conflictRows")), total(when(incomplete, 1L).otherwise(0L))).first();
             long dupKeys = t.getLong(0);
