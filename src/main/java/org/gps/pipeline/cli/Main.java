@@ -20,6 +20,7 @@ import java.util.Locale;
         subcommands = {
                 RunCommand.class,
                 InitCommand.class,
+                ConfigKeysCommand.class,
                 SampleCommand.class,
                 ValidateCommand.class,
                 IngestCommand.class,

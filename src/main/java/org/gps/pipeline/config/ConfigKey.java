@@ -184,15 +184,33 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
 
     /** The key's row of its section's table in docs/formats.md. */
     String tableRow() {
-        String bound = constraint != null ? constraint : switch (kind) {
+        String bound = bound();
+        String shown = shownDefault != null ? shownDefault : "`" + format(defaultValue) + "`";
+        return "| `" + name + "` | " + shown + " | " + (bound.isEmpty() ? "" : bound + "; ") + description + " |";
+    }
+
+    /** The key as {@code gps config-keys} prints it: name, default, bound, meaning, as plain text. */
+    String helpLine() {
+        String bound = bound();
+        String shown = shownDefault != null ? shownDefault : format(defaultValue);
+        return plain("  " + name + " = " + shown + (bound.isEmpty() ? "" : "  [" + bound + "]") + "  " + description);
+    }
+
+    private String bound() {
+        return constraint != null ? constraint : switch (kind) {
             case POSITIVE, RAMP -> "> 0";
             case NON_NEGATIVE -> ">= 0";
             case INTEGER -> ">= " + min;
             case CHOICE -> alternatives(choices);
             case FLAG, LIST, TEXT, ANY_INTEGER, NESTED -> "";
         };
-        String shown = shownDefault != null ? shownDefault : "`" + format(defaultValue) + "`";
-        return "| `" + name + "` | " + shown + " | " + (bound.isEmpty() ? "" : bound + "; ") + description + " |";
+    }
+
+    /** Markdown made terminal text: no code ticks or bold, links as the files they point to under docs/. */
+    static String plain(String markdown) {
+        return markdown.replaceAll("\\[([^\\]]*)\\]\\(#[^)]*\\)", "$1 (docs/formats.md)")
+                .replaceAll("\\[([^\\]]*)\\]\\(([^)#]*)(#[^)]*)?\\)", "docs/$2")
+                .replace("`", "").replace("**", "");
     }
 
     private static String alternatives(List<String> values) {

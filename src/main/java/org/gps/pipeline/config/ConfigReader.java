@@ -109,6 +109,14 @@ public final class ConfigReader {
                 : new UncheckedIOException("cannot read " + path, e);
     }
 
+    /**
+     * Every config key with its default, bound and meaning, section by section: the declarations
+     * the reader reads through, as {@code gps config-keys} prints them.
+     */
+    public static String keysHelp() {
+        return ConfigSections.help();
+    }
+
     /** Parses {@code text}; {@code file} names the source in error messages. */
     public static ExperimentConfig parse(String file, String text) {
         JsonNode root;

@@ -458,6 +458,20 @@ final class ConfigSections {
         }
     }
 
+    /** Every declared key, section by section, as {@code gps config-keys} prints it. */
+    static String help() {
+        StringBuilder sb = new StringBuilder();
+        for (Section s : documented()) {
+            sb.append(s == TopLevel.SECTION ? "top level" : s == CostTerm.SECTION ? "cost terms" : s.name()).append(":\n");
+            s.keys().forEach(k -> sb.append(k.helpLine()).append('\n'));
+            for (Variant v : s.variants()) {
+                sb.append("  with type ").append(v.type()).append(":\n");
+                v.keys().forEach(k -> sb.append("  ").append(k.helpLine()).append('\n'));
+            }
+        }
+        return sb.toString();
+    }
+
     /** Every section whose table docs/formats.md holds, by name. */
     static List<Section> documented() {
         return List.of(TopLevel.SECTION, InitialController.SECTION, CostTerm.SECTION, Dynamics.SECTION,

@@ -138,4 +138,16 @@ class InitSampleValidateTest {
         // run chains every step, the S-step included for the algorithms that train a policy.
         assertTrue(CliTestSupport.run("run", "--help").out().contains("train-policy"));
     }
+
+    @Test
+    void configKeysPrintsEveryConfigKeyAndEveryEnvironmentParameter() {
+        CliTestSupport.Outcome o = CliTestSupport.run("config-keys");
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(o.out().startsWith("top level:\n  name = experiment"), o.out());
+        assertTrue(o.out().contains("\ntrajopt:\n"), o.out());
+        assertTrue(o.out().contains("\npolicy:\n"), o.out());
+        assertTrue(o.out().contains("\n  replay_iterations = 0  [>= 0]"), o.out());
+        assertTrue(o.out().contains("environment (by type):\n  pendulum parameters:\n"), o.out());
+        assertTrue(o.out().contains("    max_speed = 8.0"), o.out());
+    }
 }

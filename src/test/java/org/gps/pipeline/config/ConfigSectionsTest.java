@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -224,5 +225,21 @@ class ConfigSectionsTest {
             return v.asBoolean();
         }
         return v.isIntegralNumber() ? (Object) v.asInt() : (Object) v.asDouble();
+    }
+
+    @Test
+    void configKeysHelpListsEveryDeclaredKeyWithItsDefaultAsPlainText() {
+        String help = ConfigReader.keysHelp();
+        for (ConfigSections.Section s : ConfigSections.documented()) {
+            List<ConfigKey> keys = new ArrayList<>(s.keys());
+            s.variants().forEach(v -> keys.addAll(v.keys()));
+            for (ConfigKey k : keys) {
+                assertTrue(help.contains("  " + k.name() + " = "), s.name() + "." + k.name() + " missing from:\n" + help);
+            }
+        }
+        assertTrue(help.contains("\n  kl_step = 0.2  [> 0]  base KL step per time step"), help);
+        assertTrue(help.contains("\n  em_init = auto"), help);
+        // Terminal text: the docs' Markdown (code ticks, bold, links) does not leak into it.
+        assertFalse(help.contains("`") || help.contains("**") || help.contains("]("), help);
     }
 }
