@@ -118,14 +118,12 @@ final class BadmmSteps {
         PolicyOptions po = config.policy();
         PolicyOptions.Badmm b = po.badmm();
         String rollouts = run.rollouts(iteration).toString();
-        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
-                RolloutReader.readComplete(spark, rollouts), RunRollouts.check(rollouts, config))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = cached(RolloutReader.readComplete(spark, rollouts),
+                rollouts, config);
         // The policy prior's window, assembled once for the inner rounds' linearizations.
-        JavaPairRDD<TrajectoryGroups.Key, Trajectory> window = TrajectoryGroups.trajectories(
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> window = cached(
                 DynamicsOutputs.windowRollouts(spark, run, iteration, po.prior().maxSamples(), config.samples()),
-                RunRollouts.check(rollouts, config))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                rollouts, config);
         try {
             Policy policy = PolicyOutputs.policyBefore(run, iteration);
             Map<Integer, LinearGaussianController> latest = null;
@@ -133,10 +131,7 @@ final class BadmmSteps {
             boolean trained = false;
             for (int inner = 0; inner < b.innerIterations(); inner++) {
                 if (inner > 0) {
-                    Map<Integer, double[]> weights = new TreeMap<>();
-                    duals.forEach((c, d) -> weights.put(c, d.policyWeights()));
-                    policy = PolicyUpdate.train(samples, latest, weights, duals, policy, po,
-                            Seeds.derive(config.seed(), "badmm-policy", iteration, inner)).policy();
+                    policy = innerSStep(samples, latest, duals, policy, config, iteration, inner);
                     trained = true;
                     lin = PolicyLinearization.fit(window,
                             org.gps.spark.DynamicsFitting.CurrentSet.iteration(iteration), policy, po.prior(),
@@ -145,18 +140,14 @@ final class BadmmSteps {
                 if (iteration > 0 || inner > 0) {
                     Map<Integer, LinearGaussianController> traj = latest != null ? latest : current;
                     Map<Integer, double[][]> gaps = PolicyLinearization.meanActionGaps(samples, traj, policy);
-                    boolean last = inner == b.innerIterations() - 1;
-                    // The exp rule compares the steps' KLs once a previous iteration has set them,
-                    // as the original's does: iteration 0 keeps init_pol_wt.
-                    boolean weightStep = last && (iteration > 0 || !b.weightRule().equals("exp"));
-                    duals = dualSteps(duals, traj, lin, gaps, starts, b, weightStep);
+                    duals = dualSteps(duals, traj, lin, gaps, starts, b, weightStep(b, iteration, inner));
                 }
                 results = DistributedTrajOpt.optimize(spark, augmentedProblems(starts, duals, lin, etas), options);
                 latest = new TreeMap<>();
                 for (Map.Entry<Integer, TrajOptResult> e : results.entrySet()) {
                     latest.put(e.getKey(), e.getValue().controller());
-                    etas.put(e.getKey(), e.getValue().eta());
                 }
+                results.forEach((c, r) -> etas.put(c, r.eta()));
                 LOG.info("iteration {}: BADMM inner round {} of {} done", iteration, inner + 1, b.innerIterations());
             }
             if (trained) {
@@ -170,6 +161,31 @@ final class BadmmSteps {
             samples.unpersist(false);
             window.unpersist(false);
         }
+    }
+
+    /**
+     * Whether the round steps the policy's weights too: the last round, and with the exp rule only
+     * once a previous iteration has set the KLs it compares, as the original's does (iteration 0
+     * keeps init_pol_wt).
+     */
+    private static boolean weightStep(PolicyOptions.Badmm b, int iteration, int inner) {
+        return inner == b.innerIterations() - 1 && (iteration > 0 || !b.weightRule().equals("exp"));
+    }
+
+    /** Rollouts as trajectories, checked against the run's config and cached for the inner rounds. */
+    private static JavaPairRDD<TrajectoryGroups.Key, Trajectory> cached(
+            org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows, String path, ExperimentConfig config) {
+        return TrajectoryGroups.trajectories(rows, RunRollouts.check(path, config)).persist(StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /** The inner round's S-step: the policy trained towards the round's controllers with the duals' weights. */
+    private static Policy innerSStep(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples,
+                                     Map<Integer, LinearGaussianController> latest, Map<Integer, BadmmDuals> duals,
+                                     Policy policy, ExperimentConfig config, int iteration, int inner) {
+        Map<Integer, double[]> weights = new TreeMap<>();
+        duals.forEach((c, d) -> weights.put(c, d.policyWeights()));
+        return PolicyUpdate.train(samples, latest, weights, duals, policy, config.policy(),
+                Seeds.derive(config.seed(), "badmm-policy", iteration, inner)).policy();
     }
 
     /**

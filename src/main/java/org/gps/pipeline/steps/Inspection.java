@@ -184,7 +184,6 @@ public final class Inspection {
 
         public String format() {
             StringBuilder b = new StringBuilder();
-            boolean relativeMissing = false;
             b.append(String.format(Locale.ROOT, "Run %s: '%s', %s, %d conditions, T %d, N %d, %d iterations configured%n",
                     runDir, config.name(), config.algorithm(), config.conditionCount(), config.horizon(), config.samples(),
                     config.iterations()));
@@ -197,49 +196,9 @@ public final class Inspection {
                 steps.forEach(s -> b.append(String.format(Locale.ROOT, " %-11s", it.complete().get(s) ? "complete" : "-")));
                 b.append('\n');
             }
-            if (iterations.stream().anyMatch(it -> it.state() != null)) {
-                b.append("  costs of the iteration's samples and the C-step's KL (state.json):\n");
-                b.append(String.format(Locale.ROOT, "  %9s %9s %12s %10s %10s %10s %9s%n", "iteration", "condition",
-                        "cost mean", "cost std", "KL", "KL target", "step mult"));
-                for (IterationView it : iterations) {
-                    if (it.state() == null) {
-                        continue;
-                    }
-                    for (IterationState.ConditionState s : it.state().conditions()) {
-                        b.append(String.format(Locale.ROOT, "  %9d %9d %12.5g %10.4g %10.4g %10.4g %9.3g%n", it.iteration(),
-                                s.condition(), s.costMean(), s.costStd(), s.kl(), s.klTarget(), s.stepMult()));
-                    }
-                }
-            }
-            if (iterations.stream().anyMatch(it -> it.dynamicsSummary() != null)) {
-                b.append("  dynamics one-step prediction error, in-sample (dynamics/summary.json):\n");
-                b.append(String.format(Locale.ROOT, "  %9s %9s %6s %12s %12s %14s%n", "iteration", "condition", "steps",
-                        "mean rmse", "max rmse", "mean rel rmse"));
-                for (IterationView it : iterations) {
-                    if (it.dynamicsSummary() == null || !it.dynamicsSummary().has("prediction_error")) {
-                        continue;
-                    }
-                    for (JsonNode e : it.dynamicsSummary().get("prediction_error")) {
-                        double relative = FiniteNumbers.read(e.get("mean_relative_rmse"));
-                        b.append(String.format(Locale.ROOT, "  %9d %9d %6d %12s %12s %14s%n", it.iteration(),
-                                e.path("condition").asInt(), e.path("steps").asInt(),
-                                g4(FiniteNumbers.read(e.get("mean_rmse"))), g4(FiniteNumbers.read(e.get("max_rmse"))),
-                                g4(relative)));
-                        relativeMissing |= !Double.isFinite(relative);
-                    }
-                }
-            }
-            if (errorPerT != null && !errorPerT.isEmpty()) {
-                b.append("  prediction error per t, over the conditions")
-                        .append(allT ? "" : ", a few t (--per-t for all)").append(":\n");
-                b.append(String.format(Locale.ROOT, "  %5s %10s %12s %12s %14s%n", "t", "conditions", "mean rmse", "max rmse",
-                        "mean rel rmse"));
-                for (ErrorAtT e : errorPerT) {
-                    b.append(String.format(Locale.ROOT, "  %5d %10d %12s %12s %14s%n", e.t(), e.conditions(),
-                            g4(e.meanRmse()), g4(e.maxRmse()), g4(e.meanRelativeRmse())));
-                    relativeMissing |= !Double.isFinite(e.meanRelativeRmse());
-                }
-            }
+            formatStates(b);
+            boolean relativeMissing = formatDynamicsErrors(b);
+            relativeMissing |= formatErrorPerT(b);
             if (relativeMissing) {
                 b.append("  ").append(FiniteNumbers.RELATIVE_NOTE).append('\n');
             }
@@ -247,6 +206,68 @@ public final class Inspection {
                 b.append(rollouts.format());
             }
             return trimLines(b);
+        }
+
+        /** The samples' costs and the C-step's KL per iteration and condition, from state.json. */
+        private void formatStates(StringBuilder b) {
+            if (iterations.stream().noneMatch(it -> it.state() != null)) {
+                return;
+            }
+            b.append("  costs of the iteration's samples and the C-step's KL (state.json):\n");
+            b.append(String.format(Locale.ROOT, "  %9s %9s %12s %10s %10s %10s %9s%n", "iteration", "condition",
+                    "cost mean", "cost std", "KL", "KL target", "step mult"));
+            for (IterationView it : iterations) {
+                if (it.state() == null) {
+                    continue;
+                }
+                for (IterationState.ConditionState s : it.state().conditions()) {
+                    b.append(String.format(Locale.ROOT, "  %9d %9d %12.5g %10.4g %10.4g %10.4g %9.3g%n", it.iteration(),
+                            s.condition(), s.costMean(), s.costStd(), s.kl(), s.klTarget(), s.stepMult()));
+                }
+            }
+        }
+
+        /** The in-sample prediction errors per iteration and condition; whether a relative error was undefined. */
+        private boolean formatDynamicsErrors(StringBuilder b) {
+            boolean relativeMissing = false;
+            if (iterations.stream().noneMatch(it -> it.dynamicsSummary() != null)) {
+                return false;
+            }
+            b.append("  dynamics one-step prediction error, in-sample (dynamics/summary.json):\n");
+            b.append(String.format(Locale.ROOT, "  %9s %9s %6s %12s %12s %14s%n", "iteration", "condition", "steps",
+                    "mean rmse", "max rmse", "mean rel rmse"));
+            for (IterationView it : iterations) {
+                if (it.dynamicsSummary() == null || !it.dynamicsSummary().has("prediction_error")) {
+                    continue;
+                }
+                for (JsonNode e : it.dynamicsSummary().get("prediction_error")) {
+                    double relative = FiniteNumbers.read(e.get("mean_relative_rmse"));
+                    b.append(String.format(Locale.ROOT, "  %9d %9d %6d %12s %12s %14s%n", it.iteration(),
+                            e.path("condition").asInt(), e.path("steps").asInt(),
+                            g4(FiniteNumbers.read(e.get("mean_rmse"))), g4(FiniteNumbers.read(e.get("max_rmse"))),
+                            g4(relative)));
+                    relativeMissing |= !Double.isFinite(relative);
+                }
+            }
+            return relativeMissing;
+        }
+
+        /** The chosen iteration's prediction error per t over the conditions; whether a relative error was undefined. */
+        private boolean formatErrorPerT(StringBuilder b) {
+            boolean relativeMissing = false;
+            if (errorPerT == null || errorPerT.isEmpty()) {
+                return false;
+            }
+            b.append("  prediction error per t, over the conditions")
+                    .append(allT ? "" : ", a few t (--per-t for all)").append(":\n");
+            b.append(String.format(Locale.ROOT, "  %5s %10s %12s %12s %14s%n", "t", "conditions", "mean rmse", "max rmse",
+                    "mean rel rmse"));
+            for (ErrorAtT e : errorPerT) {
+                b.append(String.format(Locale.ROOT, "  %5d %10d %12s %12s %14s%n", e.t(), e.conditions(),
+                        g4(e.meanRmse()), g4(e.maxRmse()), g4(e.meanRelativeRmse())));
+                relativeMissing |= !Double.isFinite(e.meanRelativeRmse());
+            }
+            return relativeMissing;
         }
     }
 
