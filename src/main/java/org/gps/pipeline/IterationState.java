@@ -66,8 +66,9 @@ public record IterationState(int iteration, String algorithm, List<ConditionStat
 
     /**
      * The state, followed by the build that wrote it ({@code gps_version}, {@code gps_commit},
-     * {@code gps_modified}): provenance for a person, which {@link #fromJson} skips like any
-     * unknown key, so files with and without it read the same.
+     * {@code gps_modified}) and the driver's arithmetic kernels ({@code gps_kernels}): provenance
+     * for a person, which {@link #fromJson} skips like any unknown key, so files with and without
+     * it read the same.
      */
     public String toJson() {
         try {
@@ -76,6 +77,7 @@ public record IterationState(int iteration, String algorithm, List<ConditionStat
             n.put("gps_version", build.version());
             n.put("gps_commit", build.commit());
             n.put("gps_modified", build.modified());
+            n.put("gps_kernels", org.gps.core.linalg.Mat.kernels());
             return JSON.writeValueAsString(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

@@ -22,6 +22,8 @@ class IterationStateTest {
         assertEquals(build.version(), n.path("gps_version").asText(null));
         assertEquals(build.commit(), n.path("gps_commit").asText(null));
         assertEquals(build.modified(), n.path("gps_modified").asBoolean(!build.modified()));
+        assertEquals(org.gps.core.linalg.Mat.kernels(), n.path("gps_kernels").asText(null));
+        assertTrue(n.path("gps_kernels").asText().startsWith("netlib "), n.toString());
         assertEquals(3, n.path("iteration").asInt());
     }
 
@@ -29,7 +31,7 @@ class IterationStateTest {
     void aStateWrittenBeforeTheBuildKeysReadsAsTheSameState() throws Exception {
         ObjectMapper m = new ObjectMapper();
         ObjectNode old = (ObjectNode) m.readTree(STATE.toJson());
-        old.remove(List.of("gps_version", "gps_commit", "gps_modified"));
+        old.remove(List.of("gps_version", "gps_commit", "gps_modified", "gps_kernels"));
         assertTrue(old.path("gps_version").isMissingNode());
         assertEquals(STATE, IterationState.fromJson(m.writeValueAsString(old), "old/state.json"));
         assertEquals(STATE, IterationState.fromJson(STATE.toJson(), "new/state.json"));

@@ -34,6 +34,18 @@ public final class Mat implements Serializable {
         this.a = a;
     }
 
+    /**
+     * The arithmetic kernels of this JVM, as {@code gps --version} and every {@code state.json} name them: the
+     * netlib BLAS implementation and whether the EM's SIMD kernels run. Results are the same bit for
+     * bit only for the same kernels (a native BLAS, or netlib's Vector API kernels, whose lanes are
+     * as wide as the CPU's vectors, round in their own ways).
+     */
+    public static String kernels() {
+        String blas = BLAS_.getClass().getSimpleName();
+        String kind = BLAS_ instanceof dev.ludovic.netlib.blas.NativeBLAS ? "native" : "Java";
+        return "netlib " + blas + " (" + kind + "), Vector API " + (PointKernels.VECTOR_API ? "on" : "off");
+    }
+
     // ---------------------------------------------------------------- construction
 
     /** Takes ownership of {@code colMajor}: callers must not touch the array afterwards. */

@@ -26,6 +26,12 @@ final class CliLogging {
     static final String LOG_DIR_PROPERTY = "gps.log.dir";
 
     private static volatile Path logFile;
+    /**
+     * netlib announces through java.util.logging which BLAS it loaded, at INFO on stderr when it
+     * loads before Spark has bridged that logging (--version): said by --version and state.json
+     * instead. Held here because java.util.logging keeps its loggers only weakly.
+     */
+    private static final java.util.logging.Logger NETLIB = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
 
     private CliLogging() {
     }
@@ -36,6 +42,7 @@ final class CliLogging {
      * {@value #LOG_DIR_PROPERTY} (default java.io.tmpdir).
      */
     static void install() {
+        NETLIB.setLevel(java.util.logging.Level.WARNING);
         if (System.getProperty("log4j2.configurationFile") != null) {
             return;
         }

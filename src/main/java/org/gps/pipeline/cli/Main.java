@@ -56,6 +56,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        LauncherStderr.install();
         // Our own text names Locale.ROOT wherever it is made, executors included; this covers what
         // libraries format on the driver with the default locale (the report's chart axes), so that
         // a run reads the same on every machine.

@@ -5,7 +5,8 @@ import picocli.CommandLine;
 
 /**
  * What {@code gps --version} prints: the project's version and the git commit the classes were
- * built from, the same {@link BuildInfo} every output records.
+ * built from, the same {@link BuildInfo} every output records, and the arithmetic kernels this JVM
+ * computes with (results are reproducible bit for bit for the same code, seed and kernels).
  */
 public final class VersionProvider implements CommandLine.IVersionProvider {
     static String[] lines(BuildInfo info) {
@@ -14,6 +15,9 @@ public final class VersionProvider implements CommandLine.IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        return lines(BuildInfo.current());
+        String[] build = lines(BuildInfo.current());
+        String[] all = java.util.Arrays.copyOf(build, build.length + 1);
+        all[build.length] = "kernels " + org.gps.core.linalg.Mat.kernels();
+        return all;
     }
 }

@@ -32,6 +32,13 @@ class CleanConsoleTest {
     @TempDir
     static Path dir;
 
+    /** The JVM's own warnings (incubator modules, illegal or native access, deprecated methods) start so. */
+    static final Pattern JVM_WARNING = Pattern.compile("^WARNING: ", Pattern.MULTILINE);
+
+    static void assertNoJvmWarning(Console c) {
+        assertFalse(JVM_WARNING.matcher(c.text()).find(), "no JVM warning on the console:\n" + c.text());
+    }
+
     static Path damagedRollouts(String name) throws IOException {
         Path data = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "data", "logged",
                 "double-integrator");
@@ -137,6 +144,26 @@ class CleanConsoleTest {
         assertEquals("gps run: error: " + runDir + ": not a run directory yet; give --config to start one",
                 resume.last(), resume.text());
         assertFalse(Files.exists(runDir), "nothing written");
+        assertNoJvmWarning(config);
+        assertNoJvmWarning(step);
+        assertNoJvmWarning(resume);
+    }
+
+    /**
+     * The launcher's JVM options (jobs/jvm.options) leave out the incubating Vector API, whose
+     * module makes the JVM print a warning before any command starts.
+     */
+    @Test
+    void helpAndVersionPrintNoJvmWarning() throws Exception {
+        Console help = runToEnd("help", "--help");
+        Console version = runToEnd("version", "--version");
+
+        assertEquals(0, help.exitCode(), help.text());
+        assertTrue(help.text().startsWith("Usage: gps "), help.text());
+        assertNoJvmWarning(help);
+        assertEquals(0, version.exitCode(), version.text());
+        assertTrue(version.text().startsWith("gps "), version.text());
+        assertNoJvmWarning(version);
     }
 
     @Test
@@ -154,6 +181,7 @@ class CleanConsoleTest {
         }
         assertTrue(c.lines().contains("final controllers (iteration 1):"), c.text());
         assertTrue(c.last().startsWith("report: "), c.text());
+        assertNoJvmWarning(c);
         String file = logFileText(c.tmp());
         assertTrue(file.contains("InitStep: initialised "), file);
         assertTrue(Pattern.compile("gps\\.progress: run \\S+: iter\\s+cost0\\s+cost1\\s+ret0\\s+ret1\\s").matcher(file)

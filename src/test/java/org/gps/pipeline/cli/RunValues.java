@@ -26,11 +26,11 @@ final class RunValues {
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Keys that are not values of the run: when a marker was written (a wall-clock time) and which
-     * build wrote an output (the same for two runs of one build, and a new commit changes it
+     * build and kernels wrote an output (the same for two runs of one build, and a new commit changes it
      * without changing a single computed number).
      */
     private static final java.util.Set<String> NOT_RUN_VALUES = java.util.Set.of("completedAt",
-            "gpsVersion", "gpsCommit", "gpsModified", "gps_version", "gps_commit", "gps_modified");
+            "gpsVersion", "gpsCommit", "gpsModified", "gps_version", "gps_commit", "gps_modified", "gps_kernels");
 
     private RunValues() {
     }

@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Starts the command line in a JVM of its own, as a scheduler does: same test classpath, the
- * launcher's JVM options, a working directory and a {@code java.io.tmpdir} of the caller's
- * choosing (so a test can see what a step leaves outside its run directory).
+ * Starts the command line in a JVM of its own, as a scheduler does: through the launcher's JVM start
+ * ({@code jobs/gps-jvm}) on the test classpath, with a working directory and a {@code java.io.tmpdir}
+ * of the caller's choosing (so a test can see what a step leaves outside its run directory).
  */
 final class StepJvm {
     /** The infix of every hidden temporary output of {@link org.gps.io.AtomicOutput}. */
@@ -29,23 +29,19 @@ final class StepJvm {
         Files.createDirectories(workDir);
         Files.createDirectories(tmpDir);
         Path base = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "@" + base.resolve("jobs").resolve("jvm.options"),
-                "-Ddev.ludovic.netlib.blas.allowNative=false",
-                "-Ddev.ludovic.netlib.lapack.allowNative=false",
-                "-Ddev.ludovic.netlib.arpack.allowNative=false",
-                "-Dspark.ui.enabled=false",
-                "-Djava.io.tmpdir=" + tmpDir,
-                "-cp", System.getProperty("java.class.path")));
-        cmd.addAll(jvmFlags);
-        cmd.add(mainClass);
+        // The launcher's own JVM start (jobs/gps-jvm, which jobs/gps ends in): its JVM options,
+        // kernels and console handling, on the tests' classpath instead of the jar.
+        List<String> javaOpts = new ArrayList<>(List.of("-Xmx1g", "-Djava.io.tmpdir=" + tmpDir));
+        javaOpts.addAll(jvmFlags);
+        List<String> cmd = new ArrayList<>(List.of("bash", base.resolve("jobs").resolve("gps-jvm").toString(),
+                System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+        pb.environment().put("GPS_JAVA_OPTS", String.join(" ", javaOpts));
+        pb.environment().remove("GPS_NATIVE_BLAS");
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + java.io.File.pathSeparator
+                + System.getenv().getOrDefault("PATH", ""));
         return pb.start();
     }
 

@@ -25,13 +25,15 @@ class VersionTest {
         CliTestSupport.Outcome o = CliTestSupport.run("--version");
         assertEquals(0, o.exitCode(), o.err());
         String[] lines = o.out().strip().split("\\R");
-        assertEquals(2, lines.length, o.out());
+        assertEquals(3, lines.length, o.out());
         assertEquals("gps " + pomVersion(), lines[0]);
         Matcher m = Pattern.compile("commit (\\S+)( \\(built with uncommitted changes\\))?").matcher(lines[1]);
         assertTrue(m.matches(), lines[1]);
         // The build that ran these tests wrote the commit; outside a git checkout it had none to write.
         String head = gitHead();
         assertEquals(head == null ? BuildInfo.UNKNOWN : head, m.group(1), lines[1]);
+        // The tests' JVM has the launcher's kernels (jobs/jvm.options adds the Vector API; no native BLAS).
+        assertEquals("kernels netlib VectorBLAS (Java), Vector API on", lines[2]);
     }
 
     @Test
