@@ -44,6 +44,11 @@ public final class RolloutReader {
         // The marker, the Parquet footers for the schema; the rows are read by whoever consumes the dataset.
         try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.requireComplete(spark, path);
+            if (SchemaVersionFile.recordsWrittenSchema(HadoopFiles.conf(spark), path)) {
+                // Published whole by this code's writers, which record the schema they wrote: reading
+                // the Parquet footers to learn it again (a Spark job per dataset) would learn nothing.
+                return conform(spark.read().schema(RolloutSchema.STRUCT).parquet(path), path);
+            }
             return read(spark, path);
         }
     }

@@ -68,7 +68,9 @@ public final class DynamicsWriter {
             summary.addAll(errorSummary(steps));
             HadoopFiles.writeUtf8(spark.sparkContext().hadoopConfiguration(), new Path(tmp, DynamicsStore.SUMMARY),
                     summaryJson(fit, shared, summary, heldOut));
-            return stepRows.sparkSession().read().parquet(new Path(tmp, DynamicsStore.STEPS).toString()).count();
+            // Read back with the schema just written: inferring it would cost a Spark job of its own.
+            return stepRows.sparkSession().read().schema(DynamicsStore.STEPS_SCHEMA)
+                    .parquet(new Path(tmp, DynamicsStore.STEPS).toString()).count();
         });
         return summary;
     }

@@ -46,6 +46,36 @@ class RolloutRoundTripTest {
         assertEquals(1, back.filter(functions.col(RolloutSchema.COST).isNull()).count());
     }
 
+    /**
+     * A dataset this code published records the schema it was written with (the sidecar), so
+     * opening it learns the schema from there: no Spark job to read Parquet footers, which a
+     * dataset read otherwise costs (the control below). Spark's job records arrive through its
+     * listener bus in order, so once the control's job is listed, any job the probe started is too.
+     */
+    @Test
+    void openingAPublishedDatasetStartsNoSparkJobAndGivesTheSameRows() throws Exception {
+        String path = dir.resolve("published").toString();
+        RolloutWriter.write(RolloutFixtures.frame(RolloutFixtures.validRows(), RolloutSchema.STRUCT), path);
+        var sc = spark().sparkContext();
+        String probe = "open-published-" + System.nanoTime();
+        String control = "open-plain-" + System.nanoTime();
+
+        sc.setJobGroup(probe, "readComplete", false);
+        Dataset<Row> published = RolloutReader.readComplete(spark(), path);
+        sc.setJobGroup(control, "read", false);
+        Dataset<Row> plain = RolloutReader.read(spark(), path);
+        sc.clearJobGroup();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (sc.statusTracker().getJobIdsForGroup(control).length == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+
+        assertTrue(sc.statusTracker().getJobIdsForGroup(control).length > 0, "the control read a footer in a job");
+        assertEquals(0, sc.statusTracker().getJobIdsForGroup(probe).length, "no job to open the published dataset");
+        assertEquals(plain.schema(), published.schema());
+        assertEquals(plain.orderBy(keys()).collectAsList(), published.orderBy(keys()).collectAsList());
+    }
+
     @Test
     void aVersion1DatasetReadsAsBeforeWithANullAppliedAction() {
         // Written without the column and without a sidecar, as a version-1 writer or pyarrow leaves logged data.
