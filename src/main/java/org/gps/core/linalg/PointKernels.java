@@ -305,6 +305,26 @@ public final class PointKernels {
         }
     }
 
+    /**
+     * {@code y[yo + i] += a * x[xo + i]} for i below n: per element a product, then a sum, never
+     * fused, so the SIMD lanes ({@link VectorKernels}) and the scalar loop give the same bits. The
+     * neural policy's forward and backward passes are made of these.
+     */
+    public static void addScaled(double a, double[] x, int xo, double[] y, int yo, int n) {
+        if (VECTOR_API) {
+            VectorKernels.addScaled(a, x, xo, y, yo, n);
+        } else {
+            addScaledScalar(a, x, xo, y, yo, n, 0);
+        }
+    }
+
+    /** {@link #addScaled} for the elements from {@code first} on ({@link VectorKernels} does the ones before). */
+    static void addScaledScalar(double a, double[] x, int xo, double[] y, int yo, int n, int first) {
+        for (int i = first; i < n; i++) {
+            y[yo + i] += a * x[xo + i];
+        }
+    }
+
     /** A^T B for A (D x k) and B (D x n), both column-major: the k x n column-major product. */
     public static double[] transposeTimes(double[] a, int k, double[] b, int n, int dim) {
         double[] c = new double[k * n];

@@ -83,4 +83,15 @@ final class VectorKernels {
         }
         PointKernels.addMixtureColumnScalar(phi, cov, o, a, v, c, d, bound);
     }
+
+    /** {@link PointKernels#addScaled}: a product, then a sum, in each lane; the elements past the last full lane scalar. */
+    static void addScaled(double a, double[] x, int xo, double[] y, int yo, int n) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(n);
+        for (int i = 0; i < bound; i += lanes) {
+            DoubleVector.fromArray(SPECIES, y, yo + i).add(DoubleVector.fromArray(SPECIES, x, xo + i).mul(a))
+                    .intoArray(y, yo + i);
+        }
+        PointKernels.addScaledScalar(a, x, xo, y, yo, n, bound);
+    }
 }

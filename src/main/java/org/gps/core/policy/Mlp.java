@@ -1,5 +1,7 @@
 package org.gps.core.policy;
 
+import org.gps.core.linalg.PointKernels;
+
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -15,6 +17,8 @@ public final class Mlp implements Serializable {
 
     private final int[] sizes;
     private final double[] theta;
+    /** {@link #columns()}: derived from theta, so not serialised; threads that race to it compute the same. */
+    private transient volatile double[][] columns;
 
     private Mlp(int[] sizes, double[] theta) {
         this.sizes = sizes;
@@ -83,27 +87,53 @@ public final class Mlp implements Serializable {
         if (input.length != sizes[0]) {
             throw new IllegalArgumentException("input of " + input.length + " values, the MLP takes " + sizes[0]);
         }
+        double[][] columns = columns();
         double[][] a = new double[sizes.length][];
         a[0] = input;
         int o = 0;
         for (int l = 0; l + 1 < sizes.length; l++) {
             int in = sizes[l];
             int out = sizes[l + 1];
-            double[] z = new double[out];
             int bias = o + out * in;
-            boolean hidden = l + 2 < sizes.length;
-            for (int r = 0; r < out; r++) {
-                double s = theta[bias + r];
-                int row = o + r * in;
-                for (int c = 0; c < in; c++) {
-                    s += theta[row + c] * a[l][c];
+            // Every unit starts at its bias and adds its weighted inputs in input order, as a dot
+            // product would; taken input by input over all units, the additions run in vector lanes.
+            double[] z = Arrays.copyOfRange(theta, bias, bias + out);
+            double[] x = a[l];
+            for (int c = 0; c < in; c++) {
+                PointKernels.addScaled(x[c], columns[l], c * out, z, 0, out);
+            }
+            if (l + 2 < sizes.length) {
+                for (int r = 0; r < out; r++) {
+                    z[r] = Math.max(0, z[r]);
                 }
-                z[r] = hidden ? Math.max(0, s) : s;
             }
             a[l + 1] = z;
             o = bias + out;
         }
         return a;
+    }
+
+    /** Each layer's weights by input: column c of W_l at [l][c * out ...]; computed once per network. */
+    private double[][] columns() {
+        double[][] c = columns;
+        if (c == null) {
+            c = new double[sizes.length - 1][];
+            int o = 0;
+            for (int l = 0; l + 1 < sizes.length; l++) {
+                int in = sizes[l];
+                int out = sizes[l + 1];
+                double[] t = new double[in * out];
+                for (int r = 0; r < out; r++) {
+                    for (int k = 0; k < in; k++) {
+                        t[k * out + r] = theta[o + r * in + k];
+                    }
+                }
+                c[l] = t;
+                o += out * in + out;
+            }
+            columns = c;
+        }
+        return c;
     }
 
     /**
@@ -131,10 +161,7 @@ public final class Mlp implements Serializable {
                     continue;
                 }
                 grad[bias + r] += d;
-                int row = w + r * in;
-                for (int c = 0; c < in; c++) {
-                    grad[row + c] += d * prev[c];
-                }
+                PointKernels.addScaled(d, prev, 0, grad, w + r * in, in);
             }
             if (l > 0) {
                 double[] next = new double[in];
@@ -143,10 +170,7 @@ public final class Mlp implements Serializable {
                     if (d == 0) {
                         continue;
                     }
-                    int row = w + r * in;
-                    for (int c = 0; c < in; c++) {
-                        next[c] += theta[row + c] * d;
-                    }
+                    PointKernels.addScaled(d, theta, w + r * in, next, 0, in);
                 }
                 // ReLU: the derivative is 1 where the unit was active, 0 elsewhere.
                 for (int c = 0; c < in; c++) {
