@@ -1,9 +1,15 @@
 package org.gps.io;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -44,12 +50,43 @@ public final class RolloutReader {
         // The marker, the Parquet footers for the schema; the rows are read by whoever consumes the dataset.
         try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.requireComplete(spark, path);
-            if (SchemaVersionFile.recordsWrittenSchema(HadoopFiles.conf(spark), path)) {
-                // Published whole by this code's writers, which record the schema they wrote: reading
-                // the Parquet footers to learn it again (a Spark job per dataset) would learn nothing.
+            Configuration conf = HadoopFiles.conf(spark);
+            String listing = listing(conf, path);
+            if (listing != null && listing.equals(CHECKED.get(path))) {
+                // Its footers were read and found in the written schema, and no file has changed since:
+                // reading them again (a Spark job per dataset) would learn nothing.
                 return conform(spark.read().schema(RolloutSchema.STRUCT).parquet(path), path);
             }
-            return read(spark, path);
+            Dataset<Row> raw = loadRaw(spark, path);
+            if (listing != null && SchemaVersionFile.recordsWrittenSchema(conf, path)
+                    && RolloutSchema.sameIgnoringNullability(RolloutSchema.STRUCT, raw.schema())) {
+                CHECKED.put(path, listing);
+            }
+            return conform(raw, path);
+        }
+    }
+
+    /**
+     * Published datasets whose Parquet footers this JVM has read and found in exactly the schema
+     * its writers use, by path, with the listing they had then ({@link #listing}): a run opens each
+     * iteration's rollouts many times (the prior's window, the policy's, replay).
+     */
+    private static final Map<String, String> CHECKED = new ConcurrentHashMap<>();
+
+    /** Names, sizes and modification times of the dataset's files, or null when it cannot be listed. */
+    static String listing(Configuration conf, String path) {
+        try {
+            Path dir = new Path(path);
+            FileStatus[] files = HadoopFiles.fileSystem(conf, dir).listStatus(dir);
+            Arrays.sort(files, Comparator.comparing(f -> f.getPath().getName()));
+            StringBuilder b = new StringBuilder();
+            for (FileStatus f : files) {
+                b.append(f.getPath().getName()).append(' ').append(f.getLen()).append(' ')
+                        .append(f.getModificationTime()).append('\n');
+            }
+            return b.toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
         }
     }
 
