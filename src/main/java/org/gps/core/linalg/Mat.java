@@ -35,10 +35,11 @@ public final class Mat implements Serializable {
     }
 
     /**
-     * The arithmetic kernels of this JVM, as {@code gps --version} and every {@code state.json} name them: the
-     * netlib BLAS implementation and whether the EM's SIMD kernels run. Results are the same bit for
-     * bit only for the same kernels (a native BLAS, or netlib's Vector API kernels, whose lanes are
-     * as wide as the CPU's vectors, round in their own ways).
+     * The arithmetic kernels of this JVM, as {@code gps --version} and every {@code state.json}
+     * name them: the netlib BLAS implementation and whether the Vector API is there for our SIMD
+     * kernels. Results are the same bit for bit only for the same kernels (a native BLAS, or
+     * netlib's Vector API kernels, whose lanes are as wide as the CPU's vectors, round in their own
+     * ways).
      */
     public static String kernels() {
         String blas = BLAS_.getClass().getSimpleName();
