@@ -1,4 +1,4 @@
-package org.gps;
+package org.gps.pipeline.cli;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -8,12 +8,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,7 +36,7 @@ class PackagingTest {
     static void packageACopyTwice() throws Exception {
         Path base = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
         Files.copy(base.resolve("pom.xml"), copy.resolve("pom.xml"));
-        copyTree(base.resolve("src").resolve("main"), copy.resolve("src").resolve("main"));
+        RunDirectoryAssertions.copyTree(base.resolve("src").resolve("main"), copy.resolve("src").resolve("main"));
         for (int i = 0; i < 2; i++) {
             BUILD_OUTPUTS.add(mvnPackage());
         }
@@ -52,19 +50,6 @@ class PackagingTest {
         String out = Files.readString(log);
         assertEquals(0, p.exitValue(), out);
         return out;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path f : s.toList()) {
-                Path t = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 
     private static List<String> entries(String jar) throws IOException {
