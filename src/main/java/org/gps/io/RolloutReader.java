@@ -58,8 +58,7 @@ public final class RolloutReader {
                 return conform(spark.read().schema(RolloutSchema.STRUCT).parquet(path), path);
             }
             Dataset<Row> raw = loadRaw(spark, path);
-            if (listing != null && SchemaVersionFile.recordsWrittenSchema(conf, path)
-                    && RolloutSchema.sameIgnoringNullability(RolloutSchema.STRUCT, raw.schema())) {
+            if (listing != null && RolloutSchema.sameIgnoringNullability(RolloutSchema.STRUCT, raw.schema())) {
                 CHECKED.put(path, listing);
             }
             return conform(raw, path);

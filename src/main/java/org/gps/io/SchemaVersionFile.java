@@ -80,24 +80,6 @@ public final class SchemaVersionFile {
     }
 
     /**
-     * Whether the sidecar records this code's version and exactly the schema its writers use
-     * ({@link RolloutSchema#STRUCT}); false without a readable sidecar.
-     */
-    static boolean recordsWrittenSchema(Configuration conf, String datasetPath) {
-        Path p = new Path(datasetPath, RolloutSchema.VERSION_FILE);
-        try {
-            if (!HadoopFiles.isFile(conf, p)) {
-                return false;
-            }
-            JsonNode n = JSON.readTree(HadoopFiles.readUtf8(conf, p));
-            return n != null && n.path("version").isInt() && n.get("version").intValue() == RolloutSchema.VERSION
-                    && JSON.readTree(RolloutSchema.STRUCT.json()).equals(n.path("schema"));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /**
      * Whether the dataset's sidecar says version 1, whose datasets have no {@link RolloutSchema#U_APPLIED}
      * column: a stray column of that name there is not the applied action (version 1 readers dropped
      * it as an extra column), and is dropped again. False when there is no readable sidecar.

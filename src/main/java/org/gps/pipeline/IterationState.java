@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.gps.core.BadInputException;
+import org.gps.core.linalg.Mat;
 import org.gps.io.BuildInfo;
 
 import java.util.List;
@@ -77,7 +78,7 @@ public record IterationState(int iteration, String algorithm, List<ConditionStat
             n.put("gps_version", build.version());
             n.put("gps_commit", build.commit());
             n.put("gps_modified", build.modified());
-            n.put("gps_kernels", org.gps.core.linalg.Mat.kernels());
+            n.put("gps_kernels", Mat.kernels());
             return JSON.writeValueAsString(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

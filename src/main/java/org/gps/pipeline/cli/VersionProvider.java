@@ -1,7 +1,10 @@
 package org.gps.pipeline.cli;
 
+import org.gps.core.linalg.Mat;
 import org.gps.io.BuildInfo;
 import picocli.CommandLine;
+
+import java.util.Arrays;
 
 /**
  * What {@code gps --version} prints: the project's version and the git commit the classes were
@@ -16,8 +19,8 @@ public final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
         String[] build = lines(BuildInfo.current());
-        String[] all = java.util.Arrays.copyOf(build, build.length + 1);
-        all[build.length] = "kernels " + org.gps.core.linalg.Mat.kernels();
+        String[] all = Arrays.copyOf(build, build.length + 1);
+        all[build.length] = "kernels " + Mat.kernels();
         return all;
     }
 }
