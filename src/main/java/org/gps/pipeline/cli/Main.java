@@ -63,6 +63,7 @@ public final class Main implements Runnable {
         Locale.setDefault(Locale.ROOT);
         CliLogging.install();
         SignalStop.install();
+        SignalStop.gateStandardOutput();
         int code = execute(args);
         // The last line is said: what Spark logs while it stops (tasks still running when a job
         // failed, shuffle files it cannot delete) goes to the log file only.

@@ -1,5 +1,9 @@
 package org.gps.pipeline.cli;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import sun.misc.Signal;
 
 /**
@@ -13,6 +17,7 @@ final class SignalStop {
 
     private static volatile int exitCode;
     private static volatile String command = "gps";
+    private static volatile OutputGate stdoutGate;
 
     private SignalStop() {
     }
@@ -24,6 +29,68 @@ final class SignalStop {
             } catch (IllegalArgumentException e) {
                 // The signal is reserved here (e.g. -Xrs or a debugger): the JVM's default applies.
             }
+        }
+    }
+
+    /**
+     * Standard output through a gate that closes at the stop's line: a step line printed by the
+     * main thread between the signal and the exit would otherwise follow it.
+     */
+    static void gateStandardOutput() {
+        String encoding = System.getProperty("sun.stdout.encoding");
+        Charset charset = encoding != null ? Charset.forName(encoding) : Charset.defaultCharset();
+        OutputGate gate = new OutputGate(System.out);
+        System.setOut(new PrintStream(gate, true, charset));
+        stdoutGate = gate;
+    }
+
+    /**
+     * Passes bytes on until {@link #close(Runnable)}, then drops them. Writes and the closing share
+     * one lock, so nothing comes after the closing words; a line the closing interrupts (println
+     * writes its text and its end separately) is ended first, so no line is cut in half.
+     */
+    static final class OutputGate extends OutputStream {
+        private final OutputStream out;
+        private boolean closed;
+        private boolean midLine;
+
+        OutputGate(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            if (!closed) {
+                out.write(b);
+                midLine = b != '\n';
+            }
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            if (!closed && len > 0) {
+                out.write(b, off, len);
+                midLine = b[off + len - 1] != '\n';
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        /** Closes the gate and says {@code lastWords} (elsewhere) with no write through the gate after them. */
+        synchronized void close(Runnable lastWords) {
+            closed = true;
+            if (midLine) {
+                try {
+                    out.write('\n');
+                    out.flush();
+                } catch (IOException e) {
+                    // The console is gone: the last words will not reach it either.
+                }
+            }
+            lastWords.run();
         }
     }
 
@@ -44,10 +111,17 @@ final class SignalStop {
             }
             exitCode = 128 + s.getNumber();
         }
-        CliLogging.silenceConsole();
-        System.out.flush();
-        System.err.println(command + ": " + MESSAGE);
-        System.err.flush();
+        Runnable lastLine = () -> {
+            CliLogging.silenceConsole();
+            System.err.println(command + ": " + MESSAGE);
+            System.err.flush();
+        };
+        OutputGate gate = stdoutGate;
+        if (gate != null) {
+            gate.close(lastLine);
+        } else {
+            lastLine.run();
+        }
         CliLogging.quietAfterLastLine();
         // Runs the shutdown hooks (Spark stops its context, temporary files go) and exits with this status.
         System.exit(exitCode);
