@@ -11,6 +11,7 @@ import org.gps.core.env.Environment;
 import org.gps.core.env.EnvironmentSpec;
 import org.gps.core.env.Pendulum;
 import org.gps.core.random.Seeds;
+import org.gps.core.sample.ExplorationNoise;
 import org.gps.core.sample.RolloutPolicy;
 import org.gps.core.sample.Simulator;
 import org.gps.core.sample.Trajectory;
@@ -33,7 +34,14 @@ public final class RolloutSampling {
     /** What one sampling run needs; the policies must be serializable (controllers are). */
     public record Request(EnvironmentSpec environment, List<double[]> initialStates,
                           Map<Integer, ? extends RolloutPolicy> policies, int samples, int horizon, long seed,
-                          int iteration, String source) implements Serializable {
+                          int iteration, String source, ExplorationNoise noise) implements Serializable {
+        /** A request whose episodes draw white exploration noise. */
+        public Request(EnvironmentSpec environment, List<double[]> initialStates,
+                       Map<Integer, ? extends RolloutPolicy> policies, int samples, int horizon, long seed,
+                       int iteration, String source) {
+            this(environment, initialStates, policies, samples, horizon, seed, iteration, source,
+                    ExplorationNoise.WHITE);
+        }
     }
 
     /**
@@ -83,7 +91,7 @@ public final class RolloutSampling {
                         Environment env = r.environment().create();
                         long seed = Seeds.derive(r.seed(), "evaluate", r.iteration(), task[0], task[1]);
                         Trajectory traj = Simulator.rollout(env, r.initialStates().get(task[0]), r.policies().get(task[0]),
-                                r.horizon(), seed);
+                                r.horizon(), seed, r.noise());
                         double total = 0;
                         for (int t = 0; t < traj.horizon(); t++) {
                             total += env.reward(traj.x()[t], traj.u()[t]);
@@ -130,7 +138,8 @@ public final class RolloutSampling {
             Environment env = r.environment().create();
             RolloutPolicy policy = r.policies().get(condition);
             long seed = Seeds.derive(r.seed(), "rollout", r.iteration(), condition, sample);
-            Trajectory traj = Simulator.rollout(env, r.initialStates().get(condition), policy, r.horizon(), seed);
+            Trajectory traj = Simulator.rollout(env, r.initialStates().get(condition), policy, r.horizon(), seed,
+                    r.noise());
             List<Row> out = new ArrayList<>(traj.horizon());
             for (int t = 0; t < traj.horizon(); t++) {
                 out.add(RowFactory.create(r.iteration(), condition, sample, t, traj.x()[t], traj.u()[t], traj.o()[t],

@@ -14,13 +14,20 @@ public final class Simulator {
     private Simulator() {
     }
 
-    /**
-     * @param seed drives both the exploration noise and the environment's own noise, through
-     *             separate derived streams, so the same seed reproduces the trajectory exactly
-     */
+    /** {@link #rollout(Environment, double[], RolloutPolicy, int, long, ExplorationNoise)} with white noise. */
     public static Trajectory rollout(Environment env, double[] x0, RolloutPolicy policy, int horizon, long seed) {
+        return rollout(env, x0, policy, horizon, seed, ExplorationNoise.WHITE);
+    }
+
+    /**
+     * @param seed  drives both the exploration noise and the environment's own noise, through
+     *              separate derived streams, so the same seed reproduces the trajectory exactly
+     * @param noise how the exploration noise is drawn (white, or smoothed along the rollout)
+     */
+    public static Trajectory rollout(Environment env, double[] x0, RolloutPolicy policy, int horizon, long seed,
+                                     ExplorationNoise noise) {
         int dU = env.actionDim();
-        SplittableRandom noise = new SplittableRandom(Seeds.derive(seed, "action-noise"));
+        double[][] eps = noise.draw(new SplittableRandom(Seeds.derive(seed, "action-noise")), horizon, dU);
         env.reset(x0, Seeds.derive(seed, "env-noise"));
         double[][] xs = new double[horizon][];
         double[][] us = new double[horizon][];
@@ -29,11 +36,7 @@ public final class Simulator {
         for (int t = 0; t < horizon; t++) {
             double[] x = env.state();
             double[] o = env.observation();
-            double[] eps = new double[dU];
-            for (int i = 0; i < dU; i++) {
-                eps[i] = noise.nextGaussian();
-            }
-            double[] u = policy.act(t, x, o, eps);
+            double[] u = policy.act(t, x, o, eps[t]);
             if (u.length != dU) {
                 throw new IllegalStateException("policy returned " + u.length + " actions, the environment takes " + dU);
             }

@@ -27,6 +27,7 @@ import org.gps.core.policy.PolicyOptions;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.env.Environment;
 import org.gps.core.env.EnvironmentSpec;
+import org.gps.core.sample.ExplorationNoise;
 import org.gps.core.env.Environments;
 import org.gps.pipeline.config.ConfigSections.Dynamics;
 import org.gps.pipeline.config.ConfigSections.InitialController;
@@ -190,6 +191,7 @@ public final class ConfigReader {
         int samples = TopLevel.SAMPLES.integer(c);
         ConfigBounds.atMost(c, "samples", samples, ConfigBounds.MAX_SAMPLES,
                 "samples per condition a run is planned for (one task fits a condition's samples together)");
+        ExplorationNoise noise = new ExplorationNoise(TopLevel.NOISE_SMOOTHING.number(c));
 
         EnvironmentSpec env = readEnvironmentSpec(c);
         Environment e = createEnvironment(c, env);
@@ -206,7 +208,7 @@ public final class ConfigReader {
         Pi2Options pi2 = sampleBased.pi2();
         PilqrOptions pilqr = sampleBased.pilqr();
         c.finish();
-        return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, env, List.copyOf(conditions),
+        return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, noise, env, List.copyOf(conditions),
                 init, costs, trajopt, actionLimits, dynamics, policy, pi2, pilqr, toJson(c.resolved()));
     }
 

@@ -100,6 +100,11 @@ final class ConfigSections {
         // docs/algorithm.md section 4: N = 1 cannot fit dynamics.
         static final ConfigKey SAMPLES = ConfigKey.integer("samples", 5, 2, "N, rollouts per condition per iteration")
                 .documentedBound("from 2 to " + ConfigBounds.MAX_SAMPLES);
+        static final ConfigKey NOISE_SMOOTHING = ConfigKey.nonNegative("noise_smoothing", 0.0,
+                "standard deviation, in time steps, of the Gaussian filter over each rollout's exploration noise "
+                        + "(each action dimension's draws along the rollout, then rescaled to unit variance), so that "
+                        + "the controllers' and the policy's noise pushes for several steps at a time; 0: independent "
+                        + "draws at every step. See [algorithm.md](algorithm.md) section 1");
         static final ConfigKey ENVIRONMENT = ConfigKey.nested("environment", "**required**",
                 "a mapping: `type` (**required**: `" + String.join("`, `", Environments.types()) + "`) and that "
                         + "type's parameters, below");
@@ -121,7 +126,7 @@ final class ConfigSections {
                 "`trajopt_pilqr` and `mdgps_pilqr` only: PILQR's per-step KL steps, step rule and model replay");
 
         static final Section SECTION = new Section("top level", List.of(NAME, SEED, ALGORITHM, ITERATIONS, HORIZON,
-                SAMPLES, ENVIRONMENT, CONDITIONS, INITIAL_CONTROLLER, COST, TRAJOPT, DYNAMICS, POLICY, PI2, PILQR));
+                SAMPLES, NOISE_SMOOTHING, ENVIRONMENT, CONDITIONS, INITIAL_CONTROLLER, COST, TRAJOPT, DYNAMICS, POLICY, PI2, PILQR));
 
         private TopLevel() {
         }

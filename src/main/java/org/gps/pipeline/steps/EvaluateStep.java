@@ -167,7 +167,7 @@ public final class EvaluateStep {
         List<RolloutSampling.Episode> eps;
         try (PhaseProfile.Scope phase = PhaseProfile.enter("policy_scoring")) {
             eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(config.environment(), starts, policies,
-                    1, horizon, seed, 0, "evaluate-policy"));
+                    1, horizon, seed, 0, "evaluate-policy", config.noise()));
         }
         double[] returns = eps.stream().mapToDouble(RolloutSampling.Episode::totalReward).toArray();
         double[] angles = env instanceof org.gps.core.env.Pendulum
@@ -285,7 +285,7 @@ public final class EvaluateStep {
         try (PhaseProfile.Scope phase = PhaseProfile.enter("evaluate_controllers")) {
             eps = RolloutSampling.evaluate(spark, new RolloutSampling.Request(config.environment(),
                     config.conditions(), policies, n, config.horizon(), seed == null ? config.seed() : seed, it,
-                    "evaluate"));
+                    "evaluate", config.noise()));
         }
         Map<Integer, List<RolloutSampling.Episode>> byCondition = new TreeMap<>();
         eps.forEach(e -> byCondition.computeIfAbsent(e.condition(), k -> new ArrayList<>()).add(e));

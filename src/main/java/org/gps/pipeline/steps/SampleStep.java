@@ -50,7 +50,7 @@ public final class SampleStep {
         try (PhaseProfile.Scope phase = PhaseProfile.enter("sample")) {
             Dataset<Row> rows = RolloutSampling.sample(spark, new RolloutSampling.Request(config.environment(),
                     config.conditions(), policies, config.samples(), config.horizon(), config.seed(), iteration,
-                    source));
+                    source, config.noise()));
             RolloutWriter.write(rows, run.rollouts(iteration).toString(), "gps sample, iteration " + iteration);
         }
         LOG.info("iteration {}: sampled {} conditions x {} samples x T={} in {} ms -> {}", iteration,

@@ -7,6 +7,7 @@ import org.gps.core.control.Pi2Options;
 import org.gps.core.control.PilqrOptions;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.sample.ExplorationNoise;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -146,17 +147,28 @@ class ConfigSectionsTest {
     @Test
     void topLevelKeysResolveToTheirDefaults() throws Exception {
         JsonNode resolved = new ObjectMapper().readTree(ConfigReader.parse("c.yaml", MINIMAL).resolvedJson());
-        assertEquals(List.of("name", "seed", "algorithm", "iterations", "horizon", "samples", "environment",
-                "conditions", "initial_controller", "cost", "trajopt", "dynamics"), iterable(resolved));
+        assertEquals(List.of("name", "seed", "algorithm", "iterations", "horizon", "samples", "noise_smoothing",
+                "environment", "conditions", "initial_controller", "cost", "trajopt", "dynamics"), iterable(resolved));
         assertTrue(ConfigSections.TopLevel.SECTION.names().containsAll(iterable(resolved)));
         assertEquals("experiment", resolved.get("name").asText());
         for (ConfigKey k : List.of(ConfigSections.TopLevel.SEED, ConfigSections.TopLevel.ALGORITHM,
-                ConfigSections.TopLevel.ITERATIONS, ConfigSections.TopLevel.SAMPLES)) {
+                ConfigSections.TopLevel.ITERATIONS, ConfigSections.TopLevel.SAMPLES,
+                ConfigSections.TopLevel.NOISE_SMOOTHING)) {
             assertEquals(String.valueOf(k.defaultValue()), resolved.get(k.name()).asText(), k.name());
         }
         BadInputException missing = assertThrows(BadInputException.class,
                 () -> ConfigReader.parse("c.yaml", MINIMAL.replace("horizon: 10\n", "")));
         assertEquals("c.yaml: horizon: missing; expected an integer >= 2", missing.getMessage());
+    }
+
+    @Test
+    void noiseSmoothingIsReadIntoTheRunsExplorationNoiseAndANegativeOneIsRefused() {
+        assertEquals(new ExplorationNoise(2.5),
+                ConfigReader.parse("c.yaml", MINIMAL + "noise_smoothing: 2.5\n").noise());
+        assertEquals(ExplorationNoise.WHITE, ConfigReader.parse("c.yaml", MINIMAL).noise());
+        BadInputException negative = assertThrows(BadInputException.class,
+                () -> ConfigReader.parse("c.yaml", MINIMAL + "noise_smoothing: -1\n"));
+        assertEquals("c.yaml: noise_smoothing: expected a number >= 0, got -1.0", negative.getMessage());
     }
 
     /** Cost terms of either type resolve every declared key; a per-dimension default stands for each dimension. */
