@@ -16,7 +16,7 @@ import java.util.List;
  * Keys in the YAML/JSON file are the snake_case names of these components; the run directory
  * keeps the resolved form so that later steps need no config (docs/architecture.md, job contract).
  *
- * @param noise        how each rollout's exploration noise is drawn (`noise_smoothing`)
+ * @param noise        how each rollout's exploration noise is drawn ({@code noise_smoothing})
  * @param conditions   initial states x0, one per condition, already in the environment's state form
  * @param costs        the cost of each condition (docs/algorithm.md section 2)
  * @param trajopt      C-step and step-size options (sections 6, 7)
