@@ -150,8 +150,8 @@ class CleanConsoleTest {
     }
 
     /**
-     * The launcher's JVM options (jobs/jvm.options) leave out the incubating Vector API, whose
-     * module makes the JVM print a warning before any command starts.
+     * The launcher's JVM options (jobs/jvm.options) add the incubating Vector API, whose module
+     * makes the JVM print a warning before any command starts; jobs/gps-jvm keeps it off the console.
      */
     @Test
     void helpAndVersionPrintNoJvmWarning() throws Exception {
