@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * R/iter=0000/badmm_duals/       BADMM: Lagrange multipliers and policy weights after the C-step (Parquet)
  * R/iter=0000/policy_inner.json BADMM: the policy after the C-step's inner S-steps
  * R/iter=0000/policy.json       MDGPS/BADMM: the policy after this iteration's S-step (plain JSON weights)
- * R/iter=0000/policy_eval.json  its score from random starts (episodes, mean_return, std_return, ...)
+ * R/iter=0000/policy_eval.json  its score from the start distribution (episodes, mean_return, std_return, ...)
  * R/best_policy.json           MDGPS/BADMM: which iteration's policy the run publishes (the best scored)
  * R/_gps.lock                   while a command writes into R: its lease (docs/run-directory.md)
  * </pre>

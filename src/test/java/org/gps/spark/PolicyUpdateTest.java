@@ -67,7 +67,7 @@ class PolicyUpdateTest {
 
     private static PolicyOptions twoConditionOptions(PolicyOptions.Training training) {
         return new PolicyOptions(new int[] {6}, 30, 0.0, 0.0, 0.01, false, PolicyOptions.defaultPrior(1), 1, T,
-                PolicyOptions.Badmm.defaults(), 0, training);
+                PolicyOptions.Badmm.defaults(), 0, training, PolicyOptions.EvalStarts.EVEN);
     }
 
     /** Two conditions of four samples each, T steps of a 2-d state observed as itself. */
@@ -179,7 +179,8 @@ class PolicyUpdateTest {
         byIteration.put(1, Map.of(0, constant(-0.3)));
         Map<Integer, double[]> weights = Map.of(0, java.util.stream.DoubleStream.generate(() -> 0.01).limit(T).toArray());
         PolicyOptions options = new PolicyOptions(new int[] {8}, 200, 0.0, 0.0, 0.01, false,
-                PolicyOptions.defaultPrior(1), 1, T, PolicyOptions.Badmm.defaults(), 1, PolicyOptions.Training.AUTO);
+                PolicyOptions.defaultPrior(1), 1, T, PolicyOptions.Badmm.defaults(), 1, PolicyOptions.Training.AUTO,
+                PolicyOptions.EvalStarts.EVEN);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         PolicyUpdate.Result both = PolicyUpdate.trainOnIterations(jsc.parallelizePairs(data, 3), byIteration, weights,
                 null, options, 3);

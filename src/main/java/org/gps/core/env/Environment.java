@@ -83,4 +83,21 @@ public interface Environment extends Serializable {
     default java.util.Optional<double[]> drawStart(java.util.SplittableRandom rng) {
         return java.util.Optional.empty();
     }
+
+    /**
+     * How many independent uniform numbers one draw of the start distribution ({@link #drawStart})
+     * is a function of; 0 when the environment defines no start distribution or not as such a function.
+     */
+    default int startDimension() {
+        return 0;
+    }
+
+    /**
+     * The start that the point {@code u} of the unit cube [0, 1)^{@link #startDimension()} maps to:
+     * {@link #drawStart} is this map applied to independent uniform draws, so points spread evenly
+     * over the cube give starts spread evenly over the distribution.
+     */
+    default double[] startAt(double[] u) {
+        throw new UnsupportedOperationException(name() + " defines no start distribution as a map of the unit cube");
+    }
 }

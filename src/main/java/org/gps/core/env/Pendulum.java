@@ -274,16 +274,47 @@ public final class Pendulum implements Environment {
      * returned as the state x0 = [cos th, sin th, thdot].
      */
     public static double[] randomStart(SplittableRandom rng) {
-        double th = rng.nextDouble(-Math.PI, Math.PI);
-        double thdot = rng.nextDouble(-1.0, 1.0);
-        return stateOf(th, thdot);
+        double u0 = rng.nextDouble();
+        return startOf(u0, rng.nextDouble());
+    }
+
+    /**
+     * Gym's start at the point (u0, u1) of the unit square, th = -pi + 2 pi u0, thdot = -1 + 2 u1, as
+     * [cos th, sin th, thdot]: the same arithmetic as SplittableRandom's draw within bounds, so
+     * {@link #randomStart} is this map of two uniform draws, bit for bit.
+     */
+    public static double[] startOf(double u0, double u1) {
+        return stateOf(within(u0, -Math.PI, Math.PI), within(u1, -1.0, 1.0));
+    }
+
+    private static double within(double u, double lo, double hi) {
+        double v = u * (hi - lo) + lo;
+        return v < hi ? v : Math.nextDown(hi);
     }
 
     /** Gym's start distribution in this pendulum's state form. */
     @Override
     public java.util.Optional<double[]> drawStart(SplittableRandom rng) {
-        double[] x = randomStart(rng);
-        return java.util.Optional.of(angleState ? new double[] {angle(x), x[2]} : x);
+        return java.util.Optional.of(inStateForm(randomStart(rng)));
+    }
+
+    /** Gym's start is a function of two uniform numbers: th's and thdot's. */
+    @Override
+    public int startDimension() {
+        return 2;
+    }
+
+    @Override
+    public double[] startAt(double[] u) {
+        if (u.length != 2) {
+            throw new IllegalArgumentException("pendulum: a start is a point of the unit square, got " + u.length
+                    + " coordinates");
+        }
+        return inStateForm(startOf(u[0], u[1]));
+    }
+
+    private double[] inStateForm(double[] x) {
+        return angleState ? new double[] {angle(x), x[2]} : x;
     }
 
     private static double clip(double v, double lo, double hi) {

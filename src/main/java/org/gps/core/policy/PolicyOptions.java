@@ -17,17 +17,19 @@ import java.io.Serializable;
  *                          instead of the linear-Gaussian controllers (MDGPS)
  * @param prior             the policy prior's GMM and per-step fits (section 9): max_clusters 50,
  *                          min_samples_per_cluster 20, max_samples 20, strength 1
- * @param evalEpisodes      episodes from random starts when the policy is scored after each S-step
+ * @param evalEpisodes      episodes when the policy is scored after each S-step
  * @param evalHorizon       steps per scoring episode (Gym's 200 for Pendulum)
  * @param badmm             BADMM's dual-variable and weight-adaptation settings (section 10)
  * @param replayIterations  MDGPS: the S-step of iteration I also trains on the samples of the
  *                          iterations I-r..I-1, each towards the controllers its own C-step produced
  *                          (0, the default: iteration I's samples only)
  * @param training          where the S-step's L-BFGS evaluates its loss and gradient ({@link Training})
+ * @param evalStarts        how the scoring episodes' starts are placed in the start distribution ({@link EvalStarts})
  */
 public record PolicyOptions(int[] hidden, int trainIterations, double trainTolerance, double l2, double initPolWt,
                             boolean sampleOnPolicy, DynamicsOptions prior, int evalEpisodes, int evalHorizon,
-                            Badmm badmm, int replayIterations, Training training) implements Serializable {
+                            Badmm badmm, int replayIterations, Training training, EvalStarts evalStarts)
+        implements Serializable {
     /** Ridge on the x block of the policy linearization's first step only, where x barely varies. */
     public static final double FIRST_STEP_RIDGE = 1e-8;
 
@@ -43,6 +45,7 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
                     + "eval_horizon >= 1, replay_iterations >= 0");
         }
         java.util.Objects.requireNonNull(training, "training");
+        java.util.Objects.requireNonNull(evalStarts, "evalStarts");
     }
 
     @Override
@@ -66,7 +69,39 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
 
     public static PolicyOptions defaults(long seed, int evalHorizon) {
         return new PolicyOptions(new int[] {64, 64}, 200, 1e-9, 0.0, 0.01, false, defaultPrior(seed), 100,
-                evalHorizon, Badmm.defaults(), 0, Training.AUTO);
+                evalHorizon, Badmm.defaults(), 0, Training.AUTO, EvalStarts.EVEN);
+    }
+
+    /**
+     * Where the starts of the episodes that score the policy after each S-step lie in the
+     * environment's start distribution. {@code even} (the default): points spread evenly over it
+     * ({@link org.gps.core.random.KroneckerPoints}, shifted by the iteration's seed), so the score
+     * estimates the policy's expected return with far less noise than as many independent starts,
+     * and the published policy is chosen on its merit rather than on the luck of its starts.
+     * {@code random}: independent draws. Environments without a start distribution start the
+     * episodes from the conditions either way.
+     */
+    public enum EvalStarts {
+        EVEN, RANDOM;
+
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static String[] configNames() {
+            return java.util.Arrays.stream(values()).map(EvalStarts::configName).toArray(String[]::new);
+        }
+
+        /** The value named {@code name} ({@link #configName()}); IllegalArgumentException for any other. */
+        public static EvalStarts fromConfigName(String name) {
+            for (EvalStarts e : values()) {
+                if (e.configName().equals(name)) {
+                    return e;
+                }
+            }
+            throw new IllegalArgumentException("expected one of " + String.join(", ", configNames()) + ", got '"
+                    + name + "'");
+        }
     }
 
     /**

@@ -25,16 +25,17 @@ final class EvaluateCommand implements Callable<Integer> {
     Integer iteration;
 
     @Option(names = "--episodes", paramLabel = "N", description = "Episodes per condition (default: the config's "
-            + "samples); with --policy, the policy's episodes from random starts (default: policy.eval_episodes, 100).")
+            + "samples); with --policy, the policy's episodes (default: policy.eval_episodes, 100).")
     Integer episodes;
 
     @Option(names = "--policy", description = "Also run the neural policy (MDGPS, BADMM) of the iteration "
-            + "(default: the published one, the best scored in iter=I/policy_eval.json) from N random starts of the "
+            + "(default: the published one, the best scored in iter=I/policy_eval.json) from N starts of the "
             + "environment's start distribution (Gym's for Pendulum) and report the mean and std of its return.")
     boolean policy;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the policy's random starts (default: the "
-            + "starts the run scored that iteration's policy on, iter=I/policy_eval.json).")
+    @Option(names = "--seed", paramLabel = "S", description = "Draw the policy's starts independently with this seed, "
+            + "the same starts for every run (default: the starts the run scored that iteration's policy on, placed "
+            + "by its policy.eval_starts, which reproduces iter=I/policy_eval.json).")
     Long seed;
 
     @Option(names = "--json", description = "Print one JSON object (keys: iteration, conditions[condition, mean_return, "
@@ -84,8 +85,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     c.episodesPerCondition())));
             EvaluateStep.PolicyScore s = pe.score();
             System.out.printf(java.util.Locale.ROOT, "policy (iteration %d, %s): mean return %.2f, std %.2f over %d "
-                    + "random starts of %d steps; trained from %d environment steps%n", pe.policyIteration(),
-                    which(pe), s.meanReturn(), s.stdReturn(), s.episodes(), s.horizon(), s.trainingEnvSteps());
+                    + "%s of %d steps; trained from %d environment steps%n", pe.policyIteration(),
+                    which(pe), s.meanReturn(), s.stdReturn(), s.episodes(), s.startsText(), s.horizon(),
+                    s.trainingEnvSteps());
             if (!Double.isNaN(s.uprightFraction())) {
                 System.out.printf(java.util.Locale.ROOT, "policy ends upright (mean |angle| over the last %d steps "
                         + "< %.1f rad) in %.0f%% of the episodes%n", org.gps.spark.RolloutSampling.FINAL_WINDOW,

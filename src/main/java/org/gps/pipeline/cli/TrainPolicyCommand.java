@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
                         + "iteration's sampled states; L-BFGS on the driver, with the loss and gradient summed there "
                         + "for a small S-step, else on Spark partitions (policy.training in the config).",
                 "Writes R/iter=I/policy.json (plain JSON weights with the normalisation) and R/iter=I/policy_eval.json "
-                        + "(mean and std of the return from random starts), then R/best_policy.json: the published "
+                        + "(mean and std of the return from policy.eval_episodes starts placed by policy.eval_starts), "
+                        + "then R/best_policy.json: the published "
                         + "policy, the best scored of the iterations so far. Holds R's lock while it writes."})
 final class TrainPolicyCommand implements Callable<Integer> {
     @Mixin
@@ -41,9 +42,9 @@ final class TrainPolicyCommand implements Callable<Integer> {
             return new Outcome(score, BestPolicy.of(run).orElseThrow());
         }, o -> {
             EvaluateStep.PolicyScore s = o.score();
-            System.out.printf(Locale.ROOT, "iteration %d: policy mean return %.1f (std %.1f) over %d random starts of "
+            System.out.printf(Locale.ROOT, "iteration %d: policy mean return %.1f (std %.1f) over %d %s of "
                     + "%d steps; trained from %d environment steps%n", step.iteration, s.meanReturn(), s.stdReturn(),
-                    s.episodes(), s.horizon(), s.trainingEnvSteps());
+                    s.episodes(), s.startsText(), s.horizon(), s.trainingEnvSteps());
             BestPolicy b = o.published();
             System.out.println(b.iteration() == step.iteration
                     ? String.format(Locale.ROOT, "published policy: iteration %d (R/best_policy.json)", b.iteration())

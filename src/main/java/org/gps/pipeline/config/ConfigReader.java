@@ -485,6 +485,7 @@ public final class ConfigReader {
                     PolicyOptions.Training.LOCAL_CAP_DOUBLES * 8 >> 20));
         }
         int episodes = Policy.EVAL_EPISODES.integer(n);
+        PolicyOptions.EvalStarts evalStarts = PolicyOptions.EvalStarts.fromConfigName(Policy.EVAL_STARTS.choice(n));
         int evalHorizon = Policy.EVAL_HORIZON.integer(n, d.evalHorizon());
         ConfigBounds.atMost(n, "eval_horizon", evalHorizon, ConfigBounds.MAX_HORIZON,
                 "time steps an evaluation episode is planned for");
@@ -507,7 +508,7 @@ public final class ConfigReader {
                 new DynamicsOptions(false, maxClusters, minSamples, maxSamples, strength, p.regularization(),
                         p.initialStateVar(), p.em()), episodes, evalHorizon,
                 new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower), replay,
-                training);
+                training, evalStarts);
     }
 
     /**

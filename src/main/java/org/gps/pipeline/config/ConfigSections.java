@@ -416,7 +416,18 @@ final class ConfigSections {
                         + "controllers); 0 trains on iteration I's samples only, as the original does. BADMM refuses "
                         + "it (its targets carry that iteration's multipliers)");
         static final ConfigKey EVAL_EPISODES = ConfigKey.integer("eval_episodes", D.evalEpisodes(), 1,
-                "random starts the policy is scored from after each S-step");
+                "episodes the policy is scored by after each S-step, each from a start of the environment's "
+                        + "start distribution (Gym's for Pendulum; the conditions' starts in turn for an environment "
+                        + "without one)");
+        static final ConfigKey EVAL_STARTS = ConfigKey.choice("eval_starts", D.evalStarts().configName(),
+                List.of(PolicyOptions.EvalStarts.configNames()),
+                "where the scoring episodes start in the start distribution: `even`, points spread evenly over it "
+                        + "(an additive recurrence in the unit square for Pendulum's th and thdot, shifted by the "
+                        + "iteration's seed; every start is still a draw of the distribution), so the mean return "
+                        + "estimates the policy's expected return with much less noise than as many independent "
+                        + "starts and the run publishes the policy that is best rather than the one whose starts "
+                        + "were easiest; `random`, independent draws (the score's rule before `even`)")
+                .documentedBound("");
         static final ConfigKey EVAL_HORIZON = ConfigKey.integer("eval_horizon", PENDULUM_EVAL_HORIZON, 1,
                 "steps per scoring episode").documentedDefault("`" + PENDULUM_EVAL_HORIZON
                 + "` for pendulum, else `horizon`").documentedBound("from 1 to " + ConfigBounds.MAX_HORIZON);
@@ -454,7 +465,7 @@ final class ConfigSections {
                 "BADMM, rule `exp`: KL_t is low below its mean - this many standard deviations");
 
         static final Section SECTION = new Section("policy", List.of(HIDDEN, TRAIN_ITERATIONS, TRAIN_TOLERANCE, L2,
-                INIT_POL_WT, SAMPLE_ON_POLICY, REPLAY_ITERATIONS, TRAINING, EVAL_EPISODES, EVAL_HORIZON,
+                INIT_POL_WT, SAMPLE_ON_POLICY, REPLAY_ITERATIONS, TRAINING, EVAL_EPISODES, EVAL_STARTS, EVAL_HORIZON,
                 PRIOR_MAX_CLUSTERS, PRIOR_MIN_SAMPLES_PER_CLUSTER, PRIOR_MAX_SAMPLES, PRIOR_STRENGTH, INNER_ITERATIONS,
                 POLICY_DUAL_RATE, POLICY_DUAL_RATE_COVAR, LG_STEP, WEIGHT_RULE, EXP_STEP_INCREASE, EXP_STEP_DECREASE,
                 EXP_STEP_UPPER, EXP_STEP_LOWER));

@@ -324,7 +324,7 @@ public final class RunReport {
                         .append(").</p>\n");
             } else {
                 h.append(String.format(Locale.ROOT, "<p class=\"result\">Published policy (iteration %d): mean return "
-                                + "<strong>%s</strong> over %d random starts%s.</p>%n", p.iteration(), g4(p.meanReturn()),
+                                + "<strong>%s</strong> over %d starts%s.</p>%n", p.iteration(), g4(p.meanReturn()),
                         p.episodes(), p.episodeReturns() == null || p.episodeReturns().length == 0 ? ""
                                 : "; " + BAND + " of the episodes " + bandText(p)));
                 h.append(String.format(Locale.ROOT, "<p>Trained from <strong>%,d</strong> environment steps (M x N x T "

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.core.control.LinearGaussianController;
+import org.gps.core.policy.PolicyOptions;
+import org.gps.core.random.KroneckerPoints;
 import org.gps.core.sample.RolloutPolicy;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
@@ -72,20 +74,28 @@ public final class EvaluateStep {
 
     /**
      * The neural policy's score: Gym-style return of the noise-free policy over {@code episodes}
-     * episodes from the environment's random start distribution (the conditions in turn when it has
-     * none), and the environment steps it was trained from.
+     * episodes from starts of the environment's start distribution (the conditions in turn when it
+     * has none), and the environment steps it was trained from.
      *
      * @param episodeReturns        each episode's return, in the order of the starts; null when read
      *                              from a score file that does not list them
      * @param episodeFinalAbsAngles Pendulum: each episode's mean |angle| over the last
      *                              {@link RolloutSampling#FINAL_WINDOW} steps; null for other
      *                              environments and for score files that do not list them
+     * @param starts                where the episodes started: {@code even} or {@code random} in the
+     *                              environment's start distribution ({@code policy.eval_starts}), or
+     *                              {@code conditions} when it has none; score files that do not say
+     *                              were scored from random starts
      */
     public record PolicyScore(int episodes, int horizon, double meanReturn, double stdReturn, long trainingEnvSteps,
-                              double[] episodeReturns, double[] episodeFinalAbsAngles) {
+                              double[] episodeReturns, double[] episodeFinalAbsAngles, String starts) {
+        /** {@link #starts} of an environment without a start distribution. */
+        public static final String FROM_CONDITIONS = "conditions";
+
         public static final String EPISODE_RETURNS = "episode_returns";
         public static final String EPISODE_FINAL_ABS_ANGLES = "episode_mean_abs_angle_last_20_steps";
         public static final String UPRIGHT_FRACTION = "upright_fraction";
+        public static final String STARTS = "starts";
 
         /**
          * The fraction of episodes that end upright ({@link RolloutSampling#isUpright}), or NaN when
@@ -99,6 +109,15 @@ public final class EvaluateStep {
             return (double) upright / episodeFinalAbsAngles.length;
         }
 
+        /** "evenly placed starts" or "random starts", for the texts that report the score. */
+        public String startsText() {
+            return switch (starts) {
+                case "even" -> "evenly placed starts";
+                case FROM_CONDITIONS -> "starts at the conditions";
+                default -> "random starts";
+            };
+        }
+
         public ObjectNode toJsonNode() {
             ObjectNode n = new ObjectMapper().createObjectNode();
             n.put("episodes", episodes);
@@ -106,6 +125,7 @@ public final class EvaluateStep {
             n.put("mean_return", meanReturn);
             n.put("std_return", stdReturn);
             n.put("training_env_steps", trainingEnvSteps);
+            n.put(STARTS, starts);
             if (episodeReturns != null) {
                 ArrayNode r = n.putArray(EPISODE_RETURNS);
                 java.util.Arrays.stream(episodeReturns).forEach(r::add);
@@ -128,7 +148,8 @@ public final class EvaluateStep {
                 return new PolicyScore(n.get("episodes").asInt(), n.get("horizon").asInt(),
                         n.get("mean_return").asDouble(), n.get("std_return").asDouble(),
                         n.get("training_env_steps").asLong(), doubles(n.get(EPISODE_RETURNS)),
-                        doubles(n.get(EPISODE_FINAL_ABS_ANGLES)));
+                        doubles(n.get(EPISODE_FINAL_ABS_ANGLES)),
+                        n.hasNonNull(STARTS) ? n.get(STARTS).asText() : PolicyOptions.EvalStarts.RANDOM.configName());
             } catch (Exception e) {
                 throw new BadInputException(file + ": not a policy score (expected keys episodes, horizon, "
                         + "mean_return, std_return, training_env_steps): " + e.getMessage());
@@ -151,18 +172,20 @@ public final class EvaluateStep {
         }
     }
 
+    /**
+     * The policy's mean return over {@code episodes} episodes whose starts are placed by
+     * {@code placement} in the environment's start distribution, drawn with {@code seed}.
+     */
     public static PolicyScore scorePolicy(SparkSession spark, ExperimentConfig config,
-                                          org.gps.core.policy.Policy policy, int episodes, long seed,
-                                          long trainingEnvSteps) {
-        org.gps.core.env.Environment env = config.environment().create();
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
-        List<double[]> starts = new ArrayList<>();
+                                          org.gps.core.policy.Policy policy, int episodes,
+                                          PolicyOptions.EvalStarts placement, long seed, long trainingEnvSteps) {
+        List<double[]> starts = scoringStarts(config, episodes, placement, seed);
         Map<Integer, org.gps.core.sample.RolloutPolicy> policies = new TreeMap<>();
         org.gps.core.sample.RolloutPolicy deterministic = policy.deterministic();
         for (int e = 0; e < episodes; e++) {
-            starts.add(env.drawStart(rng).orElse(config.conditions().get(e % config.conditionCount())));
             policies.put(e, deterministic);
         }
+        org.gps.core.env.Environment env = config.environment().create();
         int horizon = config.policy() == null ? config.horizon() : config.policy().evalHorizon();
         List<RolloutSampling.Episode> eps;
         try (PhaseProfile.Scope phase = PhaseProfile.enter("policy_scoring")) {
@@ -174,7 +197,40 @@ public final class EvaluateStep {
                 ? eps.stream().mapToDouble(RolloutSampling.Episode::finalAbsAngle).toArray() : null;
         double mean = java.util.Arrays.stream(returns).average().orElse(Double.NaN);
         double var = java.util.Arrays.stream(returns).map(x -> (x - mean) * (x - mean)).sum() / returns.length;
-        return new PolicyScore(episodes, horizon, mean, Math.sqrt(var), trainingEnvSteps, returns, angles);
+        return new PolicyScore(episodes, horizon, mean, Math.sqrt(var), trainingEnvSteps, returns, angles,
+                placementIn(env, placement));
+    }
+
+    /**
+     * The starts of {@code episodes} scoring episodes: for an environment whose start distribution
+     * is a map of the unit cube, {@code even} places them at {@link KroneckerPoints} shifted by
+     * {@code seed}, {@code random} draws them independently with {@code seed}; an environment without
+     * a start distribution starts them from the conditions in turn.
+     */
+    static List<double[]> scoringStarts(ExperimentConfig config, int episodes, PolicyOptions.EvalStarts placement,
+                                        long seed) {
+        org.gps.core.env.Environment env = config.environment().create();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        List<double[]> starts = new ArrayList<>();
+        if (placementIn(env, placement).equals(PolicyOptions.EvalStarts.EVEN.configName())) {
+            for (double[] u : KroneckerPoints.shifted(episodes, env.startDimension(), rng)) {
+                starts.add(env.startAt(u));
+            }
+            return starts;
+        }
+        for (int e = 0; e < episodes; e++) {
+            starts.add(env.drawStart(rng).orElse(config.conditions().get(e % config.conditionCount())));
+        }
+        return starts;
+    }
+
+    /** Where {@link #scoringStarts} puts the starts in {@code env}: {@link PolicyScore#starts}. */
+    private static String placementIn(org.gps.core.env.Environment env, PolicyOptions.EvalStarts placement) {
+        if (placement == PolicyOptions.EvalStarts.EVEN && env.startDimension() > 0) {
+            return placement.configName();
+        }
+        boolean drawn = env.drawStart(new java.util.SplittableRandom(0)).isPresent();
+        return drawn ? PolicyOptions.EvalStarts.RANDOM.configName() : PolicyScore.FROM_CONDITIONS;
     }
 
     /**
@@ -216,9 +272,10 @@ public final class EvaluateStep {
     }
 
     /**
-     * The policy of {@code iteration} scored as {@code policy_eval.json} scores it, over {@code episodes}
-     * (null: policy.eval_episodes) random starts drawn with {@code seed} (null: the run's own for that
-     * iteration, which reproduces its policy_eval.json).
+     * The policy of {@code iteration} over {@code episodes} (null: policy.eval_episodes) starts: with
+     * {@code seed} null the run's own for that iteration, placed by its {@code policy.eval_starts}
+     * (which reproduces its policy_eval.json), else independent draws with {@code seed}, the same
+     * for every run and iteration.
      */
     public static PolicyScore scoreIteration(SparkSession spark, String runDirUri, int iteration, Integer episodes,
                                              Long seed) {
@@ -227,9 +284,17 @@ public final class EvaluateStep {
         requirePolicy(run, config);
         org.gps.core.policy.Policy policy = PolicyOutputs.readPolicy(run, run.policy(iteration),
                 "gps train-policy --iteration " + iteration);
-        return scorePolicy(spark, config, policy, episodes == null ? config.policy().evalEpisodes() : episodes,
-                seed == null ? org.gps.core.random.Seeds.derive(config.seed(), "policy-eval", iteration) : seed,
-                TrainPolicyStep.trainingSteps(config, iteration));
+        int n = episodes == null ? config.policy().evalEpisodes() : episodes;
+        long steps = TrainPolicyStep.trainingSteps(config, iteration);
+        return seed == null
+                ? scorePolicy(spark, config, policy, n, config.policy().evalStarts(), ownScoringSeed(config, iteration),
+                        steps)
+                : scorePolicy(spark, config, policy, n, PolicyOptions.EvalStarts.RANDOM, seed, steps);
+    }
+
+    /** The seed of the starts that score iteration {@code iteration}'s policy after its S-step. */
+    static long ownScoringSeed(ExperimentConfig config, int iteration) {
+        return org.gps.core.random.Seeds.derive(config.seed(), "policy-eval", iteration);
     }
 
     private static void requirePolicy(RunDirectory run, ExperimentConfig config) {

@@ -79,7 +79,7 @@ final class ProgressRows {
      * costN: mean sample cost of condition N (docs/algorithm.md section 2); retN: mean Gym-style return of
      * condition N's controllers over the horizon; |angle|0: Pendulum, condition 0, mean |angle| over the
      * last 20 steps; KL/target and step_mult: the C-step, averaged over conditions; pol_ret (MDGPS,
-     * BADMM): mean return of the neural policy after the iteration's S-step from random starts,
+     * BADMM): mean return of the neural policy after the iteration's S-step over its scoring starts,
      * env_steps: the environment steps it was trained from.
      */
     static String wideRow(RunLoop.Progress p, double etaSeconds) {

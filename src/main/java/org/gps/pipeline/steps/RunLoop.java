@@ -207,9 +207,9 @@ public final class RunLoop {
             BestPolicy b = BestPolicy.of(run).orElseThrow();
             EvaluateStep.PolicyScore s = b.score();
             out.printf(Locale.ROOT, "published policy (iteration %d, the best of %d scored; %s): mean return %.1f, "
-                    + "std %.1f over %d random starts of %d steps; trained from %d environment steps%n", b.iteration(),
+                    + "std %.1f over %d %s of %d steps; trained from %d environment steps%n", b.iteration(),
                     b.scoredIterations().size(), run.bestPolicy().getName(), s.meanReturn(), s.stdReturn(),
-                    s.episodes(), s.horizon(), s.trainingEnvSteps());
+                    s.episodes(), s.startsText(), s.horizon(), s.trainingEnvSteps());
             if (!b.isLast()) {
                 EvaluateStep.PolicyScore l = b.lastScore();
                 out.printf(Locale.ROOT, "last policy (iteration %d): mean return %.1f, std %.1f; not the published "

@@ -35,7 +35,7 @@ import java.util.TreeMap;
  * MDGPS or BADMM iteration. Trains the neural policy on iteration I's samples (with
  * {@code policy.replay_iterations}, those of earlier iterations too) towards the controllers its
  * C-step produced (iteration I+1's), continuing from the previous policy, publishes
- * {@code iter=I/policy.json}, then scores it from random starts into {@code iter=I/policy_eval.json}
+ * {@code iter=I/policy.json}, then scores it from the start distribution into {@code iter=I/policy_eval.json}
  * and updates the run's published policy ({@link BestPolicy}, {@code R/best_policy.json}).
  */
 public final class TrainPolicyStep {
@@ -87,13 +87,14 @@ public final class TrainPolicyStep {
             PolicyOutputs.writePolicy(run, run.policy(iteration), policy);
         }
         EvaluateStep.PolicyScore score = EvaluateStep.scorePolicy(spark, config, policy, config.policy().evalEpisodes(),
-                Seeds.derive(config.seed(), "policy-eval", iteration), trainingSteps(config, iteration));
+                config.policy().evalStarts(), EvaluateStep.ownScoringSeed(config, iteration),
+                trainingSteps(config, iteration));
         try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.writeFile(run.hadoopConf(), run.policyEval(iteration).toString(),
                     score.toJson().getBytes(StandardCharsets.UTF_8));
             BestPolicy.publish(run);
         }
-        LOG.info("iteration {}: S-step in {} ms; policy mean return {} over {} random starts", iteration,
+        LOG.info("iteration {}: S-step in {} ms; policy mean return {} over {} starts", iteration,
                 (System.nanoTime() - start) / 1_000_000, String.format(Locale.ROOT, "%.1f", score.meanReturn()),
                 score.episodes());
         return score;

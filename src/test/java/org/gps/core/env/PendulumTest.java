@@ -186,6 +186,36 @@ class PendulumTest {
         assertTrue(minTh < -Math.PI + 0.03 && maxTh > Math.PI - 0.03, minTh + " " + maxTh);
     }
 
+    /**
+     * A start at a point of the unit square is what a random start is at two uniform draws: the
+     * draws that th ~ U(-pi, pi), thdot ~ U(-1, 1) are made of, bit for bit.
+     */
+    @Test
+    void aStartAtAPointOfTheUnitSquareIsTheRandomStartOfTheSameTwoDraws() {
+        SplittableRandom draws = new SplittableRandom(5);
+        SplittableRandom gym = new SplittableRandom(5);
+        SplittableRandom start = new SplittableRandom(5);
+        SplittableRandom angleDraws = new SplittableRandom(5);
+        Pendulum angleState = new Pendulum(10.0, 1.0, 1.0, 0.05, 8.0, 2.0, true);
+        for (int i = 0; i < 1000; i++) {
+            double u0 = draws.nextDouble();
+            double u1 = draws.nextDouble();
+            double th = gym.nextDouble(-Math.PI, Math.PI);
+            double thdot = gym.nextDouble(-1.0, 1.0);
+            double[] x = new Pendulum().startAt(new double[] {u0, u1});
+            assertArrayEquals(Pendulum.stateOf(th, thdot), x, 0.0);
+            assertArrayEquals(x, Pendulum.randomStart(start), 0.0);
+            // The angle form is the same start read back as an angle, as the angle form's draws are.
+            assertArrayEquals(new double[] {Pendulum.angle(x), x[2]}, angleState.startAt(new double[] {u0, u1}), 0.0);
+            assertArrayEquals(angleState.drawStart(angleDraws).orElseThrow(), angleState.startAt(new double[] {u0, u1}),
+                    0.0);
+        }
+        assertEquals(2, new Pendulum().startDimension());
+        assertArrayEquals(Pendulum.stateOf(-Math.PI, -1.0), new Pendulum().startAt(new double[] {0, 0}), 0.0);
+        assertArrayEquals(new double[] {1, 0, 0}, new Pendulum().startAt(new double[] {0.5, 0.5}), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> new Pendulum().startAt(new double[] {0.5}));
+    }
+
     @Test
     void dimensionsAndObservationEqualState() {
         Pendulum p = new Pendulum();

@@ -80,4 +80,20 @@ class EvaluateCommandTest {
         assertEquals(4, eval.get("episode_mean_abs_angle_last_20_steps").size());
         assertTrue(eval.get("upright_fraction").isNumber());
     }
+    /**
+     * Without --seed the policy is scored from the run's own starts (evenly placed, the config's
+     * default), which reproduces its policy_eval.json to the bit; with --seed from independent draws
+     * of that seed, the same whatever the run, so a different score.
+     */
+    @Test
+    void withoutASeedEvaluateReproducesTheRunsOwnScoreAndWithOneItScoresRandomStarts() throws Exception {
+        JsonNode eval = new ObjectMapper().readTree(Path.of(runDir, "iter=0000/policy_eval.json").toFile());
+        JsonNode own = policyJson("--json", "--iteration", "0");
+        assertEquals(eval.get("episode_returns"), own.get("episode_returns"));
+        assertEquals(eval.get("mean_return").asDouble(), own.get("mean_return").asDouble(), 0.0);
+        JsonNode seeded = policyJson("--json", "--iteration", "0", "--seed", "3");
+        assertEquals(eval.get("episodes").asInt(), seeded.get("episodes").asInt());
+        assertTrue(eval.get("mean_return").asDouble() != seeded.get("mean_return").asDouble(),
+                "the seeded starts are other starts");
+    }
 }

@@ -64,6 +64,7 @@ class MdgpsRunTest {
         JsonNode eval = new ObjectMapper().readTree(Path.of(runDir, "iter=0001/policy_eval.json").toFile());
         assertEquals(5, eval.get("episodes").asInt());
         assertEquals(200, eval.get("horizon").asInt(), "Pendulum policies are scored over Gym's 200 steps");
+        assertEquals("even", eval.get("starts").asText(), "policy.eval_starts' default");
         // M x N x T x iterations = 2 x 3 x 10 x 2.
         assertEquals(120, eval.get("training_env_steps").asLong());
     }
@@ -146,6 +147,8 @@ class MdgpsRunTest {
         assertTrue(run.out().contains(String.format(java.util.Locale.ROOT,
                 "published policy (iteration %d, the best of 2 scored; best_policy.json): mean return %.1f", it,
                 best.get("mean_return").asDouble())), run.out());
+        assertTrue(run.out().contains("std " + String.format(java.util.Locale.ROOT, "%.1f",
+                best.get("std_return").asDouble()) + " over 5 evenly placed starts of 200 steps"), run.out());
         assertEquals(it != 1, run.out().contains("last policy (iteration 1)"), run.out());
         assertEquals(it != 1, run.out().contains("not the published policy"), run.out());
     }

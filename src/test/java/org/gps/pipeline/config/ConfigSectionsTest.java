@@ -7,6 +7,7 @@ import org.gps.core.control.Pi2Options;
 import org.gps.core.control.PilqrOptions;
 import org.gps.core.control.TrajOptOptions;
 import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.policy.PolicyOptions;
 import org.gps.core.sample.ExplorationNoise;
 import org.junit.jupiter.api.Test;
 
@@ -169,6 +170,18 @@ class ConfigSectionsTest {
         BadInputException negative = assertThrows(BadInputException.class,
                 () -> ConfigReader.parse("c.yaml", MINIMAL + "noise_smoothing: -1\n"));
         assertEquals("c.yaml: noise_smoothing: expected a number >= 0, got -1.0", negative.getMessage());
+    }
+
+    @Test
+    void evalStartsIsReadEvenByDefaultAndAnUnknownPlacementIsRefusedWithTheKeyNamed() {
+        String mdgps = MINIMAL + "algorithm: mdgps\nsamples: 2\n";
+        assertEquals(PolicyOptions.EvalStarts.EVEN, ConfigReader.parse("c.yaml", mdgps).policy().evalStarts());
+        assertEquals(PolicyOptions.EvalStarts.RANDOM,
+                ConfigReader.parse("c.yaml", mdgps + "policy: {eval_starts: random}\n").policy().evalStarts());
+        BadInputException bad = assertThrows(BadInputException.class,
+                () -> ConfigReader.parse("c.yaml", mdgps + "policy: {eval_starts: grid}\n"));
+        assertTrue(bad.getMessage().startsWith("c.yaml: policy.eval_starts: "), bad.getMessage());
+        assertTrue(bad.getMessage().contains("even") && bad.getMessage().contains("random"), bad.getMessage());
     }
 
     /** Cost terms of either type resolve every declared key; a per-dimension default stands for each dimension. */

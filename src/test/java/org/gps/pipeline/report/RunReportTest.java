@@ -336,7 +336,7 @@ class RunReportTest {
                 "the result comes before every table and chart");
         String top = html.substring(headline, html.indexOf("</section>"));
         // Iteration 2's returns are half of iteration 1's: its mean, -110.7 / 2, and its 10% and 90% quantiles.
-        assertTrue(top.contains("Published policy (iteration 2): mean return <strong>-55.35</strong> over 5 random "
+        assertTrue(top.contains("Published policy (iteration 2): mean return <strong>-55.35</strong> over 5 "
                 + "starts; 10-90% of the episodes -140.0 to -0.3500."), top);
         assertTrue(top.contains("Trained from <strong>2,000</strong> environment steps"), top);
         assertFalse(top.contains("last policy"), "the last policy is the published one: " + top);
@@ -349,7 +349,7 @@ class RunReportTest {
         ReportData worseLast = withPolicyEvals(List.of(new ReportData.PolicyEval(1, 5, -138.5, 9.0, 1000, null),
                 new ReportData.PolicyEval(2, 5, -168.25, 8.0, 2000, null)));
         String html = RunReport.html(worseLast, "index_files", List.of());
-        assertTrue(html.contains("Published policy (iteration 1): mean return <strong>-138.5</strong> over 5 random "
+        assertTrue(html.contains("Published policy (iteration 1): mean return <strong>-138.5</strong> over 5 "
                 + "starts.</p>"), html);
         assertTrue(html.contains("The last policy (iteration 2, 2,000 environment steps) scored -168.3: no higher"),
                 html);
