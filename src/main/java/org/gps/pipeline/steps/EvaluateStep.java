@@ -109,13 +109,12 @@ public final class EvaluateStep {
             return (double) upright / episodeFinalAbsAngles.length;
         }
 
-        /** "evenly placed starts" or "random starts", for the texts that report the score. */
+        /** Where the episodes started, in the words of the texts that report the score. */
         public String startsText() {
-            return switch (starts) {
-                case "even" -> "evenly placed starts";
-                case FROM_CONDITIONS -> "starts at the conditions";
-                default -> "random starts";
-            };
+            if (starts.equals(PolicyOptions.EvalStarts.EVEN.configName())) {
+                return "evenly placed starts";
+            }
+            return starts.equals(FROM_CONDITIONS) ? "starts at the conditions" : "random starts";
         }
 
         public ObjectNode toJsonNode() {
