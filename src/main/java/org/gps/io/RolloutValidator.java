@@ -1,16 +1,16 @@
 package org.gps.io;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.desc;
-import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -29,23 +29,30 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
  * Checks a rollout dataset against the rollout schema and reports every fault it finds (the kinds and their
  * definitions: {@link FaultKind} and docs/rollout-schema.md). It never brings the dataset to the
- * driver: each check is a Spark aggregation that returns counts, and only for a failing check a
- * second query fetches up to {@value #MAX_EXAMPLES} offending keys. Passes over the data: one for
- * the per-row checks (nulls, non-finite values), one for the vector lengths, one shuffle by key
- * (repeated / duplicate keys, then per trajectory on that small result: missing steps, lengths),
- * one for the sources.
+ * driver: the checks are Spark aggregations that return counts, and only for a failing check a
+ * second query fetches up to {@value #MAX_EXAMPLES} offending keys. On a small dataset each Spark
+ * query costs far more (planning, job start) than its rows, so a valid dataset takes two besides
+ * reading the Parquet footers: one pass over the rows (the per-row checks such as nulls and
+ * non-finite values, the vector lengths, the rows per source) and one shuffle by key (repeated /
+ * duplicate keys), then per trajectory and per condition and length on those small results
+ * (missing steps, lengths).
  *
  * <p>Logged data need not carry the completion marker; the summary says whether it does.
  */
 public final class RolloutValidator {
     /** Offending keys quoted per fault. */
     public static final int MAX_EXAMPLES = 5;
+    /** Sources the summary lists, the most frequent first. */
+    private static final int MAX_SOURCES = 20;
+    /** The row count of the pass over the rows. */
+    private static final String ROWS = "rows";
 
     private RolloutValidator() {
     }
@@ -63,6 +70,8 @@ public final class RolloutValidator {
         private final Set<String> usable = new LinkedHashSet<>();
         private final List<String> keyColumns = new ArrayList<>();
         private Dataset<Row> df;
+        /** The trajectory table once an example needed it; unpersisted when the run ends. */
+        private Dataset<Row> traj;
         /** The version the dataset is read as; the newest until its sidecar or columns say otherwise. */
         private int version = RolloutSchema.VERSION;
 
@@ -142,20 +151,28 @@ public final class RolloutValidator {
             List<String> vectors = RolloutSchema.VECTOR_COLUMNS.stream()
                     .filter(c -> usable.contains(c) && !c.equals(RolloutSchema.U_APPLIED)).toList();
             List<Column> aggs = new ArrayList<>();
+            List<Merge> merges = new ArrayList<>();
+            aggs.add(count(lit(1)).as(ROWS));
+            merges.add(Merge.SUM);
             for (RowCheck c : checks) {
                 aggs.add(sum(when(c.condition, 1L).otherwise(0L)));
+                merges.add(Merge.SUM);
             }
             // Least and greatest vector lengths ride along; the length histogram is only needed when they differ.
             for (String v : vectors) {
                 Column len = when(col(v).isNotNull(), size(col(v)));
                 aggs.add(min(len));
+                merges.add(Merge.LEAST);
                 aggs.add(max(len));
+                merges.add(Merge.GREATEST);
             }
             boolean applied = usable.contains(RolloutSchema.U_APPLIED);
             if (applied) {
                 aggs.add(count(col(RolloutSchema.U_APPLIED)));
+                merges.add(Merge.SUM);
             }
-            Row totals = df.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
+            Map<String, Long> sources = new LinkedHashMap<>();
+            Row totals = rowTotals(aggs, merges, sources);
             long rows = totals.getLong(0);
             if (rows == 0) {
                 add(FaultKind.EMPTY_DATASET, null, 0, List.of(), path + " has no rows");
@@ -189,23 +206,80 @@ public final class RolloutValidator {
             if (keyColumns.size() < RolloutSchema.KEY_COLUMNS.size()) {
                 return null;
             }
-            Dataset<Row> traj = trajectories().persist(StorageLevel.MEMORY_AND_DISK());
             try {
-                checkTrajectories(traj);
-                List<DatasetSummary.ConditionSummary> conditions = checkLengths(traj);
+                List<Row> perLength = lengthsAndFaults();
+                checkTrajectories(perLength);
+                List<DatasetSummary.ConditionSummary> conditions = checkLengths(perLength);
                 long trajectories = conditions.stream().mapToLong(DatasetSummary.ConditionSummary::trajectories).sum();
                 return new DatasetSummary(rows, trajectories, dims.getOrDefault(RolloutSchema.X, -1),
                         dims.getOrDefault(RolloutSchema.U, -1), dims.getOrDefault(RolloutSchema.O, -1),
-                        usable.contains(RolloutSchema.COST), appliedRows, conditions, sources(),
+                        usable.contains(RolloutSchema.COST), appliedRows, conditions, sources,
                         AtomicOutput.isComplete(HadoopFiles.conf(spark), path));
             } finally {
-                traj.unpersist();
+                if (traj != null) {
+                    traj.unpersist();
+                }
             }
+        }
+
+        /**
+         * The pass over the rows: the aggregates over all rows, in order, and the rows per source into
+         * {@code sources}. The pass groups by source, so the summary's sources come with the counts, and
+         * the groups are added up here by {@code merges}; with more sources than the summary lists, or
+         * no source column, the rows are aggregated as one group and the sources counted on their own.
+         */
+        private Row rowTotals(List<Column> aggs, List<Merge> merges, Map<String, Long> sources) {
+            Column first = aggs.get(0);
+            Column[] rest = aggs.subList(1, aggs.size()).toArray(Column[]::new);
+            if (usable.contains(RolloutSchema.SOURCE)) {
+                // Ordered, so that the limit is one job over every group rather than a scan that may take several.
+                List<Row> groups = df.groupBy(col(RolloutSchema.SOURCE)).agg(first, rest).orderBy(desc(ROWS))
+                        .limit(MAX_SOURCES + 1).collectAsList();
+                if (groups.size() <= MAX_SOURCES) {
+                    for (Row g : groups) {
+                        if (!g.isNullAt(0)) {
+                            sources.put(g.getString(0), g.getLong(1));
+                        }
+                    }
+                    return merge(groups, 1, merges);
+                }
+                sources.putAll(sources());
+            }
+            return merge(List.of(df.agg(first, rest).first()), 0, merges);
+        }
+
+        /**
+         * One row per condition and trajectory length T (few rows): the trajectories, their rows and
+         * iterations, and the counters of the trajectory rules, which {@link #checkTrajectories} adds up.
+         */
+        private List<Row> lengthsAndFaults() {
+            Column incomplete = TrajectoryRules.missingStep();
+            return trajectories().groupBy(col(RolloutSchema.CONDITION), col("tmax").plus(1).as("T"))
+                    .agg(count(lit(1)), sum("rows"), collect_set(RolloutSchema.ITERATION), sum("dupKeys"),
+                            sum("dupCopies"), sum("conflictKeys"), sum("conflictRows"),
+                            sum(when(incomplete, 1L).otherwise(0L)))
+                    .collectAsList();
+        }
+
+        /**
+         * The trajectory table for the examples of the failing trajectory rules, built and kept on first
+         * use: the rules' counts come from {@link #lengthsAndFaults}, so a dataset that breaks none never
+         * stores it, and one that breaks several builds it once.
+         */
+        private Dataset<Row> persistedTrajectories() {
+            if (traj == null) {
+                traj = trajectories().persist(StorageLevel.MEMORY_AND_DISK());
+            }
+            return traj;
         }
 
         private record RowCheck(FaultKind kind, String column, Column condition, String what) {
         }
 
+        /**
+         * The per-row checks, built from columns and lambdas rather than SQL text: text would start
+         * Spark's SQL parser, whose first parse in a JVM takes a good part of a second of the command.
+         */
         private List<RowCheck> rowChecks() {
             List<RowCheck> checks = new ArrayList<>();
             for (String c : RolloutSchema.REQUIRED_COLUMNS) {
@@ -215,32 +289,29 @@ public final class RolloutValidator {
             }
             for (String v : RolloutSchema.VECTOR_COLUMNS) {
                 if (usable.contains(v)) {
-                    checks.add(new RowCheck(FaultKind.NULL_VALUE, v, expr("exists(`" + v + "`, e -> e IS NULL)"),
+                    checks.add(new RowCheck(FaultKind.NULL_VALUE, v, exists(col(v), Column::isNull),
                             "column " + v + " has null elements"));
                 }
             }
             for (String v : RolloutSchema.VECTOR_COLUMNS) {
                 if (usable.contains(v)) {
                     checks.add(new RowCheck(FaultKind.NON_FINITE, v,
-                            expr("exists(`" + v + "`, e -> isnan(e) OR abs(e) = double('Infinity'))"),
+                            exists(col(v), RolloutValidator::nonFinite),
                             "column " + v + " has NaN or infinite elements"));
                 }
             }
             if (usable.contains(RolloutSchema.COST)) {
-                Column cost = col(RolloutSchema.COST);
-                checks.add(new RowCheck(FaultKind.NON_FINITE, RolloutSchema.COST,
-                        isnan(cost).or(abs(cost).equalTo(lit(Double.POSITIVE_INFINITY))),
+                checks.add(new RowCheck(FaultKind.NON_FINITE, RolloutSchema.COST, nonFinite(col(RolloutSchema.COST)),
                         "column " + RolloutSchema.COST + " is NaN or infinite"));
             }
             for (String v : RolloutSchema.VECTOR_COLUMNS) {
                 if (usable.contains(v)) {
-                    checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, v, expr("exists(`" + v + "`, e -> " + tooLarge("e") + ")"),
+                    checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, v, exists(col(v), RolloutValidator::tooLarge),
                             "column " + v + " has elements of magnitude above 1e150 (" + RolloutRules.VALUE_EXPECTATION + ")"));
                 }
             }
             if (usable.contains(RolloutSchema.COST)) {
-                checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, RolloutSchema.COST,
-                        expr(tooLarge("`" + RolloutSchema.COST + "`")),
+                checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, RolloutSchema.COST, tooLarge(col(RolloutSchema.COST)),
                         "column " + RolloutSchema.COST + " has magnitude above 1e150 (" + RolloutRules.VALUE_EXPECTATION + ")"));
             }
             if (usable.contains(RolloutSchema.U_APPLIED) && usable.contains(RolloutSchema.U)) {
@@ -260,12 +331,6 @@ public final class RolloutValidator {
                 }
             }
             return checks;
-        }
-
-        /** A finite value above the magnitude bound; NaN (which Spark orders above every number) and infinity are NON_FINITE. */
-        private static String tooLarge(String v) {
-            return "(abs(" + v + ") > " + RolloutRules.MAX_MAGNITUDE + "D AND NOT isnan(" + v + ") AND abs(" + v
-                    + ") != double('Infinity'))";
         }
 
         /** Reports a vector column whose length differs between rows; returns its most common length. */
@@ -331,20 +396,24 @@ public final class RolloutValidator {
                     .agg(aggregates[0], aggregates[1], aggregates[2]);
         }
 
-        private void checkTrajectories(Dataset<Row> traj) {
-            Column incomplete = TrajectoryRules.missingStep();
-            Row t = traj.agg(total(col("dupKeys")), total(col("dupCopies")), total(col("conflictKeys")),
-                    total(col("conflictRows")), total(when(incomplete, 1L).otherwise(0L))).first();
-            long dupKeys = t.getLong(0);
-            long dupCopies = t.getLong(1);
-            long conflictKeys = t.getLong(2);
-            long conflictRows = t.getLong(3);
-            long incompleteTraj = t.getLong(4);
+        private void checkTrajectories(List<Row> perLength) {
+            long dupKeys = 0;
+            long dupCopies = 0;
+            long conflictKeys = 0;
+            long conflictRows = 0;
+            long incompleteTraj = 0;
+            for (Row r : perLength) {
+                dupKeys += r.getLong(5);
+                dupCopies += r.getLong(6);
+                conflictKeys += r.getLong(7);
+                conflictRows += r.getLong(8);
+                incompleteTraj += r.getLong(9);
+            }
             if (conflictKeys > 0 || dupKeys > 0) {
                 reportRepeatedKeys(conflictKeys, conflictRows, dupKeys, dupCopies);
             }
             if (incompleteTraj > 0) {
-                reportMissingSteps(traj.filter(incomplete), incompleteTraj);
+                reportMissingSteps(persistedTrajectories().filter(TrajectoryRules.missingStep()), incompleteTraj);
             }
         }
 
@@ -417,14 +486,13 @@ public final class RolloutValidator {
         }
 
         /** Reports conditions whose trajectories differ in length; returns the per-condition summary. */
-        private List<DatasetSummary.ConditionSummary> checkLengths(Dataset<Row> traj) {
+        private List<DatasetSummary.ConditionSummary> checkLengths(List<Row> perLength) {
             Column length = col("tmax").plus(1);
             Map<Integer, TreeMap<Integer, Long>> lengths = new TreeMap<>();
             Map<Integer, Long> rowsPerCondition = new TreeMap<>();
             Map<Integer, Set<Integer>> iterations = new TreeMap<>();
             // One row per (condition, T): a few rows, each with the set of iterations (a few numbers).
-            for (Row r : traj.groupBy(col(RolloutSchema.CONDITION), length.as("T"))
-                    .agg(count(lit(1)), sum("rows"), collect_set(RolloutSchema.ITERATION)).collectAsList()) {
+            for (Row r : perLength) {
                 lengths.computeIfAbsent(r.getInt(0), k -> new TreeMap<>()).put(r.getInt(1), r.getLong(2));
                 rowsPerCondition.merge(r.getInt(0), r.getLong(3), Long::sum);
                 iterations.computeIfAbsent(r.getInt(0), k -> new TreeSet<>()).addAll(r.<Integer>getList(4));
@@ -439,7 +507,7 @@ public final class RolloutValidator {
                         iterations.get(condition).size(), rowsPerCondition.get(condition)));
                 if (byLength.size() > 1) {
                     long off = total - byLength.get(common);
-                    List<String> ex = traj.filter(col(RolloutSchema.CONDITION).equalTo(condition)
+                    List<String> ex = persistedTrajectories().filter(col(RolloutSchema.CONDITION).equalTo(condition)
                                     .and(length.notEqual(common)))
                             .limit(MAX_EXAMPLES).collectAsList().stream()
                             .map(r -> formatKey(r, RolloutSchema.TRAJECTORY_COLUMNS) + " has T=" + (r.getInt(4) + 1))
@@ -461,7 +529,7 @@ public final class RolloutValidator {
             }
             Map<String, Long> out = new LinkedHashMap<>();
             for (Row r : df.filter(col(RolloutSchema.SOURCE).isNotNull()).groupBy(RolloutSchema.SOURCE).count()
-                    .orderBy(desc("count")).limit(20).collectAsList()) {
+                    .orderBy(desc("count")).limit(MAX_SOURCES).collectAsList()) {
                 out.put(r.getString(0), r.getLong(1));
             }
             return out;
@@ -481,6 +549,16 @@ public final class RolloutValidator {
         }
     }
 
+    /** NaN or infinite. */
+    private static Column nonFinite(Column v) {
+        return isnan(v).or(abs(v).equalTo(lit(Double.POSITIVE_INFINITY)));
+    }
+
+    /** A finite value above the magnitude bound; NaN (which Spark orders above every number) and infinity are NON_FINITE. */
+    private static Column tooLarge(Column v) {
+        return abs(v).gt(lit(RolloutRules.MAX_MAGNITUDE)).and(not(nonFinite(v)));
+    }
+
     private static Column[] keyCols(List<String> names) {
         return names.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     }
@@ -497,9 +575,33 @@ public final class RolloutValidator {
         return b.append(')').toString();
     }
 
-    /** A sum that is 0, not null, over no rows. */
-    private static Column total(Column c) {
-        return coalesce(sum(c), lit(0L));
+    /** How the groups' values of one aggregate add up to the value over all rows. */
+    private enum Merge {
+        SUM, LEAST, GREATEST
+    }
+
+    /**
+     * The aggregates over all rows from their values per group: the fields of each group from
+     * {@code from} on, merged by {@code merges}; nulls (a group without values) are left out.
+     */
+    private static Row merge(List<Row> groups, int from, List<Merge> merges) {
+        Object[] out = new Object[merges.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = merges.get(i) == Merge.SUM ? (Object) 0L : null;
+        }
+        for (Row g : groups) {
+            for (int i = 0; i < out.length; i++) {
+                if (g.isNullAt(from + i)) {
+                    continue;
+                }
+                out[i] = switch (merges.get(i)) {
+                    case SUM -> (Long) out[i] + g.getLong(from + i);
+                    case LEAST -> out[i] == null ? g.getInt(from + i) : Math.min((Integer) out[i], g.getInt(from + i));
+                    case GREATEST -> out[i] == null ? g.getInt(from + i) : Math.max((Integer) out[i], g.getInt(from + i));
+                };
+            }
+        }
+        return RowFactory.create(out);
     }
 
     private static String exampleText(List<String> examples) {
