@@ -452,38 +452,14 @@ public final class ConfigReader {
     private static PolicyOptions readPolicy(ConfigNode n, long seed, int defaultEvalHorizon, Environment env,
                                             long targetsPerIteration) {
         PolicyOptions d = PolicyOptions.defaults(seed, defaultEvalHorizon);
-        double[] hiddenRaw = n.getDoubleArray("hidden", java.util.Arrays.stream(d.hidden()).asDoubleStream().toArray());
-        int[] hidden = new int[hiddenRaw.length];
-        for (int i = 0; i < hidden.length; i++) {
-            if (hiddenRaw[i] != Math.rint(hiddenRaw[i]) || hiddenRaw[i] < 1) {
-                throw n.error(n.key("hidden"), "expected whole numbers >= 1 (hidden layer widths), got " + hiddenRaw[i]);
-            }
-            ConfigBounds.atMost(n, "hidden", (long) hiddenRaw[i], ConfigBounds.MAX_HIDDEN_UNITS,
-                    "units a hidden layer is planned for");
-            hidden[i] = (int) hiddenRaw[i];
-        }
-        n.setResolved("hidden", hidden);
-        int[] layers = new int[hidden.length + 2];
-        layers[0] = env.observationDim();
-        System.arraycopy(hidden, 0, layers, 1, hidden.length);
-        layers[layers.length - 1] = env.actionDim();
-        ConfigBounds.checkNetwork(n, layers);
+        int[] hidden = readHidden(n, d, env);
         int iterations = Policy.TRAIN_ITERATIONS.integer(n);
         double tol = Policy.TRAIN_TOLERANCE.number(n);
         double l2 = Policy.L2.number(n);
         double initWt = Policy.INIT_POL_WT.number(n);
         boolean onPolicy = Policy.SAMPLE_ON_POLICY.flag(n);
         int replay = Policy.REPLAY_ITERATIONS.integer(n);
-        PolicyOptions.Training training = PolicyOptions.Training.fromConfigName(Policy.TRAINING.choice(n));
-        long plannedTargets = targetsPerIteration * (replay + 1);
-        long perTarget = PolicyOptions.Training.doublesPerTarget(env.observationDim(), env.actionDim());
-        if (training == PolicyOptions.Training.LOCAL && PolicyOptions.Training.exceedsCap(plannedTargets, perTarget)) {
-            throw n.error(n.key("training"), String.format(Locale.ROOT, "local would gather up to %d S-step targets "
-                    + "(conditions x samples x horizon x (replay_iterations + 1)) of %d numbers each into the driver, "
-                    + "%.1f MiB, above its cap of %d numbers (%d MiB); use auto or distributed", plannedTargets,
-                    perTarget, plannedTargets * perTarget * 8.0 / (1 << 20), PolicyOptions.Training.LOCAL_CAP_DOUBLES,
-                    PolicyOptions.Training.LOCAL_CAP_DOUBLES * 8 >> 20));
-        }
+        PolicyOptions.Training training = readTraining(n, env, targetsPerIteration * (replay + 1));
         int episodes = Policy.EVAL_EPISODES.integer(n);
         PolicyOptions.EvalStarts evalStarts = PolicyOptions.EvalStarts.fromConfigName(Policy.EVAL_STARTS.choice(n));
         int evalHorizon = Policy.EVAL_HORIZON.integer(n, d.evalHorizon());
@@ -509,6 +485,41 @@ public final class ConfigReader {
                         p.initialStateVar(), p.em()), episodes, evalHorizon,
                 new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower), replay,
                 training, evalStarts);
+    }
+
+    /** {@code policy.hidden}: whole widths within bounds, and a network of a size the run can hold. */
+    private static int[] readHidden(ConfigNode n, PolicyOptions d, Environment env) {
+        double[] hiddenRaw = n.getDoubleArray("hidden", java.util.Arrays.stream(d.hidden()).asDoubleStream().toArray());
+        int[] hidden = new int[hiddenRaw.length];
+        for (int i = 0; i < hidden.length; i++) {
+            if (hiddenRaw[i] != Math.rint(hiddenRaw[i]) || hiddenRaw[i] < 1) {
+                throw n.error(n.key("hidden"), "expected whole numbers >= 1 (hidden layer widths), got " + hiddenRaw[i]);
+            }
+            ConfigBounds.atMost(n, "hidden", (long) hiddenRaw[i], ConfigBounds.MAX_HIDDEN_UNITS,
+                    "units a hidden layer is planned for");
+            hidden[i] = (int) hiddenRaw[i];
+        }
+        n.setResolved("hidden", hidden);
+        int[] layers = new int[hidden.length + 2];
+        layers[0] = env.observationDim();
+        System.arraycopy(hidden, 0, layers, 1, hidden.length);
+        layers[layers.length - 1] = env.actionDim();
+        ConfigBounds.checkNetwork(n, layers);
+        return hidden;
+    }
+
+    /** {@code policy.training}; {@code local} refused when the S-step's {@code plannedTargets} exceed its cap. */
+    private static PolicyOptions.Training readTraining(ConfigNode n, Environment env, long plannedTargets) {
+        PolicyOptions.Training training = PolicyOptions.Training.fromConfigName(Policy.TRAINING.choice(n));
+        long perTarget = PolicyOptions.Training.doublesPerTarget(env.observationDim(), env.actionDim());
+        if (training == PolicyOptions.Training.LOCAL && PolicyOptions.Training.exceedsCap(plannedTargets, perTarget)) {
+            throw n.error(n.key("training"), String.format(Locale.ROOT, "local would gather up to %d S-step targets "
+                    + "(conditions x samples x horizon x (replay_iterations + 1)) of %d numbers each into the driver, "
+                    + "%.1f MiB, above its cap of %d numbers (%d MiB); use auto or distributed", plannedTargets,
+                    perTarget, plannedTargets * perTarget * 8.0 / (1 << 20), PolicyOptions.Training.LOCAL_CAP_DOUBLES,
+                    PolicyOptions.Training.LOCAL_CAP_DOUBLES * 8 >> 20));
+        }
+        return training;
     }
 
     /**
