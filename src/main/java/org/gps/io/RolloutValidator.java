@@ -451,7 +451,9 @@ public final class RolloutValidator {
                         .and(col(RolloutSchema.SAMPLE).equalTo(r.getInt(2))));
             }
             Map<String, TreeSet<Integer>> present = new LinkedHashMap<>();
-            for (Row r : df.filter(which).select(keyCols(RolloutSchema.KEY_COLUMNS)).distinct().collectAsList()) {
+            // A row without t is a NULL_VALUE of its own and holds no step of the trajectory.
+            Column withT = which.and(col(RolloutSchema.T).isNotNull());
+            for (Row r : df.filter(withT).select(keyCols(RolloutSchema.KEY_COLUMNS)).distinct().collectAsList()) {
                 present.computeIfAbsent(formatKey(r, RolloutSchema.TRAJECTORY_COLUMNS), k -> new TreeSet<>()).add(r.getInt(3));
             }
             List<String> ex = new ArrayList<>();

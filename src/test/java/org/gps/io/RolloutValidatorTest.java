@@ -266,6 +266,26 @@ class RolloutValidatorTest {
         assertMentions(p, "1 trajectory", "(iteration=0, condition=1, sample=1) lacks t=2 of 0..3");
     }
 
+    /**
+     * A row whose t is null is a NULL_VALUE of its own; the trajectory it belongs to is still
+     * checked for gaps on its other rows, and the report keeps both faults (the null row once made
+     * the gap's examples fail to read, and the report ended as an unreadable path).
+     */
+    @Test
+    void aNullTAndAGapInTheSameTrajectoryAreBothReported() {
+        List<Object[]> rows = validRows();
+        rows.remove(find(rows, 1, 1, 1));
+        find(rows, 1, 1, 2)[I_T] = null;
+        String path = writeRaw(dir, "null-t-gap", rows);
+
+        ValidationReport r = validate(path);
+
+        assertEquals(Set.of(FaultKind.NULL_VALUE, FaultKind.MISSING_TIME_STEP), r.kinds(), r.format());
+        ValidationProblem gap = r.problems().stream().filter(p -> p.kind() == FaultKind.MISSING_TIME_STEP)
+                .findFirst().orElseThrow();
+        assertMentions(gap, "(iteration=0, condition=1, sample=1) lacks t=1, 2 of 0..3");
+    }
+
     @Test
     void trajectoryStartingAfterZeroIsAMissingTimeStep() {
         List<Object[]> rows = validRows();
