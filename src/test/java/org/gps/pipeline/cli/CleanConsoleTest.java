@@ -107,6 +107,20 @@ class CleanConsoleTest {
                 + "local[*], spark://HOST:PORT, yarn or k8s://HOST:PORT", c.last(), c.text());
     }
 
+    /** A command that succeeds prints its result and nothing from Spark's logging (no WARN line). */
+    @Test
+    void validatingAValidDatasetPrintsNoLogLine() throws Exception {
+        Path data = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "data", "logged",
+                "double-integrator");
+        Console c = runToEnd("valid", "validate", data.toString(), "--master", "local[1]");
+
+        assertEquals(0, c.exitCode(), c.text());
+        assertTrue(c.text().contains("sources: logged (120 rows)"), c.text());
+        assertFalse(Pattern.compile("^\\d\\d:\\d\\d:\\d\\d (WARN|ERROR) ", Pattern.MULTILINE).matcher(c.text()).find(),
+                "no log line on the console:\n" + c.text());
+        assertNoJvmWarning(c);
+    }
+
     @Test
     void verbosePrintsTheTraceBeforeTheSameLastLine() throws Exception {
         Path rollouts = damagedRollouts("empty-part-verbose");
