@@ -13,9 +13,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.dense_rank;
+import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -24,6 +24,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.unix_date;
 import static org.apache.spark.sql.functions.unix_micros;
@@ -437,9 +438,9 @@ public final class RolloutIngest {
             if (costColumn != null) {
                 String key = mapping.cost() != null ? "cost" : "reward";
                 Column d = scalar(costColumn, key, checks);
-                checks.add(new Check(FaultKind.NON_FINITE, notFinite(d),
+                checks.add(new Check(FaultKind.NON_FINITE, RolloutRules.nonFinite(d),
                         concat(lit(key + ": column '" + costColumn + "' is "), d.cast(DataTypes.StringType))));
-                checks.add(new Check(FaultKind.VALUE_TOO_LARGE, tooLarge(d),
+                checks.add(new Check(FaultKind.VALUE_TOO_LARGE, RolloutRules.tooLarge(d),
                         concat(lit(key + ": column '" + costColumn + "' is "), d.cast(DataTypes.StringType),
                                 lit("; " + RolloutRules.VALUE_EXPECTATION))));
                 cost = mapping.cost() != null ? d : d.multiply(-1.0);
@@ -567,7 +568,7 @@ public final class RolloutIngest {
             checks.add(new Check(FaultKind.WRONG_TYPE, raw.isNotNull().and(key.isNull()),
                     concat(lit(what + " holds '"), raw.cast(DataTypes.StringType),
                             lit("', not a number or a date-time"))));
-            checks.add(new Check(FaultKind.NON_FINITE, notFinite(key),
+            checks.add(new Check(FaultKind.NON_FINITE, RolloutRules.nonFinite(key),
                     concat(lit(what + " is "), key.cast(DataTypes.StringType))));
             return key;
         }
@@ -627,9 +628,9 @@ public final class RolloutIngest {
                 String c = v.columns().get(i);
                 String key = v.listed() ? v.key() + "[" + i + "]" : v.key();
                 Column d = scalar(c, key, checks);
-                checks.add(new Check(FaultKind.NON_FINITE, notFinite(d),
+                checks.add(new Check(FaultKind.NON_FINITE, RolloutRules.nonFinite(d),
                         concat(lit(key + ": column '" + c + "' is "), d.cast(DataTypes.StringType))));
-                checks.add(new Check(FaultKind.VALUE_TOO_LARGE, tooLarge(d),
+                checks.add(new Check(FaultKind.VALUE_TOO_LARGE, RolloutRules.tooLarge(d),
                         concat(lit(key + ": column '" + c + "' is "), d.cast(DataTypes.StringType),
                                 lit("; " + RolloutRules.VALUE_EXPECTATION))));
                 elements.add(d);
@@ -642,27 +643,23 @@ public final class RolloutIngest {
             Column raw = col(a);
             int dim = length >= 0 ? length : mostCommonSize(raw);
             boolean text = !(type.elementType() instanceof NumericType);
-            Column value = text ? expr("transform(" + a + ", e -> try_cast(e AS double))")
-                    : raw.cast(DataTypes.createArrayType(DataTypes.DoubleType, true));
+            // Columns and lambdas rather than SQL text: the SQL parser's first use costs a good part of a second.
+            Column parsed = text ? transform(raw, e -> e.try_cast(DataTypes.DoubleType)) : raw;
+            Column value = text ? parsed : raw.cast(DataTypes.createArrayType(DataTypes.DoubleType, true));
             String what = key + ": column '" + column + "'";
             checks.add(new Check(FaultKind.NULL_VALUE, raw.isNull(), lit(what + " is empty")));
-            checks.add(new Check(FaultKind.NULL_VALUE, expr("exists(" + a + ", e -> e IS NULL)"),
-                    lit(what + " has an empty element")));
+            checks.add(new Check(FaultKind.NULL_VALUE, exists(raw, Column::isNull), lit(what + " has an empty element")));
             if (text) {
                 checks.add(new Check(FaultKind.WRONG_TYPE,
-                        expr("exists(" + a + ", e -> e IS NOT NULL AND try_cast(e AS double) IS NULL)"),
+                        exists(raw, e -> e.isNotNull().and(e.try_cast(DataTypes.DoubleType).isNull())),
                         lit(what + " has an element that is not a number")));
             }
             checks.add(new Check(FaultKind.INCONSISTENT_VECTOR_LENGTH, size(raw).notEqual(dim),
                     concat(lit(what + " has "), size(raw).cast(DataTypes.StringType),
                             lit(" elements; expected " + dim + (length >= 0 ? " (the length of u)" : " (the most common length)")))));
-            String parsed = text ? "transform(" + a + ", e -> try_cast(e AS double))" : a;
-            checks.add(new Check(FaultKind.NON_FINITE,
-                    expr("exists(" + parsed + ", e -> isnan(e) OR abs(e) = double('Infinity'))"),
+            checks.add(new Check(FaultKind.NON_FINITE, exists(parsed, RolloutRules::nonFinite),
                     lit(what + " has a NaN or infinite element")));
-            checks.add(new Check(FaultKind.VALUE_TOO_LARGE,
-                    expr("exists(" + parsed + ", e -> abs(e) > " + RolloutRules.MAX_MAGNITUDE
-                            + "D AND NOT isnan(e) AND abs(e) != double('Infinity'))"),
+            checks.add(new Check(FaultKind.VALUE_TOO_LARGE, exists(parsed, RolloutRules::tooLarge),
                     lit(what + " has an element of magnitude above 1e150; " + RolloutRules.VALUE_EXPECTATION)));
             return new Parsed(value, checks, dim);
         }
@@ -676,14 +673,6 @@ public final class RolloutIngest {
             return RolloutRules.mostCommon(byLength);
         }
 
-        private static Column notFinite(Column d) {
-            return isnan(d).or(abs(d).equalTo(lit(Double.POSITIVE_INFINITY)));
-        }
-
-        /** Finite but beyond {@link RolloutRules#MAX_MAGNITUDE}; NaN and infinity are {@link #notFinite}. */
-        private static Column tooLarge(Column d) {
-            return abs(d).gt(lit(RolloutRules.MAX_MAGNITUDE)).and(functions.not(notFinite(d)));
-        }
 
         /** Rows whose iteration, condition and rollout id are readable: they belong to a rollout. */
         private static Column attributable() {

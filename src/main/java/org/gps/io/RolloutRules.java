@@ -32,6 +32,21 @@ public final class RolloutRules {
      */
     public static final double MAX_MAGNITUDE = 1e150;
 
+    /** The value rule NON_FINITE as a Spark column over one number: NaN or infinite. */
+    public static org.apache.spark.sql.Column nonFinite(org.apache.spark.sql.Column v) {
+        return org.apache.spark.sql.functions.isnan(v)
+                .or(org.apache.spark.sql.functions.abs(v).equalTo(org.apache.spark.sql.functions.lit(Double.POSITIVE_INFINITY)));
+    }
+
+    /**
+     * The value rule VALUE_TOO_LARGE as a Spark column over one number: finite but beyond
+     * {@link #MAX_MAGNITUDE} (NaN, which Spark orders above every number, and infinity are {@link #nonFinite}).
+     */
+    public static org.apache.spark.sql.Column tooLarge(org.apache.spark.sql.Column v) {
+        return org.apache.spark.sql.functions.abs(v).gt(org.apache.spark.sql.functions.lit(MAX_MAGNITUDE))
+                .and(org.apache.spark.sql.functions.not(nonFinite(v)));
+    }
+
     /**
      * Largest index accepted in iteration, condition, sample and t. One below the int32 maximum so
      * that T = t + 1 and "index + 1" loops cannot overflow; indices stored as 64-bit integers beyond

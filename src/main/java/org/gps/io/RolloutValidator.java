@@ -6,11 +6,9 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.exists;
-import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -296,22 +294,22 @@ public final class RolloutValidator {
             for (String v : RolloutSchema.VECTOR_COLUMNS) {
                 if (usable.contains(v)) {
                     checks.add(new RowCheck(FaultKind.NON_FINITE, v,
-                            exists(col(v), RolloutValidator::nonFinite),
+                            exists(col(v), RolloutRules::nonFinite),
                             "column " + v + " has NaN or infinite elements"));
                 }
             }
             if (usable.contains(RolloutSchema.COST)) {
-                checks.add(new RowCheck(FaultKind.NON_FINITE, RolloutSchema.COST, nonFinite(col(RolloutSchema.COST)),
+                checks.add(new RowCheck(FaultKind.NON_FINITE, RolloutSchema.COST, RolloutRules.nonFinite(col(RolloutSchema.COST)),
                         "column " + RolloutSchema.COST + " is NaN or infinite"));
             }
             for (String v : RolloutSchema.VECTOR_COLUMNS) {
                 if (usable.contains(v)) {
-                    checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, v, exists(col(v), RolloutValidator::tooLarge),
+                    checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, v, exists(col(v), RolloutRules::tooLarge),
                             "column " + v + " has elements of magnitude above 1e150 (" + RolloutRules.VALUE_EXPECTATION + ")"));
                 }
             }
             if (usable.contains(RolloutSchema.COST)) {
-                checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, RolloutSchema.COST, tooLarge(col(RolloutSchema.COST)),
+                checks.add(new RowCheck(FaultKind.VALUE_TOO_LARGE, RolloutSchema.COST, RolloutRules.tooLarge(col(RolloutSchema.COST)),
                         "column " + RolloutSchema.COST + " has magnitude above 1e150 (" + RolloutRules.VALUE_EXPECTATION + ")"));
             }
             if (usable.contains(RolloutSchema.U_APPLIED) && usable.contains(RolloutSchema.U)) {
@@ -549,16 +547,6 @@ public final class RolloutValidator {
         private void add(FaultKind kind, String column, long count, List<String> examples, String message) {
             problems.add(new ValidationProblem(kind, column, message, count, examples));
         }
-    }
-
-    /** NaN or infinite. */
-    private static Column nonFinite(Column v) {
-        return isnan(v).or(abs(v).equalTo(lit(Double.POSITIVE_INFINITY)));
-    }
-
-    /** A finite value above the magnitude bound; NaN (which Spark orders above every number) and infinity are NON_FINITE. */
-    private static Column tooLarge(Column v) {
-        return abs(v).gt(lit(RolloutRules.MAX_MAGNITUDE)).and(not(nonFinite(v)));
     }
 
     private static Column[] keyCols(List<String> names) {

@@ -118,6 +118,52 @@ class IngestCommandTest {
         assertFalse(Files.exists(dir.resolve("out2")), "nothing written");
     }
 
+    /**
+     * An array column is checked element by element, whether its elements are text to parse (the
+     * state below) or numbers (the action): one rollout per rule broken, each rejected with the rule
+     * and the column named; the one clean rollout passes.
+     */
+    @Test
+    void arrayElementsThatAreEmptyNotNumbersNonFiniteOrTooLargeRejectTheirRollouts(@TempDir Path dir)
+            throws Exception {
+        StringBuilder jl = new StringBuilder();
+        for (Step s : log()) {
+            String state = "[\"" + d(s.x0()) + "\", \"" + d(s.x1()) + "\"]";
+            String act = "[" + d(s.u()) + "]";
+            String run = s.condition() + "/" + s.episode();
+            if (run.equals("0/e7") && s.t() == 1) {
+                state = "[\"1.0\", \"abc\"]";
+            } else if (run.equals("0/e3") && s.t() == 2) {
+                state = "[\"NaN\", \"1.0\"]";
+            } else if (run.equals("1/e9") && s.t() == 0) {
+                state = "[\"1e200\", \"1.0\"]";
+            }
+            jl.append(String.format(Locale.ROOT, "{\"task\": %d, \"run\": \"%s\", \"k\": %d, \"state\": %s, "
+                    + "\"act\": %s}%n", s.condition(), s.episode(), s.t(), state, act));
+        }
+        jl.append("{\"task\": 1, \"run\": \"e5\", \"k\": 0, \"state\": [null, \"1.0\"], \"act\": [0.5]}\n");
+        jl.append("{\"task\": 1, \"run\": \"e6\", \"k\": 0, \"state\": [\"1.0\", \"1.0\"], \"act\": [1e200]}\n");
+        Path jsonl = write(dir, "log.jsonl", jl.toString());
+        Path map = write(dir, "map.yaml", "condition: task\nrollout: run\nt: k\nx: state\nu: act\n");
+        String out = dir.resolve("out").toString();
+
+        CliTestSupport.Outcome o = CliTestSupport.run("ingest", "--input", jsonl.toString(), "--format", "jsonl",
+                "--mapping", map.toString(), "--out", out);
+
+        assertEquals(0, o.exitCode(), o.err() + o.out());
+        JsonNode r = report(out);
+        assertEquals(java.util.Map.of("WRONG_TYPE", 1L, "NON_FINITE", 1L, "VALUE_TOO_LARGE", 2L, "NULL_VALUE", 1L),
+                counts(r.get("rejected_rows")), r.toString());
+        assertEquals(1, r.at("/rollouts/accepted").asLong(), r.toString());
+        for (String said : List.of("x: column 'state' has an element that is not a number",
+                "x: column 'state' has a NaN or infinite element",
+                "x: column 'state' has an element of magnitude above 1e150",
+                "u: column 'act' has an element of magnitude above 1e150",
+                "x: column 'state' has an empty element")) {
+            assertTrue(o.out().contains(said), said + " in:\n" + o.out());
+        }
+    }
+
     @Test
     void csvJsonLinesAndRenamedParquetGiveTheSameSchemaV1Rows(@TempDir Path dir) throws Exception {
         List<Step> steps = log();
