@@ -39,7 +39,7 @@ public record DynamicsOptions(boolean sharedPrior, int maxClusters, int minSampl
 
         /** The name in configs and on the command line. */
         public String configName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return org.gps.core.ConfigNames.of(this);
         }
 
         /** @throws IllegalArgumentException for a name other than commanded or applied */

@@ -57,23 +57,17 @@ public record GmmOptions(int maxIterations, double tolerance, double ridge, doub
 
         /** The name in configs and on the command line: {@code auto}, {@code kmeans}, {@code sampled_means}, {@code random_assignment}. */
         public String configName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return org.gps.core.ConfigNames.of(this);
         }
 
         /** Every {@link #configName()}, in declaration order. */
         public static String[] configNames() {
-            return java.util.Arrays.stream(values()).map(Initialization::configName).toArray(String[]::new);
+            return org.gps.core.ConfigNames.all(Initialization.class);
         }
 
         /** The start named {@code name} ({@link #configName()}); IllegalArgumentException for any other. */
         public static Initialization fromConfigName(String name) {
-            for (Initialization i : values()) {
-                if (i.configName().equals(name)) {
-                    return i;
-                }
-            }
-            throw new IllegalArgumentException("expected one of " + String.join(", ", configNames()) + ", got '"
-                    + name + "'");
+            return org.gps.core.ConfigNames.parse(Initialization.class, name);
         }
     }
 

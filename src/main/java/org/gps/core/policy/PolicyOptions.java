@@ -85,22 +85,16 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
         EVEN, RANDOM;
 
         public String configName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return org.gps.core.ConfigNames.of(this);
         }
 
         public static String[] configNames() {
-            return java.util.Arrays.stream(values()).map(EvalStarts::configName).toArray(String[]::new);
+            return org.gps.core.ConfigNames.all(EvalStarts.class);
         }
 
         /** The value named {@code name} ({@link #configName()}); IllegalArgumentException for any other. */
         public static EvalStarts fromConfigName(String name) {
-            for (EvalStarts e : values()) {
-                if (e.configName().equals(name)) {
-                    return e;
-                }
-            }
-            throw new IllegalArgumentException("expected one of " + String.join(", ", configNames()) + ", got '"
-                    + name + "'");
+            return org.gps.core.ConfigNames.parse(EvalStarts.class, name);
         }
     }
 
@@ -130,23 +124,17 @@ public record PolicyOptions(int[] hidden, int trainIterations, double trainToler
         public static final long LOCAL_CAP_DOUBLES = 1L << 24;
 
         public String configName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return org.gps.core.ConfigNames.of(this);
         }
 
         /** Every {@link #configName()}, in declaration order. */
         public static String[] configNames() {
-            return java.util.Arrays.stream(values()).map(Training::configName).toArray(String[]::new);
+            return org.gps.core.ConfigNames.all(Training.class);
         }
 
         /** The value named {@code name} ({@link #configName()}); IllegalArgumentException for any other. */
         public static Training fromConfigName(String name) {
-            for (Training t : values()) {
-                if (t.configName().equals(name)) {
-                    return t;
-                }
-            }
-            throw new IllegalArgumentException("expected one of " + String.join(", ", configNames()) + ", got '"
-                    + name + "'");
+            return org.gps.core.ConfigNames.parse(Training.class, name);
         }
 
         /** Numbers one target holds once gathered: observation, mean, precision (dU x dU) and weight. */
