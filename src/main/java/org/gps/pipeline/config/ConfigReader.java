@@ -200,6 +200,7 @@ public final class ConfigReader {
         List<CostFunction> costs = CostConfig.read(c.child("cost"), conditions.size(), e.stateDim(), e.actionDim());
         ConfigNode trajoptNode = c.child("trajopt");
         org.gps.core.control.ActionBounds actionLimits = readActionLimits(trajoptNode, e);
+        StepSizeScope stepSize = readStepSize(trajoptNode, algorithm);
         TrajOptOptions trajopt = readTrajOpt(trajoptNode, algorithm);
         SampleBased sampleBased = readSampleBased(c, algorithm, samples);
         DynamicsOptions dynamics = readDynamics(c.child("dynamics"), seed);
@@ -209,7 +210,7 @@ public final class ConfigReader {
         PilqrOptions pilqr = sampleBased.pilqr();
         c.finish();
         return new ExperimentConfig(name, seed, algorithm, iterations, horizon, samples, noise, env, List.copyOf(conditions),
-                init, costs, trajopt, actionLimits, dynamics, policy, pi2, pilqr, toJson(c.resolved()));
+                init, costs, trajopt, actionLimits, stepSize, dynamics, policy, pi2, pilqr, toJson(c.resolved()));
     }
 
     /** environment: {type: ..., <parameters of that type>}; the factory validates the parameters. */
@@ -352,6 +353,21 @@ public final class ConfigReader {
                 + "' applies every action as commanded (it has no action limits); use none"));
     }
 
+    /**
+     * {@code trajopt.step_size}: MDGPS only, whose rule can take one multiplier for all conditions
+     * (the default) or one each; the other algorithms always adjust each condition's own.
+     */
+    private static StepSizeScope readStepSize(ConfigNode n, Algorithm algorithm) {
+        if (algorithm == Algorithm.MDGPS) {
+            return TrajOpt.STEP_SIZE.choice(n, StepSizeScope.class);
+        }
+        if (n.has(TrajOpt.STEP_SIZE.name())) {
+            throw n.error(n.key(TrajOpt.STEP_SIZE.name()), "read by mdgps only; " + algorithm
+                    + " adjusts each condition's step multiplier on its own");
+        }
+        return StepSizeScope.PER_CONDITION;
+    }
+
     private static TrajOptOptions readTrajOpt(ConfigNode n, Algorithm algorithm) {
         TrajOptOptions d = TrajOptOptions.defaults();
         boolean pilqr = algorithm.cStep() == Algorithm.CStep.PILQR;
@@ -384,7 +400,11 @@ public final class ConfigReader {
             throw n.error(n.key("max_step_mult"), "expected a number >= min_step_mult (" + minMult + "), got " + maxMult);
         }
         int rounds = TrajOpt.MAX_ROUNDS.integer(n);
-        n.refuseUnknownKeys(pilqr ? TrajOpt.SECTION.namesWithout(TrajOpt.NOT_READ_BY_PILQR) : TrajOpt.SECTION.names());
+        List<ConfigKey> notRead = new ArrayList<>(pilqr ? TrajOpt.NOT_READ_BY_PILQR : List.of());
+        if (algorithm != Algorithm.MDGPS) {
+            notRead.add(TrajOpt.STEP_SIZE);
+        }
+        n.refuseUnknownKeys(TrajOpt.SECTION.namesWithout(notRead));
         return new TrajOptOptions(klStep, minEta, maxEta, del0, d.etaErrorThreshold(), maxEnt, perStep, minMult, maxMult,
                 rounds, d.perStepBracketRounds(), d.perStepAdamRounds(), d.perStepAdamRate(), prevDistr);
     }

@@ -244,12 +244,19 @@ final class ConfigSections {
                 "upper clip of the step multiplier").documentedBound(">= min_step_mult");
         static final ConfigKey MAX_ROUNDS = ConfigKey.integer("max_rounds", D.maxRounds(), 1,
                 "rounds of the scalar dual search");
+        static final ConfigKey STEP_SIZE = ConfigKey.choice("step_size", StepSizeScope.SHARED.configName(),
+                List.of(StepSizeScope.configNames()),
+                "MDGPS only: `shared`, one step multiplier for every condition from the improvements averaged over "
+                        + "them (the original's rule); `per_condition`, each condition's multiplier from its own "
+                        + "predicted and actual improvement. The other algorithms refuse the key: TrajOpt and BADMM always "
+                        + "adjust each condition's own multiplier, PI2 and PILQR have rules of their own")
+                .documentedBound("");
 
         /** PILQR's LQR part has one KL bound per step (the {@code pilqr} section) and refuses these. */
         static final List<ConfigKey> NOT_READ_BY_PILQR = List.of(KL_STEP, MIN_STEP_MULT, MAX_STEP_MULT, CONS_PER_STEP);
 
-        static final Section SECTION = new Section("trajopt", List.of(ACTION_LIMITS, KL_STEP, MIN_ETA, MAX_ETA, DEL0,
-                MAX_ENT_TRAJ, CONS_PER_STEP, USE_PREV_DISTR, MIN_STEP_MULT, MAX_STEP_MULT, MAX_ROUNDS));
+        static final Section SECTION = new Section("trajopt", List.of(ACTION_LIMITS, STEP_SIZE, KL_STEP, MIN_ETA,
+                MAX_ETA, DEL0, MAX_ENT_TRAJ, CONS_PER_STEP, USE_PREV_DISTR, MIN_STEP_MULT, MAX_STEP_MULT, MAX_ROUNDS));
 
         private TrajOpt() {
         }

@@ -20,6 +20,7 @@ import java.util.List;
  * @param conditions   initial states x0, one per condition, already in the environment's state form
  * @param costs        the cost of each condition (docs/algorithm.md section 2)
  * @param trajopt      C-step and step-size options (sections 6, 7)
+ * @param stepSize     MDGPS: whether one step multiplier serves every condition ({@code trajopt.step_size})
  * @param dynamics     GMM prior and per-step fit options (sections 3-5); its EM seed is the run's
  * @param policy       the neural policy's options (sections 8-10); null for trajopt
  * @param pi2          the PI2 update's options; null unless the C-step is PI2 or PILQR
@@ -40,6 +41,7 @@ public record ExperimentConfig(
         List<CostFunction> costs,
         TrajOptOptions trajopt,
         org.gps.core.control.ActionBounds actionLimits,
+        StepSizeScope stepSize,
         DynamicsOptions dynamics,
         PolicyOptions policy,
         org.gps.core.control.Pi2Options pi2,

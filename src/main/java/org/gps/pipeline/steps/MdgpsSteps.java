@@ -13,6 +13,7 @@ import org.gps.io.AtomicOutput;
 import org.gps.io.FiniteNumbers;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
+import org.gps.pipeline.config.StepSizeScope;
 import org.gps.spark.DynamicsFitting;
 import org.gps.spark.PolicyLinearization;
 import org.gps.spark.TrajectoryGroups;
@@ -20,11 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The MDGPS parts of the C-step job (docs/algorithm.md sections 7 and 9): the policy linearization
- * that the C-step stays close to (BADMM's C-step job uses it too), and the step-size rule shared
- * by all conditions.
+ * that the C-step stays close to (BADMM's C-step job uses it too), and the step-size rule over the
+ * conditions.
  */
 final class MdgpsSteps {
     private static final Logger LOG = LoggerFactory.getLogger(MdgpsSteps.class);
@@ -65,14 +67,27 @@ final class MdgpsSteps {
      * MDGPS's 'laplace' rule (docs/algorithm.md section 7): with prev = the linearization that generated
      * the previous samples, new = the controllers of the last C-step, cur = the current
      * linearization, predicted = L(prev, prev model) - L(new, prev model) and actual =
-     * L(prev, prev model) - L(cur, cur model), each averaged over the conditions; one step size
-     * serves every condition.
+     * L(prev, prev model) - L(cur, cur model). {@code shared}: each averaged over the conditions, one
+     * step size from {@code stepMults}' first entry serves every condition; {@code per_condition}:
+     * each condition's own estimates update its own multiplier.
      */
-    static StepSizeUpdate stepSize(Map<Integer, LinearGaussianController> prevLinearization,
-                                   Map<Integer, TrajectoryModel> prevModels,
-                                   Map<Integer, LinearGaussianController> lastControllers,
-                                   Map<Integer, LinearGaussianController> curLinearization,
-                                   Map<Integer, TrajectoryModel> curModels, double stepMult, TrajOptOptions options) {
+    static Map<Integer, StepSizeUpdate> stepSizes(Map<Integer, LinearGaussianController> prevLinearization,
+                                                  Map<Integer, TrajectoryModel> prevModels,
+                                                  Map<Integer, LinearGaussianController> lastControllers,
+                                                  Map<Integer, LinearGaussianController> curLinearization,
+                                                  Map<Integer, TrajectoryModel> curModels,
+                                                  Map<Integer, Double> stepMults, StepSizeScope scope,
+                                                  TrajOptOptions options) {
+        Map<Integer, StepSizeUpdate> updates = new TreeMap<>();
+        if (scope == StepSizeScope.PER_CONDITION) {
+            for (int c : prevModels.keySet()) {
+                double prev = LaplaceCost.estimate(prevModels.get(c), prevLinearization.get(c));
+                double predicted = LaplaceCost.estimate(prevModels.get(c), lastControllers.get(c));
+                double cur = LaplaceCost.estimate(curModels.get(c), curLinearization.get(c));
+                updates.put(c, StepSizeRule.update(prev - predicted, prev - cur, stepMults.get(c), options));
+            }
+            return updates;
+        }
         double prevLaplace = 0;
         double prevPredicted = 0;
         double curLaplace = 0;
@@ -82,7 +97,12 @@ final class MdgpsSteps {
             prevPredicted += LaplaceCost.estimate(prevModels.get(c), lastControllers.get(c)) / m;
             curLaplace += LaplaceCost.estimate(curModels.get(c), curLinearization.get(c)) / m;
         }
-        return StepSizeRule.update(prevLaplace - prevPredicted, prevLaplace - curLaplace, stepMult, options);
+        StepSizeUpdate shared = StepSizeRule.update(prevLaplace - prevPredicted, prevLaplace - curLaplace,
+                stepMults.values().iterator().next(), options);
+        for (int c : prevModels.keySet()) {
+            updates.put(c, shared);
+        }
+        return updates;
     }
 
     private static String relativeByCondition(Map<Integer, Double> relative) {

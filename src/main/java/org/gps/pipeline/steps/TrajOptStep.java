@@ -139,8 +139,8 @@ public final class TrajOptStep {
     }
 
     /**
-     * The step-size rule from iteration I-1 to I for every condition: MDGPS's one rule over all
-     * conditions (the same update for each), else each condition's own.
+     * The step-size rule from iteration I-1 to I for every condition: MDGPS's rule over the conditions
+     * (one update for all, or each its own: {@code trajopt.step_size}), else each condition's own.
      */
     private static Map<Integer, StepSizeUpdate> stepSizes(SparkSession spark, RunDirectory run, ExperimentConfig config,
                                                           int iteration, IterationState prevState,
@@ -155,12 +155,12 @@ public final class TrajOptStep {
                 costs(spark, run, config, prev), config);
         Map<Integer, StepSizeUpdate> updates = new TreeMap<>();
         if (config.algorithm() == Algorithm.MDGPS) {
-            StepSizeUpdate u = MdgpsSteps.stepSize(PolicyOutputs.readLinearization(spark, run, prev), prevModels,
-                    current, references, models, prevState.condition(0).stepMult(), options);
+            Map<Integer, Double> stepMults = new TreeMap<>();
             for (int c = 0; c < config.conditionCount(); c++) {
-                updates.put(c, u);
+                stepMults.put(c, prevState.condition(c).stepMult());
             }
-            return updates;
+            return MdgpsSteps.stepSizes(PolicyOutputs.readLinearization(spark, run, prev), prevModels, current,
+                    references, models, stepMults, config.stepSize(), options);
         }
         boolean badmm = config.algorithm() == Algorithm.BADMM;
         Map<Integer, LinearGaussianController> previous = ControllerOutputs.read(spark, run, prev);

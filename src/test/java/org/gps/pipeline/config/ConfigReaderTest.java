@@ -80,6 +80,30 @@ class ConfigReaderTest {
     }
 
     @Test
+    void mdgpsSharesOneStepSizeByDefaultAndTakesOnePerConditionWhenAskedFor() {
+        assertEquals(StepSizeScope.SHARED, ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\n").stepSize());
+        ExperimentConfig own = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\ntrajopt: {step_size: "
+                + "per_condition}\n");
+        assertEquals(StepSizeScope.PER_CONDITION, own.stepSize());
+        assertTrue(own.resolvedJson().replace(" ", "").contains("\"step_size\":\"per_condition\""),
+                own.resolvedJson());
+        // TrajOpt adjusts each condition's own multiplier anyway.
+        assertEquals(StepSizeScope.PER_CONDITION, ConfigReader.parse("c.yaml", MINIMAL).stepSize());
+    }
+
+    @Test
+    void stepSizeIsRefusedOutsideMdgpsAndForAnUnknownValueNamingTheKey() {
+        String m = messageOf(MINIMAL + "trajopt: {step_size: shared}\n");
+        assertTrue(m.startsWith("c.yaml: trajopt.step_size: "), m);
+        assertTrue(m.contains("read by mdgps only; trajopt adjusts each condition's step multiplier on its own"), m);
+        assertTrue(messageOf(MINIMAL + "algorithm: badmm\ntrajopt: {step_size: per_condition}\n")
+                .contains("read by mdgps only; badmm"));
+        String unknown = messageOf(MINIMAL + "algorithm: mdgps\ntrajopt: {step_size: each}\n");
+        assertTrue(unknown.startsWith("c.yaml: trajopt.step_size: "), unknown);
+        assertTrue(unknown.contains("expected one of shared, per_condition"), unknown);
+    }
+
+    @Test
     void actionLimitsOfAnEnvironmentWithoutLimitsAreRefusedNamingTheKey() {
         String linear = """
                 horizon: 10

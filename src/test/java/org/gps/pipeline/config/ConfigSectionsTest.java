@@ -124,7 +124,8 @@ class ConfigSectionsTest {
         // On Pendulum the policy's evaluation horizon is Gym's, the declared default.
         ExperimentConfig mdgps = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\n");
         List<JsonNode> resolved = new ArrayList<>();
-        for (ExperimentConfig r : List.of(c, pilqr, mdgps)) {
+        // MDGPS first: it reads every key of trajopt (step_size is MDGPS's alone).
+        for (ExperimentConfig r : List.of(mdgps, c, pilqr)) {
             resolved.add(new ObjectMapper().readTree(r.resolvedJson()));
         }
         for (ConfigSections.Section s : ConfigSections.documented()) {
