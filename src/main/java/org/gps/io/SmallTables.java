@@ -75,9 +75,4 @@ public final class SmallTables {
     private static void keep(String path, String listing, Table table) {
         CACHE.put(path, table.rows().size() > MAX_ROWS ? null : listing, table);
     }
-
-    /** How many tables are kept now (for tests). */
-    static int size() {
-        return CACHE.size();
-    }
 }
