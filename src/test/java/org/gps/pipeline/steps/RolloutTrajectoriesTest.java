@@ -114,17 +114,17 @@ class RolloutTrajectoriesTest {
         String name = run.rollouts(0).toString();
 
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> first = RolloutTrajectories.of(spark(), run, List.of(0), cfg, name);
-        Map<TrajectoryGroups.Key, String>[] seen = new Map[2];
-        long firstRows = rowsRead(() -> seen[0] = collect(first));
+        List<Map<TrajectoryGroups.Key, String>> seen = new java.util.ArrayList<>();
+        long firstRows = rowsRead(() -> seen.add(collect(first)));
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> again = RolloutTrajectories.of(spark(), run, List.of(0), cfg, name);
-        long againRows = rowsRead(() -> seen[1] = collect(again));
+        long againRows = rowsRead(() -> seen.add(collect(again)));
 
         assertEquals(2 * 2 * 6, firstRows, "the first pass reads every row");
         assertSame(first, again);
         // Spark counts a cached block's records as read too: the four kept trajectories, not 24 rows of the files.
         assertEquals(2 * 2, againRows, "the kept trajectories are not read from the files again");
-        assertEquals(seen[0], seen[1]);
-        assertEquals(2 * 2, seen[0].size());
+        assertEquals(seen.get(0), seen.get(1));
+        assertEquals(2 * 2, seen.get(0).size());
 
         // Sampled anew (another process's rerun of the step would do the same): new files, read again.
         SampleStep.run(spark(), runDir, 0);
