@@ -41,6 +41,10 @@ public final class ControllerStore {
 
     /** The controllers as a DataFrame (M x T rows: small, built on the driver). */
     public static Dataset<Row> toDataFrame(SparkSession spark, Map<Integer, LinearGaussianController> controllers) {
+        return spark.createDataFrame(rows(controllers), SCHEMA).coalesce(1);
+    }
+
+    private static List<Row> rows(Map<Integer, LinearGaussianController> controllers) {
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<Integer, LinearGaussianController> e : new TreeMap<>(controllers).entrySet()) {
             LinearGaussianController c = e.getValue();
@@ -49,7 +53,26 @@ public final class ControllerStore {
                         c.offset(t), c.covariance(t).toRowMajor()));
             }
         }
-        return spark.createDataFrame(rows, SCHEMA).coalesce(1);
+        return rows;
+    }
+
+    /**
+     * Notes that {@code controllers} are now published at {@code path}, so that reading them back in
+     * this process ({@link #read}) parses these rows rather than asking Spark for the files' rows.
+     */
+    public static void published(SparkSession spark, String path, Map<Integer, LinearGaussianController> controllers) {
+        SmallTables.written(spark, path, spark.createDataFrame(rows(controllers), SCHEMA));
+    }
+
+    /**
+     * Reads the controllers published at {@code path} (a Parquet folder; its completion marker is the
+     * caller's to check), through {@link SmallTables}.
+     *
+     * @throws BadInputException as {@link #fromDataFrame} does
+     */
+    public static Map<Integer, LinearGaussianController> read(SparkSession spark, String path) {
+        SmallTables.Table t = SmallTables.read(spark, path);
+        return fromRows(t.schema(), t.rows(), path);
     }
 
     /**
@@ -61,8 +84,13 @@ public final class ControllerStore {
      */
     public static Map<Integer, LinearGaussianController> fromDataFrame(Dataset<Row> df, String path) {
         requireColumns(df.schema(), path);
+        return fromRows(df.schema(), df.collectAsList(), path);
+    }
+
+    private static Map<Integer, LinearGaussianController> fromRows(StructType schema, List<Row> rows, String path) {
+        requireColumns(schema, path);
         Map<Integer, TreeMap<Integer, Row>> byCondition = new TreeMap<>();
-        for (Row r : df.collectAsList()) {
+        for (Row r : rows) {
             int condition = r.getInt(r.fieldIndex("condition"));
             int t = r.getInt(r.fieldIndex("t"));
             if (byCondition.computeIfAbsent(condition, k -> new TreeMap<>()).put(t, r) != null) {

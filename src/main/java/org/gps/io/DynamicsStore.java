@@ -78,7 +78,7 @@ public final class DynamicsStore {
         AtomicOutput.requireComplete(spark, path);
         String p = new Path(path, STEPS).toString();
         Map<Integer, TreeMap<Integer, Row>> byCondition = new TreeMap<>();
-        for (Row r : spark.read().parquet(p).collectAsList()) {
+        for (Row r : SmallTables.read(spark, p).rows()) {
             byCondition.computeIfAbsent(r.getInt(r.fieldIndex("condition")), k -> new TreeMap<>())
                     .put(r.getInt(r.fieldIndex("t")), r);
         }
@@ -108,7 +108,7 @@ public final class DynamicsStore {
     public static Map<Integer, InitialStateDistribution> readInitialStates(SparkSession spark, String path) {
         AtomicOutput.requireComplete(spark, path);
         Map<Integer, InitialStateDistribution> out = new TreeMap<>();
-        for (Row r : spark.read().parquet(new Path(path, INITIAL_STATE).toString()).collectAsList()) {
+        for (Row r : SmallTables.read(spark, new Path(path, INITIAL_STATE).toString()).rows()) {
             int dX = r.getInt(r.fieldIndex("dX"));
             int c = r.getInt(r.fieldIndex("condition"));
             String where = new Path(path, INITIAL_STATE) + ": condition " + c;
@@ -122,7 +122,7 @@ public final class DynamicsStore {
     public static Map<Integer, Gmm> readGmms(SparkSession spark, String path) {
         AtomicOutput.requireComplete(spark, path);
         Map<Integer, TreeMap<Integer, Row>> byGroup = new TreeMap<>();
-        for (Row r : spark.read().parquet(new Path(path, GMM).toString()).collectAsList()) {
+        for (Row r : SmallTables.read(spark, new Path(path, GMM).toString()).rows()) {
             byGroup.computeIfAbsent(r.getInt(r.fieldIndex("group")), k -> new TreeMap<>())
                     .put(r.getInt(r.fieldIndex("cluster")), r);
         }

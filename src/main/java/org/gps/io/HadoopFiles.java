@@ -7,8 +7,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Comparator;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -106,6 +109,27 @@ public final class HadoopFiles {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path, e);
+        }
+    }
+
+    /**
+     * Names, sizes and modification times of the files directly in folder {@code path}, in name
+     * order, or null when it cannot be listed: what a per-process cache of a folder's content is
+     * keyed by, so that any file written, replaced or removed since is noticed.
+     */
+    public static String listing(Configuration conf, String path) {
+        try {
+            Path dir = new Path(path);
+            FileStatus[] files = fileSystem(conf, dir).listStatus(dir);
+            Arrays.sort(files, Comparator.comparing(f -> f.getPath().getName()));
+            StringBuilder b = new StringBuilder();
+            for (FileStatus f : files) {
+                b.append(f.getPath().getName()).append(' ').append(f.getLen()).append(' ')
+                        .append(f.getModificationTime()).append('\n');
+            }
+            return b.toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
         }
     }
 }

@@ -1,18 +1,15 @@
 package org.gps.io;
 
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.gps.core.BadInputException;
 import org.gps.io.PhaseProfile;
 
@@ -51,7 +48,7 @@ public final class RolloutReader {
         try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.requireComplete(spark, path);
             Configuration conf = HadoopFiles.conf(spark);
-            String listing = listing(conf, path);
+            String listing = HadoopFiles.listing(conf, path);
             if (listing != null && listing.equals(CHECKED.get(path))) {
                 // Its footers were read and found in the written schema, and no file has changed since:
                 // reading them again (a Spark job per dataset) would learn nothing.
@@ -67,25 +64,20 @@ public final class RolloutReader {
 
     /**
      * Published datasets whose Parquet footers this JVM has read and found in exactly the schema
-     * its writers use, by path, with the listing they had then ({@link #listing}): a run opens each
+     * its writers use, by path, with the listing they had then ({@link HadoopFiles#listing}): a run opens each
      * iteration's rollouts many times (the prior's window, the policy's, replay).
      */
     private static final Map<String, String> CHECKED = new ConcurrentHashMap<>();
 
-    /** Names, sizes and modification times of the dataset's files, or null when it cannot be listed. */
-    static String listing(Configuration conf, String path) {
-        try {
-            Path dir = new Path(path);
-            FileStatus[] files = HadoopFiles.fileSystem(conf, dir).listStatus(dir);
-            Arrays.sort(files, Comparator.comparing(f -> f.getPath().getName()));
-            StringBuilder b = new StringBuilder();
-            for (FileStatus f : files) {
-                b.append(f.getPath().getName()).append(' ').append(f.getLen()).append(' ')
-                        .append(f.getModificationTime()).append('\n');
-            }
-            return b.toString();
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
+    /**
+     * Notes a dataset {@link RolloutWriter} has just published from rows in {@code schema}: its footers
+     * hold that schema and its sidecar the current version, so when that is exactly the written
+     * schema, the first opening in this process needs no footer read either.
+     */
+    static void written(Configuration conf, String path, StructType schema) {
+        String listing = HadoopFiles.listing(conf, path);
+        if (listing != null && RolloutSchema.sameIgnoringNullability(RolloutSchema.STRUCT, schema)) {
+            CHECKED.put(path, listing);
         }
     }
 

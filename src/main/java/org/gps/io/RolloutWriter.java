@@ -57,7 +57,7 @@ public final class RolloutWriter {
     public static CompletionMarker write(Dataset<Row> rows, String path, String writtenBy, SideFiles side) {
         Dataset<Row> conformed = RolloutReader.conform(rows, "rollouts to write to " + path)
                 .sortWithinPartitions(RolloutSchema.KEY_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
-        return AtomicOutput.publish(rows.sparkSession(), path, writtenBy, tmp -> {
+        CompletionMarker marker = AtomicOutput.publish(rows.sparkSession(), path, writtenBy, tmp -> {
             // Count while writing rather than in a second pass over the input.
             Observation observed = new Observation("rollout_write");
             conformed.observe(observed, count(lit(1)).as("rows"))
@@ -72,5 +72,10 @@ public final class RolloutWriter {
                 throw new IllegalStateException("interrupted while counting the rows written to " + path, e);
             }
         });
+        if (marker.rows() > 0) {
+            // An empty dataset is left to the footers' read, which is where its refusal comes from.
+            RolloutReader.written(HadoopFiles.conf(rows.sparkSession()), path, conformed.schema());
+        }
+        return marker;
     }
 }

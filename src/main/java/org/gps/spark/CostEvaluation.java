@@ -55,6 +55,13 @@ public final class CostEvaluation {
      */
     public record Result(Map<Integer, QuadraticCostModel> models, Map<Integer, double[]> sampleCosts, long rows)
             implements Serializable {
+        /** The same result with sample costs of its own, for a caller that may write into them. */
+        public Result copy() {
+            Map<Integer, double[]> costs = new TreeMap<>();
+            sampleCosts.forEach((c, v) -> costs.put(c, v.clone()));
+            return new Result(new TreeMap<>(models), costs, rows);
+        }
+
         /** Mean true cost of a condition's samples. */
         public double meanCost(int condition) {
             double[] c = sampleCosts.get(condition);

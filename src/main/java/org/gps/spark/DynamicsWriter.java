@@ -17,11 +17,14 @@ import org.gps.io.DynamicsStore;
 import org.gps.io.DynamicsStore.ErrorSummary;
 import org.gps.io.FiniteNumbers;
 import org.gps.io.HadoopFiles;
+import org.gps.io.SmallTables;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Publishes a dynamics fit in the layout {@link DynamicsStore} describes and reads back. It sits
@@ -40,67 +43,88 @@ public final class DynamicsWriter {
     public static List<ErrorSummary> write(SparkSession spark, String path, DynamicsFitting.Result fit, boolean shared,
                                            String writtenBy, HeldOutValidation.Result heldOut) {
         List<ErrorSummary> summary = new ArrayList<>();
+        List<Row> x0 = new ArrayList<>();
+        fit.initialStates().forEach((c, d) -> x0.add(RowFactory.create(c, d.mean().length, d.mean(),
+                d.covariance().toRowMajor())));
+        List<Row> g = gmmRows(fit);
+        List<Row> stepTable = new ArrayList<>();
         AtomicOutput.publish(spark, path, writtenBy, tmp -> {
             JavaRDD<DynamicsFitting.StepFit> steps = fit.steps();
-            Dataset<Row> stepRows = spark.createDataFrame(steps.map(s -> RowFactory.create(s.condition(), s.t(),
-                    s.model().gain().rows(), s.model().gain().cols() - s.model().gain().rows(), s.samples(),
-                    s.model().gain().toRowMajor(), s.model().offset(), s.model().covariance().toRowMajor())),
-                    DynamicsStore.STEPS_SCHEMA);
-            stepRows.write().parquet(new Path(tmp, DynamicsStore.STEPS).toString());
+            spark.createDataFrame(steps.map(DynamicsWriter::stepRow), DynamicsStore.STEPS_SCHEMA).write()
+                    .parquet(new Path(tmp, DynamicsStore.STEPS).toString());
             Dataset<Row> errRows = spark.createDataFrame(steps.map(s -> RowFactory.create(s.condition(), s.t(),
                     s.samples(), s.rmse(), s.relativeRmse())), DynamicsStore.ERROR_SCHEMA);
             errRows.coalesce(1).write().parquet(new Path(tmp, DynamicsStore.PREDICTION_ERROR).toString());
-            List<Row> x0 = new ArrayList<>();
-            fit.initialStates().forEach((c, d) -> x0.add(RowFactory.create(c, d.mean().length, d.mean(),
-                    d.covariance().toRowMajor())));
             spark.createDataFrame(x0, DynamicsStore.X0_SCHEMA).coalesce(1).write()
                     .parquet(new Path(tmp, DynamicsStore.INITIAL_STATE).toString());
-            List<Row> g = new ArrayList<>();
-            fit.gmms().forEach((group, r) -> {
-                Gmm m = r.model();
-                for (int k = 0; k < m.clusters(); k++) {
-                    g.add(RowFactory.create(group, k, m.dim(), m.fittedPoints(), m.logMass(k), m.mean(k),
-                            m.covariance(k).toRowMajor()));
-                }
-            });
             spark.createDataFrame(g, DynamicsStore.GMM_SCHEMA).coalesce(1).write()
                     .parquet(new Path(tmp, DynamicsStore.GMM).toString());
-            summary.addAll(errorSummary(steps));
+            // The fits are small beside the rollouts, and the driver reads them all back for the C-step
+            // anyway: one pass brings them here for the summary and for that read.
+            List<DynamicsFitting.StepFit> local = steps.collect();
+            local.forEach(s -> stepTable.add(stepRow(s)));
+            summary.addAll(errorSummary(local));
             HadoopFiles.writeUtf8(spark.sparkContext().hadoopConfiguration(), new Path(tmp, DynamicsStore.SUMMARY),
                     summaryJson(fit, shared, summary, heldOut));
-            // Read back with the schema just written: inferring it would cost a Spark job of its own.
-            return stepRows.sparkSession().read().schema(DynamicsStore.STEPS_SCHEMA)
-                    .parquet(new Path(tmp, DynamicsStore.STEPS).toString()).count();
+            return (long) local.size();
         });
+        // What trajopt and the next fit read back, from these rows rather than from the files.
+        SmallTables.written(spark, new Path(path, DynamicsStore.STEPS).toString(),
+                spark.createDataFrame(stepTable, DynamicsStore.STEPS_SCHEMA));
+        SmallTables.written(spark, new Path(path, DynamicsStore.INITIAL_STATE).toString(),
+                spark.createDataFrame(x0, DynamicsStore.X0_SCHEMA));
+        SmallTables.written(spark, new Path(path, DynamicsStore.GMM).toString(),
+                spark.createDataFrame(g, DynamicsStore.GMM_SCHEMA));
         return summary;
     }
 
-    /**
-     * The per-condition error summary, aggregated on Spark: one row per condition comes back. Each
-     * condition's steps meet in one task and are summed in order of t, so the means are the same
-     * bits however the fits were partitioned (Spark SQL's avg adds partial sums in an order set by
-     * the partitions and the shuffle).
-     */
+    /** A fit's row of the {@value DynamicsStore#STEPS} table. */
+    private static Row stepRow(DynamicsFitting.StepFit s) {
+        return RowFactory.create(s.condition(), s.t(), s.model().gain().rows(),
+                s.model().gain().cols() - s.model().gain().rows(), s.samples(), s.model().gain().toRowMajor(),
+                s.model().offset(), s.model().covariance().toRowMajor());
+    }
+
+    private static List<Row> gmmRows(DynamicsFitting.Result fit) {
+        List<Row> g = new ArrayList<>();
+        fit.gmms().forEach((group, r) -> {
+            Gmm m = r.model();
+            for (int k = 0; k < m.clusters(); k++) {
+                g.add(RowFactory.create(group, k, m.dim(), m.fittedPoints(), m.logMass(k), m.mean(k),
+                        m.covariance(k).toRowMajor()));
+            }
+        });
+        return g;
+    }
+
+    /** {@link #errorSummary(List)} of fits on the executors, brought to the driver. */
     static List<ErrorSummary> errorSummary(JavaRDD<DynamicsFitting.StepFit> steps) {
-        List<ErrorSummary> out = new ArrayList<>(steps
-                .mapToPair(s -> new scala.Tuple2<>(s.condition(), new double[] {s.t(), s.rmse(), s.relativeRmse()}))
-                .groupByKey()
-                .map(kv -> {
-                    List<double[]> rows = new ArrayList<>();
-                    kv._2().forEach(rows::add);
-                    rows.sort(Comparator.comparingDouble(r -> r[0]));
-                    double rmse = 0;
-                    double max = Double.NEGATIVE_INFINITY;
-                    double relative = 0;
-                    for (double[] r : rows) {
-                        rmse += r[1];
-                        max = Math.max(max, r[1]);
-                        relative += r[2];
-                    }
-                    return new ErrorSummary(kv._1(), rows.size(), rmse / rows.size(), max, relative / rows.size());
-                })
-                .collect());
-        out.sort(Comparator.comparingInt(ErrorSummary::condition));
+        return errorSummary(steps.collect());
+    }
+
+    /**
+     * The per-condition error summary. Each condition's steps are summed in order of t, so the means
+     * are the same bits however the fits were partitioned and in whatever order they arrive.
+     */
+    static List<ErrorSummary> errorSummary(List<DynamicsFitting.StepFit> steps) {
+        Map<Integer, List<double[]>> byCondition = new TreeMap<>();
+        for (DynamicsFitting.StepFit s : steps) {
+            byCondition.computeIfAbsent(s.condition(), c -> new ArrayList<>())
+                    .add(new double[] {s.t(), s.rmse(), s.relativeRmse()});
+        }
+        List<ErrorSummary> out = new ArrayList<>();
+        byCondition.forEach((condition, rows) -> {
+            rows.sort(Comparator.comparingDouble(r -> r[0]));
+            double rmse = 0;
+            double max = Double.NEGATIVE_INFINITY;
+            double relative = 0;
+            for (double[] r : rows) {
+                rmse += r[1];
+                max = Math.max(max, r[1]);
+                relative += r[2];
+            }
+            out.add(new ErrorSummary(condition, rows.size(), rmse / rows.size(), max, relative / rows.size()));
+        });
         return out;
     }
 

@@ -49,14 +49,23 @@ class RolloutRoundTripTest {
     /**
      * A run opens each published dataset many times; once its footers were read and found in the
      * written schema, opening it again while no file of it has changed starts no Spark job (the
-     * footers, read in a job, are what a dataset read otherwise costs: the first opening). Spark's
+     * footers, read in a job, are what a dataset read otherwise costs: the first opening). The
+     * dataset here is a copy of a published one, as another process would have left it. Spark's
      * job records arrive through its listener bus in order, so once a later job is listed, any job
      * an earlier opening started is too.
      */
     @Test
     void openingAPublishedDatasetAgainStartsNoSparkJobAndGivesTheSameRows() throws Exception {
-        String path = dir.resolve("published").toString();
-        RolloutWriter.write(RolloutFixtures.frame(RolloutFixtures.validRows(), RolloutSchema.STRUCT), path);
+        String written = dir.resolve("published").toString();
+        RolloutWriter.write(RolloutFixtures.frame(RolloutFixtures.validRows(), RolloutSchema.STRUCT), written);
+        Path copy = dir.resolve("copied");
+        Files.createDirectories(copy);
+        try (var files = Files.list(Path.of(written))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        String path = copy.toString();
         var sc = spark().sparkContext();
         String first = "open-first-" + System.nanoTime();
         String again = "open-again-" + System.nanoTime();
@@ -75,6 +84,33 @@ class RolloutRoundTripTest {
         assertEquals(0, sc.statusTracker().getJobIdsForGroup(again).length, "no job to open it again");
         assertEquals(firstRead.schema(), secondRead.schema());
         assertEquals(firstRead.orderBy(keys()).collectAsList(), secondRead.orderBy(keys()).collectAsList());
+    }
+
+    /**
+     * A dataset this process has just published in the written schema: its footers hold that
+     * schema, so even the first opening (the next step of {@code gps run}) starts no Spark job, and
+     * it reads the rows a read of the footers would.
+     */
+    @Test
+    void aDatasetThisProcessPublishedOpensWithoutReadingItsFooters() throws Exception {
+        String path = dir.resolve("just-written").toString();
+        Dataset<Row> in = RolloutFixtures.frame(RolloutFixtures.validRows(), RolloutSchema.STRUCT);
+        RolloutWriter.write(in, path);
+        var sc = spark().sparkContext();
+        String first = "open-written-" + System.nanoTime();
+        String control = "open-written-plain-" + System.nanoTime();
+
+        sc.setJobGroup(first, "readComplete", false);
+        Dataset<Row> opened = RolloutReader.readComplete(spark(), path);
+        sc.setJobGroup(control, "read", false);
+        Dataset<Row> plain = RolloutReader.read(spark(), path);
+        sc.clearJobGroup();
+        awaitJobs(control);
+
+        assertEquals(0, sc.statusTracker().getJobIdsForGroup(first).length, "no job to open what was just written");
+        assertEquals(plain.schema(), opened.schema());
+        assertEquals(plain.orderBy(keys()).collectAsList(), opened.orderBy(keys()).collectAsList());
+        assertEquals(in.orderBy(keys()).collectAsList(), opened.orderBy(keys()).collectAsList());
     }
 
     /** A file of the dataset replaced after it was opened: the next opening reads the footers again and refuses it. */

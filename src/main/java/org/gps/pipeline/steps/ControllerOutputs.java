@@ -32,6 +32,7 @@ public final class ControllerOutputs {
                 ControllerStore.toDataFrame(spark, controllers).write().parquet(tmp);
                 return (long) controllers.size() * controllers.values().iterator().next().horizon();
             });
+            ControllerStore.published(spark, run.controllers(iteration).toString(), controllers);
             AtomicOutput.writeFile(run.hadoopConf(), json,
                     ControllerStore.toJson(controllers).getBytes(StandardCharsets.UTF_8));
         }
@@ -51,7 +52,7 @@ public final class ControllerOutputs {
                 throw new BadInputException(run.controllersJson(iteration) + " does not exist: the step that writes "
                         + path + " did not finish (" + writerHint(iteration) + ")");
             }
-            return ControllerStore.fromDataFrame(spark.read().parquet(path), path);
+            return ControllerStore.read(spark, path);
         }
     }
 

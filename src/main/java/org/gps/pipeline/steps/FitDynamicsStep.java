@@ -69,8 +69,11 @@ public final class FitDynamicsStep {
         run.requireIteration(iteration, config);
         DynamicsOptions options = config.dynamics();
         long start = System.nanoTime();
-        Dataset<Row> rollouts = DynamicsOutputs.windowRollouts(spark, run, iteration, options.maxSamples(),
+        DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
                 config.samples());
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories = RolloutTrajectories.of(spark, run,
+                DynamicsOutputs.windowIterations(iteration, options.maxSamples(), config.samples()), config,
+                source.dataset());
         List<String> inputs = new ArrayList<>();
         for (int i : DynamicsOutputs.windowIterations(iteration, options.maxSamples(), config.samples())) {
             requireAppliedActions(spark, run.rollouts(i).toString(), options, "dynamics.action: applied");
@@ -80,10 +83,6 @@ public final class FitDynamicsStep {
         try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             previous = iteration == 0 ? Map.of() : DynamicsStore.readGmms(spark, run.dynamics(iteration - 1).toString());
         }
-        DynamicsFitting.Source source = DynamicsOutputs.windowSource(spark, run, iteration, options.maxSamples(),
-                config.samples());
-        JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories =
-                TrajectoryGroups.trajectories(rollouts, RunRollouts.check(source.dataset(), config));
         DynamicsFitting.CurrentSet current = DynamicsFitting.CurrentSet.iteration(iteration);
         long emSeed = Seeds.derive(config.seed(), "dynamics", iteration);
         return fitAndWrite(spark, trajectories, current, options, previous, emSeed, source, run.dynamics(iteration).toString(),
@@ -99,8 +98,10 @@ public final class FitDynamicsStep {
                                        DynamicsFitting.CurrentSet current, DynamicsOptions options,
                                        Map<Integer, Gmm> previous, long emSeed, DynamicsFitting.Source source, String out,
                                        String writtenBy, Long heldOutSeed, long start, String what, String input) {
-        JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj = heldOutSeed == null ? trajectories
-                : trajectories.persist(StorageLevel.MEMORY_AND_DISK());
+        // Trajectories already kept (RolloutTrajectories) stay as they are: their keeper releases them.
+        boolean own = heldOutSeed != null && trajectories.getStorageLevel().equals(StorageLevel.NONE());
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj = own ? trajectories.persist(StorageLevel.MEMORY_AND_DISK())
+                : trajectories;
         try {
             DynamicsFitting.Result fit = DynamicsFitting.fit(traj, current, options, previous, emSeed, source);
             try {
@@ -117,7 +118,7 @@ public final class FitDynamicsStep {
                 fit.steps().unpersist(false);
             }
         } finally {
-            if (heldOutSeed != null) {
+            if (own) {
                 traj.unpersist(false);
             }
         }

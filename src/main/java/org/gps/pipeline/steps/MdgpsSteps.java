@@ -16,7 +16,6 @@ import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.pipeline.config.StepSizeScope;
 import org.gps.spark.DynamicsFitting;
 import org.gps.spark.PolicyLinearization;
-import org.gps.spark.TrajectoryGroups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +51,9 @@ final class MdgpsSteps {
         Policy policy = PolicyOutputs.policyBefore(run, iteration);
         long start = System.nanoTime();
         PolicyLinearization.Result lin = PolicyLinearization.fit(
-                TrajectoryGroups.trajectories(DynamicsOutputs.windowRollouts(spark, run, iteration,
-                        config.policy().prior().maxSamples(), config.samples()),
-                        RunRollouts.check(run.rollouts(iteration).toString(), config)),
+                RolloutTrajectories.of(spark, run, DynamicsOutputs.windowIterations(iteration,
+                        config.policy().prior().maxSamples(), config.samples()), config,
+                        run.rollouts(iteration).toString()),
                 DynamicsFitting.CurrentSet.iteration(iteration), policy, config.policy().prior(),
                 Seeds.derive(config.seed(), "policy-prior", iteration));
         PolicyOutputs.writeLinearization(spark, run, iteration, lin.controllers());

@@ -55,6 +55,7 @@ public final class PolicyOutputs {
                 ControllerStore.toDataFrame(spark, lin).write().parquet(tmp);
                 return (long) lin.size() * lin.values().iterator().next().horizon();
             });
+            ControllerStore.published(spark, run.policyLinearization(iteration).toString(), lin);
         }
     }
 
@@ -63,7 +64,7 @@ public final class PolicyOutputs {
         String path = run.policyLinearization(iteration).toString();
         try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.requireComplete(spark, path);
-            return ControllerStore.fromDataFrame(spark.read().parquet(path), path);
+            return ControllerStore.read(spark, path);
         }
     }
 }

@@ -13,6 +13,7 @@ import org.gps.core.control.TrajOptResult;
 import org.gps.core.control.TrajectoryModel;
 import org.gps.core.linalg.Vec;
 import org.gps.io.AtomicOutput;
+import org.gps.io.FolderCache;
 import org.gps.io.HadoopFiles;
 import org.gps.io.RolloutReader;
 import org.gps.io.RolloutRules;
@@ -204,15 +205,27 @@ public final class TrajOptStep {
         }
     }
 
+    /**
+     * Cost expansions this process computed, by rollout dataset and config: trajopt of iteration I
+     * needs iteration I-1's again for the step size, which trajopt of I-1 computed in the same
+     * process when {@code gps run} drives the loop. Two iterations' worth are all that is reused.
+     */
+    private static final FolderCache<CostEvaluation.Result> EXPANSIONS = new FolderCache<>(4);
+
     static CostEvaluation.Result costs(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration) {
         String path = run.rollouts(iteration).toString();
         // The rollouts' read is part of it: the expansion is the pass that reads them.
         try (PhaseProfile.Scope phase = PhaseProfile.enter("cost_expansion")) {
+            String key = path + "\n" + config.resolvedJson();
+            String listing = HadoopFiles.listing(run.hadoopConf(), path);
             Dataset<Row> rollouts = RolloutReader.readComplete(spark, path);
-            CostEvaluation.Result result = CostEvaluation.evaluate(rollouts, config.costs(),
-                    RunRollouts.check(path, config));
+            CostEvaluation.Result result = EXPANSIONS.get(key, listing);
+            if (result == null) {
+                result = CostEvaluation.evaluate(rollouts, config.costs(), RunRollouts.check(path, config));
+                EXPANSIONS.put(key, listing, result);
+            }
             RolloutRules.requireMarkerRows(path, result.rows(), RolloutReader.markedRows(spark, path));
-            return result;
+            return result.copy();
         }
     }
 
