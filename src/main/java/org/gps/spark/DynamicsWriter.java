@@ -38,10 +38,13 @@ public final class DynamicsWriter {
     /**
      * Writes a fit to {@code path} atomically and returns the per-condition error summary. With
      * {@code heldOut} the summary carries the held-out scores; without them (null) it has no
-     * {@code held_out} key, as before the scores existed.
+     * {@code held_out} key, as before the scores existed. With {@code fitsToDriver} (a run's fit, whose
+     * C-step reads every fit on the driver anyway) the fits come to the driver once, for the summary
+     * and for that read; without it (a fit of logged data, whose fits can outnumber what a driver
+     * should hold) they stay on the executors, and only the summary's rows come back.
      */
     public static List<ErrorSummary> write(SparkSession spark, String path, DynamicsFitting.Result fit, boolean shared,
-                                           String writtenBy, HeldOutValidation.Result heldOut) {
+                                           String writtenBy, HeldOutValidation.Result heldOut, boolean fitsToDriver) {
         List<ErrorSummary> summary = new ArrayList<>();
         List<Row> x0 = new ArrayList<>();
         fit.initialStates().forEach((c, d) -> x0.add(RowFactory.create(c, d.mean().length, d.mean(),
@@ -59,18 +62,27 @@ public final class DynamicsWriter {
                     .parquet(new Path(tmp, DynamicsStore.INITIAL_STATE).toString());
             spark.createDataFrame(g, DynamicsStore.GMM_SCHEMA).coalesce(1).write()
                     .parquet(new Path(tmp, DynamicsStore.GMM).toString());
-            // The fits are small beside the rollouts, and the driver reads them all back for the C-step
-            // anyway: one pass brings them here for the summary and for that read.
-            List<DynamicsFitting.StepFit> local = steps.collect();
-            local.forEach(s -> stepTable.add(stepRow(s)));
-            summary.addAll(errorSummary(local));
+            long fits;
+            if (fitsToDriver) {
+                List<DynamicsFitting.StepFit> local = steps.collect();
+                local.forEach(s -> stepTable.add(stepRow(s)));
+                summary.addAll(errorSummary(local));
+                fits = local.size();
+            } else {
+                summary.addAll(errorSummary(steps));
+                // Read back with the schema just written: inferring it would cost a Spark job of its own.
+                fits = spark.read().schema(DynamicsStore.STEPS_SCHEMA).parquet(new Path(tmp, DynamicsStore.STEPS)
+                        .toString()).count();
+            }
             HadoopFiles.writeUtf8(spark.sparkContext().hadoopConfiguration(), new Path(tmp, DynamicsStore.SUMMARY),
                     summaryJson(fit, shared, summary, heldOut));
-            return (long) local.size();
+            return fits;
         });
         // What trajopt and the next fit read back, from these rows rather than from the files.
-        SmallTables.written(spark, new Path(path, DynamicsStore.STEPS).toString(),
-                spark.createDataFrame(stepTable, DynamicsStore.STEPS_SCHEMA));
+        if (fitsToDriver) {
+            SmallTables.written(spark, new Path(path, DynamicsStore.STEPS).toString(),
+                    spark.createDataFrame(stepTable, DynamicsStore.STEPS_SCHEMA));
+        }
         SmallTables.written(spark, new Path(path, DynamicsStore.INITIAL_STATE).toString(),
                 spark.createDataFrame(x0, DynamicsStore.X0_SCHEMA));
         SmallTables.written(spark, new Path(path, DynamicsStore.GMM).toString(),
@@ -97,9 +109,22 @@ public final class DynamicsWriter {
         return g;
     }
 
-    /** {@link #errorSummary(List)} of fits on the executors, brought to the driver. */
+    /**
+     * {@link #errorSummary(List)} aggregated on Spark: one row per condition comes back. Each
+     * condition's steps meet in one task and are summed in order of t, the same bits as on the driver.
+     */
     static List<ErrorSummary> errorSummary(JavaRDD<DynamicsFitting.StepFit> steps) {
-        return errorSummary(steps.collect());
+        List<ErrorSummary> out = new ArrayList<>(steps
+                .mapToPair(s -> new scala.Tuple2<>(s.condition(), new double[] {s.t(), s.rmse(), s.relativeRmse()}))
+                .groupByKey()
+                .map(kv -> {
+                    List<double[]> rows = new ArrayList<>();
+                    kv._2().forEach(rows::add);
+                    return summaryOf(kv._1(), rows);
+                })
+                .collect());
+        out.sort(Comparator.comparingInt(ErrorSummary::condition));
+        return out;
     }
 
     /**
@@ -113,19 +138,22 @@ public final class DynamicsWriter {
                     .add(new double[] {s.t(), s.rmse(), s.relativeRmse()});
         }
         List<ErrorSummary> out = new ArrayList<>();
-        byCondition.forEach((condition, rows) -> {
-            rows.sort(Comparator.comparingDouble(r -> r[0]));
-            double rmse = 0;
-            double max = Double.NEGATIVE_INFINITY;
-            double relative = 0;
-            for (double[] r : rows) {
-                rmse += r[1];
-                max = Math.max(max, r[1]);
-                relative += r[2];
-            }
-            out.add(new ErrorSummary(condition, rows.size(), rmse / rows.size(), max, relative / rows.size()));
-        });
+        byCondition.forEach((condition, rows) -> out.add(summaryOf(condition, rows)));
         return out;
+    }
+
+    /** One condition's summary from its steps' [t, rmse, relative rmse], summed in order of t. */
+    private static ErrorSummary summaryOf(int condition, List<double[]> rows) {
+        rows.sort(Comparator.comparingDouble(r -> r[0]));
+        double rmse = 0;
+        double max = Double.NEGATIVE_INFINITY;
+        double relative = 0;
+        for (double[] r : rows) {
+            rmse += r[1];
+            max = Math.max(max, r[1]);
+            relative += r[2];
+        }
+        return new ErrorSummary(condition, rows.size(), rmse / rows.size(), max, relative / rows.size());
     }
 
     private static String summaryJson(DynamicsFitting.Result fit, boolean shared, List<ErrorSummary> errors,

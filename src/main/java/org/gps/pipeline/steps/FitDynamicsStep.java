@@ -87,17 +87,20 @@ public final class FitDynamicsStep {
         long emSeed = Seeds.derive(config.seed(), "dynamics", iteration);
         return fitAndWrite(spark, trajectories, current, options, previous, emSeed, source, run.dynamics(iteration).toString(),
                 "fit-dynamics", heldOut ? Seeds.derive(config.seed(), "held-out", iteration) : null, start,
-                "iteration " + iteration, String.join(",", inputs));
+                "iteration " + iteration, String.join(",", inputs), true);
     }
 
     /**
      * The fit on every trajectory, published at {@code out}; with a {@code heldOutSeed}, first the
      * held-out validation on the same cached trajectories (so they are read and assembled once).
+     * {@code fitsToDriver}: a run's fit, whose fits the C-step reads on the driver anyway
+     * ({@link DynamicsWriter#write}); a fit of logged data keeps them on the executors.
      */
     private static Summary fitAndWrite(SparkSession spark, JavaPairRDD<TrajectoryGroups.Key, Trajectory> trajectories,
                                        DynamicsFitting.CurrentSet current, DynamicsOptions options,
                                        Map<Integer, Gmm> previous, long emSeed, DynamicsFitting.Source source, String out,
-                                       String writtenBy, Long heldOutSeed, long start, String what, String input) {
+                                       String writtenBy, Long heldOutSeed, long start, String what, String input,
+                                       boolean fitsToDriver) {
         // Trajectories already kept (RolloutTrajectories) stay as they are: their keeper releases them.
         boolean own = heldOutSeed != null && trajectories.getStorageLevel().equals(StorageLevel.NONE());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj = own ? trajectories.persist(StorageLevel.MEMORY_AND_DISK())
@@ -109,7 +112,8 @@ public final class FitDynamicsStep {
                         : HeldOutValidation.run(traj, current, options, previous, emSeed, source, heldOutSeed);
                 List<DynamicsStore.ErrorSummary> summary;
                 try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
-                    summary = DynamicsWriter.write(spark, out, fit, options.sharedPrior(), writtenBy, heldOut);
+                    summary = DynamicsWriter.write(spark, out, fit, options.sharedPrior(), writtenBy, heldOut,
+                            fitsToDriver);
                 }
                 LOG.info(endLine(what, fit.initialStates().size(), (System.nanoTime() - start) / 1_000_000, input,
                         out, options, emSeed, heldOutSeed, BuildInfo.current()));
@@ -156,7 +160,7 @@ public final class FitDynamicsStep {
         long seed = options.em().seed();
         return fitAndWrite(spark, TrajectoryGroups.trajectories(rollouts, rolloutsPath), DynamicsFitting.CurrentSet.all(),
                 options, Map.of(), seed, source, out, LOGGED_WRITER + rolloutsPath,
-                heldOut ? Seeds.derive(seed, "held-out") : null, start, rolloutsPath, rolloutsPath);
+                heldOut ? Seeds.derive(seed, "held-out") : null, start, rolloutsPath, rolloutsPath, false);
     }
 
     /**
