@@ -61,7 +61,9 @@ public final class SmallTables {
     /**
      * Keeps what this process has just published at {@code path} from {@code rows}, a DataFrame of
      * rows held by the driver (no Spark job is run to collect it), as a later read of the folder
-     * would return it: the same values, and the columns nullable as Parquet reads them back.
+     * would return it: the same values, rows that carry their schema (callers look fields up by
+     * name, which rows built by {@code RowFactory} cannot answer), and the columns nullable as
+     * Parquet reads them back.
      */
     public static void written(SparkSession spark, String path, Dataset<Row> rows) {
         Table table = new Table(RolloutSchema.asNullable(rows.schema()), rows.collectAsList());

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -50,9 +51,7 @@ class RolloutRoundTripTest {
      * A run opens each published dataset many times; once its footers were read and found in the
      * written schema, opening it again while no file of it has changed starts no Spark job (the
      * footers, read in a job, are what a dataset read otherwise costs: the first opening). The
-     * dataset here is a copy of a published one, as another process would have left it. Spark's
-     * job records arrive through its listener bus in order, so once a later job is listed, any job
-     * an earlier opening started is too.
+     * dataset here is a copy of a published one, as another process would have left it.
      */
     @Test
     void openingAPublishedDatasetAgainStartsNoSparkJobAndGivesTheSameRows() throws Exception {
@@ -66,24 +65,16 @@ class RolloutRoundTripTest {
             }
         }
         String path = copy.toString();
-        var sc = spark().sparkContext();
-        String first = "open-first-" + System.nanoTime();
-        String again = "open-again-" + System.nanoTime();
-        String control = "open-plain-" + System.nanoTime();
+        AtomicReference<Dataset<Row>> firstRead = new AtomicReference<>();
+        AtomicReference<Dataset<Row>> secondRead = new AtomicReference<>();
 
-        sc.setJobGroup(first, "readComplete", false);
-        Dataset<Row> firstRead = RolloutReader.readComplete(spark(), path);
-        sc.setJobGroup(again, "readComplete again", false);
-        Dataset<Row> secondRead = RolloutReader.readComplete(spark(), path);
-        sc.setJobGroup(control, "read", false);
-        RolloutReader.read(spark(), path);
-        sc.clearJobGroup();
-        awaitJobs(control);
+        int firstJobs = SparkJobCount.of(spark(), () -> firstRead.set(RolloutReader.readComplete(spark(), path)));
+        int againJobs = SparkJobCount.of(spark(), () -> secondRead.set(RolloutReader.readComplete(spark(), path)));
 
-        assertTrue(sc.statusTracker().getJobIdsForGroup(first).length > 0, "the first opening reads the footers");
-        assertEquals(0, sc.statusTracker().getJobIdsForGroup(again).length, "no job to open it again");
-        assertEquals(firstRead.schema(), secondRead.schema());
-        assertEquals(firstRead.orderBy(keys()).collectAsList(), secondRead.orderBy(keys()).collectAsList());
+        assertTrue(firstJobs > 0, "the first opening reads the footers");
+        assertEquals(0, againJobs, "no job to open it again");
+        assertEquals(firstRead.get().schema(), secondRead.get().schema());
+        assertEquals(firstRead.get().orderBy(keys()).collectAsList(), secondRead.get().orderBy(keys()).collectAsList());
     }
 
     /**
@@ -96,18 +87,13 @@ class RolloutRoundTripTest {
         String path = dir.resolve("just-written").toString();
         Dataset<Row> in = RolloutFixtures.frame(RolloutFixtures.validRows(), RolloutSchema.STRUCT);
         RolloutWriter.write(in, path);
-        var sc = spark().sparkContext();
-        String first = "open-written-" + System.nanoTime();
-        String control = "open-written-plain-" + System.nanoTime();
+        AtomicReference<Dataset<Row>> openedRef = new AtomicReference<>();
 
-        sc.setJobGroup(first, "readComplete", false);
-        Dataset<Row> opened = RolloutReader.readComplete(spark(), path);
-        sc.setJobGroup(control, "read", false);
+        int jobs = SparkJobCount.of(spark(), () -> openedRef.set(RolloutReader.readComplete(spark(), path)));
+        Dataset<Row> opened = openedRef.get();
         Dataset<Row> plain = RolloutReader.read(spark(), path);
-        sc.clearJobGroup();
-        awaitJobs(control);
 
-        assertEquals(0, sc.statusTracker().getJobIdsForGroup(first).length, "no job to open what was just written");
+        assertEquals(0, jobs, "no job to open what was just written");
         assertEquals(plain.schema(), opened.schema());
         assertEquals(plain.orderBy(keys()).collectAsList(), opened.orderBy(keys()).collectAsList());
         assertEquals(in.orderBy(keys()).collectAsList(), opened.orderBy(keys()).collectAsList());
@@ -127,15 +113,6 @@ class RolloutRoundTripTest {
 
         BadInputException e = assertThrows(BadInputException.class, () -> RolloutReader.readComplete(spark(), path));
         assertTrue(e.getMessage().contains("not a readable Parquet"), e.getMessage());
-    }
-
-    private static void awaitJobs(String group) throws InterruptedException {
-        var sc = spark().sparkContext();
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (sc.statusTracker().getJobIdsForGroup(group).length == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(sc.statusTracker().getJobIdsForGroup(group).length > 0, "the control's job is listed");
     }
 
     @Test

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.spark.SparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,28 +59,10 @@ class RolloutValidatorJobsTest {
     }
 
     /** The Spark jobs {@link RolloutValidator#validate} starts on the dataset, which must have exactly {@code kinds}. */
-    private static int jobsToValidate(String path, Set<FaultKind> kinds) throws InterruptedException {
-        SparkContext sc = spark().sparkContext();
-        String group = "validate-" + System.nanoTime();
-        sc.setJobGroup(group, "validate", false);
-        ValidationReport report;
-        try {
-            report = RolloutValidator.validate(spark(), path);
-        } finally {
-            sc.clearJobGroup();
-        }
-        assertEquals(kinds, report.kinds(), report.format());
-        // Spark's job records arrive through its listener bus in order: once a later job is listed,
-        // every job validate started is too.
-        String later = group + "-later";
-        sc.setJobGroup(later, "a later job", false);
-        spark().range(1).collectAsList();
-        sc.clearJobGroup();
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (sc.statusTracker().getJobIdsForGroup(later).length == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(sc.statusTracker().getJobIdsForGroup(later).length > 0, "the later job is listed");
-        return sc.statusTracker().getJobIdsForGroup(group).length;
+    private static int jobsToValidate(String path, Set<FaultKind> kinds) {
+        AtomicReference<ValidationReport> report = new AtomicReference<>();
+        int jobs = SparkJobCount.of(spark(), () -> report.set(RolloutValidator.validate(spark(), path)));
+        assertEquals(kinds, report.get().kinds(), report.get().format());
+        return jobs;
     }
 }

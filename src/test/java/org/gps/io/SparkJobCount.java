@@ -20,8 +20,17 @@ public final class SparkJobCount {
         } finally {
             sc.clearJobGroup();
         }
-        // Spark's job records arrive through its listener bus in order: once a later job is listed,
-        // every job of the group is too.
+        awaitEarlierJobs(spark, group);
+        return sc.statusTracker().getJobIdsForGroup(group).length;
+    }
+
+    /**
+     * Returns once Spark's listeners have heard of every job started before the call (those of job
+     * group {@code group} among them): its job records arrive through the listener bus in order, so
+     * once a later job is listed, every earlier one is too.
+     */
+    public static void awaitEarlierJobs(SparkSession spark, String group) {
+        SparkContext sc = spark.sparkContext();
         String later = group + "-later";
         sc.setJobGroup(later, "a later job", false);
         spark.range(1).collectAsList();
@@ -36,6 +45,5 @@ public final class SparkJobCount {
             throw new IllegalStateException(e);
         }
         assertTrue(sc.statusTracker().getJobIdsForGroup(later).length > 0, "the later job is listed");
-        return sc.statusTracker().getJobIdsForGroup(group).length;
     }
 }

@@ -22,6 +22,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.gps.core.sample.Trajectory;
+import org.gps.io.SparkJobCount;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.pipeline.config.TestConfigs;
@@ -78,15 +79,8 @@ class RolloutTrajectoriesTest {
             sc.setJobGroup(group, "counted", false);
             work.run();
             sc.clearJobGroup();
-            // The listener bus delivers in order: once a later job's task has ended, so have the earlier ones.
-            String later = group + "-later";
-            sc.setJobGroup(later, "later", false);
-            spark().range(1).collectAsList();
-            sc.clearJobGroup();
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (sc.statusTracker().getJobIdsForGroup(later).length == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            // The listener bus delivers in order: once a later job is listed, the earlier ones' tasks have ended.
+            SparkJobCount.awaitEarlierJobs(spark(), group);
             Thread.sleep(200);
         } finally {
             sc.removeSparkListener(listener);
