@@ -1,6 +1,7 @@
 package org.gps.core.linalg;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -93,5 +94,187 @@ final class VectorKernels {
                     .intoArray(y, yo + i);
         }
         PointKernels.addScaledScalar(a, x, xo, y, yo, n, bound);
+    }
+
+    /**
+     * {@link PointKernels#blockLayerScalar}: two lane groups of units for the block's four rows in
+     * eight registers through the whole sum over the inputs, each weight loaded once per block;
+     * then one lane group; the units past the last full lane group scalar.
+     */
+    static boolean blockLayer(double[] x, int in, double[] columns, double[] bias, int bo, int out, double[] z,
+                              boolean relu) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(out);
+        DoubleVector check = DoubleVector.zero(SPECIES);
+        int j = 0;
+        for (; j + 2 * lanes <= bound; j += 2 * lanes) {
+            DoubleVector b0 = DoubleVector.fromArray(SPECIES, bias, bo + j);
+            DoubleVector b1 = DoubleVector.fromArray(SPECIES, bias, bo + j + lanes);
+            DoubleVector z00 = b0;
+            DoubleVector z01 = b1;
+            DoubleVector z10 = b0;
+            DoubleVector z11 = b1;
+            DoubleVector z20 = b0;
+            DoubleVector z21 = b1;
+            DoubleVector z30 = b0;
+            DoubleVector z31 = b1;
+            for (int c = 0; c < in; c++) {
+                DoubleVector w0 = DoubleVector.fromArray(SPECIES, columns, c * out + j);
+                DoubleVector w1 = DoubleVector.fromArray(SPECIES, columns, c * out + j + lanes);
+                double x0 = x[c];
+                double x1 = x[in + c];
+                double x2 = x[2 * in + c];
+                double x3 = x[3 * in + c];
+                z00 = z00.add(w0.mul(x0));
+                z01 = z01.add(w1.mul(x0));
+                z10 = z10.add(w0.mul(x1));
+                z11 = z11.add(w1.mul(x1));
+                z20 = z20.add(w0.mul(x2));
+                z21 = z21.add(w1.mul(x2));
+                z30 = z30.add(w0.mul(x3));
+                z31 = z31.add(w1.mul(x3));
+            }
+            check = check.add(put(z00, relu, z, j)).add(put(z01, relu, z, j + lanes))
+                    .add(put(z10, relu, z, out + j)).add(put(z11, relu, z, out + j + lanes))
+                    .add(put(z20, relu, z, 2 * out + j)).add(put(z21, relu, z, 2 * out + j + lanes))
+                    .add(put(z30, relu, z, 3 * out + j)).add(put(z31, relu, z, 3 * out + j + lanes));
+        }
+        for (; j < bound; j += lanes) {
+            DoubleVector b0 = DoubleVector.fromArray(SPECIES, bias, bo + j);
+            DoubleVector z0 = b0;
+            DoubleVector z1 = b0;
+            DoubleVector z2 = b0;
+            DoubleVector z3 = b0;
+            for (int c = 0; c < in; c++) {
+                DoubleVector w0 = DoubleVector.fromArray(SPECIES, columns, c * out + j);
+                z0 = z0.add(w0.mul(x[c]));
+                z1 = z1.add(w0.mul(x[in + c]));
+                z2 = z2.add(w0.mul(x[2 * in + c]));
+                z3 = z3.add(w0.mul(x[3 * in + c]));
+            }
+            check = check.add(put(z0, relu, z, j)).add(put(z1, relu, z, out + j))
+                    .add(put(z2, relu, z, 2 * out + j)).add(put(z3, relu, z, 3 * out + j));
+        }
+        boolean finite = check.reduceLanes(VectorOperators.ADD) == 0;
+        return PointKernels.blockLayerScalar(x, in, columns, bias, bo, out, z, relu, bound) & finite;
+    }
+
+    /**
+     * Stores v (through Math.max(0, .) with {@code relu}: non-positive lanes, -0.0 among them, become
+     * +0.0, NaN stays) and returns zero in the lanes where what was stored is finite, NaN elsewhere.
+     */
+    private static DoubleVector put(DoubleVector v, boolean relu, double[] z, int o) {
+        DoubleVector s = relu ? v.blend(0.0, v.compare(VectorOperators.LE, 0.0)) : v;
+        s.intoArray(z, o);
+        return s.mul(0.0);
+    }
+
+    /**
+     * {@link PointKernels#blockBackLayerScalar}: two lane groups of inputs for the block's four rows
+     * in eight registers through the whole sum over the outputs, each weight loaded once per block;
+     * then one lane group; the inputs past the last full lane group scalar.
+     */
+    static void blockBackLayer(double[] d, int out, double[] weights, int wo, int in, double[] prev,
+                               double[] next) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(in);
+        DoubleVector zero = DoubleVector.zero(SPECIES);
+        int c = 0;
+        for (; c + 2 * lanes <= bound; c += 2 * lanes) {
+            DoubleVector n00 = zero;
+            DoubleVector n01 = zero;
+            DoubleVector n10 = zero;
+            DoubleVector n11 = zero;
+            DoubleVector n20 = zero;
+            DoubleVector n21 = zero;
+            DoubleVector n30 = zero;
+            DoubleVector n31 = zero;
+            for (int r = 0; r < out; r++) {
+                DoubleVector w0 = DoubleVector.fromArray(SPECIES, weights, wo + r * in + c);
+                DoubleVector w1 = DoubleVector.fromArray(SPECIES, weights, wo + r * in + c + lanes);
+                double d0 = d[r];
+                double d1 = d[out + r];
+                double d2 = d[2 * out + r];
+                double d3 = d[3 * out + r];
+                n00 = n00.add(w0.mul(d0));
+                n01 = n01.add(w1.mul(d0));
+                n10 = n10.add(w0.mul(d1));
+                n11 = n11.add(w1.mul(d1));
+                n20 = n20.add(w0.mul(d2));
+                n21 = n21.add(w1.mul(d2));
+                n30 = n30.add(w0.mul(d3));
+                n31 = n31.add(w1.mul(d3));
+            }
+            putActive(n00, prev, next, c);
+            putActive(n01, prev, next, c + lanes);
+            putActive(n10, prev, next, in + c);
+            putActive(n11, prev, next, in + c + lanes);
+            putActive(n20, prev, next, 2 * in + c);
+            putActive(n21, prev, next, 2 * in + c + lanes);
+            putActive(n30, prev, next, 3 * in + c);
+            putActive(n31, prev, next, 3 * in + c + lanes);
+        }
+        for (; c < bound; c += lanes) {
+            DoubleVector n0 = zero;
+            DoubleVector n1 = zero;
+            DoubleVector n2 = zero;
+            DoubleVector n3 = zero;
+            for (int r = 0; r < out; r++) {
+                DoubleVector w0 = DoubleVector.fromArray(SPECIES, weights, wo + r * in + c);
+                n0 = n0.add(w0.mul(d[r]));
+                n1 = n1.add(w0.mul(d[out + r]));
+                n2 = n2.add(w0.mul(d[2 * out + r]));
+                n3 = n3.add(w0.mul(d[3 * out + r]));
+            }
+            putActive(n0, prev, next, c);
+            putActive(n1, prev, next, in + c);
+            putActive(n2, prev, next, 2 * in + c);
+            putActive(n3, prev, next, 3 * in + c);
+        }
+        PointKernels.blockBackLayerScalar(d, out, weights, wo, in, prev, next, bound);
+    }
+
+    /** next[o..] = v where prev[o..] > 0, +0.0 elsewhere (NaN included), lane by lane. */
+    private static void putActive(DoubleVector v, double[] prev, double[] next, int o) {
+        DoubleVector.zero(SPECIES)
+                .blend(v, DoubleVector.fromArray(SPECIES, prev, o).compare(VectorOperators.GT, 0.0))
+                .intoArray(next, o);
+    }
+
+    /**
+     * {@link PointKernels#blockAddOuterScalar}: one lane group of columns of the block's four rows
+     * of a held in registers while every gradient row takes its four products, one load and one
+     * store per gradient element and block; the columns past the last full lane group scalar.
+     */
+    static void blockAddOuter(double[] d, int out, double[] a, int in, double[] grad, int go) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(in);
+        for (int k = 0; k < bound; k += lanes) {
+            DoubleVector a0 = DoubleVector.fromArray(SPECIES, a, k);
+            DoubleVector a1 = DoubleVector.fromArray(SPECIES, a, in + k);
+            DoubleVector a2 = DoubleVector.fromArray(SPECIES, a, 2 * in + k);
+            DoubleVector a3 = DoubleVector.fromArray(SPECIES, a, 3 * in + k);
+            for (int r = 0; r < out; r++) {
+                int g = go + r * in + k;
+                DoubleVector.fromArray(SPECIES, grad, g)
+                        .add(a0.mul(d[r])).add(a1.mul(d[out + r])).add(a2.mul(d[2 * out + r]))
+                        .add(a3.mul(d[3 * out + r]))
+                        .intoArray(grad, g);
+            }
+        }
+        PointKernels.blockAddOuterScalar(d, out, a, in, grad, go, bound);
+    }
+
+    /** {@link PointKernels#blockAddSumScalar}, with the elements in SIMD lanes; the rest scalar. */
+    static void blockAddSum(double[] d, int n, double[] grad, int go) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(n);
+        for (int r = 0; r < bound; r += lanes) {
+            DoubleVector.fromArray(SPECIES, grad, go + r)
+                    .add(DoubleVector.fromArray(SPECIES, d, r)).add(DoubleVector.fromArray(SPECIES, d, n + r))
+                    .add(DoubleVector.fromArray(SPECIES, d, 2 * n + r)).add(DoubleVector.fromArray(SPECIES, d, 3 * n + r))
+                    .intoArray(grad, go + r);
+        }
+        PointKernels.blockAddSumScalar(d, n, grad, go, bound);
     }
 }
