@@ -183,6 +183,61 @@ public final class Mlp implements Serializable {
         }
     }
 
+    /**
+     * {@link #forward} for {@link PointKernels#BLOCK_ROWS} inputs at once: a[0] holds them (row i
+     * at [i in, (i + 1) in)), a[l] (BLOCK_ROWS x sizes[l]) receives layer l's activations likewise,
+     * each the same number as {@link #forward} gives. Returns whether every hidden activation is
+     * finite (the output's are not looked at).
+     */
+    boolean forwardBlock(double[][] a) {
+        double[][] columns = columns();
+        boolean finite = true;
+        int o = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            int bias = o + out * in;
+            boolean hidden = l + 2 < sizes.length;
+            boolean written = PointKernels.blockLayer(a[l], in, columns[l], theta, bias, out, a[l + 1], hidden);
+            finite &= written || !hidden;
+            o = bias + out;
+        }
+        return finite;
+    }
+
+    /**
+     * {@link #addGradient} for the block of inputs whose activations {@link #forwardBlock} left in
+     * {@code a}: delta[L - 1] holds the block's output gradients (row i at [i out, (i + 1) out)),
+     * delta[l] for l below it are work arrays (BLOCK_ROWS x sizes[l + 1]). The gradient receives the
+     * numbers of {@link #addGradient} called row after row, provided the parameters and a[0..L-1]
+     * are finite and no gradient element is -0.0: row by row skips the units whose delta is zero,
+     * here they add zeros (0 x a for finite a is +-0.0, which leaves any sum but -0.0 unchanged).
+     */
+    void addGradientBlock(double[][] a, double[][] delta, double[] grad) {
+        int layers = sizes.length - 1;
+        int w = theta.length;
+        for (int l = layers - 1; l >= 0; l--) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            w -= out * in + out;
+            PointKernels.blockAddOuter(delta[l], out, a[l], in, grad, w);
+            PointKernels.blockAddSum(delta[l], out, grad, w + out * in);
+            if (l > 0) {
+                PointKernels.blockBackLayer(delta[l], out, theta, w, in, a[l], delta[l - 1]);
+            }
+        }
+    }
+
+    /** Whether every parameter is finite, as {@link #addGradientBlock} needs. */
+    boolean finiteParameters() {
+        for (double t : theta) {
+            if (!Double.isFinite(t)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void check(int[] sizes) {
         if (sizes.length < 2) {
             throw new IllegalArgumentException("an MLP needs at least an input and an output size");
