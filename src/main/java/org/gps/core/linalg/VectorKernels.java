@@ -105,7 +105,6 @@ final class VectorKernels {
                               boolean relu) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(out);
-        DoubleVector check = DoubleVector.zero(SPECIES);
         int j = 0;
         for (; j + 2 * lanes <= bound; j += 2 * lanes) {
             DoubleVector b0 = DoubleVector.fromArray(SPECIES, bias, bo + j);
@@ -134,10 +133,14 @@ final class VectorKernels {
                 z30 = z30.add(w0.mul(x3));
                 z31 = z31.add(w1.mul(x3));
             }
-            check = check.add(put(z00, relu, z, j)).add(put(z01, relu, z, j + lanes))
-                    .add(put(z10, relu, z, out + j)).add(put(z11, relu, z, out + j + lanes))
-                    .add(put(z20, relu, z, 2 * out + j)).add(put(z21, relu, z, 2 * out + j + lanes))
-                    .add(put(z30, relu, z, 3 * out + j)).add(put(z31, relu, z, 3 * out + j + lanes));
+            z00.intoArray(z, j);
+            z01.intoArray(z, j + lanes);
+            z10.intoArray(z, out + j);
+            z11.intoArray(z, out + j + lanes);
+            z20.intoArray(z, 2 * out + j);
+            z21.intoArray(z, 2 * out + j + lanes);
+            z30.intoArray(z, 3 * out + j);
+            z31.intoArray(z, 3 * out + j + lanes);
         }
         for (; j < bound; j += lanes) {
             DoubleVector b0 = DoubleVector.fromArray(SPECIES, bias, bo + j);
@@ -152,21 +155,46 @@ final class VectorKernels {
                 z2 = z2.add(w0.mul(x[2 * in + c]));
                 z3 = z3.add(w0.mul(x[3 * in + c]));
             }
-            check = check.add(put(z0, relu, z, j)).add(put(z1, relu, z, out + j))
-                    .add(put(z2, relu, z, 2 * out + j)).add(put(z3, relu, z, 3 * out + j));
+            z0.intoArray(z, j);
+            z1.intoArray(z, out + j);
+            z2.intoArray(z, 2 * out + j);
+            z3.intoArray(z, 3 * out + j);
         }
-        boolean finite = check.reduceLanes(VectorOperators.ADD) == 0;
-        return PointKernels.blockLayerScalar(x, in, columns, bias, bo, out, z, relu, bound) & finite;
+        PointKernels.blockLayerScalar(x, in, columns, bias, bo, out, z, relu, bound);
+        return reluFinite(z, 4 * out, relu);
     }
 
     /**
-     * Stores v (through Math.max(0, .) with {@code relu}: non-positive lanes, -0.0 among them, become
-     * +0.0, NaN stays) and returns zero in the lanes where what was stored is finite, NaN elsewhere.
+     * With {@code relu}, z[i] = Math.max(0, z[i]) for i below n (non-positive values, -0.0 among
+     * them, become +0.0, NaN stays; a second pass changes nothing); returns whether all of z[0..n)
+     * is finite. A pass of its own, after the sums: done inside {@link #blockLayer}'s loops it made
+     * the method too large for the JIT to keep its vectors in registers.
      */
-    private static DoubleVector put(DoubleVector v, boolean relu, double[] z, int o) {
-        DoubleVector s = relu ? v.blend(0.0, v.compare(VectorOperators.LE, 0.0)) : v;
-        s.intoArray(z, o);
-        return s.mul(0.0);
+    private static boolean reluFinite(double[] z, int n, boolean relu) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(n);
+        // Lane by lane zero while what was stored is finite, NaN from the first that is not.
+        DoubleVector check = DoubleVector.zero(SPECIES);
+        if (relu) {
+            for (int i = 0; i < bound; i += lanes) {
+                DoubleVector v = DoubleVector.fromArray(SPECIES, z, i);
+                v = v.blend(0.0, v.compare(VectorOperators.LE, 0.0));
+                v.intoArray(z, i);
+                check = check.add(v.mul(0.0));
+            }
+        } else {
+            for (int i = 0; i < bound; i += lanes) {
+                check = check.add(DoubleVector.fromArray(SPECIES, z, i).mul(0.0));
+            }
+        }
+        boolean finite = check.reduceLanes(VectorOperators.ADD) == 0;
+        for (int i = bound; i < n; i++) {
+            if (relu) {
+                z[i] = Math.max(0, z[i]);
+            }
+            finite &= Double.isFinite(z[i]);
+        }
+        return finite;
     }
 
     /**
@@ -205,14 +233,14 @@ final class VectorKernels {
                 n30 = n30.add(w0.mul(d3));
                 n31 = n31.add(w1.mul(d3));
             }
-            putActive(n00, prev, next, c);
-            putActive(n01, prev, next, c + lanes);
-            putActive(n10, prev, next, in + c);
-            putActive(n11, prev, next, in + c + lanes);
-            putActive(n20, prev, next, 2 * in + c);
-            putActive(n21, prev, next, 2 * in + c + lanes);
-            putActive(n30, prev, next, 3 * in + c);
-            putActive(n31, prev, next, 3 * in + c + lanes);
+            n00.intoArray(next, c);
+            n01.intoArray(next, c + lanes);
+            n10.intoArray(next, in + c);
+            n11.intoArray(next, in + c + lanes);
+            n20.intoArray(next, 2 * in + c);
+            n21.intoArray(next, 2 * in + c + lanes);
+            n30.intoArray(next, 3 * in + c);
+            n31.intoArray(next, 3 * in + c + lanes);
         }
         for (; c < bound; c += lanes) {
             DoubleVector n0 = zero;
@@ -226,30 +254,60 @@ final class VectorKernels {
                 n2 = n2.add(w0.mul(d[2 * out + r]));
                 n3 = n3.add(w0.mul(d[3 * out + r]));
             }
-            putActive(n0, prev, next, c);
-            putActive(n1, prev, next, in + c);
-            putActive(n2, prev, next, 2 * in + c);
-            putActive(n3, prev, next, 3 * in + c);
+            n0.intoArray(next, c);
+            n1.intoArray(next, in + c);
+            n2.intoArray(next, 2 * in + c);
+            n3.intoArray(next, 3 * in + c);
         }
         PointKernels.blockBackLayerScalar(d, out, weights, wo, in, prev, next, bound);
-    }
-
-    /** next[o..] = v where prev[o..] > 0, +0.0 elsewhere (NaN included), lane by lane. */
-    private static void putActive(DoubleVector v, double[] prev, double[] next, int o) {
-        DoubleVector.zero(SPECIES)
-                .blend(v, DoubleVector.fromArray(SPECIES, prev, o).compare(VectorOperators.GT, 0.0))
-                .intoArray(next, o);
+        // The ReLU's mask over the whole block in a pass of its own (as reluFinite, for the same
+        // reason); the scalar loop's inputs, masked already, stay as they are.
+        int all = SPECIES.loopBound(4 * in);
+        for (int i = 0; i < all; i += lanes) {
+            DoubleVector.zero(SPECIES)
+                    .blend(DoubleVector.fromArray(SPECIES, next, i),
+                            DoubleVector.fromArray(SPECIES, prev, i).compare(VectorOperators.GT, 0.0))
+                    .intoArray(next, i);
+        }
+        for (int i = all; i < 4 * in; i++) {
+            next[i] = prev[i] > 0 ? next[i] : 0.0;
+        }
     }
 
     /**
-     * {@link PointKernels#blockAddOuterScalar}: one lane group of columns of the block's four rows
-     * of a held in registers while every gradient row takes its four products, one load and one
-     * store per gradient element and block; the columns past the last full lane group scalar.
+     * {@link PointKernels#blockAddOuterScalar}: two lane groups of columns of the block's four rows
+     * of a held in eight registers while every gradient row takes its four products, one load and
+     * one store per gradient element and block (two groups rather than one: half the broadcasts of
+     * d per product); then one lane group; the columns past the last full lane group scalar.
      */
     static void blockAddOuter(double[] d, int out, double[] a, int in, double[] grad, int go) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(in);
-        for (int k = 0; k < bound; k += lanes) {
+        int k = 0;
+        for (; k + 2 * lanes <= bound; k += 2 * lanes) {
+            DoubleVector a00 = DoubleVector.fromArray(SPECIES, a, k);
+            DoubleVector a01 = DoubleVector.fromArray(SPECIES, a, k + lanes);
+            DoubleVector a10 = DoubleVector.fromArray(SPECIES, a, in + k);
+            DoubleVector a11 = DoubleVector.fromArray(SPECIES, a, in + k + lanes);
+            DoubleVector a20 = DoubleVector.fromArray(SPECIES, a, 2 * in + k);
+            DoubleVector a21 = DoubleVector.fromArray(SPECIES, a, 2 * in + k + lanes);
+            DoubleVector a30 = DoubleVector.fromArray(SPECIES, a, 3 * in + k);
+            DoubleVector a31 = DoubleVector.fromArray(SPECIES, a, 3 * in + k + lanes);
+            for (int r = 0; r < out; r++) {
+                int g = go + r * in + k;
+                double d0 = d[r];
+                double d1 = d[out + r];
+                double d2 = d[2 * out + r];
+                double d3 = d[3 * out + r];
+                DoubleVector.fromArray(SPECIES, grad, g)
+                        .add(a00.mul(d0)).add(a10.mul(d1)).add(a20.mul(d2)).add(a30.mul(d3))
+                        .intoArray(grad, g);
+                DoubleVector.fromArray(SPECIES, grad, g + lanes)
+                        .add(a01.mul(d0)).add(a11.mul(d1)).add(a21.mul(d2)).add(a31.mul(d3))
+                        .intoArray(grad, g + lanes);
+            }
+        }
+        for (; k < bound; k += lanes) {
             DoubleVector a0 = DoubleVector.fromArray(SPECIES, a, k);
             DoubleVector a1 = DoubleVector.fromArray(SPECIES, a, in + k);
             DoubleVector a2 = DoubleVector.fromArray(SPECIES, a, 2 * in + k);
