@@ -127,19 +127,12 @@ public final class PolicyLoss implements Serializable {
             return loss;
         }
         int rows = PointKernels.BLOCK_ROWS;
-        int layers = sizes.length - 1;
-        double[][] a = new double[layers + 1][];
-        double[][] delta = new double[layers][];
-        for (int l = 0; l <= layers; l++) {
-            a[l] = new double[rows * sizes[l]];
-            if (l > 0) {
-                delta[l - 1] = new double[rows * sizes[l]];
-            }
-        }
-        double[] x = a[0];
-        double[] f = a[layers];
-        double[] outGrad = delta[layers - 1];
+        Mlp.Block block = net.newBlock();
+        double[] x = block.a[0];
+        double[] f = block.a[sizes.length - 1];
+        double[] outGrad = block.delta[sizes.length - 2];
         double[] r = new double[du];
+        net.takeGradient(block, gradient);
         for (int i0 = 0; i0 < n; i0 += rows) {
             int m = Math.min(rows, n - i0);
             boolean finite = true;
@@ -153,18 +146,21 @@ public final class PolicyLoss implements Serializable {
             // A short last block's spare rows: zero inputs and, below, zero output gradients, so
             // they add zeros to the gradient (and nothing to the loss).
             java.util.Arrays.fill(x, m * dO, rows * dO, 0.0);
-            if (!(net.forwardBlock(a) & finite)) {
+            if (!(net.forwardBlock(block) & finite)) {
+                net.giveGradient(block, gradient);
                 for (int i = 0; i < m; i++) {
                     loss += addPacked(net, packed, (i0 + i) * per, gradient);
                 }
+                net.takeGradient(block, gradient);
                 continue;
             }
             for (int i = 0; i < m; i++) {
                 loss += outputGradient(packed, (i0 + i) * per, dO, du, f, i * du, r, outGrad, i * du);
             }
             java.util.Arrays.fill(outGrad, m * du, rows * du, 0.0);
-            net.addGradientBlock(a, delta, gradient);
+            net.addGradientBlock(block, gradient);
         }
+        net.giveGradient(block, gradient);
         return loss;
     }
 
