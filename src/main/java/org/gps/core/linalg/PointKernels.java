@@ -212,6 +212,7 @@ public final class PointKernels {
         private double[] product = new double[0];
         private double[] gathered = new double[0];
         private int[] indices = new int[0];
+        private int[] units = new int[0];
 
         double[] product(int size) {
             if (product.length < size) {
@@ -225,6 +226,13 @@ public final class PointKernels {
                 gathered = new double[size];
             }
             return gathered;
+        }
+
+        int[] units(int size) {
+            if (units.length < size) {
+                units = new int[size];
+            }
+            return units;
         }
 
         int[] indices(int size) {
@@ -388,28 +396,35 @@ public final class PointKernels {
      * Back-propagation through one ReLU layer for a block of {@link #BLOCK_ROWS} rows: with d the
      * block's output deltas (out each) and W the layer's weights (out x in, row-major, at wo),
      * next[i in + c] = d[i out + 0] W[0][c] + ... + d[i out + out - 1] W[out - 1][c], from +0.0 and
-     * added from the left, where prev[i in + c] > 0, and +0.0 elsewhere. The rows where d is zero
-     * add a product of zero, which leaves a sum unchanged: for finite weights this is the sum
-     * {@link #addScaled} gives row by row leaving those rows out.
+     * added from the left, where prev[i in + c] > 0, and +0.0 elsewhere. Row by row, {@link #addScaled}
+     * leaves out the outputs whose delta is zero; here the outputs whose delta is zero in every row
+     * of the block are left out, and a zero delta in some rows adds a product of zero, which for
+     * finite weights leaves the sum as it was.
      */
     public static void blockBackLayer(double[] d, int out, double[] weights, int wo, int in, double[] prev,
                                       double[] next) {
+        int[] units = SCRATCH.get().units(out);
+        int count = nonzeroUnits(d, out, units);
         if (VECTOR_API) {
-            VectorKernels.blockBackLayer(d, out, weights, wo, in, prev, next);
+            VectorKernels.blockBackLayer(d, out, units, count, weights, wo, in, prev, next);
         } else {
-            blockBackLayerScalar(d, out, weights, wo, in, prev, next, 0);
+            blockBackLayerScalar(d, out, units, count, weights, wo, in, prev, next, 0);
         }
     }
 
-    /** {@link #blockBackLayer} for the inputs from {@code first} on ({@link VectorKernels} does the ones before). */
-    static void blockBackLayerScalar(double[] d, int out, double[] weights, int wo, int in, double[] prev,
-                                     double[] next, int first) {
+    /**
+     * {@link #blockBackLayer} over the outputs units[0..count), for the inputs from {@code first} on
+     * ({@link VectorKernels} does the ones before).
+     */
+    static void blockBackLayerScalar(double[] d, int out, int[] units, int count, double[] weights, int wo, int in,
+                                     double[] prev, double[] next, int first) {
         for (int c = first; c < in; c++) {
             double n0 = 0.0;
             double n1 = 0.0;
             double n2 = 0.0;
             double n3 = 0.0;
-            for (int r = 0; r < out; r++) {
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
                 double w = weights[wo + r * in + c];
                 n0 += d[r] * w;
                 n1 += d[out + r] * w;
@@ -425,21 +440,29 @@ public final class PointKernels {
 
     /**
      * grad[go + r in + k] += d[i out + r] a[i in + k] for the block's {@link #BLOCK_ROWS} rows i in
-     * order, each product and each sum rounded (the weight gradient of a layer, row after row). A
-     * row with d zero adds a zero, which leaves an element unchanged unless a is not finite or the
+     * order, each product and each sum rounded (the weight gradient of a layer, row after row). The
+     * r whose d is zero in every row are left out, as row by row leaves out each zero d; a zero d
+     * in some rows adds a zero, which leaves an element unchanged unless a is not finite or the
      * element is -0.0.
      */
     public static void blockAddOuter(double[] d, int out, double[] a, int in, double[] grad, int go) {
+        int[] units = SCRATCH.get().units(out);
+        int count = nonzeroUnits(d, out, units);
         if (VECTOR_API) {
-            VectorKernels.blockAddOuter(d, out, a, in, grad, go);
+            VectorKernels.blockAddOuter(d, out, units, count, a, in, grad, go);
         } else {
-            blockAddOuterScalar(d, out, a, in, grad, go, 0);
+            blockAddOuterScalar(d, out, units, count, a, in, grad, go, 0);
         }
     }
 
-    /** {@link #blockAddOuter} for the columns k from {@code first} on ({@link VectorKernels} does the ones before). */
-    static void blockAddOuterScalar(double[] d, int out, double[] a, int in, double[] grad, int go, int first) {
-        for (int r = 0; r < out; r++) {
+    /**
+     * {@link #blockAddOuter} for the r in units[0..count), the columns k from {@code first} on
+     * ({@link VectorKernels} does the ones before).
+     */
+    static void blockAddOuterScalar(double[] d, int out, int[] units, int count, double[] a, int in, double[] grad,
+                                    int go, int first) {
+        for (int q = 0; q < count; q++) {
+            int r = units[q];
             double d0 = d[r];
             double d1 = d[out + r];
             double d2 = d[2 * out + r];
@@ -449,6 +472,20 @@ public final class PointKernels {
                 grad[g + k] = (((grad[g + k] + d0 * a[k]) + d1 * a[in + k]) + d2 * a[2 * in + k]) + d3 * a[3 * in + k];
             }
         }
+    }
+
+    /**
+     * Lists in units[0..count) the r below out, in order, where d[i out + r] is not zero for some
+     * row i of the block; returns count. Without a branch per r: which units a block switches on
+     * follows no pattern a branch predictor could learn.
+     */
+    static int nonzeroUnits(double[] d, int out, int[] units) {
+        int count = 0;
+        for (int r = 0; r < out; r++) {
+            units[count] = r;
+            count += (d[r] != 0) | (d[out + r] != 0) | (d[2 * out + r] != 0) | (d[3 * out + r] != 0) ? 1 : 0;
+        }
+        return count;
     }
 
     /** grad[go + r] += d[i n + r] for the block's {@link #BLOCK_ROWS} rows i in order, r below n. */

@@ -202,8 +202,8 @@ final class VectorKernels {
      * in eight registers through the whole sum over the outputs, each weight loaded once per block;
      * then one lane group; the inputs past the last full lane group scalar.
      */
-    static void blockBackLayer(double[] d, int out, double[] weights, int wo, int in, double[] prev,
-                               double[] next) {
+    static void blockBackLayer(double[] d, int out, int[] units, int count, double[] weights, int wo, int in,
+                               double[] prev, double[] next) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(in);
         DoubleVector zero = DoubleVector.zero(SPECIES);
@@ -217,7 +217,8 @@ final class VectorKernels {
             DoubleVector n21 = zero;
             DoubleVector n30 = zero;
             DoubleVector n31 = zero;
-            for (int r = 0; r < out; r++) {
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
                 DoubleVector w0 = DoubleVector.fromArray(SPECIES, weights, wo + r * in + c);
                 DoubleVector w1 = DoubleVector.fromArray(SPECIES, weights, wo + r * in + c + lanes);
                 double d0 = d[r];
@@ -247,7 +248,8 @@ final class VectorKernels {
             DoubleVector n1 = zero;
             DoubleVector n2 = zero;
             DoubleVector n3 = zero;
-            for (int r = 0; r < out; r++) {
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
                 DoubleVector w0 = DoubleVector.fromArray(SPECIES, weights, wo + r * in + c);
                 n0 = n0.add(w0.mul(d[r]));
                 n1 = n1.add(w0.mul(d[out + r]));
@@ -259,7 +261,7 @@ final class VectorKernels {
             n2.intoArray(next, 2 * in + c);
             n3.intoArray(next, 3 * in + c);
         }
-        PointKernels.blockBackLayerScalar(d, out, weights, wo, in, prev, next, bound);
+        PointKernels.blockBackLayerScalar(d, out, units, count, weights, wo, in, prev, next, bound);
         // The ReLU's mask over the whole block in a pass of its own (as reluFinite, for the same
         // reason); the scalar loop's inputs, masked already, stay as they are.
         int all = SPECIES.loopBound(4 * in);
@@ -280,7 +282,8 @@ final class VectorKernels {
      * one store per gradient element and block (two groups rather than one: half the broadcasts of
      * d per product); then one lane group; the columns past the last full lane group scalar.
      */
-    static void blockAddOuter(double[] d, int out, double[] a, int in, double[] grad, int go) {
+    static void blockAddOuter(double[] d, int out, int[] units, int count, double[] a, int in, double[] grad,
+                              int go) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(in);
         int k = 0;
@@ -293,7 +296,8 @@ final class VectorKernels {
             DoubleVector a21 = DoubleVector.fromArray(SPECIES, a, 2 * in + k + lanes);
             DoubleVector a30 = DoubleVector.fromArray(SPECIES, a, 3 * in + k);
             DoubleVector a31 = DoubleVector.fromArray(SPECIES, a, 3 * in + k + lanes);
-            for (int r = 0; r < out; r++) {
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
                 int g = go + r * in + k;
                 double d0 = d[r];
                 double d1 = d[out + r];
@@ -312,7 +316,8 @@ final class VectorKernels {
             DoubleVector a1 = DoubleVector.fromArray(SPECIES, a, in + k);
             DoubleVector a2 = DoubleVector.fromArray(SPECIES, a, 2 * in + k);
             DoubleVector a3 = DoubleVector.fromArray(SPECIES, a, 3 * in + k);
-            for (int r = 0; r < out; r++) {
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
                 int g = go + r * in + k;
                 DoubleVector.fromArray(SPECIES, grad, g)
                         .add(a0.mul(d[r])).add(a1.mul(d[out + r])).add(a2.mul(d[2 * out + r]))
@@ -320,7 +325,7 @@ final class VectorKernels {
                         .intoArray(grad, g);
             }
         }
-        PointKernels.blockAddOuterScalar(d, out, a, in, grad, go, bound);
+        PointKernels.blockAddOuterScalar(d, out, units, count, a, in, grad, go, bound);
     }
 
     /** {@link PointKernels#blockAddSumScalar}, with the elements in SIMD lanes; the rest scalar. */

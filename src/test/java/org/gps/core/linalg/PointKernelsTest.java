@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,12 +162,19 @@ class PointKernelsTest {
                 assertRawBits(plain, lanes);
             }
         }
-        // Deltas with zeros (inactive units), activations with zeros and negatives (masked).
+        // Deltas with zeros (inactive units; unit 0 and every fifth unit zero in all four rows,
+        // -0.0 in some), activations with zeros and negatives (masked).
         double[] d = gaussians(r, rows * out);
         double[] a = gaussians(r, rows * in);
         for (int i = 0; i < d.length; i++) {
-            d[i] = r.nextInt(3) == 0 ? (r.nextBoolean() ? 0.0 : -0.0) : d[i];
+            d[i] = r.nextInt(3) == 0 || i % out % 5 == 0 ? (r.nextBoolean() ? 0.0 : -0.0) : d[i];
         }
+        int[] units = new int[out];
+        int count = PointKernels.nonzeroUnits(d, out, units);
+        assertArrayEquals(java.util.stream.IntStream.range(0, out)
+                        .filter(u -> d[u] != 0 || d[out + u] != 0 || d[2 * out + u] != 0 || d[3 * out + u] != 0)
+                        .toArray(),
+                java.util.Arrays.copyOf(units, count), "the units with a delta in some row");
         for (int i = 0; i < a.length; i++) {
             a[i] = r.nextInt(3) == 0 ? 0.0 : a[i];
         }
@@ -183,10 +191,10 @@ class PointKernelsTest {
             }
         }
         double[] scalarNext = new double[rows * in];
-        PointKernels.blockBackLayerScalar(d, out, weights, 5, in, a, scalarNext, 0);
+        PointKernels.blockBackLayerScalar(d, out, units, count, weights, 5, in, a, scalarNext, 0);
         assertRawBits(plainNext, scalarNext);
         double[] lanesNext = new double[rows * in];
-        VectorKernels.blockBackLayer(d, out, weights, 5, in, a, lanesNext);
+        VectorKernels.blockBackLayer(d, out, units, count, weights, 5, in, a, lanesNext);
         assertRawBits(plainNext, lanesNext);
 
         double[] start = gaussians(r, 3 + out * in + out);
@@ -204,11 +212,11 @@ class PointKernelsTest {
             }
         }
         double[] scalarGrad = start.clone();
-        PointKernels.blockAddOuterScalar(d, out, a, in, scalarGrad, 3, 0);
+        PointKernels.blockAddOuterScalar(d, out, units, count, a, in, scalarGrad, 3, 0);
         PointKernels.blockAddSumScalar(d, out, scalarGrad, 3 + out * in, 0);
         assertRawBits(plainGrad, scalarGrad);
         double[] lanesGrad = start.clone();
-        VectorKernels.blockAddOuter(d, out, a, in, lanesGrad, 3);
+        VectorKernels.blockAddOuter(d, out, units, count, a, in, lanesGrad, 3);
         VectorKernels.blockAddSum(d, out, lanesGrad, 3 + out * in);
         assertRawBits(plainGrad, lanesGrad);
     }
