@@ -4,9 +4,10 @@ package org.gps.core.linalg;
  * Level-3 BLAS kernels over a block of points stored column-major (D x n, one point per column):
  * the two inner loops of EM. Per-point loops in Java would cost D^2 scalar operations per point
  * and cluster; handing a whole block to dgemm lets the (vectorised or native) BLAS do that work.
- * Also the element-wise loop the neural policy's passes are made of ({@link #addScaled}). Each
- * element-wise loop runs in SIMD lanes ({@link VectorKernels}) when the JVM has the Vector API,
- * with the scalar loop's bits.
+ * Also the element-wise loop the neural policy's passes are made of ({@link #addScaled}), and the
+ * same passes for a block of {@link #BLOCK_ROWS} inputs at once ({@link #blockLayer} and after).
+ * Each element-wise loop runs in SIMD lanes ({@link VectorKernels}) when the JVM has the Vector
+ * API, with the scalar loop's bits.
  */
 public final class PointKernels {
     private PointKernels() {

@@ -249,9 +249,10 @@ public final class Mlp implements Serializable {
      * its output gradients in the last of b.delta, into {@code grad} between
      * {@link #takeGradient} and {@link #giveGradient}. The gradient receives the numbers of
      * {@link #addGradient} called row after row, provided the parameters and every activation but
-     * the output's are finite and no gradient element is -0.0: row by row skips the units whose
-     * delta is zero, here they add zeros (0 x a for finite a is +-0.0, which leaves any sum but
-     * -0.0 unchanged, and a sum that starts anywhere else never becomes -0.0).
+     * the output's are finite and no gradient element is -0.0: row by row skips each unit whose
+     * delta is zero, here only the units whose delta is zero in every row of the block are left
+     * out and the others add zeros (0 x a for finite a is +-0.0, which leaves any sum but -0.0
+     * unchanged, and a sum that starts anywhere else never becomes -0.0).
      */
     void addGradientBlock(Block b, double[] grad) {
         int layers = sizes.length - 1;

@@ -144,7 +144,8 @@ public final class PolicyLoss implements Serializable {
                 }
             }
             // A short last block's spare rows: zero inputs and, below, zero output gradients, so
-            // they add zeros to the gradient (and nothing to the loss).
+            // they add zeros to the gradient (and nothing to the loss); should their activations
+            // overflow, the block goes target by target like any other.
             java.util.Arrays.fill(x, m * dO, rows * dO, 0.0);
             if (!(net.forwardBlock(block) & finite)) {
                 net.giveGradient(block, gradient);
