@@ -176,8 +176,9 @@ public final class PolicyTraining {
     /**
      * MLlib's L-BFGS objective over gathered targets: the summed loss and gradient divided by the
      * target count, plus the updater's L2 term computed by the updater itself, as MLlib's cost
-     * function does. Each partition is summed target by target in its own thread and the sums are
-     * added in partition order, so the result does not depend on thread timing.
+     * function does. Each partition is summed in its own thread, with the numbers of adding its targets
+     * one by one in order ({@link PolicyLoss#addPartition}), and the sums are added in partition
+     * order, so the result does not depend on thread timing.
      */
     static final class LocalObjective {
         private final int[] sizes;
@@ -223,20 +224,12 @@ public final class PolicyTraining {
             double[] w = x.toArray$mcD$sp(ClassTag$.MODULE$.Double());
             Mlp net = Mlp.of(sizes, w);
             int n = w.length;
-            int perTarget = (int) Training.doublesPerTarget(net.inputDim(), net.outputDim());
             double[][] gradients = new double[partitions.size()][];
             double[] losses = new double[partitions.size()];
             IntStream.range(0, partitions.size()).parallel().forEach(p -> {
-                double[] flat = partitions.get(p);
                 double[] g = new double[n];
-                double loss = 0.0;
-                double[] row = new double[perTarget];
-                for (int o = 0; o < flat.length; o += perTarget) {
-                    System.arraycopy(flat, o, row, 0, perTarget);
-                    loss += PolicyLoss.addPacked(net, row, g);
-                }
+                losses[p] = PolicyLoss.addPartition(net, partitions.get(p), g);
                 gradients[p] = g;
-                losses[p] = loss;
             });
             double lossSum = 0.0;
             double[] gradientSum = new double[n];

@@ -4,9 +4,10 @@ package org.gps.core.linalg;
  * Level-3 BLAS kernels over a block of points stored column-major (D x n, one point per column):
  * the two inner loops of EM. Per-point loops in Java would cost D^2 scalar operations per point
  * and cluster; handing a whole block to dgemm lets the (vectorised or native) BLAS do that work.
- * Also the element-wise loop the neural policy's passes are made of ({@link #addScaled}). Each
- * element-wise loop runs in SIMD lanes ({@link VectorKernels}) when the JVM has the Vector API,
- * with the scalar loop's bits.
+ * Also the element-wise loop the neural policy's passes are made of ({@link #addScaled}), and the
+ * same passes for a block of {@link #BLOCK_ROWS} inputs at once ({@link #blockLayer} and after).
+ * Each element-wise loop runs in SIMD lanes ({@link VectorKernels}) when the JVM has the Vector
+ * API, with the scalar loop's bits.
  */
 public final class PointKernels {
     private PointKernels() {
@@ -212,6 +213,7 @@ public final class PointKernels {
         private double[] product = new double[0];
         private double[] gathered = new double[0];
         private int[] indices = new int[0];
+        private int[] units = new int[0];
 
         double[] product(int size) {
             if (product.length < size) {
@@ -225,6 +227,13 @@ public final class PointKernels {
                 gathered = new double[size];
             }
             return gathered;
+        }
+
+        int[] units(int size) {
+            if (units.length < size) {
+                units = new int[size];
+            }
+            return units;
         }
 
         int[] indices(int size) {
@@ -325,6 +334,174 @@ public final class PointKernels {
     static void addScaledScalar(double a, double[] x, int xo, double[] y, int yo, int n, int first) {
         for (int i = first; i < n; i++) {
             y[yo + i] += a * x[xo + i];
+        }
+    }
+
+    /**
+     * Rows per block of the network's block kernels below ({@link #blockLayer}, {@link #blockBackLayer},
+     * {@link #blockAddOuter}, {@link #blockAddSum}). Each kernel reads a row's operands once per
+     * block rather than once per row and keeps its sums in registers across the block's rows, while
+     * every output element gets the same operations in the same order as with one row at a time.
+     * Row i of a block of vectors of length n sits at [i n, (i + 1) n).
+     */
+    public static final int BLOCK_ROWS = 4;
+
+    /**
+     * One layer of a network for a block of {@link #BLOCK_ROWS} inputs x (in each):
+     * z[i out + j] = bias[bo + j] + x[i in + 0] columns[0 out + j] + ... + x[i in + in - 1]
+     * columns[(in - 1) out + j], added from the left, each product rounded before its sum (never
+     * fused): the numbers {@link #addScaled} gives taken input by input. With {@code relu} each
+     * value then becomes Math.max(0, value). Returns whether every value written is finite.
+     */
+    public static boolean blockLayer(double[] x, int in, double[] columns, double[] bias, int bo, int out,
+                                     double[] z, boolean relu) {
+        if (VECTOR_API) {
+            return VectorKernels.blockLayer(x, in, columns, bias, bo, out, z, relu);
+        }
+        return blockLayerScalar(x, in, columns, bias, bo, out, z, relu, 0);
+    }
+
+    /** {@link #blockLayer} for the units from {@code first} on ({@link VectorKernels} does the ones before). */
+    static boolean blockLayerScalar(double[] x, int in, double[] columns, double[] bias, int bo, int out,
+                                    double[] z, boolean relu, int first) {
+        boolean finite = true;
+        for (int j = first; j < out; j++) {
+            double b = bias[bo + j];
+            double z0 = b;
+            double z1 = b;
+            double z2 = b;
+            double z3 = b;
+            for (int c = 0; c < in; c++) {
+                double w = columns[c * out + j];
+                z0 += x[c] * w;
+                z1 += x[in + c] * w;
+                z2 += x[2 * in + c] * w;
+                z3 += x[3 * in + c] * w;
+            }
+            if (relu) {
+                z0 = Math.max(0, z0);
+                z1 = Math.max(0, z1);
+                z2 = Math.max(0, z2);
+                z3 = Math.max(0, z3);
+            }
+            z[j] = z0;
+            z[out + j] = z1;
+            z[2 * out + j] = z2;
+            z[3 * out + j] = z3;
+            finite &= Double.isFinite(z0) & Double.isFinite(z1) & Double.isFinite(z2) & Double.isFinite(z3);
+        }
+        return finite;
+    }
+
+    /**
+     * Back-propagation through one ReLU layer for a block of {@link #BLOCK_ROWS} rows: with d the
+     * block's output deltas (out each) and W the layer's weights (out x in, row-major, at wo),
+     * next[i in + c] = d[i out + 0] W[0][c] + ... + d[i out + out - 1] W[out - 1][c], from +0.0 and
+     * added from the left, where prev[i in + c] > 0, and +0.0 elsewhere. Row by row, {@link #addScaled}
+     * leaves out the outputs whose delta is zero; here the outputs whose delta is zero in every row
+     * of the block are left out, and a zero delta in some rows adds a product of zero, which for
+     * finite weights leaves the sum as it was.
+     */
+    public static void blockBackLayer(double[] d, int out, double[] weights, int wo, int in, double[] prev,
+                                      double[] next) {
+        int[] units = SCRATCH.get().units(out);
+        int count = nonzeroUnits(d, out, units);
+        if (VECTOR_API) {
+            VectorKernels.blockBackLayer(d, out, units, count, weights, wo, in, prev, next);
+        } else {
+            blockBackLayerScalar(d, out, units, count, weights, wo, in, prev, next, 0);
+        }
+    }
+
+    /**
+     * {@link #blockBackLayer} over the outputs units[0..count), for the inputs from {@code first} on
+     * ({@link VectorKernels} does the ones before).
+     */
+    static void blockBackLayerScalar(double[] d, int out, int[] units, int count, double[] weights, int wo, int in,
+                                     double[] prev, double[] next, int first) {
+        for (int c = first; c < in; c++) {
+            double n0 = 0.0;
+            double n1 = 0.0;
+            double n2 = 0.0;
+            double n3 = 0.0;
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
+                double w = weights[wo + r * in + c];
+                n0 += d[r] * w;
+                n1 += d[out + r] * w;
+                n2 += d[2 * out + r] * w;
+                n3 += d[3 * out + r] * w;
+            }
+            next[c] = prev[c] > 0 ? n0 : 0.0;
+            next[in + c] = prev[in + c] > 0 ? n1 : 0.0;
+            next[2 * in + c] = prev[2 * in + c] > 0 ? n2 : 0.0;
+            next[3 * in + c] = prev[3 * in + c] > 0 ? n3 : 0.0;
+        }
+    }
+
+    /**
+     * grad[go + r in + k] += d[i out + r] a[i in + k] for the block's {@link #BLOCK_ROWS} rows i in
+     * order, each product and each sum rounded (the weight gradient of a layer, row after row). The
+     * r whose d is zero in every row are left out, as row by row leaves out each zero d; a zero d
+     * in some rows adds a zero, which leaves an element unchanged unless a is not finite or the
+     * element is -0.0.
+     */
+    public static void blockAddOuter(double[] d, int out, double[] a, int in, double[] grad, int go) {
+        int[] units = SCRATCH.get().units(out);
+        int count = nonzeroUnits(d, out, units);
+        if (VECTOR_API) {
+            VectorKernels.blockAddOuter(d, out, units, count, a, in, grad, go);
+        } else {
+            blockAddOuterScalar(d, out, units, count, a, in, grad, go, 0);
+        }
+    }
+
+    /**
+     * {@link #blockAddOuter} for the r in units[0..count), the columns k from {@code first} on
+     * ({@link VectorKernels} does the ones before).
+     */
+    static void blockAddOuterScalar(double[] d, int out, int[] units, int count, double[] a, int in, double[] grad,
+                                    int go, int first) {
+        for (int q = 0; q < count; q++) {
+            int r = units[q];
+            double d0 = d[r];
+            double d1 = d[out + r];
+            double d2 = d[2 * out + r];
+            double d3 = d[3 * out + r];
+            int g = go + r * in;
+            for (int k = first; k < in; k++) {
+                grad[g + k] = (((grad[g + k] + d0 * a[k]) + d1 * a[in + k]) + d2 * a[2 * in + k]) + d3 * a[3 * in + k];
+            }
+        }
+    }
+
+    /**
+     * Lists in units[0..count) the r below out, in order, where d[i out + r] is not zero for some
+     * row i of the block; returns count. Without a branch per r: which units a block switches on
+     * follows no pattern a branch predictor could learn.
+     */
+    static int nonzeroUnits(double[] d, int out, int[] units) {
+        int count = 0;
+        for (int r = 0; r < out; r++) {
+            units[count] = r;
+            count += (d[r] != 0) | (d[out + r] != 0) | (d[2 * out + r] != 0) | (d[3 * out + r] != 0) ? 1 : 0;
+        }
+        return count;
+    }
+
+    /** grad[go + r] += d[i n + r] for the block's {@link #BLOCK_ROWS} rows i in order, r below n. */
+    public static void blockAddSum(double[] d, int n, double[] grad, int go) {
+        if (VECTOR_API) {
+            VectorKernels.blockAddSum(d, n, grad, go);
+        } else {
+            blockAddSumScalar(d, n, grad, go, 0);
+        }
+    }
+
+    /** {@link #blockAddSum} for the elements from {@code first} on ({@link VectorKernels} does the ones before). */
+    static void blockAddSumScalar(double[] d, int n, double[] grad, int go, int first) {
+        for (int r = first; r < n; r++) {
+            grad[go + r] = (((grad[go + r] + d[r]) + d[n + r]) + d[2 * n + r]) + d[3 * n + r];
         }
     }
 

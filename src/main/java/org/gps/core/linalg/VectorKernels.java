@@ -1,6 +1,7 @@
 package org.gps.core.linalg;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -93,5 +94,250 @@ final class VectorKernels {
                     .intoArray(y, yo + i);
         }
         PointKernels.addScaledScalar(a, x, xo, y, yo, n, bound);
+    }
+
+    /**
+     * {@link PointKernels#blockLayerScalar}: two lane groups of units for the block's four rows in
+     * eight registers through the whole sum over the inputs, each weight loaded once per block;
+     * then one lane group; the units past the last full lane group scalar.
+     */
+    static boolean blockLayer(double[] x, int in, double[] columns, double[] bias, int bo, int out, double[] z,
+                              boolean relu) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(out);
+        int j = 0;
+        for (; j + 2 * lanes <= bound; j += 2 * lanes) {
+            DoubleVector b0 = DoubleVector.fromArray(SPECIES, bias, bo + j);
+            DoubleVector b1 = DoubleVector.fromArray(SPECIES, bias, bo + j + lanes);
+            DoubleVector z00 = b0;
+            DoubleVector z01 = b1;
+            DoubleVector z10 = b0;
+            DoubleVector z11 = b1;
+            DoubleVector z20 = b0;
+            DoubleVector z21 = b1;
+            DoubleVector z30 = b0;
+            DoubleVector z31 = b1;
+            for (int c = 0; c < in; c++) {
+                DoubleVector w0 = DoubleVector.fromArray(SPECIES, columns, c * out + j);
+                DoubleVector w1 = DoubleVector.fromArray(SPECIES, columns, c * out + j + lanes);
+                double x0 = x[c];
+                double x1 = x[in + c];
+                double x2 = x[2 * in + c];
+                double x3 = x[3 * in + c];
+                z00 = z00.add(w0.mul(x0));
+                z01 = z01.add(w1.mul(x0));
+                z10 = z10.add(w0.mul(x1));
+                z11 = z11.add(w1.mul(x1));
+                z20 = z20.add(w0.mul(x2));
+                z21 = z21.add(w1.mul(x2));
+                z30 = z30.add(w0.mul(x3));
+                z31 = z31.add(w1.mul(x3));
+            }
+            z00.intoArray(z, j);
+            z01.intoArray(z, j + lanes);
+            z10.intoArray(z, out + j);
+            z11.intoArray(z, out + j + lanes);
+            z20.intoArray(z, 2 * out + j);
+            z21.intoArray(z, 2 * out + j + lanes);
+            z30.intoArray(z, 3 * out + j);
+            z31.intoArray(z, 3 * out + j + lanes);
+        }
+        for (; j < bound; j += lanes) {
+            DoubleVector b0 = DoubleVector.fromArray(SPECIES, bias, bo + j);
+            DoubleVector z0 = b0;
+            DoubleVector z1 = b0;
+            DoubleVector z2 = b0;
+            DoubleVector z3 = b0;
+            for (int c = 0; c < in; c++) {
+                DoubleVector w0 = DoubleVector.fromArray(SPECIES, columns, c * out + j);
+                z0 = z0.add(w0.mul(x[c]));
+                z1 = z1.add(w0.mul(x[in + c]));
+                z2 = z2.add(w0.mul(x[2 * in + c]));
+                z3 = z3.add(w0.mul(x[3 * in + c]));
+            }
+            z0.intoArray(z, j);
+            z1.intoArray(z, out + j);
+            z2.intoArray(z, 2 * out + j);
+            z3.intoArray(z, 3 * out + j);
+        }
+        PointKernels.blockLayerScalar(x, in, columns, bias, bo, out, z, relu, bound);
+        return reluFinite(z, 4 * out, relu);
+    }
+
+    /**
+     * With {@code relu}, z[i] = Math.max(0, z[i]) for i below n (non-positive values, -0.0 among
+     * them, become +0.0, NaN stays; a second pass changes nothing); returns whether all of z[0..n)
+     * is finite. A pass of its own, after the sums: done inside {@link #blockLayer}'s loops it made
+     * the method too large for the JIT to keep its vectors in registers.
+     */
+    private static boolean reluFinite(double[] z, int n, boolean relu) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(n);
+        // Lane by lane zero while what was stored is finite, NaN from the first that is not.
+        DoubleVector check = DoubleVector.zero(SPECIES);
+        if (relu) {
+            for (int i = 0; i < bound; i += lanes) {
+                DoubleVector v = DoubleVector.fromArray(SPECIES, z, i);
+                v = v.blend(0.0, v.compare(VectorOperators.LE, 0.0));
+                v.intoArray(z, i);
+                check = check.add(v.mul(0.0));
+            }
+        } else {
+            for (int i = 0; i < bound; i += lanes) {
+                check = check.add(DoubleVector.fromArray(SPECIES, z, i).mul(0.0));
+            }
+        }
+        boolean finite = check.reduceLanes(VectorOperators.ADD) == 0;
+        for (int i = bound; i < n; i++) {
+            if (relu) {
+                z[i] = Math.max(0, z[i]);
+            }
+            finite &= Double.isFinite(z[i]);
+        }
+        return finite;
+    }
+
+    /**
+     * {@link PointKernels#blockBackLayerScalar}: two lane groups of inputs for the block's four rows
+     * in eight registers through the whole sum over the outputs, each weight loaded once per block;
+     * then one lane group; the inputs past the last full lane group scalar.
+     */
+    static void blockBackLayer(double[] d, int out, int[] units, int count, double[] weights, int wo, int in,
+                               double[] prev, double[] next) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(in);
+        DoubleVector zero = DoubleVector.zero(SPECIES);
+        int c = 0;
+        for (; c + 2 * lanes <= bound; c += 2 * lanes) {
+            DoubleVector n00 = zero;
+            DoubleVector n01 = zero;
+            DoubleVector n10 = zero;
+            DoubleVector n11 = zero;
+            DoubleVector n20 = zero;
+            DoubleVector n21 = zero;
+            DoubleVector n30 = zero;
+            DoubleVector n31 = zero;
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
+                DoubleVector w0 = DoubleVector.fromArray(SPECIES, weights, wo + r * in + c);
+                DoubleVector w1 = DoubleVector.fromArray(SPECIES, weights, wo + r * in + c + lanes);
+                double d0 = d[r];
+                double d1 = d[out + r];
+                double d2 = d[2 * out + r];
+                double d3 = d[3 * out + r];
+                n00 = n00.add(w0.mul(d0));
+                n01 = n01.add(w1.mul(d0));
+                n10 = n10.add(w0.mul(d1));
+                n11 = n11.add(w1.mul(d1));
+                n20 = n20.add(w0.mul(d2));
+                n21 = n21.add(w1.mul(d2));
+                n30 = n30.add(w0.mul(d3));
+                n31 = n31.add(w1.mul(d3));
+            }
+            n00.intoArray(next, c);
+            n01.intoArray(next, c + lanes);
+            n10.intoArray(next, in + c);
+            n11.intoArray(next, in + c + lanes);
+            n20.intoArray(next, 2 * in + c);
+            n21.intoArray(next, 2 * in + c + lanes);
+            n30.intoArray(next, 3 * in + c);
+            n31.intoArray(next, 3 * in + c + lanes);
+        }
+        for (; c < bound; c += lanes) {
+            DoubleVector n0 = zero;
+            DoubleVector n1 = zero;
+            DoubleVector n2 = zero;
+            DoubleVector n3 = zero;
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
+                DoubleVector w0 = DoubleVector.fromArray(SPECIES, weights, wo + r * in + c);
+                n0 = n0.add(w0.mul(d[r]));
+                n1 = n1.add(w0.mul(d[out + r]));
+                n2 = n2.add(w0.mul(d[2 * out + r]));
+                n3 = n3.add(w0.mul(d[3 * out + r]));
+            }
+            n0.intoArray(next, c);
+            n1.intoArray(next, in + c);
+            n2.intoArray(next, 2 * in + c);
+            n3.intoArray(next, 3 * in + c);
+        }
+        PointKernels.blockBackLayerScalar(d, out, units, count, weights, wo, in, prev, next, bound);
+        // The ReLU's mask over the whole block in a pass of its own (as reluFinite, for the same
+        // reason); the scalar loop's inputs, masked already, stay as they are.
+        int all = SPECIES.loopBound(4 * in);
+        for (int i = 0; i < all; i += lanes) {
+            DoubleVector.zero(SPECIES)
+                    .blend(DoubleVector.fromArray(SPECIES, next, i),
+                            DoubleVector.fromArray(SPECIES, prev, i).compare(VectorOperators.GT, 0.0))
+                    .intoArray(next, i);
+        }
+        for (int i = all; i < 4 * in; i++) {
+            next[i] = prev[i] > 0 ? next[i] : 0.0;
+        }
+    }
+
+    /**
+     * {@link PointKernels#blockAddOuterScalar}: two lane groups of columns of the block's four rows
+     * of a held in eight registers while every gradient row takes its four products, one load and
+     * one store per gradient element and block (two groups rather than one: half the broadcasts of
+     * d per product); then one lane group; the columns past the last full lane group scalar.
+     */
+    static void blockAddOuter(double[] d, int out, int[] units, int count, double[] a, int in, double[] grad,
+                              int go) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(in);
+        int k = 0;
+        for (; k + 2 * lanes <= bound; k += 2 * lanes) {
+            DoubleVector a00 = DoubleVector.fromArray(SPECIES, a, k);
+            DoubleVector a01 = DoubleVector.fromArray(SPECIES, a, k + lanes);
+            DoubleVector a10 = DoubleVector.fromArray(SPECIES, a, in + k);
+            DoubleVector a11 = DoubleVector.fromArray(SPECIES, a, in + k + lanes);
+            DoubleVector a20 = DoubleVector.fromArray(SPECIES, a, 2 * in + k);
+            DoubleVector a21 = DoubleVector.fromArray(SPECIES, a, 2 * in + k + lanes);
+            DoubleVector a30 = DoubleVector.fromArray(SPECIES, a, 3 * in + k);
+            DoubleVector a31 = DoubleVector.fromArray(SPECIES, a, 3 * in + k + lanes);
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
+                int g = go + r * in + k;
+                double d0 = d[r];
+                double d1 = d[out + r];
+                double d2 = d[2 * out + r];
+                double d3 = d[3 * out + r];
+                DoubleVector.fromArray(SPECIES, grad, g)
+                        .add(a00.mul(d0)).add(a10.mul(d1)).add(a20.mul(d2)).add(a30.mul(d3))
+                        .intoArray(grad, g);
+                DoubleVector.fromArray(SPECIES, grad, g + lanes)
+                        .add(a01.mul(d0)).add(a11.mul(d1)).add(a21.mul(d2)).add(a31.mul(d3))
+                        .intoArray(grad, g + lanes);
+            }
+        }
+        for (; k < bound; k += lanes) {
+            DoubleVector a0 = DoubleVector.fromArray(SPECIES, a, k);
+            DoubleVector a1 = DoubleVector.fromArray(SPECIES, a, in + k);
+            DoubleVector a2 = DoubleVector.fromArray(SPECIES, a, 2 * in + k);
+            DoubleVector a3 = DoubleVector.fromArray(SPECIES, a, 3 * in + k);
+            for (int q = 0; q < count; q++) {
+                int r = units[q];
+                int g = go + r * in + k;
+                DoubleVector.fromArray(SPECIES, grad, g)
+                        .add(a0.mul(d[r])).add(a1.mul(d[out + r])).add(a2.mul(d[2 * out + r]))
+                        .add(a3.mul(d[3 * out + r]))
+                        .intoArray(grad, g);
+            }
+        }
+        PointKernels.blockAddOuterScalar(d, out, units, count, a, in, grad, go, bound);
+    }
+
+    /** {@link PointKernels#blockAddSumScalar}, with the elements in SIMD lanes; the rest scalar. */
+    static void blockAddSum(double[] d, int n, double[] grad, int go) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(n);
+        for (int r = 0; r < bound; r += lanes) {
+            DoubleVector.fromArray(SPECIES, grad, go + r)
+                    .add(DoubleVector.fromArray(SPECIES, d, r)).add(DoubleVector.fromArray(SPECIES, d, n + r))
+                    .add(DoubleVector.fromArray(SPECIES, d, 2 * n + r)).add(DoubleVector.fromArray(SPECIES, d, 3 * n + r))
+                    .intoArray(grad, go + r);
+        }
+        PointKernels.blockAddSumScalar(d, n, grad, go, bound);
     }
 }

@@ -183,6 +183,137 @@ public final class Mlp implements Serializable {
         }
     }
 
+    /**
+     * Work arrays for running a network on {@link PointKernels#BLOCK_ROWS} inputs at a time
+     * ({@link #forwardBlock}, {@link #addGradientBlock}), one per thread. Row i of a layer's block
+     * of n values sits at [i n, (i + 1) n).
+     */
+    static final class Block {
+        /** Activations by layer, the inputs first (the caller's to fill). */
+        final double[][] a;
+        /** Gradients with respect to each layer's outputs; the last, the network's output, is the caller's to fill. */
+        final double[][] delta;
+        /**
+         * The weight gradient of each layer with fewer inputs than outputs, held transposed (in x
+         * out) from {@link Mlp#takeGradient} to {@link Mlp#giveGradient}, so that its sums run along
+         * the longer side in vector lanes (for a 3 x 64 first layer, 24 lane groups per block
+         * instead of 192 scalar elements); null for the other layers.
+         */
+        final double[][] transposed;
+
+        private Block(int[] sizes) {
+            int rows = PointKernels.BLOCK_ROWS;
+            int layers = sizes.length - 1;
+            a = new double[layers + 1][];
+            delta = new double[layers][];
+            transposed = new double[layers][];
+            for (int l = 0; l <= layers; l++) {
+                a[l] = new double[rows * sizes[l]];
+                if (l < layers) {
+                    delta[l] = new double[rows * sizes[l + 1]];
+                    if (sizes[l] < sizes[l + 1]) {
+                        transposed[l] = new double[sizes[l] * sizes[l + 1]];
+                    }
+                }
+            }
+        }
+    }
+
+    Block newBlock() {
+        return new Block(sizes);
+    }
+
+    /**
+     * {@link #forward} for the block's inputs b.a[0], every layer's activations into b.a, each the
+     * same number as {@link #forward} gives. Returns whether every hidden activation is finite (the
+     * output's are not looked at).
+     */
+    boolean forwardBlock(Block b) {
+        double[][] columns = columns();
+        boolean finite = true;
+        int o = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            int bias = o + out * in;
+            boolean hidden = l + 2 < sizes.length;
+            boolean written = PointKernels.blockLayer(b.a[l], in, columns[l], theta, bias, out, b.a[l + 1], hidden);
+            finite &= written || !hidden;
+            o = bias + out;
+        }
+        return finite;
+    }
+
+    /**
+     * {@link #addGradient} for the block whose activations {@link #forwardBlock} left in b.a, with
+     * its output gradients in the last of b.delta, into {@code grad} between
+     * {@link #takeGradient} and {@link #giveGradient}. The gradient receives the numbers of
+     * {@link #addGradient} called row after row, provided the parameters and every activation but
+     * the output's are finite and no gradient element is -0.0: row by row skips each unit whose
+     * delta is zero, here only the units whose delta is zero in every row of the block are left
+     * out and the others add zeros (0 x a for finite a is +-0.0, which leaves any sum but -0.0
+     * unchanged, and a sum that starts anywhere else never becomes -0.0).
+     */
+    void addGradientBlock(Block b, double[] grad) {
+        int layers = sizes.length - 1;
+        int w = theta.length;
+        for (int l = layers - 1; l >= 0; l--) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            w -= out * in + out;
+            if (b.transposed[l] != null) {
+                PointKernels.blockAddOuter(b.a[l], in, b.delta[l], out, b.transposed[l], 0);
+            } else {
+                PointKernels.blockAddOuter(b.delta[l], out, b.a[l], in, grad, w);
+            }
+            PointKernels.blockAddSum(b.delta[l], out, grad, w + out * in);
+            if (l > 0) {
+                PointKernels.blockBackLayer(b.delta[l], out, theta, w, in, b.a[l], b.delta[l - 1]);
+            }
+        }
+    }
+
+    /** Copies the weight gradients {@link #addGradientBlock} keeps transposed out of {@code grad} into the block. */
+    void takeGradient(Block b, double[] grad) {
+        transposeGradients(b, grad, true);
+    }
+
+    /** Copies them back: {@code grad} then holds every sum. */
+    void giveGradient(Block b, double[] grad) {
+        transposeGradients(b, grad, false);
+    }
+
+    private void transposeGradients(Block b, double[] grad, boolean take) {
+        int w = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            int in = sizes[l];
+            int out = sizes[l + 1];
+            double[] t = b.transposed[l];
+            if (t != null) {
+                for (int r = 0; r < out; r++) {
+                    for (int k = 0; k < in; k++) {
+                        if (take) {
+                            t[k * out + r] = grad[w + r * in + k];
+                        } else {
+                            grad[w + r * in + k] = t[k * out + r];
+                        }
+                    }
+                }
+            }
+            w += out * in + out;
+        }
+    }
+
+    /** Whether every parameter is finite, as {@link #addGradientBlock} needs. */
+    boolean finiteParameters() {
+        for (double t : theta) {
+            if (!Double.isFinite(t)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void check(int[] sizes) {
         if (sizes.length < 2) {
             throw new IllegalArgumentException("an MLP needs at least an input and an output size");

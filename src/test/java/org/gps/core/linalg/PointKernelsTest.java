@@ -2,10 +2,12 @@ package org.gps.core.linalg;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +109,124 @@ class PointKernelsTest {
             VectorKernels.addMixtureColumn(lanes, cov, o, a, v, c, d);
         }
         assertSameBits(plain, lanes);
+    }
+
+    /**
+     * The network's block kernels, in the scalar loop (the JVM without the Vector API) and in SIMD
+     * lanes, against one row at a time through {@link PointKernels#addScaledScalar} as the network
+     * did: the same bits, for layer widths below, at and past one and two lane groups. The forward
+     * layer's inputs include values its ReLU must map as Math.max(0, .) does (-0.0, NaN, infinities)
+     * and it reports whether all it wrote is finite; the zero deltas of the backward kernels are
+     * skipped row by row and added here, with finite weights and activations and sums that start
+     * away from -0.0.
+     */
+    @ParameterizedTest
+    @CsvSource({"3,64", "64,64", "64,1", "1,1", "8,8", "13,24", "24,13", "17,70", "70,17"})
+    void blockKernelsGiveTheNumbersOfOneRowAtATime(int in, int out) {
+        Random r = new Random(31L * in + out);
+        int rows = PointKernels.BLOCK_ROWS;
+        double[] columns = gaussians(r, in * out);
+        double[] weights = gaussians(r, out * in + 5);
+        double[] bias = gaussians(r, out + 2);
+        for (int special = 0; special < 2; special++) {
+            double[] x = gaussians(r, rows * in);
+            if (special == 1) {
+                // Row 0 gets a NaN, row 1 an infinity; row 3 zeros, which with weights of -|w| and
+                // biases of -0.0 give -0.0 units.
+                x[r.nextInt(in)] = Double.NaN;
+                x[in + r.nextInt(in)] = Double.POSITIVE_INFINITY;
+                java.util.Arrays.fill(x, 3 * in, 4 * in, 0.0);
+                for (int i = 0; i < columns.length; i++) {
+                    columns[i] = -Math.abs(columns[i]);
+                }
+                java.util.Arrays.fill(bias, -0.0);
+            }
+            for (boolean relu : new boolean[] {false, true}) {
+                double[] plain = new double[rows * out];
+                boolean finite = true;
+                for (int i = 0; i < rows; i++) {
+                    double[] z = java.util.Arrays.copyOfRange(bias, 2, 2 + out);
+                    for (int c = 0; c < in; c++) {
+                        PointKernels.addScaledScalar(x[i * in + c], columns, c * out, z, 0, out, 0);
+                    }
+                    for (int j = 0; j < out; j++) {
+                        plain[i * out + j] = relu ? Math.max(0, z[j]) : z[j];
+                        finite &= Double.isFinite(plain[i * out + j]);
+                    }
+                }
+                double[] scalar = new double[rows * out];
+                assertEquals(finite, PointKernels.blockLayerScalar(x, in, columns, bias, 2, out, scalar, relu, 0));
+                assertRawBits(plain, scalar);
+                double[] lanes = new double[rows * out];
+                assertEquals(finite, VectorKernels.blockLayer(x, in, columns, bias, 2, out, lanes, relu));
+                assertRawBits(plain, lanes);
+            }
+        }
+        // Deltas with zeros (inactive units; unit 0 and every fifth unit zero in all four rows,
+        // -0.0 in some), activations with zeros and negatives (masked).
+        double[] d = gaussians(r, rows * out);
+        double[] a = gaussians(r, rows * in);
+        for (int i = 0; i < d.length; i++) {
+            d[i] = r.nextInt(3) == 0 || i % out % 5 == 0 ? (r.nextBoolean() ? 0.0 : -0.0) : d[i];
+        }
+        int[] units = new int[out];
+        int count = PointKernels.nonzeroUnits(d, out, units);
+        assertArrayEquals(java.util.stream.IntStream.range(0, out)
+                        .filter(u -> d[u] != 0 || d[out + u] != 0 || d[2 * out + u] != 0 || d[3 * out + u] != 0)
+                        .toArray(),
+                java.util.Arrays.copyOf(units, count), "the units with a delta in some row");
+        for (int i = 0; i < a.length; i++) {
+            a[i] = r.nextInt(3) == 0 ? 0.0 : a[i];
+        }
+        double[] plainNext = new double[rows * in];
+        for (int i = 0; i < rows; i++) {
+            double[] next = new double[in];
+            for (int k = 0; k < out; k++) {
+                if (d[i * out + k] != 0) {
+                    PointKernels.addScaledScalar(d[i * out + k], weights, 5 + k * in, next, 0, in, 0);
+                }
+            }
+            for (int c = 0; c < in; c++) {
+                plainNext[i * in + c] = a[i * in + c] > 0 ? next[c] : 0;
+            }
+        }
+        double[] scalarNext = new double[rows * in];
+        PointKernels.blockBackLayerScalar(d, out, units, count, weights, 5, in, a, scalarNext, 0);
+        assertRawBits(plainNext, scalarNext);
+        double[] lanesNext = new double[rows * in];
+        VectorKernels.blockBackLayer(d, out, units, count, weights, 5, in, a, lanesNext);
+        assertRawBits(plainNext, lanesNext);
+
+        double[] start = gaussians(r, 3 + out * in + out);
+        for (int i = 0; i < start.length; i += 4) {
+            start[i] = 0.0;
+        }
+        double[] plainGrad = start.clone();
+        for (int i = 0; i < rows; i++) {
+            for (int k = 0; k < out; k++) {
+                double dk = d[i * out + k];
+                if (dk != 0) {
+                    PointKernels.addScaledScalar(dk, a, i * in, plainGrad, 3 + k * in, in, 0);
+                    plainGrad[3 + out * in + k] += dk;
+                }
+            }
+        }
+        double[] scalarGrad = start.clone();
+        PointKernels.blockAddOuterScalar(d, out, units, count, a, in, scalarGrad, 3, 0);
+        PointKernels.blockAddSumScalar(d, out, scalarGrad, 3 + out * in, 0);
+        assertRawBits(plainGrad, scalarGrad);
+        double[] lanesGrad = start.clone();
+        VectorKernels.blockAddOuter(d, out, units, count, a, in, lanesGrad, 3);
+        VectorKernels.blockAddSum(d, out, lanesGrad, 3 + out * in);
+        assertRawBits(plainGrad, lanesGrad);
+    }
+
+    private static void assertRawBits(double[] expected, double[] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(actual[i]),
+                    "entry " + i + ": " + expected[i] + " against " + actual[i]);
+        }
     }
 
     /**
