@@ -1,0 +1,105 @@
+"""The best return any controller can reach on Gym's Pendulum (v0 semantics), by dynamic programming.
+
+A yardstick for the learned controllers and policies, not part of the product: finite-horizon value
+iteration over a periodic grid of angles x speeds (bilinear interpolation between grid points, a
+grid of torques within the limit), then episodes in which the controller picks, at the true
+continuous state, the torque that minimises the step's cost plus the interpolated cost-to-go.
+
+  python3 bench/pendulum/optimal_control.py --horizon 100 --episodes 0
+  python3 bench/pendulum/optimal_control.py --horizon 200 --episodes 1000 --angles 241 --speeds 201
+
+--cost gym optimises Gym's reward (angle^2 + 0.1 speed^2 + 0.001 torque^2, the angle wrapped to
+[-pi, pi)); --cost gps optimises the cost of data/pendulum/trajopt.yaml and mdgps.yaml (the swing-up
+term, the l1 holding term and the action term). Either way the returns printed are Gym's, so the
+two show how much the choice of cost alone costs in Gym's terms. Needs numpy only.
+"""
+import argparse
+
+import numpy as np
+
+G, DT, MAX_SPEED, MAX_TORQUE = 10.0, 0.05, 8.0, 2.0
+
+
+def wrap(th):
+    return ((th + np.pi) % (2 * np.pi)) - np.pi
+
+
+def step(th, thdot, u):
+    thdot = np.clip(thdot + (3 * G / 2 * np.sin(th) + 3.0 * u) * DT, -MAX_SPEED, MAX_SPEED)
+    return th + thdot * DT, thdot
+
+
+def gym_cost(th, thdot, u):
+    return wrap(th) ** 2 + 0.1 * thdot ** 2 + 0.001 * u ** 2
+
+
+def gps_cost(th, thdot, u):
+    c, s = np.cos(th), np.sin(th)
+    swing_up = 0.5 * ((c - 1) ** 2 + 0.01 * thdot ** 2)
+    holding = np.sqrt(0.01 + (c - 1) ** 2 + s ** 2)
+    return swing_up + holding + 0.5 * 0.05 * u ** 2
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--angles", type=int, default=181, help="grid points over [-pi, pi)")
+    p.add_argument("--speeds", type=int, default=161, help="grid points over [-8, 8] rad/s")
+    p.add_argument("--torques", type=int, default=41, help="torques tried over [-2, 2]")
+    p.add_argument("--horizon", type=int, default=100)
+    p.add_argument("--cost", default="gym", choices=["gym", "gps"])
+    p.add_argument("--episodes", type=int, default=1000, help="Gym random starts to score (0: none)")
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args()
+    cost = gym_cost if a.cost == "gym" else gps_cost
+    n_th, n_sp = a.angles, a.speeds
+    angles = np.linspace(-np.pi, np.pi, n_th, endpoint=False)
+    speeds = np.linspace(-MAX_SPEED, MAX_SPEED, n_sp)
+    torques = np.linspace(-MAX_TORQUE, MAX_TORQUE, a.torques)
+
+    def interpolate(v, th, thdot):
+        x = (wrap(th) + np.pi) / (2 * np.pi) * n_th
+        i0 = np.floor(x).astype(int)
+        fx = x - i0
+        i0 %= n_th
+        i1 = (i0 + 1) % n_th
+        y = (thdot + MAX_SPEED) / (2 * MAX_SPEED) * (n_sp - 1)
+        j0 = np.clip(np.floor(y).astype(int), 0, n_sp - 2)
+        fy = y - j0
+        j1 = j0 + 1
+        return (v[i0, j0] * (1 - fx) * (1 - fy) + v[i1, j0] * fx * (1 - fy)
+                + v[i0, j1] * (1 - fx) * fy + v[i1, j1] * fx * fy)
+
+    grid_th, grid_sp = np.meshgrid(angles, speeds, indexing="ij")
+    # cost_to_go[t]: the least cost of the steps t..horizon-1 from each grid state.
+    cost_to_go = [np.zeros((n_th, n_sp))]
+    for _ in range(a.horizon):
+        best = np.full((n_th, n_sp), np.inf)
+        for u in torques:
+            nth, nsp = step(grid_th, grid_sp, u)
+            best = np.minimum(best, cost(grid_th, grid_sp, u) + interpolate(cost_to_go[-1], nth, nsp))
+        cost_to_go.append(best)
+    cost_to_go.reverse()
+
+    def episode(th, thdot):
+        ret, angle = 0.0, []
+        for t in range(a.horizon):
+            nth, nsp = step(th, thdot, torques)
+            u = torques[int(np.argmin(cost(th, thdot, torques) + interpolate(cost_to_go[t + 1], nth, nsp)))]
+            ret -= gym_cost(th, thdot, u)
+            angle.append(abs(wrap(th)))
+            th, thdot = step(th, thdot, u)
+        return ret, float(np.mean(angle[-20:]))
+
+    print(f"cost {a.cost}, horizon {a.horizon}, grid {n_th} x {n_sp}, {a.torques} torques; Gym returns")
+    for name, th0 in [("hanging (pi)", np.pi), ("-pi/2", -np.pi / 2), ("+pi/2", np.pi / 2), ("pi/4", np.pi / 4)]:
+        ret, last = episode(th0, 0.0)
+        print(f"start {name:>12}, at rest: return {ret:8.1f}, mean |angle| over the last 20 steps {last:.3f}")
+    if a.episodes:
+        rng = np.random.default_rng(a.seed)
+        returns = np.array([episode(rng.uniform(-np.pi, np.pi), rng.uniform(-1, 1))[0] for _ in range(a.episodes)])
+        print(f"Gym's random starts ({a.episodes}, seed {a.seed}): mean {returns.mean():.1f}, "
+              f"median {np.median(returns):.1f}, worst {returns.min():.1f}")
+
+
+if __name__ == "__main__":
+    main()
