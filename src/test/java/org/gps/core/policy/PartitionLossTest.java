@@ -123,7 +123,7 @@ class PartitionLossTest {
     }
 
     /** What the driver's S-step did before: each target copied out and added with addPacked. */
-    private static double rowByRow(Mlp net, double[] packed, double[] gradient) {
+    static double rowByRow(Mlp net, double[] packed, double[] gradient) {
         int per = (int) PolicyOptions.Training.doublesPerTarget(net.inputDim(), net.outputDim());
         double[] row = new double[per];
         double loss = 0.0;

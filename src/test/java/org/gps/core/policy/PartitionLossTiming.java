@@ -58,17 +58,7 @@ public final class PartitionLossTiming {
 
     private static double evaluate(String mode, Mlp net, double[] flat) {
         double[] g = new double[Mlp.parameterCount(SIZES)];
-        if (mode.equals("blocks")) {
-            return PolicyLoss.addPartition(net, flat, g);
-        }
-        int per = (int) PolicyOptions.Training.doublesPerTarget(SIZES[0], SIZES[SIZES.length - 1]);
-        double[] row = new double[per];
-        double loss = 0.0;
-        for (int o = 0; o < flat.length; o += per) {
-            System.arraycopy(flat, o, row, 0, per);
-            loss += PolicyLoss.addPacked(net, row, g);
-        }
-        return loss;
+        return mode.equals("blocks") ? PolicyLoss.addPartition(net, flat, g) : PartitionLossTest.rowByRow(net, flat, g);
     }
 
     private static Mlp network(long seed) {
