@@ -131,7 +131,11 @@ public final class RolloutSampling {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<int[]> tasks = tasks(req);
         Broadcast<Request> shared = jsc.broadcast(req);
-        JavaRDD<Row> rows = jsc.parallelize(tasks, tasks.size()).flatMap(task -> {
+        // At most one task per core, as for the scoring episodes: a rollout costs milliseconds, and
+        // each task also writes and commits its own Parquet file. Each rollout draws from its own
+        // seed, so the split changes no number.
+        int slices = Math.max(1, Math.min(tasks.size(), jsc.defaultParallelism()));
+        JavaRDD<Row> rows = jsc.parallelize(tasks, slices).flatMap(task -> {
             Request r = shared.value();
             int condition = task[0];
             int sample = task[1];
