@@ -43,10 +43,8 @@ public final class BadmmDualsStore {
                 rows.add(RowFactory.create(e.getKey(), t, lk[t].cols(), lk[t].rows(), lk[t].toRowMajor(), lo[t], w[t]));
             }
         }
-        AtomicOutput.publish(spark, path, "badmm duals", tmp -> {
-            spark.createDataFrame(rows, SCHEMA).coalesce(1).write().parquet(tmp);
-            return (long) rows.size();
-        });
+        AtomicOutput.publish(spark, path, "badmm duals",
+                tmp -> SmallTableWriter.write(HadoopFiles.conf(spark), tmp, SCHEMA, rows));
     }
 
     public static Map<Integer, BadmmDuals> read(SparkSession spark, String path) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -39,12 +40,15 @@ public final class ControllerStore {
     private ControllerStore() {
     }
 
-    /** The controllers as a DataFrame (M x T rows: small, built on the driver). */
-    public static Dataset<Row> toDataFrame(SparkSession spark, Map<Integer, LinearGaussianController> controllers) {
-        return spark.createDataFrame(rows(controllers), SCHEMA).coalesce(1);
+    /**
+     * Writes the controllers (M x T rows: small, built on the driver) as the table {@code folder},
+     * from the driver ({@link SmallTableWriter}); returns the number of rows.
+     */
+    public static long write(Configuration conf, String folder, Map<Integer, LinearGaussianController> controllers) {
+        return SmallTableWriter.write(conf, folder, SCHEMA, rows(controllers));
     }
 
-    private static List<Row> rows(Map<Integer, LinearGaussianController> controllers) {
+    static List<Row> rows(Map<Integer, LinearGaussianController> controllers) {
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<Integer, LinearGaussianController> e : new TreeMap<>(controllers).entrySet()) {
             LinearGaussianController c = e.getValue();

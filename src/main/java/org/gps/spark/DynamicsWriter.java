@@ -3,9 +3,9 @@ package org.gps.spark;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -17,6 +17,7 @@ import org.gps.io.DynamicsStore;
 import org.gps.io.DynamicsStore.ErrorSummary;
 import org.gps.io.FiniteNumbers;
 import org.gps.io.HadoopFiles;
+import org.gps.io.SmallTableWriter;
 import org.gps.io.SmallTables;
 
 import java.util.ArrayList;
@@ -39,9 +40,10 @@ public final class DynamicsWriter {
      * Writes a fit to {@code path} atomically and returns the per-condition error summary. With
      * {@code heldOut} the summary carries the held-out scores; without them (null) it has no
      * {@code held_out} key, as before the scores existed. With {@code fitsToDriver} (a run's fit, whose
-     * C-step reads every fit on the driver anyway) the fits come to the driver once, for the summary
-     * and for that read; without it (a fit of logged data, whose fits can outnumber what a driver
-     * should hold) they stay on the executors, and only the summary's rows come back.
+     * C-step reads every fit on the driver anyway) the fits come to the driver once, for the summary,
+     * for that read and for the tables, written from the driver; without it (a fit of logged data,
+     * whose fits can outnumber what a driver should hold) they stay on the executors, which write
+     * them, and only the summary's rows come back. The initial states and the GMMs are always few.
      */
     public static List<ErrorSummary> write(SparkSession spark, String path, DynamicsFitting.Result fit, boolean shared,
                                            String writtenBy, HeldOutValidation.Result heldOut, boolean fitsToDriver) {
@@ -51,31 +53,29 @@ public final class DynamicsWriter {
                 d.covariance().toRowMajor())));
         List<Row> g = gmmRows(fit);
         List<Row> stepTable = new ArrayList<>();
+        Configuration conf = HadoopFiles.conf(spark);
         AtomicOutput.publish(spark, path, writtenBy, tmp -> {
-            JavaRDD<DynamicsFitting.StepFit> steps = fit.steps();
-            spark.createDataFrame(steps.map(DynamicsWriter::stepRow), DynamicsStore.STEPS_SCHEMA).write()
-                    .parquet(new Path(tmp, DynamicsStore.STEPS).toString());
-            Dataset<Row> errRows = spark.createDataFrame(steps.map(s -> RowFactory.create(s.condition(), s.t(),
-                    s.samples(), s.rmse(), s.relativeRmse())), DynamicsStore.ERROR_SCHEMA);
-            errRows.coalesce(1).write().parquet(new Path(tmp, DynamicsStore.PREDICTION_ERROR).toString());
-            spark.createDataFrame(x0, DynamicsStore.X0_SCHEMA).coalesce(1).write()
-                    .parquet(new Path(tmp, DynamicsStore.INITIAL_STATE).toString());
-            spark.createDataFrame(g, DynamicsStore.GMM_SCHEMA).coalesce(1).write()
-                    .parquet(new Path(tmp, DynamicsStore.GMM).toString());
             long fits;
             if (fitsToDriver) {
-                List<DynamicsFitting.StepFit> local = steps.collect();
-                local.forEach(s -> stepTable.add(stepRow(s)));
+                List<DynamicsFitting.StepFit> local = fit.steps().collect();
+                List<Row> errors = new ArrayList<>(local.size());
+                for (DynamicsFitting.StepFit s : local) {
+                    stepTable.add(stepRow(s));
+                    errors.add(errorRow(s));
+                }
+                SmallTableWriter.write(conf, new Path(tmp, DynamicsStore.STEPS).toString(), DynamicsStore.STEPS_SCHEMA,
+                        stepTable);
+                SmallTableWriter.write(conf, new Path(tmp, DynamicsStore.PREDICTION_ERROR).toString(),
+                        DynamicsStore.ERROR_SCHEMA, errors);
                 summary.addAll(errorSummary(local));
                 fits = local.size();
             } else {
-                summary.addAll(errorSummary(steps));
-                // Read back with the schema just written: inferring it would cost a Spark job of its own.
-                fits = spark.read().schema(DynamicsStore.STEPS_SCHEMA).parquet(new Path(tmp, DynamicsStore.STEPS)
-                        .toString()).count();
+                fits = writeOnExecutors(spark, tmp, fit.steps(), summary);
             }
-            HadoopFiles.writeUtf8(spark.sparkContext().hadoopConfiguration(), new Path(tmp, DynamicsStore.SUMMARY),
-                    summaryJson(fit, shared, summary, heldOut));
+            SmallTableWriter.write(conf, new Path(tmp, DynamicsStore.INITIAL_STATE).toString(), DynamicsStore.X0_SCHEMA,
+                    x0);
+            SmallTableWriter.write(conf, new Path(tmp, DynamicsStore.GMM).toString(), DynamicsStore.GMM_SCHEMA, g);
+            HadoopFiles.writeUtf8(conf, new Path(tmp, DynamicsStore.SUMMARY), summaryJson(fit, shared, summary, heldOut));
             return fits;
         });
         // What trajopt and the next fit read back, from these rows rather than from the files.
@@ -88,6 +88,27 @@ public final class DynamicsWriter {
         SmallTables.written(spark, new Path(path, DynamicsStore.GMM).toString(),
                 spark.createDataFrame(g, DynamicsStore.GMM_SCHEMA));
         return summary;
+    }
+
+    /**
+     * The steps and their errors written by Spark from the executors (a fit of logged data, whose
+     * fits can outnumber what a driver should hold); the error summary's rows come back to
+     * {@code summary}. Returns the number of fits.
+     */
+    private static long writeOnExecutors(SparkSession spark, String tmp, JavaRDD<DynamicsFitting.StepFit> steps,
+                                         List<ErrorSummary> summary) {
+        spark.createDataFrame(steps.map(DynamicsWriter::stepRow), DynamicsStore.STEPS_SCHEMA).write()
+                .parquet(new Path(tmp, DynamicsStore.STEPS).toString());
+        spark.createDataFrame(steps.map(DynamicsWriter::errorRow), DynamicsStore.ERROR_SCHEMA).coalesce(1).write()
+                .parquet(new Path(tmp, DynamicsStore.PREDICTION_ERROR).toString());
+        summary.addAll(errorSummary(steps));
+        // Read back with the schema just written: inferring it would cost a Spark job of its own.
+        return spark.read().schema(DynamicsStore.STEPS_SCHEMA).parquet(new Path(tmp, DynamicsStore.STEPS).toString())
+                .count();
+    }
+
+    private static Row errorRow(DynamicsFitting.StepFit s) {
+        return RowFactory.create(s.condition(), s.t(), s.samples(), s.rmse(), s.relativeRmse());
     }
 
     /** A fit's row of the {@value DynamicsStore#STEPS} table. */

@@ -98,6 +98,11 @@ class ControllerStoreTest {
         }
     }
 
+    /** The controllers' rows as a DataFrame, to write with Spark and to alter before writing. */
+    private static Dataset<Row> frame(Map<Integer, LinearGaussianController> controllers) {
+        return spark().createDataFrame(ControllerStore.rows(controllers), ControllerStore.SCHEMA);
+    }
+
     private String writeParquet(Dataset<Row> df, String name) {
         String path = dir.resolve(name).toString();
         df.coalesce(1).write().parquet(path);
@@ -117,7 +122,7 @@ class ControllerStoreTest {
     @Test
     void parquetRoundTripGivesBackIdenticalGainsOffsetsAndCovariances() {
         Map<Integer, LinearGaussianController> in = controllers();
-        Dataset<Row> df = ControllerStore.toDataFrame(spark(), in);
+        Dataset<Row> df = frame(in);
         assertEquals(2 * T, df.count());
 
         String path = writeParquet(df, "controllers");
@@ -126,9 +131,24 @@ class ControllerStoreTest {
     }
 
     @Test
+    void tableWrittenFromTheDriverReadsBackAsTheTableSparkWrites() {
+        Map<Integer, LinearGaussianController> in = controllers();
+        String bySpark = writeParquet(frame(in), "by-spark");
+        String byDriver = dir.resolve("by-driver").toString();
+
+        assertEquals(2 * T, ControllerStore.write(spark().sparkContext().hadoopConfiguration(), byDriver, in));
+
+        Dataset<Row> a = spark().read().parquet(bySpark);
+        Dataset<Row> b = spark().read().parquet(byDriver);
+        assertEquals(a.schema(), b.schema());
+        assertEquals(a.orderBy("condition", "t").collectAsList(), b.orderBy("condition", "t").collectAsList());
+        assertSameControllers(in, readParquet(byDriver));
+    }
+
+    @Test
     void parquetStoresMatricesRowMajorWithTheirSizes() {
         Map<Integer, LinearGaussianController> in = controllers();
-        String path = writeParquet(ControllerStore.toDataFrame(spark(), in), "controllers");
+        String path = writeParquet(frame(in), "controllers");
 
         Row r = spark().read().parquet(path).filter(col("condition").equalTo(3).and(col("t").equalTo(2))).first();
 
@@ -151,7 +171,7 @@ class ControllerStoreTest {
 
     @Test
     void missingTimeStepRowInParquetIsRefusedNamingPathConditionAndStep() {
-        Dataset<Row> df = ControllerStore.toDataFrame(spark(), controllers())
+        Dataset<Row> df = frame(controllers())
                 .filter(col("condition").notEqual(3).or(col("t").notEqual(2)));
         String path = writeParquet(df, "missing-t");
 
@@ -163,7 +183,7 @@ class ControllerStoreTest {
     @Test
     void negativeTimeStepInParquetIsRefusedRatherThanIndexedWith() {
         // t = -1, 0, 1, 3, 4: five distinct steps ending at T-1 = 4, so only the lower end shows the gap.
-        Dataset<Row> df = ControllerStore.toDataFrame(spark(), controllers())
+        Dataset<Row> df = frame(controllers())
                 .withColumn("t", functions.expr("if(condition = 0 and t = 2, -1, t)"));
         String path = writeParquet(df, "negative-t");
 
@@ -174,7 +194,7 @@ class ControllerStoreTest {
 
     @Test
     void repeatedTimeStepRowInParquetIsRefused() {
-        Dataset<Row> all = ControllerStore.toDataFrame(spark(), controllers());
+        Dataset<Row> all = frame(controllers());
         String path = writeParquet(all.union(all.filter(col("condition").equalTo(0).and(col("t").equalTo(4)))),
                 "repeated-t");
 
@@ -185,7 +205,7 @@ class ControllerStoreTest {
 
     @Test
     void missingColumnInParquetIsRefusedNamingTheColumn() {
-        String path = writeParquet(ControllerStore.toDataFrame(spark(), controllers()).drop("covariance"), "no-cov");
+        String path = writeParquet(frame(controllers()).drop("covariance"), "no-cov");
 
         BadInputException e = assertThrows(BadInputException.class, () -> readParquet(path));
 
@@ -194,7 +214,7 @@ class ControllerStoreTest {
 
     @Test
     void gainOfTheWrongLengthInParquetIsRefusedWithTheExpectedCount() {
-        Dataset<Row> df = ControllerStore.toDataFrame(spark(), controllers())
+        Dataset<Row> df = frame(controllers())
                 .withColumn("gain", functions.expr("if(condition = 0 and t = 1, slice(gain, 1, 5), gain)"));
         String path = writeParquet(df, "short-gain");
 

@@ -53,7 +53,7 @@ class SmallTablesTest {
     void aSecondReadOfUnchangedFilesRunsNoSparkJob() {
         String path = dir.resolve("controllers").toString();
         Map<Integer, LinearGaussianController> in = ControllerStoreTest.controllers();
-        ControllerStore.toDataFrame(spark(), in).write().parquet(path);
+        spark().createDataFrame(ControllerStore.rows(in), ControllerStore.SCHEMA).coalesce(1).write().parquet(path);
 
         Map<Integer, LinearGaussianController> first = read(path, 2);
         Map<Integer, LinearGaussianController> second = read(path, 0);
@@ -70,7 +70,7 @@ class SmallTablesTest {
     void whatThisProcessPublishedIsReadBackWithoutASparkJobAsTheFilesWouldGiveIt() {
         String path = dir.resolve("published").toString();
         Map<Integer, LinearGaussianController> in = ControllerStoreTest.controllers();
-        ControllerStore.toDataFrame(spark(), in).write().parquet(path);
+        spark().createDataFrame(ControllerStore.rows(in), ControllerStore.SCHEMA).coalesce(1).write().parquet(path);
 
         int jobs = SparkJobCount.of(spark(), () -> ControllerStore.published(spark(), path, in));
 
@@ -82,11 +82,11 @@ class SmallTablesTest {
     void aChangedFileIsReadAgain() {
         String path = dir.resolve("changed").toString();
         Map<Integer, LinearGaussianController> in = ControllerStoreTest.controllers();
-        ControllerStore.toDataFrame(spark(), in).write().parquet(path);
+        spark().createDataFrame(ControllerStore.rows(in), ControllerStore.SCHEMA).coalesce(1).write().parquet(path);
         read(path, 2);
 
         Map<Integer, LinearGaussianController> other = new TreeMap<>(Map.of(5, in.get(3)));
-        ControllerStore.toDataFrame(spark(), other).write().mode("overwrite").parquet(path);
+        spark().createDataFrame(ControllerStore.rows(other), ControllerStore.SCHEMA).coalesce(1).write().mode("overwrite").parquet(path);
 
         assertSameBits(other, read(path, 2));
     }

@@ -28,10 +28,8 @@ public final class ControllerOutputs {
         String json = run.controllersJson(iteration).toString();
         try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
             AtomicOutput.withdraw(run.hadoopConf(), json);
-            AtomicOutput.publish(spark, run.controllers(iteration).toString(), writer, tmp -> {
-                ControllerStore.toDataFrame(spark, controllers).write().parquet(tmp);
-                return (long) controllers.size() * controllers.values().iterator().next().horizon();
-            });
+            AtomicOutput.publish(spark, run.controllers(iteration).toString(), writer,
+                    tmp -> ControllerStore.write(run.hadoopConf(), tmp, controllers));
             ControllerStore.published(spark, run.controllers(iteration).toString(), controllers);
             AtomicOutput.writeFile(run.hadoopConf(), json,
                     ControllerStore.toJson(controllers).getBytes(StandardCharsets.UTF_8));

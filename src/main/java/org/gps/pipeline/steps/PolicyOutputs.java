@@ -51,10 +51,8 @@ public final class PolicyOutputs {
     public static void writeLinearization(SparkSession spark, RunDirectory run, int iteration,
                                           Map<Integer, LinearGaussianController> lin) {
         try (PhaseProfile.Scope phase = PhaseProfile.enter(PhaseProfile.IO)) {
-            AtomicOutput.publish(spark, run.policyLinearization(iteration).toString(), "policy linearization", tmp -> {
-                ControllerStore.toDataFrame(spark, lin).write().parquet(tmp);
-                return (long) lin.size() * lin.values().iterator().next().horizon();
-            });
+            AtomicOutput.publish(spark, run.policyLinearization(iteration).toString(), "policy linearization",
+                    tmp -> ControllerStore.write(run.hadoopConf(), tmp, lin));
             ControllerStore.published(spark, run.policyLinearization(iteration).toString(), lin);
         }
     }
