@@ -28,14 +28,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The S-step (docs/algorithm.md section 8) on Spark: targets built on the executors from the samples and
- * the new controllers (broadcast), the policy covariance from an aggregate of their precisions,
+ * The S-step (docs/algorithm.md section 8) on Spark: targets built from the samples and the new
+ * controllers, the policy covariance from an aggregate of their precisions,
  * and the network trained by {@link PolicyTraining} over the same targets. The driver holds the
  * controllers, the weight table (M x T numbers) and the network. A first job indexes the samples
  * ({@link SampleIndex}: their order, their target count, the first update's normalisation). Trained
- * in the driver, the targets come back from the one job that builds them and the covariance's sums
- * are added there; on the executors, they stay there, sorted, summed and trained over by Spark jobs.
- * Either way every sum takes its terms in the same order, so the two give the same numbers.
+ * in the driver, the samples come to the driver, which builds the targets and adds the covariance's
+ * sums; trained on the executors, the targets are built, sorted, summed and trained over there, by
+ * Spark jobs. Either way every sum takes its terms in the same order, so the two give the same numbers.
  */
 public final class PolicyUpdate {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyUpdate.class);
@@ -107,45 +107,45 @@ public final class PolicyUpdate {
                 : Mlp.initial(options.layerSizes(normalizer.scale().length, controllers.actionDim()), seed);
         PolicyTraining.Options training = new PolicyTraining.Options(options.trainIterations(),
                 options.trainTolerance(), options.l2(), 10, options.training());
-        TargetInputs inputs = TargetInputs.broadcast(JavaSparkContext.fromSparkContext(unordered.context()),
-                controllers, normaliseWeights(weights), normalizer, duals);
-        try {
-            return PolicyTraining.runsLocally(index.targets(), start, training)
-                    ? inDriver(unordered, index, inputs, normalizer, start, training)
-                    : onExecutors(unordered, index, inputs, normalizer, start, training);
-        } finally {
-            inputs.destroy();
-        }
+        TargetSource source = new TargetSource(controllers, new TreeMap<>(normaliseWeights(weights)), normalizer,
+                duals == null ? null : new TreeMap<>(duals));
+        return PolicyTraining.runsLocally(index.targets(), start, training)
+                ? inDriver(unordered, index, source, normalizer, start, training)
+                : onExecutors(unordered, index, source, normalizer, start, training);
     }
 
     /**
-     * The targets built on the executors and gathered in the job that builds them, each sample's
-     * rows placed by the index where the ordered partitions would hold them; the covariance's sums
-     * added here in that order, as Spark's reduce adds them over those partitions.
+     * The samples brought to the driver and their targets built there, each sample's placed by the
+     * index where the ordered partitions would hold it; the covariance's sums added here in that
+     * order, as Spark's reduce adds them over those partitions.
      */
     private static Result inDriver(JavaPairRDD<TrajectoryGroups.Key, Trajectory> unordered, SampleIndex index,
-                                   TargetInputs inputs, ObservationNormalizer normalizer, Mlp start,
+                                   TargetSource source, ObservationNormalizer normalizer, Mlp start,
                                    PolicyTraining.Options training) {
         int perTarget = (int) PolicyOptions.Training.doublesPerTarget(start.inputDim(), start.outputDim());
-        List<Tuple2<Long, double[]>> rows = unordered.map(kv -> new Tuple2<>(SampleIndex.orderKey(kv._1()),
-                packed(inputs.targetsOf(kv._1(), kv._2()), perTarget))).collect();
+        List<Tuple2<Long, double[]>> rows = new ArrayList<>();
+        for (Tuple2<TrajectoryGroups.Key, Trajectory> kv : unordered.collect()) {
+            rows.add(new Tuple2<>(SampleIndex.orderKey(kv._1()), packed(source.targetsOf(kv._1(), kv._2()), perTarget)));
+        }
         List<double[]> partitions = index.partitions(rows, perTarget);
-        double[] sums = covarianceSums(partitions, perTarget, inputs.actionDim());
+        double[] sums = covarianceSums(partitions, perTarget, source.controllers().actionDim());
         return result(PolicyTraining.local(partitions, index.targets(), start, training), normalizer, sums);
     }
 
     /** The ordered samples' targets kept on the executors, their sums and L-BFGS's evaluations as Spark jobs. */
     private static Result onExecutors(JavaPairRDD<TrajectoryGroups.Key, Trajectory> unordered, SampleIndex index,
-                                      TargetInputs inputs, ObservationNormalizer normalizer, Mlp start,
+                                      TargetSource source, ObservationNormalizer normalizer, Mlp start,
                                       PolicyTraining.Options training) {
+        Broadcast<TargetSource> sourceB = JavaSparkContext.fromSparkContext(unordered.context()).broadcast(source);
         JavaRDD<PolicyTarget> targets = ordered(unordered, index.lastOfFirstHalf())
-                .flatMap(kv -> inputs.targetsOf(kv._1(), kv._2()).iterator())
+                .flatMap(kv -> sourceB.value().targetsOf(kv._1(), kv._2()).iterator())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            double[] sums = covarianceSums(targets, inputs.actionDim());
+            double[] sums = covarianceSums(targets, source.controllers().actionDim());
             return result(PolicyTraining.distributed(targets, start, training), normalizer, sums);
         } finally {
             targets.unpersist(false);
+            sourceB.destroy();
         }
     }
 
@@ -209,31 +209,13 @@ public final class PolicyUpdate {
         return flat;
     }
 
-    /** What the executors build the targets from, broadcast once per S-step, and the targets' action dimension. */
-    private record TargetInputs(Broadcast<TargetControllers> controllers, Broadcast<TreeMap<Integer, double[]>> weights,
-                                Broadcast<ObservationNormalizer> normalizer,
-                                Broadcast<TreeMap<Integer, BadmmDuals>> duals, int actionDim)
+    /** What the targets are built from: the controllers, the normalised weights, the normalisation and the duals (or null). */
+    private record TargetSource(TargetControllers controllers, TreeMap<Integer, double[]> weights,
+                                ObservationNormalizer normalizer, TreeMap<Integer, BadmmDuals> duals)
             implements java.io.Serializable {
-        static TargetInputs broadcast(JavaSparkContext jsc, TargetControllers controllers,
-                                      Map<Integer, double[]> weights, ObservationNormalizer normalizer,
-                                      Map<Integer, BadmmDuals> duals) {
-            return new TargetInputs(jsc.broadcast(controllers), jsc.broadcast(new TreeMap<>(weights)),
-                    jsc.broadcast(normalizer), jsc.broadcast(duals == null ? null : new TreeMap<>(duals)),
-                    controllers.actionDim());
-        }
-
         List<PolicyTarget> targetsOf(TrajectoryGroups.Key key, Trajectory traj) {
-            TreeMap<Integer, BadmmDuals> d = duals.value();
-            return PolicyUpdate.targetsOf(key.condition(), traj, controllers.value().get(key),
-                    weights.value().get(key.condition()), normalizer.value(),
-                    d == null ? null : d.get(key.condition()));
-        }
-
-        void destroy() {
-            controllers.destroy();
-            weights.destroy();
-            normalizer.destroy();
-            duals.destroy();
+            return PolicyUpdate.targetsOf(key.condition(), traj, controllers.get(key), weights.get(key.condition()),
+                    normalizer, duals == null ? null : duals.get(key.condition()));
         }
     }
 
