@@ -90,6 +90,22 @@ public final class PolicyTraining {
     }
 
     /**
+     * The most targets {@code initial} trains on in the driver under {@code options}: every count up
+     * to it {@link #runsLocally}, none above it does (0 for distributed).
+     */
+    static long mostTargetsInDriver(Mlp initial, Options options) {
+        if (options.training() == Training.DISTRIBUTED) {
+            return 0;
+        }
+        long perTarget = Training.doublesPerTarget(initial.inputDim(), initial.outputDim());
+        long most = Training.LOCAL_CAP_DOUBLES / perTarget;
+        if (options.training() == Training.AUTO) {
+            most = Math.min(most, (Training.AUTO_LOCAL_BELOW - 1) / Mlp.parameterCount(initial.sizes()));
+        }
+        return most;
+    }
+
+    /**
      * Whether {@code count} targets train {@code initial} in the driver ({@link Training#runsLocally});
      * {@code local} above the cap on what the driver gathers is refused.
      */

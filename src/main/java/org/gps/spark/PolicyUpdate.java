@@ -33,9 +33,10 @@ import java.util.TreeMap;
  * and the network trained by {@link PolicyTraining} over the same targets. The driver holds the
  * controllers, the weight table (M x T numbers) and the network. A first job indexes the samples
  * ({@link SampleIndex}: their order, their target count, the first update's normalisation). Trained
- * in the driver, the samples come to the driver, which builds the targets and adds the covariance's
- * sums; trained on the executors, the targets are built, sorted, summed and trained over there, by
- * Spark jobs. Either way every sum takes its terms in the same order, so the two give the same numbers.
+ * in the driver, the samples come to the driver (with the index when they are sure to train there),
+ * which builds the targets and adds the covariance's sums; trained on the executors, the targets are
+ * built, sorted, summed and trained over there, by Spark jobs. Either way every sum takes its terms
+ * in the same order, so the two give the same numbers.
  */
 public final class PolicyUpdate {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyUpdate.class);
@@ -98,15 +99,21 @@ public final class PolicyUpdate {
                                        TargetControllers controllers, Map<Integer, double[]> weights,
                                        Map<Integer, BadmmDuals> duals, Policy previous, PolicyOptions options,
                                        long seed) {
-        SampleIndex index = SampleIndex.of(unordered, previous == null);
+        PolicyTraining.Options training = new PolicyTraining.Options(options.trainIterations(),
+                options.trainTolerance(), options.l2(), 10, options.training());
+        // With the network known, a partition's samples come back with the index when their targets
+        // are within its share of what trains in the driver: then all of them train there, whatever
+        // the other partitions hold. A first update's network is sized by the observations, which
+        // the index reads, so its samples come in a second job.
+        long gatherUpTo = previous == null ? 0 : PolicyTraining.mostTargetsInDriver(previous.network(), training)
+                / Math.max(1, unordered.getNumPartitions());
+        SampleIndex index = SampleIndex.of(unordered, previous == null, gatherUpTo);
         if (index.targets() == 0) {
             throw new IllegalArgumentException("no targets to train the policy on");
         }
         ObservationNormalizer normalizer = previous != null ? previous.normalizer() : index.normalizer();
         Mlp start = previous != null ? previous.network()
                 : Mlp.initial(options.layerSizes(normalizer.scale().length, controllers.actionDim()), seed);
-        PolicyTraining.Options training = new PolicyTraining.Options(options.trainIterations(),
-                options.trainTolerance(), options.l2(), 10, options.training());
         TargetSource source = new TargetSource(controllers, new TreeMap<>(normaliseWeights(weights)), normalizer,
                 duals == null ? null : new TreeMap<>(duals));
         return PolicyTraining.runsLocally(index.targets(), start, training)
@@ -124,7 +131,9 @@ public final class PolicyUpdate {
                                    PolicyTraining.Options training) {
         int perTarget = (int) PolicyOptions.Training.doublesPerTarget(start.inputDim(), start.outputDim());
         List<Tuple2<Long, double[]>> rows = new ArrayList<>();
-        for (Tuple2<TrajectoryGroups.Key, Trajectory> kv : unordered.collect()) {
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> samples = index.gathered() != null ? index.gathered()
+                : unordered.collect();
+        for (Tuple2<TrajectoryGroups.Key, Trajectory> kv : samples) {
             rows.add(new Tuple2<>(SampleIndex.orderKey(kv._1()), packed(source.targetsOf(kv._1(), kv._2()), perTarget)));
         }
         List<double[]> partitions = index.partitions(rows, perTarget);

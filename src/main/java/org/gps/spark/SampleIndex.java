@@ -17,27 +17,77 @@ import java.util.List;
  * these the driver adds up, in that order, what Spark would add up over the ordered samples
  * ({@code RDD.reduce}: each partition folded left in element order, then the two partitions'
  * results added, which with two is the same double whichever task finishes first), and it can
- * place targets built anywhere into those partitions.
+ * place targets built anywhere into those partitions. Asked to, the same job brings the samples
+ * back too, when they are few enough.
  */
 final class SampleIndex {
     /** One sample: its order key, its length (its target count) and its observation sums, or null. */
     record Entry(long key, int horizon, double[] moments) implements Serializable {
     }
 
+    /** A partition's entries, and its samples when they came back too (else null). */
+    private record Part(List<Entry> entries, List<Tuple2<TrajectoryGroups.Key, Trajectory>> samples)
+            implements Serializable {
+    }
+
     private final List<Entry> sorted;
     private final long lastOfFirstHalf;
+    private final List<Tuple2<TrajectoryGroups.Key, Trajectory>> gathered;
 
-    private SampleIndex(List<Entry> sorted) {
+    private SampleIndex(List<Entry> sorted, List<Tuple2<TrajectoryGroups.Key, Trajectory>> gathered) {
         this.sorted = sorted;
         this.lastOfFirstHalf = sorted.isEmpty() ? Long.MAX_VALUE : sorted.get((sorted.size() + 1) / 2 - 1).key();
+        this.gathered = gathered;
     }
 
     /** @param moments whether to collect each sample's observation sums too (for {@link #normalizer}) */
     static SampleIndex of(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples, boolean moments) {
-        List<Entry> entries = new ArrayList<>(samples.map(kv -> new Entry(orderKey(kv._1()), kv._2().horizon(),
-                moments ? momentsOf(kv._2().o()) : null)).collect());
+        return of(samples, moments, 0);
+    }
+
+    /**
+     * As {@link #of(JavaPairRDD, boolean)}, and each task brings back its partition's samples too
+     * when they make at most {@code gatherUpTo} targets (0: never): a job fewer when the caller is
+     * about to collect them anyway and every partition is within that share.
+     */
+    static SampleIndex of(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples, boolean moments, long gatherUpTo) {
+        List<Part> parts = samples.mapPartitions(it -> List.of(part(it, moments, gatherUpTo)).iterator()).collect();
+        List<Entry> entries = new ArrayList<>();
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> gathered = new ArrayList<>();
+        for (Part p : parts) {
+            entries.addAll(p.entries());
+            if (gathered != null && p.samples() != null) {
+                gathered.addAll(p.samples());
+            } else {
+                gathered = null;
+            }
+        }
         entries.sort(Comparator.comparingLong(Entry::key));
-        return new SampleIndex(entries);
+        return new SampleIndex(entries, gathered);
+    }
+
+    private static Part part(java.util.Iterator<Tuple2<TrajectoryGroups.Key, Trajectory>> it, boolean moments,
+                             long gatherUpTo) {
+        List<Entry> entries = new ArrayList<>();
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> kept = gatherUpTo > 0 ? new ArrayList<>() : null;
+        long targets = 0;
+        while (it.hasNext()) {
+            Tuple2<TrajectoryGroups.Key, Trajectory> kv = it.next();
+            Trajectory t = kv._2();
+            entries.add(new Entry(orderKey(kv._1()), t.horizon(), moments ? momentsOf(t.o()) : null));
+            targets += t.horizon();
+            if (kept != null && targets <= gatherUpTo) {
+                kept.add(kv);
+            } else {
+                kept = null;
+            }
+        }
+        return new Part(entries, kept);
+    }
+
+    /** Every sample, when each task brought its partition's back ({@link #of(JavaPairRDD, boolean, long)}); else null. */
+    List<Tuple2<TrajectoryGroups.Key, Trajectory>> gathered() {
+        return gathered;
     }
 
     /** By (iteration, condition, sample). */

@@ -43,6 +43,46 @@ class PolicyUpdateTest {
         assertArrayEquals(distributed.policy().variance(), local.policy().variance(), 0.0);
         assertArrayEquals(distributed.policy().normalizer().scale(), local.policy().normalizer().scale(), 0.0);
         assertEquals(distributed.targets(), local.targets());
+
+        // Continuing from a policy, the driver's samples come back with the index: one Spark job.
+        int[] jobs = new int[1];
+        PolicyUpdate.Result next = jobsOf("continued-local", jobs, () -> PolicyUpdate.train(
+                jsc.parallelizePairs(data, 3), twoConditionControllers(), twoConditionWeights(), null, local.policy(),
+                twoConditionOptions(PolicyOptions.Training.LOCAL), 4));
+        assertEquals(1, jobs[0]);
+        PolicyUpdate.Result nextDistributed = PolicyUpdate.train(jsc.parallelizePairs(data, 3),
+                twoConditionControllers(), twoConditionWeights(), null, local.policy(),
+                twoConditionOptions(PolicyOptions.Training.DISTRIBUTED), 4);
+        assertArrayEquals(nextDistributed.policy().network().parameters(), next.policy().network().parameters(), 0.0);
+        assertArrayEquals(nextDistributed.policy().variance(), next.policy().variance(), 0.0);
+    }
+
+    private static <T> T jobsOf(String group, int[] jobs, java.util.function.Supplier<T> work) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        jsc.setJobGroup(group, group, false);
+        try {
+            return work.get();
+        } finally {
+            jsc.clearJobGroup();
+            jobs[0] = jsc.statusTracker().getJobIdsForGroup(group).length;
+        }
+    }
+
+    @Test
+    void theIndexBringsTheSamplesBackOnlyWhenEveryPartitionIsWithinItsShare() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> data = spreadSamples(2, 3, 5, 4, 31);
+        // 30 samples of 4 steps over 3 partitions of 10: 40 targets each.
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = jsc.parallelizePairs(data, 3);
+        assertEquals(null, SampleIndex.of(samples, false).gathered());
+        assertEquals(null, SampleIndex.of(samples, false, 39).gathered());
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> all = SampleIndex.of(samples, false, 40).gathered();
+        assertEquals(data.stream().map(Tuple2::_1).sorted(java.util.Comparator.comparingLong(SampleIndex::orderKey))
+                .toList(), all.stream().map(Tuple2::_1).sorted(java.util.Comparator.comparingLong(SampleIndex::orderKey))
+                .toList());
+        SampleIndex index = SampleIndex.of(samples, true, 40);
+        assertEquals(120, index.targets());
+        assertArrayEquals(SampleIndex.of(samples, true).observationSums(), index.observationSums(), 0.0);
     }
 
     /** Observations and weights over many magnitudes, so that adding them in another order moves their sums' bits. */
