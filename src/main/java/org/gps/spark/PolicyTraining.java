@@ -84,6 +84,35 @@ public final class PolicyTraining {
         if (count == 0) {
             throw new IllegalArgumentException("no targets to train the policy on");
         }
+        int perTarget = (int) Training.doublesPerTarget(initial.inputDim(), initial.outputDim());
+        return runsLocally(count, initial, options) ? local(gather(targets, count, perTarget), count, initial, options)
+                : distributed(targets, initial, options);
+    }
+
+    /**
+     * The most targets {@code initial} trains on in the driver under {@code options}: every count up
+     * to it {@link #runsLocally}, none above it does (0 for distributed).
+     */
+    static long mostTargetsInDriver(Mlp initial, Options options) {
+        if (options.training() == Training.DISTRIBUTED) {
+            return 0;
+        }
+        long perTarget = Training.doublesPerTarget(initial.inputDim(), initial.outputDim());
+        long most = Training.LOCAL_CAP_DOUBLES / perTarget;
+        if (options.training() == Training.AUTO) {
+            most = Math.min(most, (Training.AUTO_LOCAL_BELOW - 1) / Mlp.parameterCount(initial.sizes()));
+        }
+        return most;
+    }
+
+    /**
+     * Whether {@code count} targets train {@code initial} in the driver ({@link Training#runsLocally});
+     * {@code local} above the cap on what the driver gathers is refused.
+     */
+    static boolean runsLocally(long count, Mlp initial, Options options) {
+        if (options.training() == Training.DISTRIBUTED) {
+            return false;
+        }
         long parameters = Mlp.parameterCount(initial.sizes());
         int perTarget = (int) Training.doublesPerTarget(initial.inputDim(), initial.outputDim());
         if (options.training() == Training.LOCAL && Training.exceedsCap(count, perTarget)) {
@@ -96,11 +125,10 @@ public final class PolicyTraining {
         boolean local = options.training().runsLocally(count, parameters, perTarget);
         LOG.info("S-step: {} targets x {} parameters, policy.training {}: L-BFGS {}", count, parameters,
                 options.training().configName(), local ? "in the driver" : "on the executors");
-        return local ? local(gather(targets, count, perTarget), count, initial, options)
-                : distributed(targets, initial, options);
+        return local;
     }
 
-    private static Result distributed(JavaRDD<PolicyTarget> targets, Mlp initial, Options options) {
+    static Result distributed(JavaRDD<PolicyTarget> targets, Mlp initial, Options options) {
         JavaRDD<Tuple2<Object, Vector>> data = targets
                 .map(t -> new Tuple2<Object, Vector>(0.0, Vectors.dense(t.packed())))
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -152,7 +180,7 @@ public final class PolicyTraining {
      * iteration limit, tolerance, hence its convergence test) behind the same cache, and the loss
      * history as MLlib records it, the value of every state the iterations pass through.
      */
-    private static Result local(List<double[]> partitions, long count, Mlp initial, Options options) {
+    static Result local(List<double[]> partitions, long count, Mlp initial, Options options) {
         CanCopy<DenseVector<Object>> copy = DenseVector$.MODULE$.canCopyDenseVector(ClassTag$.MODULE$.Double());
         LocalObjective objective = new LocalObjective(initial.sizes(), partitions, count, updater(options),
                 options.l2());

@@ -23,16 +23,20 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The S-step (docs/algorithm.md section 8) on Spark: targets built on the executors from the samples and
- * the new controllers (broadcast), the policy covariance from an aggregate of their precisions,
+ * The S-step (docs/algorithm.md section 8) on Spark: targets built from the samples and the new
+ * controllers, the policy covariance from an aggregate of their precisions,
  * and the network trained by {@link PolicyTraining} over the same targets. The driver holds the
- * controllers, the weight table (M x T numbers) and the network.
+ * controllers, the weight table (M x T numbers) and the network. A first job indexes the samples
+ * ({@link SampleIndex}: their order, their target count, the first update's normalisation). Trained
+ * in the driver, the samples come to the driver (with the index when they are sure to train there),
+ * which builds the targets and adds the covariance's sums; trained on the executors, the targets are
+ * built, sorted, summed and trained over there, by Spark jobs. Either way every sum takes its terms
+ * in the same order, so the two give the same numbers.
  */
 public final class PolicyUpdate {
     private static final Logger LOG = LoggerFactory.getLogger(PolicyUpdate.class);
@@ -95,48 +99,132 @@ public final class PolicyUpdate {
                                        TargetControllers controllers, Map<Integer, double[]> weights,
                                        Map<Integer, BadmmDuals> duals, Policy previous, PolicyOptions options,
                                        long seed) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(unordered.context());
-        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = ordered(unordered);
-        ObservationNormalizer normalizer = previous != null ? previous.normalizer() : normalizerOf(samples);
-        Map<Integer, double[]> normalised = normaliseWeights(weights);
-        Broadcast<TargetControllers> ctrlB = jsc.broadcast(controllers);
-        Broadcast<TreeMap<Integer, double[]>> weightB = jsc.broadcast(new TreeMap<>(normalised));
-        Broadcast<ObservationNormalizer> normB = jsc.broadcast(normalizer);
-        Broadcast<TreeMap<Integer, BadmmDuals>> dualB = jsc.broadcast(duals == null ? null : new TreeMap<>(duals));
-        JavaRDD<PolicyTarget> targets = samples
-                .flatMap(kv -> targetsOf(kv._1().condition(), kv._2(), ctrlB.value().get(kv._1()),
-                        weightB.value().get(kv._1().condition()), normB.value(),
-                        dualB.value() == null ? null : dualB.value().get(kv._1().condition())).iterator())
+        PolicyTraining.Options training = new PolicyTraining.Options(options.trainIterations(),
+                options.trainTolerance(), options.l2(), 10, options.training());
+        // With the network known, a partition's samples come back with the index when their targets
+        // are within its share of what trains in the driver: then all of them train there, whatever
+        // the other partitions hold. A first update's network is sized by the observations, which
+        // the index reads, so its samples come in a second job.
+        long gatherUpTo = previous == null ? 0 : PolicyTraining.mostTargetsInDriver(previous.network(), training)
+                / Math.max(1, unordered.getNumPartitions());
+        SampleIndex index = SampleIndex.of(unordered, previous == null, gatherUpTo);
+        if (index.targets() == 0) {
+            throw new IllegalArgumentException("no targets to train the policy on");
+        }
+        ObservationNormalizer normalizer = previous != null ? previous.normalizer() : index.normalizer();
+        Mlp start = previous != null ? previous.network()
+                : Mlp.initial(options.layerSizes(normalizer.scale().length, controllers.actionDim()), seed);
+        TargetSource source = new TargetSource(controllers, new TreeMap<>(normaliseWeights(weights)), normalizer,
+                duals == null ? null : new TreeMap<>(duals));
+        return PolicyTraining.runsLocally(index.targets(), start, training)
+                ? inDriver(unordered, index, source, normalizer, start, training)
+                : onExecutors(unordered, index, source, normalizer, start, training);
+    }
+
+    /**
+     * The samples brought to the driver and their targets built there, each sample's placed by the
+     * index where the ordered partitions would hold it; the covariance's sums added here in that
+     * order, as Spark's reduce adds them over those partitions.
+     */
+    private static Result inDriver(JavaPairRDD<TrajectoryGroups.Key, Trajectory> unordered, SampleIndex index,
+                                   TargetSource source, ObservationNormalizer normalizer, Mlp start,
+                                   PolicyTraining.Options training) {
+        int perTarget = (int) PolicyOptions.Training.doublesPerTarget(start.inputDim(), start.outputDim());
+        List<Tuple2<Long, double[]>> rows = new ArrayList<>();
+        List<Tuple2<TrajectoryGroups.Key, Trajectory>> samples = index.gathered() != null ? index.gathered()
+                : unordered.collect();
+        for (Tuple2<TrajectoryGroups.Key, Trajectory> kv : samples) {
+            rows.add(new Tuple2<>(SampleIndex.orderKey(kv._1()), packed(source.targetsOf(kv._1(), kv._2()), perTarget)));
+        }
+        List<double[]> partitions = index.partitions(rows, perTarget);
+        double[] sums = covarianceSums(partitions, perTarget, source.controllers().actionDim());
+        return result(PolicyTraining.local(partitions, index.targets(), start, training), normalizer, sums);
+    }
+
+    /** The ordered samples' targets kept on the executors, their sums and L-BFGS's evaluations as Spark jobs. */
+    private static Result onExecutors(JavaPairRDD<TrajectoryGroups.Key, Trajectory> unordered, SampleIndex index,
+                                      TargetSource source, ObservationNormalizer normalizer, Mlp start,
+                                      PolicyTraining.Options training) {
+        Broadcast<TargetSource> sourceB = JavaSparkContext.fromSparkContext(unordered.context()).broadcast(source);
+        JavaRDD<PolicyTarget> targets = ordered(unordered, index.lastOfFirstHalf())
+                .flatMap(kv -> sourceB.value().targetsOf(kv._1(), kv._2()).iterator())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            // [sum of diag(P)..., sum of w, count]: the covariance needs nothing else.
-            int dU = controllers.actionDim();
-            double[] sums = targets.map(t -> {
-                double[] s = new double[dU + 2];
-                for (int d = 0; d < dU; d++) {
-                    s[d] = t.precision()[d * dU + d];
-                }
-                s[dU] = t.weight();
-                s[dU + 1] = 1;
-                return s;
-            }).reduce(PolicyUpdate::add);
-            double[] variance = TargetWeights.policyVariance(java.util.Arrays.copyOf(sums, dU), sums[dU]);
-            int dO = normalizer.scale().length;
-            Mlp start = previous != null ? previous.network() : Mlp.initial(options.layerSizes(dO, dU), seed);
-            PolicyTraining.Result r = PolicyTraining.train(targets, start,
-                    new PolicyTraining.Options(options.trainIterations(), options.trainTolerance(), options.l2(), 10,
-                            options.training()));
-            double[] h = r.lossHistory();
-            LOG.info("S-step: {} targets, loss {} -> {} in {} L-BFGS iterations", (long) sums[dU + 1], h[0],
-                    h[h.length - 1], h.length - 1);
-            return new Result(new Policy(r.policy(), normalizer, variance), (long) sums[dU + 1], h[0], h[h.length - 1],
-                    h.length - 1);
+            double[] sums = covarianceSums(targets, source.controllers().actionDim());
+            return result(PolicyTraining.distributed(targets, start, training), normalizer, sums);
         } finally {
             targets.unpersist(false);
-            ctrlB.destroy();
-            weightB.destroy();
-            normB.destroy();
-            dualB.destroy();
+            sourceB.destroy();
+        }
+    }
+
+    private static Result result(PolicyTraining.Result r, ObservationNormalizer normalizer, double[] sums) {
+        int dU = sums.length - 2;
+        double[] variance = TargetWeights.policyVariance(java.util.Arrays.copyOf(sums, dU), sums[dU]);
+        double[] h = r.lossHistory();
+        LOG.info("S-step: {} targets, loss {} -> {} in {} L-BFGS iterations", (long) sums[dU + 1], h[0],
+                h[h.length - 1], h.length - 1);
+        return new Result(new Policy(r.policy(), normalizer, variance), (long) sums[dU + 1], h[0], h[h.length - 1],
+                h.length - 1);
+    }
+
+    /** One target's share of the covariance's sums: [diag(P)..., w, 1], the covariance needs nothing else. */
+    private static double[] covarianceTerms(double[] precision, int at, double weight, int dU) {
+        double[] s = new double[dU + 2];
+        for (int d = 0; d < dU; d++) {
+            s[d] = precision[at + d * dU + d];
+        }
+        s[dU] = weight;
+        s[dU + 1] = 1;
+        return s;
+    }
+
+    /** The covariance's sums ({@link #covarianceTerms}) of the targets, added by Spark. */
+    static double[] covarianceSums(JavaRDD<PolicyTarget> targets, int dU) {
+        return targets.map(t -> covarianceTerms(t.precision(), 0, t.weight(), dU)).reduce(PolicyUpdate::add);
+    }
+
+    /**
+     * The sums of {@link #covarianceTerms} over packed targets ({@link PolicyTarget#packed}: o, mu,
+     * P, w), in the order and association of {@code RDD.reduce} over partitions holding them.
+     */
+    static double[] covarianceSums(List<double[]> partitions, int perTarget, int dU) {
+        int precisionAt = perTarget - 1 - dU * dU;
+        double[] total = null;
+        for (double[] part : partitions) {
+            double[] acc = null;
+            for (int i = 0; i < part.length; i += perTarget) {
+                double[] s = covarianceTerms(part, i + precisionAt, part[i + perTarget - 1], dU);
+                acc = acc == null ? s : SampleIndex.addInto(acc, s);
+            }
+            if (acc != null) {
+                total = total == null ? acc : SampleIndex.addInto(total, acc);
+            }
+        }
+        return total;
+    }
+
+    /** A sample's targets packed one after another. */
+    private static double[] packed(List<PolicyTarget> targets, int perTarget) {
+        double[] flat = new double[targets.size() * perTarget];
+        for (int i = 0; i < targets.size(); i++) {
+            double[] row = targets.get(i).packed();
+            if (row.length != perTarget) {
+                throw new IllegalArgumentException("a target of " + row.length + " numbers for a network that "
+                        + "takes " + perTarget);
+            }
+            System.arraycopy(row, 0, flat, i * perTarget, perTarget);
+        }
+        return flat;
+    }
+
+    /** What the targets are built from: the controllers, the normalised weights, the normalisation and the duals (or null). */
+    private record TargetSource(TargetControllers controllers, TreeMap<Integer, double[]> weights,
+                                ObservationNormalizer normalizer, TreeMap<Integer, BadmmDuals> duals)
+            implements java.io.Serializable {
+        List<PolicyTarget> targetsOf(TrajectoryGroups.Key key, Trajectory traj) {
+            return PolicyUpdate.targetsOf(key.condition(), traj, controllers.get(key), weights.get(key.condition()),
+                    normalizer, duals == null ? null : duals.get(key.condition()));
         }
     }
 
@@ -198,18 +286,15 @@ public final class PolicyUpdate {
      */
     public static JavaPairRDD<TrajectoryGroups.Key, Trajectory> ordered(
             JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples) {
-        JavaPairRDD<Long, Tuple2<TrajectoryGroups.Key, Trajectory>> keyed =
-                samples.mapToPair(kv -> new Tuple2<>(orderKey(kv._1()), kv));
-        // M x N keys of 8 bytes: small next to the trajectories, which stay on the executors.
-        List<Long> keys = new ArrayList<>(samples.keys().map(PolicyUpdate::orderKey).collect());
-        Collections.sort(keys);
-        long lastOfFirstHalf = keys.isEmpty() ? Long.MAX_VALUE : keys.get((keys.size() + 1) / 2 - 1);
-        return keyed.repartitionAndSortWithinPartitions(new HalfSplit(lastOfFirstHalf))
-                .mapToPair(Tuple2::_2);
+        // M x N keys: small next to the trajectories, which stay on the executors.
+        return ordered(samples, SampleIndex.of(samples, false).lastOfFirstHalf());
     }
 
-    private static long orderKey(TrajectoryGroups.Key k) {
-        return ((long) k.iteration() << 42) | ((long) k.condition() << 21) | k.sample();
+    private static JavaPairRDD<TrajectoryGroups.Key, Trajectory> ordered(
+            JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples, long lastOfFirstHalf) {
+        return samples.mapToPair(kv -> new Tuple2<>(SampleIndex.orderKey(kv._1()), kv))
+                .repartitionAndSortWithinPartitions(new HalfSplit(lastOfFirstHalf))
+                .mapToPair(Tuple2::_2);
     }
 
     /** Keys up to {@code lastOfFirstHalf} to partition 0, the others to partition 1. */
@@ -265,32 +350,6 @@ public final class PolicyUpdate {
             out.add(new PolicyTarget(normalizer.apply(traj.o()[t]), mean, prec, weights[t]));
         }
         return out;
-    }
-
-    /** Fixed at the first update: mean and population std of every observation of these samples. */
-    static ObservationNormalizer normalizerOf(JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples) {
-        double[] s = samples.map(kv -> {
-            double[][] o = kv._2().o();
-            int d = o[0].length;
-            double[] acc = new double[2 * d + 1];
-            for (double[] row : o) {
-                for (int i = 0; i < d; i++) {
-                    acc[i] += row[i];
-                    acc[d + i] += row[i] * row[i];
-                }
-            }
-            acc[2 * d] = o.length;
-            return acc;
-        }).reduce(PolicyUpdate::add);
-        int d = (s.length - 1) / 2;
-        double n = s[2 * d];
-        double[] mean = new double[d];
-        double[] std = new double[d];
-        for (int i = 0; i < d; i++) {
-            mean[i] = s[i] / n;
-            std[i] = Math.sqrt(Math.max(0, s[d + i] / n - mean[i] * mean[i]));
-        }
-        return ObservationNormalizer.fromMoments(mean, std);
     }
 
     /** The weights of all (condition, t) normalised together; every sample of a condition shares its row. */

@@ -156,6 +156,28 @@ class PolicyTrainingTest {
     }
 
     @Test
+    void theMostTargetsTrainedInTheDriverIsWhereTheChoiceTurns() {
+        // What the S-step's index brings back at once must be sure to train in the driver.
+        for (int[] sizes : new int[][] {{3, 64, 64, 1}, {3, 10_000, 2}, {1_000, 1}, {26, 100, 100, 7}}) {
+            Mlp net = Mlp.initial(sizes, 1);
+            long parameters = Mlp.parameterCount(sizes);
+            long perTarget = Training.doublesPerTarget(net.inputDim(), net.outputDim());
+            for (Training t : Training.values()) {
+                long most = PolicyTraining.mostTargetsInDriver(net, new PolicyTraining.Options(1, 1e-9, 0, 10, t));
+                if (t == Training.DISTRIBUTED) {
+                    assertEquals(0, most);
+                    continue;
+                }
+                String what = java.util.Arrays.toString(sizes) + " " + t + ": " + most;
+                assertTrue(most > 0 && t.runsLocally(most, parameters, perTarget)
+                        && !Training.exceedsCap(most, perTarget), what);
+                assertFalse(t.runsLocally(most + 1, parameters, perTarget)
+                        && !Training.exceedsCap(most + 1, perTarget), what);
+            }
+        }
+    }
+
+    @Test
     void autoTrainsASmallSStepInTheDriver() {
         PolicyTraining.Result r = PolicyTraining.train(jsc().parallelize(nonlinearTargets(400), 2), NONLINEAR_START,
                 new PolicyTraining.Options(5, 1e-9, 0, 10, Training.AUTO));

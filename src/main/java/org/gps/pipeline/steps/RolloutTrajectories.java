@@ -19,7 +19,8 @@ import java.util.Map;
  * The trajectories of a run's rollout datasets, each dataset read, checked and assembled once per
  * process and kept on the executors (memory and disk) while its files are unchanged. The prior
  * windows of the dynamics and of the policy linearization take the same ten iterations' rollouts,
- * and the next iteration's windows nine of them again: under {@code gps run} each of those passes
+ * the S-step the newest of them, and the next iteration's windows nine of them again: under
+ * {@code gps run} each of those passes
  * read and regrouped every dataset of the window from Parquet. A dataset is kept by its folder,
  * with the folder's listing (file names, sizes, modification times, the completion marker among
  * them) and the run's dimensions the rows are checked against; any change of a file, or a new

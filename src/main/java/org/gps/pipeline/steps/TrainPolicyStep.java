@@ -1,8 +1,6 @@
 package org.gps.pipeline.steps;
 
 import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.core.control.BadmmDuals;
@@ -12,7 +10,6 @@ import org.gps.core.policy.Policy;
 import org.gps.core.random.Seeds;
 import org.gps.core.sample.Trajectory;
 import org.gps.io.AtomicOutput;
-import org.gps.io.RolloutReader;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.Algorithm;
 import org.gps.pipeline.config.ExperimentConfig;
@@ -67,9 +64,8 @@ public final class TrainPolicyStep {
             }
             Map<Integer, double[]> weights = new TreeMap<>();
             duals.forEach((c, d) -> weights.put(c, d.policyWeights()));
-            JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
-                    RolloutReader.readComplete(spark, run.rollouts(iteration).toString()),
-                RunRollouts.check(run.rollouts(iteration).toString(), config));
+            JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = RolloutTrajectories.of(spark, run,
+                    List.of(iteration), config, run.rollouts(iteration).toString());
             policy = PolicyUpdate.train(samples, next, weights, duals, BadmmSteps.policyForSStep(run, iteration),
                     config.policy(), Seeds.derive(config.seed(), "policy", iteration)).policy();
         } else if (config.policy().replayIterations() > 0 && iteration > 0) {
@@ -104,9 +100,8 @@ public final class TrainPolicyStep {
     static Policy train(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration,
                         Map<Integer, LinearGaussianController> controllers, Map<Integer, double[]> weights,
                         Policy previous, long seed) {
-        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(
-                RolloutReader.readComplete(spark, run.rollouts(iteration).toString()),
-                RunRollouts.check(run.rollouts(iteration).toString(), config));
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = RolloutTrajectories.of(spark, run, List.of(iteration),
+                config, run.rollouts(iteration).toString());
         return PolicyUpdate.train(samples, controllers, weights, previous, config.policy(), seed).policy();
     }
 
@@ -119,7 +114,7 @@ public final class TrainPolicyStep {
     private static Policy trainWithReplay(SparkSession spark, RunDirectory run, ExperimentConfig config, int iteration,
                                           Map<Integer, LinearGaussianController> next) {
         Map<Integer, Map<Integer, LinearGaussianController>> controllers = new TreeMap<>();
-        Dataset<Row> rollouts = null;
+        List<Integer> iterations = new ArrayList<>();
         List<String> read = new ArrayList<>();
         for (int j = Math.max(0, iteration - config.policy().replayIterations()); j <= iteration; j++) {
             if (j < iteration && !ControllerOutputs.isComplete(run, j + 1)) {
@@ -128,13 +123,14 @@ public final class TrainPolicyStep {
                         + "(policy.replay_iterations: " + config.policy().replayIterations() + ")");
             }
             controllers.put(j, j == iteration ? next : ControllerOutputs.read(spark, run, j + 1));
-            Dataset<Row> r = RolloutReader.readComplete(spark, run.rollouts(j).toString());
-            rollouts = rollouts == null ? r : rollouts.unionByName(r);
+            iterations.add(j);
             read.add(run.rollouts(j).toString());
         }
-        // A bad row is named with every dataset it may have come from, as the prior windows do.
-        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = TrajectoryGroups.trajectories(rollouts,
-                RunRollouts.check(String.join(", ", read), config));
+        // Under gps run the dynamics' census has kept these datasets' trajectories: read and regrouped
+        // from Parquet again, each pass of the S-step over its samples paid a Parquet scan and a shuffle.
+        // A dataset read here names every dataset a bad trajectory may have come from.
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> samples = RolloutTrajectories.of(spark, run, iterations, config,
+                String.join(", ", read));
         return PolicyUpdate.trainOnIterations(samples, controllers, uniformWeights(config),
                 PolicyOutputs.policyBefore(run, iteration), config.policy(),
                 Seeds.derive(config.seed(), "policy", iteration)).policy();

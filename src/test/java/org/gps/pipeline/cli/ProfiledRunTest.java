@@ -128,6 +128,20 @@ class ProfiledRunTest {
         assertEquals(2, ph.get("cost_expansion").get("calls").asInt(), "both expansions are still asked for");
     }
 
+    /**
+     * The S-step's Spark jobs: one indexes the samples (their order, their target count) and brings
+     * them to the driver, which builds the targets and adds the covariance's sums itself; a first
+     * update (the initial policy's, at iteration 0) collects the samples in a second job, once the
+     * observations' sums have fixed the new network's size. Before: a keys collect, the sums'
+     * reduce, a count and the gather, and at the first update the normalisation's reduce (9 jobs
+     * at iteration 0, the initial policy's S-step and the iteration's own, and 4 at iteration 1).
+     */
+    @Test
+    void theSStepInTheDriverRunsOneSparkJob() throws Exception {
+        assertEquals(3, phases(profile(0)).get("s_step").get("spark_jobs").asLong(), phases(profile(0)).toString());
+        assertEquals(1, phases(profile(1)).get("s_step").get("spark_jobs").asLong(), phases(profile(1)).toString());
+    }
+
     @Test
     void theStartupIsInTheFirstIterationsProfileAndTheTableEndsTheRun() throws Exception {
         JsonNode startup = profile(0).get("startup");
