@@ -32,8 +32,8 @@ import java.util.Map;
  *
  * <p>The file is what Spark would write: the Parquet schema from Spark's own converter (required
  * columns for non-nullable fields, three-level lists), snappy compression, and the Spark schema in
- * the footer's metadata where Spark keeps it, so {@code spark.read().parquet} returns the same
- * schema and values as from a folder Spark wrote. Types: int, long, double, boolean, string and
+ * the footer's metadata where Spark keeps it, and Spark's {@code _SUCCESS} beside it, so
+ * {@code spark.read().parquet} returns the same schema and values as from a folder Spark wrote. Types: int, long, double, boolean, string and
  * arrays of those; anything else is refused, as a programming error.
  */
 public final class SmallTableWriter {
@@ -41,6 +41,8 @@ public final class SmallTableWriter {
     static final String SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata";
     /** The one file of a table, named as Spark names its first part. */
     static final String FILE = "part-00000.snappy.parquet";
+    /** The empty file Spark leaves in a folder it finished writing. */
+    static final String SUCCESS = "_SUCCESS";
 
     private SmallTableWriter() {
     }
@@ -79,6 +81,12 @@ public final class SmallTableWriter {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the table " + folder, e);
+        }
+        try {
+            // Spark's marker of a finished write: tools that tell a table folder by it see one.
+            file.getFileSystem(conf).create(new Path(folder, SUCCESS), false).close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + SUCCESS + " into " + folder, e);
         }
         return rows.size();
     }

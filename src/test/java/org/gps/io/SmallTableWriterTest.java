@@ -68,6 +68,7 @@ class SmallTableWriterTest {
                 assertEquals(rows().size(), SmallTableWriter.write(HadoopFiles.conf(spark()), byDriver, SCHEMA, rows())));
 
         assertEquals(0, jobs, "Spark jobs to write a table from the driver");
+        assertTrue(java.nio.file.Files.exists(dir.resolve("by-driver").resolve("_SUCCESS")), "Spark's _SUCCESS marker");
         Dataset<Row> a = spark().read().parquet(bySpark);
         Dataset<Row> b = spark().read().parquet(byDriver);
         assertEquals(a.schema(), b.schema());

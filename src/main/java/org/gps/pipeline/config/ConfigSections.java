@@ -399,8 +399,9 @@ final class ConfigSections {
                 "L-BFGS iterations per S-step (Breeze's L-BFGS, run as MLlib's `LBFGS.runLBFGS` runs it)");
         static final ConfigKey TRAINING = ConfigKey.choice("training", D.training().configName(),
                 List.of(PolicyOptions.Training.configNames()),
-                "where L-BFGS evaluates the loss and gradient: `local` in the driver, over the targets gathered "
-                        + "there once (one Spark job, none per evaluation); `distributed` on the executors, one Spark "
+                "where L-BFGS evaluates the loss and gradient: `local` in the driver, over the targets built "
+                        + "there once from the samples it gathers (one Spark job for the whole S-step, two for a run's "
+                        + "first; none per evaluation); `distributed` on the executors, one Spark "
                         + "job per evaluation (MLlib's `LBFGS.runLBFGS`); `auto` local when targets x network "
                         + "parameters is below 10^8 and the targets fit the cap below, else distributed (Pendulum's "
                         + "S-step, 4,000 to 12,000 targets x 4,481 parameters, trains locally). Both run the same "
