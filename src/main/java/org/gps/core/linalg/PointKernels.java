@@ -211,7 +211,8 @@ public final class PointKernels {
      * Whether the BLAS is one whose {@code dgemm} {@link #smallPanelProduct} reproduces to the bit:
      * netlib's Java kernels of Java 11 and later ({@code Java11BLAS}, and {@code VectorBLAS}, which
      * inherits its dgemm). Their classes are not public, hence the names. Any other BLAS (native,
-     * F2J, the Java 8 kernels) rounds its own way and keeps being called.
+     * F2J, the Java 8 kernels), whose rounding the kernel was not checked against, keeps being
+     * called.
      */
     static final boolean JAVA11_DGEMM = Mat.BLAS_.getClass().getName().equals("dev.ludovic.netlib.blas.Java11BLAS")
             || Mat.BLAS_.getClass().getName().equals("dev.ludovic.netlib.blas.VectorBLAS");

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every result is the same to the bit as the scalar loop's: each lane does the scalar
  * operations in the scalar order (subtract, multiply, add; a fused multiply-add only where the
- * scalar loop has {@link Math#fma}; no reassociation across elements). Loaded only when the JVM has the module
- * ({@link PointKernels#VECTOR_API}); {@code jobs/jvm.options} adds it.
+ * scalar loop has {@link Math#fma}; no reassociation across elements). Loaded only when the JVM
+ * has the module ({@link PointKernels#VECTOR_API}); {@code jobs/jvm.options} adds it.
  */
 final class VectorKernels {
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
