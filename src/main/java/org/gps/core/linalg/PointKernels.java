@@ -196,11 +196,102 @@ public final class PointKernels {
                 // The product transposed (points down the columns: m x K h) so that the squares
                 // below run along contiguous points, a loop the JIT vectorises; rows 0..r1-1 of
                 // the chunk's points are read in place (leading dimension D).
-                Mat.BLAS_.dgemm("T", "T", m, rows, r1, 1.0, points, j0 * dim, dim, wh.w[p], 0, rows, 0.0, zt, 0, m);
+                if (useSmallPanelProduct && takesSmallPanel(m, rows, r1)) {
+                    smallPanelProduct(points, j0 * dim, dim, m, r1, wh.w[p], rows, zt);
+                } else {
+                    Mat.BLAS_.dgemm("T", "T", m, rows, r1, 1.0, points, j0 * dim, dim, wh.w[p], 0, rows, 0.0, zt, 0, m);
+                }
                 addSquares(zt, wh.b[p], kk, h, m, out, j0, n);
             }
         }
         return out;
+    }
+
+    /**
+     * Whether the BLAS is one whose {@code dgemm} {@link #smallPanelProduct} reproduces to the bit:
+     * netlib's Java kernels of Java 11 and later ({@code Java11BLAS}, and {@code VectorBLAS}, which
+     * inherits its dgemm). Their classes are not public, hence the names. Any other BLAS (native,
+     * F2J, the Java 8 kernels), whose rounding the kernel was not checked against, keeps being
+     * called.
+     */
+    static final boolean JAVA11_DGEMM = Mat.BLAS_.getClass().getName().equals("dev.ludovic.netlib.blas.Java11BLAS")
+            || Mat.BLAS_.getClass().getName().equals("dev.ludovic.netlib.blas.VectorBLAS");
+
+    /**
+     * Widest panel {@link #smallPanelProduct} takes. Up to here netlib's direct dgemm loops spend
+     * most of their time on loop overhead around an inner dimension of r1, which the kernel
+     * avoids; wider panels keep to dgemm, which is efficient there and was not measured against
+     * the kernel.
+     */
+    static final int SMALL_PANEL_COLUMNS = 12;
+
+    /**
+     * netlib (3.2.0) sends a dgemm of m n k at or above this many multiply-adds through its
+     * blocked, packed path, and smaller ones through its direct loops.
+     */
+    static final int JAVA11_BLOCKED_DGEMM = 1_000_000;
+
+    /**
+     * Whether {@link #mahalanobis} uses {@link #smallPanelProduct} for the shapes it takes
+     * ({@link #takesSmallPanel}). Not final so that a test can run EM both ways and compare the
+     * bits; either way the numbers are the same.
+     */
+    static boolean useSmallPanelProduct = JAVA11_DGEMM;
+
+    /**
+     * Whether {@link #smallPanelProduct} takes a product of m points by a panel of rows x r1: one
+     * on netlib's direct path, the only one whose arithmetic it provably repeats. The blocked path
+     * ({@link #JAVA11_BLOCKED_DGEMM} and above; at m = 256 points and K D^2 of 3,907 and more, D = 12
+     * from K = 28) hands its 3 x 3 tiles, with {@code VectorBLAS}, to a kernel that sums each entry
+     * in SIMD lanes over the r1 columns and then across the lanes with {@code reduceLanes(ADD)},
+     * whose order the Vector API leaves open; there dgemm keeps being called.
+     */
+    static boolean takesSmallPanel(int m, int rows, int r1) {
+        return r1 <= SMALL_PANEL_COLUMNS && m * rows * r1 < JAVA11_BLOCKED_DGEMM;
+    }
+
+    /**
+     * zt = (the m points from po, D apart, rows 0..r1-1)^T W^T for the panel W (rows x r1,
+     * column-major): the numbers of {@code dgemm("T", "T", m, rows, r1, 1.0, points, po, dim, w,
+     * 0, rows, 0.0, zt, 0, m)} with netlib's Java kernels ({@link #JAVA11_DGEMM}) for the shapes
+     * {@link #takesSmallPanel} accepts, to the bit. Their direct loops compute each element as a
+     * chain of fused multiply-adds over the r1 columns in order, starting from +0.0, the zero
+     * columns of the triangular panel included (a zero product can still turn a -0.0 sum into
+     * +0.0), and with beta = 0 store alpha times the sum, here the sum itself. What is gained:
+     * those loops run 3 x 3 register tiles with an inner dimension of r1 (4 on Pendulum), loop
+     * overhead around every few operations; here the points sit in SIMD lanes and each panel
+     * entry is one broadcast.
+     */
+    static void smallPanelProduct(double[] points, int po, int dim, int m, int r1, double[] w, int rows, double[] zt) {
+        double[] xt = SCRATCH.get().transposed(r1 * m);
+        for (int j = 0; j < m; j++) {
+            for (int l = 0; l < r1; l++) {
+                xt[l * m + j] = points[po + j * dim + l];
+            }
+        }
+        if (VECTOR_API) {
+            VectorKernels.smallPanelProduct(xt, m, r1, w, rows, zt);
+        } else {
+            smallPanelProductScalar(xt, m, r1, w, rows, zt, 0);
+        }
+    }
+
+    /**
+     * {@link #smallPanelProduct} from the transposed points xt (r1 x m, row-major: coordinate l of
+     * point j at l m + j), for the points from {@code first} on ({@link VectorKernels} does the
+     * ones before).
+     */
+    static void smallPanelProductScalar(double[] xt, int m, int r1, double[] w, int rows, double[] zt, int first) {
+        for (int c = 0; c < rows; c++) {
+            int zo = c * m;
+            for (int j = first; j < m; j++) {
+                double z = 0.0;
+                for (int l = 0; l < r1; l++) {
+                    z = Math.fma(xt[l * m + j], w[l * rows + c], z);
+                }
+                zt[zo + j] = z;
+            }
+        }
     }
 
     /**
@@ -214,6 +305,14 @@ public final class PointKernels {
         private double[] gathered = new double[0];
         private int[] indices = new int[0];
         private int[] units = new int[0];
+        private double[] transposed = new double[0];
+
+        double[] transposed(int size) {
+            if (transposed.length < size) {
+                transposed = new double[size];
+            }
+            return transposed;
+        }
 
         double[] product(int size) {
             if (product.length < size) {

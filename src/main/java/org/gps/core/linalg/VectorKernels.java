@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * arrays at offsets it cannot prove apart, so it falls back to one element per instruction.
  *
  * <p>Every result is the same to the bit as the scalar loop's: each lane does the scalar
- * operations in the scalar order (subtract, multiply, add; no fused multiply-add, no
- * reassociation across elements). Loaded only when the JVM has the module
- * ({@link PointKernels#VECTOR_API}); {@code jobs/jvm.options} adds it.
+ * operations in the scalar order (subtract, multiply, add; a fused multiply-add only where the
+ * scalar loop has {@link Math#fma}; no reassociation across elements). Loaded only when the JVM
+ * has the module ({@link PointKernels#VECTOR_API}); {@code jobs/jvm.options} adds it.
  */
 final class VectorKernels {
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
@@ -58,6 +58,53 @@ final class VectorKernels {
             }
         }
         PointKernels.addSquaresScalar(zt, b, kk, h, m, acc, offset, stride, bound);
+    }
+
+    /**
+     * {@link PointKernels#smallPanelProductScalar}, with the points in SIMD lanes (one fused
+     * multiply-add per lane where the scalar loop does one per point, in the same order) and four
+     * panel rows per sweep, four independent sums sharing each load of the points; the points past
+     * the last full lane scalar.
+     */
+    static void smallPanelProduct(double[] xt, int m, int r1, double[] w, int rows, double[] zt) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(m);
+        int c = 0;
+        for (; c + 4 <= rows; c += 4) {
+            int z0 = c * m;
+            int z1 = z0 + m;
+            int z2 = z1 + m;
+            int z3 = z2 + m;
+            for (int j = 0; j < bound; j += lanes) {
+                DoubleVector s0 = DoubleVector.zero(SPECIES);
+                DoubleVector s1 = s0;
+                DoubleVector s2 = s0;
+                DoubleVector s3 = s0;
+                for (int l = 0; l < r1; l++) {
+                    DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * m + j);
+                    int wo = l * rows + c;
+                    s0 = x.fma(DoubleVector.broadcast(SPECIES, w[wo]), s0);
+                    s1 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 1]), s1);
+                    s2 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 2]), s2);
+                    s3 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 3]), s3);
+                }
+                s0.intoArray(zt, z0 + j);
+                s1.intoArray(zt, z1 + j);
+                s2.intoArray(zt, z2 + j);
+                s3.intoArray(zt, z3 + j);
+            }
+        }
+        for (; c < rows; c++) {
+            int zo = c * m;
+            for (int j = 0; j < bound; j += lanes) {
+                DoubleVector s = DoubleVector.zero(SPECIES);
+                for (int l = 0; l < r1; l++) {
+                    s = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(DoubleVector.broadcast(SPECIES, w[l * rows + c]), s);
+                }
+                s.intoArray(zt, zo + j);
+            }
+        }
+        PointKernels.smallPanelProductScalar(xt, m, r1, w, rows, zt, bound);
     }
 
     /** {@link PointKernels#shiftedMomentsScalar}, with the point's coordinates in SIMD lanes; the rest scalar. */
