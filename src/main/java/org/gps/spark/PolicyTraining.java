@@ -76,19 +76,6 @@ public final class PolicyTraining {
     public record Result(Mlp policy, double[] lossHistory, boolean local) {
     }
 
-    public static Result train(JavaRDD<PolicyTarget> targets, Mlp initial, Options options) {
-        if (options.training() == Training.DISTRIBUTED) {
-            return distributed(targets, initial, options);
-        }
-        long count = targets.count();
-        if (count == 0) {
-            throw new IllegalArgumentException("no targets to train the policy on");
-        }
-        int perTarget = (int) Training.doublesPerTarget(initial.inputDim(), initial.outputDim());
-        return runsLocally(count, initial, options) ? local(gather(targets, count, perTarget), count, initial, options)
-                : distributed(targets, initial, options);
-    }
-
     /**
      * The most targets {@code initial} trains on in the driver under {@code options}: every count up
      * to it {@link #runsLocally}, none above it does (0 for distributed).
@@ -145,34 +132,6 @@ public final class PolicyTraining {
     /** MLlib's choice of regulariser: the squared L2 penalty when there is one. */
     private static Updater updater(Options options) {
         return options.l2() > 0 ? new SquaredL2Updater() : new SimpleUpdater();
-    }
-
-    /**
-     * Each partition's packed targets ({@link PolicyTarget#packed}) in one array, in partition order:
-     * one Spark job whose result the caller has bounded by counting first.
-     */
-    private static List<double[]> gather(JavaRDD<PolicyTarget> targets, long count, int perTarget) {
-        List<double[]> parts = targets.mapPartitions(it -> {
-            List<double[]> rows = new ArrayList<>();
-            while (it.hasNext()) {
-                double[] row = it.next().packed();
-                if (row.length != perTarget) {
-                    throw new IllegalArgumentException("a target of " + row.length + " numbers for a network that "
-                            + "takes " + perTarget);
-                }
-                rows.add(row);
-            }
-            double[] flat = new double[rows.size() * perTarget];
-            for (int i = 0; i < rows.size(); i++) {
-                System.arraycopy(rows.get(i), 0, flat, i * perTarget, perTarget);
-            }
-            return List.of(flat).iterator();
-        }).collect();
-        long gathered = parts.stream().mapToLong(p -> p.length).sum();
-        if (gathered != count * perTarget) {
-            throw new IllegalStateException("gathered " + gathered / perTarget + " targets, counted " + count);
-        }
-        return parts;
     }
 
     /**

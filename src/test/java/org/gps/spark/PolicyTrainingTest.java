@@ -24,6 +24,35 @@ class PolicyTrainingTest {
         return JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
     }
 
+    /**
+     * Training over a targets RDD as the S-step decides it: the cap and the size rule of
+     * {@link PolicyTraining#runsLocally}, then the driver's L-BFGS over the gathered partitions or
+     * MLlib's on the executors.
+     */
+    static PolicyTraining.Result train(JavaRDD<PolicyTarget> targets, Mlp initial, PolicyTraining.Options options) {
+        if (options.training() == Training.DISTRIBUTED) {
+            return PolicyTraining.distributed(targets, initial, options);
+        }
+        long count = targets.count();
+        int perTarget = (int) Training.doublesPerTarget(initial.inputDim(), initial.outputDim());
+        return PolicyTraining.runsLocally(count, initial, options)
+                ? PolicyTraining.local(gather(targets, perTarget), count, initial, options)
+                : PolicyTraining.distributed(targets, initial, options);
+    }
+
+    /** Each partition's packed targets in one array, in partition order. */
+    private static List<double[]> gather(JavaRDD<PolicyTarget> targets, int perTarget) {
+        return targets.mapPartitions(it -> {
+            List<double[]> rows = new ArrayList<>();
+            it.forEachRemaining(t -> rows.add(t.packed()));
+            double[] flat = new double[rows.size() * perTarget];
+            for (int i = 0; i < rows.size(); i++) {
+                System.arraycopy(rows.get(i), 0, flat, i * perTarget, perTarget);
+            }
+            return List.of(flat).iterator();
+        }).collect();
+    }
+
     @Test
     void theMlpFitsAKnownLinearMap() {
         Random r = new Random(1);
@@ -32,7 +61,7 @@ class PolicyTrainingTest {
             double[] o = {2 * r.nextDouble() - 1, 2 * r.nextDouble() - 1};
             targets.add(new PolicyTarget(o, linear(o), new double[] {1, 0, 0, 1}, 1.0));
         }
-        PolicyTraining.Result res = PolicyTraining.train(jsc().parallelize(targets, 3),
+        PolicyTraining.Result res = train(jsc().parallelize(targets, 3),
                 Mlp.initial(new int[] {2, 16, 2}, 7), PolicyTraining.Options.defaults());
         double[] h = res.lossHistory();
         double worst = 0;
@@ -61,7 +90,7 @@ class PolicyTrainingTest {
             targets.add(new PolicyTarget(o, new double[] {1, 1}, new double[] {100, 0, 0, 1}, 1.0));
             targets.add(new PolicyTarget(o, new double[] {0, 0}, new double[] {1, 0, 0, 100}, 1.0));
         }
-        Mlp net = PolicyTraining.train(jsc().parallelize(targets, 2), Mlp.initial(new int[] {2, 2}, 3),
+        Mlp net = train(jsc().parallelize(targets, 2), Mlp.initial(new int[] {2, 2}, 3),
                 PolicyTraining.Options.defaults()).policy();
         for (int i = 0; i < 5; i++) {
             double[] f = net.apply(new double[] {r.nextGaussian(), r.nextGaussian()});
@@ -86,7 +115,7 @@ class PolicyTrainingTest {
     private static final Mlp NONLINEAR_START = Mlp.initial(new int[] {3, 16, 16, 2}, 11);
 
     private static PolicyTraining.Result train(List<PolicyTarget> targets, int partitions, double l2, Training where) {
-        PolicyTraining.Result r = PolicyTraining.train(jsc().parallelize(targets, partitions), NONLINEAR_START,
+        PolicyTraining.Result r = train(jsc().parallelize(targets, partitions), NONLINEAR_START,
                 new PolicyTraining.Options(100, 1e-9, l2, 10, where));
         assertEquals(where == Training.LOCAL, r.local());
         return r;
@@ -179,7 +208,7 @@ class PolicyTrainingTest {
 
     @Test
     void autoTrainsASmallSStepInTheDriver() {
-        PolicyTraining.Result r = PolicyTraining.train(jsc().parallelize(nonlinearTargets(400), 2), NONLINEAR_START,
+        PolicyTraining.Result r = train(jsc().parallelize(nonlinearTargets(400), 2), NONLINEAR_START,
                 new PolicyTraining.Options(5, 1e-9, 0, 10, Training.AUTO));
         assertTrue(r.local(), "400 targets x 402 parameters, far below the limit");
     }
@@ -193,7 +222,7 @@ class PolicyTrainingTest {
         assertTrue(2_500L * Mlp.parameterCount(sizes) >= Training.AUTO_LOCAL_BELOW);
         List<PolicyTarget> weightless = nonlinearTargets(2_500).stream()
                 .map(t -> new PolicyTarget(t.observation(), t.mean(), t.precision(), 0.0)).toList();
-        PolicyTraining.Result r = PolicyTraining.train(jsc().parallelize(weightless, 2), Mlp.initial(sizes, 1),
+        PolicyTraining.Result r = train(jsc().parallelize(weightless, 2), Mlp.initial(sizes, 1),
                 new PolicyTraining.Options(1, 1e-9, 0, 10, Training.AUTO));
         assertFalse(r.local());
     }
@@ -203,7 +232,7 @@ class PolicyTrainingTest {
         // 17,000 targets of 1,000 observations and one action: 17,051,000 numbers, above 2^24 = 16,777,216.
         JavaRDD<PolicyTarget> wide = jsc().parallelize(IntStream.range(0, 17_000).boxed().toList(), 2)
                 .map(i -> new PolicyTarget(new double[1_000], new double[] {1}, new double[] {1}, 1));
-        BadInputException e = assertThrows(BadInputException.class, () -> PolicyTraining.train(wide,
+        BadInputException e = assertThrows(BadInputException.class, () -> train(wide,
                 Mlp.initial(new int[] {1_000, 1}, 1), new PolicyTraining.Options(10, 1e-9, 0, 10, Training.LOCAL)));
         assertEquals("policy.training: local would gather 17000 S-step targets of 1003 numbers each into the driver, "
                 + "130.1 MiB, above its cap of 16777216 numbers (128 MiB); use auto or distributed", e.getMessage());
