@@ -129,8 +129,8 @@ public final class DynamicsFitting {
                               DynamicsOptions options, Map<Integer, Gmm> previous, long seed, JointRows rows,
                               boolean initialStates, Source source) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(trajectories.context());
-        // Cache the trajectories for the passes below, unless the caller already did (then it owns them).
-        boolean own = trajectories.getStorageLevel().equals(StorageLevel.NONE());
+        // Cache the trajectories for the passes below, unless they are kept already (then their keeper owns them).
+        boolean own = !KeptRdds.isKept(trajectories.rdd());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> cached = own
                 ? trajectories.persist(StorageLevel.MEMORY_AND_DISK()) : trajectories;
         try {

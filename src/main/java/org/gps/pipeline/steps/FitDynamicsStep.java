@@ -19,6 +19,7 @@ import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.io.PhaseProfile;
 import org.gps.spark.DynamicsFitting;
+import org.gps.spark.KeptRdds;
 import org.gps.spark.DynamicsWriter;
 import org.gps.spark.HeldOutValidation;
 import org.gps.spark.TrajectoryGroups;
@@ -102,7 +103,7 @@ public final class FitDynamicsStep {
                                        String writtenBy, Long heldOutSeed, long start, String what, String input,
                                        boolean fitsToDriver) {
         // Trajectories already kept (RolloutTrajectories) stay as they are: their keeper releases them.
-        boolean own = heldOutSeed != null && trajectories.getStorageLevel().equals(StorageLevel.NONE());
+        boolean own = heldOutSeed != null && !KeptRdds.isKept(trajectories.rdd());
         JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj = own ? trajectories.persist(StorageLevel.MEMORY_AND_DISK())
                 : trajectories;
         try {
