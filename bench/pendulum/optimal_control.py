@@ -7,13 +7,18 @@ continuous state, the torque that minimises the step's cost plus the interpolate
 
   python3 bench/pendulum/optimal_control.py --horizon 100 --episodes 0
   python3 bench/pendulum/optimal_control.py --horizon 200 --episodes 1000 --angles 241 --speeds 201
+  python3 bench/pendulum/optimal_control.py --horizon 200 --angles 241 --speeds 201 --starts-from SCORE.json
 
 --cost gym optimises Gym's reward (angle^2 + 0.1 speed^2 + 0.001 torque^2, the angle wrapped to
 [-pi, pi)); --cost gps optimises the cost of data/pendulum/trajopt.yaml and mdgps.yaml (the swing-up
 term, the l1 holding term and the action term). Either way the returns printed are Gym's, so the
-two show how much the choice of cost alone costs in Gym's terms. Needs numpy only.
+two show how much the choice of cost alone costs in Gym's terms. --starts-from takes a policy's
+score (`gps evaluate --policy --json` output, or a run's iter=I/policy_eval.json) and plays the best
+controller from the same starts, so the gap to the optimum can be split by where the episodes
+started. Needs numpy only.
 """
 import argparse
+import json
 
 import numpy as np
 
@@ -49,6 +54,7 @@ def main():
     p.add_argument("--cost", default="gym", choices=["gym", "gps"])
     p.add_argument("--episodes", type=int, default=1000, help="Gym random starts to score (0: none)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--starts-from", help="a policy score JSON with episode_starts and episode_returns")
     a = p.parse_args()
     cost = gym_cost if a.cost == "gym" else gps_cost
     n_th, n_sp = a.angles, a.speeds
@@ -94,11 +100,36 @@ def main():
     for name, th0 in [("hanging (pi)", np.pi), ("-pi/2", -np.pi / 2), ("+pi/2", np.pi / 2), ("pi/4", np.pi / 4)]:
         ret, last = episode(th0, 0.0)
         print(f"start {name:>12}, at rest: return {ret:8.1f}, mean |angle| over the last 20 steps {last:.3f}")
+    if a.starts_from:
+        compare(a.starts_from, episode)
     if a.episodes:
         rng = np.random.default_rng(a.seed)
         returns = np.array([episode(rng.uniform(-np.pi, np.pi), rng.uniform(-1, 1))[0] for _ in range(a.episodes)])
         print(f"Gym's random starts ({a.episodes}, seed {a.seed}): mean {returns.mean():.1f}, "
               f"median {np.median(returns):.1f}, worst {returns.min():.1f}")
+
+
+def compare(path, episode):
+    """The policy's return beside the best controller's from each of its starts, the gap by distance from hanging."""
+    with open(path) as f:
+        score = json.load(f)
+    score = score.get("policy", score)
+    starts, returns = score["episode_starts"], score["episode_returns"]
+    best = np.array([episode(np.arctan2(x0[1], x0[0]), x0[2])[0] for x0 in starts])
+    policy = np.array(returns)
+    gap = policy - best
+    from_hanging = np.pi - np.abs(np.array([np.arctan2(x0[1], x0[0]) for x0 in starts]))
+    n = len(starts)
+    print(f"{n} starts of {path}: policy {policy.mean():.1f}, best controller {best.mean():.1f}, "
+          f"gap {gap.mean():.1f}")
+    for lo, hi in [(0, 0.65), (0.65, 1.6), (1.6, np.pi + 1e-9)]:
+        m = (from_hanging >= lo) & (from_hanging < hi)
+        print(f"  starts {lo:.2f}-{min(hi, np.pi):.2f} rad from hanging: {m.sum():3d}, "
+              f"their share of the gap {gap[m].sum() / n:7.1f}")
+    worst = np.argsort(gap)[:5]
+    for i in worst:
+        th = np.arctan2(starts[i][1], starts[i][0])
+        print(f"  th {th:6.2f} thdot {starts[i][2]:5.2f}: policy {policy[i]:7.1f}, best {best[i]:7.1f}")
 
 
 if __name__ == "__main__":

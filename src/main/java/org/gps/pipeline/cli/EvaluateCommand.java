@@ -41,7 +41,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (keys: iteration, conditions[condition, mean_return, "
             + "std_return, final_abs_angle]; with --policy also policy_iteration, published_policy_iteration "
             + "(null when no policy is scored) and policy{episodes, horizon, "
-            + "mean_return, std_return, training_env_steps, episode_returns[N] and, for Pendulum, "
+            + "mean_return, std_return, training_env_steps, episode_returns[N], episode_starts[N] (each "
+            + "episode's initial state) and, for Pendulum, "
             + "episode_mean_abs_angle_last_20_steps[N] and upright_fraction: the share of episodes whose mean "
             + "|angle| over the last 20 steps is below 0.2 rad}; see docs/formats.md).")
     boolean json;

@@ -86,9 +86,12 @@ public final class EvaluateStep {
      *                              environment's start distribution ({@code policy.eval_starts}), or
      *                              {@code conditions} when it has none; score files that do not say
      *                              were scored from random starts
+     * @param episodeStarts         each episode's initial state x0, in the order of the starts; null when
+     *                              read from a score file that does not list them
      */
     public record PolicyScore(int episodes, int horizon, double meanReturn, double stdReturn, long trainingEnvSteps,
-                              double[] episodeReturns, double[] episodeFinalAbsAngles, String starts) {
+                              double[] episodeReturns, double[] episodeFinalAbsAngles, String starts,
+                              double[][] episodeStarts) {
         /** {@link #starts} of an environment without a start distribution. */
         public static final String FROM_CONDITIONS = "conditions";
 
@@ -96,6 +99,7 @@ public final class EvaluateStep {
         public static final String EPISODE_FINAL_ABS_ANGLES = "episode_mean_abs_angle_last_20_steps";
         public static final String UPRIGHT_FRACTION = "upright_fraction";
         public static final String STARTS = "starts";
+        public static final String EPISODE_STARTS = "episode_starts";
 
         /**
          * The fraction of episodes that end upright ({@link RolloutSampling#isUpright}), or NaN when
@@ -134,6 +138,13 @@ public final class EvaluateStep {
                 java.util.Arrays.stream(episodeFinalAbsAngles).forEach(a::add);
                 n.put(UPRIGHT_FRACTION, uprightFraction());
             }
+            if (episodeStarts != null) {
+                ArrayNode x0s = n.putArray(EPISODE_STARTS);
+                for (double[] x0 : episodeStarts) {
+                    ArrayNode row = x0s.addArray();
+                    java.util.Arrays.stream(x0).forEach(row::add);
+                }
+            }
             return n;
         }
 
@@ -148,11 +159,26 @@ public final class EvaluateStep {
                         n.get("mean_return").asDouble(), n.get("std_return").asDouble(),
                         n.get("training_env_steps").asLong(), doubles(n.get(EPISODE_RETURNS)),
                         doubles(n.get(EPISODE_FINAL_ABS_ANGLES)),
-                        n.hasNonNull(STARTS) ? n.get(STARTS).asText() : PolicyOptions.EvalStarts.RANDOM.configName());
+                        n.hasNonNull(STARTS) ? n.get(STARTS).asText() : PolicyOptions.EvalStarts.RANDOM.configName(),
+                        rows(n.get(EPISODE_STARTS)));
             } catch (Exception e) {
                 throw new BadInputException(file + ": not a policy score (expected keys episodes, horizon, "
                         + "mean_return, std_return, training_env_steps): " + e.getMessage());
             }
+        }
+
+        private static double[][] rows(com.fasterxml.jackson.databind.JsonNode arr) {
+            if (arr == null || arr.isNull()) {
+                return null;
+            }
+            if (!arr.isArray()) {
+                throw new IllegalArgumentException("expected a list of states, got " + arr.getNodeType());
+            }
+            double[][] out = new double[arr.size()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = doubles(arr.get(i));
+            }
+            return out;
         }
 
         // Score files written before the per-episode lists existed still read, without them.
@@ -197,7 +223,7 @@ public final class EvaluateStep {
         double mean = java.util.Arrays.stream(returns).average().orElse(Double.NaN);
         double var = java.util.Arrays.stream(returns).map(x -> (x - mean) * (x - mean)).sum() / returns.length;
         return new PolicyScore(episodes, horizon, mean, Math.sqrt(var), trainingEnvSteps, returns, angles,
-                placementIn(env, placement));
+                placementIn(env, placement), starts.stream().map(double[]::clone).toArray(double[][]::new));
     }
 
     /**

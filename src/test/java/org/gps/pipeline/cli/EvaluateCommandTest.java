@@ -65,6 +65,26 @@ class EvaluateCommandTest {
         assertEquals(upright / 7.0, p.get("upright_fraction").asDouble(), 1e-15);
     }
 
+    /**
+     * With --seed the starts are Gym's independent draws of that seed, listed in episode order as the
+     * pendulum's states [cos th, sin th, thdot], so an episode's return can be put beside its start.
+     */
+    @Test
+    void policyJsonListsEachEpisodesStartAsTheDrawsOfTheSeed() throws Exception {
+        JsonNode starts = policyJson("--json", "--episodes", "7", "--seed", "3").get("episode_starts");
+        assertEquals(7, starts.size());
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        org.gps.core.env.Pendulum pendulum = new org.gps.core.env.Pendulum();
+        for (JsonNode x0 : starts) {
+            double[] drawn = pendulum.drawStart(rng).orElseThrow();
+            assertEquals(3, x0.size());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(drawn[i], x0.get(i).asDouble(), 0.0, "start entry " + i);
+            }
+            assertTrue(Math.abs(x0.get(2).asDouble()) <= 1.0, "Gym's starts have |thdot| <= 1: " + x0);
+        }
+    }
+
     @Test
     void policyTextOutputStatesTheUprightShareWithItsDefinition() {
         CliTestSupport.Outcome r = CliTestSupport.run("evaluate", "--run-dir", runDir, "--policy", "--episodes", "3");
@@ -79,6 +99,7 @@ class EvaluateCommandTest {
         assertEquals(4, eval.get("episode_returns").size());
         assertEquals(4, eval.get("episode_mean_abs_angle_last_20_steps").size());
         assertTrue(eval.get("upright_fraction").isNumber());
+        assertEquals(4, eval.get("episode_starts").size());
     }
     /**
      * Without --seed the policy is scored from the run's own starts (evenly placed, the config's
@@ -90,6 +111,7 @@ class EvaluateCommandTest {
         JsonNode eval = new ObjectMapper().readTree(Path.of(runDir, "iter=0000/policy_eval.json").toFile());
         JsonNode own = policyJson("--json", "--iteration", "0");
         assertEquals(eval.get("episode_returns"), own.get("episode_returns"));
+        assertEquals(eval.get("episode_starts"), own.get("episode_starts"));
         assertEquals(eval.get("mean_return").asDouble(), own.get("mean_return").asDouble(), 0.0);
         JsonNode seeded = policyJson("--json", "--iteration", "0", "--seed", "3");
         assertEquals(eval.get("episodes").asInt(), seeded.get("episodes").asInt());

@@ -46,7 +46,7 @@ class BestPolicyTest {
     void score(int iteration, double mean) throws Exception {
         Path it = Files.createDirectories(dir.resolve(String.format("iter=%04d", iteration)));
         Files.writeString(it.resolve("policy_eval.json"), new EvaluateStep.PolicyScore(EPISODES, HORIZON, mean,
-                10.0 + iteration, 40L * (iteration + 1), null, null, "even").toJson());
+                10.0 + iteration, 40L * (iteration + 1), null, null, "even", null).toJson());
     }
 
     JsonNode published() throws Exception {

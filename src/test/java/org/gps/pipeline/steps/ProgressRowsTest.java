@@ -22,7 +22,7 @@ class ProgressRowsTest {
             rs.add(new EvaluateStep.ConditionResult(c, ret - c, 1, 0.5));
         }
         EvaluateStep.PolicyScore policy = policyReturn == null ? null
-                : new EvaluateStep.PolicyScore(10, 200, policyReturn, 1, 4000, null, null, "even");
+                : new EvaluateStep.PolicyScore(10, 200, policyReturn, 1, 4000, null, null, "even", null);
         return new RunLoop.Progress(i, new IterationState(i, "mdgps", cs), new EvaluateStep.Result(i, 2, rs), policy,
                 seconds, resumed, allStepsRun);
     }
