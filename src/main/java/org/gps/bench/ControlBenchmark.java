@@ -185,7 +185,7 @@ public final class ControlBenchmark {
     /** The config, read and checked before any Spark session exists when it is a local file (see {@link HadoopFiles#isLocal}). */
     public static void checkLocalConfig(String configPath) {
         if (HadoopFiles.isLocal(configPath)) {
-            readConfig(new Configuration(), configPath);
+            readConfig(HadoopFiles.localConf(), configPath);
         }
     }
 

@@ -31,6 +31,14 @@ public final class HadoopFiles {
         return spark.sparkContext().hadoopConfiguration();
     }
 
+    /**
+     * A configuration for the files a command reads before its session exists, opening local paths
+     * as the session will ({@link ForklessLocalFileSystem}).
+     */
+    public static Configuration localConf() {
+        return ForklessLocalFileSystem.preferIn(new Configuration());
+    }
+
     /** The file system that holds {@code path} (the default file system when the path has no scheme). */
     public static FileSystem fileSystem(Configuration conf, Path path) {
         try {

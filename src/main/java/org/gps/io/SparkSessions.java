@@ -29,6 +29,11 @@ public final class SparkSessions {
         // Small, many-keyed shuffles (per condition and time step): the default 200 partitions only add overhead.
         b.config("spark.sql.shuffle.partitions", System.getProperty("spark.sql.shuffle.partitions", "8"));
         b.config("spark.sql.adaptive.enabled", "true");
+        // Local files without a chmod process each (ForklessLocalFileSystem), unless the user names a file system.
+        String localFs = "spark.hadoop." + ForklessLocalFileSystem.IMPL_KEY;
+        if (System.getProperty(localFs) == null) {
+            b.config(localFs, ForklessLocalFileSystem.class.getName());
+        }
         // Java serialization, not Kryo: the models are Java records, which Spark's Kryo 4 cannot
         // construct; what crosses the wire per task is small (models, not rollouts: those stay in Tungsten rows).
         try {

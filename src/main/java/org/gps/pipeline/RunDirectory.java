@@ -172,7 +172,7 @@ public final class RunDirectory {
         if (!HadoopFiles.isLocal(uri)) {
             return;
         }
-        RunDirectory run = new RunDirectory(uri, new Configuration());
+        RunDirectory run = new RunDirectory(uri, HadoopFiles.localConf());
         ExperimentConfig config = run.config();
         if (iteration != null) {
             run.requireIteration(iteration, config);

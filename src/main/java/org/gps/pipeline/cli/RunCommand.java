@@ -1,6 +1,5 @@
 package org.gps.pipeline.cli;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.gps.core.BadInputException;
 import org.gps.io.HadoopFiles;
@@ -63,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
         RunLoop.Output output = quiet ? RunLoop.Output.QUIET : wide ? RunLoop.Output.WIDE : RunLoop.Output.COMPACT;
         if (config != null) {
             ConfigReader.checkLocalFile(config);
-        } else if (HadoopFiles.isLocal(runDir) && !new RunDirectory(runDir, new Configuration()).isInitialised()) {
+        } else if (HadoopFiles.isLocal(runDir) && !new RunDirectory(runDir, HadoopFiles.localConf()).isInitialised()) {
             throw RunLoop.notStarted(runDir);
         }
         SparkSession s = spark.session("run");

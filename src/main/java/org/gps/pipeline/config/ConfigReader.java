@@ -99,7 +99,7 @@ public final class ConfigReader {
      */
     public static void checkLocalFile(String path) {
         if (HadoopFiles.isLocal(path)) {
-            parse(path, readText(new Configuration(), path));
+            parse(path, readText(HadoopFiles.localConf(), path));
         }
     }
 
