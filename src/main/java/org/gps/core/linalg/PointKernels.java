@@ -47,19 +47,38 @@ public final class PointKernels {
         // benchmark's data): the gather below then visits only those, into an array of their size.
         Scratch scratch = SCRATCH.get();
         int[] selected = scratch.indices(n);
+        double[] selectedWeights = scratch.selectedWeights(n);
         int m = 0;
         for (int j = 0; j < n; j++) {
             selected[m] = j;
+            selectedWeights[m] = weights[from + j];
             m += weights[from + j] > NEGLIGIBLE_WEIGHT ? 1 : 0;
         }
+        addSelectedMoments(points, dim, selected, selectedWeights, 0, m, shift, sum, scatter, lowerOnly);
+    }
+
+    /**
+     * As {@link #addWeightedMoments} for points already selected: the m points
+     * selected[base..base+m) in increasing order, with their weights, each above
+     * {@link #NEGLIGIBLE_WEIGHT}, at weights[base..base+m). The same numbers as
+     * {@link #addWeightedMoments} over weights that are these at the selected points and at most
+     * {@link #NEGLIGIBLE_WEIGHT} elsewhere.
+     */
+    public static void addSelectedMoments(double[] points, int dim, int[] selected, double[] weights, int base, int m,
+                                          double[] shift, double[] sum, double[] scatter) {
+        addSelectedMoments(points, dim, selected, weights, base, m, shift, sum, scatter, NATIVE_BLAS);
+    }
+
+    private static void addSelectedMoments(double[] points, int dim, int[] selected, double[] weights, int base, int m,
+                                           double[] shift, double[] sum, double[] scatter, boolean lowerOnly) {
         if (m == 0 || dim == 0) {
             return;
         }
         // Every entry the product reads (the first dim * m) is written below.
-        double[] y = scratch.gathered(dim * m);
+        double[] y = SCRATCH.get().gathered(dim * m);
         for (int col = 0; col < m; col++) {
-            int j = selected[col];
-            double w = weights[from + j];
+            int j = selected[base + col];
+            double w = weights[base + col];
             double sw = Math.sqrt(w);
             if (VECTOR_API) {
                 VectorKernels.shiftedMoments(points, j * dim, shift, dim, w, sw, sum, y, col * dim);
@@ -171,6 +190,15 @@ public final class PointKernels {
             return clusters;
         }
 
+        /** The first panel's W and b (the only one up to {@link #PANEL_ROWS} dimensions): for tests. */
+        double[] panelWeights() {
+            return w[0];
+        }
+
+        double[] panelOffsets() {
+            return b[0];
+        }
+
         public int dim() {
             return dim;
         }
@@ -205,6 +233,67 @@ public final class PointKernels {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether {@link #logJoint} takes blocks of {@code n} points under {@code wh}: where
+     * {@link #mahalanobis} would use {@link #smallPanelProduct} for each of its chunks, and the
+     * whitening is one panel (D up to {@link #SMALL_PANEL_COLUMNS}), so that the squares of a
+     * cluster are complete after one pass.
+     */
+    public static boolean takesLogJoint(Whitening wh, int n) {
+        return useSmallPanelProduct && wh.w.length == 1 && n > 0
+                && takesSmallPanel(Math.min(n, CHUNK_POINTS), wh.clusters * wh.dim, wh.dim);
+    }
+
+    /**
+     * out[k stride + j] = c[k] - 0.5 ||W_k x_{j0 + j} - b_k||^2 for the m points from j0 of a block
+     * (D x n, column-major) and every cluster k, where {@link #takesLogJoint} holds: the numbers of
+     * {@link #mahalanobis} followed by c - 0.5 d (Gmm's log joint), to the bit. Each W_k x is the
+     * same fused multiply-add chain as {@link #smallPanelProduct}'s, and its squares are added one
+     * row after another from +0.0 as {@link #addSquares} adds them; they stay in registers instead
+     * of going through the K D x m product and the K x n distances in memory and back.
+     */
+    public static void logJoint(Whitening wh, double[] c, double[] points, int j0, int m, double[] out, int stride) {
+        int dim = wh.dim;
+        double[] xt = SCRATCH.get().transposed(dim * m);
+        for (int j = 0; j < m; j++) {
+            for (int l = 0; l < dim; l++) {
+                xt[l * m + j] = points[(j0 + j) * dim + l];
+            }
+        }
+        if (VECTOR_API) {
+            VectorKernels.logJoint(xt, m, dim, wh.w[0], wh.b[0], wh.clusters, c, out, stride);
+        } else {
+            logJointScalar(xt, m, dim, wh.w[0], wh.b[0], wh.clusters, c, out, stride, 0);
+        }
+    }
+
+    /**
+     * {@link #logJoint} from the transposed points xt (D x m, row-major), with the one panel's w
+     * (K D x D, column-major) and b, for the points from {@code first} on ({@link VectorKernels}
+     * does the ones before).
+     */
+    static void logJointScalar(double[] xt, int m, int dim, double[] w, double[] b, int kk, double[] c, double[] out,
+                               int stride, int first) {
+        int rows = kk * dim;
+        for (int k = 0; k < kk; k++) {
+            int ao = k * stride;
+            double ck = c[k];
+            for (int j = first; j < m; j++) {
+                double acc = 0.0;
+                for (int i = 0; i < dim; i++) {
+                    int row = k * dim + i;
+                    double z = 0.0;
+                    for (int l = 0; l < dim; l++) {
+                        z = Math.fma(xt[l * m + j], w[l * rows + row], z);
+                    }
+                    double v = z - b[row];
+                    acc = acc + v * v;
+                }
+                out[ao + j] = ck - 0.5 * acc;
+            }
+        }
     }
 
     /**
@@ -304,6 +393,7 @@ public final class PointKernels {
         private double[] product = new double[0];
         private double[] gathered = new double[0];
         private int[] indices = new int[0];
+        private double[] selectedWeights = new double[0];
         private int[] units = new int[0];
         private double[] transposed = new double[0];
 
@@ -333,6 +423,13 @@ public final class PointKernels {
                 units = new int[size];
             }
             return units;
+        }
+
+        double[] selectedWeights(int size) {
+            if (selectedWeights.length < size) {
+                selectedWeights = new double[size];
+            }
+            return selectedWeights;
         }
 
         int[] indices(int size) {

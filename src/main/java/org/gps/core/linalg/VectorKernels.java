@@ -107,6 +107,57 @@ final class VectorKernels {
         PointKernels.smallPanelProductScalar(xt, m, r1, w, rows, zt, bound);
     }
 
+    /**
+     * {@link PointKernels#logJointScalar}, with the points in SIMD lanes: per cluster four rows
+     * per sweep sharing each load of the points (as {@link #smallPanelProduct}), their squares
+     * added to the running sum in row order; the points past the last full lane scalar.
+     */
+    static void logJoint(double[] xt, int m, int dim, double[] w, double[] b, int kk, double[] c, double[] out,
+                         int stride) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(m);
+        int rows = kk * dim;
+        for (int k = 0; k < kk; k++) {
+            int ao = k * stride;
+            DoubleVector ck = DoubleVector.broadcast(SPECIES, c[k]);
+            for (int j = 0; j < bound; j += lanes) {
+                DoubleVector acc = DoubleVector.zero(SPECIES);
+                int i = 0;
+                for (; i + 4 <= dim; i += 4) {
+                    int r0 = k * dim + i;
+                    DoubleVector s0 = DoubleVector.zero(SPECIES);
+                    DoubleVector s1 = s0;
+                    DoubleVector s2 = s0;
+                    DoubleVector s3 = s0;
+                    for (int l = 0; l < dim; l++) {
+                        DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * m + j);
+                        int wo = l * rows + r0;
+                        s0 = x.fma(DoubleVector.broadcast(SPECIES, w[wo]), s0);
+                        s1 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 1]), s1);
+                        s2 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 2]), s2);
+                        s3 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 3]), s3);
+                    }
+                    DoubleVector v0 = s0.sub(b[r0]);
+                    DoubleVector v1 = s1.sub(b[r0 + 1]);
+                    DoubleVector v2 = s2.sub(b[r0 + 2]);
+                    DoubleVector v3 = s3.sub(b[r0 + 3]);
+                    acc = acc.add(v0.mul(v0)).add(v1.mul(v1)).add(v2.mul(v2)).add(v3.mul(v3));
+                }
+                for (; i < dim; i++) {
+                    int row = k * dim + i;
+                    DoubleVector s = DoubleVector.zero(SPECIES);
+                    for (int l = 0; l < dim; l++) {
+                        s = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(DoubleVector.broadcast(SPECIES, w[l * rows + row]), s);
+                    }
+                    DoubleVector v = s.sub(b[row]);
+                    acc = acc.add(v.mul(v));
+                }
+                ck.sub(acc.mul(0.5)).intoArray(out, ao + j);
+            }
+        }
+        PointKernels.logJointScalar(xt, m, dim, w, b, kk, c, out, stride, bound);
+    }
+
     /** {@link PointKernels#shiftedMomentsScalar}, with the point's coordinates in SIMD lanes; the rest scalar. */
     static void shiftedMoments(double[] points, int o, double[] shift, int dim, double w, double sw,
                                double[] sum, double[] y, int p) {
