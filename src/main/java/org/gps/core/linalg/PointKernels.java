@@ -74,6 +74,10 @@ public final class PointKernels {
         if (m == 0 || dim == 0) {
             return;
         }
+        if (!lowerOnly && dim == 4 && useDirectScatter && 16 * m < JAVA11_BLOCKED_DGEMM) {
+            addSelectedMoments4(points, selected, weights, base, m, shift, sum, scatter);
+            return;
+        }
         // Every entry the product reads (the first dim * m) is written below.
         double[] y = SCRATCH.get().gathered(dim * m);
         for (int col = 0; col < m; col++) {
@@ -91,6 +95,86 @@ public final class PointKernels {
         } else {
             Mat.BLAS_.dgemm("N", "T", dim, dim, m, 1.0, y, dim, y, dim, 1.0, scatter, dim);
         }
+    }
+
+    /**
+     * {@link #addSelectedMoments} at D = 4, where {@link #useDirectScatter} allows: the sums as
+     * {@link #shiftedMomentsScalar} adds them, and the scatter as {@code dgemm("N", "T", 4, 4, m,
+     * 1.0, y, 4, y, 4, 1.0, scatter, 4)} computes it with netlib's Java kernels: each entry's
+     * products y_r y_c over the points in order as a chain of fused multiply-adds from +0.0, then
+     * added to the entry (its fma(alpha, sum, beta c) with alpha = beta = 1). y_r y_c and y_c y_r
+     * are the same product, so the upper triangle's chains are the lower's; each entry is still
+     * added to its own old value. The ten chains and the sums stay in registers across the points,
+     * where dgemm's chains run one after another over y in memory.
+     */
+    static void addSelectedMoments4(double[] points, int[] selected, double[] weights, int base, int m,
+                                    double[] shift, double[] sum, double[] scatter) {
+        double c0 = shift[0];
+        double c1 = shift[1];
+        double c2 = shift[2];
+        double c3 = shift[3];
+        double u0 = sum[0];
+        double u1 = sum[1];
+        double u2 = sum[2];
+        double u3 = sum[3];
+        double s00 = 0.0;
+        double s10 = 0.0;
+        double s20 = 0.0;
+        double s30 = 0.0;
+        double s11 = 0.0;
+        double s21 = 0.0;
+        double s31 = 0.0;
+        double s22 = 0.0;
+        double s32 = 0.0;
+        double s33 = 0.0;
+        for (int q = 0; q < m; q++) {
+            int o = selected[base + q] * 4;
+            double w = weights[base + q];
+            double sw = Math.sqrt(w);
+            double d0 = points[o] - c0;
+            double d1 = points[o + 1] - c1;
+            double d2 = points[o + 2] - c2;
+            double d3 = points[o + 3] - c3;
+            u0 += w * d0;
+            u1 += w * d1;
+            u2 += w * d2;
+            u3 += w * d3;
+            double y0 = sw * d0;
+            double y1 = sw * d1;
+            double y2 = sw * d2;
+            double y3 = sw * d3;
+            s00 = Math.fma(y0, y0, s00);
+            s10 = Math.fma(y1, y0, s10);
+            s20 = Math.fma(y2, y0, s20);
+            s30 = Math.fma(y3, y0, s30);
+            s11 = Math.fma(y1, y1, s11);
+            s21 = Math.fma(y2, y1, s21);
+            s31 = Math.fma(y3, y1, s31);
+            s22 = Math.fma(y2, y2, s22);
+            s32 = Math.fma(y3, y2, s32);
+            s33 = Math.fma(y3, y3, s33);
+        }
+        sum[0] = u0;
+        sum[1] = u1;
+        sum[2] = u2;
+        sum[3] = u3;
+        // Column-major: entry (r, c) at c 4 + r.
+        scatter[0] = Math.fma(1.0, s00, scatter[0]);
+        scatter[1] = Math.fma(1.0, s10, scatter[1]);
+        scatter[2] = Math.fma(1.0, s20, scatter[2]);
+        scatter[3] = Math.fma(1.0, s30, scatter[3]);
+        scatter[4] = Math.fma(1.0, s10, scatter[4]);
+        scatter[5] = Math.fma(1.0, s11, scatter[5]);
+        scatter[6] = Math.fma(1.0, s21, scatter[6]);
+        scatter[7] = Math.fma(1.0, s31, scatter[7]);
+        scatter[8] = Math.fma(1.0, s20, scatter[8]);
+        scatter[9] = Math.fma(1.0, s21, scatter[9]);
+        scatter[10] = Math.fma(1.0, s22, scatter[10]);
+        scatter[11] = Math.fma(1.0, s32, scatter[11]);
+        scatter[12] = Math.fma(1.0, s30, scatter[12]);
+        scatter[13] = Math.fma(1.0, s31, scatter[13]);
+        scatter[14] = Math.fma(1.0, s32, scatter[14]);
+        scatter[15] = Math.fma(1.0, s33, scatter[15]);
     }
 
     /**
@@ -326,6 +410,14 @@ public final class PointKernels {
      * bits; either way the numbers are the same.
      */
     static boolean useSmallPanelProduct = JAVA11_DGEMM;
+
+    /**
+     * Whether {@link #addSelectedMoments} computes the scatter of four-dimensional points itself
+     * ({@link #addSelectedMoments4}) where netlib's Java dgemm takes its direct path: the same
+     * bits, without the call and its 3 x 3 tiles around a 4 x 4 result. Only with the BLAS whose
+     * dgemm it repeats ({@link #JAVA11_DGEMM}); not final so that a test can run EM both ways.
+     */
+    static boolean useDirectScatter = JAVA11_DGEMM;
 
     /**
      * Whether {@link #smallPanelProduct} takes a product of m points by a panel of rows x r1: one

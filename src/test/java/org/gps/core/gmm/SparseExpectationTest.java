@@ -12,8 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The E-step through {@link Gmm#expectation} (one pass over each chunk's log joints, then only the
- * terms that count) against the dense posteriors it replaced ({@link Gmm#posteriorsByCluster}
- * and a pass per cluster over all of them), compared by raw bits: any difference in a last bit would move a GPS run's whole path.
+ * terms that count) and PointKernels' own scatter at D = 4, against the dense posteriors they
+ * replaced ({@link Gmm#posteriorsByCluster} and a pass per cluster over all of them) and dgemm,
+ * compared by raw bits: any difference in a last bit would move a GPS run's whole path.
  */
 class SparseExpectationTest {
 
@@ -140,14 +141,32 @@ class SparseExpectationTest {
         return both(sparse, () -> EmStatistics.empty(model).addExpectation(model, b).addExpectation(model, b));
     }
 
-    /** Runs {@code what} with the new E-step ({@link Gmm#expectation}) or with the old one (the dense posteriors). */
+    /**
+     * Runs {@code what} with the new E-step ({@link Gmm#expectation} and PointKernels' own scatter
+     * at D = 4) or with the old one (the dense posteriors and dgemm).
+     */
     static <T> T both(boolean isNew, java.util.function.Supplier<T> what) {
         boolean before = EmStatistics.sparseExpectation;
+        boolean directBefore = directScatter(isNew);
         try {
             EmStatistics.sparseExpectation = isNew;
             return what.get();
         } finally {
             EmStatistics.sparseExpectation = before;
+            directScatter(directBefore);
+        }
+    }
+
+    /** Sets PointKernels.useDirectScatter (package-private there); returns what it was. */
+    private static boolean directScatter(boolean on) {
+        try {
+            java.lang.reflect.Field f = org.gps.core.linalg.PointKernels.class.getDeclaredField("useDirectScatter");
+            f.setAccessible(true);
+            boolean before = f.getBoolean(null);
+            f.setBoolean(null, on);
+            return before;
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
         }
     }
 
