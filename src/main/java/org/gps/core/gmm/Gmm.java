@@ -200,10 +200,10 @@ public final class Gmm implements Serializable {
     }
 
     /**
-     * Points per chunk of {@link #expectation}: a chunk's K log joints stay in the first-level
-     * cache between the passes over them.
+     * Points per chunk of {@link #expectation}: a chunk's K log joints stay in cache between the
+     * passes over them, and each cluster's pass over a chunk is long enough to pay for its setup.
      */
-    static final int EXPECTATION_CHUNK = 64;
+    static final int EXPECTATION_CHUNK = 128;
 
     /**
      * The E-step over a block into {@code e}: {@code e.logLikelihood} = {@code logLikelihood} plus
@@ -255,17 +255,18 @@ public final class Gmm implements Serializable {
             for (int k = 0; k < kk; k++) {
                 int o = k * stride + offset;
                 int t = k * chunk;
+                // The terms to take listed first, without a branch per point (which points are near
+                // a cluster follows no pattern a predictor learns), then their exps.
                 int c = 0;
                 for (int j = 0; j < m; j++) {
-                    double d = lj[o + j] - max[j];
-                    if (d < NEGLIGIBLE_LOG_RATIO) {
-                        continue;
-                    }
-                    double x = Math.exp(d);
-                    sum[j] += x;
                     termPoints[t + c] = j;
-                    terms[t + c] = x;
-                    c++;
+                    c += lj[o + j] - max[j] < NEGLIGIBLE_LOG_RATIO ? 0 : 1;
+                }
+                for (int q = 0; q < c; q++) {
+                    int j = termPoints[t + q];
+                    double x = Math.exp(lj[o + j] - max[j]);
+                    sum[j] += x;
+                    terms[t + q] = x;
                 }
                 termCount[k] = c;
             }
