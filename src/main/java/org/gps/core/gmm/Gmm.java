@@ -225,7 +225,7 @@ public final class Gmm implements Serializable {
         double[] whole = fused ? null : logJointByCluster(block);
         double[] max = e.max;
         double[] sum = e.sum;
-        double[] terms = e.termValue;
+        double[] termValue = e.termValue;
         int[] termPoints = e.terms;
         int[] termCount = e.termCount;
         double ll = logLikelihood;
@@ -266,7 +266,7 @@ public final class Gmm implements Serializable {
                     int j = termPoints[t + q];
                     double x = Math.exp(lj[o + j] - max[j]);
                     sum[j] += x;
-                    terms[t + q] = x;
+                    termValue[t + q] = x;
                 }
                 termCount[k] = c;
             }
@@ -279,17 +279,20 @@ public final class Gmm implements Serializable {
                 sum[j] = 1.0 / s;
             }
             double[] inv = sum;
+            int[] selected = e.selected;
+            double[] selectedWeight = e.selectedWeight;
             for (int k = 0; k < kk; k++) {
                 int t = k * chunk;
                 int to = k * n;
                 double w = e.weight[k];
                 int c = e.count[k];
-                for (int q = 0; q < termCount[k]; q++) {
+                int terms = termCount[k];
+                for (int q = 0; q < terms; q++) {
                     int j = termPoints[t + q];
-                    double p = terms[t + q] * inv[j];
+                    double p = termValue[t + q] * inv[j];
                     w += p;
-                    e.selected[to + c] = j0 + j;
-                    e.selectedWeight[to + c] = p;
+                    selected[to + c] = j0 + j;
+                    selectedWeight[to + c] = p;
                     c += p > PointKernels.NEGLIGIBLE_WEIGHT ? 1 : 0;
                 }
                 e.weight[k] = w;
