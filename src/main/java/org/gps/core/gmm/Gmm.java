@@ -257,11 +257,7 @@ public final class Gmm implements Serializable {
                 int t = k * chunk;
                 // The terms to take listed first, without a branch per point (which points are near
                 // a cluster follows no pattern a predictor learns), then their exps.
-                int c = 0;
-                for (int j = 0; j < m; j++) {
-                    termPoints[t + c] = j;
-                    c += lj[o + j] - max[j] < NEGLIGIBLE_LOG_RATIO ? 0 : 1;
-                }
+                int c = PointKernels.listNotBelow(lj, o, max, m, NEGLIGIBLE_LOG_RATIO, termPoints, t);
                 for (int q = 0; q < c; q++) {
                     int j = termPoints[t + q];
                     double x = Math.exp(lj[o + j] - max[j]);

@@ -381,6 +381,30 @@ public final class PointKernels {
     }
 
     /**
+     * Lists at out[t..t+count), in increasing order, the j below m for which
+     * {@code v[o + j] - max[j] < threshold} does not hold (NaN included); returns count. In SIMD
+     * lanes where the JVM has the Vector API, where a lane group none of whose points is listed
+     * (most of them: a point is near few of the clusters) costs one comparison.
+     */
+    public static int listNotBelow(double[] v, int o, double[] max, int m, double threshold, int[] out, int t) {
+        if (VECTOR_API) {
+            return VectorKernels.listNotBelow(v, o, max, m, threshold, out, t);
+        }
+        return listNotBelowScalar(v, o, max, threshold, out, t, 0, m, 0);
+    }
+
+    /** {@link #listNotBelow} for the j in [from, to), appending after the {@code count} listed already; returns the new count. */
+    static int listNotBelowScalar(double[] v, int o, double[] max, double threshold, int[] out, int t, int from, int to,
+                                  int count) {
+        int c = count;
+        for (int j = from; j < to; j++) {
+            out[t + c] = j;
+            c += v[o + j] - max[j] < threshold ? 0 : 1;
+        }
+        return c;
+    }
+
+    /**
      * Whether the BLAS is one whose {@code dgemm} {@link #smallPanelProduct} reproduces to the bit:
      * netlib's Java kernels of Java 11 and later ({@code Java11BLAS}, and {@code VectorBLAS}, which
      * inherits its dgemm). Their classes are not public, hence the names. Any other BLAS (native,

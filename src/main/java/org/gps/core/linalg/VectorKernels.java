@@ -229,6 +229,20 @@ final class VectorKernels {
         PointKernels.logJointScalar(xt, m, 4, w, b, kk, c, out, stride, bound);
     }
 
+    /** {@link PointKernels#listNotBelow}: a lane group with nothing to list skipped after one comparison, the others scalar. */
+    static int listNotBelow(double[] v, int o, double[] max, int m, double threshold, int[] out, int t) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(m);
+        int c = 0;
+        for (int j = 0; j < bound; j += lanes) {
+            if (!DoubleVector.fromArray(SPECIES, v, o + j).sub(DoubleVector.fromArray(SPECIES, max, j))
+                    .compare(VectorOperators.LT, threshold).allTrue()) {
+                c = PointKernels.listNotBelowScalar(v, o, max, threshold, out, t, j, j + lanes, c);
+            }
+        }
+        return PointKernels.listNotBelowScalar(v, o, max, threshold, out, t, bound, m, c);
+    }
+
     /** {@link PointKernels#shiftedMomentsScalar}, with the point's coordinates in SIMD lanes; the rest scalar. */
     static void shiftedMoments(double[] points, int o, double[] shift, int dim, double w, double sw,
                                double[] sum, double[] y, int p) {

@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The fused log-joint kernel ({@link PointKernels#logJoint}) against what it replaces, the
  * distances of {@link PointKernels#mahalanobis} (through {@link PointKernels#smallPanelProduct},
- * which reproduces dgemm) followed by c - 0.5 d, compared by raw bits, in SIMD lanes and scalar.
+ * which reproduces dgemm) followed by c - 0.5 d, compared by raw bits, in SIMD lanes and scalar;
+ * and the list of terms the E-step takes from them ({@link PointKernels#listNotBelow}).
  */
 class LogJointKernelTest {
 
@@ -68,6 +69,45 @@ class LogJointKernelTest {
             }
         }
         assertTrue(taken >= 300, "only " + taken + " shapes taken");
+    }
+
+    /**
+     * The E-step's list of the terms it takes, in SIMD lanes, against the scalar loop: offsets,
+     * lengths below, at and past lane multiples, runs of listed and unlisted points, values at the
+     * threshold, NaN and infinities.
+     */
+    @Test
+    void listNotBelowListsWhatTheScalarLoopLists() {
+        Random r = new Random(29);
+        double threshold = -40;
+        for (int trial = 0; trial < 2000; trial++) {
+            int m = r.nextInt(300);
+            int o = r.nextInt(20);
+            double[] v = new double[o + m];
+            double[] max = new double[m];
+            boolean near = r.nextBoolean();
+            for (int j = 0; j < m; j++) {
+                if (r.nextInt(20) == 0) {
+                    near = !near;
+                }
+                max[j] = 10 * r.nextGaussian();
+                int kind = r.nextInt(100);
+                v[o + j] = kind == 0 ? Double.NaN : kind == 1 ? Double.NEGATIVE_INFINITY : kind == 2 ? max[j] + threshold
+                        : kind == 3 ? Math.nextDown(max[j] + threshold) : max[j] + (near ? -30 : -50) * r.nextDouble();
+            }
+            if (r.nextInt(10) == 0 && m > 0) {
+                max[r.nextInt(m)] = Double.NaN;
+            }
+            int t = r.nextInt(7);
+            int[] expected = new int[t + m + 1];
+            int[] actual = new int[t + m + 1];
+            int ce = PointKernels.listNotBelowScalar(v, o, max, threshold, expected, t, 0, m, 0);
+            int ca = PointKernels.listNotBelow(v, o, max, m, threshold, actual, t);
+            assertEquals(ce, ca, "trial " + trial);
+            for (int q = 0; q < ce; q++) {
+                assertEquals(expected[t + q], actual[t + q], "trial " + trial + " entry " + q);
+            }
+        }
     }
 
     /** More than one panel (D above 16) and shapes on netlib's blocked path are not taken. */
