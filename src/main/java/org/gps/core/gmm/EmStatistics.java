@@ -52,10 +52,28 @@ public final class EmStatistics implements Serializable {
         return new EmStatistics(clusters, shift.length, shifts);
     }
 
+    /**
+     * Whether {@link #addExpectation} takes {@link Gmm#expectation}, which visits only the terms
+     * that count, rather than the dense posteriors; the numbers are the same. Not final so that a
+     * test can run EM both ways and compare the bits.
+     */
+    static boolean sparseExpectation = true;
+
     /** E-step over a block: posteriors under {@code model} accumulated as weights; returns this. */
     public EmStatistics addExpectation(Gmm model, PointBlock block) {
         int n = block.size();
         if (n == 0) {
+            return this;
+        }
+        EStep e = EStep.get(clusters, n);
+        if (sparseExpectation && model.expectation(block, logLikelihood, e)) {
+            logLikelihood = e.logLikelihood;
+            count += n;
+            for (int k = 0; k < clusters; k++) {
+                weight[k] += e.weight[k];
+                PointKernels.addSelectedMoments(block.data(), dim, e.selected, e.selectedWeight, k * n, e.count[k],
+                        shifts[k], sum[k], scatter[k]);
+            }
             return this;
         }
         double[] logDensity = new double[n];

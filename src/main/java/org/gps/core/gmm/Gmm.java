@@ -199,6 +199,106 @@ public final class Gmm implements Serializable {
         return lj;
     }
 
+    /**
+     * Points per chunk of {@link #expectation}: a chunk's K log joints stay in cache between the
+     * passes over them, and each cluster's pass over a chunk is long enough to pay for its setup.
+     */
+    static final int EXPECTATION_CHUNK = 128;
+
+    /**
+     * The E-step over a block into {@code e}: {@code e.logLikelihood} = {@code logLikelihood} plus
+     * every point's log density in point order, and per cluster its posterior weight (their sum in
+     * point order) and the points whose posterior exceeds {@link PointKernels#NEGLIGIBLE_WEIGHT},
+     * with those posteriors. The same numbers as {@link #posteriorsByCluster} summed point by
+     * point: a term left out of the log-sum-exp has posterior exactly +0.0, which adds nothing to
+     * a sum of non-negative terms, so only the terms whose exp is taken are visited after the
+     * first pass. That holds while each point's sum of exps is at least 1 (its largest term's exp
+     * is 1); where it is not (NaN or infinite log joints), returns false and leaves the caller to
+     * {@link #posteriorsByCluster}, which the fit then fails on as before.
+     */
+    boolean expectation(PointBlock block, double logLikelihood, EStep e) {
+        int n = block.size();
+        int kk = clusters();
+        int chunk = EXPECTATION_CHUNK;
+        e.prepare(kk, n, chunk);
+        boolean fused = PointKernels.takesLogJoint(whitening, n);
+        double[] whole = fused ? null : logJointByCluster(block);
+        double[] max = e.max;
+        double[] sum = e.sum;
+        double[] termValue = e.termValue;
+        int[] termPoints = e.terms;
+        int[] termCount = e.termCount;
+        double ll = logLikelihood;
+        for (int j0 = 0; j0 < n; j0 += chunk) {
+            int m = Math.min(chunk, n - j0);
+            double[] lj;
+            int offset;
+            int stride;
+            if (fused) {
+                PointKernels.logJoint(whitening, logNormalisers, block.data(), j0, m, e.logJoint, m);
+                lj = e.logJoint;
+                offset = 0;
+                stride = m;
+            } else {
+                lj = whole;
+                offset = j0;
+                stride = n;
+            }
+            java.util.Arrays.fill(max, 0, m, Double.NEGATIVE_INFINITY);
+            for (int k = 0; k < kk; k++) {
+                int o = k * stride + offset;
+                for (int j = 0; j < m; j++) {
+                    max[j] = Math.max(max[j], lj[o + j]);
+                }
+            }
+            java.util.Arrays.fill(sum, 0, m, 0.0);
+            for (int k = 0; k < kk; k++) {
+                int o = k * stride + offset;
+                int t = k * chunk;
+                // The terms to take listed first, without a branch per point (which points are near
+                // a cluster follows no pattern a predictor learns), then their exps.
+                int c = PointKernels.listNotBelow(lj, o, max, m, NEGLIGIBLE_LOG_RATIO, termPoints, t);
+                for (int q = 0; q < c; q++) {
+                    int j = termPoints[t + q];
+                    double x = Math.exp(lj[o + j] - max[j]);
+                    sum[j] += x;
+                    termValue[t + q] = x;
+                }
+                termCount[k] = c;
+            }
+            for (int j = 0; j < m; j++) {
+                double s = sum[j];
+                if (!(s >= 1.0)) {
+                    return false;
+                }
+                ll += max[j] + Math.log(s);
+                sum[j] = 1.0 / s;
+            }
+            double[] inv = sum;
+            int[] selected = e.selected;
+            double[] selectedWeight = e.selectedWeight;
+            for (int k = 0; k < kk; k++) {
+                int t = k * chunk;
+                int to = k * n;
+                double w = e.weight[k];
+                int c = e.count[k];
+                int terms = termCount[k];
+                for (int q = 0; q < terms; q++) {
+                    int j = termPoints[t + q];
+                    double p = termValue[t + q] * inv[j];
+                    w += p;
+                    selected[to + c] = j0 + j;
+                    selectedWeight[to + c] = p;
+                    c += p > PointKernels.NEGLIGIBLE_WEIGHT ? 1 : 0;
+                }
+                e.weight[k] = w;
+                e.count[k] = c;
+            }
+        }
+        e.logLikelihood = ll;
+        return true;
+    }
+
     private static double[] pointMajor(double[] byCluster, int n, int kk) {
         double[] out = new double[n * kk];
         for (int k = 0; k < kk; k++) {

@@ -47,19 +47,42 @@ public final class PointKernels {
         // benchmark's data): the gather below then visits only those, into an array of their size.
         Scratch scratch = SCRATCH.get();
         int[] selected = scratch.indices(n);
+        double[] selectedWeights = scratch.selectedWeights(n);
         int m = 0;
         for (int j = 0; j < n; j++) {
             selected[m] = j;
+            selectedWeights[m] = weights[from + j];
             m += weights[from + j] > NEGLIGIBLE_WEIGHT ? 1 : 0;
         }
+        addSelectedMoments(points, dim, selected, selectedWeights, 0, m, shift, sum, scatter, lowerOnly);
+    }
+
+    /**
+     * As {@link #addWeightedMoments} for points already selected: the m points
+     * selected[base..base+m) in increasing order, with their weights, each above
+     * {@link #NEGLIGIBLE_WEIGHT}, at weights[base..base+m). The same numbers as
+     * {@link #addWeightedMoments} over weights that are these at the selected points and at most
+     * {@link #NEGLIGIBLE_WEIGHT} elsewhere.
+     */
+    public static void addSelectedMoments(double[] points, int dim, int[] selected, double[] weights, int base, int m,
+                                          double[] shift, double[] sum, double[] scatter) {
+        addSelectedMoments(points, dim, selected, weights, base, m, shift, sum, scatter, NATIVE_BLAS);
+    }
+
+    private static void addSelectedMoments(double[] points, int dim, int[] selected, double[] weights, int base, int m,
+                                           double[] shift, double[] sum, double[] scatter, boolean lowerOnly) {
         if (m == 0 || dim == 0) {
             return;
         }
+        if (!lowerOnly && dim == 4 && useDirectScatter && 16 * m < JAVA11_BLOCKED_DGEMM) {
+            addSelectedMoments4(points, selected, weights, base, m, shift, sum, scatter);
+            return;
+        }
         // Every entry the product reads (the first dim * m) is written below.
-        double[] y = scratch.gathered(dim * m);
+        double[] y = SCRATCH.get().gathered(dim * m);
         for (int col = 0; col < m; col++) {
-            int j = selected[col];
-            double w = weights[from + j];
+            int j = selected[base + col];
+            double w = weights[base + col];
             double sw = Math.sqrt(w);
             if (VECTOR_API) {
                 VectorKernels.shiftedMoments(points, j * dim, shift, dim, w, sw, sum, y, col * dim);
@@ -72,6 +95,86 @@ public final class PointKernels {
         } else {
             Mat.BLAS_.dgemm("N", "T", dim, dim, m, 1.0, y, dim, y, dim, 1.0, scatter, dim);
         }
+    }
+
+    /**
+     * {@link #addSelectedMoments} at D = 4, where {@link #useDirectScatter} allows: the sums as
+     * {@link #shiftedMomentsScalar} adds them, and the scatter as {@code dgemm("N", "T", 4, 4, m,
+     * 1.0, y, 4, y, 4, 1.0, scatter, 4)} computes it with netlib's Java kernels: each entry's
+     * products y_r y_c over the points in order as a chain of fused multiply-adds from +0.0, then
+     * added to the entry (its fma(alpha, sum, beta c) with alpha = beta = 1). y_r y_c and y_c y_r
+     * are the same product, so the upper triangle's chains are the lower's; each entry is still
+     * added to its own old value. The ten chains and the sums stay in registers across the points,
+     * where dgemm's chains run one after another over y in memory.
+     */
+    static void addSelectedMoments4(double[] points, int[] selected, double[] weights, int base, int m,
+                                    double[] shift, double[] sum, double[] scatter) {
+        double c0 = shift[0];
+        double c1 = shift[1];
+        double c2 = shift[2];
+        double c3 = shift[3];
+        double u0 = sum[0];
+        double u1 = sum[1];
+        double u2 = sum[2];
+        double u3 = sum[3];
+        double s00 = 0.0;
+        double s10 = 0.0;
+        double s20 = 0.0;
+        double s30 = 0.0;
+        double s11 = 0.0;
+        double s21 = 0.0;
+        double s31 = 0.0;
+        double s22 = 0.0;
+        double s32 = 0.0;
+        double s33 = 0.0;
+        for (int q = 0; q < m; q++) {
+            int o = selected[base + q] * 4;
+            double w = weights[base + q];
+            double sw = Math.sqrt(w);
+            double d0 = points[o] - c0;
+            double d1 = points[o + 1] - c1;
+            double d2 = points[o + 2] - c2;
+            double d3 = points[o + 3] - c3;
+            u0 += w * d0;
+            u1 += w * d1;
+            u2 += w * d2;
+            u3 += w * d3;
+            double y0 = sw * d0;
+            double y1 = sw * d1;
+            double y2 = sw * d2;
+            double y3 = sw * d3;
+            s00 = Math.fma(y0, y0, s00);
+            s10 = Math.fma(y1, y0, s10);
+            s20 = Math.fma(y2, y0, s20);
+            s30 = Math.fma(y3, y0, s30);
+            s11 = Math.fma(y1, y1, s11);
+            s21 = Math.fma(y2, y1, s21);
+            s31 = Math.fma(y3, y1, s31);
+            s22 = Math.fma(y2, y2, s22);
+            s32 = Math.fma(y3, y2, s32);
+            s33 = Math.fma(y3, y3, s33);
+        }
+        sum[0] = u0;
+        sum[1] = u1;
+        sum[2] = u2;
+        sum[3] = u3;
+        // Column-major: entry (r, c) at c 4 + r.
+        scatter[0] = Math.fma(1.0, s00, scatter[0]);
+        scatter[1] = Math.fma(1.0, s10, scatter[1]);
+        scatter[2] = Math.fma(1.0, s20, scatter[2]);
+        scatter[3] = Math.fma(1.0, s30, scatter[3]);
+        scatter[4] = Math.fma(1.0, s10, scatter[4]);
+        scatter[5] = Math.fma(1.0, s11, scatter[5]);
+        scatter[6] = Math.fma(1.0, s21, scatter[6]);
+        scatter[7] = Math.fma(1.0, s31, scatter[7]);
+        scatter[8] = Math.fma(1.0, s20, scatter[8]);
+        scatter[9] = Math.fma(1.0, s21, scatter[9]);
+        scatter[10] = Math.fma(1.0, s22, scatter[10]);
+        scatter[11] = Math.fma(1.0, s32, scatter[11]);
+        scatter[12] = Math.fma(1.0, s30, scatter[12]);
+        scatter[13] = Math.fma(1.0, s31, scatter[13]);
+        scatter[14] = Math.fma(1.0, s32, scatter[14]);
+        scatter[15] = Math.fma(1.0, s33, scatter[15]);
     }
 
     /**
@@ -171,6 +274,15 @@ public final class PointKernels {
             return clusters;
         }
 
+        /** The first panel's W and b (the only one up to {@link #PANEL_ROWS} dimensions): for tests. */
+        double[] panelWeights() {
+            return w[0];
+        }
+
+        double[] panelOffsets() {
+            return b[0];
+        }
+
         public int dim() {
             return dim;
         }
@@ -208,6 +320,91 @@ public final class PointKernels {
     }
 
     /**
+     * Whether {@link #logJoint} takes blocks of {@code n} points under {@code wh}: where
+     * {@link #mahalanobis} would use {@link #smallPanelProduct} for each of its chunks, and the
+     * whitening is one panel (D up to {@link #SMALL_PANEL_COLUMNS}), so that the squares of a
+     * cluster are complete after one pass.
+     */
+    public static boolean takesLogJoint(Whitening wh, int n) {
+        return useSmallPanelProduct && wh.w.length == 1 && n > 0
+                && takesSmallPanel(Math.min(n, CHUNK_POINTS), wh.clusters * wh.dim, wh.dim);
+    }
+
+    /**
+     * out[k stride + j] = c[k] - 0.5 ||W_k x_{j0 + j} - b_k||^2 for the m points from j0 of a block
+     * (D x n, column-major) and every cluster k, where {@link #takesLogJoint} holds: the numbers of
+     * {@link #mahalanobis} followed by c - 0.5 d (Gmm's log joint), to the bit. Each W_k x is the
+     * same fused multiply-add chain as {@link #smallPanelProduct}'s, and its squares are added one
+     * row after another from +0.0 as {@link #addSquares} adds them; they stay in registers instead
+     * of going through the K D x m product and the K x n distances in memory and back.
+     */
+    public static void logJoint(Whitening wh, double[] c, double[] points, int j0, int m, double[] out, int stride) {
+        int dim = wh.dim;
+        double[] xt = SCRATCH.get().transposed(dim * m);
+        for (int j = 0; j < m; j++) {
+            for (int l = 0; l < dim; l++) {
+                xt[l * m + j] = points[(j0 + j) * dim + l];
+            }
+        }
+        if (VECTOR_API) {
+            VectorKernels.logJoint(xt, m, dim, wh.w[0], wh.b[0], wh.clusters, c, out, stride);
+        } else {
+            logJointScalar(xt, m, dim, wh.w[0], wh.b[0], wh.clusters, c, out, stride, 0);
+        }
+    }
+
+    /**
+     * {@link #logJoint} from the transposed points xt (D x m, row-major), with the one panel's w
+     * (K D x D, column-major) and b, for the points from {@code first} on ({@link VectorKernels}
+     * does the ones before).
+     */
+    static void logJointScalar(double[] xt, int m, int dim, double[] w, double[] b, int kk, double[] c, double[] out,
+                               int stride, int first) {
+        int rows = kk * dim;
+        for (int k = 0; k < kk; k++) {
+            int ao = k * stride;
+            double ck = c[k];
+            for (int j = first; j < m; j++) {
+                double acc = 0.0;
+                for (int i = 0; i < dim; i++) {
+                    int row = k * dim + i;
+                    double z = 0.0;
+                    for (int l = 0; l < dim; l++) {
+                        z = Math.fma(xt[l * m + j], w[l * rows + row], z);
+                    }
+                    double v = z - b[row];
+                    acc = acc + v * v;
+                }
+                out[ao + j] = ck - 0.5 * acc;
+            }
+        }
+    }
+
+    /**
+     * Lists at out[t..t+count), in increasing order, the j below m for which
+     * {@code v[o + j] - max[j] < threshold} does not hold (NaN included); returns count. In SIMD
+     * lanes where the JVM has the Vector API, where a lane group none of whose points is listed
+     * (most of them: a point is near few of the clusters) costs one comparison.
+     */
+    public static int listNotBelow(double[] v, int o, double[] max, int m, double threshold, int[] out, int t) {
+        if (VECTOR_API) {
+            return VectorKernels.listNotBelow(v, o, max, m, threshold, out, t);
+        }
+        return listNotBelowScalar(v, o, max, threshold, out, t, 0, m, 0);
+    }
+
+    /** {@link #listNotBelow} for the j in [from, to), appending after the {@code count} listed already; returns the new count. */
+    static int listNotBelowScalar(double[] v, int o, double[] max, double threshold, int[] out, int t, int from, int to,
+                                  int count) {
+        int c = count;
+        for (int j = from; j < to; j++) {
+            out[t + c] = j;
+            c += v[o + j] - max[j] < threshold ? 0 : 1;
+        }
+        return c;
+    }
+
+    /**
      * Whether the BLAS is one whose {@code dgemm} {@link #smallPanelProduct} reproduces to the bit:
      * netlib's Java kernels of Java 11 and later ({@code Java11BLAS}, and {@code VectorBLAS}, which
      * inherits its dgemm). Their classes are not public, hence the names. Any other BLAS (native,
@@ -237,6 +434,14 @@ public final class PointKernels {
      * bits; either way the numbers are the same.
      */
     static boolean useSmallPanelProduct = JAVA11_DGEMM;
+
+    /**
+     * Whether {@link #addSelectedMoments} computes the scatter of four-dimensional points itself
+     * ({@link #addSelectedMoments4}) where netlib's Java dgemm takes its direct path: the same
+     * bits, without the call and its 3 x 3 tiles around a 4 x 4 result. Only with the BLAS whose
+     * dgemm it repeats ({@link #JAVA11_DGEMM}); not final so that a test can run EM both ways.
+     */
+    static boolean useDirectScatter = JAVA11_DGEMM;
 
     /**
      * Whether {@link #smallPanelProduct} takes a product of m points by a panel of rows x r1: one
@@ -304,6 +509,7 @@ public final class PointKernels {
         private double[] product = new double[0];
         private double[] gathered = new double[0];
         private int[] indices = new int[0];
+        private double[] selectedWeights = new double[0];
         private int[] units = new int[0];
         private double[] transposed = new double[0];
 
@@ -333,6 +539,13 @@ public final class PointKernels {
                 units = new int[size];
             }
             return units;
+        }
+
+        double[] selectedWeights(int size) {
+            if (selectedWeights.length < size) {
+                selectedWeights = new double[size];
+            }
+            return selectedWeights;
         }
 
         int[] indices(int size) {

@@ -107,6 +107,142 @@ final class VectorKernels {
         PointKernels.smallPanelProductScalar(xt, m, r1, w, rows, zt, bound);
     }
 
+    /**
+     * {@link PointKernels#logJointScalar}, with the points in SIMD lanes: per cluster four rows
+     * per sweep sharing each load of the points (as {@link #smallPanelProduct}), their squares
+     * added to the running sum in row order; the points past the last full lane scalar.
+     */
+    static void logJoint(double[] xt, int m, int dim, double[] w, double[] b, int kk, double[] c, double[] out,
+                         int stride) {
+        if (dim == 4) {
+            logJoint4(xt, m, w, b, kk, c, out, stride);
+            return;
+        }
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(m);
+        int rows = kk * dim;
+        for (int k = 0; k < kk; k++) {
+            int ao = k * stride;
+            DoubleVector ck = DoubleVector.broadcast(SPECIES, c[k]);
+            for (int j = 0; j < bound; j += lanes) {
+                DoubleVector acc = DoubleVector.zero(SPECIES);
+                int i = 0;
+                for (; i + 4 <= dim; i += 4) {
+                    int r0 = k * dim + i;
+                    DoubleVector s0 = DoubleVector.zero(SPECIES);
+                    DoubleVector s1 = s0;
+                    DoubleVector s2 = s0;
+                    DoubleVector s3 = s0;
+                    for (int l = 0; l < dim; l++) {
+                        DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * m + j);
+                        int wo = l * rows + r0;
+                        s0 = x.fma(DoubleVector.broadcast(SPECIES, w[wo]), s0);
+                        s1 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 1]), s1);
+                        s2 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 2]), s2);
+                        s3 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 3]), s3);
+                    }
+                    DoubleVector v0 = s0.sub(b[r0]);
+                    DoubleVector v1 = s1.sub(b[r0 + 1]);
+                    DoubleVector v2 = s2.sub(b[r0 + 2]);
+                    DoubleVector v3 = s3.sub(b[r0 + 3]);
+                    acc = acc.add(v0.mul(v0)).add(v1.mul(v1)).add(v2.mul(v2)).add(v3.mul(v3));
+                }
+                for (; i < dim; i++) {
+                    int row = k * dim + i;
+                    DoubleVector s = DoubleVector.zero(SPECIES);
+                    for (int l = 0; l < dim; l++) {
+                        s = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(DoubleVector.broadcast(SPECIES, w[l * rows + row]), s);
+                    }
+                    DoubleVector v = s.sub(b[row]);
+                    acc = acc.add(v.mul(v));
+                }
+                ck.sub(acc.mul(0.5)).intoArray(out, ao + j);
+            }
+        }
+        PointKernels.logJointScalar(xt, m, dim, w, b, kk, c, out, stride, bound);
+    }
+
+    /**
+     * {@link #logJoint} at D = 4, the policy prior's dimension, with the loops over the four rows
+     * and columns written out: the same operations in the same order, without a loop of four
+     * around every few of them.
+     */
+    private static void logJoint4(double[] xt, int m, double[] w, double[] b, int kk, double[] c, double[] out,
+                                  int stride) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(m);
+        int rows = kk * 4;
+        for (int k = 0; k < kk; k++) {
+            int ao = k * stride;
+            int r0 = k * 4;
+            DoubleVector ck = DoubleVector.broadcast(SPECIES, c[k]);
+            DoubleVector w00 = DoubleVector.broadcast(SPECIES, w[r0]);
+            DoubleVector w01 = DoubleVector.broadcast(SPECIES, w[r0 + 1]);
+            DoubleVector w02 = DoubleVector.broadcast(SPECIES, w[r0 + 2]);
+            DoubleVector w03 = DoubleVector.broadcast(SPECIES, w[r0 + 3]);
+            DoubleVector w10 = DoubleVector.broadcast(SPECIES, w[rows + r0]);
+            DoubleVector w11 = DoubleVector.broadcast(SPECIES, w[rows + r0 + 1]);
+            DoubleVector w12 = DoubleVector.broadcast(SPECIES, w[rows + r0 + 2]);
+            DoubleVector w13 = DoubleVector.broadcast(SPECIES, w[rows + r0 + 3]);
+            DoubleVector w20 = DoubleVector.broadcast(SPECIES, w[2 * rows + r0]);
+            DoubleVector w21 = DoubleVector.broadcast(SPECIES, w[2 * rows + r0 + 1]);
+            DoubleVector w22 = DoubleVector.broadcast(SPECIES, w[2 * rows + r0 + 2]);
+            DoubleVector w23 = DoubleVector.broadcast(SPECIES, w[2 * rows + r0 + 3]);
+            DoubleVector w30 = DoubleVector.broadcast(SPECIES, w[3 * rows + r0]);
+            DoubleVector w31 = DoubleVector.broadcast(SPECIES, w[3 * rows + r0 + 1]);
+            DoubleVector w32 = DoubleVector.broadcast(SPECIES, w[3 * rows + r0 + 2]);
+            DoubleVector w33 = DoubleVector.broadcast(SPECIES, w[3 * rows + r0 + 3]);
+            double b0 = b[r0];
+            double b1 = b[r0 + 1];
+            double b2 = b[r0 + 2];
+            double b3 = b[r0 + 3];
+            for (int j = 0; j < bound; j += lanes) {
+                DoubleVector x0 = DoubleVector.fromArray(SPECIES, xt, j);
+                DoubleVector x1 = DoubleVector.fromArray(SPECIES, xt, m + j);
+                DoubleVector x2 = DoubleVector.fromArray(SPECIES, xt, 2 * m + j);
+                DoubleVector x3 = DoubleVector.fromArray(SPECIES, xt, 3 * m + j);
+                DoubleVector zero = DoubleVector.zero(SPECIES);
+                DoubleVector s0 = x0.fma(w00, zero);
+                DoubleVector s1 = x0.fma(w01, zero);
+                DoubleVector s2 = x0.fma(w02, zero);
+                DoubleVector s3 = x0.fma(w03, zero);
+                s0 = x1.fma(w10, s0);
+                s1 = x1.fma(w11, s1);
+                s2 = x1.fma(w12, s2);
+                s3 = x1.fma(w13, s3);
+                s0 = x2.fma(w20, s0);
+                s1 = x2.fma(w21, s1);
+                s2 = x2.fma(w22, s2);
+                s3 = x2.fma(w23, s3);
+                s0 = x3.fma(w30, s0);
+                s1 = x3.fma(w31, s1);
+                s2 = x3.fma(w32, s2);
+                s3 = x3.fma(w33, s3);
+                DoubleVector v0 = s0.sub(b0);
+                DoubleVector v1 = s1.sub(b1);
+                DoubleVector v2 = s2.sub(b2);
+                DoubleVector v3 = s3.sub(b3);
+                DoubleVector acc = zero.add(v0.mul(v0)).add(v1.mul(v1)).add(v2.mul(v2)).add(v3.mul(v3));
+                ck.sub(acc.mul(0.5)).intoArray(out, ao + j);
+            }
+        }
+        PointKernels.logJointScalar(xt, m, 4, w, b, kk, c, out, stride, bound);
+    }
+
+    /** {@link PointKernels#listNotBelow}: a lane group with nothing to list skipped after one comparison, the others scalar. */
+    static int listNotBelow(double[] v, int o, double[] max, int m, double threshold, int[] out, int t) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(m);
+        int c = 0;
+        for (int j = 0; j < bound; j += lanes) {
+            if (!DoubleVector.fromArray(SPECIES, v, o + j).sub(DoubleVector.fromArray(SPECIES, max, j))
+                    .compare(VectorOperators.LT, threshold).allTrue()) {
+                c = PointKernels.listNotBelowScalar(v, o, max, threshold, out, t, j, j + lanes, c);
+            }
+        }
+        return PointKernels.listNotBelowScalar(v, o, max, threshold, out, t, bound, m, c);
+    }
+
     /** {@link PointKernels#shiftedMomentsScalar}, with the point's coordinates in SIMD lanes; the rest scalar. */
     static void shiftedMoments(double[] points, int o, double[] shift, int dim, double w, double sw,
                                double[] sum, double[] y, int p) {
