@@ -284,8 +284,8 @@ final class VectorKernels {
      * eight registers through the whole sum over the inputs, each weight loaded once per block;
      * then one lane group; the units past the last full lane group scalar.
      */
-    static boolean blockLayer(double[] x, int in, double[] columns, double[] bias, int bo, int out, double[] z,
-                              boolean relu) {
+    static boolean blockLayer(double[] x, int in, int[] inputs, int count, double[] columns, double[] bias, int bo,
+                              int out, double[] z, boolean relu) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(out);
         int j = 0;
@@ -300,7 +300,8 @@ final class VectorKernels {
             DoubleVector z21 = b1;
             DoubleVector z30 = b0;
             DoubleVector z31 = b1;
-            for (int c = 0; c < in; c++) {
+            for (int q = 0; q < count; q++) {
+                int c = inputs[q];
                 DoubleVector w0 = DoubleVector.fromArray(SPECIES, columns, c * out + j);
                 DoubleVector w1 = DoubleVector.fromArray(SPECIES, columns, c * out + j + lanes);
                 double x0 = x[c];
@@ -331,7 +332,8 @@ final class VectorKernels {
             DoubleVector z1 = b0;
             DoubleVector z2 = b0;
             DoubleVector z3 = b0;
-            for (int c = 0; c < in; c++) {
+            for (int q = 0; q < count; q++) {
+                int c = inputs[q];
                 DoubleVector w0 = DoubleVector.fromArray(SPECIES, columns, c * out + j);
                 z0 = z0.add(w0.mul(x[c]));
                 z1 = z1.add(w0.mul(x[in + c]));
@@ -343,7 +345,7 @@ final class VectorKernels {
             z2.intoArray(z, 2 * out + j);
             z3.intoArray(z, 3 * out + j);
         }
-        PointKernels.blockLayerScalar(x, in, columns, bias, bo, out, z, relu, bound);
+        PointKernels.blockLayerScalar(x, in, inputs, count, columns, bias, bo, out, z, relu, bound);
         return reluFinite(z, 4 * out, relu);
     }
 

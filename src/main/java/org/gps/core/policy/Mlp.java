@@ -226,7 +226,9 @@ public final class Mlp implements Serializable {
     /**
      * {@link #forward} for the block's inputs b.a[0], every layer's activations into b.a, each the
      * same number as {@link #forward} gives. Returns whether every hidden activation is finite (the
-     * output's are not looked at).
+     * output's are not looked at). The parameters must be finite ({@link #finiteParameters}): the
+     * hidden layers leave out the inputs that are zero in every row of the block, whose terms are
+     * zeros only when the weights are finite ({@link PointKernels#blockLayer}).
      */
     boolean forwardBlock(Block b) {
         double[][] columns = columns();

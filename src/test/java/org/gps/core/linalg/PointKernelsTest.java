@@ -128,8 +128,20 @@ class PointKernelsTest {
         double[] columns = gaussians(r, in * out);
         double[] weights = gaussians(r, out * in + 5);
         double[] bias = gaussians(r, out + 2);
-        for (int special = 0; special < 2; special++) {
+        for (int special = 0; special < 3; special++) {
             double[] x = gaussians(r, rows * in);
+            if (special == 2) {
+                // Every third input zero in all four rows (what a ReLU leaves, which the kernel
+                // skips), -0.0 in some rows; row 3 all zeros with biases of -0.0 and weights of
+                // -|w|: its sums pass through -0.0, where a skipped -0.0 x -|w| = +0.0 would have
+                // turned them to +0.0.
+                for (int c = 0; c < in; c += 3) {
+                    for (int i = 0; i < rows; i++) {
+                        x[i * in + c] = i % 2 == 0 ? 0.0 : -0.0;
+                    }
+                }
+                java.util.Arrays.fill(x, 3 * in, 4 * in, -0.0);
+            }
             if (special == 1) {
                 // Row 0 gets a NaN, row 1 an infinity; row 3 zeros, which with weights of -|w| and
                 // biases of -0.0 give -0.0 units.
@@ -154,12 +166,22 @@ class PointKernelsTest {
                         finite &= Double.isFinite(plain[i * out + j]);
                     }
                 }
+                int[] inputs = new int[in];
+                int count = relu ? PointKernels.nonzeroUnits(x, in, inputs) : PointKernels.allUnits(in, inputs);
+                if (relu && special == 2) {
+                    assertEquals(in - (in + 2) / 3, count, "inputs zero in every row are left out");
+                }
                 double[] scalar = new double[rows * out];
-                assertEquals(finite, PointKernels.blockLayerScalar(x, in, columns, bias, 2, out, scalar, relu, 0));
+                assertEquals(finite, PointKernels.blockLayerScalar(x, in, inputs, count, columns, bias, 2, out,
+                        scalar, relu, 0));
                 assertRawBits(plain, scalar);
                 double[] lanes = new double[rows * out];
-                assertEquals(finite, VectorKernels.blockLayer(x, in, columns, bias, 2, out, lanes, relu));
+                assertEquals(finite, VectorKernels.blockLayer(x, in, inputs, count, columns, bias, 2, out, lanes,
+                        relu));
                 assertRawBits(plain, lanes);
+                double[] chosen = new double[rows * out];
+                assertEquals(finite, PointKernels.blockLayer(x, in, columns, bias, 2, out, chosen, relu));
+                assertRawBits(plain, chosen);
             }
         }
         // Deltas with zeros (inactive units; unit 0 and every fifth unit zero in all four rows,
