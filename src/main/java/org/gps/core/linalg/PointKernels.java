@@ -510,7 +510,6 @@ public final class PointKernels {
         private double[] gathered = new double[0];
         private int[] indices = new int[0];
         private double[] selectedWeights = new double[0];
-        private int[] units = new int[0];
         private double[] transposed = new double[0];
 
         double[] transposed(int size) {
@@ -532,13 +531,6 @@ public final class PointKernels {
                 gathered = new double[size];
             }
             return gathered;
-        }
-
-        int[] units(int size) {
-            if (units.length < size) {
-                units = new int[size];
-            }
-            return units;
         }
 
         double[] selectedWeights(int size) {
@@ -665,16 +657,15 @@ public final class PointKernels {
      * fused): the numbers {@link #addScaled} gives taken input by input. With {@code relu} each
      * value then becomes Math.max(0, value). Returns whether every value written is finite.
      *
-     * <p>With {@code relu} the inputs that are zero in every row of the block are left out, and
+     * <p>The sums run over the inputs inputs[0..count), in order: all of them ({@link #allUnits}),
+     * or with {@code relu} those not zero in every row of the block ({@link #nonzeroUnits}), and
      * {@code columns} must then be finite. A left-out term is a product 0 w = +-0.0, and adding
      * +-0.0 leaves a sum as it was except that -0.0 may become +0.0: the sum can differ only in the
      * sign of a zero, which Math.max(0, .) maps to +0.0 either way. Behind a ReLU a hidden layer's
      * units are zero for about half of the inputs, mostly the same units in neighbouring rows.
      */
-    public static boolean blockLayer(double[] x, int in, double[] columns, double[] bias, int bo, int out,
-                                     double[] z, boolean relu) {
-        int[] inputs = SCRATCH.get().units(in);
-        int count = relu ? nonzeroUnits(x, in, inputs) : allUnits(in, inputs);
+    public static boolean blockLayer(double[] x, int in, int[] inputs, int count, double[] columns, double[] bias,
+                                     int bo, int out, double[] z, boolean relu) {
         if (VECTOR_API) {
             return VectorKernels.blockLayer(x, in, inputs, count, columns, bias, bo, out, z, relu);
         }
@@ -723,13 +714,12 @@ public final class PointKernels {
      * next[i in + c] = d[i out + 0] W[0][c] + ... + d[i out + out - 1] W[out - 1][c], from +0.0 and
      * added from the left, where prev[i in + c] > 0, and +0.0 elsewhere. Row by row, {@link #addScaled}
      * leaves out the outputs whose delta is zero; here the outputs whose delta is zero in every row
-     * of the block are left out, and a zero delta in some rows adds a product of zero, which for
-     * finite weights leaves the sum as it was.
+     * of the block (those not in units[0..count), {@link #nonzeroUnits} of d) are left out, and a
+     * zero delta in some rows adds a product of zero, which for finite weights leaves the sum as it
+     * was.
      */
-    public static void blockBackLayer(double[] d, int out, double[] weights, int wo, int in, double[] prev,
-                                      double[] next) {
-        int[] units = SCRATCH.get().units(out);
-        int count = nonzeroUnits(d, out, units);
+    public static void blockBackLayer(double[] d, int out, int[] units, int count, double[] weights, int wo, int in,
+                                      double[] prev, double[] next) {
         if (VECTOR_API) {
             VectorKernels.blockBackLayer(d, out, units, count, weights, wo, in, prev, next);
         } else {
@@ -766,13 +756,12 @@ public final class PointKernels {
     /**
      * grad[go + r in + k] += d[i out + r] a[i in + k] for the block's {@link #BLOCK_ROWS} rows i in
      * order, each product and each sum rounded (the weight gradient of a layer, row after row). The
-     * r whose d is zero in every row are left out, as row by row leaves out each zero d; a zero d
-     * in some rows adds a zero, which leaves an element unchanged unless a is not finite or the
-     * element is -0.0.
+     * r whose d is zero in every row (those not in units[0..count), {@link #nonzeroUnits} of d) are
+     * left out, as row by row leaves out each zero d; a zero d in some rows adds a zero, which
+     * leaves an element unchanged unless a is not finite or the element is -0.0.
      */
-    public static void blockAddOuter(double[] d, int out, double[] a, int in, double[] grad, int go) {
-        int[] units = SCRATCH.get().units(out);
-        int count = nonzeroUnits(d, out, units);
+    public static void blockAddOuter(double[] d, int out, int[] units, int count, double[] a, int in, double[] grad,
+                                     int go) {
         if (VECTOR_API) {
             VectorKernels.blockAddOuter(d, out, units, count, a, in, grad, go);
         } else {
@@ -800,21 +789,29 @@ public final class PointKernels {
     }
 
     /**
-     * Lists in units[0..count) the r below out, in order, where d[i out + r] is not zero for some
-     * row i of the block; returns count. Without a branch per r: which units a block switches on
-     * follows no pattern a branch predictor could learn.
+     * Lists in units[0..count) the r below n, in order, where d[i n + r] is not zero for some row i
+     * of the block ({@link #BLOCK_ROWS} rows of n); returns count. {@code sums} (n or more) is work
+     * space: it receives |d[r]| + |d[n + r]| + ..., which is +0.0 exactly when every term is +-0.0
+     * (a sum of non-negative numbers never rounds to zero, and a NaN stays NaN). Without a branch
+     * per r: which units a block switches on follows no pattern a branch predictor could learn.
      */
-    static int nonzeroUnits(double[] d, int out, int[] units) {
+    public static int nonzeroUnits(double[] d, int n, int[] units, double[] sums) {
+        int first = VECTOR_API ? VectorKernels.absSums(d, n, sums) : 0;
+        for (int r = first; r < n; r++) {
+            sums[r] = ((Math.abs(d[r]) + Math.abs(d[n + r])) + Math.abs(d[2 * n + r])) + Math.abs(d[3 * n + r]);
+        }
         int count = 0;
-        for (int r = 0; r < out; r++) {
+        for (int r = 0; r < n; r++) {
+            long bits = Double.doubleToRawLongBits(sums[r]);
             units[count] = r;
-            count += (d[r] != 0) | (d[out + r] != 0) | (d[2 * out + r] != 0) | (d[3 * out + r] != 0) ? 1 : 0;
+            // 1 when any bit is set, i.e. the sum is not +0.0.
+            count += (int) ((bits | -bits) >>> 63);
         }
         return count;
     }
 
     /** Lists 0, 1, ..., n - 1 in units[0..n); returns n. */
-    static int allUnits(int n, int[] units) {
+    public static int allUnits(int n, int[] units) {
         for (int r = 0; r < n; r++) {
             units[r] = r;
         }

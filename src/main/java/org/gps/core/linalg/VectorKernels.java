@@ -280,6 +280,23 @@ final class VectorKernels {
     }
 
     /**
+     * {@link PointKernels#nonzeroUnits}'s sums for the r below the last full lane group of n, whose
+     * bound it returns (the caller does the rest): the same terms, added in the same order.
+     */
+    static int absSums(double[] d, int n, double[] sums) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(n);
+        for (int r = 0; r < bound; r += lanes) {
+            DoubleVector.fromArray(SPECIES, d, r).abs()
+                    .add(DoubleVector.fromArray(SPECIES, d, n + r).abs())
+                    .add(DoubleVector.fromArray(SPECIES, d, 2 * n + r).abs())
+                    .add(DoubleVector.fromArray(SPECIES, d, 3 * n + r).abs())
+                    .intoArray(sums, r);
+        }
+        return bound;
+    }
+
+    /**
      * {@link PointKernels#blockLayerScalar}: two lane groups of units for the block's four rows in
      * eight registers through the whole sum over the inputs, each weight loaded once per block;
      * then one lane group; the units past the last full lane group scalar.

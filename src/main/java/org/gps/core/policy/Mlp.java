@@ -200,6 +200,13 @@ public final class Mlp implements Serializable {
          * instead of 192 scalar elements); null for the other layers.
          */
         final double[][] transposed;
+        /**
+         * Unit lists of the block kernels: the units of a layer's deltas, and of its inputs, not zero
+         * in every row ({@link PointKernels#nonzeroUnits}), with that method's work space.
+         */
+        final int[] units;
+        final int[] inputs;
+        final double[] sums;
 
         private Block(int[] sizes) {
             int rows = PointKernels.BLOCK_ROWS;
@@ -216,6 +223,10 @@ public final class Mlp implements Serializable {
                     }
                 }
             }
+            int widest = java.util.Arrays.stream(sizes).max().orElse(0);
+            units = new int[widest];
+            inputs = new int[widest];
+            sums = new double[widest];
         }
     }
 
@@ -239,7 +250,10 @@ public final class Mlp implements Serializable {
             int out = sizes[l + 1];
             int bias = o + out * in;
             boolean hidden = l + 2 < sizes.length;
-            boolean written = PointKernels.blockLayer(b.a[l], in, columns[l], theta, bias, out, b.a[l + 1], hidden);
+            int count = hidden ? PointKernels.nonzeroUnits(b.a[l], in, b.inputs, b.sums)
+                    : PointKernels.allUnits(in, b.inputs);
+            boolean written = PointKernels.blockLayer(b.a[l], in, b.inputs, count, columns[l], theta, bias, out,
+                    b.a[l + 1], hidden);
             finite &= written || !hidden;
             o = bias + out;
         }
@@ -263,14 +277,18 @@ public final class Mlp implements Serializable {
             int in = sizes[l];
             int out = sizes[l + 1];
             w -= out * in + out;
+            // The delta's units serve the weight gradient and the step back alike: listed once.
+            int count = b.transposed[l] == null || l > 0 ? PointKernels.nonzeroUnits(b.delta[l], out, b.units, b.sums)
+                    : 0;
             if (b.transposed[l] != null) {
-                PointKernels.blockAddOuter(b.a[l], in, b.delta[l], out, b.transposed[l], 0);
+                int active = PointKernels.nonzeroUnits(b.a[l], in, b.inputs, b.sums);
+                PointKernels.blockAddOuter(b.a[l], in, b.inputs, active, b.delta[l], out, b.transposed[l], 0);
             } else {
-                PointKernels.blockAddOuter(b.delta[l], out, b.a[l], in, grad, w);
+                PointKernels.blockAddOuter(b.delta[l], out, b.units, count, b.a[l], in, grad, w);
             }
             PointKernels.blockAddSum(b.delta[l], out, grad, w + out * in);
             if (l > 0) {
-                PointKernels.blockBackLayer(b.delta[l], out, theta, w, in, b.a[l], b.delta[l - 1]);
+                PointKernels.blockBackLayer(b.delta[l], out, b.units, count, theta, w, in, b.a[l], b.delta[l - 1]);
             }
         }
     }

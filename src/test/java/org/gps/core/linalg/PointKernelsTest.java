@@ -167,7 +167,8 @@ class PointKernelsTest {
                     }
                 }
                 int[] inputs = new int[in];
-                int count = relu ? PointKernels.nonzeroUnits(x, in, inputs) : PointKernels.allUnits(in, inputs);
+                int count = relu ? PointKernels.nonzeroUnits(x, in, inputs, new double[in])
+                        : PointKernels.allUnits(in, inputs);
                 if (relu && special == 2) {
                     assertEquals(in - (in + 2) / 3, count, "inputs zero in every row are left out");
                 }
@@ -180,7 +181,8 @@ class PointKernelsTest {
                         relu));
                 assertRawBits(plain, lanes);
                 double[] chosen = new double[rows * out];
-                assertEquals(finite, PointKernels.blockLayer(x, in, columns, bias, 2, out, chosen, relu));
+                assertEquals(finite, PointKernels.blockLayer(x, in, inputs, count, columns, bias, 2, out, chosen,
+                        relu));
                 assertRawBits(plain, chosen);
             }
         }
@@ -192,7 +194,7 @@ class PointKernelsTest {
             d[i] = r.nextInt(3) == 0 || i % out % 5 == 0 ? (r.nextBoolean() ? 0.0 : -0.0) : d[i];
         }
         int[] units = new int[out];
-        int count = PointKernels.nonzeroUnits(d, out, units);
+        int count = PointKernels.nonzeroUnits(d, out, units, new double[out]);
         assertArrayEquals(java.util.stream.IntStream.range(0, out)
                         .filter(u -> d[u] != 0 || d[out + u] != 0 || d[2 * out + u] != 0 || d[3 * out + u] != 0)
                         .toArray(),
@@ -241,6 +243,37 @@ class PointKernelsTest {
         VectorKernels.blockAddOuter(d, out, units, count, a, in, lanesGrad, 3);
         VectorKernels.blockAddSum(d, out, lanesGrad, 3 + out * in);
         assertRawBits(plainGrad, lanesGrad);
+    }
+
+    /**
+     * The unit lists the block kernels skip by: a unit is listed when any of the block's rows holds
+     * something other than +-0.0 there (NaN, infinities and the smallest subnormal included), for
+     * widths below, at and past the SIMD lane groups, where the list comes from the lanes' sums.
+     */
+    @ParameterizedTest
+    @CsvSource({"1", "3", "7", "8", "9", "16", "17", "64", "70"})
+    void nonzeroUnitsListsTheUnitsWithAnythingButZeroInSomeRow(int n) {
+        Random r = new Random(17L * n);
+        double[] specials = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+            Double.MIN_VALUE, -Double.MIN_VALUE, Double.MAX_VALUE, 1.0, -2.5};
+        int rows = PointKernels.BLOCK_ROWS;
+        for (int trial = 0; trial < 50; trial++) {
+            double[] d = new double[rows * n];
+            for (int i = 0; i < d.length; i++) {
+                // Mostly zeros of either sign, so that whole units are zero in every row.
+                d[i] = r.nextInt(4) > 0 ? (r.nextBoolean() ? 0.0 : -0.0) : specials[r.nextInt(specials.length)];
+            }
+            int[] expected = java.util.stream.IntStream.range(0, n)
+                    .filter(u -> d[u] != 0 || d[n + u] != 0 || d[2 * n + u] != 0 || d[3 * n + u] != 0
+                            || Double.isNaN(d[u] + d[n + u] + d[2 * n + u] + d[3 * n + u]))
+                    .toArray();
+            int[] units = new int[n];
+            int count = PointKernels.nonzeroUnits(d, n, units, new double[n]);
+            assertArrayEquals(expected, java.util.Arrays.copyOf(units, count), "trial " + trial);
+        }
+        int[] all = new int[n];
+        assertEquals(n, PointKernels.allUnits(n, all));
+        assertArrayEquals(java.util.stream.IntStream.range(0, n).toArray(), all);
     }
 
     private static void assertRawBits(double[] expected, double[] actual) {
