@@ -15,9 +15,23 @@ import jdk.incubator.vector.VectorSpecies;
  * has the module ({@link PointKernels#VECTOR_API}); {@code jobs/jvm.options} adds it.
  */
 final class VectorKernels {
-    private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+    /**
+     * The species netlib's {@code VectorBLAS} uses (its kernels run in the same JVM). The Vector
+     * API's shared methods carry one type profile for all their callers: with two vector classes
+     * of the same width in use (SPECIES_PREFERRED's Double512Vector beside SPECIES_MAX's
+     * DoubleMaxVector on a 512-bit machine), the JIT can no longer tell which one a kernel's loop
+     * holds, leaves the operations uncompiled and boxes every vector: measured, a panel product
+     * fell from 40 to 2.5 GFlop/s once netlib's dgemv had run. One species for both keeps the
+     * profiles single. The lane count does not change any result (each lane repeats the scalar
+     * loop's operations).
+     */
+    private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_MAX;
 
     private VectorKernels() {
+    }
+
+    static VectorSpecies<Double> species() {
+        return SPECIES;
     }
 
     /** {@link PointKernels#addSquaresScalar}, with the points of a row in SIMD lanes; the points past the last full lane scalar. */

@@ -9,9 +9,23 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PointKernelsTest {
+
+    /**
+     * The SIMD kernels run in the species netlib's vectorised BLAS runs in: with a second vector
+     * class of the same width in the JVM, the JIT leaves the kernels' vector operations boxed once
+     * netlib's have run (15 times slower, the same numbers), which no test of the results can see.
+     */
+    @Test
+    void theKernelsShareNetlibsVectorSpecies() throws ReflectiveOperationException {
+        assertTrue(PointKernels.VECTOR_API);
+        java.lang.reflect.Field netlib = Class.forName("dev.ludovic.netlib.blas.VectorBLAS").getDeclaredField("DMAX");
+        netlib.setAccessible(true);
+        assertSame(netlib.get(null), VectorKernels.species());
+    }
 
     /**
      * The E-step's sum of squares, four rows per sweep, in the scalar loop and in SIMD lanes, must
