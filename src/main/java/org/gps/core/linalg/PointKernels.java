@@ -210,8 +210,10 @@ public final class PointKernels {
      * large enough for an efficient product. 8 with a native BLAS (0.57 of the dense product's
      * flops instead of 0.63: one E-step of 3,980 points at D = 59, K = 20, 8.3 -> 7.6 ms of dgemm
      * with OpenBLAS, and the same bits: the rows it leaves out are zeros, and EM on the benchmark's
-     * points gives identical results either way); 16 with netlib's Java kernels, whose product
-     * rounds differently with the shorter panels (the pipeline's documented runs use those).
+     * points gives identical results either way); 16 with netlib's Java kernels, chosen when their
+     * dgemm did this product (it rounded differently with the shorter panels) and kept for
+     * {@link #panelProduct}, which replaced it; Pendulum's whitenings (D = 4 and 7) are one panel
+     * either way.
      */
     static final int PANEL_ROWS = NATIVE_BLAS ? 8 : 16;
     /** Points per dgemm in {@link #mahalanobis}: keeps the product (K x PANEL_ROWS values per point) in cache. */
@@ -308,8 +310,8 @@ public final class PointKernels {
                 // The product transposed (points down the columns: m x K h) so that the squares
                 // below run along contiguous points, a loop the JIT vectorises; rows 0..r1-1 of
                 // the chunk's points are read in place (leading dimension D).
-                if (useSmallPanelProduct && takesSmallPanel(m, rows, r1)) {
-                    smallPanelProduct(points, j0 * dim, dim, m, r1, wh.w[p], rows, zt);
+                if (usePanelProduct) {
+                    panelProduct(points, j0 * dim, dim, m, r1, wh.w[p], rows, zt);
                 } else {
                     Mat.BLAS_.dgemm("T", "T", m, rows, r1, 1.0, points, j0 * dim, dim, wh.w[p], 0, rows, 0.0, zt, 0, m);
                 }
@@ -321,20 +323,18 @@ public final class PointKernels {
 
     /**
      * Whether {@link #logJoint} takes blocks of {@code n} points under {@code wh}: where
-     * {@link #mahalanobis} would use {@link #smallPanelProduct} for each of its chunks, and the
-     * whitening is one panel (D up to {@link #SMALL_PANEL_COLUMNS}), so that the squares of a
-     * cluster are complete after one pass.
+     * {@link #mahalanobis} would use {@link #panelProduct}, and the whitening is one panel (D up to
+     * {@link #PANEL_ROWS}), so that the squares of a cluster are complete after one pass.
      */
     public static boolean takesLogJoint(Whitening wh, int n) {
-        return useSmallPanelProduct && wh.w.length == 1 && n > 0
-                && takesSmallPanel(Math.min(n, CHUNK_POINTS), wh.clusters * wh.dim, wh.dim);
+        return usePanelProduct && wh.w.length == 1 && n > 0;
     }
 
     /**
      * out[k stride + j] = c[k] - 0.5 ||W_k x_{j0 + j} - b_k||^2 for the m points from j0 of a block
      * (D x n, column-major) and every cluster k, where {@link #takesLogJoint} holds: the numbers of
      * {@link #mahalanobis} followed by c - 0.5 d (Gmm's log joint), to the bit. Each W_k x is the
-     * same fused multiply-add chain as {@link #smallPanelProduct}'s, and its squares are added one
+     * same fused multiply-add chain as {@link #panelProduct}'s, and its squares are added one
      * row after another from +0.0 as {@link #addSquares} adds them; they stay in registers instead
      * of going through the K D x m product and the K x n distances in memory and back.
      */
@@ -405,22 +405,14 @@ public final class PointKernels {
     }
 
     /**
-     * Whether the BLAS is one whose {@code dgemm} {@link #smallPanelProduct} reproduces to the bit:
-     * netlib's Java kernels of Java 11 and later ({@code Java11BLAS}, and {@code VectorBLAS}, which
-     * inherits its dgemm). Their classes are not public, hence the names. Any other BLAS (native,
-     * F2J, the Java 8 kernels), whose rounding the kernel was not checked against, keeps being
-     * called.
+     * Whether the BLAS is netlib's Java kernels of Java 11 and later ({@code Java11BLAS}, and
+     * {@code VectorBLAS}, which inherits its dgemm): the E-step's products then go through
+     * {@link #panelProduct}, whose numbers are that dgemm's wherever netlib's direct loops run.
+     * Their classes are not public, hence the names. Any other BLAS (native, F2J, the Java 8
+     * kernels) keeps being called.
      */
     static final boolean JAVA11_DGEMM = Mat.BLAS_.getClass().getName().equals("dev.ludovic.netlib.blas.Java11BLAS")
             || Mat.BLAS_.getClass().getName().equals("dev.ludovic.netlib.blas.VectorBLAS");
-
-    /**
-     * Widest panel {@link #smallPanelProduct} takes. Up to here netlib's direct dgemm loops spend
-     * most of their time on loop overhead around an inner dimension of r1, which the kernel
-     * avoids; wider panels keep to dgemm, which is efficient there and was not measured against
-     * the kernel.
-     */
-    static final int SMALL_PANEL_COLUMNS = 12;
 
     /**
      * netlib (3.2.0) sends a dgemm of m n k at or above this many multiply-adds through its
@@ -429,11 +421,10 @@ public final class PointKernels {
     static final int JAVA11_BLOCKED_DGEMM = 1_000_000;
 
     /**
-     * Whether {@link #mahalanobis} uses {@link #smallPanelProduct} for the shapes it takes
-     * ({@link #takesSmallPanel}). Not final so that a test can run EM both ways and compare the
-     * bits; either way the numbers are the same.
+     * Whether {@link #mahalanobis} uses {@link #panelProduct} instead of dgemm. Not final so that
+     * a test can run EM both ways and compare the bits.
      */
-    static boolean useSmallPanelProduct = JAVA11_DGEMM;
+    static boolean usePanelProduct = JAVA11_DGEMM;
 
     /**
      * Whether {@link #addSelectedMoments} computes the scatter of four-dimensional points itself
@@ -444,30 +435,30 @@ public final class PointKernels {
     static boolean useDirectScatter = JAVA11_DGEMM;
 
     /**
-     * Whether {@link #smallPanelProduct} takes a product of m points by a panel of rows x r1: one
-     * on netlib's direct path, the only one whose arithmetic it provably repeats. The blocked path
-     * ({@link #JAVA11_BLOCKED_DGEMM} and above; at m = 256 points and K D^2 of 3,907 and more, D = 12
-     * from K = 28) hands its 3 x 3 tiles, with {@code VectorBLAS}, to a kernel that sums each entry
-     * in SIMD lanes over the r1 columns and then across the lanes with {@code reduceLanes(ADD)},
-     * whose order the Vector API leaves open; there dgemm keeps being called.
+     * Whether {@link #panelProduct}'s numbers for a product of m points by a panel of rows x r1
+     * are those of netlib's Java dgemm: where dgemm runs its direct loops (below
+     * {@link #JAVA11_BLOCKED_DGEMM} multiply-adds). Its blocked path hands 3 x 3 tiles, with
+     * {@code VectorBLAS}, to a kernel that sums each entry in SIMD lanes over the r1 columns and
+     * then across the lanes with {@code reduceLanes(ADD)}, an order the Vector API leaves open (it
+     * may differ with the machine's vector width); the kernel keeps the direct loops' order there
+     * too, so its numbers for those shapes are the same on every machine but not dgemm's.
      */
-    static boolean takesSmallPanel(int m, int rows, int r1) {
-        return r1 <= SMALL_PANEL_COLUMNS && m * rows * r1 < JAVA11_BLOCKED_DGEMM;
+    static boolean repeatsDgemm(int m, int rows, int r1) {
+        return (long) m * rows * r1 < JAVA11_BLOCKED_DGEMM;
     }
 
     /**
      * zt = (the m points from po, D apart, rows 0..r1-1)^T W^T for the panel W (rows x r1,
-     * column-major): the numbers of {@code dgemm("T", "T", m, rows, r1, 1.0, points, po, dim, w,
-     * 0, rows, 0.0, zt, 0, m)} with netlib's Java kernels ({@link #JAVA11_DGEMM}) for the shapes
-     * {@link #takesSmallPanel} accepts, to the bit. Their direct loops compute each element as a
-     * chain of fused multiply-adds over the r1 columns in order, starting from +0.0, the zero
-     * columns of the triangular panel included (a zero product can still turn a -0.0 sum into
-     * +0.0), and with beta = 0 store alpha times the sum, here the sum itself. What is gained:
-     * those loops run 3 x 3 register tiles with an inner dimension of r1 (4 on Pendulum), loop
-     * overhead around every few operations; here the points sit in SIMD lanes and each panel
-     * entry is one broadcast.
+     * column-major), each element a chain of fused multiply-adds over the r1 columns in order,
+     * starting from +0.0, the zero columns of the triangular panel included (a zero product can
+     * still turn a -0.0 sum into +0.0), stored as it is. That is the arithmetic of {@code
+     * dgemm("T", "T", m, rows, r1, 1.0, points, po, dim, w, 0, rows, 0.0, zt, 0, m)} with netlib's
+     * Java kernels on its direct path ({@link #repeatsDgemm}), to the bit. What is gained: those
+     * loops run 3 x 3 register tiles with an inner dimension of r1 (4 on Pendulum), loop overhead
+     * around every few operations, and the blocked path's tiles end each entry in a reduction
+     * across lanes; here the points sit in SIMD lanes and each panel entry is one broadcast.
      */
-    static void smallPanelProduct(double[] points, int po, int dim, int m, int r1, double[] w, int rows, double[] zt) {
+    static void panelProduct(double[] points, int po, int dim, int m, int r1, double[] w, int rows, double[] zt) {
         double[] xt = SCRATCH.get().transposed(r1 * m);
         for (int j = 0; j < m; j++) {
             for (int l = 0; l < r1; l++) {
@@ -475,18 +466,18 @@ public final class PointKernels {
             }
         }
         if (VECTOR_API) {
-            VectorKernels.smallPanelProduct(xt, m, r1, w, rows, zt);
+            VectorKernels.panelProduct(xt, m, r1, w, rows, zt);
         } else {
-            smallPanelProductScalar(xt, m, r1, w, rows, zt, 0);
+            panelProductScalar(xt, m, r1, w, rows, zt, 0);
         }
     }
 
     /**
-     * {@link #smallPanelProduct} from the transposed points xt (r1 x m, row-major: coordinate l of
+     * {@link #panelProduct} from the transposed points xt (r1 x m, row-major: coordinate l of
      * point j at l m + j), for the points from {@code first} on ({@link VectorKernels} does the
      * ones before).
      */
-    static void smallPanelProductScalar(double[] xt, int m, int r1, double[] w, int rows, double[] zt, int first) {
+    static void panelProductScalar(double[] xt, int m, int r1, double[] w, int rows, double[] zt, int first) {
         for (int c = 0; c < rows; c++) {
             int zo = c * m;
             for (int j = first; j < m; j++) {

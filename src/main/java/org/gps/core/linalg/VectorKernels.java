@@ -75,21 +75,73 @@ final class VectorKernels {
     }
 
     /**
-     * {@link PointKernels#smallPanelProductScalar}, with the points in SIMD lanes (one fused
-     * multiply-add per lane where the scalar loop does one per point, in the same order) and four
-     * panel rows per sweep, four independent sums sharing each load of the points; the points past
+     * {@link PointKernels#panelProductScalar}, with the points in SIMD lanes (one fused
+     * multiply-add per lane where the scalar loop does one per point, in the same order): four
+     * panel rows by two lane groups of points per sweep, eight independent sums, each load of the
+     * points shared by four rows and each broadcast panel entry by two lane groups; the points past
      * the last full lane scalar.
      */
-    static void smallPanelProduct(double[] xt, int m, int r1, double[] w, int rows, double[] zt) {
+    static void panelProduct(double[] xt, int m, int r1, double[] w, int rows, double[] zt) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(m);
-        int c = 0;
-        for (; c + 4 <= rows; c += 4) {
-            int z0 = c * m;
-            int z1 = z0 + m;
-            int z2 = z1 + m;
-            int z3 = z2 + m;
-            for (int j = 0; j < bound; j += lanes) {
+        int pair = 2 * lanes;
+        int j = 0;
+        // Two lane groups of points at a time, so that each broadcast panel entry feeds two
+        // fused multiply-adds and the points' columns (r1 x 2 lanes) stay in the first-level
+        // cache across all the panel's rows.
+        for (; j + pair <= bound; j += pair) {
+            int c = 0;
+            for (; c + 4 <= rows; c += 4) {
+                DoubleVector a0 = DoubleVector.zero(SPECIES);
+                DoubleVector a1 = a0;
+                DoubleVector a2 = a0;
+                DoubleVector a3 = a0;
+                DoubleVector b0 = a0;
+                DoubleVector b1 = a0;
+                DoubleVector b2 = a0;
+                DoubleVector b3 = a0;
+                for (int l = 0; l < r1; l++) {
+                    DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * m + j);
+                    DoubleVector y = DoubleVector.fromArray(SPECIES, xt, l * m + j + lanes);
+                    int wo = l * rows + c;
+                    DoubleVector w0 = DoubleVector.broadcast(SPECIES, w[wo]);
+                    DoubleVector w1 = DoubleVector.broadcast(SPECIES, w[wo + 1]);
+                    DoubleVector w2 = DoubleVector.broadcast(SPECIES, w[wo + 2]);
+                    DoubleVector w3 = DoubleVector.broadcast(SPECIES, w[wo + 3]);
+                    a0 = x.fma(w0, a0);
+                    a1 = x.fma(w1, a1);
+                    a2 = x.fma(w2, a2);
+                    a3 = x.fma(w3, a3);
+                    b0 = y.fma(w0, b0);
+                    b1 = y.fma(w1, b1);
+                    b2 = y.fma(w2, b2);
+                    b3 = y.fma(w3, b3);
+                }
+                int z0 = c * m + j;
+                a0.intoArray(zt, z0);
+                b0.intoArray(zt, z0 + lanes);
+                a1.intoArray(zt, z0 + m);
+                b1.intoArray(zt, z0 + m + lanes);
+                a2.intoArray(zt, z0 + 2 * m);
+                b2.intoArray(zt, z0 + 2 * m + lanes);
+                a3.intoArray(zt, z0 + 3 * m);
+                b3.intoArray(zt, z0 + 3 * m + lanes);
+            }
+            for (; c < rows; c++) {
+                DoubleVector a = DoubleVector.zero(SPECIES);
+                DoubleVector b = a;
+                for (int l = 0; l < r1; l++) {
+                    DoubleVector wc = DoubleVector.broadcast(SPECIES, w[l * rows + c]);
+                    a = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(wc, a);
+                    b = DoubleVector.fromArray(SPECIES, xt, l * m + j + lanes).fma(wc, b);
+                }
+                a.intoArray(zt, c * m + j);
+                b.intoArray(zt, c * m + j + lanes);
+            }
+        }
+        for (; j < bound; j += lanes) {
+            int c = 0;
+            for (; c + 4 <= rows; c += 4) {
                 DoubleVector s0 = DoubleVector.zero(SPECIES);
                 DoubleVector s1 = s0;
                 DoubleVector s2 = s0;
@@ -102,28 +154,26 @@ final class VectorKernels {
                     s2 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 2]), s2);
                     s3 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 3]), s3);
                 }
-                s0.intoArray(zt, z0 + j);
-                s1.intoArray(zt, z1 + j);
-                s2.intoArray(zt, z2 + j);
-                s3.intoArray(zt, z3 + j);
+                int z0 = c * m + j;
+                s0.intoArray(zt, z0);
+                s1.intoArray(zt, z0 + m);
+                s2.intoArray(zt, z0 + 2 * m);
+                s3.intoArray(zt, z0 + 3 * m);
             }
-        }
-        for (; c < rows; c++) {
-            int zo = c * m;
-            for (int j = 0; j < bound; j += lanes) {
+            for (; c < rows; c++) {
                 DoubleVector s = DoubleVector.zero(SPECIES);
                 for (int l = 0; l < r1; l++) {
                     s = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(DoubleVector.broadcast(SPECIES, w[l * rows + c]), s);
                 }
-                s.intoArray(zt, zo + j);
+                s.intoArray(zt, c * m + j);
             }
         }
-        PointKernels.smallPanelProductScalar(xt, m, r1, w, rows, zt, bound);
+        PointKernels.panelProductScalar(xt, m, r1, w, rows, zt, bound);
     }
 
     /**
      * {@link PointKernels#logJointScalar}, with the points in SIMD lanes: per cluster four rows
-     * per sweep sharing each load of the points (as {@link #smallPanelProduct}), their squares
+     * per sweep sharing each load of the points (as {@link #panelProduct}), their squares
      * added to the running sum in row order; the points past the last full lane scalar.
      */
     static void logJoint(double[] xt, int m, int dim, double[] w, double[] b, int kk, double[] c, double[] out,

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fused log-joint kernel ({@link PointKernels#logJoint}) against what it replaces, the
- * distances of {@link PointKernels#mahalanobis} (through {@link PointKernels#smallPanelProduct},
- * which reproduces dgemm) followed by c - 0.5 d, compared by raw bits, in SIMD lanes and scalar;
+ * distances of {@link PointKernels#mahalanobis} (through {@link PointKernels#panelProduct})
+ * followed by c - 0.5 d, compared by raw bits, in SIMD lanes and scalar;
  * and the list of terms the E-step takes from them ({@link PointKernels#listNotBelow}).
  */
 class LogJointKernelTest {
@@ -19,7 +19,7 @@ class LogJointKernelTest {
     void sameBitsAsTheDistancesForEveryShapeTaken() {
         Random r = new Random(17);
         int taken = 0;
-        for (int dim = 1; dim <= 12; dim++) {
+        for (int dim = 1; dim <= PointKernels.PANEL_ROWS + 1; dim++) {
             for (int kk : new int[] {1, 2, 3, 5, 13, 20, 27, 50, 60}) {
                 for (int n : new int[] {1, 3, 4, 5, 17, 64, 100, 256, 257, 600}) {
                     double[][] lower = new double[kk][];
@@ -30,7 +30,7 @@ class LogJointKernelTest {
                     }
                     PointKernels.Whitening wh = new PointKernels.Whitening(lower, whitened, dim);
                     if (!PointKernels.takesLogJoint(wh, n)) {
-                        assertTrue(dim * dim * kk * Math.min(n, PointKernels.CHUNK_POINTS) >= PointKernels.JAVA11_BLOCKED_DGEMM);
+                        assertTrue(dim > PointKernels.PANEL_ROWS, "refused D=" + dim);
                         continue;
                     }
                     taken++;
@@ -110,14 +110,15 @@ class LogJointKernelTest {
         }
     }
 
-    /** More than one panel (D above 16) and shapes on netlib's blocked path are not taken. */
+    /** A whitening of more than one panel (D above 16) is not taken; one panel is, at any K. */
     @Test
-    void shapesOutsideTheSmallPanelAreRefused() {
-        assertTrue(!PointKernels.takesLogJoint(whitening(13, 2), 100));
+    void whiteningsOfMoreThanOnePanelAreRefused() {
+        assertTrue(!PointKernels.takesLogJoint(whitening(PointKernels.PANEL_ROWS + 1, 2), 100));
         assertTrue(!PointKernels.takesLogJoint(whitening(20, 2), 100));
-        assertTrue(!PointKernels.takesLogJoint(whitening(12, 28), 256));
-        assertTrue(PointKernels.takesLogJoint(whitening(12, 28), 100));
+        assertTrue(PointKernels.takesLogJoint(whitening(PointKernels.PANEL_ROWS, 2), 100));
+        assertTrue(PointKernels.takesLogJoint(whitening(12, 28), 256));
         assertTrue(PointKernels.takesLogJoint(whitening(4, 50), 2000));
+        assertTrue(!PointKernels.takesLogJoint(whitening(4, 50), 0));
     }
 
     private static PointKernels.Whitening whitening(int dim, int kk) {
