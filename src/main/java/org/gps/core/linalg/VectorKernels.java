@@ -320,6 +320,98 @@ final class VectorKernels {
         PointKernels.shiftedMomentsScalar(points, o, shift, dim, w, sw, sum, y, p, bound);
     }
 
+    /** n rounded up to a whole number of lanes. */
+    static int padded(int n) {
+        int lanes = SPECIES.length();
+        return (n + lanes - 1) / lanes * lanes;
+    }
+
+    /**
+     * The lower triangle's chains of {@link PointKernels#addSelectedMomentsInLanes}: for the m
+     * points y (one per {@code padded} entries, zeros past dim), out[c padded + r] = the chain of
+     * fma(y_q[r], y_q[c], .) over q in order from +0.0, for each column c < dim and at least the
+     * rows r >= c (rows from the start of c's lane group; the rest of the column is left as it
+     * was). Four columns by two lane groups of rows per sweep: eight sums, each load of a point's
+     * rows shared by four columns and each broadcast by two lane groups.
+     */
+    static void lowerScatter(double[] y, int padded, int dim, int m, double[] out) {
+        int lanes = SPECIES.length();
+        int c = 0;
+        for (; c + 4 <= dim; c += 4) {
+            int r = c / lanes * lanes;
+            for (; r + 2 * lanes <= padded; r += 2 * lanes) {
+                lowerScatterTile(y, padded, m, c, r, out);
+            }
+            for (; r < padded; r += lanes) {
+                DoubleVector a0 = DoubleVector.zero(SPECIES);
+                DoubleVector a1 = a0;
+                DoubleVector a2 = a0;
+                DoubleVector a3 = a0;
+                for (int q = 0; q < m; q++) {
+                    int o = q * padded;
+                    DoubleVector x = DoubleVector.fromArray(SPECIES, y, o + r);
+                    a0 = x.fma(DoubleVector.broadcast(SPECIES, y[o + c]), a0);
+                    a1 = x.fma(DoubleVector.broadcast(SPECIES, y[o + c + 1]), a1);
+                    a2 = x.fma(DoubleVector.broadcast(SPECIES, y[o + c + 2]), a2);
+                    a3 = x.fma(DoubleVector.broadcast(SPECIES, y[o + c + 3]), a3);
+                }
+                a0.intoArray(out, c * padded + r);
+                a1.intoArray(out, (c + 1) * padded + r);
+                a2.intoArray(out, (c + 2) * padded + r);
+                a3.intoArray(out, (c + 3) * padded + r);
+            }
+        }
+        for (; c < dim; c++) {
+            for (int r = c / lanes * lanes; r < padded; r += lanes) {
+                DoubleVector a = DoubleVector.zero(SPECIES);
+                for (int q = 0; q < m; q++) {
+                    int o = q * padded;
+                    a = DoubleVector.fromArray(SPECIES, y, o + r).fma(DoubleVector.broadcast(SPECIES, y[o + c]), a);
+                }
+                a.intoArray(out, c * padded + r);
+            }
+        }
+    }
+
+    /** {@link #lowerScatter}'s sweep of columns c..c+3 by the two lane groups of rows from r. */
+    private static void lowerScatterTile(double[] y, int padded, int m, int c, int r, double[] out) {
+        int lanes = SPECIES.length();
+        DoubleVector a0 = DoubleVector.zero(SPECIES);
+        DoubleVector a1 = a0;
+        DoubleVector a2 = a0;
+        DoubleVector a3 = a0;
+        DoubleVector b0 = a0;
+        DoubleVector b1 = a0;
+        DoubleVector b2 = a0;
+        DoubleVector b3 = a0;
+        for (int q = 0; q < m; q++) {
+            int o = q * padded;
+            DoubleVector x = DoubleVector.fromArray(SPECIES, y, o + r);
+            DoubleVector z = DoubleVector.fromArray(SPECIES, y, o + r + lanes);
+            DoubleVector y0 = DoubleVector.broadcast(SPECIES, y[o + c]);
+            DoubleVector y1 = DoubleVector.broadcast(SPECIES, y[o + c + 1]);
+            DoubleVector y2 = DoubleVector.broadcast(SPECIES, y[o + c + 2]);
+            DoubleVector y3 = DoubleVector.broadcast(SPECIES, y[o + c + 3]);
+            a0 = x.fma(y0, a0);
+            a1 = x.fma(y1, a1);
+            a2 = x.fma(y2, a2);
+            a3 = x.fma(y3, a3);
+            b0 = z.fma(y0, b0);
+            b1 = z.fma(y1, b1);
+            b2 = z.fma(y2, b2);
+            b3 = z.fma(y3, b3);
+        }
+        int o0 = c * padded + r;
+        a0.intoArray(out, o0);
+        b0.intoArray(out, o0 + lanes);
+        a1.intoArray(out, o0 + padded);
+        b1.intoArray(out, o0 + padded + lanes);
+        a2.intoArray(out, o0 + 2 * padded);
+        b2.intoArray(out, o0 + 2 * padded + lanes);
+        a3.intoArray(out, o0 + 3 * padded);
+        b3.intoArray(out, o0 + 3 * padded + lanes);
+    }
+
     /** {@link PointKernels#addMixtureColumn}, with the rows in SIMD lanes; the rest scalar. */
     static void addMixtureColumn(double[] phi, double[] cov, int o, double a, double[] v, double c, int d) {
         int lanes = SPECIES.length();
