@@ -53,8 +53,8 @@ def main():
             ("per-step fits (all conditions)", median_of(d["fits s (median / min)"]), orig[(size, "fits")], ""),
             ("cost expansion (all rollouts)", median_of(t["cost expansion, s (median / min)"]),
              orig[(size, "cost expansion")], ""),
-            ("C-step, ours on Spark", median_of(t["C-step on Spark, s (median / min)"]), orig[(size, "C-step")],
-             "ours %s eta rounds" % t["eta rounds (ours / original)"].split("/")[0].strip()),
+            ("C-step, ours (DistributedTrajOpt)", median_of(t["C-step (DistributedTrajOpt), s (median / min)"]),
+             orig[(size, "C-step")], "ours %s eta rounds" % t["eta rounds"]),
             ("C-step, ours in one driver thread", median_of(t["C-step in one driver thread, s (median / min)"]),
              orig[(size, "C-step")], ""),
         ]
