@@ -78,8 +78,8 @@ public final class PointKernels {
             addSelectedMoments4(points, selected, weights, base, m, shift, sum, scatter);
             return;
         }
-        if (!lowerOnly && useDirectScatter && VECTOR_API) {
-            addSelectedMomentsInLanes(points, dim, selected, weights, base, m, shift, sum, scatter);
+        if (!lowerOnly && useDirectScatter) {
+            addSelectedMomentsByChains(points, dim, selected, weights, base, m, shift, sum, scatter);
             return;
         }
         // Every entry the product reads (the first dim * m) is written below.
@@ -102,35 +102,61 @@ public final class PointKernels {
     }
 
     /**
-     * {@link #addSelectedMoments} with netlib's Java kernels ({@link #useDirectScatter}) and the
-     * Vector API, at any D: the sums and the gathered y = sqrt(w) (x - shift) as the gather above
-     * computes them, and the scatter as netlib's Java {@code dgemm("N", "T", dim, dim, m, 1.0, y,
-     * dim, y, dim, 1.0, scatter, dim)} computes it on its direct path (below
-     * {@link #JAVA11_BLOCKED_DGEMM} multiply-adds, D^2 m): each entry's products y_r y_c over the
-     * points in order as a chain of fused multiply-adds from +0.0, then added to the entry. Past
-     * that path the same chains (netlib's blocked path sums in another order). Entry (r, c) and
-     * (c, r) are the same chain, y_r y_c and y_c y_r being the same product, so only the lower
-     * triangle's chains run, with the rows in SIMD lanes ({@link VectorKernels#lowerScatter});
-     * each entry is still added to its own old value.
+     * {@link #addSelectedMoments} with netlib's Java kernels ({@link #useDirectScatter}), at any D:
+     * the sums and the gathered y = sqrt(w) (x - shift) as the gather above computes them, and the
+     * scatter as netlib's Java {@code dgemm("N", "T", dim, dim, m, 1.0, y, dim, y, dim, 1.0,
+     * scatter, dim)} computes it on its direct path (below {@link #JAVA11_BLOCKED_DGEMM}
+     * multiply-adds, D^2 m): each entry's products y_r y_c over the points in order as a chain of
+     * fused multiply-adds from +0.0, then added to the entry. Past that path the same chains
+     * (netlib's blocked path sums in another order). Entry (r, c) and (c, r) are the same chain,
+     * y_r y_c and y_c y_r being the same product, so only the lower triangle's chains run, with
+     * the rows in SIMD lanes where the JVM has the Vector API ({@link VectorKernels#lowerScatter})
+     * and one at a time where it has not ({@link #lowerScatterScalar}, the same bits); each entry
+     * is still added to its own old value.
      */
-    static void addSelectedMomentsInLanes(double[] points, int dim, int[] selected, double[] weights, int base,
-                                          int m, double[] shift, double[] sum, double[] scatter) {
-        int padded = VectorKernels.padded(dim);
+    static void addSelectedMomentsByChains(double[] points, int dim, int[] selected, double[] weights, int base,
+                                           int m, double[] shift, double[] sum, double[] scatter) {
+        int padded = VECTOR_API ? VectorKernels.padded(dim) : dim;
         Scratch scratch = SCRATCH.get();
         double[] y = scratch.gathered(padded * m);
         for (int col = 0; col < m; col++) {
             int j = selected[base + col];
             double w = weights[base + col];
-            VectorKernels.shiftedMoments(points, j * dim, shift, dim, w, Math.sqrt(w), sum, y, col * padded);
-            java.util.Arrays.fill(y, col * padded + dim, (col + 1) * padded, 0.0);
+            if (VECTOR_API) {
+                VectorKernels.shiftedMoments(points, j * dim, shift, dim, w, Math.sqrt(w), sum, y, col * padded);
+                java.util.Arrays.fill(y, col * padded + dim, (col + 1) * padded, 0.0);
+            } else {
+                shiftedMomentsScalar(points, j * dim, shift, dim, w, Math.sqrt(w), sum, y, col * padded, 0);
+            }
         }
         double[] chains = scratch.product(padded * dim);
-        VectorKernels.lowerScatter(y, padded, dim, m, chains);
+        if (VECTOR_API) {
+            VectorKernels.lowerScatter(y, padded, dim, m, chains);
+        } else {
+            lowerScatterScalar(y, padded, dim, m, chains);
+        }
         for (int c = 0; c < dim; c++) {
             for (int r = 0; r < dim; r++) {
                 // Column-major: entry (r, c) at c dim + r; its chain at column min, row max.
                 double chain = r >= c ? chains[c * padded + r] : chains[r * padded + c];
                 scatter[c * dim + r] = Math.fma(1.0, chain, scatter[c * dim + r]);
+            }
+        }
+    }
+
+    /**
+     * {@link VectorKernels#lowerScatter}'s chains one at a time: out[c padded + r] for c < dim and
+     * c <= r < dim, the chain of fma(y_q[r], y_q[c], .) over the m points (padded apart) in order
+     * from +0.0.
+     */
+    static void lowerScatterScalar(double[] y, int padded, int dim, int m, double[] out) {
+        for (int c = 0; c < dim; c++) {
+            for (int r = c; r < dim; r++) {
+                double chain = 0.0;
+                for (int q = 0; q < m; q++) {
+                    chain = Math.fma(y[q * padded + r], y[q * padded + c], chain);
+                }
+                out[c * padded + r] = chain;
             }
         }
     }

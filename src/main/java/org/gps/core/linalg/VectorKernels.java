@@ -327,7 +327,8 @@ final class VectorKernels {
     }
 
     /**
-     * The lower triangle's chains of {@link PointKernels#addSelectedMomentsInLanes}: for the m
+     * {@link PointKernels#lowerScatterScalar} in SIMD lanes, the chains of
+     * {@link PointKernels#addSelectedMomentsByChains}: for the m
      * points y (one per {@code padded} entries, zeros past dim), out[c padded + r] = the chain of
      * fma(y_q[r], y_q[c], .) over q in order from +0.0, for each column c < dim and at least the
      * rows r >= c (rows from the start of c's lane group; the rest of the column is left as it

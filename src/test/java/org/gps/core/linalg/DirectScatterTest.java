@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The M-step's own scatters (of four-dimensional points, {@link PointKernels#addSelectedMoments4},
- * and of any dimension in SIMD lanes, {@link PointKernels#addSelectedMomentsInLanes}) against the
+ * and of any dimension, {@link PointKernels#addSelectedMomentsByChains}) against the
  * gather and dgemm call they replace, compared by raw bits.
  */
 class DirectScatterTest {
@@ -130,7 +130,7 @@ class DirectScatterTest {
             }
             double[] sumLanes = sum.clone();
             double[] scatterLanes = scatter.clone();
-            PointKernels.addSelectedMomentsInLanes(points, dim, selected, selectedWeights, 0, m, shift, sumLanes,
+            PointKernels.addSelectedMomentsByChains(points, dim, selected, selectedWeights, 0, m, shift, sumLanes,
                     scatterLanes);
             double[] sumDgemm = sum.clone();
             double[] scatterDgemm = scatter.clone();
@@ -157,6 +157,40 @@ class DirectScatterTest {
         assertTrue(blocked > 0, "no product past dgemm's direct path");
         // At D = 1 every product is a square: no chain is negative.
         assertTrue(dim == 1 || negativeZeros > 0, "no -0.0 in the results: the sign of zero went untested");
+    }
+
+    /**
+     * The chains in SIMD lanes against the same chains one at a time (the path of a JVM without the
+     * Vector API), by raw bits, for every entry on and below the diagonal: dimensions around the
+     * lane width and its multiples, point counts from 1 to 300, values as above with underflows.
+     */
+    @Test
+    void theChainsInLanesAreTheScalarChains() {
+        Random r = new Random(7);
+        for (int dim : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 31, 33, 59}) {
+            int padded = VectorKernels.padded(dim);
+            for (int m : new int[] {1, 2, 3, 8, 17, 100, 300}) {
+                double[] y = new double[padded * m];
+                for (int q = 0; q < m; q++) {
+                    for (int i = 0; i < dim; i++) {
+                        y[q * padded + i] = m == 2 ? 1e-200 * r.nextGaussian() : value(r);
+                    }
+                }
+                double[] lanes = new double[padded * dim];
+                double[] scalar = new double[padded * dim];
+                VectorKernels.lowerScatter(y, padded, dim, m, lanes);
+                PointKernels.lowerScatterScalar(y, padded, dim, m, scalar);
+                for (int c = 0; c < dim; c++) {
+                    for (int row = c; row < dim; row++) {
+                        int i = c * padded + row;
+                        if (Double.doubleToRawLongBits(lanes[i]) != Double.doubleToRawLongBits(scalar[i])) {
+                            throw new AssertionError("D=" + dim + " m=" + m + " entry (" + row + ", " + c + "): "
+                                    + scalar[i] + " vs " + lanes[i]);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** The scatter's definition past dgemm's direct path, written out. */
