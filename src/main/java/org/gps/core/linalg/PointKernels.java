@@ -3,7 +3,9 @@ package org.gps.core.linalg;
 /**
  * Level-3 BLAS kernels over a block of points stored column-major (D x n, one point per column):
  * the two inner loops of EM. Per-point loops in Java would cost D^2 scalar operations per point
- * and cluster; handing a whole block to dgemm lets the (vectorised or native) BLAS do that work.
+ * and cluster; a whole block goes to a native BLAS's dgemm, or with netlib's Java kernels to this
+ * class's own products in SIMD lanes, which repeat that dgemm's arithmetic where it runs its direct
+ * loops ({@link #panelProduct}, {@link #addSelectedMomentsByChains}).
  * Also the element-wise loop the neural policy's passes are made of ({@link #addScaled}), and the
  * same passes for a block of {@link #BLOCK_ROWS} inputs at once ({@link #blockLayer} and after).
  * Each element-wise loop runs in SIMD lanes ({@link VectorKernels}) when the JVM has the Vector

@@ -20,16 +20,17 @@ final class VectorKernels {
      * API's shared methods carry one type profile for all their callers: with two vector classes
      * of the same width in use (SPECIES_PREFERRED's Double512Vector beside SPECIES_MAX's
      * DoubleMaxVector on a 512-bit machine), the JIT can no longer tell which one a kernel's loop
-     * holds, leaves the operations uncompiled and boxes every vector: measured, a panel product
-     * fell from 40 to 2.5 GFlop/s once netlib's dgemv had run. One species for both keeps the
-     * profiles single. The lane count does not change any result (each lane repeats the scalar
-     * loop's operations).
+     * holds, leaves the operations uncompiled and boxes every vector, an order of magnitude
+     * slower once netlib's dgemv has run (docs/benchmarks.md, "The default kernels at medium and
+     * large"). One species for both keeps the profiles single. The lane count does not change any
+     * result (each lane repeats the scalar loop's operations).
      */
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_MAX;
 
     private VectorKernels() {
     }
 
+    /** The species the kernels run in, for the test that it is netlib's. */
     static VectorSpecies<Double> species() {
         return SPECIES;
     }
