@@ -17,7 +17,8 @@ class PointKernelsTest {
     /**
      * The SIMD kernels run in the species netlib's vectorised BLAS runs in: with a second vector
      * class of the same width in the JVM, the JIT leaves the kernels' vector operations boxed once
-     * netlib's have run (an order of magnitude slower, the same numbers), which no test of the results can see.
+     * netlib's have run (an order of magnitude slower, the same numbers), which no test of the
+     * results can see.
      */
     @Test
     void theKernelsShareNetlibsVectorSpecies() throws ReflectiveOperationException {
