@@ -93,40 +93,7 @@ final class VectorKernels {
         for (; j + pair <= bound; j += pair) {
             int c = 0;
             for (; c + 4 <= rows; c += 4) {
-                DoubleVector a0 = DoubleVector.zero(SPECIES);
-                DoubleVector a1 = a0;
-                DoubleVector a2 = a0;
-                DoubleVector a3 = a0;
-                DoubleVector b0 = a0;
-                DoubleVector b1 = a0;
-                DoubleVector b2 = a0;
-                DoubleVector b3 = a0;
-                for (int l = 0; l < r1; l++) {
-                    DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * m + j);
-                    DoubleVector y = DoubleVector.fromArray(SPECIES, xt, l * m + j + lanes);
-                    int wo = l * rows + c;
-                    DoubleVector w0 = DoubleVector.broadcast(SPECIES, w[wo]);
-                    DoubleVector w1 = DoubleVector.broadcast(SPECIES, w[wo + 1]);
-                    DoubleVector w2 = DoubleVector.broadcast(SPECIES, w[wo + 2]);
-                    DoubleVector w3 = DoubleVector.broadcast(SPECIES, w[wo + 3]);
-                    a0 = x.fma(w0, a0);
-                    a1 = x.fma(w1, a1);
-                    a2 = x.fma(w2, a2);
-                    a3 = x.fma(w3, a3);
-                    b0 = y.fma(w0, b0);
-                    b1 = y.fma(w1, b1);
-                    b2 = y.fma(w2, b2);
-                    b3 = y.fma(w3, b3);
-                }
-                int z0 = c * m + j;
-                a0.intoArray(zt, z0);
-                b0.intoArray(zt, z0 + lanes);
-                a1.intoArray(zt, z0 + m);
-                b1.intoArray(zt, z0 + m + lanes);
-                a2.intoArray(zt, z0 + 2 * m);
-                b2.intoArray(zt, z0 + 2 * m + lanes);
-                a3.intoArray(zt, z0 + 3 * m);
-                b3.intoArray(zt, z0 + 3 * m + lanes);
+                fourByTwoLaneGroups(xt, j, m, w, c, rows, r1, zt, c * m + j, m);
             }
             for (; c < rows; c++) {
                 DoubleVector a = DoubleVector.zero(SPECIES);
@@ -342,7 +309,7 @@ final class VectorKernels {
         for (; c + 4 <= dim; c += 4) {
             int r = c / lanes * lanes;
             for (; r + 2 * lanes <= padded; r += 2 * lanes) {
-                lowerScatterTile(y, padded, m, c, r, out);
+                fourByTwoLaneGroups(y, r, padded, y, c, padded, m, out, c * padded + r, padded);
             }
             for (; r < padded; r += lanes) {
                 DoubleVector a0 = DoubleVector.zero(SPECIES);
@@ -375,43 +342,49 @@ final class VectorKernels {
         }
     }
 
-    /** {@link #lowerScatter}'s sweep of columns c..c+3 by the two lane groups of rows from r. */
-    private static void lowerScatterTile(double[] y, int padded, int m, int c, int r, double[] out) {
+    /**
+     * The sweep both products are made of: for i < 4 and the two lane groups from {@code ao},
+     * out[oo + i os + lane] = the chain over k < n, in order from +0.0, of
+     * fma(a[ao + k as + lane], b[bo + k bs + i], .). Eight sums; each load of a lane group shared by
+     * four broadcasts, each broadcast by two lane groups.
+     */
+    private static void fourByTwoLaneGroups(double[] a, int ao, int as, double[] b, int bo, int bs, int n,
+                                            double[] out, int oo, int os) {
         int lanes = SPECIES.length();
-        DoubleVector a0 = DoubleVector.zero(SPECIES);
-        DoubleVector a1 = a0;
-        DoubleVector a2 = a0;
-        DoubleVector a3 = a0;
-        DoubleVector b0 = a0;
-        DoubleVector b1 = a0;
-        DoubleVector b2 = a0;
-        DoubleVector b3 = a0;
-        for (int q = 0; q < m; q++) {
-            int o = q * padded;
-            DoubleVector x = DoubleVector.fromArray(SPECIES, y, o + r);
-            DoubleVector z = DoubleVector.fromArray(SPECIES, y, o + r + lanes);
-            DoubleVector y0 = DoubleVector.broadcast(SPECIES, y[o + c]);
-            DoubleVector y1 = DoubleVector.broadcast(SPECIES, y[o + c + 1]);
-            DoubleVector y2 = DoubleVector.broadcast(SPECIES, y[o + c + 2]);
-            DoubleVector y3 = DoubleVector.broadcast(SPECIES, y[o + c + 3]);
-            a0 = x.fma(y0, a0);
-            a1 = x.fma(y1, a1);
-            a2 = x.fma(y2, a2);
-            a3 = x.fma(y3, a3);
-            b0 = z.fma(y0, b0);
-            b1 = z.fma(y1, b1);
-            b2 = z.fma(y2, b2);
-            b3 = z.fma(y3, b3);
+        DoubleVector s0 = DoubleVector.zero(SPECIES);
+        DoubleVector s1 = s0;
+        DoubleVector s2 = s0;
+        DoubleVector s3 = s0;
+        DoubleVector t0 = s0;
+        DoubleVector t1 = s0;
+        DoubleVector t2 = s0;
+        DoubleVector t3 = s0;
+        for (int k = 0; k < n; k++) {
+            int ak = ao + k * as;
+            int bk = bo + k * bs;
+            DoubleVector x = DoubleVector.fromArray(SPECIES, a, ak);
+            DoubleVector y = DoubleVector.fromArray(SPECIES, a, ak + lanes);
+            DoubleVector b0 = DoubleVector.broadcast(SPECIES, b[bk]);
+            DoubleVector b1 = DoubleVector.broadcast(SPECIES, b[bk + 1]);
+            DoubleVector b2 = DoubleVector.broadcast(SPECIES, b[bk + 2]);
+            DoubleVector b3 = DoubleVector.broadcast(SPECIES, b[bk + 3]);
+            s0 = x.fma(b0, s0);
+            s1 = x.fma(b1, s1);
+            s2 = x.fma(b2, s2);
+            s3 = x.fma(b3, s3);
+            t0 = y.fma(b0, t0);
+            t1 = y.fma(b1, t1);
+            t2 = y.fma(b2, t2);
+            t3 = y.fma(b3, t3);
         }
-        int o0 = c * padded + r;
-        a0.intoArray(out, o0);
-        b0.intoArray(out, o0 + lanes);
-        a1.intoArray(out, o0 + padded);
-        b1.intoArray(out, o0 + padded + lanes);
-        a2.intoArray(out, o0 + 2 * padded);
-        b2.intoArray(out, o0 + 2 * padded + lanes);
-        a3.intoArray(out, o0 + 3 * padded);
-        b3.intoArray(out, o0 + 3 * padded + lanes);
+        s0.intoArray(out, oo);
+        t0.intoArray(out, oo + lanes);
+        s1.intoArray(out, oo + os);
+        t1.intoArray(out, oo + os + lanes);
+        s2.intoArray(out, oo + 2 * os);
+        t2.intoArray(out, oo + 2 * os + lanes);
+        s3.intoArray(out, oo + 3 * os);
+        t3.intoArray(out, oo + 3 * os + lanes);
     }
 
     /** {@link PointKernels#addMixtureColumn}, with the rows in SIMD lanes; the rest scalar. */
