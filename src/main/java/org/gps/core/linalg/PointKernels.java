@@ -366,9 +366,15 @@ public final class PointKernels {
         int kk = wh.clusters;
         int dim = wh.dim;
         double[] out = new double[kk * n];
-        double[] zt = SCRATCH.get().product(Math.min(n, CHUNK_POINTS) * kk * Math.min(dim, PANEL_ROWS));
+        // With the panel product in SIMD lanes each chunk's rows are padded to whole lane groups, the
+        // points past m zeros whose sums nobody reads: no point takes the scalar loop (the step fits'
+        // chunks are a sample's few points per step, 20 at the benchmarks' medium size).
+        boolean pad = usePanelProduct && VECTOR_API;
+        int widest = Math.min(n, CHUNK_POINTS);
+        double[] zt = SCRATCH.get().product((pad ? VectorKernels.padded(widest) : widest) * kk * Math.min(dim, PANEL_ROWS));
         for (int j0 = 0; j0 < n; j0 += CHUNK_POINTS) {
             int m = Math.min(CHUNK_POINTS, n - j0);
+            int zs = pad ? VectorKernels.padded(m) : m;
             for (int p = 0; p < wh.w.length; p++) {
                 int r1 = wh.panelStart[p + 1];
                 int h = r1 - wh.panelStart[p];
@@ -377,11 +383,11 @@ public final class PointKernels {
                 // below run along contiguous points, a loop the JIT vectorises; rows 0..r1-1 of
                 // the chunk's points are read in place (leading dimension D).
                 if (usePanelProduct) {
-                    panelProduct(points, j0 * dim, dim, m, r1, wh.w[p], rows, zt);
+                    panelProduct(points, j0 * dim, dim, m, r1, wh.w[p], rows, zt, zs);
                 } else {
-                    Mat.BLAS_.dgemm("T", "T", m, rows, r1, 1.0, points, j0 * dim, dim, wh.w[p], 0, rows, 0.0, zt, 0, m);
+                    Mat.BLAS_.dgemm("T", "T", m, rows, r1, 1.0, points, j0 * dim, dim, wh.w[p], 0, rows, 0.0, zt, 0, zs);
                 }
-                addSquares(zt, wh.b[p], kk, h, m, out, j0, n);
+                addSquares(zt, zs, wh.b[p], kk, h, m, out, j0, n);
             }
         }
         return out;
@@ -515,7 +521,7 @@ public final class PointKernels {
 
     /**
      * zt = (the m points from po, D apart, rows 0..r1-1)^T W^T for the panel W (rows x r1,
-     * column-major), each element a chain of fused multiply-adds over the r1 columns in order,
+     * column-major; row c of zt from c zs, zs >= m, its entries past m those of zero points), each element a chain of fused multiply-adds over the r1 columns in order,
      * starting from +0.0, the zero columns of the triangular panel included (a zero product can
      * still turn a -0.0 sum into +0.0), stored as it is. That is the arithmetic of {@code
      * dgemm("T", "T", m, rows, r1, 1.0, points, po, dim, w, 0, rows, 0.0, zt, 0, m)} with netlib's
@@ -524,17 +530,21 @@ public final class PointKernels {
      * around every few operations, and the blocked path's tiles end each entry in a reduction
      * across lanes; here the points sit in SIMD lanes and each panel entry is one broadcast.
      */
-    static void panelProduct(double[] points, int po, int dim, int m, int r1, double[] w, int rows, double[] zt) {
-        double[] xt = SCRATCH.get().transposed(r1 * m);
+    static void panelProduct(double[] points, int po, int dim, int m, int r1, double[] w, int rows, double[] zt,
+                             int zs) {
+        double[] xt = SCRATCH.get().transposed(r1 * zs);
         for (int j = 0; j < m; j++) {
             for (int l = 0; l < r1; l++) {
-                xt[l * m + j] = points[po + j * dim + l];
+                xt[l * zs + j] = points[po + j * dim + l];
             }
         }
+        for (int l = 0; l < r1; l++) {
+            java.util.Arrays.fill(xt, l * zs + m, (l + 1) * zs, 0.0);
+        }
         if (VECTOR_API) {
-            VectorKernels.panelProduct(xt, m, r1, w, rows, zt);
+            VectorKernels.panelProduct(xt, zs, r1, w, rows, zt);
         } else {
-            panelProductScalar(xt, m, r1, w, rows, zt, 0);
+            panelProductScalar(xt, zs, r1, w, rows, zt, 0);
         }
     }
 
@@ -608,23 +618,24 @@ public final class PointKernels {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
-     * acc[k stride + offset + j] += sum_i (zt[(k h + i) m + j] - b[k h + i])^2 over the panel's
+     * acc[k stride + offset + j] += sum_i (zt[(k h + i) zs + j] - b[k h + i])^2 for j < m, over the panel's
      * h rows, added one row after another as a plain loop would, so the result is the same to the
      * bit; four rows per sweep keep the running sum in a register instead of storing it after
      * every row (measured: the squares 2.3 -> 1.5 ms per E-step of 3,980 points, K = 20, D = 59;
      * 0.5 ms in SIMD lanes, {@link VectorKernels}).
      */
-    static void addSquares(double[] zt, double[] b, int kk, int h, int m, double[] acc, int offset, int stride) {
+    static void addSquares(double[] zt, int zs, double[] b, int kk, int h, int m, double[] acc, int offset,
+                           int stride) {
         if (VECTOR_API) {
-            VectorKernels.addSquares(zt, b, kk, h, m, acc, offset, stride);
+            VectorKernels.addSquares(zt, zs, b, kk, h, m, acc, offset, stride);
         } else {
-            addSquaresScalar(zt, b, kk, h, m, acc, offset, stride, 0);
+            addSquaresScalar(zt, zs, b, kk, h, m, acc, offset, stride, 0);
         }
     }
 
     /** {@link #addSquares} for the points from {@code first} on ({@link VectorKernels} does the ones before). */
-    static void addSquaresScalar(double[] zt, double[] b, int kk, int h, int m, double[] acc, int offset, int stride,
-                                 int first) {
+    static void addSquaresScalar(double[] zt, int zs, double[] b, int kk, int h, int m, double[] acc, int offset,
+                                 int stride, int first) {
         for (int k = 0; k < kk; k++) {
             int ao = k * stride + offset;
             int i = 0;
@@ -634,10 +645,10 @@ public final class PointKernels {
                 double b1 = b[c0 + 1];
                 double b2 = b[c0 + 2];
                 double b3 = b[c0 + 3];
-                int z0 = c0 * m;
-                int z1 = z0 + m;
-                int z2 = z1 + m;
-                int z3 = z2 + m;
+                int z0 = c0 * zs;
+                int z1 = z0 + zs;
+                int z2 = z1 + zs;
+                int z3 = z2 + zs;
                 for (int j = first; j < m; j++) {
                     double v0 = zt[z0 + j] - b0;
                     double v1 = zt[z1 + j] - b1;
@@ -649,7 +660,7 @@ public final class PointKernels {
             for (; i < h; i++) {
                 int col = k * h + i;
                 double bv = b[col];
-                int zo = col * m;
+                int zo = col * zs;
                 for (int j = first; j < m; j++) {
                     double v = zt[zo + j] - bv;
                     acc[ao + j] += v * v;

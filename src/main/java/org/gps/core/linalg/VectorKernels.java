@@ -36,7 +36,8 @@ final class VectorKernels {
     }
 
     /** {@link PointKernels#addSquaresScalar}, with the points of a row in SIMD lanes; the points past the last full lane scalar. */
-    static void addSquares(double[] zt, double[] b, int kk, int h, int m, double[] acc, int offset, int stride) {
+    static void addSquares(double[] zt, int zs, double[] b, int kk, int h, int m, double[] acc, int offset,
+                           int stride) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(m);
         for (int k = 0; k < kk; k++) {
@@ -48,10 +49,10 @@ final class VectorKernels {
                 double b1 = b[c0 + 1];
                 double b2 = b[c0 + 2];
                 double b3 = b[c0 + 3];
-                int z0 = c0 * m;
-                int z1 = z0 + m;
-                int z2 = z1 + m;
-                int z3 = z2 + m;
+                int z0 = c0 * zs;
+                int z1 = z0 + zs;
+                int z2 = z1 + zs;
+                int z3 = z2 + zs;
                 for (int j = 0; j < bound; j += lanes) {
                     DoubleVector v0 = DoubleVector.fromArray(SPECIES, zt, z0 + j).sub(b0);
                     DoubleVector v1 = DoubleVector.fromArray(SPECIES, zt, z1 + j).sub(b1);
@@ -65,14 +66,14 @@ final class VectorKernels {
             for (; i < h; i++) {
                 int col = k * h + i;
                 double bv = b[col];
-                int zo = col * m;
+                int zo = col * zs;
                 for (int j = 0; j < bound; j += lanes) {
                     DoubleVector v = DoubleVector.fromArray(SPECIES, zt, zo + j).sub(bv);
                     DoubleVector.fromArray(SPECIES, acc, ao + j).add(v.mul(v)).intoArray(acc, ao + j);
                 }
             }
         }
-        PointKernels.addSquaresScalar(zt, b, kk, h, m, acc, offset, stride, bound);
+        PointKernels.addSquaresScalar(zt, zs, b, kk, h, m, acc, offset, stride, bound);
     }
 
     /**

@@ -67,7 +67,7 @@ class PanelProductTest {
                     lowerTriangular(w, kk, r1);
                 }
                 double[] lanes = filled(m * rows + 5);
-                PointKernels.panelProduct(points, j0 * dim, dim, m, r1, w, rows, lanes);
+                PointKernels.panelProduct(points, j0 * dim, dim, m, r1, w, rows, lanes, m);
                 double[] scalar = filled(m * rows + 5);
                 PointKernels.panelProductScalar(transposed(points, j0 * dim, dim, m, r1), m, r1, w, rows, scalar, 0);
                 String shape = "r1=" + r1 + " K=" + kk + " m=" + m + " j0=" + j0;
@@ -81,6 +81,16 @@ class PanelProductTest {
                 }
                 assertSameBits(expected, scalar, shape + " (scalar)");
                 assertSameBits(expected, lanes, shape + " (SIMD)");
+                // Rows padded to whole lane groups, as the E-step computes them: each row's first m
+                // entries the same.
+                int zs = VectorKernels.padded(m) + (m % 2 == 0 ? 0 : VectorKernels.padded(1));
+                double[] padded = filled(zs * rows);
+                PointKernels.panelProduct(points, j0 * dim, dim, m, r1, w, rows, padded, zs);
+                double[] firstM = new double[m * rows];
+                for (int c = 0; c < rows; c++) {
+                    System.arraycopy(padded, c * zs, firstM, c * m, m);
+                }
+                assertSameBits(expected, firstM, shape + " (SIMD, rows " + zs + " apart)");
                 for (double v : expected) {
                     negativeZeros += Double.doubleToRawLongBits(v) == Long.MIN_VALUE ? 1 : 0;
                 }

@@ -41,10 +41,13 @@ class PointKernelsTest {
         Random r = new Random(h);
         int kk = 3;
         int m = 37;
-        double[] zt = new double[kk * h * m];
+        // Rows of zt 40 apart, as the E-step pads them to whole lane groups: the three entries past
+        // m are NaN, and a sum that read one would show it.
+        int zs = 40;
+        double[] zt = new double[kk * h * zs];
         double[] b = new double[kk * h];
         for (int i = 0; i < zt.length; i++) {
-            zt[i] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
+            zt[i] = i % zs < m ? r.nextGaussian() * Math.exp(4 * r.nextGaussian()) : Double.NaN;
         }
         for (int i = 0; i < b.length; i++) {
             b[i] = r.nextGaussian();
@@ -60,16 +63,16 @@ class PointKernelsTest {
             for (int i = 0; i < h; i++) {
                 int col = k * h + i;
                 for (int j = 0; j < m; j++) {
-                    double v = zt[col * m + j] - b[col];
+                    double v = zt[col * zs + j] - b[col];
                     plain[k * stride + offset + j] += v * v;
                 }
             }
         }
         double[] swept = start.clone();
-        PointKernels.addSquaresScalar(zt, b, kk, h, m, swept, offset, stride, 0);
+        PointKernels.addSquaresScalar(zt, zs, b, kk, h, m, swept, offset, stride, 0);
         assertSameBits(plain, swept);
         double[] lanes = start.clone();
-        VectorKernels.addSquares(zt, b, kk, h, m, lanes, offset, stride);
+        VectorKernels.addSquares(zt, zs, b, kk, h, m, lanes, offset, stride);
         assertSameBits(plain, lanes);
     }
 
