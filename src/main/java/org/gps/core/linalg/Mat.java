@@ -12,6 +12,10 @@ import java.util.Arrays;
  * {@code DenseMatrix}, whose products and solves go to the same netlib BLAS/LAPACK that Breeze
  * calls. Breeze's Java surface needs implicits passed by hand and has no triangular solve, so the
  * math core talks to its backend directly through this facade; {@link #toMllib()} bridges to MLlib.
+ * With netlib's Java kernels the small products (below dgemm's blocked path) are this package's
+ * own in SIMD lanes, with dgemm's arithmetic to the bit ({@link PointKernels#product}): netlib
+ * runs them in scalar 3 x 3 tiles, and the C-step, the fits and the policy's linearization are
+ * made of such products.
  *
  * <p>Instances are never modified after construction: every operation returns a new matrix.
  */
@@ -190,7 +194,7 @@ public final class Mat implements Serializable {
             throw new IllegalArgumentException("cannot multiply " + shape() + " by " + b.shape());
         }
         double[] c = new double[rows * b.cols];
-        if (rows > 0 && b.cols > 0 && cols > 0) {
+        if (rows > 0 && b.cols > 0 && cols > 0 && !PointKernels.product(false, false, rows, b.cols, cols, a, b.a, c)) {
             BLAS_.dgemm("N", "N", rows, b.cols, cols, 1.0, a, rows, b.a, b.rows, 0.0, c, rows);
         }
         return new Mat(rows, b.cols, c);
@@ -202,7 +206,7 @@ public final class Mat implements Serializable {
             throw new IllegalArgumentException("cannot multiply " + shape() + "^T by " + b.shape());
         }
         double[] c = new double[cols * b.cols];
-        if (cols > 0 && b.cols > 0 && rows > 0) {
+        if (cols > 0 && b.cols > 0 && rows > 0 && !PointKernels.product(true, false, cols, b.cols, rows, a, b.a, c)) {
             BLAS_.dgemm("T", "N", cols, b.cols, rows, 1.0, a, rows, b.a, b.rows, 0.0, c, cols);
         }
         return new Mat(cols, b.cols, c);
@@ -214,7 +218,7 @@ public final class Mat implements Serializable {
             throw new IllegalArgumentException("cannot multiply " + shape() + " by " + b.shape() + "^T");
         }
         double[] c = new double[rows * b.rows];
-        if (rows > 0 && b.rows > 0 && cols > 0) {
+        if (rows > 0 && b.rows > 0 && cols > 0 && !PointKernels.product(false, true, rows, b.rows, cols, a, b.a, c)) {
             BLAS_.dgemm("N", "T", rows, b.rows, cols, 1.0, a, rows, b.a, b.rows, 0.0, c, rows);
         }
         return new Mat(rows, b.rows, c);

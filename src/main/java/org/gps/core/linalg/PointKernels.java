@@ -520,6 +520,43 @@ public final class PointKernels {
     }
 
     /**
+     * Whether {@link Mat}'s products go through {@link #product}: with the BLAS whose dgemm it
+     * repeats ({@link #JAVA11_DGEMM}) and the Vector API. Not final so that a test can compare
+     * both ways.
+     */
+    static boolean useLaneProducts = JAVA11_DGEMM && VECTOR_API;
+
+    /**
+     * c = op(a) op(b), all column-major (c m x n, op(a) m x k, op(b) k x n; op transposes where
+     * asked), as netlib's Java dgemm with alpha 1 and beta 0 computes it on its direct path: each
+     * entry a chain of fused multiply-adds over the k inner terms in order from +0.0. The rows of c
+     * sit in SIMD lanes ({@link VectorKernels#panelProduct}), where dgemm runs 3 x 3 scalar tiles.
+     * Returns false, computing nothing, where that does not apply: another BLAS, no Vector API,
+     * fewer rows than one lane group holds, or dgemm's blocked path ({@link #repeatsDgemm}); the
+     * caller then calls dgemm.
+     */
+    static boolean product(boolean transA, boolean transB, int m, int n, int k, double[] a, double[] b, double[] c) {
+        if (!useLaneProducts || m < VectorKernels.species().length() || !repeatsDgemm(m, n, k)) {
+            return false;
+        }
+        double[] left = transA ? transpose(a, k, m) : a;
+        double[] right = transB ? b : transpose(b, k, n);
+        VectorKernels.panelProduct(left, m, k, right, n, c);
+        return true;
+    }
+
+    /** The transpose (cols x rows, column-major) of x (rows x cols, column-major). */
+    private static double[] transpose(double[] x, int rows, int cols) {
+        double[] y = new double[rows * cols];
+        for (int j = 0; j < cols; j++) {
+            for (int i = 0; i < rows; i++) {
+                y[j + i * cols] = x[i + j * rows];
+            }
+        }
+        return y;
+    }
+
+    /**
      * zt = (the m points from po, D apart, rows 0..r1-1)^T W^T for the panel W (rows x r1,
      * column-major; row c of zt from c zs, zs >= m, its entries past m those of zero points), each element a chain of fused multiply-adds over the r1 columns in order,
      * starting from +0.0, the zero columns of the triangular panel included (a zero product can

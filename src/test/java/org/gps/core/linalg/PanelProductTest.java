@@ -184,7 +184,7 @@ class PanelProductTest {
     }
 
     /** Gaussians scaled by e^(6 g) (1e-6 to 1e6 mostly), a few at 1e+-300, zeros, -0.0. */
-    private static double[] values(Random r, int n) {
+    static double[] values(Random r, int n) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             int kind = r.nextInt(40);
