@@ -32,6 +32,8 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
     /** The kind of value a key takes; each numeric kind carries the bound its reader enforces. */
     enum Kind {
         POSITIVE, NON_NEGATIVE, INTEGER, FLAG, CHOICE, TEXT,
+        /** Any finite number. */
+        NUMBER,
         /** Any whole number (a long), e.g. a seed. */
         ANY_INTEGER,
         /** One positive number for every step or [first, last], a linear ramp over the horizon. */
@@ -52,6 +54,10 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
 
     static ConfigKey nonNegative(String name, double defaultValue, String description) {
         return new ConfigKey(name, Kind.NON_NEGATIVE, defaultValue, 0, List.of(), null, null, description);
+    }
+
+    static ConfigKey number(String name, double defaultValue, String description) {
+        return new ConfigKey(name, Kind.NUMBER, defaultValue, 0, List.of(), null, null, description);
     }
 
     static ConfigKey integer(String name, int defaultValue, int min, String description) {
@@ -125,6 +131,7 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
         return switch (kind) {
             case POSITIVE -> n.getPositive(name, (Double) defaultValue);
             case NON_NEGATIVE -> n.getNonNegative(name, (Double) defaultValue);
+            case NUMBER -> n.getDouble(name, (Double) defaultValue);
             default -> throw wrongKind("a number");
         };
     }
@@ -202,6 +209,7 @@ record ConfigKey(String name, Kind kind, Object defaultValue, int min, List<Stri
             case NON_NEGATIVE -> ">= 0";
             case INTEGER -> ">= " + min;
             case CHOICE -> alternatives(choices);
+            case NUMBER -> "finite";
             case FLAG, LIST, TEXT, ANY_INTEGER, NESTED -> "";
         };
     }

@@ -180,8 +180,10 @@ final class ConfigSections {
     static final class CostTerm {
         static final String STATE = "state";
         static final String ACTION = "action";
+        static final String ENERGY = "energy";
 
-        static final ConfigKey TYPE = ConfigKey.requiredChoice("type", List.of(STATE, ACTION), "the kind of term");
+        static final ConfigKey TYPE = ConfigKey.requiredChoice("type", List.of(STATE, ACTION, ENERGY),
+                "the kind of term");
         static final ConfigKey WEIGHT = ConfigKey.nonNegative("weight", 1.0, "weight of the term in the sum");
         static final ConfigKey TARGET = perDimension("target", 0.0, "state dimension", "target state");
         static final ConfigKey STATE_WEIGHTS = perDimension("weights", 1.0, "state dimension",
@@ -196,12 +198,19 @@ final class ConfigSections {
                 "weight of the term 0.5 * sum(wp * dist^2), dist = x_t - target");
         static final ConfigKey ALPHA = ConfigKey.positive("alpha", 1e-2, "smoothing inside the l1 term");
         static final ConfigKey ACTION_WEIGHTS = perDimension("weights", 1.0, "action", "per-action weights, each >= 0");
+        static final ConfigKey QUADRATIC = perDimension("quadratic", 0.0, "state dimension",
+                "coefficients q of the energy h(x) = 0.5 * sum(q * x^2) + sum(p * x)");
+        static final ConfigKey LINEAR = perDimension("linear", 0.0, "state dimension",
+                "coefficients p of the energy");
+        static final ConfigKey LEVEL = ConfigKey.number("level", 0.0,
+                "the energy to hold: the term is 0.5 * (h(x_t) - level)^2");
 
         static final Variant STATE_KEYS = new Variant(STATE, List.of(TARGET, STATE_WEIGHTS, RAMP, WP_FINAL_MULTIPLIER,
                 L1, L2, ALPHA));
         static final Variant ACTION_KEYS = new Variant(ACTION, List.of(ACTION_WEIGHTS));
+        static final Variant ENERGY_KEYS = new Variant(ENERGY, List.of(QUADRATIC, LINEAR, LEVEL));
         static final Section SECTION = new Section("cost term", List.of(TYPE, WEIGHT), List.of(STATE_KEYS,
-                ACTION_KEYS));
+                ACTION_KEYS, ENERGY_KEYS));
 
         /** A list of one value per dimension, or one for all; the default is {@code value} for every dimension. */
         private static ConfigKey perDimension(String name, double value, String dimension, String description) {

@@ -3,6 +3,7 @@ package org.gps.pipeline.config;
 import org.gps.core.cost.ActionCost;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.cost.CostSum;
+import org.gps.core.cost.EnergyCost;
 import org.gps.core.cost.RampOption;
 import org.gps.core.cost.StateCost;
 import org.gps.pipeline.config.ConfigSections.CostTerm;
@@ -20,6 +21,7 @@ import java.util.List;
  *     - {type: state, weight: 1, target: [1, 0, 0], weights: [1, 1, 0.1], ramp: constant,
  *        wp_final_multiplier: 1, l1: 0, l2: 1, alpha: 0.01}
  *     - {type: action, weight: 1, weights: [0.05]}
+ *     - {type: energy, weight: 0.01, quadratic: [0, 0, 1], linear: [15, 0, 0], level: 15}
  *   per_condition:
  *     - {condition: 2, terms: [...]}
  * </pre>
@@ -32,7 +34,7 @@ final class CostConfig {
     static List<CostFunction> read(ConfigNode cost, int conditions, int dX, int dU) {
         if (!cost.has("terms")) {
             cost.children("terms");
-            throw cost.error(cost.key("terms"), "missing; expected a list of cost terms (type: state or action)");
+            throw cost.error(cost.key("terms"), "missing; expected a list of cost terms (type: state, action or energy)");
         }
         CostFunction shared = terms(cost, cost.children("terms"), dX, dU);
         List<CostFunction> out = new ArrayList<>();
@@ -61,9 +63,20 @@ final class CostConfig {
             ConfigNode t = terms.get(i);
             String type = CostTerm.TYPE.choice(t);
             weights[i] = CostTerm.WEIGHT.number(t);
-            boolean state = type.equals(CostTerm.STATE);
-            fs.add(state ? state(t, dX) : action(t, dU));
-            t.refuseUnknownKeys(CostTerm.SECTION.names(state ? CostTerm.STATE_KEYS : CostTerm.ACTION_KEYS));
+            switch (type) {
+                case CostTerm.STATE -> {
+                    fs.add(state(t, dX));
+                    t.refuseUnknownKeys(CostTerm.SECTION.names(CostTerm.STATE_KEYS));
+                }
+                case CostTerm.ACTION -> {
+                    fs.add(action(t, dU));
+                    t.refuseUnknownKeys(CostTerm.SECTION.names(CostTerm.ACTION_KEYS));
+                }
+                default -> {
+                    fs.add(energy(t, dX));
+                    t.refuseUnknownKeys(CostTerm.SECTION.names(CostTerm.ENERGY_KEYS));
+                }
+            }
         }
         return new CostSum(fs, weights);
     }
@@ -92,6 +105,11 @@ final class CostConfig {
             }
         }
         return new ActionCost(wu);
+    }
+
+    private static EnergyCost energy(ConfigNode t, int dX) {
+        return new EnergyCost(vector(t, CostTerm.QUADRATIC, dX), vector(t, CostTerm.LINEAR, dX),
+                CostTerm.LEVEL.number(t));
     }
 
     /** A declared per-dimension list; a single number (the default is one) stands for every dimension. */

@@ -1,5 +1,6 @@
 package org.gps.core.cost;
 
+import org.gps.core.linalg.Cholesky;
 import org.gps.core.linalg.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,6 +57,56 @@ class CostExpansionTest {
                 new ActionCost(new double[]{0.2, 1.5})), new double[]{2.0, 0.5});
         checkAgainstFiniteDifferences(sum, rnd);
         checkAgainstFiniteDifferences(new ActionCost(new double[]{0.3, 4.0}), rnd);
+    }
+
+    /**
+     * The energy term's value and gradient against central differences; its Hessian is the
+     * Gauss-Newton part g g^T, the exact Hessian (by differences) less r diag(quadratic), and so
+     * positive semidefinite even where the energy is below its level and the exact one is not.
+     */
+    @Test
+    void energyCostGradientMatchesCentralDifferencesAndItsHessianIsTheGaussNewtonPart() {
+        Random rnd = new Random(13);
+        double[] quadratic = {0.0, 0.0, 1.0, 0.5};
+        EnergyCost energy = new EnergyCost(quadratic, new double[]{15.0, 0.0, 0.0, -2.0}, 15.0);
+        double[][] x = trajectory(rnd, DX);
+        double[][] u = trajectory(rnd, DU);
+        CostExpansion e = energy.evaluate(x, u);
+        boolean exactIndefinite = false;
+        for (int t = 0; t < T; t++) {
+            double r = energy.energy(x[t]) - 15.0;
+            assertEquals(0.5 * r * r, e.cost(t), 1e-12 * Math.max(1, r * r), "value at t=" + t);
+            double[][] gaussNewton = new double[DX][DX];
+            for (int i = 0; i < DX; i++) {
+                CostExpansion plus = energy.evaluate(shift(x, t, i, H), u);
+                CostExpansion minus = energy.evaluate(shift(x, t, i, -H), u);
+                assertEquals((plus.cost(t) - minus.cost(t)) / (2 * H), e.lx(t)[i],
+                        FD_TOL * Math.max(1, Math.abs(e.lx(t)[i])), "lx[" + i + "] at t=" + t);
+                for (int j = 0; j < DX; j++) {
+                    // Differences of the gradient r g give the exact Hessian g g^T + r diag(quadratic).
+                    double exact = (plus.lx(t)[j] - minus.lx(t)[j]) / (2 * H);
+                    gaussNewton[j][i] = exact - (i == j ? r * quadratic[i] : 0.0);
+                }
+            }
+            exactIndefinite |= r < 0;
+            assertClose(Mat.of(gaussNewton), e.lxx(t), "lxx at t=" + t);
+            assertTrue(Cholesky.tryOf(e.lxx(t).plus(Mat.eye(DX, 1e-9))) != null, "g g^T is PSD at t=" + t);
+            for (int i = 0; i < DU; i++) {
+                assertEquals(0.0, e.lu(t)[i], "an energy of the state has no action terms");
+            }
+        }
+        assertTrue(exactIndefinite, "some steps below the level, where the exact Hessian is indefinite");
+    }
+
+    @Test
+    void energyCostRefusesMismatchedOrNonFiniteCoefficients() {
+        assertThrows(IllegalArgumentException.class, () -> new EnergyCost(new double[2], new double[3], 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new EnergyCost(new double[]{Double.NaN}, new double[1], 0));
+        assertThrows(IllegalArgumentException.class, () -> new EnergyCost(new double[1], new double[1],
+                Double.POSITIVE_INFINITY));
+        EnergyCost c = new EnergyCost(new double[3], new double[3], 1);
+        assertThrows(IllegalArgumentException.class, () -> c.evaluate(new double[2][4], new double[2][1]));
     }
 
     @Test

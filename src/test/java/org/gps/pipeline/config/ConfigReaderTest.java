@@ -266,7 +266,27 @@ class ConfigReaderTest {
     @Test
     void missingCostTermsAreReported() {
         String m = messageOf("horizon: 5\nenvironment: {type: pendulum}\nconditions: [[0, 0]]\n");
-        assertEquals("c.yaml: cost.terms: missing; expected a list of cost terms (type: state or action)", m);
+        assertEquals("c.yaml: cost.terms: missing; expected a list of cost terms (type: state, action or energy)", m);
+    }
+
+    @Test
+    void anEnergyTermIsReadWithItsCoefficientsAndLevelAndItsKeysChecked() {
+        String energy = MINIMAL.replace("    - {type: action, weights: 0.1}\n", """
+                    - {type: action, weights: 0.1}
+                    - {type: energy, weight: 0.005, quadratic: [0, 0, 1], linear: [15, 0, 0], level: 15}
+                """);
+        ExperimentConfig c = ConfigReader.parse("c.yaml", energy);
+        org.gps.core.cost.CostSum sum = (org.gps.core.cost.CostSum) c.costs().get(0);
+        assertEquals(new org.gps.core.cost.EnergyCost(new double[]{0, 0, 1}, new double[]{15, 0, 0}, 15),
+                sum.terms().get(2));
+        assertEquals(0.005, sum.weights()[2]);
+        assertEquals(c.resolvedJson(), ConfigReader.parse("config.json", c.resolvedJson()).resolvedJson());
+        assertEquals("c.yaml: cost.terms[2].linear: expected 3 values, got 2",
+                messageOf(energy.replace("linear: [15, 0, 0]", "linear: [15, 0]")));
+        assertTrue(messageOf(energy.replace("level: 15", "level: 15, weights: [1, 1, 1]"))
+                .startsWith("c.yaml: cost.terms[2].weights: "), "an energy term has no weights");
+        assertEquals("c.yaml: cost.terms[2].level: expected a number, got the string 'high'",
+                messageOf(energy.replace("level: 15", "level: high")));
     }
 
     @Test
