@@ -540,8 +540,8 @@ public final class PointKernels {
             return false;
         }
         double[] left = transA ? transpose(a, k, m) : a;
-        double[] right = transB ? b : transpose(b, k, n);
-        VectorKernels.panelProduct(left, m, k, right, n, c);
+        // op(b)'s entry (l, j): b[j + l n] when b is n x k (transposed), else b[l + j k].
+        VectorKernels.panelProduct(left, m, k, b, transB ? n : 1, transB ? 1 : k, n, c);
         return true;
     }
 
@@ -591,12 +591,44 @@ public final class PointKernels {
      * ones before).
      */
     static void panelProductScalar(double[] xt, int m, int r1, double[] w, int rows, double[] zt, int first) {
-        for (int c = 0; c < rows; c++) {
+        panelProductScalar(xt, m, r1, w, rows, 1, rows, zt, first);
+    }
+
+    /**
+     * {@link #panelProductScalar} with the panel entry of row c and column l at w[l wl + c wc]
+     * ({@link VectorKernels#panelProduct}'s strides). Four rows' chains at a time, each in its own
+     * order as ever: one chain alone waits out every fused multiply-add's latency.
+     */
+    static void panelProductScalar(double[] xt, int m, int r1, double[] w, int wl, int wc, int rows, double[] zt,
+                                   int first) {
+        int c = 0;
+        for (; c + 4 <= rows; c += 4) {
+            int zo = c * m;
+            for (int j = first; j < m; j++) {
+                double z0 = 0.0;
+                double z1 = 0.0;
+                double z2 = 0.0;
+                double z3 = 0.0;
+                for (int l = 0; l < r1; l++) {
+                    double x = xt[l * m + j];
+                    int wo = l * wl + c * wc;
+                    z0 = Math.fma(x, w[wo], z0);
+                    z1 = Math.fma(x, w[wo + wc], z1);
+                    z2 = Math.fma(x, w[wo + 2 * wc], z2);
+                    z3 = Math.fma(x, w[wo + 3 * wc], z3);
+                }
+                zt[zo + j] = z0;
+                zt[zo + m + j] = z1;
+                zt[zo + 2 * m + j] = z2;
+                zt[zo + 3 * m + j] = z3;
+            }
+        }
+        for (; c < rows; c++) {
             int zo = c * m;
             for (int j = first; j < m; j++) {
                 double z = 0.0;
                 for (int l = 0; l < r1; l++) {
-                    z = Math.fma(xt[l * m + j], w[l * rows + c], z);
+                    z = Math.fma(xt[l * m + j], w[l * wl + c * wc], z);
                 }
                 zt[zo + j] = z;
             }

@@ -84,6 +84,14 @@ final class VectorKernels {
      * the last full lane scalar.
      */
     static void panelProduct(double[] xt, int m, int r1, double[] w, int rows, double[] zt) {
+        panelProduct(xt, m, r1, w, rows, 1, rows, zt);
+    }
+
+    /**
+     * {@link #panelProduct} with the panel entry of row c and column l at w[l wl + c wc]: (rows, 1)
+     * for a column-major panel of {@code rows} rows, (1, r1) for its transpose stored column-major.
+     */
+    static void panelProduct(double[] xt, int m, int r1, double[] w, int wl, int wc, int rows, double[] zt) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(m);
         int pair = 2 * lanes;
@@ -94,15 +102,15 @@ final class VectorKernels {
         for (; j + pair <= bound; j += pair) {
             int c = 0;
             for (; c + 4 <= rows; c += 4) {
-                fourByTwoLaneGroups(xt, j, m, w, c, rows, r1, zt, c * m + j, m);
+                fourByTwoLaneGroups(xt, j, m, w, c * wc, wl, wc, r1, zt, c * m + j, m);
             }
             for (; c < rows; c++) {
                 DoubleVector a = DoubleVector.zero(SPECIES);
                 DoubleVector b = a;
                 for (int l = 0; l < r1; l++) {
-                    DoubleVector wc = DoubleVector.broadcast(SPECIES, w[l * rows + c]);
-                    a = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(wc, a);
-                    b = DoubleVector.fromArray(SPECIES, xt, l * m + j + lanes).fma(wc, b);
+                    DoubleVector wv = DoubleVector.broadcast(SPECIES, w[l * wl + c * wc]);
+                    a = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(wv, a);
+                    b = DoubleVector.fromArray(SPECIES, xt, l * m + j + lanes).fma(wv, b);
                 }
                 a.intoArray(zt, c * m + j);
                 b.intoArray(zt, c * m + j + lanes);
@@ -117,11 +125,11 @@ final class VectorKernels {
                 DoubleVector s3 = s0;
                 for (int l = 0; l < r1; l++) {
                     DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * m + j);
-                    int wo = l * rows + c;
+                    int wo = l * wl + c * wc;
                     s0 = x.fma(DoubleVector.broadcast(SPECIES, w[wo]), s0);
-                    s1 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 1]), s1);
-                    s2 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 2]), s2);
-                    s3 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 3]), s3);
+                    s1 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + wc]), s1);
+                    s2 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 2 * wc]), s2);
+                    s3 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 3 * wc]), s3);
                 }
                 int z0 = c * m + j;
                 s0.intoArray(zt, z0);
@@ -132,12 +140,13 @@ final class VectorKernels {
             for (; c < rows; c++) {
                 DoubleVector s = DoubleVector.zero(SPECIES);
                 for (int l = 0; l < r1; l++) {
-                    s = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(DoubleVector.broadcast(SPECIES, w[l * rows + c]), s);
+                    s = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(DoubleVector.broadcast(SPECIES,
+                            w[l * wl + c * wc]), s);
                 }
                 s.intoArray(zt, c * m + j);
             }
         }
-        PointKernels.panelProductScalar(xt, m, r1, w, rows, zt, bound);
+        PointKernels.panelProductScalar(xt, m, r1, w, wl, wc, rows, zt, bound);
     }
 
     /**
@@ -310,7 +319,7 @@ final class VectorKernels {
         for (; c + 4 <= dim; c += 4) {
             int r = c / lanes * lanes;
             for (; r + 2 * lanes <= padded; r += 2 * lanes) {
-                fourByTwoLaneGroups(y, r, padded, y, c, padded, m, out, c * padded + r, padded);
+                fourByTwoLaneGroups(y, r, padded, y, c, padded, 1, m, out, c * padded + r, padded);
             }
             for (; r < padded; r += lanes) {
                 DoubleVector a0 = DoubleVector.zero(SPECIES);
@@ -346,10 +355,10 @@ final class VectorKernels {
     /**
      * The sweep both products are made of: for i < 4 and the two lane groups from {@code ao},
      * out[oo + i os + lane] = the chain over k < n, in order from +0.0, of
-     * fma(a[ao + k as + lane], b[bo + k bs + i], .). Eight sums; each load of a lane group shared by
-     * four broadcasts, each broadcast by two lane groups.
+     * fma(a[ao + k as + lane], b[bo + k bs + i bi], .). Eight sums; each load of a lane group shared
+     * by four broadcasts, each broadcast by two lane groups.
      */
-    private static void fourByTwoLaneGroups(double[] a, int ao, int as, double[] b, int bo, int bs, int n,
+    private static void fourByTwoLaneGroups(double[] a, int ao, int as, double[] b, int bo, int bs, int bi, int n,
                                             double[] out, int oo, int os) {
         int lanes = SPECIES.length();
         DoubleVector s0 = DoubleVector.zero(SPECIES);
@@ -366,9 +375,9 @@ final class VectorKernels {
             DoubleVector x = DoubleVector.fromArray(SPECIES, a, ak);
             DoubleVector y = DoubleVector.fromArray(SPECIES, a, ak + lanes);
             DoubleVector b0 = DoubleVector.broadcast(SPECIES, b[bk]);
-            DoubleVector b1 = DoubleVector.broadcast(SPECIES, b[bk + 1]);
-            DoubleVector b2 = DoubleVector.broadcast(SPECIES, b[bk + 2]);
-            DoubleVector b3 = DoubleVector.broadcast(SPECIES, b[bk + 3]);
+            DoubleVector b1 = DoubleVector.broadcast(SPECIES, b[bk + bi]);
+            DoubleVector b2 = DoubleVector.broadcast(SPECIES, b[bk + 2 * bi]);
+            DoubleVector b3 = DoubleVector.broadcast(SPECIES, b[bk + 3 * bi]);
             s0 = x.fma(b0, s0);
             s1 = x.fma(b1, s1);
             s2 = x.fma(b2, s2);
