@@ -140,22 +140,7 @@ class LogJointKernelTest {
 
     /** Gaussians scaled by e^(4 g), a few at 1e+-200 (squares that overflow or underflow), zeros, -0.0. */
     private static double[] values(Random r, int n) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            int kind = r.nextInt(60);
-            if (kind == 0) {
-                v[i] = 0.0;
-            } else if (kind == 1) {
-                v[i] = -0.0;
-            } else if (kind == 2) {
-                v[i] = r.nextGaussian() * 1e-200;
-            } else if (kind == 3) {
-                v[i] = r.nextGaussian() * 1e200;
-            } else {
-                v[i] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
-            }
-        }
-        return v;
+        return KernelTestValues.mixed(r, n, 60, 1e-200, 1e200, 4);
     }
 
     private static double[] filled(int n) {

@@ -185,22 +185,7 @@ class PanelProductTest {
 
     /** Gaussians scaled by e^(6 g) (1e-6 to 1e6 mostly), a few at 1e+-300, zeros, -0.0. */
     static double[] values(Random r, int n) {
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            int kind = r.nextInt(40);
-            if (kind == 0) {
-                v[i] = 0.0;
-            } else if (kind == 1) {
-                v[i] = -0.0;
-            } else if (kind == 2) {
-                v[i] = r.nextGaussian() * 1e-300;
-            } else if (kind == 3) {
-                v[i] = r.nextGaussian() * 1e300;
-            } else {
-                v[i] = r.nextGaussian() * Math.exp(6 * r.nextGaussian());
-            }
-        }
-        return v;
+        return KernelTestValues.mixed(r, n, 40, 1e-300, 1e300, 6);
     }
 
     /**
