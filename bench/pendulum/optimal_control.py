@@ -45,22 +45,16 @@ def gps_cost(th, thdot, u):
     return swing_up + holding + 0.5 * 0.05 * u ** 2
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--angles", type=int, default=181, help="grid points over [-pi, pi)")
-    p.add_argument("--speeds", type=int, default=161, help="grid points over [-8, 8] rad/s")
-    p.add_argument("--torques", type=int, default=41, help="torques tried over [-2, 2]")
-    p.add_argument("--horizon", type=int, default=100)
-    p.add_argument("--cost", default="gym", choices=["gym", "gps"])
-    p.add_argument("--episodes", type=int, default=1000, help="Gym random starts to score (0: none)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--starts-from", help="a policy score JSON with episode_starts and episode_returns")
-    a = p.parse_args()
-    cost = gym_cost if a.cost == "gym" else gps_cost
-    n_th, n_sp = a.angles, a.speeds
+def value_iteration(cost, horizon, n_th=181, n_sp=161, n_torques=41):
+    """The best controller for `cost` over `horizon` steps: a function (t, th, thdot) -> torque.
+
+    Finite-horizon value iteration on a periodic grid of angles x speeds (bilinear interpolation
+    between grid points); the controller picks, at the true continuous state, the torque of the grid
+    that minimises the step's cost plus the interpolated cost-to-go.
+    """
     angles = np.linspace(-np.pi, np.pi, n_th, endpoint=False)
     speeds = np.linspace(-MAX_SPEED, MAX_SPEED, n_sp)
-    torques = np.linspace(-MAX_TORQUE, MAX_TORQUE, a.torques)
+    torques = np.linspace(-MAX_TORQUE, MAX_TORQUE, n_torques)
 
     def interpolate(v, th, thdot):
         x = (wrap(th) + np.pi) / (2 * np.pi) * n_th
@@ -78,7 +72,7 @@ def main():
     grid_th, grid_sp = np.meshgrid(angles, speeds, indexing="ij")
     # cost_to_go[t]: the least cost of the steps t..horizon-1 from each grid state.
     cost_to_go = [np.zeros((n_th, n_sp))]
-    for _ in range(a.horizon):
+    for _ in range(horizon):
         best = np.full((n_th, n_sp), np.inf)
         for u in torques:
             nth, nsp = step(grid_th, grid_sp, u)
@@ -86,17 +80,37 @@ def main():
         cost_to_go.append(best)
     cost_to_go.reverse()
 
+    def best_torque(t, th, thdot):
+        nth, nsp = step(th, thdot, torques)
+        return torques[int(np.argmin(cost(th, thdot, torques) + interpolate(cost_to_go[t + 1], nth, nsp)))]
+
+    return best_torque
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--angles", type=int, default=181, help="grid points over [-pi, pi)")
+    p.add_argument("--speeds", type=int, default=161, help="grid points over [-8, 8] rad/s")
+    p.add_argument("--torques", type=int, default=41, help="torques tried over [-2, 2]")
+    p.add_argument("--horizon", type=int, default=100)
+    p.add_argument("--cost", default="gym", choices=["gym", "gps"])
+    p.add_argument("--episodes", type=int, default=1000, help="Gym random starts to score (0: none)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--starts-from", help="a policy score JSON with episode_starts and episode_returns")
+    a = p.parse_args()
+    cost = gym_cost if a.cost == "gym" else gps_cost
+    best_torque = value_iteration(cost, a.horizon, a.angles, a.speeds, a.torques)
+
     def episode(th, thdot):
         ret, angle = 0.0, []
         for t in range(a.horizon):
-            nth, nsp = step(th, thdot, torques)
-            u = torques[int(np.argmin(cost(th, thdot, torques) + interpolate(cost_to_go[t + 1], nth, nsp)))]
+            u = best_torque(t, th, thdot)
             ret -= gym_cost(th, thdot, u)
             angle.append(abs(wrap(th)))
             th, thdot = step(th, thdot, u)
         return ret, float(np.mean(angle[-20:]))
 
-    print(f"cost {a.cost}, horizon {a.horizon}, grid {n_th} x {n_sp}, {a.torques} torques; Gym returns")
+    print(f"cost {a.cost}, horizon {a.horizon}, grid {a.angles} x {a.speeds}, {a.torques} torques; Gym returns")
     for name, th0 in [("hanging (pi)", np.pi), ("-pi/2", -np.pi / 2), ("+pi/2", np.pi / 2), ("pi/4", np.pi / 4)]:
         ret, last = episode(th0, 0.0)
         print(f"start {name:>12}, at rest: return {ret:8.1f}, mean |angle| over the last 20 steps {last:.3f}")
