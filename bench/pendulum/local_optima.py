@@ -11,11 +11,13 @@ its Hessian projected onto the positive semi-definite cone), started from the ha
 - from the sequence of the best controller found by dynamic programming (optimal_control.py), to
   show that its trajectory is a local optimum of the same problem, and what it costs.
 
-Each line: the local optimum's cost (this config's units), its Gym return over the horizon, the
+`--min-damping` keeps the optimiser's steps small (a floor on its Levenberg-Marquardt damping),
+as the KL bound keeps the pipeline's. Each line: the local optimum's cost (this config's units), its Gym return over the horizon, the
 first step within 0.3 rad of upright and the mean |angle| over the last 20 steps. `--policy`
 also plays network policies (the product's policy.json) from the hanging start.
 
   python3 bench/pendulum/local_optima.py --restarts 8
+  python3 bench/pendulum/local_optima.py --restarts 8 --stds 1.4 --min-damping 100
   python3 bench/pendulum/local_optima.py --restarts 0 --policy RUN/iter=0011/policy.json
 
 Needs numpy only.
@@ -72,10 +74,14 @@ def roll_out(x0, u_ref, x_ref=None, k=None, gains=None, alpha=1.0):
     return xs, us, float(np.sum(gps_cost(xs[:-1, 0], xs[:-1, 1], us)))
 
 
-def box_ddp(x0, u_init, max_iterations=300):
-    """Control-limited iLQR with Levenberg-Marquardt damping and a backtracking line search."""
+def box_ddp(x0, u_init, max_iterations=300, min_damping=1e-6):
+    """Control-limited iLQR with Levenberg-Marquardt damping and a backtracking line search.
+
+    A damping floor (`min_damping`, added to Q_uu) keeps every iteration's change small, as the KL
+    bound of the pipeline's C-step does.
+    """
     xs, us, total = roll_out(x0, np.clip(u_init, -MAX_TORQUE, MAX_TORQUE))
-    mu, horizon = 1.0, len(us)
+    mu, horizon = max(1.0, min_damping), len(us)
     for _ in range(max_iterations):
         a, b = jacobians(xs[:-1, 0], xs[:-1, 1], us)
         grad, hess = cost_derivatives(xs[:-1, 0], xs[:-1, 1], us)
@@ -105,7 +111,7 @@ def box_ddp(x0, u_init, max_iterations=300):
             continue
         improvement = total - candidate[2]
         xs, us, total = candidate
-        mu = max(mu / 3, 1e-6)
+        mu = max(mu / 3, min_damping)
         if improvement < 1e-6:
             break
     return xs, us, total
@@ -140,16 +146,18 @@ def main():
     p.add_argument("--horizon", type=int, default=100)
     p.add_argument("--restarts", type=int, default=8, help="random initial sequences per standard deviation")
     p.add_argument("--stds", default="0.1,1.4", help="standard deviations of the random initial torques")
+    p.add_argument("--min-damping", type=float, default=1e-6,
+                   help="floor of the damping added to Q_uu: large values take small steps, like a trust region")
     p.add_argument("--policy", nargs="*", default=[], help="policy.json files to play from the hanging start")
     a = p.parse_args()
     x0 = np.array([np.pi, 0.0])
-    print(f"hanging start, horizon {a.horizon}; cost in the config's units, return in Gym's")
+    print(f"hanging start, horizon {a.horizon}, damping floor {a.min_damping:g}; cost in the config's units, return in Gym's")
     print(f"{'start':>24} {'cost':>8} {'return':>8} {'up at':>6} {'|angle| last 20':>16}")
     returns = []
     for std in [float(s) for s in a.stds.split(",") if s]:
         for r in range(a.restarts):
             u0 = np.random.default_rng(r).normal(0.0, std, a.horizon)
-            xs, us, total = box_ddp(x0, u0)
+            xs, us, total = box_ddp(x0, u0, min_damping=a.min_damping)
             gym, up, last = describe(xs, us)
             returns.append(gym)
             print(f"{f'random std {std} seed {r}':>24} {total:8.1f} {gym:8.1f} {up:6d} {last:16.3f}", flush=True)
