@@ -21,6 +21,7 @@ import org.gps.core.env.EnvironmentSpec;
 import org.gps.core.env.LinearSystem;
 import org.gps.core.linalg.Mat;
 import org.gps.core.random.Seeds;
+import org.gps.io.RolloutRules;
 import org.gps.io.RolloutSchema;
 import org.gps.spark.CostEvaluation;
 import org.gps.spark.DistributedTrajOpt;
@@ -251,7 +252,9 @@ public final class TrajOptBenchmark {
 
         Round round(SparkSession spark) {
             long t0 = System.nanoTime();
-            CostEvaluation.Result cost = CostEvaluation.evaluate(rollouts, costs);
+            // The rows' count, known as the pipeline knows it from the rollouts' completion marker.
+            CostEvaluation.Result cost = CostEvaluation.evaluate(rollouts, size.rows(), costs,
+                    new RolloutRules.RowCheck("rollouts"));
             double costSeconds = seconds(t0);
             if (cost.models().size() != size.conditions()) {
                 throw new IllegalStateException("cost models for " + cost.models().size() + " conditions, expected "

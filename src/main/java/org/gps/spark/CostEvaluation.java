@@ -7,7 +7,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.unsafe.hash.Murmur3_x86_32;
 import org.gps.core.BadInputException;
 import org.gps.core.cost.CostExpansion;
 import org.gps.core.cost.CostFunction;
@@ -19,6 +19,9 @@ import org.gps.io.RolloutSchema;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,12 @@ import static org.apache.spark.sql.functions.col;
  * its key and the partition count, which depends only on the number of conditions, never on the
  * cores; each partition adds its trajectories in key order and the partitions are merged in index
  * order. So the models are the same bits on any number of cores and executors.
+ *
+ * <p>Rollouts that the caller knows to be few ({@link #expandsInOneTask}) are expanded in one task
+ * instead, with no shuffle: that task places each trajectory in the partition the shuffle would
+ * have sent it to and makes the same sums in the same order, so the models are the same bits
+ * whichever path made them. Its rows stay on the executor, as on the distributed path: only the
+ * sums reach the driver.
  */
 public final class CostEvaluation {
     private CostEvaluation() {
@@ -77,12 +86,49 @@ public final class CostEvaluation {
         return evaluate(rollouts, costs, new RolloutRules.RowCheck("rollouts"));
     }
 
+    /** As {@link #evaluate(Dataset, long, List, RolloutRules.RowCheck)} for rollouts of unknown size. */
+    public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs, RolloutRules.RowCheck rowCheck) {
+        return evaluate(rollouts, UNKNOWN_ROWS, costs, rowCheck);
+    }
+
     /**
+     * @param rows     how many rows the rollouts hold, as the caller knows it without reading them
+     *                 (their completion marker's count), or {@link #UNKNOWN_ROWS}; it only chooses
+     *                 where the sums are made ({@link #expandsInOneTask}), never what they are
      * @param rowCheck applied to each row but its observation (which the expansion does not read),
      *                 in the task that reads it; each trajectory's t values and each condition's T
      *                 are checked as the task meets them
      */
-    public static Result evaluate(Dataset<Row> rollouts, List<CostFunction> costs, RolloutRules.RowCheck rowCheck) {
+    public static Result evaluate(Dataset<Row> rollouts, long rows, List<CostFunction> costs,
+                                  RolloutRules.RowCheck rowCheck) {
+        if (expandsInOneTask(rows)) {
+            Result r = inOneTask(rollouts, costs, rowCheck, IN_TASK_MAX_ROWS);
+            if (r != null) {
+                return r;
+            }
+        }
+        return distributed(rollouts, costs, rowCheck);
+    }
+
+    /** For {@link #evaluate(Dataset, long, List, RolloutRules.RowCheck)}: the caller does not know the count. */
+    public static final long UNKNOWN_ROWS = -1;
+
+    /**
+     * Rollouts of at most this many rows are expanded in one task (as the EM of a GMM on at most
+     * as many points runs in one). On so few rows the arithmetic is small next to what the
+     * distributed path adds to it: the planning of its sort, a shuffle and a second Spark job. One
+     * task reads them all and runs no shuffle, in one job. Above it the rows are spread over the
+     * executors, whose cores and memory they may need.
+     */
+    static final long IN_TASK_MAX_ROWS = 10_000;
+
+    /** Whether rollouts of {@code rows} rows ({@link #UNKNOWN_ROWS}: not known) are expanded in one task. */
+    static boolean expandsInOneTask(long rows) {
+        return rows >= 0 && rows <= IN_TASK_MAX_ROWS;
+    }
+
+    /** The expansion on the executors: the rows shuffled by trajectory, one task per partition. */
+    static Result distributed(Dataset<Row> rollouts, List<CostFunction> costs, RolloutRules.RowCheck rowCheck) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rollouts.sparkSession().sparkContext());
         int partitions = partitions(costs.size());
         RolloutRules.RowCheck check = rowCheck.withoutObservations();
@@ -100,23 +146,90 @@ public final class CostEvaluation {
         try {
             // Merged in partition order, so the averaged models are the same bits on every run.
             Partial total = OrderedTreeAggregate.aggregate(sorted.queryExecution().toRdd().toJavaRDD()
-                            .mapPartitions(rows -> List.of(Partial.of(rows, shared.value(), check)).iterator()),
+                            .mapPartitions(rows -> List.of(Partial.of(checked(rows, check), shared.value(),
+                                    check.dataset())).iterator()),
                     () -> null, (acc, p) -> acc == null ? p : acc.merge(p),
                     (a, b) -> a == null ? b : b == null ? a : a.merge(b));
-            if (total == null || total.rows == 0) {
-                throw new BadInputException(check.dataset() + ": no rows; expected the samples' time steps ("
-                        + FaultKind.EMPTY_DATASET + ")");
-            }
-            Map<Integer, QuadraticCostModel> models = new TreeMap<>();
-            total.accumulators.forEach((c, acc) -> models.put(c, acc.result()));
-            Map<Integer, double[]> sampleCosts = new TreeMap<>();
-            total.sampleCosts.forEach((c, m) -> sampleCosts.put(c,
-                    m.values().stream().mapToDouble(Double::doubleValue).toArray()));
-            return new Result(models, sampleCosts, total.rows);
+            return result(total, check);
         } finally {
             shared.destroy();
         }
     }
+
+    /**
+     * The expansion in one task, which reads every row and makes the sums the distributed path
+     * makes: each trajectory goes to the partition the shuffle would send it to
+     * ({@link #shufflePartition}), each partition is summed in key order and the partitions are
+     * merged as {@link OrderedTreeAggregate} merges them, so the models are the same bits. Rows are
+     * not collected to the driver: only the sums come back, as from the distributed path's tasks.
+     * Null when the task finds more than {@code maxRows} rows (a count that was wrong): it stops
+     * reading there, and the caller takes the distributed path.
+     */
+    static Result inOneTask(Dataset<Row> rollouts, List<CostFunction> costs, RolloutRules.RowCheck rowCheck,
+                            long maxRows) {
+        int partitions = partitions(costs.size());
+        RolloutRules.RowCheck check = rowCheck.withoutObservations();
+        List<CostFunction> shipped = new ArrayList<>(costs);
+        // Planning even a projection is a large part of this path's time on small rollouts: those whose
+        // columns are already in schema order (the readers' and the sampler's) are read as they are.
+        Dataset<Row> ordered = Arrays.asList(rollouts.schema().fieldNames()).equals(RolloutSchema.ALL_COLUMNS)
+                ? rollouts
+                : rollouts.select(RolloutSchema.ALL_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+        List<Partial> out = ordered.queryExecution().toRdd().toJavaRDD().coalesce(1)
+                .mapPartitions(rows -> Collections.singletonList(
+                        Partial.ofAll(rows, maxRows, partitions, shipped, check)).iterator())
+                .collect();
+        if (out.isEmpty()) {
+            // A dataset of no partitions: no rows.
+            return result(null, check);
+        }
+        Partial total = out.get(0);
+        return total == null ? null : result(total, check);
+    }
+
+    private static Result result(Partial total, RolloutRules.RowCheck check) {
+        if (total == null || total.rows == 0) {
+            throw new BadInputException(check.dataset() + ": no rows; expected the samples' time steps ("
+                    + FaultKind.EMPTY_DATASET + ")");
+        }
+        Map<Integer, QuadraticCostModel> models = new TreeMap<>();
+        total.accumulators.forEach((c, acc) -> models.put(c, acc.result()));
+        Map<Integer, double[]> sampleCosts = new TreeMap<>();
+        total.sampleCosts.forEach((c, m) -> sampleCosts.put(c,
+                m.values().stream().mapToDouble(Double::doubleValue).toArray()));
+        return new Result(models, sampleCosts, total.rows);
+    }
+
+    /** The rows checked as they are read: each is copied out, since the row object may be reused by the next call. */
+    private static Iterator<RolloutRules.CheckedRow> checked(Iterator<InternalRow> rows, RolloutRules.RowCheck check) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public RolloutRules.CheckedRow next() {
+                return check.check(rows.next());
+            }
+        };
+    }
+
+    /**
+     * The partition of {@code partitions} that the distributed path's {@code repartition} by
+     * (iteration, condition, sample) sends a trajectory to: Spark's hash partitioning, the Murmur3
+     * hash of the three ints chained from the seed {@value #SPARK_HASH_SEED}, taken modulo the
+     * count as a non-negative number.
+     */
+    static int shufflePartition(int iteration, int condition, int sample, int partitions) {
+        int h = Murmur3_x86_32.hashInt(iteration, SPARK_HASH_SEED);
+        h = Murmur3_x86_32.hashInt(condition, h);
+        h = Murmur3_x86_32.hashInt(sample, h);
+        return Math.floorMod(h, partitions);
+    }
+
+    /** The seed of Spark SQL's Murmur3 hash, which its hash partitioning uses. */
+    static final int SPARK_HASH_SEED = 42;
 
     /**
      * Partitions of the cost step for this many conditions: one per {@value #CONDITIONS_PER_PARTITION}
@@ -139,22 +252,21 @@ public final class CostEvaluation {
         long rows;
         String dataset = "rollouts";
 
-        /** Rows sorted by (iteration, condition, sample, t), columns as selected in {@link #evaluate}. */
-        static Partial of(Iterator<InternalRow> rows, List<CostFunction> costs, RolloutRules.RowCheck check) {
+        /** Rows sorted by (iteration, condition, sample, t), already checked. */
+        static Partial of(Iterator<RolloutRules.CheckedRow> rows, List<CostFunction> costs, String dataset) {
             Partial p = new Partial();
-            p.dataset = check.dataset();
+            p.dataset = dataset;
             List<double[]> xs = new ArrayList<>();
             List<double[]> us = new ArrayList<>();
             int iteration = 0;
             int condition = 0;
             int sample = 0;
             while (rows.hasNext()) {
-                // Checked and copied out now: the row object may be reused by the next call.
-                RolloutRules.CheckedRow r = check.check(rows.next());
+                RolloutRules.CheckedRow r = rows.next();
                 p.rows++;
                 if (!xs.isEmpty() && (r.iteration() != iteration || r.condition() != condition
                         || r.sample() != sample)) {
-                    p.add(check.dataset(), iteration, condition, sample, xs, us, costs);
+                    p.add(dataset, iteration, condition, sample, xs, us, costs);
                     xs.clear();
                     us.clear();
                 }
@@ -162,11 +274,11 @@ public final class CostEvaluation {
                 condition = r.condition();
                 sample = r.sample();
                 if (r.t() < xs.size()) {
-                    throw RolloutRules.repeated(check.dataset(), r, java.util.Arrays.equals(xs.get(r.t()), r.x())
-                            && java.util.Arrays.equals(us.get(r.t()), r.u()));
+                    throw RolloutRules.repeated(dataset, r, Arrays.equals(xs.get(r.t()), r.x())
+                            && Arrays.equals(us.get(r.t()), r.u()));
                 }
                 if (r.t() > xs.size()) {
-                    throw RolloutRules.trajectoryFault(check.dataset(), FaultKind.MISSING_TIME_STEP, iteration,
+                    throw RolloutRules.trajectoryFault(dataset, FaultKind.MISSING_TIME_STEP, iteration,
                             condition, sample, "has t=" + r.t() + " after " + xs.size()
                                     + " time steps; expected t = 0..T-1, each once (a time step is missing)");
                 }
@@ -174,10 +286,44 @@ public final class CostEvaluation {
                 us.add(r.u());
             }
             if (!xs.isEmpty()) {
-                p.add(check.dataset(), iteration, condition, sample, xs, us, costs);
+                p.add(dataset, iteration, condition, sample, xs, us, costs);
             }
             return p;
         }
+
+        /**
+         * Every row, in any order, summed as the distributed path sums them over {@code partitions}
+         * partitions ({@link #inOneTask}); null past {@code maxRows} rows.
+         */
+        static Partial ofAll(Iterator<InternalRow> rows, long maxRows, int partitions, List<CostFunction> costs,
+                             RolloutRules.RowCheck check) {
+            List<List<RolloutRules.CheckedRow>> parts = new ArrayList<>();
+            for (int i = 0; i < partitions; i++) {
+                parts.add(new ArrayList<>());
+            }
+            long read = 0;
+            Iterator<RolloutRules.CheckedRow> checked = checked(rows, check);
+            while (checked.hasNext()) {
+                if (++read > maxRows) {
+                    return null;
+                }
+                RolloutRules.CheckedRow r = checked.next();
+                parts.get(shufflePartition(r.iteration(), r.condition(), r.sample(), partitions)).add(r);
+            }
+            List<Partial> partials = new ArrayList<>();
+            for (List<RolloutRules.CheckedRow> part : parts) {
+                part.sort(KEY_ORDER);
+                partials.add(of(part.iterator(), costs, check.dataset()));
+            }
+            return OrderedTreeAggregate.merge(partials, Partial::merge);
+        }
+
+        /** The order of {@code sortWithinPartitions} by the key columns. */
+        private static final Comparator<RolloutRules.CheckedRow> KEY_ORDER =
+                Comparator.comparingInt(RolloutRules.CheckedRow::iteration)
+                        .thenComparingInt(RolloutRules.CheckedRow::condition)
+                        .thenComparingInt(RolloutRules.CheckedRow::sample)
+                        .thenComparingInt(RolloutRules.CheckedRow::t);
 
         private void add(String dataset, int iteration, int condition, int sample, List<double[]> xs,
                          List<double[]> us, List<CostFunction> costs) {

@@ -53,14 +53,44 @@ public final class OrderedTreeAggregate {
         }
     }
 
+    /**
+     * What {@link #aggregate} makes of partitions whose own results are {@code perPartition}, in
+     * partition order, merged here: the same calls of {@code combOp} on the same values in the
+     * same association (groups of {@link #FAN_IN} in order, level by level), so the same bits.
+     * For a caller that has summed the partitions itself, in one task or in the driver; null for
+     * no partition.
+     */
+    static <U> U merge(List<U> perPartition, Function2<U, U, U> combOp) {
+        try {
+            List<U> level = perPartition;
+            while (level.size() > FAN_IN) {
+                List<U> parents = new ArrayList<>();
+                for (int from = 0; from < level.size(); from += FAN_IN) {
+                    parents.add(mergeInOrder(level.subList(from, Math.min(level.size(), from + FAN_IN)), combOp));
+                }
+                level = parents;
+            }
+            return mergeInOrder(level, combOp);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Left to right. */
+    private static <U> U mergeInOrder(List<U> inOrder, Function2<U, U, U> combOp) throws Exception {
+        U acc = null;
+        for (U p : inOrder) {
+            acc = acc == null ? p : combOp.call(acc, p);
+        }
+        return acc;
+    }
+
     private static <U> U mergeInOrder(Iterator<Tuple2<Integer, U>> parts, Function2<U, U, U> combOp) throws Exception {
         List<Tuple2<Integer, U>> l = new ArrayList<>();
         parts.forEachRemaining(l::add);
         l.sort((a, b) -> Integer.compare(a._1(), b._1()));
-        U acc = null;
-        for (Tuple2<Integer, U> p : l) {
-            acc = acc == null ? p._2() : combOp.call(acc, p._2());
-        }
-        return acc;
+        return mergeInOrder(l.stream().map(Tuple2::_2).toList(), combOp);
     }
 }

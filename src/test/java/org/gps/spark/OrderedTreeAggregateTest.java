@@ -2,6 +2,7 @@ package org.gps.spark;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -92,6 +93,31 @@ class OrderedTreeAggregateTest {
             assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(got),
                     "expected " + expected + ", got " + got);
         }
+    }
+
+    /**
+     * Each merge writes its association down, so the merge of per-partition results made outside
+     * Spark shows any difference from the aggregate's tree: another grouping, order or depth.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 16, 17, 40, 260})
+    void theMergeOfPerPartitionResultsIsTheAggregatesTreeAtEveryDepth(int partitions) throws Exception {
+        List<Integer> input = IntStream.range(0, 2 * partitions + 3).boxed().toList();
+        JavaRDD<Integer> rdd = jsc().parallelize(input, partitions);
+        Function2<String, Integer, String> seqOp = (acc, x) -> acc.isEmpty() ? x.toString() : acc + "," + x;
+        Function2<String, String, String> combOp = (a, b) -> "(" + a + " " + b + ")";
+
+        String aggregated = OrderedTreeAggregate.aggregate(rdd, () -> "", seqOp, combOp);
+        List<String> perPartition = new ArrayList<>();
+        for (List<Integer> slice : rdd.glom().collect()) {
+            String acc = "";
+            for (int x : slice) {
+                acc = seqOp.call(acc, x);
+            }
+            perPartition.add(acc);
+        }
+
+        assertEquals(aggregated, OrderedTreeAggregate.merge(perPartition, combOp));
     }
 
     /** With no partition at all there is no partial result to merge: the result is the zero. */

@@ -219,12 +219,13 @@ public final class TrajOptStep {
             String key = path + "\n" + config.resolvedJson();
             String listing = HadoopFiles.listing(run.hadoopConf(), path);
             Dataset<Row> rollouts = RolloutReader.readComplete(spark, path);
+            long marked = RolloutReader.markedRows(spark, path);
             CostEvaluation.Result result = EXPANSIONS.get(key, listing);
             if (result == null) {
-                result = CostEvaluation.evaluate(rollouts, config.costs(), RunRollouts.check(path, config));
+                result = CostEvaluation.evaluate(rollouts, marked, config.costs(), RunRollouts.check(path, config));
                 EXPANSIONS.put(key, listing, result);
             }
-            RolloutRules.requireMarkerRows(path, result.rows(), RolloutReader.markedRows(spark, path));
+            RolloutRules.requireMarkerRows(path, result.rows(), marked);
             return result.copy();
         }
     }
