@@ -115,13 +115,7 @@ class CostEvaluationTest {
         // Thrown in a task, it reaches the driver wrapped by Spark; the CLI looks through the causes.
         Exception e = assertThrows(Exception.class,
                 () -> CostEvaluation.evaluate(rollouts(SparkTestSession.get(), true), costs()));
-        Throwable bad = e;
-        while (bad != null && !(bad instanceof BadInputException)) {
-            bad = bad.getCause();
-        }
-        assertTrue(bad != null, "no BadInputException among the causes of " + e);
-        assertTrue(bad.getMessage().contains("condition=1, sample=2") && bad.getMessage().contains("t=4"),
-                bad.getMessage());
+        assertNamesTheMissingStep(e);
     }
 
     @Test
@@ -364,6 +358,11 @@ class CostEvaluationTest {
         Exception e = assertThrows(Exception.class, () -> CostEvaluation.inOneTask(
                 rollouts(SparkTestSession.get(), true), costs(), new RolloutRules.RowCheck("rollouts"),
                 CostEvaluation.IN_TASK_MAX_ROWS));
+        assertNamesTheMissingStep(e);
+    }
+
+    /** The BadInputException among {@code e}'s causes names the trajectory and the step that is missing. */
+    private static void assertNamesTheMissingStep(Exception e) {
         Throwable bad = e;
         while (bad != null && !(bad instanceof BadInputException)) {
             bad = bad.getCause();
