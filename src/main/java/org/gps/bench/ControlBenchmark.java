@@ -62,7 +62,8 @@ public final class ControlBenchmark {
      * policy, both on the evaluation seed, and its training curve.
      */
     public record PolicySeed(long seed, String runDir, int policyIteration, EvaluateStep.PolicyScore score,
-                             int lastIteration, EvaluateStep.PolicyScore lastScore, List<CurvePoint> curve) {
+                             int lastIteration, EvaluateStep.PolicyScore lastScore, List<CurvePoint> curve,
+                             BudgetPolicy budget) {
         /** The published policy's mean return in its own policy_eval.json: the score it was chosen by. */
         public double selectionReturn() {
             return curve.stream().filter(p -> p.iteration() == policyIteration).mapToDouble(CurvePoint::value)
@@ -72,6 +73,30 @@ public final class ControlBenchmark {
         /** Environment steps of the first iteration whose policy_eval.json mean return reached {@code bar}, or -1. */
         public long stepsToReach(double bar) {
             return curve.stream().filter(p -> p.value() >= bar).mapToLong(CurvePoint::envSteps).findFirst().orElse(-1);
+        }
+    }
+
+    /**
+     * The policy a run would have published had it stopped after {@code envSteps} environment steps of
+     * training: by {@link BestPolicy#select}'s rule over the iterations whose policy_eval.json counts at
+     * most that many training steps, scored on the evaluation starts; {@code iteration} -1 and
+     * {@code score} null when no iteration was trained from so few.
+     */
+    public record BudgetPolicy(long envSteps, int iteration, EvaluateStep.PolicyScore score) {
+        /** Its mean return on the evaluation starts; NaN when there is none. */
+        public double meanReturn() {
+            return score == null ? Double.NaN : score.meanReturn();
+        }
+
+        /** The iteration the rule picks from {@code curve} within {@code envSteps}; -1 when none qualifies. */
+        public static int select(List<CurvePoint> curve, long envSteps) {
+            java.util.SortedMap<Integer, Double> within = new java.util.TreeMap<>();
+            for (CurvePoint p : curve) {
+                if (p.envSteps() <= envSteps) {
+                    within.put(p.iteration(), p.value());
+                }
+            }
+            return BestPolicy.select(within);
         }
     }
 
@@ -113,7 +138,8 @@ public final class ControlBenchmark {
     }
 
     /** What the benchmark measured; exactly one of the two seed lists is non-empty. */
-    public record Result(String config, ExperimentConfig base, long evalSeed, int evalEpisodes,
+    /** @param budget the environment steps of {@link BudgetPolicy}, or null when not asked for */
+    public record Result(String config, ExperimentConfig base, long evalSeed, int evalEpisodes, Long budget,
                          List<PolicySeed> policySeeds, List<ControllerSeed> controllerSeeds) {
         public boolean policy() {
             return base.trainsPolicy();
@@ -224,14 +250,24 @@ public final class ControlBenchmark {
      *
      * @param evalSeed     seed of the evaluation's random starts, or null for {@link #DEFAULT_EVAL_SEED}
      * @param evalEpisodes episodes of the evaluation, or null for policy.eval_episodes (TrajOpt: samples)
+     * @param budget       environment steps of training after which each seed's would-be published policy
+     *                     is scored too ({@link BudgetPolicy}), or null; policy configs only
      */
     public static Result run(SparkSession spark, String configPath, List<Long> seeds, Long evalSeed,
-                             Integer evalEpisodes, Path out, PrintWriter log) {
+                             Integer evalEpisodes, Long budget, Path out, PrintWriter log) {
         if (evalEpisodes != null && evalEpisodes < 1) {
             throw new BadInputException("--eval-episodes: expected an integer >= 1, got " + evalEpisodes);
         }
+        if (budget != null && budget < 1) {
+            throw new BadInputException("--budget: expected a number of environment steps >= 1, got " + budget);
+        }
         checkOut(out);
         ExperimentConfig base = readConfig(spark, configPath);
+        if (budget != null && !base.trainsPolicy()) {
+            throw new BadInputException("--budget: scores the policy a run would have published by then; "
+                    + configPath + " trains no policy (algorithm " + base.algorithm().configName()
+                    + "); expected a config whose algorithm trains one, e.g. mdgps or badmm");
+        }
         long eSeed = evalSeed == null ? DEFAULT_EVAL_SEED : evalSeed;
         int episodes = evalEpisodes != null ? evalEpisodes
                 : base.trainsPolicy() ? base.policy().evalEpisodes() : base.samples();
@@ -266,8 +302,18 @@ public final class ControlBenchmark {
                         episodes, eSeed);
                 EvaluateStep.PolicyScore last = published.isLast() ? score
                         : EvaluateStep.scoreIteration(spark, runDir, published.lastIteration(), episodes, eSeed);
+                List<CurvePoint> curve = policyCurve(run, base);
+                BudgetPolicy byBudget = null;
+                if (budget != null) {
+                    int it = BudgetPolicy.select(curve, budget);
+                    EvaluateStep.PolicyScore s = it < 0 ? null
+                            : it == published.iteration() ? score
+                            : it == published.lastIteration() ? last
+                            : EvaluateStep.scoreIteration(spark, runDir, it, episodes, eSeed);
+                    byBudget = new BudgetPolicy(budget, it, s);
+                }
                 PolicySeed ps = new PolicySeed(seed, runDir, published.iteration(), score, published.lastIteration(),
-                        last, policyCurve(run, base));
+                        last, curve, byBudget);
                 policySeeds.add(ps);
                 log.printf(Locale.ROOT, "seed %d: published policy (iteration %d) return %.1f (std %.1f) on eval seed "
                                 + "%d, upright %s; last iteration's (%d) %.1f; %.0f s%n", seed, ps.policyIteration(),
@@ -285,7 +331,7 @@ public final class ControlBenchmark {
             }
             log.flush();
         }
-        Result result = new Result(configPath, base, eSeed, episodes, policySeeds, controllerSeeds);
+        Result result = new Result(configPath, base, eSeed, episodes, budget, policySeeds, controllerSeeds);
         writeAtomically(out.resolve("control.md"), ControlBenchmarkReport.markdown(result));
         writeAtomically(out.resolve("control.json"), ControlBenchmarkReport.json(result).toPrettyString() + "\n");
         ControlBenchmarkReport.writePng(result, out.resolve("control.png"));

@@ -69,34 +69,67 @@ public final class ControlBenchmarkReport {
                         + "policy on the same starts; upright: mean |angle| over the last %d steps < %.1f rad; "
                         + "selection return and env steps from the run's own policy_eval.json per iteration.%n%n",
                 r.evalSeed(), r.evalEpisodes(), RolloutSampling.FINAL_WINDOW, RolloutSampling.UPRIGHT_ANGLE));
+        Long budget = r.budget();
+        if (budget != null) {
+            sb.append(String.format(Locale.ROOT, "By %d steps: the policy the run would have published had it "
+                    + "stopped after %d environment steps of training (the best selection return among the "
+                    + "iterations trained from at most that many), on the same starts.%n%n", budget, budget));
+        }
+        String by = budget == null ? "" : " iteration by " + budget + " steps | return by " + budget + " steps |";
         sb.append("| seed | iteration | return | std | upright | last-iteration return | selection return "
-                + "| env steps to -200 | env steps to -160 |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| env steps to -200 | env steps to -160 |" + by + "\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|" + (budget == null ? "" : "---:|---:|") + "\n");
         for (PolicySeed s : r.policySeeds()) {
             sb.append(policyRow(String.valueOf(s.seed()), s));
         }
         List<PolicySeed> seeds = r.policySeeds();
         if (!seeds.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "| median | - | %s | %s | %s | %s | %s | %s | %s |%n",
+            sb.append(String.format(Locale.ROOT, "| median | - | %s | %s | %s | %s | %s | %s | %s |%s%n",
                     num(median(seeds, s -> s.score().meanReturn())),
                     num(median(seeds, s -> s.score().stdReturn())),
                     ControlBenchmark.percent(median(seeds, s -> s.score().uprightFraction())),
                     num(median(seeds, s -> s.lastScore().meanReturn())),
                     num(median(seeds, PolicySeed::selectionReturn)),
                     steps(median(seeds, s -> stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[0]))),
-                    steps(median(seeds, s -> stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[1])))));
+                    steps(median(seeds, s -> stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[1]))),
+                    budget == null ? "" : " - | " + budgetNum(median(seeds, ControlBenchmarkReport::budgetReturn)) + " |"));
             PolicySeed worst = worstPolicy(seeds);
             sb.append(policyRow("worst (seed " + worst.seed() + ")", worst));
+            if (budget != null) {
+                PolicySeed worstBy = worstByBudget(seeds);
+                sb.append(String.format(Locale.ROOT, "%nBy %d steps: median %s, worst %s (seed %d).%n", budget,
+                        budgetNum(median(seeds, ControlBenchmarkReport::budgetReturn)), budgetNum(budgetReturn(worstBy)),
+                        worstBy.seed()));
+            }
         }
     }
 
     private static String policyRow(String label, PolicySeed s) {
-        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", label,
+        String by = "";
+        if (s.budget() != null) {
+            by = " " + (s.budget().iteration() < 0 ? "-" : String.valueOf(s.budget().iteration())) + " | "
+                    + num(s.budget().meanReturn()) + " |";
+        }
+        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |%s%n", label,
                 s.policyIteration(), num(s.score().meanReturn()), num(s.score().stdReturn()),
                 ControlBenchmark.percent(s.score().uprightFraction()), num(s.lastScore().meanReturn()),
                 num(s.selectionReturn()),
                 steps(stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[0])),
-                steps(stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[1])));
+                steps(stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[1])), by);
+    }
+
+    // A seed with no policy by the budget ranks below every number, as it has nothing to publish.
+    private static double budgetReturn(PolicySeed s) {
+        double v = s.budget().meanReturn();
+        return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
+    }
+
+    private static String budgetNum(double v) {
+        return v == Double.NEGATIVE_INFINITY ? "none" : num(v);
+    }
+
+    private static PolicySeed worstByBudget(List<PolicySeed> seeds) {
+        return seeds.stream().min(Comparator.comparingDouble(ControlBenchmarkReport::budgetReturn)).get();
     }
 
     private static void controllerTable(Result r, StringBuilder sb) {
@@ -205,6 +238,9 @@ public final class ControlBenchmarkReport {
         root.put("eval_episodes", r.evalEpisodes());
         root.put("scored", r.policy() ? "policy" : "controllers");
         root.put("upright_max_abs_angle", RolloutSampling.UPRIGHT_ANGLE);
+        if (r.budget() != null) {
+            root.put("budget_env_steps", r.budget());
+        }
         ArrayNode arr = root.putArray("seeds");
         if (r.policy()) {
             r.policySeeds().forEach(s -> arr.add(policyJson(m, s)));
@@ -221,6 +257,10 @@ public final class ControlBenchmarkReport {
                     putSteps(reach, barKey(bar), median(seeds, s -> stepsOrInfinity(s, bar)));
                 }
                 root.put("worst_seed", worstPolicy(seeds).seed());
+                if (r.budget() != null) {
+                    putNumber(med, "budget_return", median(seeds, ControlBenchmarkReport::budgetReturn));
+                    root.put("worst_budget_seed", worstByBudget(seeds).seed());
+                }
             }
         } else {
             r.controllerSeeds().forEach(s -> arr.add(controllerJson(m, s)));
@@ -254,6 +294,18 @@ public final class ControlBenchmarkReport {
         ObjectNode reach = n.putObject("env_steps_to_reach");
         for (double bar : ControlBenchmark.RETURN_BARS) {
             putSteps(reach, barKey(bar), stepsOrInfinity(s, bar));
+        }
+        if (s.budget() != null) {
+            ObjectNode b = n.putObject("budget");
+            b.put("env_steps", s.budget().envSteps());
+            if (s.budget().iteration() < 0) {
+                b.putNull("policy_iteration");
+            } else {
+                b.put("policy_iteration", s.budget().iteration());
+                putNumber(b, "mean_return", s.budget().score().meanReturn());
+                putNumber(b, "std_return", s.budget().score().stdReturn());
+                putNumber(b, "upright_fraction", s.budget().score().uprightFraction());
+            }
         }
         n.set("curve", curveJson(m, s.curve(), "mean_return"));
         return n;

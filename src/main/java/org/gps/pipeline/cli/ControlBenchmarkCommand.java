@@ -37,6 +37,13 @@ final class ControlBenchmarkCommand implements Callable<Integer> {
                     + "condition, default samples).")
     Integer evalEpisodes;
 
+    @Option(names = "--budget", paramLabel = "STEPS",
+            description = "Also score each seed's policy as its run would have published it after STEPS "
+                    + "environment steps of training (the best policy_eval.json among the iterations trained "
+                    + "from at most STEPS steps, by best_policy.json's rule), on the same evaluation starts; the "
+                    + "table gains its iteration and return. Configs that train a policy only.")
+    Long budget;
+
     @Option(names = "--out", paramLabel = "DIR", required = true,
             description = "Output folder: new, empty, or an earlier control benchmark's output to resume.")
     Path out;
@@ -56,7 +63,7 @@ final class ControlBenchmarkCommand implements Callable<Integer> {
         boolean quiet = Main.quiet(spec);
         PrintWriter log = quiet ? new PrintWriter(Writer.nullWriter()) : stdout;
         ControlBenchmark.Result r = ControlBenchmark.run(spark.session("benchmark control"), config, list, evalSeed,
-                evalEpisodes, out, log);
+                evalEpisodes, budget, out, log);
         if (!quiet) {
             stdout.println();
         }

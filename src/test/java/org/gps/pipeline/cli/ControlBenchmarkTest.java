@@ -194,6 +194,76 @@ class ControlBenchmarkTest {
     }
 
     @Test
+    void aBudgetScoresThePolicyTheRunWouldHavePublishedByThenOnTheSameStarts() throws Exception {
+        assertEquals(0, first.exitCode(), first.err());
+        // 40 environment steps per iteration (2 conditions x 2 samples x T = 10): a budget of 80 takes
+        // both iterations, 40 only the first, 39 none.
+        for (long budget : new long[] {80, 40, 39}) {
+            Path copy = dir.resolve("bench-budget-" + budget);
+            RunDirectoryAssertions.copyTree(out, copy);
+            CliTestSupport.Outcome r = CliTestSupport.run("benchmark", "control", "--config", config.toString(),
+                    "--seeds", "0,1", "--eval-episodes", "3", "--budget", String.valueOf(budget), "--out",
+                    copy.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            JsonNode j = new ObjectMapper().readTree(copy.resolve("control.json").toFile());
+            assertEquals(budget, j.get("budget_env_steps").asLong());
+            String md = Files.readString(copy.resolve("control.md"));
+            List<String> rows = md.lines().filter(l -> l.startsWith("|")).toList();
+            assertTrue(rows.get(0).endsWith("| iteration by " + budget + " steps | return by " + budget + " steps |"),
+                    rows.get(0));
+            for (String row : rows) {
+                assertEquals(13, row.split("\\|", -1).length, "11 columns between 12 bars: " + row);
+            }
+            for (int k = 0; k < 2; k++) {
+                JsonNode s = j.get("seeds").get(k);
+                JsonNode b = s.get("budget");
+                assertEquals(budget, b.get("env_steps").asLong());
+                String[] cells = rows.get(2 + k).split("\\|", -1);
+                if (budget == 39) {
+                    assertTrue(b.get("policy_iteration").isNull(), b.toString());
+                    assertEquals("-", cells[10].trim(), rows.get(2 + k));
+                    assertEquals("-", cells[11].trim(), rows.get(2 + k));
+                    continue;
+                }
+                int expected = budget == 80 ? s.get("policy_iteration").asInt() : 0;
+                assertEquals(expected, b.get("policy_iteration").asInt(), b.toString());
+                // The same iteration's policy from `gps evaluate` on the same evaluation starts.
+                CliTestSupport.Outcome e = CliTestSupport.run("evaluate", "--run-dir",
+                        copy.resolve("seed=" + k).toString(), "--policy", "--iteration", String.valueOf(expected),
+                        "--episodes", "3", "--seed", "1000", "--json", "--quiet");
+                assertEquals(0, e.exitCode(), e.err());
+                double evaluated = new ObjectMapper().readTree(e.out()).get("policy").get("mean_return").asDouble();
+                assertEquals(evaluated, b.get("mean_return").asDouble(), 0.0, b.toString());
+                assertEquals(String.valueOf(expected), cells[10].trim(), rows.get(2 + k));
+                assertEquals(String.format(java.util.Locale.ROOT, "%.1f", evaluated), cells[11].trim(), rows.get(2 + k));
+                if (budget == 80) {
+                    assertEquals(s.get("mean_return").asDouble(), b.get("mean_return").asDouble(), 0.0,
+                            "with every iteration in the budget it is the published policy");
+                }
+            }
+            assertTrue(md.contains("By " + budget + " steps: median "), md);
+        }
+    }
+
+    @Test
+    void aBudgetIsRefusedForAConfigThatTrainsNoPolicyAndWhenNotPositive() throws Exception {
+        Path trajopt = dir.resolve("trajopt-budget.yaml");
+        Files.writeString(trajopt, CONFIG.substring(0, CONFIG.indexOf("policy:")).replace("mdgps", "trajopt"));
+        Path never = dir.resolve("never-budget");
+        CliTestSupport.Outcome r = CliTestSupport.run("benchmark", "control", "--config", trajopt.toString(),
+                "--seeds", "0", "--budget", "1000", "--out", never.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--budget: scores the policy a run would have published by then; " + trajopt
+                + " trains no policy (algorithm trajopt)"), r.err());
+        assertFalse(Files.exists(never), "nothing written");
+        r = CliTestSupport.run("benchmark", "control", "--config", config.toString(), "--seeds", "0", "--budget", "0",
+                "--out", never.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--budget: expected a number of environment steps >= 1, got 0"), r.err());
+        assertFalse(Files.exists(never), "nothing written");
+    }
+
+    @Test
     void anOutputFolderHoldingSomethingElseIsRefused() throws Exception {
         Path other = Files.createDirectories(dir.resolve("other"));
         Files.writeString(other.resolve("notes.txt"), "mine");
