@@ -448,6 +448,14 @@ public final class ControlBenchmarkReport {
                 marker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
                 plot.addRangeMarker(marker);
             }
+            if (r.budget() != null) {
+                ValueMarker budget = new ValueMarker(r.budget(), Color.GRAY, new BasicStroke(1f, BasicStroke.CAP_BUTT,
+                        BasicStroke.JOIN_MITER, 10f, new float[] {2f, 3f}, 0f));
+                budget.setLabel("budget " + r.budget());
+                budget.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+                budget.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
+                plot.addDomainMarker(budget);
+            }
         }
         return chart;
     }

@@ -242,6 +242,7 @@ class ControlBenchmarkTest {
                 }
             }
             assertTrue(md.contains("By " + budget + " steps: median "), md);
+            assertNotNull(ImageIO.read(copy.resolve("control.png").toFile()), "the plot with the budget's marker");
         }
     }
 
