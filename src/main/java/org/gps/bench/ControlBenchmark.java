@@ -29,6 +29,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -90,7 +92,7 @@ public final class ControlBenchmark {
 
         /** The iteration the rule picks from {@code curve} within {@code envSteps}; -1 when none qualifies. */
         public static int select(List<CurvePoint> curve, long envSteps) {
-            java.util.SortedMap<Integer, Double> within = new java.util.TreeMap<>();
+            SortedMap<Integer, Double> within = new TreeMap<>();
             for (CurvePoint p : curve) {
                 if (p.envSteps() <= envSteps) {
                     within.put(p.iteration(), p.value());
@@ -100,8 +102,9 @@ public final class ControlBenchmark {
         }
     }
 
-    /** TrajOpt configs: one seed's final controllers per condition, and its mean sample cost per iteration. */
     /**
+     * TrajOpt configs: one seed's final controllers per condition, and its mean sample cost per iteration.
+     *
      * @param finalControllers the final controllers scored with their exploration noise
      * @param meanActions      the same controllers scored without it (u = K x + k): what the optimiser planned
      */
@@ -137,8 +140,11 @@ public final class ControlBenchmark {
     public record CurvePoint(int iteration, long envSteps, double value) {
     }
 
-    /** What the benchmark measured; exactly one of the two seed lists is non-empty. */
-    /** @param budget the environment steps of {@link BudgetPolicy}, or null when not asked for */
+    /**
+     * What the benchmark measured; exactly one of the two seed lists is non-empty.
+     *
+     * @param budget the environment steps of {@link BudgetPolicy}, or null when not asked for
+     */
     public record Result(String config, ExperimentConfig base, long evalSeed, int evalEpisodes, Long budget,
                          List<PolicySeed> policySeeds, List<ControllerSeed> controllerSeeds) {
         public boolean policy() {
@@ -319,6 +325,12 @@ public final class ControlBenchmark {
                                 + "%d, upright %s; last iteration's (%d) %.1f; %.0f s%n", seed, ps.policyIteration(),
                         score.meanReturn(), score.stdReturn(), eSeed, percent(score.uprightFraction()),
                         ps.lastIteration(), last.meanReturn(), (System.nanoTime() - start) / 1e9);
+                if (byBudget != null) {
+                    log.printf(Locale.ROOT, "seed %d: by %d environment steps, %s%n", seed, budget,
+                            byBudget.iteration() < 0 ? "no policy (no iteration trained from so few)"
+                                    : String.format(Locale.ROOT, "the policy of iteration %d: return %.1f",
+                                    byBudget.iteration(), byBudget.meanReturn()));
+                }
             } else {
                 EvaluateStep.Result r = EvaluateStep.run(spark, runDir, null, episodes, eSeed);
                 EvaluateStep.Result mean = EvaluateStep.run(spark, runDir, r.iteration(), episodes, eSeed, true);

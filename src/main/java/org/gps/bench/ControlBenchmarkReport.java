@@ -84,6 +84,8 @@ public final class ControlBenchmarkReport {
         }
         List<PolicySeed> seeds = r.policySeeds();
         if (!seeds.isEmpty()) {
+            String byMedian = budget == null ? ""
+                    : budgetNum(median(seeds, ControlBenchmarkReport::budgetReturn));
             sb.append(String.format(Locale.ROOT, "| median | - | %s | %s | %s | %s | %s | %s | %s |%s%n",
                     num(median(seeds, s -> s.score().meanReturn())),
                     num(median(seeds, s -> s.score().stdReturn())),
@@ -92,14 +94,13 @@ public final class ControlBenchmarkReport {
                     num(median(seeds, PolicySeed::selectionReturn)),
                     steps(median(seeds, s -> stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[0]))),
                     steps(median(seeds, s -> stepsOrInfinity(s, ControlBenchmark.RETURN_BARS[1]))),
-                    budget == null ? "" : " - | " + budgetNum(median(seeds, ControlBenchmarkReport::budgetReturn)) + " |"));
+                    budget == null ? "" : " - | " + byMedian + " |"));
             PolicySeed worst = worstPolicy(seeds);
             sb.append(policyRow("worst (seed " + worst.seed() + ")", worst));
             if (budget != null) {
                 PolicySeed worstBy = worstByBudget(seeds);
                 sb.append(String.format(Locale.ROOT, "%nBy %d steps: median %s, worst %s (seed %d).%n", budget,
-                        budgetNum(median(seeds, ControlBenchmarkReport::budgetReturn)), budgetNum(budgetReturn(worstBy)),
-                        worstBy.seed()));
+                        byMedian, budgetNum(budgetReturn(worstBy)), worstBy.seed()));
             }
         }
     }

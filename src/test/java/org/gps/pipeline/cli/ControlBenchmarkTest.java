@@ -235,7 +235,8 @@ class ControlBenchmarkTest {
                 double evaluated = new ObjectMapper().readTree(e.out()).get("policy").get("mean_return").asDouble();
                 assertEquals(evaluated, b.get("mean_return").asDouble(), 0.0, b.toString());
                 assertEquals(String.valueOf(expected), cells[10].trim(), rows.get(2 + k));
-                assertEquals(String.format(java.util.Locale.ROOT, "%.1f", evaluated), cells[11].trim(), rows.get(2 + k));
+                assertEquals(String.format(java.util.Locale.ROOT, "%.1f", evaluated), cells[11].trim(),
+                        rows.get(2 + k));
                 if (budget == 80) {
                     assertEquals(s.get("mean_return").asDouble(), b.get("mean_return").asDouble(), 0.0,
                             "with every iteration in the budget it is the published policy");
