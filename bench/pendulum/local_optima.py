@@ -12,9 +12,10 @@ its Hessian projected onto the positive semi-definite cone), started from the ha
   show that its trajectory is a local optimum of the same problem, and what it costs.
 
 `--min-damping` keeps the optimiser's steps small (a floor on its Levenberg-Marquardt damping),
-as the KL bound keeps the pipeline's. Each line: the local optimum's cost (this config's units), its Gym return over the horizon, the
-first step within 0.3 rad of upright and the mean |angle| over the last 20 steps. `--policy`
-also plays network policies (the product's policy.json) from the hanging start.
+as the KL bound keeps the pipeline's. Each line: the local optimum's cost (this config's units),
+its Gym return over the horizon, the first step within 0.3 rad of upright and the mean |angle|
+over the last 20 steps. `--policy` also plays network policies (the product's policy.json) from
+the hanging start.
 
   python3 bench/pendulum/local_optima.py --restarts 8
   python3 bench/pendulum/local_optima.py --restarts 8 --stds 1.4 --min-damping 100
