@@ -68,9 +68,20 @@ public final class DistributedGmmEm {
     public static Map<Integer, EmResult> fit(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
                                              Map<Integer, Gmm> previous, GmmOptions options,
                                              java.util.Set<Integer> inTask) {
+        return fit(blocks, clusters, previous, options, inTask, inTask.size());
+    }
+
+    /**
+     * As {@link #fit(JavaRDD, Map, Map, GmmOptions, java.util.Set)}, with the groups in {@code inTask}
+     * shared out over {@code tasks} tasks ({@link #inTaskTasks}; clipped to between one and one per
+     * group). A group's EM runs whole in one task whichever it is, so the count changes no result.
+     */
+    public static Map<Integer, EmResult> fit(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
+                                             Map<Integer, Gmm> previous, GmmOptions options,
+                                             java.util.Set<Integer> inTask, int tasks) {
         Map<Integer, EmResult> out = new TreeMap<>();
         if (!inTask.isEmpty()) {
-            out.putAll(fitInTasks(blocks, clusters, previous, options, new java.util.HashSet<>(inTask)));
+            out.putAll(fitInTasks(blocks, clusters, previous, options, new java.util.HashSet<>(inTask), tasks));
         }
         Map<Integer, Integer> rest = new HashMap<>();
         clusters.forEach((g, kk) -> {
@@ -84,19 +95,50 @@ public final class DistributedGmmEm {
         return out;
     }
 
+    /**
+     * Multiply-adds of E-steps (a group's points x K x D^2 / 2: each point whitened for each cluster)
+     * that a task of the in-task EM should hold before another task is worth its scheduling and
+     * deserialization: the policy linearization's GMMs (a condition's window at D = 4) fit in
+     * about the time their own task would cost.
+     */
+    static final long IN_TASK_MIN_WORK = 10_000_000L;
+
+    /**
+     * How many tasks the GMMs whose EM runs inside a task share: one per GMM where their E-steps
+     * are large enough to pay for a task each (the dynamics benchmark's GMMs of 2,000 points at
+     * D = 59), fewer where they are small, but at least two
+     * per core while there are GMMs for them (EM iteration counts differ from one GMM to the next,
+     * so the scheduler gets tasks to balance).
+     *
+     * @param eStepWork   per group, its points x K x D^2 / 2
+     * @param parallelism the cores Spark runs tasks on (its default parallelism)
+     */
+    public static int inTaskTasks(java.util.Collection<Long> eStepWork, int parallelism) {
+        int groups = eStepWork.size();
+        if (groups == 0) {
+            return 0;
+        }
+        long total = 0;
+        for (long w : eStepWork) {
+            total += Math.max(0, w);
+        }
+        long byWork = (total + IN_TASK_MIN_WORK - 1) / IN_TASK_MIN_WORK;
+        return (int) Math.min(groups, Math.max(2L * Math.max(1, parallelism), byWork));
+    }
+
     private static Map<Integer, EmResult> fitInTasks(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
                                                      Map<Integer, Gmm> previous, GmmOptions options,
-                                                     java.util.HashSet<Integer> groups) {
+                                                     java.util.HashSet<Integer> groups, int tasks) {
         Map<Integer, Integer> k = new HashMap<>(clusters);
         Map<Integer, Gmm> prev = new HashMap<>(previous);
         prev.keySet().retainAll(groups);
         long seed = options.seed();
-        // One task per GMM: their EM iteration counts differ (20-70), so let the scheduler balance them.
-        int partitions = Math.max(1, groups.size());
+        int partitions = Math.max(1, Math.min(groups.size(), tasks));
         return new TreeMap<>(blocks.filter(b -> groups.contains(b.group()))
                 .mapToPair(b -> new scala.Tuple2<>(b.group(), b))
                 .groupByKey(partitions)
                 .mapToPair(kv -> {
+                    // A task may hold several groups: each is fitted alone, from its own blocks.
                     java.util.List<PointBlock> pieces = new java.util.ArrayList<>();
                     kv._2().forEach(pieces::add);
                     // Shuffles deliver blocks in any order; sort so every run sums in the same order,

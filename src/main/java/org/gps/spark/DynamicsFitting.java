@@ -226,7 +226,8 @@ public final class DynamicsFitting {
         PriorWindow window = PriorWindow.of(counts.census(), options);
         requireFits(jsc, source.dataset(), counts.dX(), counts.dU(), counts.inputDim() + counts.dX(),
                 window.clusters().values().stream().max(Integer::compare).orElse(1));
-        Map<Integer, EmResult> gmms = fitPrior(jsc, traj, window, options, previous, seed, layout);
+        Map<Integer, EmResult> gmms = fitPrior(jsc, traj, window, options, previous, seed, layout,
+                counts.inputDim() + counts.dX());
         double emSeconds = (System.nanoTime() - emStart) / 1e9;
         LOG.info("dynamics prior: EM for {} GMM(s) in {} ms ({})", gmms.size(), Math.round(emSeconds * 1000),
                 describe(gmms, window.clusters()));
@@ -307,13 +308,16 @@ public final class DynamicsFitting {
     private static Map<Integer, EmResult> fitPrior(JavaSparkContext jsc,
                                                    JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
                                                    PriorWindow window, DynamicsOptions options,
-                                                   Map<Integer, Gmm> previous, long seed, JointRows layout) {
+                                                   Map<Integer, Gmm> previous, long seed, JointRows layout,
+                                                   int jointDim) {
         boolean shared = options.sharedPrior();
         Broadcast<Set<TrajectoryGroups.Key>> windowB = jsc.broadcast(window.keys());
         Set<Integer> inTask = new HashSet<>();
+        List<Long> inTaskWork = new ArrayList<>();
         window.points().forEach((g, n) -> {
             if (n <= options.inTaskMaxPoints()) {
                 inTask.add(g);
+                inTaskWork.add(n * window.clusters().get(g) * jointDim * (long) jointDim / 2);
             }
         });
         JavaRDD<Tuple2<TrajectoryGroups.Key, Trajectory>> windowed = traj
@@ -339,7 +343,8 @@ public final class DynamicsFitting {
                     .persist(StorageLevel.MEMORY_ONLY());
         }
         try (PhaseProfile.Scope phase = PhaseProfile.enter("prior_em")) {
-            return DistributedGmmEm.fit(blocks, window.clusters(), previous, options.em().withSeed(seed), inTask);
+            return DistributedGmmEm.fit(blocks, window.clusters(), previous, options.em().withSeed(seed), inTask,
+                    DistributedGmmEm.inTaskTasks(inTaskWork, jsc.defaultParallelism()));
         } finally {
             if (!allInTask) {
                 blocks.unpersist(false);

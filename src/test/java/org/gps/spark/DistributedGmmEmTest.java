@@ -91,6 +91,80 @@ class DistributedGmmEmTest {
     }
 
     /**
+     * Small GMMs share the in-task EM's tasks, two per core at least; GMMs whose E-steps pay for a
+     * task each keep one each; never more tasks than GMMs.
+     */
+    @Test
+    void smallGmmsShareTasksAndLargeOnesKeepOneEach() {
+        // The policy linearization's shape: twenty GMMs of 1,000 points, K = 50, D = 6 (the estimate's dimension).
+        List<Long> policyPrior = java.util.Collections.nCopies(20, 1000L * 50 * 36 / 2);
+        assertEquals(4, DistributedGmmEm.inTaskTasks(policyPrior, 2));
+        assertEquals(16, DistributedGmmEm.inTaskTasks(policyPrior, 8));
+        assertEquals(20, DistributedGmmEm.inTaskTasks(policyPrior, 64));
+        // The dynamics benchmark's medium size: eight GMMs of 1,980 points, K = 20, D = 59.
+        assertEquals(8, DistributedGmmEm.inTaskTasks(java.util.Collections.nCopies(8, 1980L * 20 * 59 * 59 / 2), 2));
+        // Many small ones whose work adds up: one task per IN_TASK_MIN_WORK.
+        List<Long> many = java.util.Collections.nCopies(300, DistributedGmmEm.IN_TASK_MIN_WORK / 3);
+        assertEquals(100, DistributedGmmEm.inTaskTasks(many, 2));
+        assertEquals(3, DistributedGmmEm.inTaskTasks(List.of(1L, 1L, 1L), 2));
+        assertEquals(1, DistributedGmmEm.inTaskTasks(List.of(1L), 1));
+        assertEquals(0, DistributedGmmEm.inTaskTasks(List.of(), 2));
+    }
+
+    /**
+     * However many tasks the in-task GMMs share, each GMM is the same to the bit, and the EM job's
+     * last stage runs that many tasks.
+     */
+    @Test
+    void sharingTheInTaskEmTasksChangesNoGmm() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        List<PointBlock> all = new ArrayList<>();
+        int groups = 5;
+        Map<Integer, Integer> k = new java.util.HashMap<>();
+        for (int g = 0; g < groups; g++) {
+            all.addAll(blocks(g, 10 + g, 90));
+            k.put(g, 3);
+        }
+        JavaRDD<PointBlock> rdd = jsc.parallelize(all, 3).cache();
+        GmmOptions options = GmmOptions.defaults(5);
+        java.util.Set<Integer> inTask = k.keySet();
+        Map<Integer, EmResult> apart = DistributedGmmEm.fit(rdd, k, Map.of(), options, inTask, groups);
+        for (int tasks : new int[] {1, 2, 3}) {
+            String group = "distributed-gmm-em-test-" + tasks + "-" + System.nanoTime();
+            jsc.sc().setJobGroup(group, "", false);
+            Map<Integer, EmResult> shared;
+            try {
+                shared = DistributedGmmEm.fit(rdd, k, Map.of(), options, inTask, tasks);
+            } finally {
+                jsc.sc().clearJobGroup();
+            }
+            var tracker = jsc.sc().statusTracker();
+            int[] jobs = tracker.getJobIdsForGroup(group);
+            assertEquals(1, jobs.length, "one job for every in-task GMM");
+            int lastStage = java.util.Arrays.stream(tracker.getJobInfo(jobs[0]).get().stageIds()).max().getAsInt();
+            assertEquals(tasks, tracker.getStageInfo(lastStage).get().numTasks(), "tasks of the EM stage");
+            for (int g = 0; g < groups; g++) {
+                EmResult a = apart.get(g);
+                EmResult b = shared.get(g);
+                assertEquals(a.iterations(), b.iterations(), tasks + " tasks, group " + g);
+                assertEquals(Double.doubleToRawLongBits(a.logLikelihood()), Double.doubleToRawLongBits(b.logLikelihood()));
+                for (int c = 0; c < 3; c++) {
+                    assertArrayEquals(bits(a.model().mean(c)), bits(b.model().mean(c)), tasks + " tasks, group " + g);
+                    assertArrayEquals(bits(a.model().covariance(c).toColumnMajor()),
+                            bits(b.model().covariance(c).toColumnMajor()), tasks + " tasks, group " + g);
+                    assertEquals(Double.doubleToRawLongBits(a.model().logMass(c)),
+                            Double.doubleToRawLongBits(b.model().logMass(c)));
+                }
+            }
+        }
+        rdd.unpersist();
+    }
+
+    private static long[] bits(double[] v) {
+        return java.util.Arrays.stream(v).mapToLong(Double::doubleToRawLongBits).toArray();
+    }
+
+    /**
      * The default start, auto, is the sampled means both for a GMM whose passes are distributed
      * and for one fitted inside a task: the same bits as asking for that start by name.
      */
