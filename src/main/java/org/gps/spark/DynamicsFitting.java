@@ -152,6 +152,15 @@ public final class DynamicsFitting {
 
         double[] row(Trajectory t, int s);
 
+        /** Rows {@code from} to {@code to - 1}: what {@link #row} gives for each. */
+        default double[][] rows(Trajectory t, int from, int to) {
+            double[][] out = new double[to - from][];
+            for (int s = from; s < to; s++) {
+                out[s - from] = row(t, s);
+            }
+            return out;
+        }
+
         int inputDim(Trajectory t);
 
         /** Ridge added to the input block's diagonal in step s's fit. */
@@ -420,8 +429,9 @@ public final class DynamicsFitting {
         for (int from = 0; from == 0 || from < count; from += stepsPerChunk) {
             int chunkSteps = Math.max(0, Math.min(stepsPerChunk, count - from));
             double[] rows = null;
+            double[][] chunk = layout.rows(t, from, from + chunkSteps);
             for (int i = 0; i < chunkSteps; i++) {
-                double[] row = layout.row(t, from + i);
+                double[] row = chunk[i];
                 if (rows == null) {
                     rows = new double[chunkSteps * row.length];
                 }
@@ -552,11 +562,12 @@ public final class DynamicsFitting {
     /** One trajectory's rows as a block, with the same point ids as {@link #blocksOf}. */
     private static PointBlock trajectoryBlock(TrajectoryGroups.Key k, Trajectory t, boolean shared, JointRows layout) {
         int count = layout.count(t);
-        int dim = layout.row(t, 0).length;
+        double[][] rows = layout.rows(t, 0, count);
+        int dim = rows[0].length;
         double[] data = new double[dim * count];
         long[] ids = new long[count];
         for (int s = 0; s < count; s++) {
-            System.arraycopy(layout.row(t, s), 0, data, s * dim, dim);
+            System.arraycopy(rows[s], 0, data, s * dim, dim);
             ids[s] = pointId(k, s);
         }
         return new PointBlock(shared ? 0 : k.condition(), dim, data, ids);
@@ -578,8 +589,9 @@ public final class DynamicsFitting {
             int g = shared ? 0 : k.condition();
             TreeMap<Long, double[]> pts = byGroup.computeIfAbsent(g, x -> new TreeMap<>());
             int count = layout.count(t);
+            double[][] rows = layout.rows(t, 0, count);
             for (int s = 0; s < count; s++) {
-                pts.put(pointId(k, s), layout.row(t, s));
+                pts.put(pointId(k, s), rows[s]);
             }
         }
         List<PointBlock> out = new ArrayList<>();

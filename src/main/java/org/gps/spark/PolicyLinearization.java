@@ -146,6 +146,20 @@ public final class PolicyLinearization {
             }
 
             @Override
+            public double[][] rows(Trajectory t, int from, int to) {
+                double[][] u = policy.value().meanActions(java.util.Arrays.copyOfRange(t.o(), from, to));
+                double[][] out = new double[to - from][];
+                for (int s = from; s < to; s++) {
+                    double[] x = t.x()[s];
+                    double[] row = new double[x.length + u[s - from].length];
+                    System.arraycopy(x, 0, row, 0, x.length);
+                    System.arraycopy(u[s - from], 0, row, x.length, u[s - from].length);
+                    out[s - from] = row;
+                }
+                return out;
+            }
+
+            @Override
             public int inputDim(Trajectory t) {
                 return t.x()[0].length;
             }

@@ -28,6 +28,46 @@ class PolicyLinearizationTest {
     private static final double[] SCALE = {2.0, 0.5, 1.0};
     private static final double[] BIAS = {0.1, -0.4, 0.0};
 
+    /** The rows [x_t, f(o_t)] of a stretch of a trajectory, taken at once, are those taken one by one. */
+    @Test
+    void rowsTakenTogetherAreTheRowsTakenOneByOne() {
+        Random r = new Random(3);
+        int[] sizes = {DX, 16, DU};
+        double[] params = new double[Mlp.parameterCount(sizes)];
+        for (int i = 0; i < params.length; i++) {
+            params[i] = r.nextGaussian();
+        }
+        Policy policy = new Policy(Mlp.of(sizes, params), new ObservationNormalizer(SCALE, BIAS), new double[] {0.1, 0.2});
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        org.apache.spark.broadcast.Broadcast<Policy> b = jsc.broadcast(policy);
+        try {
+            DynamicsFitting.JointRows layout = PolicyLinearization.rows(b);
+            int horizon = 11;
+            double[][] x = new double[horizon][DX];
+            for (double[] row : x) {
+                for (int i = 0; i < DX; i++) {
+                    row[i] = 2 * r.nextGaussian();
+                }
+            }
+            Trajectory t = new Trajectory(x, new double[horizon][DU], x);
+            for (int[] range : new int[][] {{0, horizon}, {3, 8}, {10, 11}, {4, 4}}) {
+                double[][] together = layout.rows(t, range[0], range[1]);
+                assertEquals(range[1] - range[0], together.length);
+                for (int s = range[0]; s < range[1]; s++) {
+                    double[] alone = layout.row(t, s);
+                    double[] got = together[s - range[0]];
+                    assertEquals(alone.length, got.length);
+                    for (int i = 0; i < alone.length; i++) {
+                        assertEquals(Double.doubleToRawLongBits(alone[i]), Double.doubleToRawLongBits(got[i]),
+                                "rows " + range[0] + "-" + range[1] + ", t=" + s + ", entry " + i);
+                    }
+                }
+            }
+        } finally {
+            b.destroy();
+        }
+    }
+
     @Test
     void theLinearizationOfALinearPolicyRecoversItsGainsAndVariance() {
         double[] params = new double[DU * DX + DU];

@@ -82,6 +82,55 @@ public final class Mlp implements Serializable {
         return forward(input)[sizes.length - 1];
     }
 
+    /**
+     * f(input) for each of {@code inputs}: the numbers {@link #apply} gives for each, computed on
+     * {@link PointKernels#BLOCK_ROWS} inputs at a time ({@link #forwardBlock}), which reads each
+     * weight once per block rather than once per input. A block with a non-finite input or hidden
+     * activation, or a network with a non-finite parameter, goes input by input.
+     */
+    public double[][] applyAll(double[][] inputs) {
+        int n = inputs.length;
+        double[][] out = new double[n][];
+        if (!finiteParameters()) {
+            for (int i = 0; i < n; i++) {
+                out[i] = apply(inputs[i]);
+            }
+            return out;
+        }
+        int in = sizes[0];
+        int du = outputDim();
+        int rows = PointKernels.BLOCK_ROWS;
+        Block block = newBlock();
+        double[] x = block.a[0];
+        double[] f = block.a[sizes.length - 1];
+        for (int i0 = 0; i0 < n; i0 += rows) {
+            int m = Math.min(rows, n - i0);
+            boolean finite = true;
+            for (int i = 0; i < m; i++) {
+                double[] v = inputs[i0 + i];
+                if (v.length != in) {
+                    throw new IllegalArgumentException("input of " + v.length + " values, the MLP takes " + in);
+                }
+                for (int c = 0; c < in; c++) {
+                    x[i * in + c] = v[c];
+                    finite &= Double.isFinite(v[c]);
+                }
+            }
+            // A short last block's spare rows: zero inputs, whose outputs nobody reads.
+            Arrays.fill(x, m * in, rows * in, 0.0);
+            if (!(forwardBlock(block) & finite)) {
+                for (int i = 0; i < m; i++) {
+                    out[i0 + i] = apply(inputs[i0 + i]);
+                }
+                continue;
+            }
+            for (int i = 0; i < m; i++) {
+                out[i0 + i] = Arrays.copyOfRange(f, i * du, (i + 1) * du);
+            }
+        }
+        return out;
+    }
+
     /** Activations of every layer, input first; hidden layers after the ReLU. */
     double[][] forward(double[] input) {
         if (input.length != sizes[0]) {

@@ -32,6 +32,15 @@ public record Policy(Mlp network, ObservationNormalizer normalizer, double[] var
         return network.apply(normalizer.apply(observation));
     }
 
+    /** {@link #meanAction} for each of {@code observations}, the same numbers, the network run on blocks of them. */
+    public double[][] meanActions(double[][] observations) {
+        double[][] inputs = new double[observations.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = normalizer.apply(observations[i]);
+        }
+        return network.applyAll(inputs);
+    }
+
     /** Samples u = f(o) + sqrt(variance) eps: how the policy explores when rollouts are drawn from it. */
     @Override
     public double[] act(int t, double[] x, double[] o, double[] eps) {

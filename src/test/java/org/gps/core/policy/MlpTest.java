@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class MlpTest {
 
@@ -106,6 +107,50 @@ class MlpTest {
                 assertEquals(Double.doubleToRawLongBits(plainGrad[i]), Double.doubleToRawLongBits(grad[i]),
                         "gradient entry " + i);
             }
+        }
+    }
+
+    /**
+     * The network on many inputs at once gives, for each, the numbers it gives on that input
+     * alone: counts below, at and past whole blocks, inputs that are zero in every row of a block,
+     * blocks holding a NaN or infinite input, hidden activations that overflow, and a network with
+     * a NaN parameter.
+     */
+    @Test
+    void manyInputsAtOnceGiveEachInputsOwnNumbersToTheBit() {
+        Random r = new Random(17);
+        for (int[] sizes : new int[][] {{3, 64, 64, 1}, {5, 7, 13, 2}, {1, 1}, {4, 9, 3}}) {
+            double[] theta = new double[Mlp.parameterCount(sizes)];
+            for (int i = 0; i < theta.length; i++) {
+                theta[i] = 0.5 * r.nextGaussian();
+            }
+            double[] broken = theta.clone();
+            broken[r.nextInt(broken.length)] = Double.NaN;
+            for (Mlp net : new Mlp[] {Mlp.of(sizes, theta), Mlp.of(sizes, broken)}) {
+                for (int n : new int[] {0, 1, 3, 4, 5, 9, 50}) {
+                    double[][] inputs = new double[n][sizes[0]];
+                    for (int i = 0; i < n; i++) {
+                        int kind = r.nextInt(20);
+                        for (int c = 0; c < sizes[0]; c++) {
+                            inputs[i][c] = kind == 0 ? 0.0 : kind == 1 && c == 0 ? Double.NaN
+                                    : kind == 2 && c == 0 ? Double.POSITIVE_INFINITY
+                                    : kind == 3 ? 1e300 * r.nextGaussian() : 2 * r.nextGaussian();
+                        }
+                    }
+                    double[][] all = net.applyAll(inputs);
+                    assertEquals(n, all.length);
+                    for (int i = 0; i < n; i++) {
+                        double[] one = net.apply(inputs[i]);
+                        assertEquals(one.length, all[i].length);
+                        for (int j = 0; j < one.length; j++) {
+                            assertEquals(Double.doubleToRawLongBits(one[j]), Double.doubleToRawLongBits(all[i][j]),
+                                    "sizes " + java.util.Arrays.toString(sizes) + ", " + n + " inputs, input " + i);
+                        }
+                    }
+                }
+            }
+            Mlp net = Mlp.of(sizes, theta);
+            assertThrows(IllegalArgumentException.class, () -> net.applyAll(new double[][] {new double[sizes[0] + 1]}));
         }
     }
 }
