@@ -40,6 +40,8 @@ final class StepJvm {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("GPS_JAVA_OPTS", String.join(" ", javaOpts));
         pb.environment().remove("GPS_NATIVE_BLAS");
+        pb.environment().remove("GPS_CLASS_ARCHIVE");
+        pb.environment().remove("GPS_CLASS_ARCHIVE_RECORD");
         pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + java.io.File.pathSeparator
                 + System.getenv().getOrDefault("PATH", ""));
         return pb.start();
