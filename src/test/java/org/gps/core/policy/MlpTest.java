@@ -9,6 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class MlpTest {
 
+    /** Parameters of a network of these sizes, each 0.5 times a standard normal draw. */
+    private static double[] randomParameters(int[] sizes, Random r) {
+        double[] theta = new double[Mlp.parameterCount(sizes)];
+        for (int i = 0; i < theta.length; i++) {
+            theta[i] = 0.5 * r.nextGaussian();
+        }
+        return theta;
+    }
+
     /** Forward pass as dot products: each unit's bias plus its weighted inputs, added in input order. */
     private static double[][] plainForward(int[] sizes, double[] theta, double[] input) {
         double[][] a = new double[sizes.length][];
@@ -76,10 +85,7 @@ class MlpTest {
     void forwardAndGradientAreThePlainLoopsNumbersToTheBit() {
         Random r = new Random(5);
         for (int[] sizes : new int[][] {{3, 64, 64, 1}, {5, 7, 13, 2}, {1, 1}, {9, 17, 3}}) {
-            double[] theta = new double[Mlp.parameterCount(sizes)];
-            for (int i = 0; i < theta.length; i++) {
-                theta[i] = 0.5 * r.nextGaussian();
-            }
+            double[] theta = randomParameters(sizes, r);
             Mlp net = Mlp.of(sizes, theta);
             double[] grad = new double[theta.length];
             double[] plainGrad = new double[theta.length];
@@ -120,10 +126,7 @@ class MlpTest {
     void manyInputsAtOnceGiveEachInputsOwnNumbersToTheBit() {
         Random r = new Random(17);
         for (int[] sizes : new int[][] {{3, 64, 64, 1}, {5, 7, 13, 2}, {1, 1}, {4, 9, 3}}) {
-            double[] theta = new double[Mlp.parameterCount(sizes)];
-            for (int i = 0; i < theta.length; i++) {
-                theta[i] = 0.5 * r.nextGaussian();
-            }
+            double[] theta = randomParameters(sizes, r);
             double[] broken = theta.clone();
             broken[r.nextInt(broken.length)] = Double.NaN;
             for (Mlp net : new Mlp[] {Mlp.of(sizes, theta), Mlp.of(sizes, broken)}) {
