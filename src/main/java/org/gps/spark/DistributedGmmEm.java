@@ -106,9 +106,9 @@ public final class DistributedGmmEm {
     /**
      * How many tasks the GMMs whose EM runs inside a task share: one per GMM where their E-steps
      * are large enough to pay for a task each (the dynamics benchmark's GMMs of 2,000 points at
-     * D = 59), fewer where they are small, but at least two
-     * per core while there are GMMs for them (EM iteration counts differ from one GMM to the next,
-     * so the scheduler gets tasks to balance).
+     * D = 59), fewer where they are small, but at least two per core while there are GMMs for
+     * them (EM iteration counts differ from one GMM to the next, so the scheduler gets tasks to
+     * balance).
      *
      * @param eStepWork   per group, its points x K x D^2 / 2
      * @param parallelism the cores Spark runs tasks on (its default parallelism)

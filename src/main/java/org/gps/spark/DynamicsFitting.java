@@ -235,6 +235,8 @@ public final class DynamicsFitting {
         PriorWindow window = PriorWindow.of(counts.census(), options);
         requireFits(jsc, source.dataset(), counts.dX(), counts.dU(), counts.inputDim() + counts.dX(),
                 window.clusters().values().stream().max(Integer::compare).orElse(1));
+        // The memory check's joint dimension also sizes the EM's tasks: the rows' own for the dynamics,
+        // an estimate (dX + dX for dX + dU) for the policy's rows, which only shares tasks out.
         Map<Integer, EmResult> gmms = fitPrior(jsc, traj, window, options, previous, seed, layout,
                 counts.inputDim() + counts.dX());
         double emSeconds = (System.nanoTime() - emStart) / 1e9;
