@@ -137,12 +137,7 @@ public final class PolicyLinearization {
 
             @Override
             public double[] row(Trajectory t, int s) {
-                double[] x = t.x()[s];
-                double[] u = policy.value().meanAction(t.o()[s]);
-                double[] row = new double[x.length + u.length];
-                System.arraycopy(x, 0, row, 0, x.length);
-                System.arraycopy(u, 0, row, x.length, u.length);
-                return row;
+                return joined(t.x()[s], policy.value().meanAction(t.o()[s]));
             }
 
             @Override
@@ -150,11 +145,7 @@ public final class PolicyLinearization {
                 double[][] u = policy.value().meanActions(java.util.Arrays.copyOfRange(t.o(), from, to));
                 double[][] out = new double[to - from][];
                 for (int s = from; s < to; s++) {
-                    double[] x = t.x()[s];
-                    double[] row = new double[x.length + u[s - from].length];
-                    System.arraycopy(x, 0, row, 0, x.length);
-                    System.arraycopy(u[s - from], 0, row, x.length, u[s - from].length);
-                    out[s - from] = row;
+                    out[s - from] = joined(t.x()[s], u[s - from]);
                 }
                 return out;
             }
@@ -169,6 +160,14 @@ public final class PolicyLinearization {
                 return s == 0 ? PolicyOptions.FIRST_STEP_RIDGE : 0.0;
             }
         };
+    }
+
+    /** The row [x, u]. */
+    private static double[] joined(double[] x, double[] u) {
+        double[] row = new double[x.length + u.length];
+        System.arraycopy(x, 0, row, 0, x.length);
+        System.arraycopy(u, 0, row, x.length, u.length);
+        return row;
     }
 
     /** Sb_t = the fit's conditional covariance plus the policy's own (diagonal) covariance. */
