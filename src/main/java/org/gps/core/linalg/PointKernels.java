@@ -371,10 +371,13 @@ public final class PointKernels {
         // chunks are a sample's few points per step, 20 at the benchmarks' medium size).
         boolean pad = usePanelProduct && VECTOR_API;
         int widest = Math.min(n, CHUNK_POINTS);
-        double[] zt = SCRATCH.get().product((pad ? VectorKernels.padded(widest) : widest) * kk * Math.min(dim, PANEL_ROWS));
+        double[] zt = SCRATCH.get().product(chunkStride(widest, pad) * kk * Math.min(dim, PANEL_ROWS));
         for (int j0 = 0; j0 < n; j0 += CHUNK_POINTS) {
             int m = Math.min(CHUNK_POINTS, n - j0);
-            int zs = pad ? VectorKernels.padded(m) : m;
+            int cols = pad ? VectorKernels.padded(m) : m;
+            int zs = chunkStride(m, pad);
+            // The chunk transposed once for all panels: each panel reads its first r1 rows.
+            double[] xt = usePanelProduct ? transposedChunk(points, j0 * dim, dim, m, dim, zs) : null;
             for (int p = 0; p < wh.w.length; p++) {
                 int r1 = wh.panelStart[p + 1];
                 int h = r1 - wh.panelStart[p];
@@ -383,7 +386,7 @@ public final class PointKernels {
                 // below run along contiguous points, a loop the JIT vectorises; rows 0..r1-1 of
                 // the chunk's points are read in place (leading dimension D).
                 if (usePanelProduct) {
-                    panelProduct(points, j0 * dim, dim, m, r1, wh.w[p], rows, zt, zs);
+                    productOfTransposed(xt, zs, cols, r1, wh.w[p], rows, zt);
                 } else {
                     Mat.BLAS_.dgemm("T", "T", m, rows, r1, 1.0, points, j0 * dim, dim, wh.w[p], 0, rows, 0.0, zt, 0, zs);
                 }
@@ -569,6 +572,14 @@ public final class PointKernels {
      */
     static void panelProduct(double[] points, int po, int dim, int m, int r1, double[] w, int rows, double[] zt,
                              int zs) {
+        productOfTransposed(transposedChunk(points, po, dim, m, r1, zs), zs, zs, r1, w, rows, zt);
+    }
+
+    /**
+     * Rows 0..r1-1 of the m points from po (D apart) transposed into this thread's scratch array:
+     * coordinate l of point j at l zs + j, the entries from m to zs zero.
+     */
+    private static double[] transposedChunk(double[] points, int po, int dim, int m, int r1, int zs) {
         double[] xt = SCRATCH.get().transposed(r1 * zs);
         for (int j = 0; j < m; j++) {
             for (int l = 0; l < r1; l++) {
@@ -578,11 +589,29 @@ public final class PointKernels {
         for (int l = 0; l < r1; l++) {
             java.util.Arrays.fill(xt, l * zs + m, (l + 1) * zs, 0.0);
         }
+        return xt;
+    }
+
+    /**
+     * {@link #panelProduct} of the first m points transposed ({@link #transposedChunk}), their
+     * rows and those of zt s apart.
+     */
+    private static void productOfTransposed(double[] xt, int s, int m, int r1, double[] w, int rows, double[] zt) {
         if (VECTOR_API) {
-            VectorKernels.panelProduct(xt, zs, r1, w, rows, zt);
+            VectorKernels.panelProduct(xt, s, m, r1, w, rows, 1, rows, zt);
         } else {
-            panelProductScalar(xt, zs, r1, w, rows, zt, 0);
+            panelProductScalar(xt, s, m, r1, w, rows, 1, rows, zt, 0);
         }
+    }
+
+    /**
+     * The row stride of {@link #mahalanobis}'s transposed chunk of m points and of its product: the
+     * points padded to whole lane groups (where padded), and one lane group more, so that the
+     * rows of a chunk of 256 points (2 KB apart, a divisor of the first-level cache's way size)
+     * do not all fall into the same few cache sets.
+     */
+    private static int chunkStride(int m, boolean pad) {
+        return pad ? VectorKernels.padded(m) + VectorKernels.species().length() : m;
     }
 
     /**
@@ -601,16 +630,22 @@ public final class PointKernels {
      */
     static void panelProductScalar(double[] xt, int m, int r1, double[] w, int wl, int wc, int rows, double[] zt,
                                    int first) {
+        panelProductScalar(xt, m, m, r1, w, wl, wc, rows, zt, first);
+    }
+
+    /** {@link #panelProductScalar} with the rows of xt and zt {@code s >= m} apart. */
+    static void panelProductScalar(double[] xt, int s, int m, int r1, double[] w, int wl, int wc, int rows,
+                                   double[] zt, int first) {
         int c = 0;
         for (; c + 4 <= rows; c += 4) {
-            int zo = c * m;
+            int zo = c * s;
             for (int j = first; j < m; j++) {
                 double z0 = 0.0;
                 double z1 = 0.0;
                 double z2 = 0.0;
                 double z3 = 0.0;
                 for (int l = 0; l < r1; l++) {
-                    double x = xt[l * m + j];
+                    double x = xt[l * s + j];
                     int wo = l * wl + c * wc;
                     z0 = Math.fma(x, w[wo], z0);
                     z1 = Math.fma(x, w[wo + wc], z1);
@@ -618,17 +653,17 @@ public final class PointKernels {
                     z3 = Math.fma(x, w[wo + 3 * wc], z3);
                 }
                 zt[zo + j] = z0;
-                zt[zo + m + j] = z1;
-                zt[zo + 2 * m + j] = z2;
-                zt[zo + 3 * m + j] = z3;
+                zt[zo + s + j] = z1;
+                zt[zo + 2 * s + j] = z2;
+                zt[zo + 3 * s + j] = z3;
             }
         }
         for (; c < rows; c++) {
-            int zo = c * m;
+            int zo = c * s;
             for (int j = first; j < m; j++) {
                 double z = 0.0;
                 for (int l = 0; l < r1; l++) {
-                    z = Math.fma(xt[l * m + j], w[l * wl + c * wc], z);
+                    z = Math.fma(xt[l * s + j], w[l * wl + c * wc], z);
                 }
                 zt[zo + j] = z;
             }

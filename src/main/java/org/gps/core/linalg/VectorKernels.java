@@ -92,6 +92,15 @@ final class VectorKernels {
      * for a column-major panel of {@code rows} rows, (1, r1) for its transpose stored column-major.
      */
     static void panelProduct(double[] xt, int m, int r1, double[] w, int wl, int wc, int rows, double[] zt) {
+        panelProduct(xt, m, m, r1, w, wl, wc, rows, zt);
+    }
+
+    /**
+     * {@link #panelProduct} with the rows of xt and zt {@code s >= m} apart. A stride that is a
+     * multiple of 4 KB / 8 (such as 256 points) maps all the rows a tile reads onto a few sets of
+     * the first-level cache, which then evicts them as they are read.
+     */
+    static void panelProduct(double[] xt, int s, int m, int r1, double[] w, int wl, int wc, int rows, double[] zt) {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(m);
         int pair = 2 * lanes;
@@ -99,21 +108,41 @@ final class VectorKernels {
         // Two lane groups of points at a time, so that each broadcast panel entry feeds two
         // fused multiply-adds and the points' columns (r1 x 2 lanes) stay in the first-level
         // cache across all the panel's rows.
+        int quad = 4 * lanes;
+        for (; j + quad <= bound; j += quad) {
+            int c = 0;
+            for (; c + 4 <= rows; c += 4) {
+                fourByFourLaneGroups(xt, j, s, w, c * wc, wl, wc, r1, zt, c * s + j, s);
+            }
+            for (; c < rows; c++) {
+                for (int g = 0; g < quad; g += pair) {
+                    DoubleVector a = DoubleVector.zero(SPECIES);
+                    DoubleVector b = a;
+                    for (int l = 0; l < r1; l++) {
+                        DoubleVector wv = DoubleVector.broadcast(SPECIES, w[l * wl + c * wc]);
+                        a = DoubleVector.fromArray(SPECIES, xt, l * s + j + g).fma(wv, a);
+                        b = DoubleVector.fromArray(SPECIES, xt, l * s + j + g + lanes).fma(wv, b);
+                    }
+                    a.intoArray(zt, c * s + j + g);
+                    b.intoArray(zt, c * s + j + g + lanes);
+                }
+            }
+        }
         for (; j + pair <= bound; j += pair) {
             int c = 0;
             for (; c + 4 <= rows; c += 4) {
-                fourByTwoLaneGroups(xt, j, m, w, c * wc, wl, wc, r1, zt, c * m + j, m);
+                fourByTwoLaneGroups(xt, j, s, w, c * wc, wl, wc, r1, zt, c * s + j, s);
             }
             for (; c < rows; c++) {
                 DoubleVector a = DoubleVector.zero(SPECIES);
                 DoubleVector b = a;
                 for (int l = 0; l < r1; l++) {
                     DoubleVector wv = DoubleVector.broadcast(SPECIES, w[l * wl + c * wc]);
-                    a = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(wv, a);
-                    b = DoubleVector.fromArray(SPECIES, xt, l * m + j + lanes).fma(wv, b);
+                    a = DoubleVector.fromArray(SPECIES, xt, l * s + j).fma(wv, a);
+                    b = DoubleVector.fromArray(SPECIES, xt, l * s + j + lanes).fma(wv, b);
                 }
-                a.intoArray(zt, c * m + j);
-                b.intoArray(zt, c * m + j + lanes);
+                a.intoArray(zt, c * s + j);
+                b.intoArray(zt, c * s + j + lanes);
             }
         }
         for (; j < bound; j += lanes) {
@@ -124,29 +153,29 @@ final class VectorKernels {
                 DoubleVector s2 = s0;
                 DoubleVector s3 = s0;
                 for (int l = 0; l < r1; l++) {
-                    DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * m + j);
+                    DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * s + j);
                     int wo = l * wl + c * wc;
                     s0 = x.fma(DoubleVector.broadcast(SPECIES, w[wo]), s0);
                     s1 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + wc]), s1);
                     s2 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 2 * wc]), s2);
                     s3 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 3 * wc]), s3);
                 }
-                int z0 = c * m + j;
+                int z0 = c * s + j;
                 s0.intoArray(zt, z0);
-                s1.intoArray(zt, z0 + m);
-                s2.intoArray(zt, z0 + 2 * m);
-                s3.intoArray(zt, z0 + 3 * m);
+                s1.intoArray(zt, z0 + s);
+                s2.intoArray(zt, z0 + 2 * s);
+                s3.intoArray(zt, z0 + 3 * s);
             }
             for (; c < rows; c++) {
-                DoubleVector s = DoubleVector.zero(SPECIES);
+                DoubleVector a = DoubleVector.zero(SPECIES);
                 for (int l = 0; l < r1; l++) {
-                    s = DoubleVector.fromArray(SPECIES, xt, l * m + j).fma(DoubleVector.broadcast(SPECIES,
-                            w[l * wl + c * wc]), s);
+                    a = DoubleVector.fromArray(SPECIES, xt, l * s + j).fma(DoubleVector.broadcast(SPECIES,
+                            w[l * wl + c * wc]), a);
                 }
-                s.intoArray(zt, c * m + j);
+                a.intoArray(zt, c * s + j);
             }
         }
-        PointKernels.panelProductScalar(xt, m, r1, w, wl, wc, rows, zt, bound);
+        PointKernels.panelProductScalar(xt, s, m, r1, w, wl, wc, rows, zt, bound);
     }
 
     /**
@@ -358,6 +387,74 @@ final class VectorKernels {
      * fma(a[ao + k as + lane], b[bo + k bs + i bi], .). Eight sums; each load of a lane group shared
      * by four broadcasts, each broadcast by two lane groups.
      */
+    /** {@link #fourByTwoLaneGroups} over four lane groups: sixteen independent sums, each broadcast feeding four. */
+    private static void fourByFourLaneGroups(double[] a, int ao, int as, double[] b, int bo, int bs, int bi, int n,
+                                             double[] out, int oo, int os) {
+        int lanes = SPECIES.length();
+        DoubleVector s0 = DoubleVector.zero(SPECIES);
+        DoubleVector s1 = s0;
+        DoubleVector s2 = s0;
+        DoubleVector s3 = s0;
+        DoubleVector t0 = s0;
+        DoubleVector t1 = s0;
+        DoubleVector t2 = s0;
+        DoubleVector t3 = s0;
+        DoubleVector u0 = s0;
+        DoubleVector u1 = s0;
+        DoubleVector u2 = s0;
+        DoubleVector u3 = s0;
+        DoubleVector v0 = s0;
+        DoubleVector v1 = s0;
+        DoubleVector v2 = s0;
+        DoubleVector v3 = s0;
+        for (int k = 0; k < n; k++) {
+            int ak = ao + k * as;
+            int bk = bo + k * bs;
+            DoubleVector x = DoubleVector.fromArray(SPECIES, a, ak);
+            DoubleVector y = DoubleVector.fromArray(SPECIES, a, ak + lanes);
+            DoubleVector z = DoubleVector.fromArray(SPECIES, a, ak + 2 * lanes);
+            DoubleVector q = DoubleVector.fromArray(SPECIES, a, ak + 3 * lanes);
+            DoubleVector b0 = DoubleVector.broadcast(SPECIES, b[bk]);
+            s0 = x.fma(b0, s0);
+            t0 = y.fma(b0, t0);
+            u0 = z.fma(b0, u0);
+            v0 = q.fma(b0, v0);
+            DoubleVector b1 = DoubleVector.broadcast(SPECIES, b[bk + bi]);
+            s1 = x.fma(b1, s1);
+            t1 = y.fma(b1, t1);
+            u1 = z.fma(b1, u1);
+            v1 = q.fma(b1, v1);
+            DoubleVector b2 = DoubleVector.broadcast(SPECIES, b[bk + 2 * bi]);
+            s2 = x.fma(b2, s2);
+            t2 = y.fma(b2, t2);
+            u2 = z.fma(b2, u2);
+            v2 = q.fma(b2, v2);
+            DoubleVector b3 = DoubleVector.broadcast(SPECIES, b[bk + 3 * bi]);
+            s3 = x.fma(b3, s3);
+            t3 = y.fma(b3, t3);
+            u3 = z.fma(b3, u3);
+            v3 = q.fma(b3, v3);
+        }
+        int l2 = 2 * lanes;
+        int l3 = 3 * lanes;
+        s0.intoArray(out, oo);
+        t0.intoArray(out, oo + lanes);
+        u0.intoArray(out, oo + l2);
+        v0.intoArray(out, oo + l3);
+        s1.intoArray(out, oo + os);
+        t1.intoArray(out, oo + os + lanes);
+        u1.intoArray(out, oo + os + l2);
+        v1.intoArray(out, oo + os + l3);
+        s2.intoArray(out, oo + 2 * os);
+        t2.intoArray(out, oo + 2 * os + lanes);
+        u2.intoArray(out, oo + 2 * os + l2);
+        v2.intoArray(out, oo + 2 * os + l3);
+        s3.intoArray(out, oo + 3 * os);
+        t3.intoArray(out, oo + 3 * os + lanes);
+        u3.intoArray(out, oo + 3 * os + l2);
+        v3.intoArray(out, oo + 3 * os + l3);
+    }
+
     private static void fourByTwoLaneGroups(double[] a, int ao, int as, double[] b, int bo, int bs, int bi, int n,
                                             double[] out, int oo, int os) {
         int lanes = SPECIES.length();

@@ -183,6 +183,53 @@ class PanelProductTest {
         }
     }
 
+    /**
+     * The E-step's distances under a whitening of several panels, over chunks of points (fewer
+     * than, exactly and more than one chunk, a last chunk not a whole lane group): each distance is
+     * the panel rows' fused multiply-add chains over the panel's width (the zeros right of the
+     * triangle included), minus b, squared and added in row order, to the bit, whatever stride the
+     * chunk's transposed points and products are kept at.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {17, 33, 59})
+    void distancesOverManyPanelsAndChunksAreTheRowChainsSquaredInRowOrder(int dim) {
+        Random r = new Random(7000 + dim);
+        for (int kk : new int[] {1, 3, 20}) {
+            double[][] lowerInverse = new double[kk][dim * dim];
+            double[][] whitenedMean = new double[kk][];
+            for (int k = 0; k < kk; k++) {
+                double[] v = values(r, dim * dim);
+                for (int c = 0; c < dim; c++) {
+                    for (int row = c; row < dim; row++) {
+                        lowerInverse[k][c * dim + row] = v[c * dim + row];
+                    }
+                }
+                whitenedMean[k] = values(r, dim);
+            }
+            PointKernels.Whitening wh = new PointKernels.Whitening(lowerInverse, whitenedMean, dim);
+            for (int n : new int[] {1, 7, 255, 256, 257, 300, 600}) {
+                double[] points = values(r, n * dim);
+                double[] expected = new double[kk * n];
+                for (int k = 0; k < kk; k++) {
+                    for (int j = 0; j < n; j++) {
+                        double acc = 0.0;
+                        for (int row = 0; row < dim; row++) {
+                            int width = Math.min(dim, (row / PointKernels.PANEL_ROWS + 1) * PointKernels.PANEL_ROWS);
+                            double z = 0.0;
+                            for (int l = 0; l < width; l++) {
+                                z = Math.fma(points[j * dim + l], l <= row ? lowerInverse[k][l * dim + row] : 0.0, z);
+                            }
+                            double v = z - whitenedMean[k][row];
+                            acc = acc + v * v;
+                        }
+                        expected[k * n + j] = acc;
+                    }
+                }
+                assertSameBits(expected, PointKernels.mahalanobis(wh, points, n), "D=" + dim + " K=" + kk + " n=" + n);
+            }
+        }
+    }
+
     /** Gaussians scaled by e^(6 g) (1e-6 to 1e6 mostly), a few at 1e+-300, zeros, -0.0. */
     static double[] values(Random r, int n) {
         return KernelTestValues.mixed(r, n, 40, 1e-300, 1e300, 6);
