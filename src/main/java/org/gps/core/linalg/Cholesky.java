@@ -13,6 +13,14 @@ public final class Cholesky implements Serializable {
     private static final long serialVersionUID = 1L;
     private final Mat lower;
 
+    /**
+     * Whether factorisations and lower inverses of order up to {@link UnblockedCholesky#MAX_ORDER}
+     * run in {@link UnblockedCholesky} rather than in the LAPACK: only where the LAPACK is the Java
+     * one (F2J) whose routines it repeats to the bit; a native LAPACK keeps being called. Not final
+     * so that a test can compare both.
+     */
+    static boolean useUnblocked = Mat.LAPACK_.getClass().getName().equals("dev.ludovic.netlib.lapack.F2jLAPACK");
+
     private Cholesky(Mat lower) {
         this.lower = lower;
     }
@@ -40,9 +48,15 @@ public final class Cholesky implements Serializable {
         if (n == 0) {
             return new Cholesky(a);
         }
-        intW info = new intW(0);
-        Mat.LAPACK_.dpotrf("L", n, l, n, info);
-        if (info.val != 0) {
+        int info;
+        if (useUnblocked && n <= UnblockedCholesky.MAX_ORDER) {
+            info = UnblockedCholesky.factor(l, n);
+        } else {
+            intW lapackInfo = new intW(0);
+            Mat.LAPACK_.dpotrf("L", n, l, n, lapackInfo);
+            info = lapackInfo.val;
+        }
+        if (info != 0) {
             return null;
         }
         for (int j = 1; j < n; j++) {
@@ -125,7 +139,11 @@ public final class Cholesky implements Serializable {
         double[] x = lower.toColumnMajor();
         if (n > 0) {
             intW info = new intW(0);
-            Mat.LAPACK_.dtrtri("L", "N", n, x, n, info);
+            if (useUnblocked && n <= UnblockedCholesky.MAX_ORDER) {
+                info.val = UnblockedCholesky.invertLower(x, n);
+            } else {
+                Mat.LAPACK_.dtrtri("L", "N", n, x, n, info);
+            }
             checkInfo(info, "dtrtri");
         }
         return Mat.wrap(n, n, x);

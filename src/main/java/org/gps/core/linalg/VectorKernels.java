@@ -387,6 +387,56 @@ final class VectorKernels {
      * fma(a[ao + k as + lane], b[bo + k bs + i bi], .). Eight sums; each load of a lane group shared
      * by four broadcasts, each broadcast by two lane groups.
      */
+    /**
+     * {@link UnblockedCholesky#choleskyColumnScalar} for {@code groups} lane groups of rows from
+     * j+1 (past n-1 the work copy's padding): two lane groups at a time held in registers across
+     * the columns k, each lane the scalar loop's adds in its order.
+     */
+    static void choleskyColumn(double[] w, int lda, int j, int groups, double r) {
+        int lanes = SPECIES.length();
+        int yo = j * lda + j + 1;
+        int g = 0;
+        for (; g + 2 <= groups; g += 2) {
+            int o = yo + g * lanes;
+            DoubleVector y0 = DoubleVector.fromArray(SPECIES, w, o);
+            DoubleVector y1 = DoubleVector.fromArray(SPECIES, w, o + lanes);
+            for (int k = 0; k < j; k++) {
+                double x = w[j + k * lda];
+                if (x != 0.0) {
+                    double temp = -1.0 * x;
+                    int ao = k * lda + j + 1 + g * lanes;
+                    y0 = y0.add(DoubleVector.fromArray(SPECIES, w, ao).mul(temp));
+                    y1 = y1.add(DoubleVector.fromArray(SPECIES, w, ao + lanes).mul(temp));
+                }
+            }
+            y0.mul(r).intoArray(w, o);
+            y1.mul(r).intoArray(w, o + lanes);
+        }
+        if (g < groups) {
+            int o = yo + g * lanes;
+            DoubleVector y0 = DoubleVector.fromArray(SPECIES, w, o);
+            for (int k = 0; k < j; k++) {
+                double x = w[j + k * lda];
+                if (x != 0.0) {
+                    double temp = -1.0 * x;
+                    y0 = y0.add(DoubleVector.fromArray(SPECIES, w, k * lda + j + 1 + g * lanes).mul(temp));
+                }
+            }
+            y0.mul(r).intoArray(w, o);
+        }
+    }
+
+    /** w[yo + i] = w[yo + i] + t w[xo + i] for the {@code groups} lane groups of i from 0 (a multiply, then an add). */
+    static void addScaled(double[] w, int xo, int yo, int groups, double t) {
+        int lanes = SPECIES.length();
+        for (int g = 0; g < groups; g++) {
+            int i = g * lanes;
+            DoubleVector.fromArray(SPECIES, w, yo + i)
+                    .add(DoubleVector.fromArray(SPECIES, w, xo + i).mul(t))
+                    .intoArray(w, yo + i);
+        }
+    }
+
     /** {@link #fourByTwoLaneGroups} over four lane groups: sixteen independent sums, each broadcast feeding four. */
     private static void fourByFourLaneGroups(double[] a, int ao, int as, double[] b, int bo, int bs, int bi, int n,
                                              double[] out, int oo, int os) {
