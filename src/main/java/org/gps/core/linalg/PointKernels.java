@@ -682,6 +682,14 @@ public final class PointKernels {
         private int[] indices = new int[0];
         private double[] selectedWeights = new double[0];
         private double[] transposed = new double[0];
+        private double[] factorWork = new double[0];
+
+        double[] factorWork(int size) {
+            if (factorWork.length < size) {
+                factorWork = new double[size];
+            }
+            return factorWork;
+        }
 
         double[] transposed(int size) {
             if (transposed.length < size) {
@@ -720,6 +728,15 @@ public final class PointKernels {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * This thread's work array for {@link UnblockedCholesky}, at least {@code size} long, its
+     * contents what the last use left. With the other work arrays: one more thread-local of its
+     * own made the executor threads' lookups of {@link #SCRATCH} miss their first slot.
+     */
+    static double[] factorWork(int size) {
+        return SCRATCH.get().factorWork(size);
+    }
 
     /**
      * acc[k stride + offset + j] += sum_i (zt[(k h + i) zs + j] - b[k h + i])^2 for j < m, over the panel's

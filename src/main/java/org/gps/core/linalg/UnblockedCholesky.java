@@ -23,6 +23,9 @@ final class UnblockedCholesky {
     /** The Java LAPACK's block size for dpotrf and dtrtri (ilaenv); above it they run blocked code. */
     static final int MAX_ORDER = 64;
 
+    /** Whether the column updates run in SIMD lanes; not final so that a test can run the scalar loops too. */
+    static boolean inLanes = PointKernels.VECTOR_API;
+
     private UnblockedCholesky() {
     }
 
@@ -53,7 +56,7 @@ final class UnblockedCholesky {
             int rows = n - 1 - j;
             if (rows > 0) {
                 double r = 1.0 / ajj;
-                if (PointKernels.VECTOR_API) {
+                if (inLanes) {
                     VectorKernels.choleskyColumn(w, lda, j, groups(rows), r);
                 } else {
                     choleskyColumnScalar(w, lda, j, rows, r);
@@ -82,25 +85,12 @@ final class UnblockedCholesky {
             w[j + j * lda] = 1.0 / w[j + j * lda];
             double ajj = -w[j + j * lda];
             if (j < n - 1) {
-                // dtrmv: x = T x for x the column below the diagonal and T the inverse found so
-                // far (columns j+1..n-1), a column of T at a time from the last; then dscal.
-                int xo = j * lda;
-                for (int c = n - 1; c > j; c--) {
-                    double temp = w[xo + c];
-                    if (temp != 0.0) {
-                        int to = c + 1;
-                        if (to < n) {
-                            if (PointKernels.VECTOR_API) {
-                                VectorKernels.addScaled(w, c * lda + to, xo + to, groups(n - to), temp);
-                            } else {
-                                for (int p = to; p < n; p++) {
-                                    w[xo + p] = w[xo + p] + temp * w[c * lda + p];
-                                }
-                            }
-                        }
-                        w[xo + c] = w[xo + c] * w[c + c * lda];
-                    }
+                if (inLanes) {
+                    VectorKernels.inverseColumn(w, lda, j, n);
+                } else {
+                    inverseColumnScalar(w, lda, j, n);
                 }
+                int xo = j * lda;
                 for (int p = j + 1; p < n; p++) {
                     w[xo + p] = ajj * w[xo + p];
                 }
@@ -132,9 +122,29 @@ final class UnblockedCholesky {
         }
     }
 
+    /**
+     * dtrmv("L", "N", "N", n-1-j, a(j+1, j+1), lda, a(j+1, j), 1): x = T x for x the part of
+     * column j below the diagonal and T the inverse found so far (columns j+1..n-1), a column c of
+     * T at a time from the last, each adding x_c T(p, c) to the rows p below c and then scaling
+     * x_c by T(c, c), both skipped where x_c is zero.
+     */
+    static void inverseColumnScalar(double[] w, int lda, int j, int n) {
+        int xo = j * lda;
+        for (int c = n - 1; c > j; c--) {
+            double temp = w[xo + c];
+            if (temp != 0.0) {
+                int co = c * lda;
+                for (int p = c + 1; p < n; p++) {
+                    w[xo + p] = w[xo + p] + temp * w[co + p];
+                }
+                w[xo + c] = w[xo + c] * w[co + c];
+            }
+        }
+    }
+
     /** Lane groups covering {@code rows} rows. */
     private static int groups(int rows) {
-        int lanes = PointKernels.VECTOR_API ? VectorKernels.species().length() : 1;
+        int lanes = inLanes ? VectorKernels.species().length() : 1;
         return (rows + lanes - 1) / lanes;
     }
 
@@ -143,12 +153,16 @@ final class UnblockedCholesky {
      * diagonal position to n-1, rounded up to whole lane groups, stay inside the column.
      */
     static int paddedRows(int n) {
-        int lanes = PointKernels.VECTOR_API ? VectorKernels.species().length() : 1;
+        int lanes = inLanes ? VectorKernels.species().length() : 1;
         return n + lanes - 1;
     }
 
+    /**
+     * This thread's work copy of a (n columns of lda rows). The padding keeps what earlier calls
+     * left there: no real row ever reads a padding row.
+     */
     private static double[] padded(double[] a, int n, int lda) {
-        double[] w = new double[lda * n];
+        double[] w = PointKernels.factorWork(lda * n);
         for (int j = 0; j < n; j++) {
             System.arraycopy(a, j * n, w, j * lda, n);
         }

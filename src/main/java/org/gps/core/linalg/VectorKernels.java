@@ -395,6 +395,7 @@ final class VectorKernels {
     static void choleskyColumn(double[] w, int lda, int j, int groups, double r) {
         int lanes = SPECIES.length();
         int yo = j * lda + j + 1;
+        DoubleVector rv = DoubleVector.broadcast(SPECIES, r);
         int g = 0;
         for (; g + 2 <= groups; g += 2) {
             int o = yo + g * lanes;
@@ -403,37 +404,59 @@ final class VectorKernels {
             for (int k = 0; k < j; k++) {
                 double x = w[j + k * lda];
                 if (x != 0.0) {
-                    double temp = -1.0 * x;
+                    DoubleVector temp = DoubleVector.broadcast(SPECIES, -1.0 * x);
                     int ao = k * lda + j + 1 + g * lanes;
                     y0 = y0.add(DoubleVector.fromArray(SPECIES, w, ao).mul(temp));
                     y1 = y1.add(DoubleVector.fromArray(SPECIES, w, ao + lanes).mul(temp));
                 }
             }
-            y0.mul(r).intoArray(w, o);
-            y1.mul(r).intoArray(w, o + lanes);
+            y0.mul(rv).intoArray(w, o);
+            y1.mul(rv).intoArray(w, o + lanes);
         }
         if (g < groups) {
-            int o = yo + g * lanes;
-            DoubleVector y0 = DoubleVector.fromArray(SPECIES, w, o);
-            for (int k = 0; k < j; k++) {
-                double x = w[j + k * lda];
-                if (x != 0.0) {
-                    double temp = -1.0 * x;
-                    y0 = y0.add(DoubleVector.fromArray(SPECIES, w, k * lda + j + 1 + g * lanes).mul(temp));
-                }
-            }
-            y0.mul(r).intoArray(w, o);
+            choleskyColumnGroup(w, lda, j, 1 + j + g * lanes, rv);
         }
     }
 
-    /** w[yo + i] = w[yo + i] + t w[xo + i] for the {@code groups} lane groups of i from 0 (a multiply, then an add). */
-    static void addScaled(double[] w, int xo, int yo, int groups, double t) {
+    /**
+     * {@link #choleskyColumn} for the one lane group of rows from {@code from}, through memory: a
+     * single running vector carried across the conditional update was left by the JIT as calls on
+     * boxed vectors.
+     */
+    private static void choleskyColumnGroup(double[] w, int lda, int j, int from, DoubleVector rv) {
+        int o = j * lda + from;
+        for (int k = 0; k < j; k++) {
+            double x = w[j + k * lda];
+            if (x != 0.0) {
+                DoubleVector temp = DoubleVector.broadcast(SPECIES, -1.0 * x);
+                DoubleVector.fromArray(SPECIES, w, o)
+                        .add(DoubleVector.fromArray(SPECIES, w, k * lda + from).mul(temp))
+                        .intoArray(w, o);
+            }
+        }
+        DoubleVector.fromArray(SPECIES, w, o).mul(rv).intoArray(w, o);
+    }
+
+    /**
+     * {@link UnblockedCholesky#inverseColumnScalar}'s dtrmv for column j of an n x n work copy
+     * (lda rows per column, at least n + lanes - 1): each column c's update of the rows below it
+     * in whole lane groups (past n-1 the padding), a multiply then an add per lane.
+     */
+    static void inverseColumn(double[] w, int lda, int j, int n) {
         int lanes = SPECIES.length();
-        for (int g = 0; g < groups; g++) {
-            int i = g * lanes;
-            DoubleVector.fromArray(SPECIES, w, yo + i)
-                    .add(DoubleVector.fromArray(SPECIES, w, xo + i).mul(t))
-                    .intoArray(w, yo + i);
+        int xo = j * lda;
+        for (int c = n - 1; c > j; c--) {
+            double temp = w[xo + c];
+            if (temp != 0.0) {
+                DoubleVector t = DoubleVector.broadcast(SPECIES, temp);
+                int co = c * lda;
+                for (int p = c + 1; p < n; p += lanes) {
+                    DoubleVector.fromArray(SPECIES, w, xo + p)
+                            .add(DoubleVector.fromArray(SPECIES, w, co + p).mul(t))
+                            .intoArray(w, xo + p);
+                }
+                w[xo + c] = w[xo + c] * w[co + c];
+            }
         }
     }
 

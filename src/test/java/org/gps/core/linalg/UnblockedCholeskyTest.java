@@ -17,10 +17,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UnblockedCholeskyTest {
 
-    /** The tests' LAPACK (jobs/jvm.options, native libraries off) is the one these routines repeat. */
+    /**
+     * The tests' LAPACK (jobs/jvm.options, native libraries off) is the one these routines repeat,
+     * and they run in SIMD lanes (each comparison below runs the scalar loops too).
+     */
     @Test
     void theTestsRunTheLapackTheRoutinesRepeat() {
         assertTrue(Cholesky.useUnblocked, Mat.LAPACK_.getClass().getName());
+        assertTrue(UnblockedCholesky.inLanes);
     }
 
     /**
@@ -38,7 +42,7 @@ class UnblockedCholeskyTest {
                 intW info = new intW(0);
                 Mat.LAPACK_.dpotrf("L", n, expected, n, info);
                 double[] actual = a.clone();
-                int ours = UnblockedCholesky.factor(actual, n);
+                int ours = factorBothWays(actual, n, "n=" + n + " variant " + variant);
                 String what = "n=" + n + " variant " + variant;
                 assertEquals(0, info.val, what);
                 assertEquals(info.val, ours, what);
@@ -80,7 +84,7 @@ class UnblockedCholeskyTest {
                 intW info = new intW(0);
                 Mat.LAPACK_.dpotrf("L", n, expected, n, info);
                 double[] actual = a.clone();
-                int ours = UnblockedCholesky.factor(actual, n);
+                int ours = factorBothWays(actual, n, "n=" + n + " variant " + variant);
                 String what = "n=" + n + " variant " + variant + " at " + at;
                 assertEquals(info.val, ours, what);
                 assertSameBits(expected, actual, what);
@@ -117,7 +121,7 @@ class UnblockedCholeskyTest {
                 intW info = new intW(0);
                 Mat.LAPACK_.dtrtri("L", "N", n, expected, n, info);
                 double[] actual = l.clone();
-                int ours = UnblockedCholesky.invertLower(actual, n);
+                int ours = invertBothWays(actual, n, "n=" + n + " variant " + variant);
                 String what = "n=" + n + " variant " + variant;
                 assertEquals(info.val, ours, what);
                 assertEquals(variant == 3, ours != 0, what);
@@ -193,6 +197,36 @@ class UnblockedCholeskyTest {
             }
         }
         return a;
+    }
+
+    /** {@link UnblockedCholesky#factor} in SIMD lanes into a, and with the scalar loops: the same bits and info. */
+    private static int factorBothWays(double[] a, int n, String what) {
+        double[] scalar = a.clone();
+        int info = UnblockedCholesky.factor(a, n);
+        boolean before = UnblockedCholesky.inLanes;
+        try {
+            UnblockedCholesky.inLanes = false;
+            assertEquals(info, UnblockedCholesky.factor(scalar, n), what + " (scalar)");
+        } finally {
+            UnblockedCholesky.inLanes = before;
+        }
+        assertSameBits(a, scalar, what + " (scalar)");
+        return info;
+    }
+
+    /** {@link UnblockedCholesky#invertLower} in SIMD lanes into a, and with the scalar loops: the same bits and info. */
+    private static int invertBothWays(double[] a, int n, String what) {
+        double[] scalar = a.clone();
+        int info = UnblockedCholesky.invertLower(a, n);
+        boolean before = UnblockedCholesky.inLanes;
+        try {
+            UnblockedCholesky.inLanes = false;
+            assertEquals(info, UnblockedCholesky.invertLower(scalar, n), what + " (scalar)");
+        } finally {
+            UnblockedCholesky.inLanes = before;
+        }
+        assertSameBits(a, scalar, what + " (scalar)");
+        return info;
     }
 
     private static void assertSameBits(double[] expected, double[] actual, String what) {
