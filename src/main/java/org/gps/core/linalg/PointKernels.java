@@ -383,8 +383,8 @@ public final class PointKernels {
                 int h = r1 - wh.panelStart[p];
                 int rows = kk * h;
                 // The product transposed (points down the columns: m x K h) so that the squares
-                // below run along contiguous points, a loop the JIT vectorises; rows 0..r1-1 of
-                // the chunk's points are read in place (leading dimension D).
+                // below run along contiguous points; each panel reads coordinates 0..r1-1 of the
+                // chunk's points (dgemm in place, leading dimension D).
                 if (usePanelProduct) {
                     productOfTransposed(xt, zs, cols, r1, wh.w[p], rows, zt);
                 } else {
