@@ -14,10 +14,10 @@ public final class Cholesky implements Serializable {
     private final Mat lower;
 
     /**
-     * Whether factorisations and lower inverses of order up to {@link UnblockedCholesky#MAX_ORDER}
-     * run in {@link UnblockedCholesky} rather than in the LAPACK: only where the LAPACK is the Java
-     * one (F2J) whose routines it repeats to the bit; a native LAPACK keeps being called. Not final
-     * so that a test can compare both.
+     * Whether factorisations and lower inverses of order up to {@link UnblockedCholesky#MAX_ORDER},
+     * and solves of any size, run in {@link UnblockedCholesky} rather than in the LAPACK: only where
+     * the LAPACK is the Java one (F2J) whose routines it repeats to the bit; a native LAPACK keeps
+     * being called. Not final so that a test can compare both.
      */
     static boolean useUnblocked = Mat.LAPACK_.getClass().getName().equals("dev.ludovic.netlib.lapack.F2jLAPACK");
 
@@ -94,9 +94,13 @@ public final class Cholesky implements Serializable {
         }
         double[] x = b.toColumnMajor();
         if (n > 0 && b.cols() > 0) {
-            intW info = new intW(0);
-            Mat.LAPACK_.dpotrs("L", n, b.cols(), lower.raw(), n, x, n, info);
-            checkInfo(info, "dpotrs");
+            if (useUnblocked) {
+                UnblockedCholesky.solve(lower.raw(), n, x, b.cols());
+            } else {
+                intW info = new intW(0);
+                Mat.LAPACK_.dpotrs("L", n, b.cols(), lower.raw(), n, x, n, info);
+                checkInfo(info, "dpotrs");
+            }
         }
         return Mat.wrap(n, b.cols(), x);
     }

@@ -3,11 +3,12 @@ package org.gps.core.linalg;
 /**
  * The Java LAPACK's unblocked Cholesky factorisation ({@code dpotf2}, lower) and triangular
  * inverse ({@code dtrti2}, lower, non-unit), which its {@code dpotrf} and {@code dtrtri} run for
- * matrices up to their block size ({@link #MAX_ORDER}): the same floating-point operations in the
- * same order, so the same bits, without the reference BLAS's per-call argument checks and with each
- * column's updates in SIMD lanes. The GMM's EM factors and inverts every cluster's covariance each
- * iteration; through the Java LAPACK (one scalar operation at a time) that cost a fifth of the EM at
- * D = 59 (docs/benchmarks.md).
+ * matrices up to their block size ({@link #MAX_ORDER}), and its solve with the factor ({@code
+ * dpotrs}, two reference {@code dtrsm} calls) at any size: the same floating-point operations in
+ * the same order, so the same bits, without the reference BLAS's per-call argument checks and with
+ * the updates in SIMD lanes. The GMM's EM factors and inverts every cluster's covariance each
+ * iteration, and every dynamics fit and LQR step solves with a factor; through the Java LAPACK
+ * these ran one scalar operation at a time (docs/benchmarks.md).
  *
  * <p>What the reference routines do and these repeat: a column update {@code y += (-x_k) a_k}
  * (dgemv) or {@code x_p += x_c a_pc} (dtrmv) is skipped where the multiplier is exactly zero (the
@@ -138,6 +139,67 @@ final class UnblockedCholesky {
                     w[xo + p] = w[xo + p] + temp * w[co + p];
                 }
                 w[xo + c] = w[xo + c] * w[co + c];
+            }
+        }
+    }
+
+    /**
+     * dpotrs("L") with the factor L (n x n, column-major, its lower triangle read) on B (n x nrhs,
+     * column-major), in place: B becomes (L L^T)^{-1} B. As the Java LAPACK's two reference dtrsm
+     * calls: L Y = B, for each column from the first row (y_k = b_k / L_kk, then b_i - y_k L_ik
+     * for the rows below, both skipped where b_k is exactly zero); then L^T X = Y, from the last
+     * row (x_i = (1 y_i - L_ki x_k over k from i + 1 up, in order) / L_ii).
+     */
+    static void solve(double[] l, int n, double[] b, int nrhs) {
+        if (n == 0 || nrhs == 0) {
+            return;
+        }
+        if (!inLanes) {
+            solveScalar(l, n, b, nrhs);
+            return;
+        }
+        // The right-hand sides side by side in lanes: row k of B at k r, padded to whole lane groups.
+        int r = (nrhs + VectorKernels.species().length() - 1) / VectorKernels.species().length()
+                * VectorKernels.species().length();
+        double[] bt = PointKernels.factorWork(n * r);
+        for (int k = 0; k < n; k++) {
+            for (int j = 0; j < nrhs; j++) {
+                bt[k * r + j] = b[j * n + k];
+            }
+            java.util.Arrays.fill(bt, k * r + nrhs, (k + 1) * r, 0.0);
+        }
+        VectorKernels.solveLower(l, n, bt, r);
+        VectorKernels.solveLowerTransposed(l, n, bt, r);
+        for (int k = 0; k < n; k++) {
+            for (int j = 0; j < nrhs; j++) {
+                b[j * n + k] = bt[k * r + j];
+            }
+        }
+    }
+
+    /** {@link #solve}'s two triangular solves one element at a time, column by column (the reference loops). */
+    static void solveScalar(double[] l, int n, double[] b, int nrhs) {
+        for (int j = 0; j < nrhs; j++) {
+            int bo = j * n;
+            for (int k = 0; k < n; k++) {
+                double bk = b[bo + k];
+                if (bk != 0.0) {
+                    bk = bk / l[k + k * n];
+                    b[bo + k] = bk;
+                    for (int i = k + 1; i < n; i++) {
+                        b[bo + i] = b[bo + i] - bk * l[i + k * n];
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < nrhs; j++) {
+            int bo = j * n;
+            for (int i = n - 1; i >= 0; i--) {
+                double temp = 1.0 * b[bo + i];
+                for (int k = i + 1; k < n; k++) {
+                    temp = temp - l[k + i * n] * b[bo + k];
+                }
+                b[bo + i] = temp / l[i + i * n];
             }
         }
     }

@@ -1,6 +1,7 @@
 package org.gps.core.linalg;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -456,6 +457,49 @@ final class VectorKernels {
                             .intoArray(w, xo + p);
                 }
                 w[xo + c] = w[xo + c] * w[co + c];
+            }
+        }
+    }
+
+    /**
+     * {@link UnblockedCholesky#solveScalar}'s L Y = B on the right-hand sides in lanes: b holds
+     * row k of B at k r (r a whole number of lane groups). Row k's lanes become y_k = b_k / L_kk
+     * and each row i below it b_i - y_k L_ik, where b_k is not zero; the lanes where it is keep
+     * their values, as the reference loop skips those columns.
+     */
+    static void solveLower(double[] l, int n, double[] b, int r) {
+        int lanes = SPECIES.length();
+        for (int g = 0; g < r; g += lanes) {
+            for (int k = 0; k < n; k++) {
+                DoubleVector bk = DoubleVector.fromArray(SPECIES, b, k * r + g);
+                VectorMask<Double> live = bk.compare(VectorOperators.NE, 0.0);
+                DoubleVector y = bk.div(DoubleVector.broadcast(SPECIES, l[k + k * n]));
+                bk.blend(y, live).intoArray(b, k * r + g);
+                for (int i = k + 1; i < n; i++) {
+                    DoubleVector bi = DoubleVector.fromArray(SPECIES, b, i * r + g);
+                    bi.blend(bi.sub(y.mul(DoubleVector.broadcast(SPECIES, l[i + k * n]))), live)
+                            .intoArray(b, i * r + g);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link UnblockedCholesky#solveScalar}'s L^T X = Y on the right-hand sides in lanes (b as in
+     * {@link #solveLower}): from the last row, x_i = (1 y_i - L_ki x_k over k = i + 1.. in order)
+     * / L_ii, each lane's running value in a register.
+     */
+    static void solveLowerTransposed(double[] l, int n, double[] b, int r) {
+        int lanes = SPECIES.length();
+        DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
+        for (int g = 0; g < r; g += lanes) {
+            for (int i = n - 1; i >= 0; i--) {
+                DoubleVector temp = DoubleVector.fromArray(SPECIES, b, i * r + g).mul(one);
+                for (int k = i + 1; k < n; k++) {
+                    temp = temp.sub(DoubleVector.fromArray(SPECIES, b, k * r + g)
+                            .mul(DoubleVector.broadcast(SPECIES, l[k + i * n])));
+                }
+                temp.div(DoubleVector.broadcast(SPECIES, l[i + i * n])).intoArray(b, i * r + g);
             }
         }
     }

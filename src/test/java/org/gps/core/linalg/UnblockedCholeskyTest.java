@@ -130,7 +130,47 @@ class UnblockedCholeskyTest {
         }
     }
 
-    /** {@link Cholesky} takes its factor and inverse from here, and from the LAPACK when told not to: the same bits. */
+    /**
+     * Solves with factors of orders 1-70 (past the block size too: dpotrs has none) for 1-33
+     * right-hand sides: right-hand sides of mixed values with zeros of both signs (the reference
+     * dtrsm skips a column whose multiplier is zero, which keeps a -0.0 below it) and whole zero
+     * columns; factors of matrices scaled by 1e-150 and 1e150 (tiny and huge solutions).
+     */
+    @Test
+    void solvesToTheLapacksBits() {
+        Random r = new Random(15);
+        int[] rhs = {1, 2, 3, 7, 8, 9, 16, 26, 33};
+        for (int n = 1; n <= 70; n += n < 12 ? 1 : 7) {
+            for (int variant = 0; variant < 4; variant++) {
+                double[] l = covariance(r, n, variant);
+                Mat.LAPACK_.dpotrf("L", n, l, n, new intW(0));
+                int nrhs = rhs[r.nextInt(rhs.length)];
+                double[] b = KernelTestValues.mixed(r, n * nrhs, 6, 1e-200, 1e200, 3);
+                if (nrhs > 1) {
+                    java.util.Arrays.fill(b, 0, n, variant % 2 == 0 ? 0.0 : -0.0);
+                }
+                double[] expected = b.clone();
+                intW info = new intW(0);
+                Mat.LAPACK_.dpotrs("L", n, nrhs, l, n, expected, n, info);
+                String what = "n=" + n + " nrhs=" + nrhs + " variant " + variant;
+                assertEquals(0, info.val, what);
+                double[] lanes = b.clone();
+                UnblockedCholesky.solve(l, n, lanes, nrhs);
+                assertSameBits(expected, lanes, what);
+                double[] scalar = b.clone();
+                boolean before = UnblockedCholesky.inLanes;
+                try {
+                    UnblockedCholesky.inLanes = false;
+                    UnblockedCholesky.solve(l, n, scalar, nrhs);
+                } finally {
+                    UnblockedCholesky.inLanes = before;
+                }
+                assertSameBits(expected, scalar, what + " (scalar)");
+            }
+        }
+    }
+
+    /** {@link Cholesky} takes its factor, inverse and solves from here, and from the LAPACK when told not to: the same bits. */
     @Test
     void choleskyGivesTheSameBitsThroughEitherRoute() {
         Random r = new Random(14);
@@ -154,6 +194,15 @@ class UnblockedCholeskyTest {
                 Cholesky.useUnblocked = before;
             }
             assertSameBits(inverseViaLapack.toColumnMajor(), ours.lowerInverse().toColumnMajor(), "inverse n=" + n);
+            Mat rhs = Mat.wrap(n, 5, KernelTestValues.mixed(r, n * 5, 10, 1e-100, 1e100, 2));
+            Mat solvedViaLapack;
+            try {
+                Cholesky.useUnblocked = false;
+                solvedViaLapack = ours.solve(rhs);
+            } finally {
+                Cholesky.useUnblocked = before;
+            }
+            assertSameBits(solvedViaLapack.toColumnMajor(), ours.solve(rhs).toColumnMajor(), "solve n=" + n);
         }
         Mat notPd = Mat.wrap(2, 2, new double[] {1, 2, 2, 1});
         assertNull(Cholesky.tryOf(notPd));
