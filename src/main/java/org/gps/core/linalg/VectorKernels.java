@@ -1,7 +1,6 @@
 package org.gps.core.linalg;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -105,28 +104,20 @@ final class VectorKernels {
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(m);
         int pair = 2 * lanes;
-        int j = 0;
-        // Two lane groups of points at a time, so that each broadcast panel entry feeds two
-        // fused multiply-adds and the points' columns (r1 x 2 lanes) stay in the first-level
-        // cache across all the panel's rows.
         int quad = 4 * lanes;
+        int j = 0;
+        // Four, then two lane groups of points at a time, so that each broadcast panel entry feeds
+        // several fused multiply-adds and the points' columns stay in the first-level cache across
+        // all the panel's rows. Each sweep is a method of its own: in one method the JIT ran out of
+        // inlining budget and left the last sweeps' vector operations as calls on boxed vectors.
         for (; j + quad <= bound; j += quad) {
             int c = 0;
             for (; c + 4 <= rows; c += 4) {
                 fourByFourLaneGroups(xt, j, s, w, c * wc, wl, wc, r1, zt, c * s + j, s);
             }
             for (; c < rows; c++) {
-                for (int g = 0; g < quad; g += pair) {
-                    DoubleVector a = DoubleVector.zero(SPECIES);
-                    DoubleVector b = a;
-                    for (int l = 0; l < r1; l++) {
-                        DoubleVector wv = DoubleVector.broadcast(SPECIES, w[l * wl + c * wc]);
-                        a = DoubleVector.fromArray(SPECIES, xt, l * s + j + g).fma(wv, a);
-                        b = DoubleVector.fromArray(SPECIES, xt, l * s + j + g + lanes).fma(wv, b);
-                    }
-                    a.intoArray(zt, c * s + j + g);
-                    b.intoArray(zt, c * s + j + g + lanes);
-                }
+                oneRowByTwoLaneGroups(xt, j, s, w, c * wc, wl, r1, zt, c * s + j);
+                oneRowByTwoLaneGroups(xt, j + pair, s, w, c * wc, wl, r1, zt, c * s + j + pair);
             }
         }
         for (; j + pair <= bound; j += pair) {
@@ -135,48 +126,65 @@ final class VectorKernels {
                 fourByTwoLaneGroups(xt, j, s, w, c * wc, wl, wc, r1, zt, c * s + j, s);
             }
             for (; c < rows; c++) {
-                DoubleVector a = DoubleVector.zero(SPECIES);
-                DoubleVector b = a;
-                for (int l = 0; l < r1; l++) {
-                    DoubleVector wv = DoubleVector.broadcast(SPECIES, w[l * wl + c * wc]);
-                    a = DoubleVector.fromArray(SPECIES, xt, l * s + j).fma(wv, a);
-                    b = DoubleVector.fromArray(SPECIES, xt, l * s + j + lanes).fma(wv, b);
-                }
-                a.intoArray(zt, c * s + j);
-                b.intoArray(zt, c * s + j + lanes);
+                oneRowByTwoLaneGroups(xt, j, s, w, c * wc, wl, r1, zt, c * s + j);
             }
         }
         for (; j < bound; j += lanes) {
             int c = 0;
             for (; c + 4 <= rows; c += 4) {
-                DoubleVector s0 = DoubleVector.zero(SPECIES);
-                DoubleVector s1 = s0;
-                DoubleVector s2 = s0;
-                DoubleVector s3 = s0;
-                for (int l = 0; l < r1; l++) {
-                    DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * s + j);
-                    int wo = l * wl + c * wc;
-                    s0 = x.fma(DoubleVector.broadcast(SPECIES, w[wo]), s0);
-                    s1 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + wc]), s1);
-                    s2 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 2 * wc]), s2);
-                    s3 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 3 * wc]), s3);
-                }
-                int z0 = c * s + j;
-                s0.intoArray(zt, z0);
-                s1.intoArray(zt, z0 + s);
-                s2.intoArray(zt, z0 + 2 * s);
-                s3.intoArray(zt, z0 + 3 * s);
+                fourRowsByOneLaneGroup(xt, j, s, w, c * wc, wl, wc, r1, zt, c * s + j);
             }
             for (; c < rows; c++) {
-                DoubleVector a = DoubleVector.zero(SPECIES);
-                for (int l = 0; l < r1; l++) {
-                    a = DoubleVector.fromArray(SPECIES, xt, l * s + j).fma(DoubleVector.broadcast(SPECIES,
-                            w[l * wl + c * wc]), a);
-                }
-                a.intoArray(zt, c * s + j);
+                oneRowByOneLaneGroup(xt, j, s, w, c * wc, wl, r1, zt, c * s + j);
             }
         }
         PointKernels.panelProductScalar(xt, s, m, r1, w, wl, wc, rows, zt, bound);
+    }
+
+    /** {@link #panelProduct}'s sweep of one panel row (entries from wo, wl apart) by two lane groups of points from j. */
+    private static void oneRowByTwoLaneGroups(double[] xt, int j, int s, double[] w, int wo, int wl, int r1,
+                                              double[] zt, int zo) {
+        int lanes = SPECIES.length();
+        DoubleVector a = DoubleVector.zero(SPECIES);
+        DoubleVector b = a;
+        for (int l = 0; l < r1; l++) {
+            DoubleVector wv = DoubleVector.broadcast(SPECIES, w[l * wl + wo]);
+            a = DoubleVector.fromArray(SPECIES, xt, l * s + j).fma(wv, a);
+            b = DoubleVector.fromArray(SPECIES, xt, l * s + j + lanes).fma(wv, b);
+        }
+        a.intoArray(zt, zo);
+        b.intoArray(zt, zo + lanes);
+    }
+
+    /** {@link #panelProduct}'s sweep of four panel rows (wc apart) by one lane group of points from j; zt's rows s apart. */
+    private static void fourRowsByOneLaneGroup(double[] xt, int j, int s, double[] w, int wo0, int wl, int wc, int r1,
+                                               double[] zt, int z0) {
+        DoubleVector s0 = DoubleVector.zero(SPECIES);
+        DoubleVector s1 = s0;
+        DoubleVector s2 = s0;
+        DoubleVector s3 = s0;
+        for (int l = 0; l < r1; l++) {
+            DoubleVector x = DoubleVector.fromArray(SPECIES, xt, l * s + j);
+            int wo = l * wl + wo0;
+            s0 = x.fma(DoubleVector.broadcast(SPECIES, w[wo]), s0);
+            s1 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + wc]), s1);
+            s2 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 2 * wc]), s2);
+            s3 = x.fma(DoubleVector.broadcast(SPECIES, w[wo + 3 * wc]), s3);
+        }
+        s0.intoArray(zt, z0);
+        s1.intoArray(zt, z0 + s);
+        s2.intoArray(zt, z0 + 2 * s);
+        s3.intoArray(zt, z0 + 3 * s);
+    }
+
+    /** {@link #panelProduct}'s sweep of one panel row by one lane group of points from j. */
+    private static void oneRowByOneLaneGroup(double[] xt, int j, int s, double[] w, int wo, int wl, int r1,
+                                             double[] zt, int zo) {
+        DoubleVector a = DoubleVector.zero(SPECIES);
+        for (int l = 0; l < r1; l++) {
+            a = DoubleVector.fromArray(SPECIES, xt, l * s + j).fma(DoubleVector.broadcast(SPECIES, w[l * wl + wo]), a);
+        }
+        a.intoArray(zt, zo);
     }
 
     /**
@@ -464,21 +472,49 @@ final class VectorKernels {
     /**
      * {@link UnblockedCholesky#solveScalar}'s L Y = B on the right-hand sides in lanes: b holds
      * row k of B at k r (r a whole number of lane groups). Row k's lanes become y_k = b_k / L_kk
-     * and each row i below it b_i - y_k L_ik, where b_k is not zero; the lanes where it is keep
-     * their values, as the reference loop skips those columns.
+     * and each row i below it b_i - y_k L_ik. Where a lane's b_k is zero the reference loop skips
+     * that column: a group with such a lane runs its lanes one at a time for that k.
      */
     static void solveLower(double[] l, int n, double[] b, int r) {
         int lanes = SPECIES.length();
         for (int g = 0; g < r; g += lanes) {
             for (int k = 0; k < n; k++) {
-                DoubleVector bk = DoubleVector.fromArray(SPECIES, b, k * r + g);
-                VectorMask<Double> live = bk.compare(VectorOperators.NE, 0.0);
-                DoubleVector y = bk.div(DoubleVector.broadcast(SPECIES, l[k + k * n]));
-                bk.blend(y, live).intoArray(b, k * r + g);
+                int ko = k * r + g;
+                boolean anyZero = false;
+                for (int q = 0; q < lanes; q++) {
+                    anyZero |= b[ko + q] == 0.0;
+                }
+                if (anyZero) {
+                    solveLowerColumnByLane(l, n, b, r, k, ko, lanes);
+                } else {
+                    solveLowerColumn(l, n, b, r, k, ko);
+                }
+            }
+        }
+    }
+
+    /** {@link #solveLower}'s step k for a lane group none of whose b_k is zero. */
+    private static void solveLowerColumn(double[] l, int n, double[] b, int r, int k, int ko) {
+        DoubleVector y = DoubleVector.fromArray(SPECIES, b, ko).div(DoubleVector.broadcast(SPECIES, l[k + k * n]));
+        y.intoArray(b, ko);
+        for (int i = k + 1; i < n; i++) {
+            int io = ko + (i - k) * r;
+            DoubleVector.fromArray(SPECIES, b, io)
+                    .sub(y.mul(DoubleVector.broadcast(SPECIES, l[i + k * n])))
+                    .intoArray(b, io);
+        }
+    }
+
+    /** {@link #solveLower}'s step k one lane at a time, each skipped where its b_k is zero. */
+    private static void solveLowerColumnByLane(double[] l, int n, double[] b, int r, int k, int ko, int lanes) {
+        for (int q = 0; q < lanes; q++) {
+            double bk = b[ko + q];
+            if (bk != 0.0) {
+                bk = bk / l[k + k * n];
+                b[ko + q] = bk;
                 for (int i = k + 1; i < n; i++) {
-                    DoubleVector bi = DoubleVector.fromArray(SPECIES, b, i * r + g);
-                    bi.blend(bi.sub(y.mul(DoubleVector.broadcast(SPECIES, l[i + k * n]))), live)
-                            .intoArray(b, i * r + g);
+                    int io = ko + (i - k) * r + q;
+                    b[io] = b[io] - bk * l[i + k * n];
                 }
             }
         }
@@ -486,22 +522,26 @@ final class VectorKernels {
 
     /**
      * {@link UnblockedCholesky#solveScalar}'s L^T X = Y on the right-hand sides in lanes (b as in
-     * {@link #solveLower}): from the last row, x_i = (1 y_i - L_ki x_k over k = i + 1.. in order)
-     * / L_ii, each lane's running value in a register.
+     * {@link #solveLower}): from the last row, x_i = (y_i - L_ki x_k over k = i + 1.. in order) /
+     * L_ii, each lane's running value in a register. (The reference starts from 1 y_i, the same
+     * number: multiplying by one changes no double the pipeline can hold.)
      */
     static void solveLowerTransposed(double[] l, int n, double[] b, int r) {
         int lanes = SPECIES.length();
-        DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
         for (int g = 0; g < r; g += lanes) {
             for (int i = n - 1; i >= 0; i--) {
-                DoubleVector temp = DoubleVector.fromArray(SPECIES, b, i * r + g).mul(one);
-                for (int k = i + 1; k < n; k++) {
-                    temp = temp.sub(DoubleVector.fromArray(SPECIES, b, k * r + g)
-                            .mul(DoubleVector.broadcast(SPECIES, l[k + i * n])));
-                }
-                temp.div(DoubleVector.broadcast(SPECIES, l[i + i * n])).intoArray(b, i * r + g);
+                solveLowerTransposedRow(l, n, b, r, i, i * r + g);
             }
         }
+    }
+
+    private static void solveLowerTransposedRow(double[] l, int n, double[] b, int r, int i, int io) {
+        DoubleVector temp = DoubleVector.fromArray(SPECIES, b, io);
+        for (int k = i + 1; k < n; k++) {
+            temp = temp.sub(DoubleVector.fromArray(SPECIES, b, io + (k - i) * r)
+                    .mul(DoubleVector.broadcast(SPECIES, l[k + i * n])));
+        }
+        temp.div(DoubleVector.broadcast(SPECIES, l[i + i * n])).intoArray(b, io);
     }
 
     /** {@link #fourByTwoLaneGroups} over four lane groups: sixteen independent sums, each broadcast feeding four. */
