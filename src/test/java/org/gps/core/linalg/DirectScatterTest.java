@@ -6,7 +6,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -68,8 +67,8 @@ class DirectScatterTest {
             } finally {
                 PointKernels.useDirectScatter = before;
             }
-            assertSameBits(sumDgemm, sumDirect, "trial " + trial + " sum");
-            assertSameBits(scatterDgemm, scatterDirect, "trial " + trial + " scatter");
+            KernelTestValues.assertSameBits(sumDgemm, sumDirect, "trial " + trial + " sum");
+            KernelTestValues.assertSameBits(scatterDgemm, scatterDirect, "trial " + trial + " scatter");
             for (double v : scatterDgemm) {
                 negativeZeros += Double.doubleToRawLongBits(v) == Long.MIN_VALUE ? 1 : 0;
             }
@@ -142,14 +141,14 @@ class DirectScatterTest {
                 PointKernels.useDirectScatter = before;
             }
             String what = "D=" + dim + " trial " + trial + " m=" + m;
-            assertSameBits(sumDgemm, sumLanes, what + " sum");
+            KernelTestValues.assertSameBits(sumDgemm, sumLanes, what + " sum");
             double[] expected = scatterDgemm;
             if ((long) dim * dim * m >= PointKernels.JAVA11_BLOCKED_DGEMM) {
                 blocked++;
                 expected = scatter.clone();
                 addChains(points, dim, selected, selectedWeights, m, shift, expected);
             }
-            assertSameBits(expected, scatterLanes, what + " scatter");
+            KernelTestValues.assertSameBits(expected, scatterLanes, what + " scatter");
             for (double v : expected) {
                 negativeZeros += Double.doubleToRawLongBits(v) == Long.MIN_VALUE ? 1 : 0;
             }
@@ -227,14 +226,5 @@ class DirectScatterTest {
             return r.nextGaussian() * 1e200;
         }
         return r.nextGaussian() * Math.exp(3 * r.nextGaussian());
-    }
-
-    private static void assertSameBits(double[] expected, double[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            if (Double.doubleToRawLongBits(expected[i]) != Double.doubleToRawLongBits(actual[i])) {
-                throw new AssertionError(what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
-            }
-        }
     }
 }

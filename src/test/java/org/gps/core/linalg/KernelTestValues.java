@@ -33,4 +33,14 @@ final class KernelTestValues {
         }
         return v;
     }
+
+    /** Fails naming the first entry whose raw bits differ (a -0.0 for a 0.0, another NaN payload) and the two values. */
+    static void assertSameBits(double[] expected, double[] actual, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Double.doubleToRawLongBits(expected[i]) != Double.doubleToRawLongBits(actual[i])) {
+                throw new AssertionError(what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
+            }
+        }
+    }
 }

@@ -62,8 +62,8 @@ class LogJointKernelTest {
                                     outScalar, m, 0);
                             copyChunk(outScalar, m, scalar, n, j0, kk);
                         }
-                        assertSameBits(expected, lanes, shape + " chunk " + chunk + " (SIMD)");
-                        assertSameBits(expected, scalar, shape + " chunk " + chunk + " (scalar)");
+                        KernelTestValues.assertSameBits(expected, lanes, shape + " chunk " + chunk + " (SIMD)");
+                        KernelTestValues.assertSameBits(expected, scalar, shape + " chunk " + chunk + " (scalar)");
                     }
                 }
             }
@@ -147,14 +147,5 @@ class LogJointKernelTest {
         double[] a = new double[n];
         java.util.Arrays.fill(a, Double.NaN);
         return a;
-    }
-
-    private static void assertSameBits(double[] expected, double[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            if (Double.doubleToRawLongBits(expected[i]) != Double.doubleToRawLongBits(actual[i])) {
-                throw new AssertionError(what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
-            }
-        }
     }
 }

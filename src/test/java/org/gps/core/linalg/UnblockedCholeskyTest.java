@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.netlib.util.intW;
 
 import java.util.Random;
+import java.util.function.ToIntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,11 +43,12 @@ class UnblockedCholeskyTest {
                 intW info = new intW(0);
                 Mat.LAPACK_.dpotrf("L", n, expected, n, info);
                 double[] actual = a.clone();
-                int ours = factorBothWays(actual, n, "n=" + n + " variant " + variant);
                 String what = "n=" + n + " variant " + variant;
+                int order = n;
+                int ours = inLanesAndScalar(actual, what, x -> UnblockedCholesky.factor(x, order));
                 assertEquals(0, info.val, what);
                 assertEquals(info.val, ours, what);
-                assertSameBits(expected, actual, what);
+                KernelTestValues.assertSameBits(expected, actual, what);
             }
         }
     }
@@ -84,10 +86,11 @@ class UnblockedCholeskyTest {
                 intW info = new intW(0);
                 Mat.LAPACK_.dpotrf("L", n, expected, n, info);
                 double[] actual = a.clone();
-                int ours = factorBothWays(actual, n, "n=" + n + " variant " + variant);
                 String what = "n=" + n + " variant " + variant + " at " + at;
+                int order = n;
+                int ours = inLanesAndScalar(actual, what, x -> UnblockedCholesky.factor(x, order));
                 assertEquals(info.val, ours, what);
-                assertSameBits(expected, actual, what);
+                KernelTestValues.assertSameBits(expected, actual, what);
             }
         }
         assertTrue(nanPivots > 10);
@@ -121,11 +124,12 @@ class UnblockedCholeskyTest {
                 intW info = new intW(0);
                 Mat.LAPACK_.dtrtri("L", "N", n, expected, n, info);
                 double[] actual = l.clone();
-                int ours = invertBothWays(actual, n, "n=" + n + " variant " + variant);
                 String what = "n=" + n + " variant " + variant;
+                int order = n;
+                int ours = inLanesAndScalar(actual, what, x -> UnblockedCholesky.invertLower(x, order));
                 assertEquals(info.val, ours, what);
                 assertEquals(variant == 3, ours != 0, what);
-                assertSameBits(expected, actual, what);
+                KernelTestValues.assertSameBits(expected, actual, what);
             }
         }
     }
@@ -154,18 +158,14 @@ class UnblockedCholeskyTest {
                 Mat.LAPACK_.dpotrs("L", n, nrhs, l, n, expected, n, info);
                 String what = "n=" + n + " nrhs=" + nrhs + " variant " + variant;
                 assertEquals(0, info.val, what);
-                double[] lanes = b.clone();
-                UnblockedCholesky.solve(l, n, lanes, nrhs);
-                assertSameBits(expected, lanes, what);
-                double[] scalar = b.clone();
-                boolean before = UnblockedCholesky.inLanes;
-                try {
-                    UnblockedCholesky.inLanes = false;
-                    UnblockedCholesky.solve(l, n, scalar, nrhs);
-                } finally {
-                    UnblockedCholesky.inLanes = before;
-                }
-                assertSameBits(expected, scalar, what + " (scalar)");
+                double[] actual = b.clone();
+                int order = n;
+                int rhsCount = nrhs;
+                inLanesAndScalar(actual, what, x -> {
+                    UnblockedCholesky.solve(l, order, x, rhsCount);
+                    return 0;
+                });
+                KernelTestValues.assertSameBits(expected, actual, what);
             }
         }
     }
@@ -185,7 +185,7 @@ class UnblockedCholeskyTest {
                 Cholesky.useUnblocked = before;
             }
             Cholesky ours = Cholesky.tryOf(a);
-            assertSameBits(viaLapack.lower().toColumnMajor(), ours.lower().toColumnMajor(), "factor n=" + n);
+            KernelTestValues.assertSameBits(viaLapack.lower().toColumnMajor(), ours.lower().toColumnMajor(), "factor n=" + n);
             Mat inverseViaLapack;
             try {
                 Cholesky.useUnblocked = false;
@@ -193,7 +193,7 @@ class UnblockedCholeskyTest {
             } finally {
                 Cholesky.useUnblocked = before;
             }
-            assertSameBits(inverseViaLapack.toColumnMajor(), ours.lowerInverse().toColumnMajor(), "inverse n=" + n);
+            KernelTestValues.assertSameBits(inverseViaLapack.toColumnMajor(), ours.lowerInverse().toColumnMajor(), "inverse n=" + n);
             Mat rhs = Mat.wrap(n, 5, KernelTestValues.mixed(r, n * 5, 10, 1e-100, 1e100, 2));
             Mat solvedViaLapack;
             try {
@@ -202,7 +202,7 @@ class UnblockedCholeskyTest {
             } finally {
                 Cholesky.useUnblocked = before;
             }
-            assertSameBits(solvedViaLapack.toColumnMajor(), ours.solve(rhs).toColumnMajor(), "solve n=" + n);
+            KernelTestValues.assertSameBits(solvedViaLapack.toColumnMajor(), ours.solve(rhs).toColumnMajor(), "solve n=" + n);
         }
         Mat notPd = Mat.wrap(2, 2, new double[] {1, 2, 2, 1});
         assertNull(Cholesky.tryOf(notPd));
@@ -248,42 +248,21 @@ class UnblockedCholeskyTest {
         return a;
     }
 
-    /** {@link UnblockedCholesky#factor} in SIMD lanes into a, and with the scalar loops: the same bits and info. */
-    private static int factorBothWays(double[] a, int n, String what) {
+    /**
+     * Runs {@code routine} (returning LAPACK's info) on a in SIMD lanes, and on a copy with the
+     * scalar loops: the same bits and info. Returns the info.
+     */
+    private static int inLanesAndScalar(double[] a, String what, ToIntFunction<double[]> routine) {
         double[] scalar = a.clone();
-        int info = UnblockedCholesky.factor(a, n);
+        int info = routine.applyAsInt(a);
         boolean before = UnblockedCholesky.inLanes;
         try {
             UnblockedCholesky.inLanes = false;
-            assertEquals(info, UnblockedCholesky.factor(scalar, n), what + " (scalar)");
+            assertEquals(info, routine.applyAsInt(scalar), what + " (scalar)");
         } finally {
             UnblockedCholesky.inLanes = before;
         }
-        assertSameBits(a, scalar, what + " (scalar)");
+        KernelTestValues.assertSameBits(a, scalar, what + " (scalar)");
         return info;
-    }
-
-    /** {@link UnblockedCholesky#invertLower} in SIMD lanes into a, and with the scalar loops: the same bits and info. */
-    private static int invertBothWays(double[] a, int n, String what) {
-        double[] scalar = a.clone();
-        int info = UnblockedCholesky.invertLower(a, n);
-        boolean before = UnblockedCholesky.inLanes;
-        try {
-            UnblockedCholesky.inLanes = false;
-            assertEquals(info, UnblockedCholesky.invertLower(scalar, n), what + " (scalar)");
-        } finally {
-            UnblockedCholesky.inLanes = before;
-        }
-        assertSameBits(a, scalar, what + " (scalar)");
-        return info;
-    }
-
-    private static void assertSameBits(double[] expected, double[] actual, String what) {
-        assertEquals(expected.length, actual.length, what);
-        for (int i = 0; i < expected.length; i++) {
-            if (Double.doubleToRawLongBits(expected[i]) != Double.doubleToRawLongBits(actual[i])) {
-                throw new AssertionError(what + " [" + i + "]: " + expected[i] + " vs " + actual[i]);
-            }
-        }
     }
 }
