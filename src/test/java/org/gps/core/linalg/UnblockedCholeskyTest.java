@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.netlib.util.intW;
 
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -176,33 +177,15 @@ class UnblockedCholeskyTest {
         Random r = new Random(14);
         for (int n : new int[] {1, 5, 59, 64, 65, 80}) {
             Mat a = Mat.wrap(n, n, covariance(r, n, 1));
-            boolean before = Cholesky.useUnblocked;
-            Cholesky viaLapack;
-            try {
-                Cholesky.useUnblocked = false;
-                viaLapack = Cholesky.tryOf(a);
-            } finally {
-                Cholesky.useUnblocked = before;
-            }
             Cholesky ours = Cholesky.tryOf(a);
-            KernelTestValues.assertSameBits(viaLapack.lower().toColumnMajor(), ours.lower().toColumnMajor(), "factor n=" + n);
-            Mat inverseViaLapack;
-            try {
-                Cholesky.useUnblocked = false;
-                inverseViaLapack = ours.lowerInverse();
-            } finally {
-                Cholesky.useUnblocked = before;
-            }
-            KernelTestValues.assertSameBits(inverseViaLapack.toColumnMajor(), ours.lowerInverse().toColumnMajor(), "inverse n=" + n);
+            Cholesky viaLapack = throughLapack(() -> Cholesky.tryOf(a));
+            KernelTestValues.assertSameBits(viaLapack.lower().toColumnMajor(), ours.lower().toColumnMajor(),
+                    "factor n=" + n);
+            KernelTestValues.assertSameBits(throughLapack(ours::lowerInverse).toColumnMajor(),
+                    ours.lowerInverse().toColumnMajor(), "inverse n=" + n);
             Mat rhs = Mat.wrap(n, 5, KernelTestValues.mixed(r, n * 5, 10, 1e-100, 1e100, 2));
-            Mat solvedViaLapack;
-            try {
-                Cholesky.useUnblocked = false;
-                solvedViaLapack = ours.solve(rhs);
-            } finally {
-                Cholesky.useUnblocked = before;
-            }
-            KernelTestValues.assertSameBits(solvedViaLapack.toColumnMajor(), ours.solve(rhs).toColumnMajor(), "solve n=" + n);
+            KernelTestValues.assertSameBits(throughLapack(() -> ours.solve(rhs)).toColumnMajor(),
+                    ours.solve(rhs).toColumnMajor(), "solve n=" + n);
         }
         Mat notPd = Mat.wrap(2, 2, new double[] {1, 2, 2, 1});
         assertNull(Cholesky.tryOf(notPd));
@@ -246,6 +229,17 @@ class UnblockedCholeskyTest {
             }
         }
         return a;
+    }
+
+    /** {@code call} with {@link Cholesky} sending everything to the LAPACK. */
+    private static <T> T throughLapack(Supplier<T> call) {
+        boolean before = Cholesky.useUnblocked;
+        try {
+            Cholesky.useUnblocked = false;
+            return call.get();
+        } finally {
+            Cholesky.useUnblocked = before;
+        }
     }
 
     /**
