@@ -220,13 +220,14 @@ final class UnblockedCholesky {
     }
 
     /**
-     * This thread's work copy of a (n columns of lda rows). The padding keeps what earlier calls
-     * left there: no real row ever reads a padding row.
+     * This thread's work copy of a (n columns of lda rows), the padding rows zero. No real row ever
+     * reads a padding row; zeros keep whatever they turn into finite and of ordinary size.
      */
     private static double[] padded(double[] a, int n, int lda) {
         double[] w = PointKernels.factorWork(lda * n);
         for (int j = 0; j < n; j++) {
             System.arraycopy(a, j * n, w, j * lda, n);
+            java.util.Arrays.fill(w, j * lda + n, (j + 1) * lda, 0.0);
         }
         return w;
     }
