@@ -400,7 +400,11 @@ public final class DynamicsFitting {
         ChunkFits chunkFits = new ChunkFits(stepsPerChunk, options.sharedPrior(), options.strength(),
                 counts.inputDim(), layout, withInitialStates, options.initialStateVar(), jsc.broadcast(models),
                 jsc.broadcast(x0Priors), jsc.sc().collectionAccumulator());
-        JavaRDD<StepFit> steps = traj.filter(kv -> isCurrent.contains(kv._1()))
+        // The map side in one task per core (no shuffle; a no-op with fewer partitions): cutting a
+        // partition's trajectories into chunks takes milliseconds, less than a task's scheduling and
+        // shuffle files. The fits themselves sort their rows, so the partitioning changes no number.
+        JavaRDD<StepFit> steps = traj.coalesce(jsc.defaultParallelism())
+                .filter(kv -> isCurrent.contains(kv._1()))
                 .flatMapToPair(kv -> chunks(kv._1(), kv._2(), layout, stepsPerChunk))
                 // The group count follows the cores (for speed) without touching a number: each
                 // (condition, t) is fitted in one task from its rows sorted by trajectory below.

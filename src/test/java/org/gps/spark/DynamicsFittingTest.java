@@ -240,6 +240,42 @@ class DynamicsFittingTest {
         }
     }
 
+    /**
+     * The fits' shuffle reads the trajectories in at most one task per core, however many
+     * partitions they come in (each of those tasks costs more in scheduling and shuffle files than
+     * the cutting of its few trajectories into chunks). The numbers are the same whatever the
+     * partitioning (the test above).
+     */
+    @Test
+    void theFitsReadTheTrajectoriesInOneTaskPerCore() {
+        SparkSession spark = SparkTestSession.get();
+        org.apache.spark.api.java.JavaSparkContext jsc =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        org.apache.spark.api.java.JavaPairRDD<TrajectoryGroups.Key, org.gps.core.sample.Trajectory> traj =
+                TrajectoryGroups.trajectories(linearRollouts(spark, 2, 12, 15, 10)).repartition(7);
+        String group = "dynamics-fitting-test-" + System.nanoTime();
+        jsc.sc().setJobGroup(group, "", false);
+        DynamicsFitting.Result fit;
+        try {
+            fit = DynamicsFitting.fit(traj, DynamicsFitting.CurrentSet.all(), DynamicsOptions.defaults(1), Map.of(), 1);
+        } finally {
+            jsc.sc().clearJobGroup();
+        }
+        fit.steps().unpersist();
+        var tracker = jsc.statusTracker();
+        int chunkStages = 0;
+        for (int job : tracker.getJobIdsForGroup(group)) {
+            for (int stage : tracker.getJobInfo(job).stageIds()) {
+                org.apache.spark.SparkStageInfo info = tracker.getStageInfo(stage);
+                if (info != null && info.name().startsWith("flatMapToPair at DynamicsFitting")) {
+                    chunkStages++;
+                    assertEquals(jsc.defaultParallelism(), info.numTasks(), info.name());
+                }
+            }
+        }
+        assertEquals(1, chunkStages, "the fits' one shuffle of trajectory chunks");
+    }
+
     @Test
     void theDistributedEmsPartitionCountFollowsTheWindowsPointsNotTheCores() {
         assertEquals(2, DynamicsFitting.emPartitions(10_001));
