@@ -79,9 +79,9 @@ final class VectorKernels {
     /**
      * {@link PointKernels#panelProductScalar}, with the points in SIMD lanes (one fused
      * multiply-add per lane where the scalar loop does one per point, in the same order): four
-     * panel rows by two lane groups of points per sweep, eight independent sums, each load of the
-     * points shared by four rows and each broadcast panel entry by two lane groups; the points past
-     * the last full lane scalar.
+     * panel rows by four lane groups of points per sweep (then by two, then by one), sixteen
+     * independent sums, each load of the points shared by four rows and each broadcast panel entry
+     * by four lane groups; the points past the last full lane scalar.
      */
     static void panelProduct(double[] xt, int m, int r1, double[] w, int rows, double[] zt) {
         panelProduct(xt, m, r1, w, rows, 1, rows, zt);
