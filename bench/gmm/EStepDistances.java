@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  *   java @jobs/jvm.options $NETLIB -cp "/tmp/e-step:$CP" EStepDistances [calls] [threads]
  *
  * (NETLIB keeps netlib's Java kernels, as jobs/gps does by default, where the machine has a
- * native libblas.so.3: with it the distances go through the native dgemm instead.)
+ * native libblas.so.3, which jobs/install-bench-deps brings with numpy: with it the distances go
+ * through the native dgemm instead.)
  */
 public final class EStepDistances {
     static final int DIM = 59;

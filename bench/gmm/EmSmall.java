@@ -19,7 +19,11 @@ import java.util.SplittableRandom;
  *   mvn -B -q -DskipTests package
  *   CP=target/gps.jar:$(cat target/classpath.txt)
  *   javac -cp "$CP" -d /tmp/em-small bench/gmm/EmSmall.java
- *   java @jobs/jvm.options -cp "/tmp/em-small:$CP" EmSmall [fits] [warm-up fits]
+ *   NETLIB="-Ddev.ludovic.netlib.blas.allowNative=false -Ddev.ludovic.netlib.lapack.allowNative=false"
+ *   java @jobs/jvm.options $NETLIB -cp "/tmp/em-small:$CP" EmSmall [fits] [warm-up fits]
+ *
+ * (NETLIB keeps netlib's Java kernels, as jobs/gps does by default, where the machine has a
+ * native libblas.so.3, which jobs/install-bench-deps brings with numpy.)
  */
 public final class EmSmall {
     static final int CONDITIONS = 20;
