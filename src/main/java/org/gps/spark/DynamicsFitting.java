@@ -400,17 +400,32 @@ public final class DynamicsFitting {
         ChunkFits chunkFits = new ChunkFits(stepsPerChunk, options.sharedPrior(), options.strength(),
                 counts.inputDim(), layout, withInitialStates, options.initialStateVar(), jsc.broadcast(models),
                 jsc.broadcast(x0Priors), jsc.sc().collectionAccumulator());
-        // The map side in one task per core (no shuffle; a no-op with fewer partitions): cutting a
-        // partition's trajectories into chunks takes milliseconds, less than a task's scheduling and
-        // shuffle files. The fits themselves sort their rows, so the partitioning changes no number.
-        JavaRDD<StepFit> steps = traj.coalesce(jsc.defaultParallelism())
-                .filter(kv -> isCurrent.contains(kv._1()))
-                .flatMapToPair(kv -> chunks(kv._1(), kv._2(), layout, stepsPerChunk))
-                // The group count follows the cores (for speed) without touching a number: each
-                // (condition, t) is fitted in one task from its rows sorted by trajectory below.
-                .groupByKey(Math.min(fitGroups, 2 * jsc.defaultParallelism()))
-                .flatMap(chunkFits::fit)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        long fitRows = 0;
+        for (long[] c : counts.census().perCondition.values()) {
+            fitRows += c[TrajectoryCensus.CURRENT_ROWS];
+        }
+        JavaRDD<StepFit> steps;
+        if (fitRows <= options.inTaskMaxPoints()) {
+            // Few rows (the in-task EM's limit): one task cuts and groups the chunks itself and runs
+            // every fit. A shuffle's two stages and their tasks cost more than these fits; each
+            // group's fits are the same computation from the same sorted rows, so the same bits.
+            steps = traj.filter(kv -> isCurrent.contains(kv._1()))
+                    .coalesce(1)
+                    .mapPartitions(chunkFits::fitAll)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        } else {
+            // The map side in one task per core (no shuffle; a no-op with fewer partitions): cutting a
+            // partition's trajectories into chunks takes milliseconds, less than a task's scheduling and
+            // shuffle files. The fits themselves sort their rows, so the partitioning changes no number.
+            steps = traj.coalesce(jsc.defaultParallelism())
+                    .filter(kv -> isCurrent.contains(kv._1()))
+                    .flatMapToPair(kv -> chunks(kv._1(), kv._2(), layout, stepsPerChunk))
+                    // The group count follows the cores (for speed) without touching a number: each
+                    // (condition, t) is fitted in one task from its rows sorted by trajectory below.
+                    .groupByKey(Math.min(fitGroups, 2 * jsc.defaultParallelism()))
+                    .flatMap(chunkFits::fit)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        }
 
         // Materialise now: the caller unpersists the trajectories once this returns. (A retried
         // task may add its x0 fit twice: the same value, kept once by condition.)
@@ -486,6 +501,21 @@ public final class DynamicsFitting {
                 }
                 fits.add(fitStep(condition, first + i, rows.toArray(double[][]::new), gmm, strength, inputDim,
                         layout));
+            }
+            return fits.iterator();
+        }
+
+        /** Every group's fits from one task's trajectories, the groups in key order. */
+        Iterator<StepFit> fitAll(Iterator<Tuple2<TrajectoryGroups.Key, Trajectory>> trajectories) {
+            TreeMap<Long, List<StepChunk>> groups = new TreeMap<>();
+            while (trajectories.hasNext()) {
+                Tuple2<TrajectoryGroups.Key, Trajectory> kv = trajectories.next();
+                chunks(kv._1(), kv._2(), layout, stepsPerChunk).forEachRemaining(
+                        c -> groups.computeIfAbsent(c._1(), g -> new ArrayList<>()).add(c._2()));
+            }
+            List<StepFit> fits = new ArrayList<>();
+            for (Map.Entry<Long, List<StepChunk>> g : groups.entrySet()) {
+                fit(new Tuple2<>(g.getKey(), g.getValue())).forEachRemaining(fits::add);
             }
             return fits.iterator();
         }

@@ -57,7 +57,11 @@ public final class DynamicsWriter {
         AtomicOutput.publish(spark, path, writtenBy, tmp -> {
             long fits;
             if (fitsToDriver) {
-                List<DynamicsFitting.StepFit> local = fit.steps().collect();
+                // In order of condition and t, whichever tasks fitted them: the table's rows then do not
+                // depend on the cores or on whether the fits ran in one task.
+                List<DynamicsFitting.StepFit> local = new ArrayList<>(fit.steps().collect());
+                local.sort(Comparator.comparingInt(DynamicsFitting.StepFit::condition)
+                        .thenComparingInt(DynamicsFitting.StepFit::t));
                 List<Row> errors = new ArrayList<>(local.size());
                 for (DynamicsFitting.StepFit s : local) {
                     stepTable.add(stepRow(s));

@@ -33,6 +33,7 @@ final class TrajectoryCensus implements Serializable {
     static final int ACTION_DIM = 4;
     static final int INPUT_DIM = 5;
     static final int HORIZON = 6;
+    static final int CURRENT_ROWS = 7;
 
     /** A trajectory of a window: its key, its rows for the GMM and its initial state. */
     record Entry(TrajectoryGroups.Key key, int rows, double[] x0) implements Serializable {
@@ -97,15 +98,17 @@ final class TrajectoryCensus implements Serializable {
                     + k.condition() + ", sample=" + k.sample() + ") has T=" + t.horizon() + "; expected at least "
                     + (t.horizon() - rows + 1) + " time steps to fit");
         }
-        long[] mine = {1, rows, current ? 1 : 0, t.x()[0].length, t.u()[0].length, layout.inputDim(t), t.horizon()};
+        long[] mine = {1, rows, current ? 1 : 0, t.x()[0].length, t.u()[0].length, layout.inputDim(t), t.horizon(),
+            current ? rows : 0};
         requireAgrees(k.condition(), k, mine);
         long[] c = perCondition.computeIfAbsent(k.condition(), x -> new long[] {0, 0, 0, mine[STATE_DIM],
-                mine[ACTION_DIM], mine[INPUT_DIM], mine[HORIZON]});
+                mine[ACTION_DIM], mine[INPUT_DIM], mine[HORIZON], 0});
         firstOf.putIfAbsent(k.condition(), k);
         rowsPerIteration.merge(k.iteration(), (long) t.horizon(), Long::sum);
         c[TRAJECTORIES]++;
         c[ROWS] += rows;
         c[CURRENT] += current ? 1 : 0;
+        c[CURRENT_ROWS] += current ? rows : 0;
         Entry e = new Entry(k, rows, t.x()[0]);
         keepNewest(newestPerGroup, shared ? 0 : k.condition(), e);
         if (shared) {
@@ -117,7 +120,7 @@ final class TrajectoryCensus implements Serializable {
     TrajectoryCensus merge(TrajectoryCensus o) {
         o.perCondition.forEach((cond, c) -> requireAgrees(cond, o.firstOf.get(cond), c));
         o.perCondition.forEach((cond, c) -> perCondition.merge(cond, c, (x, y) -> new long[] {x[0] + y[0],
-                x[1] + y[1], x[2] + y[2], x[3], x[4], x[5], x[6]}));
+                x[1] + y[1], x[2] + y[2], x[3], x[4], x[5], x[6], x[7] + y[7]}));
         o.firstOf.forEach(firstOf::putIfAbsent);
         o.rowsPerIteration.forEach((i, n) -> rowsPerIteration.merge(i, n, Long::sum));
         o.newestPerGroup.forEach((g, m) -> m.values().forEach(e -> keepNewest(newestPerGroup, g, e)));

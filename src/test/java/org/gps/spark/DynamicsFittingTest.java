@@ -215,20 +215,7 @@ class DynamicsFittingTest {
             DynamicsFitting.Result fit = DynamicsFitting.fit(traj.repartition(partitions),
                     DynamicsFitting.CurrentSet.all(), options, Map.of(), 1);
             try {
-                List<String> bits = new ArrayList<>();
-                fit.gmms().forEach((g, r) -> {
-                    for (int k = 0; k < r.model().clusters(); k++) {
-                        bits.add(g + "/" + k + " " + Double.doubleToRawLongBits(r.model().logMass(k)) + " "
-                                + java.util.Arrays.toString(r.model().mean(k)) + " "
-                                + java.util.Arrays.toString(r.model().covariance(k).toRowMajor()));
-                    }
-                });
-                fit.steps().collect().stream().sorted(java.util.Comparator.comparingInt(
-                        (DynamicsFitting.StepFit f) -> f.condition()).thenComparingInt(DynamicsFitting.StepFit::t))
-                        .forEach(f -> bits.add(f.condition() + "," + f.t() + " "
-                                + java.util.Arrays.toString(f.model().gain().toRowMajor()) + " "
-                                + java.util.Arrays.toString(f.model().covariance().toRowMajor()) + " " + f.rmse()));
-                fit.initialStates().forEach((c, d) -> bits.add(c + " x0 " + java.util.Arrays.toString(d.mean())));
+                List<String> bits = bits(fit);
                 if (reference == null) {
                     reference = bits;
                 } else {
@@ -238,6 +225,92 @@ class DynamicsFittingTest {
                 fit.steps().unpersist();
             }
         }
+    }
+
+    /**
+     * A fit's GMMs, per-step fits (by condition and t) and x0 fits, every double as its shortest exact
+     * decimal: two fits give the same list only when they are the same bits.
+     */
+    private static List<String> bits(DynamicsFitting.Result fit) {
+        List<String> bits = new ArrayList<>();
+        fit.gmms().forEach((g, r) -> {
+            for (int k = 0; k < r.model().clusters(); k++) {
+                bits.add(g + "/" + k + " " + Double.doubleToRawLongBits(r.model().logMass(k)) + " "
+                        + java.util.Arrays.toString(r.model().mean(k)) + " "
+                        + java.util.Arrays.toString(r.model().covariance(k).toRowMajor()));
+            }
+        });
+        fit.steps().collect().stream().sorted(java.util.Comparator.comparingInt(
+                (DynamicsFitting.StepFit f) -> f.condition()).thenComparingInt(DynamicsFitting.StepFit::t))
+                .forEach(f -> bits.add(f.condition() + "," + f.t() + " "
+                        + java.util.Arrays.toString(f.model().gain().toRowMajor()) + " "
+                        + java.util.Arrays.toString(f.model().offset()) + " "
+                        + java.util.Arrays.toString(f.model().covariance().toRowMajor()) + " " + f.rmse()));
+        fit.initialStates().forEach((c, d) -> bits.add(c + " x0 " + java.util.Arrays.toString(d.mean()) + " "
+                + java.util.Arrays.toString(d.covariance().toRowMajor())));
+        return bits;
+    }
+
+    /** The names and task counts of the stages the jobs of {@code group} ran. */
+    private static List<String> stagesOf(org.apache.spark.api.java.JavaSparkContext jsc, String group) {
+        var tracker = jsc.statusTracker();
+        List<String> stages = new ArrayList<>();
+        for (int job : tracker.getJobIdsForGroup(group)) {
+            for (int stage : tracker.getJobInfo(job).stageIds()) {
+                org.apache.spark.SparkStageInfo info = tracker.getStageInfo(stage);
+                if (info != null) {
+                    stages.add(info.name().replaceAll(":\\d+$", "") + " x" + info.numTasks());
+                }
+            }
+        }
+        return stages;
+    }
+
+    /**
+     * A fit set of few rows (at most the in-task limit, which the in-task EM shares) is cut, grouped
+     * and fitted in one task, without the distributed fits' shuffle, and gives the same bits: four
+     * conditions of 300 rows each, whose GMMs run EM inside a task under both limits, with a limit
+     * below and above the fit set's 1,200 rows.
+     */
+    @Test
+    void aFewRowsAreFittedInOneTaskToTheSameBitsAsTheDistributedFits() {
+        SparkSession spark = SparkTestSession.get();
+        org.apache.spark.api.java.JavaSparkContext jsc =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        org.apache.spark.api.java.JavaPairRDD<TrajectoryGroups.Key, org.gps.core.sample.Trajectory> traj =
+                TrajectoryGroups.trajectories(linearRollouts(spark, 4, 20, 16, 10)).repartition(3);
+        Map<Long, List<String>> bits = new java.util.TreeMap<>();
+        Map<Long, List<String>> stages = new java.util.TreeMap<>();
+        for (long limit : new long[] {400, 1200, 10_000}) {
+            String group = "dynamics-fitting-test-" + System.nanoTime();
+            jsc.sc().setJobGroup(group, "", false);
+            DynamicsFitting.Result fit;
+            try {
+                fit = DynamicsFitting.fit(traj, DynamicsFitting.CurrentSet.all(),
+                        DynamicsOptions.defaults(1).withInTaskMaxPoints(limit), Map.of(), 1);
+            } finally {
+                jsc.sc().clearJobGroup();
+            }
+            try {
+                bits.put(limit, bits(fit));
+                assertEquals(4 * 15, fit.steps().count());
+            } finally {
+                fit.steps().unpersist();
+            }
+            stages.put(limit, stagesOf(jsc, group).stream()
+                    .filter(n -> n.startsWith("flatMapToPair at DynamicsFitting") || n.startsWith("count at DynamicsFitting"))
+                    .sorted().toList());
+        }
+        assertEquals(bits.get(400L), bits.get(1200L));
+        assertEquals(bits.get(400L), bits.get(10_000L));
+        // The chunks' shuffle in a task per core and the fits after it in two per core (4 conditions
+        // cut into 4 x cores chunks) ...
+        int cores = jsc.defaultParallelism();
+        assertEquals(List.of("count at DynamicsFitting.java x" + 2 * cores, "flatMapToPair at DynamicsFitting.java x" + cores),
+                stages.get(400L));
+        // ... or one task without a shuffle, from a limit equal to the rows on.
+        assertEquals(List.of("count at DynamicsFitting.java x1"), stages.get(1200L));
+        assertEquals(List.of("count at DynamicsFitting.java x1"), stages.get(10_000L));
     }
 
     /**
@@ -257,7 +330,9 @@ class DynamicsFittingTest {
         jsc.sc().setJobGroup(group, "", false);
         DynamicsFitting.Result fit;
         try {
-            fit = DynamicsFitting.fit(traj, DynamicsFitting.CurrentSet.all(), DynamicsOptions.defaults(1), Map.of(), 1);
+            // Distributed fits: 336 rows are above an in-task limit of 200 (each GMM's 168 are not).
+            fit = DynamicsFitting.fit(traj, DynamicsFitting.CurrentSet.all(),
+                    DynamicsOptions.defaults(1).withInTaskMaxPoints(200), Map.of(), 1);
         } finally {
             jsc.sc().clearJobGroup();
         }

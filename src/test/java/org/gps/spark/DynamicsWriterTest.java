@@ -3,10 +3,13 @@ package org.gps.spark;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.gps.io.DynamicsStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,6 +47,38 @@ class DynamicsWriterTest {
                 assertEquals(new DynamicsStore.ErrorSummary(c, 40, rmse / 40, max, relative / 40), summary.get(c),
                         partitions + " partitions");
             }
+        }
+    }
+
+    /**
+     * A run's fits are written from the driver in order of condition and t, whether they were fitted
+     * in one task or spread over the shuffle's tasks (whose order follows the hash partitioning).
+     */
+    @Test
+    void aRunsStepTableListsItsFitsInOrderOfConditionAndT(@TempDir Path dir) {
+        org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+        var traj = TrajectoryGroups.trajectories(DynamicsFittingTest.linearRollouts(spark, 3, 6, 12, 10));
+        for (long inTaskLimit : new long[] {10, 10_000}) {
+            DynamicsFitting.Result fit = DynamicsFitting.fit(traj, DynamicsFitting.CurrentSet.all(),
+                    org.gps.core.dynamics.DynamicsOptions.defaults(1).withInTaskMaxPoints(inTaskLimit), Map.of(), 1);
+            String out = dir.resolve("fit-" + inTaskLimit).toString();
+            try {
+                DynamicsWriter.write(spark, out, fit, false, "test", null, true);
+            } finally {
+                fit.steps().unpersist();
+            }
+            List<String> read = new ArrayList<>();
+            for (org.apache.spark.sql.Row r : spark.read().parquet(out + "/" + DynamicsStore.STEPS)
+                    .select("condition", "t").collectAsList()) {
+                read.add(r.getInt(0) + "," + r.getInt(1));
+            }
+            List<String> expected = new ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                for (int t = 0; t < 11; t++) {
+                    expected.add(c + "," + t);
+                }
+            }
+            assertEquals(expected, read, "in-task limit " + inTaskLimit);
         }
     }
 }

@@ -20,7 +20,8 @@ import java.io.Serializable;
  * @param em                  EM settings; its seed is the base that each fit's seed derives from
  * @param inTaskMaxPoints     GMMs fitted on at most this many points run their whole EM inside one
  *                            Spark task each (one job for all of them); larger ones run one
- *                            distributed pass per EM iteration, their points spread over executors
+ *                            distributed pass per EM iteration, their points spread over executors;
+ *                            a fit set of at most this many rows has all its per-step fits in one task
  * @param action              which action the GMM prior's points and the per-step fits take as u_t
  */
 public record DynamicsOptions(boolean sharedPrior, int maxClusters, int minSamplesPerCluster, int maxSamples,

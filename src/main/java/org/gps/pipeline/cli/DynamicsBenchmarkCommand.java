@@ -24,7 +24,8 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
     String sizes;
 
     @Option(names = "--em-in-task-max-points", paramLabel = "N", defaultValue = "10000",
-            description = "GMMs on at most N points run EM inside one task; 0 makes every EM pass a distributed job."
+            description = "GMMs on at most N points run EM inside one task, and fit sets of at most N rows their"
+                    + " fits; 0 makes every EM pass a distributed job and spreads every fit set over tasks."
                     + " Default: ${DEFAULT-VALUE} (the dynamics.em_in_task_max_points default).")
     long inTaskMaxPoints;
 

@@ -317,7 +317,8 @@ final class ConfigSections {
                 Math.toIntExact(D.inTaskMaxPoints()), 0,
                 "a GMM fitted on at most this many points runs its whole EM inside one Spark task (all such GMMs in "
                         + "one job); larger ones run one distributed pass per EM iteration (statistics on the "
-                        + "executors, M-step on the driver); 0 makes every GMM distributed");
+                        + "executors, M-step on the driver); 0 makes every GMM distributed. The per-step fits follow "
+                        + "the same limit: a fit set of at most this many rows is fitted in one task, without a shuffle");
         static final ConfigKey ACTION = ConfigKey.choice("action", D.action().configName(),
                 Arrays.stream(DynamicsOptions.Action.values()).map(DynamicsOptions.Action::configName).toList(),
                 "which action the GMM prior's points and the per-step fits take as u_t: `commanded`, the rollouts' "
