@@ -153,24 +153,30 @@ public final class DynamicsBenchmark {
         int dU = size.actionDim();
         int horizon = size.horizon();
         int samples = size.samples();
-        List<Integer> conditions = IntStream.range(0, size.conditions()).boxed().toList();
-        int slices = Math.max(1, Math.min(conditions.size(), 4 * jsc.defaultParallelism()));
-        return jsc.parallelize(new ArrayList<>(conditions), slices).flatMapToPair(c -> {
-            LinearSystem env = LinearSystem.randomStable(dX, dU, seed).withNoise(NOISE_STD);
-            SplittableRandom rng = new SplittableRandom(Seeds.derive(seed, "benchmark-x0", c));
-            double[] x0 = new double[dX];
-            for (int i = 0; i < dX; i++) {
-                x0[i] = rng.nextGaussian();
-            }
-            LinearGaussianController ctrl = InitialControllers.initPd(new InitPdOptions(1.0, 0.1, 0.01), horizon, dX,
-                    dU, x0);
-            List<Tuple2<TrajectoryGroups.Key, Trajectory>> out = new ArrayList<>();
-            for (int s = 0; s < samples; s++) {
-                out.add(new Tuple2<>(new TrajectoryGroups.Key(0, c, s),
-                        Simulator.rollout(env, x0, ctrl, horizon, Seeds.derive(seed, "benchmark-rollout", c, s))));
-            }
-            return out.iterator();
-        });
+        List<Tuple2<TrajectoryGroups.Key, Integer>> conditions = IntStream.range(0, size.conditions())
+                .mapToObj(c -> new Tuple2<>(new TrajectoryGroups.Key(0, c, 0), c)).toList();
+        // Partitioned by condition, as a run's rollouts are (TrajectoryGroups.byCondition).
+        return jsc.parallelizePairs(new ArrayList<>(conditions))
+                .partitionBy(new TrajectoryGroups.ByCondition(jsc.defaultParallelism()))
+                .mapPartitionsToPair(it -> {
+                    List<Tuple2<TrajectoryGroups.Key, Trajectory>> out = new ArrayList<>();
+                    while (it.hasNext()) {
+                        int c = it.next()._2();
+                        LinearSystem env = LinearSystem.randomStable(dX, dU, seed).withNoise(NOISE_STD);
+                        SplittableRandom rng = new SplittableRandom(Seeds.derive(seed, "benchmark-x0", c));
+                        double[] x0 = new double[dX];
+                        for (int i = 0; i < dX; i++) {
+                            x0[i] = rng.nextGaussian();
+                        }
+                        LinearGaussianController ctrl = InitialControllers.initPd(new InitPdOptions(1.0, 0.1, 0.01),
+                                horizon, dX, dU, x0);
+                        for (int s = 0; s < samples; s++) {
+                            out.add(new Tuple2<>(new TrajectoryGroups.Key(0, c, s), Simulator.rollout(env, x0, ctrl,
+                                    horizon, Seeds.derive(seed, "benchmark-rollout", c, s))));
+                        }
+                    }
+                    return out.iterator();
+                }, true);
     }
 
     public static String markdown(List<Measurement> ms, int repeats) {

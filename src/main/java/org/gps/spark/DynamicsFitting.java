@@ -405,7 +405,12 @@ public final class DynamicsFitting {
             fitRows += c[TrajectoryCensus.CURRENT_ROWS];
         }
         JavaRDD<StepFit> steps;
-        if (fitRows <= options.inTaskMaxPoints()) {
+        if (TrajectoryGroups.conditionsWhole(traj)) {
+            // Each condition's trajectories are in one partition: its fits run there, no shuffle.
+            steps = traj.filter(kv -> isCurrent.contains(kv._1()))
+                    .mapPartitions(chunkFits::fitAll)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        } else if (fitRows <= options.inTaskMaxPoints()) {
             // Few rows (the in-task EM's limit): one task cuts and groups the chunks itself and runs
             // every fit. A shuffle's two stages and their tasks cost more than these fits; each
             // group's fits are the same computation from the same sorted rows, so the same bits.
@@ -505,7 +510,7 @@ public final class DynamicsFitting {
             return fits.iterator();
         }
 
-        /** Every group's fits from one task's trajectories, the groups in key order. */
+        /** The fits of every group whose trajectories are all among {@code trajectories}, in key order. */
         Iterator<StepFit> fitAll(Iterator<Tuple2<TrajectoryGroups.Key, Trajectory>> trajectories) {
             TreeMap<Long, List<StepChunk>> groups = new TreeMap<>();
             while (trajectories.hasNext()) {

@@ -1,5 +1,6 @@
 package org.gps.spark;
 
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -46,15 +47,66 @@ public final class TrajectoryGroups {
 
     /** {@link #trajectories(Dataset, String)} with the given row check (e.g. one that knows the run's dX, dU, dO). */
     public static JavaPairRDD<Key, Trajectory> trajectories(Dataset<Row> rollouts, RolloutRules.RowCheck check) {
-        String dataset = check.dataset();
+        return checkedRows(rollouts, check).groupByKey().mapValues(rows -> assemble(check.dataset(), rows));
+    }
+
+    /**
+     * {@link #trajectories(Dataset, RolloutRules.RowCheck)} with every condition's trajectories in one
+     * partition ({@link ByCondition}), for data with several conditions per core: per-condition work
+     * on them (the per-step fits) then needs no shuffle. Datasets partitioned alike keep the
+     * partitioner through a union.
+     */
+    public static JavaPairRDD<Key, Trajectory> byCondition(Dataset<Row> rollouts, RolloutRules.RowCheck check,
+                                                           int partitions) {
+        return checkedRows(rollouts, check).groupByKey(new ByCondition(partitions))
+                .mapValues(rows -> assemble(check.dataset(), rows));
+    }
+
+    /** Whether every condition's trajectories are in one partition of {@code trajectories}. */
+    public static boolean conditionsWhole(JavaPairRDD<Key, Trajectory> trajectories) {
+        return trajectories.partitioner().isPresent() && trajectories.partitioner().get() instanceof ByCondition;
+    }
+
+    private static JavaPairRDD<Key, RolloutRules.CheckedRow> checkedRows(Dataset<Row> rollouts,
+                                                                        RolloutRules.RowCheck check) {
         Dataset<Row> cols = rollouts.select(RolloutSchema.ALL_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
-        return cols.toJavaRDD()
-                .mapToPair(r -> {
-                    RolloutRules.CheckedRow c = check.check(r);
-                    return new Tuple2<>(new Key(c.iteration(), c.condition(), c.sample()), c);
-                })
-                .groupByKey()
-                .mapValues(rows -> assemble(dataset, rows));
+        return cols.toJavaRDD().mapToPair(r -> {
+            RolloutRules.CheckedRow c = check.check(r);
+            return new Tuple2<>(new Key(c.iteration(), c.condition(), c.sample()), c);
+        });
+    }
+
+    /** Trajectories by condition, the conditions dealt to the partitions in turn. */
+    public static final class ByCondition extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int partitions;
+
+        public ByCondition(int partitions) {
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+            }
+            this.partitions = partitions;
+        }
+
+        @Override
+        public int numPartitions() {
+            return partitions;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return Math.floorMod(((Key) key).condition(), partitions);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ByCondition b && b.partitions == partitions;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * ByCondition.class.hashCode() + partitions;
+        }
     }
 
     private static Trajectory assemble(String dataset, Iterable<RolloutRules.CheckedRow> rows) {

@@ -267,50 +267,61 @@ class DynamicsFittingTest {
     }
 
     /**
-     * A fit set of few rows (at most the in-task limit, which the in-task EM shares) is cut, grouped
-     * and fitted in one task, without the distributed fits' shuffle, and gives the same bits: four
-     * conditions of 300 rows each, whose GMMs run EM inside a task under both limits, with a limit
-     * below and above the fit set's 1,200 rows.
+     * The per-step fits run in one of three ways, all to the same bits: spread over the tasks of a
+     * shuffle of trajectory chunks; a fit set of few rows (at most the in-task limit, which the in-task
+     * EM shares) cut, grouped and fitted in one task; and trajectories partitioned by condition (a
+     * run's rollouts) fitted where they are, a task per partition. Four conditions of 300 rows each,
+     * whose GMMs run EM inside a task in every case.
      */
     @Test
-    void aFewRowsAreFittedInOneTaskToTheSameBitsAsTheDistributedFits() {
+    void theFitsGiveTheSameBitsInOneTaskWhereTheConditionsAreAndSpreadOverAShuffle() {
         SparkSession spark = SparkTestSession.get();
         org.apache.spark.api.java.JavaSparkContext jsc =
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Dataset<Row> rollouts = linearRollouts(spark, 4, 20, 16, 10);
         org.apache.spark.api.java.JavaPairRDD<TrajectoryGroups.Key, org.gps.core.sample.Trajectory> traj =
-                TrajectoryGroups.trajectories(linearRollouts(spark, 4, 20, 16, 10)).repartition(3);
-        Map<Long, List<String>> bits = new java.util.TreeMap<>();
-        Map<Long, List<String>> stages = new java.util.TreeMap<>();
-        for (long limit : new long[] {400, 1200, 10_000}) {
+                TrajectoryGroups.trajectories(rollouts).repartition(3);
+        org.apache.spark.api.java.JavaPairRDD<TrajectoryGroups.Key, org.gps.core.sample.Trajectory> byCondition =
+                TrajectoryGroups.byCondition(rollouts, new org.gps.io.RolloutRules.RowCheck("rollouts"), 3);
+        Map<String, List<String>> bits = new java.util.TreeMap<>();
+        Map<String, List<String>> stages = new java.util.TreeMap<>();
+        // The fit set's 1,200 rows against in-task limits below, at and above them.
+        Map<String, Long> limits = Map.of("spread", 400L, "one task at the limit", 1200L, "one task", 10_000L,
+                "by condition", 400L);
+        for (Map.Entry<String, Long> run : limits.entrySet()) {
             String group = "dynamics-fitting-test-" + System.nanoTime();
             jsc.sc().setJobGroup(group, "", false);
             DynamicsFitting.Result fit;
             try {
-                fit = DynamicsFitting.fit(traj, DynamicsFitting.CurrentSet.all(),
-                        DynamicsOptions.defaults(1).withInTaskMaxPoints(limit), Map.of(), 1);
+                fit = DynamicsFitting.fit(run.getKey().equals("by condition") ? byCondition : traj,
+                        DynamicsFitting.CurrentSet.all(), DynamicsOptions.defaults(1).withInTaskMaxPoints(run.getValue()),
+                        Map.of(), 1);
             } finally {
                 jsc.sc().clearJobGroup();
             }
             try {
-                bits.put(limit, bits(fit));
+                bits.put(run.getKey(), bits(fit));
                 assertEquals(4 * 15, fit.steps().count());
             } finally {
                 fit.steps().unpersist();
             }
-            stages.put(limit, stagesOf(jsc, group).stream()
+            stages.put(run.getKey(), stagesOf(jsc, group).stream()
                     .filter(n -> n.startsWith("flatMapToPair at DynamicsFitting") || n.startsWith("count at DynamicsFitting"))
                     .sorted().toList());
         }
-        assertEquals(bits.get(400L), bits.get(1200L));
-        assertEquals(bits.get(400L), bits.get(10_000L));
+        for (String run : limits.keySet()) {
+            assertEquals(bits.get("spread"), bits.get(run), run);
+        }
         // The chunks' shuffle in a task per core and the fits after it in two per core (4 conditions
         // cut into 4 x cores chunks) ...
         int cores = jsc.defaultParallelism();
         assertEquals(List.of("count at DynamicsFitting.java x" + 2 * cores, "flatMapToPair at DynamicsFitting.java x" + cores),
-                stages.get(400L));
-        // ... or one task without a shuffle, from a limit equal to the rows on.
-        assertEquals(List.of("count at DynamicsFitting.java x1"), stages.get(1200L));
-        assertEquals(List.of("count at DynamicsFitting.java x1"), stages.get(10_000L));
+                stages.get("spread"));
+        // ... or one task without a shuffle, from a limit equal to the rows on ...
+        assertEquals(List.of("count at DynamicsFitting.java x1"), stages.get("one task at the limit"));
+        assertEquals(List.of("count at DynamicsFitting.java x1"), stages.get("one task"));
+        // ... or, whatever the limit, a task per partition of the conditions.
+        assertEquals(List.of("count at DynamicsFitting.java x3"), stages.get("by condition"));
     }
 
     /**

@@ -78,8 +78,11 @@ final class RolloutTrajectories {
                 && kept.trajectories().context() == spark.sparkContext() && !spark.sparkContext().isStopped()) {
             return kept.trajectories();
         }
-        JavaPairRDD<TrajectoryGroups.Key, Trajectory> t = TrajectoryGroups.trajectories(
-                RolloutReader.readComplete(spark, path), RunRollouts.check(dataset, config));
+        // By condition, one partition per core: the dynamics' and the policy linearization's per-step
+        // fits then run where the trajectories are, without a shuffle.
+        JavaPairRDD<TrajectoryGroups.Key, Trajectory> t = TrajectoryGroups.byCondition(
+                RolloutReader.readComplete(spark, path), RunRollouts.check(dataset, config),
+                spark.sparkContext().defaultParallelism());
         if (kept != null) {
             kept.trajectories().unpersist(false);
             KEPT.remove(key);
