@@ -79,9 +79,22 @@ public final class DistributedGmmEm {
     public static Map<Integer, EmResult> fit(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
                                              Map<Integer, Gmm> previous, GmmOptions options,
                                              java.util.Set<Integer> inTask, int tasks) {
+        return fit(blocks, clusters, previous, options, inTask, tasks, false);
+    }
+
+    /**
+     * As {@link #fit(JavaRDD, Map, Map, GmmOptions, java.util.Set, int)}; with {@code groupsWhole}
+     * (every group's blocks in one partition of {@code blocks}, as a run's rollouts partitioned by
+     * condition give them) the groups in {@code inTask} are fitted in the partitions that hold
+     * them, without a shuffle, and {@code tasks} is unused. Each group's EM is the same either way.
+     */
+    public static Map<Integer, EmResult> fit(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
+                                             Map<Integer, Gmm> previous, GmmOptions options,
+                                             java.util.Set<Integer> inTask, int tasks, boolean groupsWhole) {
         Map<Integer, EmResult> out = new TreeMap<>();
         if (!inTask.isEmpty()) {
-            out.putAll(fitInTasks(blocks, clusters, previous, options, new java.util.HashSet<>(inTask), tasks));
+            out.putAll(fitInTasks(blocks, clusters, previous, options, new java.util.HashSet<>(inTask), tasks,
+                    groupsWhole));
         }
         Map<Integer, Integer> rest = new HashMap<>();
         clusters.forEach((g, kk) -> {
@@ -128,28 +141,43 @@ public final class DistributedGmmEm {
 
     private static Map<Integer, EmResult> fitInTasks(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,
                                                      Map<Integer, Gmm> previous, GmmOptions options,
-                                                     java.util.HashSet<Integer> groups, int tasks) {
+                                                     java.util.HashSet<Integer> groups, int tasks, boolean groupsWhole) {
         Map<Integer, Integer> k = new HashMap<>(clusters);
         Map<Integer, Gmm> prev = new HashMap<>(previous);
         prev.keySet().retainAll(groups);
         long seed = options.seed();
+        JavaRDD<PointBlock> mine = blocks.filter(b -> groups.contains(b.group()));
+        if (groupsWhole) {
+            return new TreeMap<>(mine.mapPartitionsToPair(it -> {
+                TreeMap<Integer, java.util.List<PointBlock>> byGroup = new TreeMap<>();
+                it.forEachRemaining(b -> byGroup.computeIfAbsent(b.group(), g -> new java.util.ArrayList<>()).add(b));
+                java.util.List<scala.Tuple2<Integer, EmResult>> fits = new java.util.ArrayList<>();
+                byGroup.forEach((g, pieces) -> fits.add(new scala.Tuple2<>(g,
+                        fitGroup(pieces, k.get(g), options.withSeed(groupSeed(seed, g)), prev.get(g)))));
+                return fits.iterator();
+            }).collectAsMap());
+        }
         int partitions = Math.max(1, Math.min(groups.size(), tasks));
-        return new TreeMap<>(blocks.filter(b -> groups.contains(b.group()))
-                .mapToPair(b -> new scala.Tuple2<>(b.group(), b))
+        return new TreeMap<>(mine.mapToPair(b -> new scala.Tuple2<>(b.group(), b))
                 .groupByKey(partitions)
                 .mapToPair(kv -> {
                     // A task may hold several groups: each is fitted alone, from its own blocks.
                     java.util.List<PointBlock> pieces = new java.util.ArrayList<>();
                     kv._2().forEach(pieces::add);
-                    // Shuffles deliver blocks in any order; sort so every run sums in the same order,
-                    // and re-block, so that small pieces (a trajectory each) make full BLAS blocks.
-                    pieces.sort(java.util.Comparator.comparingLong(b -> b.ids()[0]));
-                    java.util.List<PointBlock> bs = PointBlock.concatenate(pieces, PointBlock.TYPICAL_POINTS);
                     int g = kv._1();
-                    return new scala.Tuple2<>(g, org.gps.core.gmm.GmmEm.fit(bs, k.get(g),
-                            options.withSeed(groupSeed(seed, g)), prev.get(g)));
+                    return new scala.Tuple2<>(g, fitGroup(pieces, k.get(g), options.withSeed(groupSeed(seed, g)),
+                            prev.get(g)));
                 })
                 .collectAsMap());
+    }
+
+    /** One group's whole EM from its blocks, in whatever order they arrived. */
+    private static EmResult fitGroup(java.util.List<PointBlock> pieces, int clusters, GmmOptions options, Gmm previous) {
+        // Sort so every run sums in the same order, and re-block, so that small pieces (a trajectory
+        // each) make full BLAS blocks.
+        pieces.sort(java.util.Comparator.comparingLong(b -> b.ids()[0]));
+        java.util.List<PointBlock> bs = PointBlock.concatenate(pieces, PointBlock.TYPICAL_POINTS);
+        return org.gps.core.gmm.GmmEm.fit(bs, clusters, options, previous);
     }
 
     private static Map<Integer, EmResult> fitDistributed(JavaRDD<PointBlock> blocks, Map<Integer, Integer> clusters,

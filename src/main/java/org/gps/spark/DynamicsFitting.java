@@ -354,8 +354,10 @@ public final class DynamicsFitting {
                     .persist(StorageLevel.MEMORY_ONLY());
         }
         try (PhaseProfile.Scope phase = PhaseProfile.enter("prior_em")) {
+            // Per-condition GMMs of trajectories partitioned by condition: each EM runs where its points are.
+            boolean groupsWhole = !shared && allInTask && TrajectoryGroups.conditionsWhole(traj);
             return DistributedGmmEm.fit(blocks, window.clusters(), previous, options.em().withSeed(seed), inTask,
-                    DistributedGmmEm.inTaskTasks(inTaskWork, jsc.defaultParallelism()));
+                    DistributedGmmEm.inTaskTasks(inTaskWork, jsc.defaultParallelism()), groupsWhole);
         } finally {
             if (!allInTask) {
                 blocks.unpersist(false);

@@ -160,6 +160,63 @@ class DistributedGmmEmTest {
         rdd.unpersist();
     }
 
+    /**
+     * GMMs whose blocks are each in one partition (a run's rollouts partitioned by condition) are
+     * fitted in the partitions that hold them: one job of one stage, no shuffle, and every GMM the
+     * same to the bit as fitted after the shuffle.
+     */
+    @Test
+    void groupsWholeInTheirPartitionsAreFittedThereToTheSameBits() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        List<PointBlock> all = new ArrayList<>();
+        int groups = 4;
+        Map<Integer, Integer> k = new java.util.HashMap<>();
+        for (int g = 0; g < groups; g++) {
+            // Ten blocks a group, in no order: the fit sorts them.
+            List<PointBlock> mine = new ArrayList<>(blocks(g, 10 + g, 90));
+            java.util.Collections.shuffle(mine, new Random(g));
+            all.addAll(mine);
+            k.put(g, 3);
+        }
+        // Two slices of twenty blocks: groups 0 and 1, groups 2 and 3.
+        JavaRDD<PointBlock> whole = jsc.parallelize(all, 2).cache();
+        JavaRDD<PointBlock> spread = jsc.parallelize(all, 3).cache();
+        GmmOptions options = GmmOptions.defaults(5);
+        java.util.Set<Integer> inTask = k.keySet();
+        Map<Integer, EmResult> shuffled = DistributedGmmEm.fit(spread, k, Map.of(), options, inTask, groups);
+        whole.count();
+        String group = "distributed-gmm-em-test-whole-" + System.nanoTime();
+        jsc.sc().setJobGroup(group, "", false);
+        Map<Integer, EmResult> inPlace;
+        try {
+            inPlace = DistributedGmmEm.fit(whole, k, Map.of(), options, inTask, groups, true);
+        } finally {
+            jsc.sc().clearJobGroup();
+        }
+        var tracker = jsc.sc().statusTracker();
+        int[] jobs = tracker.getJobIdsForGroup(group);
+        assertEquals(1, jobs.length, "one job for every in-task GMM");
+        int[] stages = tracker.getJobInfo(jobs[0]).get().stageIds();
+        assertEquals(1, stages.length, "no shuffle");
+        assertEquals(2, tracker.getStageInfo(stages[0]).get().numTasks(), "a task per partition");
+        assertEquals(groups, inPlace.size());
+        for (int g = 0; g < groups; g++) {
+            EmResult a = shuffled.get(g);
+            EmResult b = inPlace.get(g);
+            assertEquals(a.iterations(), b.iterations(), "group " + g);
+            assertEquals(Double.doubleToRawLongBits(a.logLikelihood()), Double.doubleToRawLongBits(b.logLikelihood()));
+            for (int c = 0; c < 3; c++) {
+                assertArrayEquals(bits(a.model().mean(c)), bits(b.model().mean(c)), "group " + g);
+                assertArrayEquals(bits(a.model().covariance(c).toColumnMajor()),
+                        bits(b.model().covariance(c).toColumnMajor()), "group " + g);
+                assertEquals(Double.doubleToRawLongBits(a.model().logMass(c)),
+                        Double.doubleToRawLongBits(b.model().logMass(c)));
+            }
+        }
+        whole.unpersist();
+        spread.unpersist();
+    }
+
     private static long[] bits(double[] v) {
         return java.util.Arrays.stream(v).mapToLong(Double::doubleToRawLongBits).toArray();
     }
