@@ -402,37 +402,8 @@ public final class DynamicsFitting {
         ChunkFits chunkFits = new ChunkFits(stepsPerChunk, options.sharedPrior(), options.strength(),
                 counts.inputDim(), layout, withInitialStates, options.initialStateVar(), jsc.broadcast(models),
                 jsc.broadcast(x0Priors), jsc.sc().collectionAccumulator());
-        long fitRows = 0;
-        for (long[] c : counts.census().perCondition.values()) {
-            fitRows += c[TrajectoryCensus.CURRENT_ROWS];
-        }
-        JavaRDD<StepFit> steps;
-        if (TrajectoryGroups.conditionsWhole(traj)) {
-            // Each condition's trajectories are in one partition: its fits run there, no shuffle.
-            steps = traj.filter(kv -> isCurrent.contains(kv._1()))
-                    .mapPartitions(chunkFits::fitAll)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-        } else if (fitRows <= options.inTaskMaxPoints()) {
-            // Few rows (the in-task EM's limit): one task cuts and groups the chunks itself and runs
-            // every fit. A shuffle's two stages and their tasks cost more than these fits; each
-            // group's fits are the same computation from the same sorted rows, so the same bits.
-            steps = traj.filter(kv -> isCurrent.contains(kv._1()))
-                    .coalesce(1)
-                    .mapPartitions(chunkFits::fitAll)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-        } else {
-            // The map side in one task per core (no shuffle; a no-op with fewer partitions): cutting a
-            // partition's trajectories into chunks takes milliseconds, less than a task's scheduling and
-            // shuffle files. The fits themselves sort their rows, so the partitioning changes no number.
-            steps = traj.coalesce(jsc.defaultParallelism())
-                    .filter(kv -> isCurrent.contains(kv._1()))
-                    .flatMapToPair(kv -> chunks(kv._1(), kv._2(), layout, stepsPerChunk))
-                    // The group count follows the cores (for speed) without touching a number: each
-                    // (condition, t) is fitted in one task from its rows sorted by trajectory below.
-                    .groupByKey(Math.min(fitGroups, 2 * jsc.defaultParallelism()))
-                    .flatMap(chunkFits::fit)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-        }
+        JavaRDD<StepFit> steps = fits(jsc, traj, isCurrent, counts, options, layout, chunkFits,
+                Math.min(fitGroups, 2 * jsc.defaultParallelism()));
 
         // Materialise now: the caller unpersists the trajectories once this returns. (A retried
         // task may add its x0 fit twice: the same value, kept once by condition.)
@@ -446,6 +417,47 @@ public final class DynamicsFitting {
             x0.put(f._1(), f._2());
         }
         return new StepFits(steps, x0);
+    }
+
+    /**
+     * The per-step fits, to be materialised: where a partition holds whole conditions (a run's
+     * rollouts), in those partitions; a fit set of few rows in one task; otherwise spread over a
+     * shuffle of trajectory chunks into {@code groups} tasks.
+     */
+    private static JavaRDD<StepFit> fits(JavaSparkContext jsc, JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
+                                         CurrentSet isCurrent, Counts counts, DynamicsOptions options,
+                                         JointRows layout, ChunkFits chunkFits, int groups) {
+        if (TrajectoryGroups.conditionsWhole(traj)) {
+            // Each condition's trajectories are in one partition: its fits run there, no shuffle.
+            return traj.filter(kv -> isCurrent.contains(kv._1()))
+                    .mapPartitions(chunkFits::fitAll)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        }
+        long fitRows = 0;
+        for (long[] c : counts.census().perCondition.values()) {
+            fitRows += c[TrajectoryCensus.CURRENT_ROWS];
+        }
+        if (fitRows <= options.inTaskMaxPoints()) {
+            // Few rows (the in-task EM's limit): one task cuts and groups the chunks itself and runs
+            // every fit. A shuffle's two stages and their tasks cost more than these fits; each
+            // group's fits are the same computation from the same sorted rows, so the same bits.
+            return traj.filter(kv -> isCurrent.contains(kv._1()))
+                    .coalesce(1)
+                    .mapPartitions(chunkFits::fitAll)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        }
+        // The map side in one task per core (no shuffle; a no-op with fewer partitions): cutting a
+        // partition's trajectories into chunks takes milliseconds, less than a task's scheduling and
+        // shuffle files. The fits themselves sort their rows, so the partitioning changes no number.
+        int stepsPerChunk = chunkFits.stepsPerChunk();
+        return traj.coalesce(jsc.defaultParallelism())
+                .filter(kv -> isCurrent.contains(kv._1()))
+                .flatMapToPair(kv -> chunks(kv._1(), kv._2(), layout, stepsPerChunk))
+                // The group count follows the cores (for speed) without touching a number: each
+                // (condition, t) is fitted in one task from its rows sorted by trajectory below.
+                .groupByKey(groups)
+                .flatMap(chunkFits::fit)
+                .persist(StorageLevel.MEMORY_AND_DISK());
     }
 
     /** A trajectory as chunks of {@code stepsPerChunk} consecutive rows, keyed by (condition, chunk). */

@@ -97,10 +97,10 @@ class TrajectoryCensusTest {
     void countsTrajectoriesRowsAndCurrentOnesPerConditionAndRowsPerIteration() {
         TrajectoryCensus c = census(dataset(), 3, false, 100);
 
-        // {trajectories, rows (T - 1 each), current (iteration 2), dX, dU, dX + dU, T}
+        // {trajectories, rows (T - 1 each), current (iteration 2), dX, dU, dX + dU, T, the current ones' rows}
         assertEquals(List.of(0, 1), new ArrayList<>(c.perCondition.keySet()));
-        assertEquals(Arrays.toString(new long[] {9, 9 * 4, 3, 2, 1, 3, 5}), Arrays.toString(c.perCondition.get(0)));
-        assertEquals(Arrays.toString(new long[] {9, 9 * 6, 3, 2, 1, 3, 7}), Arrays.toString(c.perCondition.get(1)));
+        assertEquals(Arrays.toString(new long[] {9, 9 * 4, 3, 2, 1, 3, 5, 3 * 4}), Arrays.toString(c.perCondition.get(0)));
+        assertEquals(Arrays.toString(new long[] {9, 9 * 6, 3, 2, 1, 3, 7, 3 * 6}), Arrays.toString(c.perCondition.get(1)));
         // Each iteration: 3 trajectories of T = 5 and 3 of T = 7, counted by T, not by fitted rows.
         assertEquals(Map.of(0, 36L, 1, 36L, 2, 36L), c.rowsPerIteration);
         assertTrue(c.windowIsEverything());
