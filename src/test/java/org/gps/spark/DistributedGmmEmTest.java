@@ -143,19 +143,7 @@ class DistributedGmmEmTest {
             assertEquals(1, jobs.length, "one job for every in-task GMM");
             int lastStage = java.util.Arrays.stream(tracker.getJobInfo(jobs[0]).get().stageIds()).max().getAsInt();
             assertEquals(tasks, tracker.getStageInfo(lastStage).get().numTasks(), "tasks of the EM stage");
-            for (int g = 0; g < groups; g++) {
-                EmResult a = apart.get(g);
-                EmResult b = shared.get(g);
-                assertEquals(a.iterations(), b.iterations(), tasks + " tasks, group " + g);
-                assertEquals(Double.doubleToRawLongBits(a.logLikelihood()), Double.doubleToRawLongBits(b.logLikelihood()));
-                for (int c = 0; c < 3; c++) {
-                    assertArrayEquals(bits(a.model().mean(c)), bits(b.model().mean(c)), tasks + " tasks, group " + g);
-                    assertArrayEquals(bits(a.model().covariance(c).toColumnMajor()),
-                            bits(b.model().covariance(c).toColumnMajor()), tasks + " tasks, group " + g);
-                    assertEquals(Double.doubleToRawLongBits(a.model().logMass(c)),
-                            Double.doubleToRawLongBits(b.model().logMass(c)));
-                }
-            }
+            assertSameBits(apart, shared, groups, tasks + " tasks");
         }
         rdd.unpersist();
     }
@@ -200,21 +188,28 @@ class DistributedGmmEmTest {
         assertEquals(1, stages.length, "no shuffle");
         assertEquals(2, tracker.getStageInfo(stages[0]).get().numTasks(), "a task per partition");
         assertEquals(groups, inPlace.size());
-        for (int g = 0; g < groups; g++) {
-            EmResult a = shuffled.get(g);
-            EmResult b = inPlace.get(g);
-            assertEquals(a.iterations(), b.iterations(), "group " + g);
-            assertEquals(Double.doubleToRawLongBits(a.logLikelihood()), Double.doubleToRawLongBits(b.logLikelihood()));
-            for (int c = 0; c < 3; c++) {
-                assertArrayEquals(bits(a.model().mean(c)), bits(b.model().mean(c)), "group " + g);
-                assertArrayEquals(bits(a.model().covariance(c).toColumnMajor()),
-                        bits(b.model().covariance(c).toColumnMajor()), "group " + g);
-                assertEquals(Double.doubleToRawLongBits(a.model().logMass(c)),
-                        Double.doubleToRawLongBits(b.model().logMass(c)));
-            }
-        }
+        assertSameBits(shuffled, inPlace, groups, "in their partitions");
         whole.unpersist();
         spread.unpersist();
+    }
+
+    /** Groups 0 .. groups - 1 of two fits, each of three clusters, the same to the bit. */
+    private static void assertSameBits(Map<Integer, EmResult> expected, Map<Integer, EmResult> actual, int groups,
+                                       String what) {
+        for (int g = 0; g < groups; g++) {
+            EmResult a = expected.get(g);
+            EmResult b = actual.get(g);
+            assertEquals(a.iterations(), b.iterations(), what + ", group " + g);
+            assertEquals(Double.doubleToRawLongBits(a.logLikelihood()), Double.doubleToRawLongBits(b.logLikelihood()),
+                    what + ", group " + g);
+            for (int c = 0; c < 3; c++) {
+                assertArrayEquals(bits(a.model().mean(c)), bits(b.model().mean(c)), what + ", group " + g);
+                assertArrayEquals(bits(a.model().covariance(c).toColumnMajor()),
+                        bits(b.model().covariance(c).toColumnMajor()), what + ", group " + g);
+                assertEquals(Double.doubleToRawLongBits(a.model().logMass(c)),
+                        Double.doubleToRawLongBits(b.model().logMass(c)), what + ", group " + g);
+            }
+        }
     }
 
     private static long[] bits(double[] v) {
