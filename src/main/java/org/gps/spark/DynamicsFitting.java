@@ -421,23 +421,28 @@ public final class DynamicsFitting {
 
     /**
      * The per-step fits, to be materialised: where a partition holds whole conditions (a run's
-     * rollouts), in those partitions; a fit set of few rows in one task; otherwise spread over a
-     * shuffle of trajectory chunks into {@code groups} tasks.
+     * rollouts) and there are conditions for every core or few rows, in those partitions; a fit set
+     * of few rows in one task; otherwise spread over a shuffle of trajectory chunks into
+     * {@code groups} tasks.
      */
     private static JavaRDD<StepFit> fits(JavaSparkContext jsc, JavaPairRDD<TrajectoryGroups.Key, Trajectory> traj,
                                          CurrentSet isCurrent, Counts counts, DynamicsOptions options,
                                          JointRows layout, ChunkFits chunkFits, int groups) {
-        if (TrajectoryGroups.conditionsWhole(traj)) {
-            // Each condition's trajectories are in one partition: its fits run there, no shuffle.
-            return traj.filter(kv -> isCurrent.contains(kv._1()))
-                    .mapPartitions(chunkFits::fitAll)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-        }
         long fitRows = 0;
         for (long[] c : counts.census().perCondition.values()) {
             fitRows += c[TrajectoryCensus.CURRENT_ROWS];
         }
-        if (fitRows <= options.inTaskMaxPoints()) {
+        boolean small = fitRows <= options.inTaskMaxPoints();
+        if (TrajectoryGroups.conditionsWhole(traj)
+                && (small || counts.current().size() >= jsc.defaultParallelism())) {
+            // Each condition's trajectories are in one partition: its fits run there, no shuffle.
+            // (Fewer conditions than cores would leave cores idle that the shuffle's chunks of
+            // steps would keep busy, unless the fits are few anyway.)
+            return traj.filter(kv -> isCurrent.contains(kv._1()))
+                    .mapPartitions(chunkFits::fitAll)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        }
+        if (small) {
             // Few rows (the in-task EM's limit): one task cuts and groups the chunks itself and runs
             // every fit. A shuffle's two stages and their tasks cost more than these fits; each
             // group's fits are the same computation from the same sorted rows, so the same bits.

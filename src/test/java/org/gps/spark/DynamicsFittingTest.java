@@ -320,8 +320,50 @@ class DynamicsFittingTest {
         // ... or one task without a shuffle, from a limit equal to the rows on ...
         assertEquals(List.of("count at DynamicsFitting.java x1"), stages.get("one task at the limit"));
         assertEquals(List.of("count at DynamicsFitting.java x1"), stages.get("one task"));
-        // ... or, whatever the limit, a task per partition of the conditions.
+        // ... or, whatever the limit, a task per partition of the conditions while every core has one.
         assertEquals(List.of("count at DynamicsFitting.java x3"), stages.get("by condition"));
+    }
+
+    /**
+     * With fewer conditions than cores, trajectories partitioned by condition still go through the
+     * shuffle's chunks of steps (which keep every core busy), unless the fit set is small: one
+     * condition of 30 trajectories (450 rows to fit, a window of 20 for the GMM: 300 points, inside a
+     * task under both limits).
+     */
+    @Test
+    void fewerConditionsThanCoresAreFittedThroughTheShuffleUnlessTheRowsAreFew() {
+        SparkSession spark = SparkTestSession.get();
+        org.apache.spark.api.java.JavaSparkContext jsc =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int cores = jsc.defaultParallelism();
+        org.apache.spark.api.java.JavaPairRDD<TrajectoryGroups.Key, org.gps.core.sample.Trajectory> byCondition =
+                TrajectoryGroups.byCondition(linearRollouts(spark, 1, 30, 16, 10),
+                        new org.gps.io.RolloutRules.RowCheck("rollouts"), cores);
+        Map<Long, List<String>> bits = new java.util.TreeMap<>();
+        Map<Long, List<String>> stages = new java.util.TreeMap<>();
+        for (long limit : new long[] {400, 450}) {
+            String group = "dynamics-fitting-test-" + System.nanoTime();
+            jsc.sc().setJobGroup(group, "", false);
+            DynamicsFitting.Result fit;
+            try {
+                fit = DynamicsFitting.fit(byCondition, DynamicsFitting.CurrentSet.all(),
+                        DynamicsOptions.defaults(1).withInTaskMaxPoints(limit), Map.of(), 1);
+            } finally {
+                jsc.sc().clearJobGroup();
+            }
+            try {
+                bits.put(limit, bits(fit));
+                assertEquals(15, fit.steps().count());
+            } finally {
+                fit.steps().unpersist();
+            }
+            stages.put(limit, stagesOf(jsc, group).stream()
+                    .filter(n -> n.startsWith("flatMapToPair at DynamicsFitting") || n.startsWith("count at DynamicsFitting"))
+                    .sorted().toList());
+        }
+        assertEquals(bits.get(400L), bits.get(450L));
+        assertTrue(stages.get(400L).contains("flatMapToPair at DynamicsFitting.java x" + cores), stages.get(400L).toString());
+        assertEquals(List.of("count at DynamicsFitting.java x" + cores), stages.get(450L));
     }
 
     /**
