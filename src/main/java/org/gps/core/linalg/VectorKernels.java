@@ -391,12 +391,6 @@ final class VectorKernels {
     }
 
     /**
-     * The sweep both products are made of: for i < 4 and the two lane groups from {@code ao},
-     * out[oo + i os + lane] = the chain over k < n, in order from +0.0, of
-     * fma(a[ao + k as + lane], b[bo + k bs + i bi], .). Eight sums; each load of a lane group shared
-     * by four broadcasts, each broadcast by two lane groups.
-     */
-    /**
      * {@link UnblockedCholesky#choleskyColumnScalar} for {@code groups} lane groups of rows from
      * j+1 (past n-1 the work copy's padding): two lane groups at a time held in registers across
      * the columns k, each lane the scalar loop's adds in its order.
@@ -612,6 +606,12 @@ final class VectorKernels {
         v3.intoArray(out, oo + 3 * os + l3);
     }
 
+    /**
+     * The sweep both products are made of: for i < 4 and the two lane groups from {@code ao},
+     * out[oo + i os + lane] = the chain over k < n, in order from +0.0, of
+     * fma(a[ao + k as + lane], b[bo + k bs + i bi], .). Eight sums; each load of a lane group shared
+     * by four broadcasts, each broadcast by two lane groups.
+     */
     private static void fourByTwoLaneGroups(double[] a, int ao, int as, double[] b, int bo, int bs, int bi, int n,
                                             double[] out, int oo, int os) {
         int lanes = SPECIES.length();
