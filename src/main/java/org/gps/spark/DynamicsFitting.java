@@ -376,9 +376,10 @@ public final class DynamicsFitting {
         Map<Integer, Gmm> models = new HashMap<>();
         gmms.forEach((g, r) -> models.put(g, r.model()));
         // Each fit needs the rows of one (condition, t). Shuffling rows one by one (M N T records)
-        // costs more than the fits at these sizes, so each trajectory travels as a few chunks of
+        // costs more than the fits at these sizes, so each trajectory is cut into a few chunks of
         // consecutive steps, keyed by (condition, chunk): enough groups to keep every core busy
-        // (about 4 per core), few records. Each group then runs the fits of its steps.
+        // (about 4 per core), few records. Each group then runs the fits of its steps, wherever
+        // the chunks meet (fits(): after a shuffle, in one task, or in a partition of conditions).
         long longest = 1;
         for (long[] c : counts.census().perCondition.values()) {
             longest = Math.max(longest, (c[1] + c[0] - 1) / c[0]);
