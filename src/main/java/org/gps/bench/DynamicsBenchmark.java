@@ -45,7 +45,7 @@ public final class DynamicsBenchmark {
     public record Measurement(BenchSize size, boolean sharedPrior, boolean inTask, GmmOptions.Initialization start,
                               int warmups, double[] emSeconds,
                               double[] fitSeconds, int clusters, int minIterations, int maxIterations,
-                              long peakHeapBytes) {
+                              long peakHeapBytes, int gmms, int saddleRestarts) {
     }
 
     public static BenchSize parse(String name) {
@@ -76,6 +76,8 @@ public final class DynamicsBenchmark {
         int clusters = 0;
         int minIt = Integer.MAX_VALUE;
         int maxIt = 0;
+        int gmms = 0;
+        int restarts = 0;
         long peak;
         try {
             System.gc();
@@ -89,7 +91,11 @@ public final class DynamicsBenchmark {
                         em[r] = res.emSeconds();
                         fit[r] = res.fitSeconds();
                     }
+                    // Every round fits the same points with the same seeds: the last round's count is every round's.
+                    gmms = res.gmms().size();
+                    restarts = 0;
                     for (var e : res.gmms().values()) {
+                        restarts += e.restartedAtSaddle() ? 1 : 0;
                         clusters = e.model().clusters();
                         minIt = Math.min(minIt, e.iterations());
                         maxIt = Math.max(maxIt, e.iterations());
@@ -103,7 +109,7 @@ public final class DynamicsBenchmark {
         } finally {
             traj.unpersist(true);
         }
-        return new Measurement(size, shared, inTask, start, warmups, em, fit, clusters, minIt, maxIt, peak);
+        return new Measurement(size, shared, inTask, start, warmups, em, fit, clusters, minIt, maxIt, peak, gmms, restarts);
     }
 
     private static DynamicsOptions options(BenchSize size, long seed, long inTaskMaxPoints,
@@ -142,7 +148,7 @@ public final class DynamicsBenchmark {
         p.put("initial_state_var", o.initialStateVar());
         p.put("em_max_iterations", o.em().maxIterations());
         p.put("em_tolerance", o.em().tolerance());
-        p.put("em_init", o.em().initialization().resolve().configName());
+        p.put("em_init", o.em().initialization().configName());
         ProblemExport.writeJson(out.resolve("problem.json"), p);
     }
 
@@ -209,10 +215,21 @@ public final class DynamicsBenchmark {
         return m;
     }
 
-    /** The EM start as configured, with what {@code auto} stands for: "auto: sampled_means". */
-    private static String startLabel(Measurement m) {
+    /**
+     * The EM start as configured; for {@code auto}, which start its GMMs ended on: "auto: random_assignment",
+     * or "auto: sampled_means after the saddle for 2 of 8".
+     */
+    static String startLabel(Measurement m) {
         String name = m.start().configName();
-        return m.start() == GmmOptions.Initialization.AUTO
-                ? name + ": " + m.start().resolve().configName() : name;
+        if (m.start() != GmmOptions.Initialization.AUTO) {
+            return name;
+        }
+        String random = GmmOptions.Initialization.RANDOM_ASSIGNMENT.configName();
+        String sampled = GmmOptions.Initialization.SAMPLED_MEANS.configName();
+        if (m.saddleRestarts() == 0) {
+            return name + ": " + random;
+        }
+        return String.format(Locale.ROOT, "%s: %s after the saddle for %d of %d", name, sampled, m.saddleRestarts(),
+                m.gmms());
     }
 }

@@ -28,6 +28,16 @@ public final class EmRun {
     static final int KMEANS_MAX_PASSES = 10;
     static final double KMEANS_TOLERANCE = 1e-3;
 
+    /**
+     * The automatic start counts a random-assignment fit as stopped at the symmetric saddle when
+     * its mixture explains the points no better than one Gaussian: a gain in mean log-likelihood
+     * per point of at most this many nats, or {@link #SADDLE_TOLERANCES} stopping tolerances of
+     * |LL| if that is more (the stopping rule can halt EM on the saddle with a gain of that
+     * order). A gain is invariant to any affine change of the data's units.
+     */
+    static final double SADDLE_GAIN = 1e-3;
+    static final double SADDLE_TOLERANCES = 100;
+
     private final int clusters;
     private final Moments global;
     private final GmmOptions options;
@@ -42,6 +52,8 @@ public final class EmRun {
     private double bestLl = Double.NEGATIVE_INFINITY;
     private int iterations;
     private EmResult.StopReason stop;
+    /** The automatic start found its random assignment at the saddle and starts over from sampled means. */
+    private boolean restartedAtSaddle;
 
     /**
      * @param global   count, mean and covariance of all the group's points (one extra pass)
@@ -56,7 +68,7 @@ public final class EmRun {
         }
         this.clusters = clusters;
         this.global = global;
-        this.options = options.resolved();
+        this.options = options;
         this.warmStarted = options.warmStart() && previous != null && previous.clusters() == clusters
                 && previous.dim() == global.mean().length;
         if (warmStarted) {
@@ -64,17 +76,27 @@ public final class EmRun {
         }
     }
 
-    public boolean needsInitialAssignment() {
-        return current == null && centres == null;
+    /**
+     * Whether the cold start wants the random assignment's statistics ({@link #acceptInitial}) now:
+     * {@code random_assignment}, and {@code auto}, which starts there.
+     */
+    public boolean needsRandomAssignment() {
+        return current == null && centres == null && !restartedAtSaddle
+                && (options.initialization() == GmmOptions.Initialization.RANDOM_ASSIGNMENT
+                || options.initialization() == GmmOptions.Initialization.AUTO);
     }
 
     /**
-     * Whether the cold start is the random assignment ({@link #acceptInitial}) rather than means
-     * from sampled candidates ({@link #acceptCandidates}): the start {@code auto} resolved to here,
-     * so callers need not resolve it themselves.
+     * Whether candidate points ({@link #acceptCandidates}) are wanted now: the cold start of
+     * {@code sampled_means} and {@code kmeans}, and {@code auto} once its random assignment has
+     * stopped at the symmetric saddle.
      */
-    public boolean startsFromRandomAssignment() {
-        return options.initialization() == GmmOptions.Initialization.RANDOM_ASSIGNMENT;
+    public boolean needsCandidates() {
+        if (current != null || centres != null) {
+            return false;
+        }
+        return restartedAtSaddle || options.initialization() == GmmOptions.Initialization.SAMPLED_MEANS
+                || options.initialization() == GmmOptions.Initialization.KMEANS;
     }
 
     /** True while the k-means start wants another Lloyd pass over the points ({@link KMeansStatistics}). */
@@ -227,11 +249,11 @@ public final class EmRun {
                     best = current;
                     bestLl = ll;
                 }
-                stop = EmResult.StopReason.CONVERGED;
+                stopOrRestart(EmResult.StopReason.CONVERGED);
                 return;
             }
             if (ll < prev) {
-                stop = EmResult.StopReason.LIKELIHOOD_DECREASED;
+                stopOrRestart(EmResult.StopReason.LIKELIHOOD_DECREASED);
                 return;
             }
         }
@@ -245,6 +267,41 @@ public final class EmRun {
         }
     }
 
+    /**
+     * Stops, unless the automatic start's random assignment stopped at the symmetric saddle: then
+     * the run forgets that fit (keeping its iteration count) and waits for candidates to start
+     * over from the sampled means.
+     */
+    private void stopOrRestart(EmResult.StopReason reason) {
+        if (options.initialization() == GmmOptions.Initialization.AUTO && !warmStarted && !restartedAtSaddle
+                && atSaddle(bestLl)) {
+            restartedAtSaddle = true;
+            current = null;
+            best = null;
+            bestLl = Double.NEGATIVE_INFINITY;
+            trace.clear();
+            return;
+        }
+        stop = reason;
+    }
+
+    /**
+     * Whether a mixture with mean log-likelihood {@code ll} per point is no better than one
+     * Gaussian of the points' own mean and covariance (plus the ridge), whose mean log-likelihood
+     * over them is -(D log 2 pi + log det C + tr(C^-1 S)) / 2, C = S + ridge I, S the population
+     * covariance: no pass over the points needed.
+     */
+    private boolean atSaddle(double ll) {
+        Mat s = global.covariance().symmetrize();
+        Cholesky c = Cholesky.tryOf(s.plusDiagonal(Math.max(options.ridge(), 1e-12)));
+        if (c == null) {
+            return false;
+        }
+        int d = s.rows();
+        double single = -0.5 * (d * Math.log(2 * Math.PI) + c.logDet() + c.solve(s).trace());
+        return ll - single <= Math.max(SADDLE_GAIN, SADDLE_TOLERANCES * options.tolerance() * Math.abs(ll));
+    }
+
     public EmResult result() {
         if (!done()) {
             throw new IllegalStateException("EM has not stopped yet");
@@ -253,7 +310,7 @@ public final class EmRun {
         for (int i = 0; i < ll.length; i++) {
             ll[i] = trace.get(i);
         }
-        return new EmResult(best, ll, bestLl, iterations, stop, warmStarted);
+        return new EmResult(best, ll, bestLl, iterations, stop, warmStarted, restartedAtSaddle);
     }
 
     private Gmm mStep(EmStatistics s) {

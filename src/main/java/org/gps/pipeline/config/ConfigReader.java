@@ -205,7 +205,7 @@ public final class ConfigReader {
         SampleBased sampleBased = readSampleBased(c, algorithm, samples);
         DynamicsOptions dynamics = readDynamics(c.child("dynamics"), seed);
         PolicyOptions policy = readPolicySection(c, algorithm, seed, env, e, horizon,
-                (long) conditions.size() * samples * horizon);
+                (long) conditions.size() * samples * horizon, dynamics.em().initialization());
         Pi2Options pi2 = sampleBased.pi2();
         PilqrOptions pilqr = sampleBased.pilqr();
         c.finish();
@@ -298,8 +298,10 @@ public final class ConfigReader {
     }
 
     /** The policy section of the algorithms that train one (null for the others, which refuse it). */
+    /** @param emStart the cold start of the policy linearization's GMMs: the dynamics section's {@code em_init} */
     private static PolicyOptions readPolicySection(ConfigNode c, Algorithm algorithm, long seed, EnvironmentSpec env,
-                                                   Environment e, int horizon, long targetsPerIteration) {
+                                                   Environment e, int horizon, long targetsPerIteration,
+                                                   GmmOptions.Initialization emStart) {
         if (!algorithm.trainsPolicy()) {
             if (c.has("policy")) {
                 throw c.error("policy", "only " + Arrays.stream(Algorithm.values()).filter(Algorithm::trainsPolicy)
@@ -309,7 +311,7 @@ public final class ConfigReader {
             return null;
         }
         int evalHorizon = env.type().equals("pendulum") ? Policy.PENDULUM_EVAL_HORIZON : horizon;
-        PolicyOptions policy = readPolicy(c.child("policy"), seed, evalHorizon, e, targetsPerIteration);
+        PolicyOptions policy = readPolicy(c.child("policy"), seed, evalHorizon, e, targetsPerIteration, emStart);
         if (algorithm == Algorithm.BADMM && policy.replayIterations() > 0) {
             // BADMM's targets carry the multipliers of the iteration they were built in.
             throw c.error("policy.replay_iterations", "expected 0 for badmm (its S-step targets carry that "
@@ -470,7 +472,7 @@ public final class ConfigReader {
      * M x N x T, the S-step's targets from one iteration's samples.
      */
     private static PolicyOptions readPolicy(ConfigNode n, long seed, int defaultEvalHorizon, Environment env,
-                                            long targetsPerIteration) {
+                                            long targetsPerIteration, GmmOptions.Initialization emStart) {
         PolicyOptions d = PolicyOptions.defaults(seed, defaultEvalHorizon);
         int[] hidden = readHidden(n, d, env);
         int iterations = Policy.TRAIN_ITERATIONS.integer(n);
@@ -502,7 +504,7 @@ public final class ConfigReader {
         n.refuseUnknownKeys(Policy.SECTION.names());
         return new PolicyOptions(hidden, iterations, tol, l2, initWt, onPolicy,
                 new DynamicsOptions(false, maxClusters, minSamples, maxSamples, strength, p.regularization(),
-                        p.initialStateVar(), p.em()), episodes, evalHorizon,
+                        p.initialStateVar(), p.em().withInitialization(emStart)), episodes, evalHorizon,
                 new PolicyOptions.Badmm(inner, dualRate, dualRateCovar, lgStep, rule, inc, dec, upper, lower), replay,
                 training, evalStarts);
     }

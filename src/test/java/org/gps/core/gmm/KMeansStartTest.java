@@ -52,7 +52,8 @@ class KMeansStartTest {
         EmRun run = new EmRun(3, global, GmmOptions.defaults(5).withInitialization(GmmOptions.Initialization.KMEANS),
                 null);
         run.acceptCandidates(sample.points());
-        assertFalse(run.needsInitialAssignment());
+        assertFalse(run.needsCandidates());
+        assertFalse(run.needsRandomAssignment());
         while (run.needsCentresPass()) {
             KMeansStatistics s = KMeansStatistics.empty(run.centres());
             blocks.forEach(s::add);

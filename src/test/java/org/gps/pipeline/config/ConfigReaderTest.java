@@ -2,6 +2,7 @@ package org.gps.pipeline.config;
 
 import org.gps.core.BadInputException;
 import org.gps.core.dynamics.DynamicsOptions;
+import org.gps.core.gmm.GmmOptions;
 import org.gps.core.policy.PolicyOptions;
 import org.junit.jupiter.api.Test;
 
@@ -133,6 +134,22 @@ class ConfigReaderTest {
                 ConfigReader.parse("config.json", applied.resolvedJson()).dynamics().action());
         assertEquals("c.yaml: dynamics.action: expected one of commanded, applied, got 'clipped'",
                 messageOf(MINIMAL + "dynamics: {action: clipped}\n"));
+    }
+
+    /** One EM start for every GMM of a run: the policy linearization's follows dynamics.em_init. */
+    @Test
+    void thePolicyLinearizationsGmmsTakeTheDynamicsSectionsEmStart() {
+        ExperimentConfig plain = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\n");
+        assertEquals(GmmOptions.Initialization.AUTO, plain.dynamics().em().initialization());
+        assertEquals(GmmOptions.Initialization.AUTO, plain.policy().prior().em().initialization());
+        for (GmmOptions.Initialization start : GmmOptions.Initialization.values()) {
+            ExperimentConfig c = ConfigReader.parse("c.yaml", MINIMAL + "algorithm: mdgps\ndynamics: {em_init: "
+                    + start.configName() + "}\n");
+            assertEquals(start, c.dynamics().em().initialization());
+            assertEquals(start, c.policy().prior().em().initialization(), start.configName());
+            assertEquals(start, ConfigReader.parse("config.json", c.resolvedJson()).policy().prior().em()
+                    .initialization(), "config.json, " + start.configName());
+        }
     }
 
     @Test
