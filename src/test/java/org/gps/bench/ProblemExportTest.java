@@ -86,7 +86,7 @@ class ProblemExportTest {
         String json = Files.readString(dir.resolve("problem.json"));
         for (String field : new String[] {"\"kind\": \"dynamics\"", "\"conditions\": 2", "\"horizon\": 10",
                 "\"max_clusters\": 20", "\"min_samples_per_cluster\": 40", "\"max_samples\": 20",
-                "\"em_init\": \"sampled_means\""}) {
+                "\"em_init\": \"auto\""}) {
             assertTrue(json.contains(field), field + " in " + json);
         }
     }

@@ -328,6 +328,13 @@ class CostEvaluationTest {
         } finally {
             spark.sparkContext().clearJobGroup();
         }
+        // The tracker counts completed tasks from listener events, delivered asynchronously: wait
+        // until those of the jobs just run are in (without it a count can still read 0).
+        try {
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("Spark's listener events were not delivered", e);
+        }
         var tracker = spark.sparkContext().statusTracker();
         List<Integer> tasks = new ArrayList<>();
         for (int job : Arrays.stream(tracker.getJobIdsForGroup(group)).sorted().toArray()) {
