@@ -54,6 +54,8 @@ public final class EmRun {
     private EmResult.StopReason stop;
     /** The automatic start found its random assignment at the saddle and starts over from sampled means. */
     private boolean restartedAtSaddle;
+    /** M-steps before the restart: the fit from the sampled means gets the whole iteration cap of its own. */
+    private int iterationsBeforeRestart;
 
     /**
      * @param global   count, mean and covariance of all the group's points (one extra pass)
@@ -261,7 +263,7 @@ public final class EmRun {
         bestLl = ll;
         current = mStep(s);
         iterations++;
-        if (iterations >= options.maxIterations()) {
+        if (iterations - iterationsBeforeRestart >= options.maxIterations()) {
             best = current;
             stop = EmResult.StopReason.MAX_ITERATIONS;
         }
@@ -276,6 +278,7 @@ public final class EmRun {
         if (options.initialization() == GmmOptions.Initialization.AUTO && !warmStarted && !restartedAtSaddle
                 && atSaddle(bestLl)) {
             restartedAtSaddle = true;
+            iterationsBeforeRestart = iterations;
             current = null;
             best = null;
             bestLl = Double.NEGATIVE_INFINITY;
@@ -295,6 +298,7 @@ public final class EmRun {
         Mat s = global.covariance().symmetrize();
         Cholesky c = Cholesky.tryOf(s.plusDiagonal(Math.max(options.ridge(), 1e-12)));
         if (c == null) {
+            // Not even one Gaussian fits (points beyond the ridge's reach): nothing to compare with.
             return false;
         }
         int d = s.rows();

@@ -246,6 +246,25 @@ class GmmEmTest {
         assertTrue(a.logLikelihood() - r.logLikelihood() > 2, a.logLikelihood() + " vs " + r.logLikelihood());
     }
 
+    /** The fit from the sampled means after a restart has the whole iteration cap, not what the stall left of it. */
+    @Test
+    void theRestartedFitGetsTheWholeIterationCap() {
+        GmmOptions d = GmmOptions.defaults(3);
+        GmmOptions capped = new GmmOptions(5, d.tolerance(), d.ridge(), d.initialRidge(), d.rebootMass(), d.seed(),
+                d.warmStart(), GmmOptions.Initialization.AUTO);
+        List<PointBlock> blocks = blocks(threeGaussians(4), 100);
+        EmResult a = GmmEm.fit(blocks, 4, capped, null);
+        EmResult r = GmmEm.fit(blocks, 4, capped.withInitialization(GmmOptions.Initialization.RANDOM_ASSIGNMENT), null);
+        EmResult s = GmmEm.fit(blocks, 4, capped.withInitialization(GmmOptions.Initialization.SAMPLED_MEANS), null);
+        assertTrue(a.restartedAtSaddle());
+        assertTrue(r.iterations() < 5, "the stall took " + r.iterations());
+        // From the sampled means EM needs more than 5 iterations here, so the cap decides both fits.
+        assertEquals(EmResult.StopReason.MAX_ITERATIONS, s.stopReason());
+        assertEquals(EmResult.StopReason.MAX_ITERATIONS, a.stopReason());
+        assertEquals(s.model(), a.model());
+        assertEquals(r.iterations() + 5, a.iterations());
+    }
+
     /** A warm start is never the saddle: auto runs it to convergence like any other start. */
     @Test
     void aWarmStartedAutoFitIsNeverRestarted() {
