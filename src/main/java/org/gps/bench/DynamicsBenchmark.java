@@ -45,7 +45,7 @@ public final class DynamicsBenchmark {
     public record Measurement(BenchSize size, boolean sharedPrior, boolean inTask, GmmOptions.Initialization start,
                               int warmups, double[] emSeconds,
                               double[] fitSeconds, int clusters, int minIterations, int maxIterations,
-                              long peakHeapBytes, int gmms, int saddleRestarts) {
+                              long peakHeapBytes, java.util.SortedSet<GmmOptions.Initialization> startsTaken) {
     }
 
     public static BenchSize parse(String name) {
@@ -76,8 +76,7 @@ public final class DynamicsBenchmark {
         int clusters = 0;
         int minIt = Integer.MAX_VALUE;
         int maxIt = 0;
-        int gmms = 0;
-        int restarts = 0;
+        java.util.SortedSet<GmmOptions.Initialization> taken = new java.util.TreeSet<>();
         long peak;
         try {
             System.gc();
@@ -91,11 +90,8 @@ public final class DynamicsBenchmark {
                         em[r] = res.emSeconds();
                         fit[r] = res.fitSeconds();
                     }
-                    // Every round fits the same points with the same seeds: the last round's count is every round's.
-                    gmms = res.gmms().size();
-                    restarts = 0;
                     for (var e : res.gmms().values()) {
-                        restarts += e.restartedAtSaddle() ? 1 : 0;
+                        taken.add(start.resolve(e.model().fittedPoints(), e.model().dim(), e.model().clusters()));
                         clusters = e.model().clusters();
                         minIt = Math.min(minIt, e.iterations());
                         maxIt = Math.max(maxIt, e.iterations());
@@ -109,7 +105,7 @@ public final class DynamicsBenchmark {
         } finally {
             traj.unpersist(true);
         }
-        return new Measurement(size, shared, inTask, start, warmups, em, fit, clusters, minIt, maxIt, peak, gmms, restarts);
+        return new Measurement(size, shared, inTask, start, warmups, em, fit, clusters, minIt, maxIt, peak, taken);
     }
 
     private static DynamicsOptions options(BenchSize size, long seed, long inTaskMaxPoints,
@@ -215,21 +211,13 @@ public final class DynamicsBenchmark {
         return m;
     }
 
-    /**
-     * The EM start as configured; for {@code auto}, which start its GMMs ended on: "auto: random_assignment",
-     * or "auto: sampled_means after the saddle for 2 of 8".
-     */
-    static String startLabel(Measurement m) {
+    /** The EM start as configured, with what {@code auto} took for these GMMs' sizes: "auto: random_assignment". */
+    private static String startLabel(Measurement m) {
         String name = m.start().configName();
         if (m.start() != GmmOptions.Initialization.AUTO) {
             return name;
         }
-        String random = GmmOptions.Initialization.RANDOM_ASSIGNMENT.configName();
-        String sampled = GmmOptions.Initialization.SAMPLED_MEANS.configName();
-        if (m.saddleRestarts() == 0) {
-            return name + ": " + random;
-        }
-        return String.format(Locale.ROOT, "%s: %s after the saddle for %d of %d", name, sampled, m.saddleRestarts(),
-                m.gmms());
+        return name + ": " + m.startsTaken().stream().map(GmmOptions.Initialization::configName)
+                .collect(java.util.stream.Collectors.joining(" / "));
     }
 }

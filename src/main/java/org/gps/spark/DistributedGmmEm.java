@@ -189,13 +189,11 @@ public final class DistributedGmmEm {
         }
         Map<Integer, EmRun> runs = new TreeMap<>();
         Map<Integer, Long> randomAssignment = new TreeMap<>();
-        Map<Integer, java.util.List<double[]>> candidates = new TreeMap<>();
         summarise(blocks, k, options.seed()).forEach((g, summary) -> {
             GmmOptions go = options.withSeed(groupSeed(options.seed(), g));
             EmRun run = new EmRun(k.get(g), summary.moments, go, previous.get(g));
-            candidates.put(g, summary.sample.points());
             if (run.needsCandidates()) {
-                run.acceptCandidates(candidates.get(g));
+                run.acceptCandidates(summary.sample.points());
             } else if (run.needsRandomAssignment()) {
                 randomAssignment.put(g, go.seed());
             }
@@ -205,7 +203,7 @@ public final class DistributedGmmEm {
         if (!randomAssignment.isEmpty()) {
             assignAtRandom(blocks, runs, k, randomAssignment);
         }
-        int passes = expectationPasses(jsc, blocks, runs, candidates);
+        int passes = expectationPasses(jsc, blocks, runs);
         Map<Integer, EmResult> out = new TreeMap<>();
         runs.forEach((g, r) -> out.put(g, r.result()));
         LOG.debug("EM for {} groups in {} passes", out.size(), passes);
@@ -283,19 +281,12 @@ public final class DistributedGmmEm {
         init.forEach((g, s) -> runs.get(g).acceptInitial(s));
     }
 
-    /**
-     * EM passes, one job each for every group not yet converged; returns how many ran. A group whose
-     * automatic start stopped at the saddle starts over from its candidates in the next pass.
-     */
-    private static int expectationPasses(JavaSparkContext jsc, JavaRDD<PointBlock> blocks, Map<Integer, EmRun> runs,
-                                         Map<Integer, java.util.List<double[]>> candidates) {
+    /** EM passes, one job each for every group not yet converged; returns how many ran. */
+    private static int expectationPasses(JavaSparkContext jsc, JavaRDD<PointBlock> blocks, Map<Integer, EmRun> runs) {
         int passes = 0;
         while (true) {
             HashMap<Integer, Gmm> active = new HashMap<>();
             runs.forEach((g, r) -> {
-                if (r.needsCandidates()) {
-                    r.acceptCandidates(candidates.get(g));
-                }
                 if (!r.done()) {
                     active.put(g, r.current());
                 }

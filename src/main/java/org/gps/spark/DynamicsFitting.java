@@ -714,7 +714,6 @@ public final class DynamicsFitting {
         gmms.forEach((g, r) -> sb.append(sb.length() == 0 ? "" : "; ").append("group ").append(g).append(": K=")
                 .append(clusters.get(g)).append(", ").append(r.iterations()).append(" iterations, ")
                 .append(r.stopReason().name().toLowerCase(Locale.ROOT)).append(r.warmStarted() ? ", warm start" : "")
-                .append(r.restartedAtSaddle() ? ", restarted from sampled means at the saddle" : "")
                 .append(String.format(Locale.ROOT, ", LL/point %.4f", r.logLikelihood())));
         return sb.toString();
     }

@@ -205,7 +205,6 @@ public final class DynamicsWriter {
             n.put("em_iterations", r.iterations());
             n.put("stop_reason", r.stopReason().name().toLowerCase(Locale.ROOT));
             n.put("warm_started", r.warmStarted());
-            n.put("restarted_at_saddle", r.restartedAtSaddle());
             n.put("log_likelihood_per_point", r.logLikelihood());
         });
         ArrayNode conds = root.putArray("prediction_error");

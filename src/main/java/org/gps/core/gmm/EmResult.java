@@ -6,12 +6,10 @@ import java.io.Serializable;
  * The outcome of one EM fit: the model; the mean log-likelihood per point of every model the
  * E-step evaluated, in order, and the best of them ({@code logLikelihood}: the returned model's,
  * except after MAX_ITERATIONS, whose last M-step is not evaluated); the number of M-steps taken
- * and why EM stopped. {@code restartedAtSaddle}: the automatic start's random assignment stopped
- * at the symmetric saddle and the model is the fit started over from sampled means; the
- * likelihoods are that fit's, the iterations those of both.
+ * and why EM stopped.
  */
 public record EmResult(Gmm model, double[] logLikelihoods, double logLikelihood, int iterations, StopReason stopReason,
-                       boolean warmStarted, boolean restartedAtSaddle)
+                       boolean warmStarted)
         implements Serializable {
     public enum StopReason {
         /** |LL - LL_prev| < tolerance |LL|. */

@@ -28,19 +28,11 @@ public final class EmRun {
     static final int KMEANS_MAX_PASSES = 10;
     static final double KMEANS_TOLERANCE = 1e-3;
 
-    /**
-     * The automatic start counts a random-assignment fit as stopped at the symmetric saddle when
-     * its mixture explains the points no better than one Gaussian: a gain in mean log-likelihood
-     * per point of at most this many nats, or {@link #SADDLE_TOLERANCES} stopping tolerances of
-     * |LL| if that is more (the stopping rule can halt EM on the saddle with a gain of that
-     * order). A gain is invariant to any affine change of the data's units.
-     */
-    static final double SADDLE_GAIN = 1e-3;
-    static final double SADDLE_TOLERANCES = 100;
-
     private final int clusters;
     private final Moments global;
     private final GmmOptions options;
+    /** The cold start taken: {@code auto} resolved for this group's size ({@link GmmOptions.Initialization#resolve}). */
+    private final GmmOptions.Initialization start;
     private final boolean warmStarted;
     private final List<Double> trace = new ArrayList<>();
     private Gmm current;
@@ -52,10 +44,6 @@ public final class EmRun {
     private double bestLl = Double.NEGATIVE_INFINITY;
     private int iterations;
     private EmResult.StopReason stop;
-    /** The automatic start found its random assignment at the saddle and starts over from sampled means. */
-    private boolean restartedAtSaddle;
-    /** M-steps before the restart: the fit from the sampled means gets the whole iteration cap of its own. */
-    private int iterationsBeforeRestart;
 
     /**
      * @param global   count, mean and covariance of all the group's points (one extra pass)
@@ -71,6 +59,7 @@ public final class EmRun {
         this.clusters = clusters;
         this.global = global;
         this.options = options;
+        this.start = options.initialization().resolve(global.count(), global.mean().length, clusters);
         this.warmStarted = options.warmStart() && previous != null && previous.clusters() == clusters
                 && previous.dim() == global.mean().length;
         if (warmStarted) {
@@ -78,27 +67,19 @@ public final class EmRun {
         }
     }
 
-    /**
-     * Whether the cold start wants the random assignment's statistics ({@link #acceptInitial}) now:
-     * {@code random_assignment}, and {@code auto}, which starts there.
-     */
-    public boolean needsRandomAssignment() {
-        return current == null && centres == null && !restartedAtSaddle
-                && (options.initialization() == GmmOptions.Initialization.RANDOM_ASSIGNMENT
-                || options.initialization() == GmmOptions.Initialization.AUTO);
+    /** The cold start this run takes (never {@code AUTO}); a warm-started run does not use it. */
+    public GmmOptions.Initialization start() {
+        return start;
     }
 
-    /**
-     * Whether candidate points ({@link #acceptCandidates}) are wanted now: the cold start of
-     * {@code sampled_means} and {@code kmeans}, and {@code auto} once its random assignment has
-     * stopped at the symmetric saddle.
-     */
+    /** Whether the cold start wants the random assignment's statistics ({@link #acceptInitial}) now. */
+    public boolean needsRandomAssignment() {
+        return current == null && start == GmmOptions.Initialization.RANDOM_ASSIGNMENT;
+    }
+
+    /** Whether the cold start wants candidate points ({@link #acceptCandidates}) now: the sampled means and k-means. */
     public boolean needsCandidates() {
-        if (current != null || centres != null) {
-            return false;
-        }
-        return restartedAtSaddle || options.initialization() == GmmOptions.Initialization.SAMPLED_MEANS
-                || options.initialization() == GmmOptions.Initialization.KMEANS;
+        return current == null && centres == null && start != GmmOptions.Initialization.RANDOM_ASSIGNMENT;
     }
 
     /** True while the k-means start wants another Lloyd pass over the points ({@link KMeansStatistics}). */
@@ -214,7 +195,7 @@ public final class EmRun {
      */
     public void acceptCandidates(List<double[]> candidates) {
         double[][] means = InitialMeans.kMeansPlusPlus(candidates, clusters, options.seed());
-        if (options.initialization() == GmmOptions.Initialization.KMEANS) {
+        if (start == GmmOptions.Initialization.KMEANS) {
             centres = means;
             return;
         }
@@ -251,11 +232,11 @@ public final class EmRun {
                     best = current;
                     bestLl = ll;
                 }
-                stopOrRestart(EmResult.StopReason.CONVERGED);
+                stop = EmResult.StopReason.CONVERGED;
                 return;
             }
             if (ll < prev) {
-                stopOrRestart(EmResult.StopReason.LIKELIHOOD_DECREASED);
+                stop = EmResult.StopReason.LIKELIHOOD_DECREASED;
                 return;
             }
         }
@@ -263,47 +244,10 @@ public final class EmRun {
         bestLl = ll;
         current = mStep(s);
         iterations++;
-        if (iterations - iterationsBeforeRestart >= options.maxIterations()) {
+        if (iterations >= options.maxIterations()) {
             best = current;
             stop = EmResult.StopReason.MAX_ITERATIONS;
         }
-    }
-
-    /**
-     * Stops, unless the automatic start's random assignment stopped at the symmetric saddle: then
-     * the run forgets that fit (keeping its iteration count) and waits for candidates to start
-     * over from the sampled means.
-     */
-    private void stopOrRestart(EmResult.StopReason reason) {
-        if (options.initialization() == GmmOptions.Initialization.AUTO && !warmStarted && !restartedAtSaddle
-                && atSaddle(bestLl)) {
-            restartedAtSaddle = true;
-            iterationsBeforeRestart = iterations;
-            current = null;
-            best = null;
-            bestLl = Double.NEGATIVE_INFINITY;
-            trace.clear();
-            return;
-        }
-        stop = reason;
-    }
-
-    /**
-     * Whether a mixture with mean log-likelihood {@code ll} per point is no better than one
-     * Gaussian of the points' own mean and covariance (plus the ridge), whose mean log-likelihood
-     * over them is -(D log 2 pi + log det C + tr(C^-1 S)) / 2, C = S + ridge I, S the population
-     * covariance: no pass over the points needed.
-     */
-    private boolean atSaddle(double ll) {
-        Mat s = global.covariance().symmetrize();
-        Cholesky c = Cholesky.tryOf(s.plusDiagonal(Math.max(options.ridge(), 1e-12)));
-        if (c == null) {
-            // Not even one Gaussian fits (points beyond the ridge's reach): nothing to compare with.
-            return false;
-        }
-        int d = s.rows();
-        double single = -0.5 * (d * Math.log(2 * Math.PI) + c.logDet() + c.solve(s).trace());
-        return ll - single <= Math.max(SADDLE_GAIN, SADDLE_TOLERANCES * options.tolerance() * Math.abs(ll));
     }
 
     public EmResult result() {
@@ -314,7 +258,7 @@ public final class EmRun {
         for (int i = 0; i < ll.length; i++) {
             ll[i] = trace.get(i);
         }
-        return new EmResult(best, ll, bestLl, iterations, stop, warmStarted, restartedAtSaddle);
+        return new EmResult(best, ll, bestLl, iterations, stop, warmStarted);
     }
 
     private Gmm mStep(EmStatistics s) {

@@ -19,30 +19,27 @@ public final class GmmEm {
                 init.addRandomAssignment(options.seed(), b);
             }
             run.acceptInitial(init);
-        }
-        // Candidates may be wanted at the start or, for the automatic start, after its random
-        // assignment stopped at the saddle.
-        while (!run.done()) {
-            if (run.needsCandidates()) {
-                PointSample sample = new PointSample(run.candidateCount(), options.seed());
-                for (PointBlock b : blocks) {
-                    sample.add(b);
-                }
-                run.acceptCandidates(sample.points());
-            } else if (run.needsCentresPass()) {
-                KMeansStatistics s = KMeansStatistics.empty(run.centres());
-                for (PointBlock b : blocks) {
-                    s.add(b);
-                }
-                run.acceptCentresPass(s);
-            } else {
-                Gmm model = run.current();
-                EmStatistics s = EmStatistics.empty(model);
-                for (PointBlock b : blocks) {
-                    s.addExpectation(model, b);
-                }
-                run.acceptExpectation(s);
+        } else if (run.needsCandidates()) {
+            PointSample sample = new PointSample(run.candidateCount(), options.seed());
+            for (PointBlock b : blocks) {
+                sample.add(b);
             }
+            run.acceptCandidates(sample.points());
+        }
+        while (run.needsCentresPass()) {
+            KMeansStatistics s = KMeansStatistics.empty(run.centres());
+            for (PointBlock b : blocks) {
+                s.add(b);
+            }
+            run.acceptCentresPass(s);
+        }
+        while (!run.done()) {
+            Gmm model = run.current();
+            EmStatistics s = EmStatistics.empty(model);
+            for (PointBlock b : blocks) {
+                s.addExpectation(model, b);
+            }
+            run.acceptExpectation(s);
         }
         return run.result();
     }

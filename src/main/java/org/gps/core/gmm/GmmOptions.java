@@ -44,16 +44,34 @@ public record GmmOptions(int maxIterations, double tolerance, double ridge, doub
      * than the others beyond the spread over held-out sets. On the benchmark's shared GMM of a
      * million logged points the k-means start also costs time: 66 EM iterations instead of 38,
      * each a Spark job over all the points, as is each Lloyd pass.
-     * {@code AUTO}, the default, takes the random assignment's better held-out dynamics without
-     * its stall: it starts from the random assignment and, if EM stops where the mixture explains
-     * the points no better than one Gaussian (the symmetric saddle, see {@code EmRun}), starts over
-     * from the sampled means (the same seed, so then the same model as {@code SAMPLED_MEANS}). On
-     * the dynamics windows measured the random assignment never stalled, so there {@code AUTO} is
-     * that start, which also needs fewer EM iterations than the sampled means (docs/benchmarks.md,
-     * "The EM start by default").
+     * {@code AUTO}, the default, decides by the points per cluster ({@link #resolve}): the random
+     * assignment where a cluster gets at most {@link #RANDOM_ASSIGNMENT_POINTS_PER_DIMENSION} D
+     * points, the sampled means otherwise. A random cluster's moments differ from the global ones by
+     * their sampling noise, large when a cluster holds few points for its dimension: EM then leaves
+     * the symmetric start at once and ends in few iterations, and it is there that the random
+     * assignment's dynamics predicted held-out transitions best (D = 18 and 59). With many points per
+     * cluster the random clusters start nearly equal: EM creeps away from the saddle in more
+     * iterations than from the sampled means (a million logged points under one GMM), or stalls on
+     * it (separated clusters). docs/benchmarks.md, "The EM start by default".
      */
     public enum Initialization {
         AUTO, KMEANS, SAMPLED_MEANS, RANDOM_ASSIGNMENT;
+
+        /** {@code AUTO} takes the random assignment up to this many points per cluster and dimension. */
+        public static final int RANDOM_ASSIGNMENT_POINTS_PER_DIMENSION = 3;
+
+        /**
+         * The start a GMM of K clusters over {@code points} points of dimension D uses: {@code AUTO}
+         * becomes {@link #RANDOM_ASSIGNMENT} when points <= 3 D K, else {@link #SAMPLED_MEANS}; the
+         * others stay as they are.
+         */
+        public Initialization resolve(long points, int dim, int clusters) {
+            if (this != AUTO) {
+                return this;
+            }
+            return points <= (long) RANDOM_ASSIGNMENT_POINTS_PER_DIMENSION * dim * clusters
+                    ? RANDOM_ASSIGNMENT : SAMPLED_MEANS;
+        }
 
         /** The name in configs and on the command line: {@code auto}, {@code kmeans}, {@code sampled_means}, {@code random_assignment}. */
         public String configName() {

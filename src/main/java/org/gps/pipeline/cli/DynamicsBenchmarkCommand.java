@@ -30,8 +30,8 @@ final class DynamicsBenchmarkCommand implements Callable<Integer> {
     long inTaskMaxPoints;
 
     @Option(names = "--em-init", paramLabel = "START", defaultValue = "auto",
-            description = "Cold start of EM: auto (random_assignment, sampled_means after a stall), kmeans,"
-                    + " sampled_means or random_assignment (the dynamics.em_init values)."
+            description = "Cold start of EM: auto (random_assignment up to 3 D points per cluster, else"
+                    + " sampled_means), kmeans, sampled_means or random_assignment (the dynamics.em_init values)."
                     + " Default: ${DEFAULT-VALUE}.")
     String emInit;
 

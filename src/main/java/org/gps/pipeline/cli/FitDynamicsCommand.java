@@ -67,8 +67,8 @@ final class FitDynamicsCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--em-init", paramLabel = "START", description = "Logged data: cold start of EM, auto (default: "
-            + "random_assignment, started over from sampled_means if EM stalls at the symmetric saddle), kmeans, "
-            + "sampled_means or random_assignment. In a run the config's dynamics.em_init "
+            + "random_assignment for a GMM of at most 3 D K points, sampled_means above), kmeans, sampled_means or "
+            + "random_assignment. In a run the config's dynamics.em_init "
             + "sets it.")
     String emInit;
 

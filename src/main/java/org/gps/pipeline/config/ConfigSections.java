@@ -301,11 +301,10 @@ final class ConfigSections {
                 Arrays.asList(GmmOptions.Initialization.configNames()),
                 "(on logged data: `gps fit-dynamics --em-init`, the same names; a bad one is refused naming the "
                         + "option and the four names) cold start of the run's GMMs (the dynamics prior's and, for "
-                        + "MDGPS and BADMM, the policy linearization's): `auto` is `random_assignment`, started over from "
-                        + "`sampled_means` (same seed) if EM stops where the mixture explains the points no better "
-                        + "than one Gaussian (the stall below; `restarted_at_saddle` in the fit's summary.json); "
-                        + "until 2026-12-08 it was `sampled_means` (docs/benchmarks.md, \"The EM start by "
-                        + "default\"); `sampled_means`: k-means++ over 4K sampled points gives the means, every "
+                        + "MDGPS and BADMM, the policy linearization's): `auto` is `random_assignment` for a GMM of at "
+                        + "most 3 D K points (3 D per cluster) and `sampled_means` above (until 2026-12-08 "
+                        + "`sampled_means` for every GMM; docs/benchmarks.md, \"The EM start by default\"); "
+                        + "`sampled_means`: k-means++ over 4K sampled points gives the means, every "
                         + "covariance the global one / K; `kmeans`: those means refined by up to 10 Lloyd passes over "
                         + "all points, masses from the final assignment (3-4x fewer EM iterations than "
                         + "`sampled_means` on per-condition windows, but 66 instead of 38 on the benchmark's shared "
@@ -313,7 +312,7 @@ final class ConfigSections {
                         + "stretch of steps as a cluster with a singular covariance); or the original's random "
                         + "assignment (`random_assignment`: the best held-out dynamics on linear systems, but with the "
                         + "corrected stopping rule it stalls with every cluster at the global mean on well-separated "
-                        + "clusters of a few hundred points each, and by name it stays there; see `GmmOptions`)");
+                        + "clusters of a few hundred points each, which `auto` avoids; see `GmmOptions`)");
         static final ConfigKey EM_IN_TASK_MAX_POINTS = ConfigKey.integer("em_in_task_max_points",
                 Math.toIntExact(D.inTaskMaxPoints()), 0,
                 "a GMM fitted on at most this many points runs its whole EM inside one Spark task (all such GMMs in "

@@ -25,20 +25,14 @@ class FitDynamicsHeldOutTest {
     /**
      * SHA-256 of every value (raw double bits) of the tiny run's dynamics of iterations 0 and 1,
      * computed with the code before held-out scoring existed: a run-dir fit without --held-out
-     * must keep writing exactly these bits. Keys summary.json gained since
-     * ({@link #KEYS_ADDED_SINCE}) are left out of the digest and checked on their own.
+     * must keep writing exactly these bits.
      */
     static final String DYNAMICS_BEFORE_HELD_OUT =
             "d79e6562aba801e330b9b5f048b8125ed1f0e915483374a71d985eab201504ad "
             + "ac1e6b89c72205f5fe50a19e8cd68ff5a1f07e23e030d308f747168076bbf197";
 
-    /** summary.json keys added after the digest was recorded (the GMM start's saddle restart). */
-    static final List<String> KEYS_ADDED_SINCE = List.of("restarted_at_saddle");
-
     static String digest(Path dynamics) throws Exception {
-        Map<String, List<String>> values = new TreeMap<>(RunValues.of(dynamics, SparkTestSession.get()));
-        values.computeIfPresent("summary.json", (k, v) -> v.stream()
-                .filter(l -> KEYS_ADDED_SINCE.stream().noneMatch(key -> l.contains("." + key + "="))).toList());
+        Map<String, List<String>> values = RunValues.of(dynamics, SparkTestSession.get());
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         for (Map.Entry<String, List<String>> e : values.entrySet()) {
             sha.update(e.getKey().getBytes(StandardCharsets.UTF_8));
@@ -56,12 +50,6 @@ class FitDynamicsHeldOutTest {
         Path run = TinyRun.secondIteration();
         String d = digest(run.resolve("iter=0000/dynamics")) + " " + digest(run.resolve("iter=0001/dynamics"));
         assertEquals(DYNAMICS_BEFORE_HELD_OUT, d);
-        for (String i : List.of("iter=0000", "iter=0001")) {
-            for (JsonNode g : summary(run.resolve(i).resolve("dynamics")).get("gmm")) {
-                // The tiny run's config asks for the k-means start, which never restarts.
-                assertFalse(g.get("restarted_at_saddle").asBoolean(), i + ": " + g);
-            }
-        }
     }
 
     /** Every value of a dynamics folder but its summary's held_out scores. */
@@ -148,17 +136,12 @@ class FitDynamicsHeldOutTest {
     }
 
     @Test
-    void emInitPicksTheGmmStartOnLoggedData(@TempDir Path dir) throws Exception {
+    void emInitPicksTheGmmStartOnLoggedData(@TempDir Path dir) {
         List<String> auto = gmmWith(dir, "auto");
         List<String> kmeans = gmmWith(dir, "kmeans");
         List<String> sampled = gmmWith(dir, "sampled_means");
         List<String> random = gmmWith(dir, "random_assignment");
-        // On these windows the random assignment leaves the symmetric saddle (no restart: see the
-        // summary's restarted_at_saddle, checked below), so auto is that start.
-        assertEquals(random, auto);
-        for (JsonNode g : summary(dir.resolve("auto")).get("gmm")) {
-            assertFalse(g.get("restarted_at_saddle").asBoolean(), g.toString());
-        }
+        assertEquals(sampled, auto);
         assertNotEquals(kmeans, sampled);
         assertNotEquals(kmeans, random);
         assertNotEquals(sampled, random);
