@@ -74,6 +74,20 @@ public final class PolicyTraining {
      * whether it was trained in the driver.
      */
     public record Result(Mlp policy, double[] lossHistory, boolean local) {
+        /**
+         * L-BFGS iterations taken: the history's steps, except the state Breeze repeats (the same
+         * point and loss) when a line search fails and it restarts its curvature memory. Counting
+         * that state too would report up to one iteration more than the limit.
+         */
+        public int iterations() {
+            int n = 0;
+            for (int i = 1; i < lossHistory.length; i++) {
+                if (Double.doubleToRawLongBits(lossHistory[i]) != Double.doubleToRawLongBits(lossHistory[i - 1])) {
+                    n++;
+                }
+            }
+            return n;
+        }
     }
 
     /**

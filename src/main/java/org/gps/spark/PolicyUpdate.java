@@ -163,9 +163,9 @@ public final class PolicyUpdate {
         double[] variance = TargetWeights.policyVariance(java.util.Arrays.copyOf(sums, dU), sums[dU]);
         double[] h = r.lossHistory();
         LOG.info("S-step: {} targets, loss {} -> {} in {} L-BFGS iterations", (long) sums[dU + 1], h[0],
-                h[h.length - 1], h.length - 1);
+                h[h.length - 1], r.iterations());
         return new Result(new Policy(r.policy(), normalizer, variance), (long) sums[dU + 1], h[0], h[h.length - 1],
-                h.length - 1);
+                r.iterations());
     }
 
     /** One target's share of the covariance's sums: [diag(P)..., w, 1], the covariance needs nothing else. */

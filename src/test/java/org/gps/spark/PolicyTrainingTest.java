@@ -121,6 +121,21 @@ class PolicyTrainingTest {
         return r;
     }
 
+    /**
+     * After a failed line search Breeze restarts its memory and hands out the same state again
+     * (same point, same loss): that state is in the loss history but is no iteration.
+     */
+    @Test
+    void theIterationCountLeavesOutTheStateRepeatedAfterAFailedLineSearch() {
+        Mlp net = Mlp.of(new int[] {1, 1}, new double[] {0.5, 0.1});
+        assertEquals(4, new PolicyTraining.Result(net, new double[] {3.0, 2.0, 1.0, 0.8, 0.5}, true).iterations());
+        assertEquals(3, new PolicyTraining.Result(net, new double[] {3.0, 2.0, 1.0, 1.0, 0.5}, true).iterations());
+        assertEquals(0, new PolicyTraining.Result(net, new double[] {3.0}, false).iterations());
+        // In a run: the limit of 100 iterations reached without converging counts 100.
+        PolicyTraining.Result local = train(nonlinearTargets(400), 2, 0, Training.LOCAL);
+        assertEquals(100, local.iterations());
+    }
+
     @Test
     void onTwoPartitionsWithoutL2BothPathsComputeTheSameNumbers() {
         // Both add each partition's targets in order and then the two partitions' sums (a + b = b + a),
