@@ -225,13 +225,7 @@ class DistributedGmmEmTest {
     void autoTakesEachGroupsStartForDistributedPassesAndInsideATask() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         List<PointBlock> all = new ArrayList<>(blocks(0, 6, 64));
-        List<double[]> few = new ArrayList<>();
-        for (PointBlock b : blocks(1, 7, 27).subList(0, 1)) {
-            for (int i = 0; i < b.size(); i++) {
-                few.add(b.point(i));
-            }
-        }
-        all.add(PointBlock.of(1, few, 1000L));
+        all.add(blocks(1, 7, 27).get(0));
         JavaRDD<PointBlock> rdd = jsc.parallelize(all, 4).cache();
         GmmOptions auto = GmmOptions.defaults(9);
         assertEquals(GmmOptions.Initialization.AUTO, auto.initialization());
