@@ -297,8 +297,11 @@ public final class ConfigReader {
         return new SampleBased(pi2, pilqr);
     }
 
-    /** The policy section of the algorithms that train one (null for the others, which refuse it). */
-    /** @param emStart the cold start of the policy linearization's GMMs: the dynamics section's {@code em_init} */
+    /**
+     * The policy section of the algorithms that train one (null for the others, which refuse it).
+     *
+     * @param emStart the cold start of the policy linearization's GMMs: the dynamics section's {@code em_init}
+     */
     private static PolicyOptions readPolicySection(ConfigNode c, Algorithm algorithm, long seed, EnvironmentSpec env,
                                                    Environment e, int horizon, long targetsPerIteration,
                                                    GmmOptions.Initialization emStart) {
