@@ -67,11 +67,6 @@ public final class EmRun {
         }
     }
 
-    /** The cold start this run takes (never {@code AUTO}); a warm-started run does not use it. */
-    public GmmOptions.Initialization start() {
-        return start;
-    }
-
     /** Whether the cold start wants the random assignment's statistics ({@link #acceptInitial}) now. */
     public boolean needsRandomAssignment() {
         return current == null && start == GmmOptions.Initialization.RANDOM_ASSIGNMENT;
