@@ -187,6 +187,25 @@ public final class CostEvaluation {
         return total == null ? null : result(total, check);
     }
 
+    /**
+     * The result of samples expanded where they were drawn ({@link SampledCosts}), given in key
+     * order: each goes to the partition the distributed path's shuffle would send its rows to, is
+     * added to its partition in key order and the partitions are merged in the aggregate's order,
+     * so the result is the same bits as {@link #evaluate} of the samples' rows. Adding a sample's
+     * own sums (one sample added to zeros, which is exact) gives the bits of adding its expansion.
+     */
+    static Result ofSamples(java.util.Collection<SampledCosts.SampleSums> inKeyOrder, int conditions) {
+        int partitions = partitions(conditions);
+        List<Partial> parts = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+            parts.add(new Partial());
+        }
+        for (SampledCosts.SampleSums s : inKeyOrder) {
+            parts.get(shufflePartition(s.iteration(), s.condition(), s.sample(), partitions)).addSample(s);
+        }
+        return result(OrderedTreeAggregate.merge(parts, Partial::merge), new RolloutRules.RowCheck("rollouts"));
+    }
+
     private static Result result(Partial total, RolloutRules.RowCheck check) {
         if (total == null || total.rows == 0) {
             throw new BadInputException(check.dataset() + ": no rows; expected the samples' time steps ("
@@ -357,6 +376,15 @@ public final class CostEvaluation {
                         sample, "has dX=" + dX + ", dU=" + dU + "; expected dX=" + acc.stateDim() + ", dU="
                                 + acc.actionDim() + " as the condition's other trajectories");
             }
+        }
+
+        /** A sample's sums ({@link #ofSamples}), as {@link #add} adds the sample's expansion. */
+        void addSample(SampledCosts.SampleSums s) {
+            QuadraticCostAccumulator one = s.sums();
+            accumulators.computeIfAbsent(s.condition(),
+                    k -> new QuadraticCostAccumulator(one.horizon(), one.stateDim(), one.actionDim())).merge(one);
+            sampleCosts.computeIfAbsent(s.condition(), k -> new TreeMap<>()).put(s.sample(), s.totalCost());
+            rows += one.horizon();
         }
 
         Partial merge(Partial other) {

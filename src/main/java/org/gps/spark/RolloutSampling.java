@@ -128,6 +128,14 @@ public final class RolloutSampling {
      * u_applied as the plant applied it; cost left null.
      */
     public static Dataset<Row> sample(SparkSession spark, Request req) {
+        return sample(spark, req, null);
+    }
+
+    /**
+     * {@link #sample(SparkSession, Request)} whose tasks also expand each sample's cost into
+     * {@code costs} (null: no expansion), which holds the sums once a job has run the rows.
+     */
+    public static Dataset<Row> sample(SparkSession spark, Request req, SampledCosts costs) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<int[]> tasks = tasks(req);
         Broadcast<Request> shared = jsc.broadcast(req);
@@ -144,6 +152,9 @@ public final class RolloutSampling {
             long seed = Seeds.derive(r.seed(), "rollout", r.iteration(), condition, sample);
             Trajectory traj = Simulator.rollout(env, r.initialStates().get(condition), policy, r.horizon(), seed,
                     r.noise());
+            if (costs != null) {
+                costs.add(r.iteration(), condition, sample, traj.x(), traj.u());
+            }
             List<Row> out = new ArrayList<>(traj.horizon());
             for (int t = 0; t < traj.horizon(); t++) {
                 out.add(RowFactory.create(r.iteration(), condition, sample, t, traj.x()[t], traj.u()[t], traj.o()[t],

@@ -164,7 +164,7 @@ class CostEvaluationTest {
         return spark.createDataFrame(rows, RolloutSchema.STRUCT).repartition(5);
     }
 
-    private static List<CostFunction> costs(int conditions) {
+    static List<CostFunction> costs(int conditions) {
         List<CostFunction> costs = new ArrayList<>();
         for (int c = 0; c < conditions; c++) {
             costs.add(CostSum.of(new StateCost(new double[] {c % 3, 0.5, -1}, new double[] {1, 2, 0.5},
@@ -174,7 +174,7 @@ class CostEvaluationTest {
         return costs;
     }
 
-    private static void assertSameBits(CostEvaluation.Result expected, CostEvaluation.Result actual) {
+    static void assertSameBits(CostEvaluation.Result expected, CostEvaluation.Result actual) {
         assertEquals(expected.rows(), actual.rows());
         assertEquals(expected.models().keySet(), actual.models().keySet());
         assertEquals(expected.sampleCosts().keySet(), actual.sampleCosts().keySet());
@@ -227,7 +227,7 @@ class CostEvaluationTest {
     }
 
     /** Condition c's samples added one after another in sample order, in one accumulator. */
-    private static QuadraticCostModel keyOrderSum(Dataset<Row> rows, int c, CostFunction cost) {
+    static QuadraticCostModel keyOrderSum(Dataset<Row> rows, int c, CostFunction cost) {
         List<Row> own = rows.filter(functions.col(RolloutSchema.CONDITION).equalTo(c))
                 .orderBy(RolloutSchema.SAMPLE, RolloutSchema.T).collectAsList();
         QuadraticCostAccumulator acc = null;
@@ -257,7 +257,7 @@ class CostEvaluationTest {
         return l.stream().mapToDouble(v -> (Double) v).toArray();
     }
 
-    private static boolean sameBits(QuadraticCostModel a, QuadraticCostModel b) {
+    static boolean sameBits(QuadraticCostModel a, QuadraticCostModel b) {
         for (int t = 0; t < a.horizon(); t++) {
             if (Double.doubleToRawLongBits(a.constant(t)) != Double.doubleToRawLongBits(b.constant(t))
                     || !Arrays.equals(rawBits(a.linear(t)), rawBits(b.linear(t)))

@@ -11,7 +11,9 @@ import org.gps.io.RolloutWriter;
 import org.gps.pipeline.RunDirectory;
 import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.io.PhaseProfile;
+import org.gps.spark.CostEvaluation;
 import org.gps.spark.RolloutSampling;
+import org.gps.spark.SampledCosts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +49,29 @@ public final class SampleStep {
             source = RolloutSchema.SOURCE_CONTROLLER;
         }
         long start = System.nanoTime();
+        SampledCosts costs;
+        long rowsWritten;
         try (PhaseProfile.Scope phase = PhaseProfile.enter("sample")) {
+            org.gps.core.env.Environment env = config.environment().create();
+            costs = SampledCosts.forRollouts(spark.sparkContext(), config.costs(),
+                    (long) config.conditionCount() * config.samples() * config.horizon(), env.stateDim(),
+                    env.actionDim());
             Dataset<Row> rows = RolloutSampling.sample(spark, new RolloutSampling.Request(config.environment(),
                     config.conditions(), policies, config.samples(), config.horizon(), config.seed(), iteration,
-                    source, config.noise()));
-            RolloutWriter.write(rows, run.rollouts(iteration).toString(), "gps sample, iteration " + iteration);
+                    source, config.noise()), costs);
+            rowsWritten = RolloutWriter.write(rows, run.rollouts(iteration).toString(),
+                    "gps sample, iteration " + iteration).rows();
+        }
+        if (costs != null) {
+            // The cost step's sums, made by the tasks that drew the samples: the trajopt step of this
+            // process takes them instead of running a job to read the rows again.
+            try (PhaseProfile.Scope phase = PhaseProfile.enter("cost_expansion")) {
+                CostEvaluation.Result result = costs.result(iteration, config.conditionCount(), config.samples(),
+                        rowsWritten);
+                if (result != null) {
+                    TrajOptStep.keepSampledCosts(run, config, iteration, result);
+                }
+            }
         }
         LOG.info("iteration {}: sampled {} conditions x {} samples x T={} in {} ms -> {}", iteration,
                 config.conditionCount(), config.samples(), config.horizon(), (System.nanoTime() - start) / 1_000_000,

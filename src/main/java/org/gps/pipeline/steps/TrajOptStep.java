@@ -216,18 +216,33 @@ public final class TrajOptStep {
         String path = run.rollouts(iteration).toString();
         // The rollouts' read is part of it: the expansion is the pass that reads them.
         try (PhaseProfile.Scope phase = PhaseProfile.enter("cost_expansion")) {
-            String key = path + "\n" + config.resolvedJson();
             String listing = HadoopFiles.listing(run.hadoopConf(), path);
-            Dataset<Row> rollouts = RolloutReader.readComplete(spark, path);
             long marked = RolloutReader.markedRows(spark, path);
-            CostEvaluation.Result result = EXPANSIONS.get(key, listing);
+            CostEvaluation.Result result = EXPANSIONS.get(expansionKey(path, config), listing);
             if (result == null) {
+                Dataset<Row> rollouts = RolloutReader.readComplete(spark, path);
                 result = CostEvaluation.evaluate(rollouts, marked, config.costs(), RunRollouts.check(path, config));
-                EXPANSIONS.put(key, listing, result);
+                EXPANSIONS.put(expansionKey(path, config), listing, result);
             }
             RolloutRules.requireMarkerRows(path, result.rows(), marked);
             return result.copy();
         }
+    }
+
+    /**
+     * Keeps the expansion of iteration {@code iteration}'s rollouts that the sample step made as it
+     * wrote them ({@link org.gps.spark.SampledCosts}), for this process's trajopt step: under the
+     * folder's listing taken now, just after the rows were published, so any later change to the
+     * folder makes the trajopt step read the rows again.
+     */
+    static void keepSampledCosts(RunDirectory run, ExperimentConfig config, int iteration,
+                                 CostEvaluation.Result result) {
+        String path = run.rollouts(iteration).toString();
+        EXPANSIONS.put(expansionKey(path, config), HadoopFiles.listing(run.hadoopConf(), path), result);
+    }
+
+    private static String expansionKey(String path, ExperimentConfig config) {
+        return path + "\n" + config.resolvedJson();
     }
 
     static TrajectoryModel model(DynamicsOutputs.Models dyn, CostEvaluation.Result cost, int c,
