@@ -26,6 +26,7 @@ import org.gps.io.RolloutSchema;
 import org.gps.spark.CostEvaluation;
 import org.gps.spark.DistributedTrajOpt;
 import org.gps.spark.RolloutSampling;
+import org.gps.spark.SampledCosts;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ import java.util.TreeMap;
 
 /**
  * Times the two driver-visible pieces of a TrajOpt iteration that docs/benchmarks.md compares
- * with the original implementation: the cost expansion over all rollouts ({@link CostEvaluation}) and the
+ * with the original implementation: the cost expansion over all rollouts ({@link CostEvaluation};
+ * for rollouts few enough, also as a run makes it, in the tasks that sample them: {@link SampledCosts}) and the
  * C-step ({@link DistributedTrajOpt}: in the driver's threads under a local master, one Spark
  * task per condition on a cluster for large problems; and the same problems solved one after
  * another in the driver thread for comparison). The problem is a random stable linear system
@@ -70,6 +72,11 @@ public final class TrajOptBenchmark {
      * Timings of one size.
      *
      * @param costSeconds        cost expansion over all rollouts, one entry per repeat
+     * @param sampledCostSeconds the same expansion made by the sampling tasks: their time in it,
+     *                           summed over the tasks, and the driver's sums; empty for sizes
+     *                           that are expanded by the cost step's own job only
+     * @param samplingSeconds    for those sizes, the sampling job's wall time without the expansion
+     *                           and with it, in turns: {without, with} per repeat
      * @param sparkCStepSeconds  C-step of all conditions as {@link DistributedTrajOpt} runs it, one entry per repeat
      * @param driverCStepSeconds the same C-step, conditions one after another in the driver thread
      * @param minRounds          fewest eta-search rounds of a condition
@@ -77,7 +84,8 @@ public final class TrajOptBenchmark {
      * @param converged          conditions whose KL ended within 10% of its target
      * @param peakHeapBytes      peak used heap during the timed rounds
      */
-    public record Measurement(BenchSize size, double[] costSeconds, double[] sparkCStepSeconds,
+    public record Measurement(BenchSize size, double[] costSeconds, double[] sampledCostSeconds,
+                              double[][] samplingSeconds, double[] sparkCStepSeconds,
                               double[] driverCStepSeconds, int minRounds, int maxRounds, int converged,
                               double meanCost, long peakHeapBytes) {
     }
@@ -101,6 +109,8 @@ public final class TrajOptBenchmark {
         Setup setup = Setup.of(spark, size, seed);
         try {
             double[] cost = new double[repeats];
+            double[] sampledCost = new double[repeats];
+            double[][] sampling = new double[repeats][];
             double[] sparkC = new double[repeats];
             double[] driverC = new double[repeats];
             Round last = null;
@@ -111,17 +121,25 @@ public final class TrajOptBenchmark {
                     Round round = setup.round(spark);
                     if (r >= 0) {
                         cost[r] = round.costSeconds;
+                        sampledCost[r] = round.sampledCostSeconds;
+                        sampling[r] = round.samplingSeconds;
                         sparkC[r] = round.sparkSeconds;
                         driverC[r] = round.driverSeconds;
                         last = round;
                     }
-                    log.printf(Locale.ROOT, "  %s: cost expansion %.3f s, C-step Spark %.3f s, driver %.3f s, "
+                    String sampledNote = Double.isNaN(round.sampledCostSeconds) ? ""
+                            : String.format(Locale.ROOT, " (in the sampling tasks %.4f s; sampling job %.3f s without "
+                                    + "it, %.3f s with it)", round.sampledCostSeconds, round.samplingSeconds[0],
+                            round.samplingSeconds[1]);
+                    log.printf(Locale.ROOT, "  %s: cost expansion %.3f s%s, C-step Spark %.3f s, driver %.3f s, "
                                     + "rounds %d-%d%n", r < 0 ? "warm-up" : "repeat " + (r + 1), round.costSeconds,
-                            round.sparkSeconds, round.driverSeconds, round.minRounds, round.maxRounds);
+                            sampledNote, round.sparkSeconds, round.driverSeconds, round.minRounds, round.maxRounds);
                 }
                 peak = heap.peakBytes();
             }
-            return new Measurement(size, cost, sparkC, driverC, last.minRounds, last.maxRounds, last.converged,
+            boolean inSampling = !Double.isNaN(sampledCost[0]);
+            return new Measurement(size, cost, inSampling ? sampledCost : new double[0],
+                    inSampling ? sampling : new double[0][], sparkC, driverC, last.minRounds, last.maxRounds, last.converged,
                     last.meanCost, peak);
         } finally {
             setup.rollouts.unpersist(true);
@@ -187,12 +205,14 @@ public final class TrajOptBenchmark {
     }
 
     /** One timed round's numbers. */
-    private record Round(double costSeconds, double sparkSeconds, double driverSeconds, int minRounds, int maxRounds,
+    private record Round(double costSeconds, double sampledCostSeconds, double[] samplingSeconds, double sparkSeconds,
+                         double driverSeconds, int minRounds, int maxRounds,
                          int converged, double meanCost) {
     }
 
     /** Everything a round needs, built once per size. */
-    private record Setup(BenchSize size, Dataset<Row> rollouts, List<CostFunction> costs,
+    private record Setup(BenchSize size, RolloutSampling.Request sampling, Dataset<Row> rollouts,
+                         List<CostFunction> costs,
                          LinearGaussianDynamics dynamics, List<InitialStateDistribution> x0,
                          List<LinearGaussianController> references) {
 
@@ -230,8 +250,9 @@ public final class TrajOptBenchmark {
                 policies.put(c, ref);
                 costs.add(CostSum.of(StateCost.of(new double[dX], stateWeights), new ActionCost(actionWeights)));
             }
-            Dataset<Row> rollouts = RolloutSampling.sample(spark, new RolloutSampling.Request(env, states, policies,
-                    size.samples(), horizon, seed, 0, RolloutSchema.SOURCE_CONTROLLER))
+            RolloutSampling.Request sampling = new RolloutSampling.Request(env, states, policies, size.samples(),
+                    horizon, seed, 0, RolloutSchema.SOURCE_CONTROLLER);
+            Dataset<Row> rollouts = RolloutSampling.sample(spark, sampling)
                     // Sampling makes one partition per rollout; rollouts read from Parquet, as the
                     // pipeline reads them, come in about one partition per core.
                     .coalesce(spark.sparkContext().defaultParallelism())
@@ -247,7 +268,7 @@ public final class TrajOptBenchmark {
             Arrays.fill(f, Mat.zeros(dX, dX + dU).withBlock(0, 0, system.a()).withBlock(0, dX, system.b()));
             Arrays.fill(covs, Mat.eye(dX, NOISE_STD * NOISE_STD));
             LinearGaussianDynamics dynamics = LinearGaussianDynamics.of(f, offsets, covs);
-            return new Setup(size, rollouts, costs, dynamics, x0, refs);
+            return new Setup(size, sampling, rollouts, costs, dynamics, x0, refs);
         }
 
         Round round(SparkSession spark) {
@@ -256,6 +277,8 @@ public final class TrajOptBenchmark {
             CostEvaluation.Result cost = CostEvaluation.evaluate(rollouts, size.rows(), costs,
                     new RolloutRules.RowCheck("rollouts"));
             double costSeconds = seconds(t0);
+            double[] samplingSeconds = new double[2];
+            double sampledCostSeconds = sampledCost(spark, this, cost, samplingSeconds);
             if (cost.models().size() != size.conditions()) {
                 throw new IllegalStateException("cost models for " + cost.models().size() + " conditions, expected "
                         + size.conditions());
@@ -292,8 +315,54 @@ public final class TrajOptBenchmark {
                 max = Math.max(max, r.rounds());
                 converged += r.converged() ? 1 : 0;
             }
-            return new Round(costSeconds, sparkSeconds, driverSeconds, min, max, converged, meanCost);
+            return new Round(costSeconds, sampledCostSeconds, samplingSeconds, sparkSeconds, driverSeconds, min, max,
+                    converged, meanCost);
         }
+    }
+
+    /**
+     * What the expansion costs a run that makes it in the sampling tasks: the rollouts sampled
+     * again with {@link SampledCosts} (the same request, so the same rollouts), the tasks' time in
+     * the expansion summed over tasks plus the driver's sums; NaN for rollouts too many for it.
+     * The sums must be the bits of {@code fromRows}, the cost step's result of the same rollouts.
+     * Into {@code samplingSeconds}: the sampling job's wall time without the expansion and with it,
+     * run one after the other (each rollout drawn and dropped).
+     */
+    private static double sampledCost(SparkSession spark, Setup setup, CostEvaluation.Result fromRows,
+                                      double[] samplingSeconds) {
+        BenchSize size = setup.size();
+        SampledCosts sampled = SampledCosts.forRollouts(spark.sparkContext(), setup.costs(), size.rows(),
+                size.stateDim(), size.actionDim());
+        if (sampled == null) {
+            return Double.NaN;
+        }
+        long t0 = System.nanoTime();
+        RolloutSampling.sample(spark, setup.sampling()).foreach(row -> { });
+        samplingSeconds[0] = seconds(t0);
+        t0 = System.nanoTime();
+        RolloutSampling.sample(spark, setup.sampling(), sampled).foreach(row -> { });
+        samplingSeconds[1] = seconds(t0);
+        t0 = System.nanoTime();
+        CostEvaluation.Result r = sampled.result(0, size.conditions(), size.samples(), size.rows());
+        double driver = seconds(t0);
+        if (r == null || !Arrays.equals(bits(r), bits(fromRows))) {
+            throw new IllegalStateException("the sampling tasks' cost sums are not the cost step's");
+        }
+        return sampled.taskSeconds() + driver;
+    }
+
+    /** Every number of the models and the sample costs, as raw bits in a fixed order. */
+    private static long[] bits(CostEvaluation.Result r) {
+        List<Double> all = new ArrayList<>();
+        r.models().forEach((c, m) -> {
+            for (int t = 0; t < m.horizon(); t++) {
+                all.add(m.constant(t));
+                Arrays.stream(m.linear(t)).forEach(all::add);
+                Arrays.stream(m.quadratic(t).toRowMajor()).forEach(all::add);
+            }
+        });
+        r.sampleCosts().forEach((c, v) -> Arrays.stream(v).forEach(all::add));
+        return all.stream().mapToLong(Double::doubleToRawLongBits).toArray();
     }
 
     private static double seconds(long t0) {
@@ -318,15 +387,24 @@ public final class TrajOptBenchmark {
     public static String markdown(List<Measurement> results, int repeats) {
         StringBuilder sb = new StringBuilder();
         sb.append("| size | M, N, T, dX, dU | cost expansion, s (median / min) "
+                + "| cost expansion in the sampling tasks, s (median / min) "
+                + "| sampling job without / with it, s (median) "
                 + "| C-step (DistributedTrajOpt), s (median / min) | C-step in one driver thread, s (median / min) "
                 + "| eta rounds | converged | peak heap, MB |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Measurement m : results) {
             BenchSize s = m.size();
-            sb.append(String.format(Locale.ROOT, "| %s | %d, %d, %d, %d, %d | %.3f / %.3f | %.3f / %.3f "
+            double[] sampled = m.sampledCostSeconds();
+            String sampledCell = sampled.length == 0 ? "-"
+                    : String.format(Locale.ROOT, "%.4f / %.4f", median(sampled), min(sampled));
+            String samplingCell = sampled.length == 0 ? "-"
+                    : String.format(Locale.ROOT, "%.3f / %.3f",
+                    median(Arrays.stream(m.samplingSeconds()).mapToDouble(w -> w[0]).toArray()),
+                    median(Arrays.stream(m.samplingSeconds()).mapToDouble(w -> w[1]).toArray()));
+            sb.append(String.format(Locale.ROOT, "| %s | %d, %d, %d, %d, %d | %.3f / %.3f | %s | %s | %.3f / %.3f "
                             + "| %.3f / %.3f | %s | %d of %d | %d |%n",
                     s.name(), s.conditions(), s.samples(), s.horizon(), s.stateDim(), s.actionDim(),
-                    median(m.costSeconds()), min(m.costSeconds()),
+                    median(m.costSeconds()), min(m.costSeconds()), sampledCell, samplingCell,
                     median(m.sparkCStepSeconds()), min(m.sparkCStepSeconds()),
                     median(m.driverCStepSeconds()), min(m.driverCStepSeconds()),
                     m.minRounds() == m.maxRounds() ? Integer.toString(m.minRounds())

@@ -21,11 +21,17 @@ class TrajOptBenchmarkTest {
         TrajOptBenchmark.Measurement m = TrajOptBenchmark.run(SparkTestSession.get(), TINY, repeats, 7,
                 new PrintStream(log, true, StandardCharsets.UTF_8));
 
-        for (double[] times : List.of(m.costSeconds(), m.sparkCStepSeconds(), m.driverCStepSeconds())) {
+        // The tiny rollouts are few enough to be expanded in the sampling tasks too.
+        for (double[] times : List.of(m.costSeconds(), m.sampledCostSeconds(), m.sparkCStepSeconds(),
+                m.driverCStepSeconds())) {
             assertEquals(repeats, times.length);
             for (double t : times) {
                 assertTrue(t > 0 && Double.isFinite(t), "time " + t);
             }
+        }
+        assertEquals(repeats, m.samplingSeconds().length);
+        for (double[] pair : m.samplingSeconds()) {
+            assertTrue(pair.length == 2 && pair[0] > 0 && pair[1] > 0, "sampling without and with the expansion");
         }
         assertTrue(m.minRounds() >= 1 && m.maxRounds() >= m.minRounds(), m.minRounds() + "-" + m.maxRounds());
         assertTrue(m.peakHeapBytes() > 0);
