@@ -29,6 +29,11 @@ def median_of(cell):
     return float(cell.split("/")[0])
 
 
+def seconds(s):
+    """Three decimals, four below 10 ms (where the third alone would round a time by up to 10%)."""
+    return ("%.4f" if s < 0.01 else "%.3f") % s
+
+
 def ratio(r):
     """Two significant digits, whichever side of 1."""
     return ("%.0fx" if r >= 10 else "%.1fx" if r >= 1 else "%.2fx") % r
@@ -71,7 +76,8 @@ def main():
         print("|---|---:|---:|---:|---|")
         for name, ours, o, note in rows:
             notes = "; ".join(n for n in (note, "original " + o["detail"]) if n)
-            print("| %s | %.3f | %.3f | %s | %s |" % (name, ours, o["median"], ratio(o["median"] / ours), notes))
+            print("| %s | %s | %s | %s | %s |" % (name, seconds(ours), seconds(o["median"]), ratio(o["median"] / ours),
+                                                notes))
         print()
 
 
