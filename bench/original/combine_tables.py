@@ -70,12 +70,23 @@ def main():
             ("C-step, ours in one driver thread", median_of(t["C-step in one driver thread, s (median / min)"]),
              orig[(size, "C-step")], ""),
         ]
+        # An iteration's arithmetic between the rollouts and the new controllers, on both sides.
+        phases = [r for r in rows if r[0] in (
+            "GMM prior EM (all conditions)", "per-step fits (all conditions)", "cost expansion (all rollouts)",
+            "C-step, ours (DistributedTrajOpt)")]
+        original = {"median": sum(r[2]["median"] for r in phases), "detail": ""}
+        rows.append(("the four phases together (EM, fits, cost expansion, C-step on Spark)",
+                     sum(r[1] for r in phases), original,
+                     "without the sampling, reads and writes (the original keeps everything in memory)"))
+        if sampled != "-":
+            rows.append(("the four phases together, the cost expansion in the sampling tasks",
+                         sum(r[1] for r in phases) - phases[2][1] + median_of(sampled), original, ""))
         print("%s (M, N, T, dX, dU = %s):" % (size, t["M, N, T, dX, dU"]))
         print()
         print("| phase | ours, s (median) | original, s (median) | original / ours | notes |")
         print("|---|---:|---:|---:|---|")
         for name, ours, o, note in rows:
-            notes = "; ".join(n for n in (note, "original " + o["detail"]) if n)
+            notes = "; ".join(n for n in (note, "original " + o["detail"] if o["detail"] else "") if n)
             print("| %s | %s | %s | %s | %s |" % (name, seconds(ours), seconds(o["median"]), ratio(o["median"] / ours),
                                                 notes))
         print()
