@@ -20,6 +20,7 @@ import org.gps.io.RolloutSchema;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -194,7 +195,7 @@ public final class CostEvaluation {
      * so the result is the same bits as {@link #evaluate} of the samples' rows. Adding a sample's
      * own sums (one sample added to zeros, which is exact) gives the bits of adding its expansion.
      */
-    static Result ofSamples(java.util.Collection<SampledCosts.SampleSums> inKeyOrder, int conditions) {
+    static Result ofSamples(Collection<SampledCosts.SampleSums> inKeyOrder, int conditions) {
         int partitions = partitions(conditions);
         List<Partial> parts = new ArrayList<>();
         for (int i = 0; i < partitions; i++) {

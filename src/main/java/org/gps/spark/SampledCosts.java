@@ -45,7 +45,9 @@ public final class SampledCosts implements Serializable {
     private SampledCosts(SparkContext sc, List<CostFunction> costs) {
         this.costs = new ArrayList<>(costs);
         this.sums = new SampleSumsAccumulator();
-        sc.register(sums, "sampled cost sums");
+        // Unnamed: Spark reports a named accumulator's value with every task, in the UI and the
+        // event log, and this one's is every sample's sums.
+        sc.register(sums);
         this.taskNanos = sc.longAccumulator("sampled cost nanoseconds");
     }
 

@@ -3,6 +3,7 @@ package org.gps.pipeline.steps;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.gps.core.env.Environment;
 import org.gps.core.policy.Policy;
 import org.gps.core.sample.RolloutPolicy;
 import java.util.TreeMap;
@@ -52,7 +53,7 @@ public final class SampleStep {
         SampledCosts costs;
         long rowsWritten;
         try (PhaseProfile.Scope phase = PhaseProfile.enter("sample")) {
-            org.gps.core.env.Environment env = config.environment().create();
+            Environment env = config.environment().create();
             costs = SampledCosts.forRollouts(spark.sparkContext(), config.costs(),
                     (long) config.conditionCount() * config.samples() * config.horizon(), env.stateDim(),
                     env.actionDim());
