@@ -6,6 +6,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.gps.core.cost.CostExpansion;
 import org.gps.core.cost.CostFunction;
 import org.gps.core.cost.QuadraticCostAccumulator;
+import org.gps.io.RolloutRules;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -66,25 +67,37 @@ public final class SampledCosts implements Serializable {
     }
 
     /**
-     * In a sampling task: expands one sample. A sample its condition's cost cannot expand (a
-     * condition without a cost, a cost of other dimensions) is left out, which makes the
-     * collection incomplete: {@link #result} then returns null and the cost step reads the rows,
-     * where such a sample is reported as bad input.
+     * In a sampling task: expands one sample. A sample the cost step would refuse or fail on (a
+     * condition without a cost, a cost of other dimensions, a value beyond the rollout rules'
+     * bounds) is left out, which makes the collection incomplete: {@link #result} then returns null
+     * and the cost step reads the rows, and reports them, as it always did.
      */
     void add(int iteration, int condition, int sample, double[][] x, double[][] u) {
         long t0 = System.nanoTime();
-        if (condition < 0 || condition >= costs.size()) {
+        if (condition < 0 || condition >= costs.size() || !withinBounds(x) || !withinBounds(u)) {
             return;
         }
         CostExpansion e;
         try {
             e = costs.get(condition).evaluate(x, u);
-        } catch (IllegalArgumentException ex) {
+        } catch (RuntimeException ex) {
             return;
         }
         QuadraticCostAccumulator one = new QuadraticCostAccumulator(e.horizon(), e.stateDim(), e.actionDim()).add(e);
         sums.add(new SampleSums(iteration, condition, sample, one, e.totalCost()));
         taskNanos.add(System.nanoTime() - t0);
+    }
+
+    /** Every value finite and of magnitude at most {@link RolloutRules#MAX_MAGNITUDE}, as the rows' check asks. */
+    private static boolean withinBounds(double[][] values) {
+        for (double[] row : values) {
+            for (double v : row) {
+                if (!(Math.abs(v) <= RolloutRules.MAX_MAGNITUDE)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

@@ -105,6 +105,26 @@ class SampledCostsTest {
         assertNull(sampled(1, 2, costs, dir.resolve("rollouts").toString()), "a cost of three actions cannot expand two");
     }
 
+    /** u = 1e200 at t = 3 of sample 1: beyond the rollout rules' bounds, so for the cost step's check. */
+    private record Huge() implements RolloutPolicy, Serializable {
+        @Override
+        public double[] act(int t, double[] x, double[] o, double[] eps) {
+            return new double[] {t == 3 ? 1e200 : eps[0], eps[1]};
+        }
+    }
+
+    @Test
+    void aValueBeyondTheRowChecksBoundsLeavesTheCostStepToTheRows() {
+        SparkSession spark = SparkTestSession.get();
+        List<CostFunction> costs = CostEvaluationTest.costs(1);
+        SampledCosts sampled = SampledCosts.forRollouts(spark.sparkContext(), costs, 2L * HORIZON, 3, 2);
+        RolloutSampling.Request req = request(1, 2);
+        RolloutSampling.Request huge = new RolloutSampling.Request(req.environment(), req.initialStates(),
+                Map.of(0, new Huge()), req.samples(), req.horizon(), req.seed(), req.iteration(), req.source());
+        RolloutSampling.sample(spark, huge, sampled).count();
+        assertNull(sampled.result(ITERATION, 1, 2, 2L * HORIZON));
+    }
+
     @Test
     void sumsOfOtherSamplesOrRowsThanAskedForGiveNoResult() {
         List<CostFunction> costs = CostEvaluationTest.costs(2);
