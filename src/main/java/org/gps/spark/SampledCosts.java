@@ -103,7 +103,7 @@ public final class SampledCosts implements Serializable {
     /**
      * On the driver, after the sampling job: the cost step's result for {@code samples} samples of
      * each of the conditions of iteration {@code iteration}, {@code rows} rows in all, or null when
-     * the tasks did not hand in exactly those samples (a sample its cost could not expand).
+     * the tasks did not hand in exactly those samples (one was left out: {@link #add}).
      */
     public CostEvaluation.Result result(int iteration, int conditions, int samples, long rows) {
         SortedMap<SampleSums.Key, SampleSums> got = sums.value();
