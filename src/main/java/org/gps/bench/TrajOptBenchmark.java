@@ -139,8 +139,8 @@ public final class TrajOptBenchmark {
             }
             boolean inSampling = !Double.isNaN(sampledCost[0]);
             return new Measurement(size, cost, inSampling ? sampledCost : new double[0],
-                    inSampling ? sampling : new double[0][], sparkC, driverC, last.minRounds, last.maxRounds, last.converged,
-                    last.meanCost, peak);
+                    inSampling ? sampling : new double[0][], sparkC, driverC, last.minRounds, last.maxRounds,
+                    last.converged, last.meanCost, peak);
         } finally {
             setup.rollouts.unpersist(true);
         }

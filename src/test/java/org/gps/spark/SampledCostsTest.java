@@ -102,7 +102,8 @@ class SampledCostsTest {
     @Test
     void aCostOfOtherDimensionsLeavesTheCostStepToTheRows() {
         List<CostFunction> costs = List.of(new org.gps.core.cost.ActionCost(new double[] {0.1, 0.2, 0.3}));
-        assertNull(sampled(1, 2, costs, dir.resolve("rollouts").toString()), "a cost of three actions cannot expand two");
+        assertNull(sampled(1, 2, costs, dir.resolve("rollouts").toString()),
+                "a cost of three actions cannot expand two");
     }
 
     /** u = 1e200 at t = 3 of sample 1: beyond the rollout rules' bounds, so for the cost step's check. */
