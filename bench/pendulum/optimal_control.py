@@ -8,6 +8,7 @@ continuous state, the torque that minimises the step's cost plus the interpolate
   python3 bench/pendulum/optimal_control.py --horizon 100 --episodes 0
   python3 bench/pendulum/optimal_control.py --horizon 200 --episodes 1000 --angles 241 --speeds 201
   python3 bench/pendulum/optimal_control.py --horizon 200 --angles 241 --speeds 201 --starts-from SCORE.json
+  python3 bench/pendulum/optimal_control.py --horizon 100 --episodes 0 --cost gps --torque-noise 1.4
 
 --cost gym optimises Gym's reward (angle^2 + 0.1 speed^2 + 0.001 torque^2, the angle wrapped to
 [-pi, pi)); --cost gps optimises the cost of data/pendulum/trajopt.yaml and mdgps.yaml (the swing-up
@@ -15,7 +16,10 @@ term, the l1 holding term and the action term). Either way the returns printed a
 two show how much the choice of cost alone costs in Gym's terms. --starts-from takes a policy's
 score (`gps evaluate --policy --json` output, or a run's iter=I/policy_eval.json) and plays the best
 controller from the same starts, so the gap to the optimum can be split by where the episodes
-started. Needs numpy only.
+started. --torque-noise adds Gaussian noise to every commanded torque before the plant's clip, as a
+linear-Gaussian controller's exploration noise is added, and the controller plans for it
+(--plan-noise 0: the noise-free plan played with that noise; --plan-noise with no --torque-noise:
+a plan for the noise played without it). Needs numpy only.
 """
 import argparse
 import json
@@ -45,13 +49,21 @@ def gps_cost(th, thdot, u):
     return swing_up + holding + 0.5 * 0.05 * u ** 2
 
 
-def value_iteration(cost, horizon, n_th=181, n_sp=161, n_torques=41):
+def value_iteration(cost, horizon, n_th=181, n_sp=161, n_torques=41, noise=0.0):
     """The best controller for `cost` over `horizon` steps: a function (t, th, thdot) -> torque.
 
     Finite-horizon value iteration on a periodic grid of angles x speeds (bilinear interpolation
     between grid points); the controller picks, at the true continuous state, the torque of the grid
-    that minimises the step's cost plus the interpolated cost-to-go.
+    that minimises the step's cost plus the interpolated cost-to-go. With `noise` > 0 the plant
+    applies clip(u + e), e ~ N(0, noise^2), as it does to a linear-Gaussian controller's samples, and
+    the controller minimises the expected cost-to-go (Gauss-Hermite nodes over e); the cost's action
+    term is charged on the commanded u, which shifts every torque's cost by the same constant.
     """
+    if noise > 0:
+        nodes, weights = np.polynomial.hermite_e.hermegauss(9)
+        nodes, weights = noise * nodes, weights / weights.sum()
+    else:
+        nodes, weights = np.zeros(1), np.ones(1)
     angles = np.linspace(-np.pi, np.pi, n_th, endpoint=False)
     speeds = np.linspace(-MAX_SPEED, MAX_SPEED, n_sp)
     torques = np.linspace(-MAX_TORQUE, MAX_TORQUE, n_torques)
@@ -75,14 +87,20 @@ def value_iteration(cost, horizon, n_th=181, n_sp=161, n_torques=41):
     for _ in range(horizon):
         best = np.full((n_th, n_sp), np.inf)
         for u in torques:
-            nth, nsp = step(grid_th, grid_sp, u)
-            best = np.minimum(best, cost(grid_th, grid_sp, u) + interpolate(cost_to_go[-1], nth, nsp))
+            expected = cost(grid_th, grid_sp, u)
+            for e, w in zip(nodes, weights):
+                nth, nsp = step(grid_th, grid_sp, np.clip(u + e, -MAX_TORQUE, MAX_TORQUE))
+                expected = expected + w * interpolate(cost_to_go[-1], nth, nsp)
+            best = np.minimum(best, expected)
         cost_to_go.append(best)
     cost_to_go.reverse()
 
     def best_torque(t, th, thdot):
-        nth, nsp = step(th, thdot, torques)
-        return torques[int(np.argmin(cost(th, thdot, torques) + interpolate(cost_to_go[t + 1], nth, nsp)))]
+        expected = cost(th, thdot, torques)
+        for e, w in zip(nodes, weights):
+            nth, nsp = step(th, thdot, np.clip(torques + e, -MAX_TORQUE, MAX_TORQUE))
+            expected = expected + w * interpolate(cost_to_go[t + 1], nth, nsp)
+        return torques[int(np.argmin(expected))]
 
     return best_torque
 
@@ -97,22 +115,36 @@ def main():
     p.add_argument("--episodes", type=int, default=1000, help="Gym random starts to score (0: none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--starts-from", help="a policy score JSON with episode_starts and episode_returns")
+    p.add_argument("--torque-noise", type=float, default=0.0,
+                   help="std of Gaussian noise added to every commanded torque before the plant clips it, as a "
+                        "linear-Gaussian controller's exploration noise is; the controller plans for it")
+    p.add_argument("--plan-noise", type=float,
+                   help="the noise std the controller plans for (default: --torque-noise); 0 plays the noise-free "
+                        "plan with noise")
+    p.add_argument("--noise-episodes", type=int, default=20, help="noise draws per start when --torque-noise > 0")
     a = p.parse_args()
     cost = gym_cost if a.cost == "gym" else gps_cost
-    best_torque = value_iteration(cost, a.horizon, a.angles, a.speeds, a.torques)
+    plan_noise = a.torque_noise if a.plan_noise is None else a.plan_noise
+    best_torque = value_iteration(cost, a.horizon, a.angles, a.speeds, a.torques, plan_noise)
+    rng_noise = np.random.default_rng(a.seed + 1)
 
     def episode(th, thdot):
         ret, angle = 0.0, []
         for t in range(a.horizon):
             u = best_torque(t, th, thdot)
+            if a.torque_noise > 0:
+                u = float(np.clip(u + rng_noise.normal(0.0, a.torque_noise), -MAX_TORQUE, MAX_TORQUE))
             ret -= gym_cost(th, thdot, u)
             angle.append(abs(wrap(th)))
             th, thdot = step(th, thdot, u)
         return ret, float(np.mean(angle[-20:]))
 
-    print(f"cost {a.cost}, horizon {a.horizon}, grid {a.angles} x {a.speeds}, {a.torques} torques; Gym returns")
+    draws = a.noise_episodes if a.torque_noise > 0 else 1
+    print(f"cost {a.cost}, horizon {a.horizon}, grid {a.angles} x {a.speeds}, {a.torques} torques; Gym returns"
+          + (f"; torque noise std {a.torque_noise:g} (planned for {plan_noise:g}), {draws} episodes per start"
+             if a.torque_noise > 0 else ""))
     for name, th0 in [("hanging (pi)", np.pi), ("-pi/2", -np.pi / 2), ("+pi/2", np.pi / 2), ("pi/4", np.pi / 4)]:
-        ret, last = episode(th0, 0.0)
+        ret, last = np.mean([episode(th0, 0.0) for _ in range(draws)], axis=0)
         print(f"start {name:>12}, at rest: return {ret:8.1f}, mean |angle| over the last 20 steps {last:.3f}")
     if a.starts_from:
         compare(a.starts_from, episode)
