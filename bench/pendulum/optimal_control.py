@@ -123,6 +123,8 @@ def main():
                         "plan with noise")
     p.add_argument("--noise-episodes", type=int, default=20, help="noise draws per start when --torque-noise > 0")
     a = p.parse_args()
+    if a.torque_noise < 0 or (a.plan_noise is not None and a.plan_noise < 0):
+        p.error("--torque-noise and --plan-noise are standard deviations: expected >= 0")
     cost = gym_cost if a.cost == "gym" else gps_cost
     plan_noise = a.torque_noise if a.plan_noise is None else a.plan_noise
     best_torque = value_iteration(cost, a.horizon, a.angles, a.speeds, a.torques, plan_noise)
@@ -142,7 +144,8 @@ def main():
     draws = a.noise_episodes if a.torque_noise > 0 else 1
     print(f"cost {a.cost}, horizon {a.horizon}, grid {a.angles} x {a.speeds}, {a.torques} torques; Gym returns"
           + (f"; torque noise std {a.torque_noise:g} (planned for {plan_noise:g}), {draws} episodes per start"
-             if a.torque_noise > 0 else ""))
+             if a.torque_noise > 0 else f"; planned for torque noise std {plan_noise:g}, played without it"
+             if plan_noise > 0 else ""))
     for name, th0 in [("hanging (pi)", np.pi), ("-pi/2", -np.pi / 2), ("+pi/2", np.pi / 2), ("pi/4", np.pi / 4)]:
         ret, last = np.mean([episode(th0, 0.0) for _ in range(draws)], axis=0)
         print(f"start {name:>12}, at rest: return {ret:8.1f}, mean |angle| over the last 20 steps {last:.3f}")
