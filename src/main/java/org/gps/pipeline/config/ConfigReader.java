@@ -16,6 +16,7 @@ import org.gps.core.BadInputException;
 import org.gps.io.HadoopFiles;
 import org.gps.core.control.InitLqrOptions;
 import org.gps.core.control.InitPdOptions;
+import org.gps.core.control.OpenLoopOffsets;
 import org.gps.core.control.Pi2Options;
 import org.gps.core.control.Pi2Update;
 import org.gps.core.control.PilqrOptions;
@@ -342,7 +343,9 @@ public final class ConfigReader {
                     InitialController.VEL_GAINS_MULT.number(n));
             n.refuseUnknownKeys(InitialController.SECTION.names(InitialController.PD_KEYS));
         }
-        return new InitialControllerSpec(type, lqr, pd);
+        OpenLoopOffsets offsets = new OpenLoopOffsets(InitialController.OFFSET_STD.number(n),
+                InitialController.OFFSET_WIDTH.number(n));
+        return new InitialControllerSpec(type, lqr, pd, offsets);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.gps.pipeline.config;
 
 import org.gps.core.control.InitLqrOptions;
 import org.gps.core.control.InitPdOptions;
+import org.gps.core.control.OpenLoopOffsets;
 import org.gps.core.control.Pi2Options;
 import org.gps.core.control.Pi2Update;
 import org.gps.core.control.PilqrOptions;
@@ -160,10 +161,17 @@ final class ConfigSections {
                 "position gain");
         static final ConfigKey VEL_GAINS_MULT = ConfigKey.nonNegative("vel_gains_mult", PD_DEFAULTS.velGainsMult(),
                 "velocity gain as a fraction of the position gain");
+        static final ConfigKey OFFSET_STD = ConfigKey.nonNegative("offset_std", OpenLoopOffsets.none().std(),
+                "either type: root mean square of a random open-loop action sequence added to each condition's "
+                        + "initial mean action (0: none); each condition draws its own from the run's seed, so copies "
+                        + "of one start begin from different motions (restarts; docs/algorithm.md section 11)");
+        static final ConfigKey OFFSET_WIDTH = ConfigKey.positive("offset_width", OpenLoopOffsets.none().width(),
+                "either type: width in time steps of the Gaussian kernel that smooths that sequence");
 
         static final Variant LQR_KEYS = new Variant(LQR, List.of(LQR_INIT_VAR, INIT_GAINS, INIT_ACC, STIFFNESS,
-                STIFFNESS_VEL, FINAL_WEIGHT, DT));
-        static final Variant PD_KEYS = new Variant(PD, List.of(PD_INIT_VAR, POS_GAINS, VEL_GAINS_MULT));
+                STIFFNESS_VEL, FINAL_WEIGHT, DT, OFFSET_STD, OFFSET_WIDTH));
+        static final Variant PD_KEYS = new Variant(PD, List.of(PD_INIT_VAR, POS_GAINS, VEL_GAINS_MULT, OFFSET_STD,
+                OFFSET_WIDTH));
         static final Section SECTION = new Section("initial_controller", List.of(TYPE), List.of(LQR_KEYS, PD_KEYS));
 
         /** A list of one value per action, or one for all; the default is {@code value} for every action. */

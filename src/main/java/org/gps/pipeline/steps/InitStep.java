@@ -8,6 +8,7 @@ import org.gps.core.BadInputException;
 import org.gps.core.control.InitialControllers;
 import org.gps.core.control.LinearGaussianController;
 import org.gps.core.env.Environment;
+import org.gps.core.random.Seeds;
 import org.gps.io.HadoopFiles;
 import org.gps.io.AtomicOutput;
 import org.gps.io.DirectoryLease;
@@ -24,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /** {@code gps init}: validates a config, freezes it into the run directory, writes the initial controllers. */
@@ -100,9 +102,11 @@ public final class InitStep {
         Map<Integer, LinearGaussianController> out = new TreeMap<>();
         for (int c = 0; c < config.conditionCount(); c++) {
             double[] x0 = config.conditions().get(c);
-            out.put(c, s.type().equals("pd")
+            LinearGaussianController built = s.type().equals("pd")
                     ? InitialControllers.initPd(s.pd(), config.horizon(), env.stateDim(), env.actionDim(), x0)
-                    : InitialControllers.initLqr(s.lqr(), config.horizon(), env.stateDim(), env.actionDim(), x0));
+                    : InitialControllers.initLqr(s.lqr(), config.horizon(), env.stateDim(), env.actionDim(), x0);
+            out.put(c, s.offsets().applyTo(built,
+                    new SplittableRandom(Seeds.derive(config.seed(), "initial-offsets", c))));
         }
         return out;
     }

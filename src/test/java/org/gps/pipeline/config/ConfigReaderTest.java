@@ -337,6 +337,20 @@ class ConfigReaderTest {
     }
 
     @Test
+    void initialOffsetsAreReadForEitherTypeAndDefaultToNone() {
+        assertTrue(ConfigReader.parse("c.yaml", MINIMAL).initialController().offsets().isNone());
+        ExperimentConfig lqr = ConfigReader.parse("c.yaml",
+                MINIMAL + "initial_controller: {offset_std: 2.5, offset_width: 10}\n");
+        assertEquals(2.5, lqr.initialController().offsets().std());
+        assertEquals(10.0, lqr.initialController().offsets().width());
+        ExperimentConfig pd = ConfigReader.parse("c.yaml", MINIMAL + "initial_controller: {type: pd, offset_std: 1}\n");
+        assertEquals(1.0, pd.initialController().offsets().std());
+        assertEquals(5.0, pd.initialController().offsets().width());
+        assertEquals("c.yaml: initial_controller.offset_std: expected a number >= 0, got -1.0",
+                messageOf(MINIMAL + "initial_controller: {offset_std: -1}\n"));
+    }
+
+    @Test
     void duplicateKeyIsRefusedNamingTheKeyAndLine() {
         assertEquals("c.yaml: horizon: duplicate key at line 9; expected each key once per mapping",
                 messageOf(MINIMAL + "horizon: 20\n"));
