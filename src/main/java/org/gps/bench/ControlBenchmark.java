@@ -107,9 +107,10 @@ public final class ControlBenchmark {
      *
      * @param finalControllers the final controllers scored with their exploration noise
      * @param meanActions      the same controllers scored without it (u = K x + k): what the optimiser planned
+     * @param lastCosts        each condition's mean sample cost in the run's last iteration (NaN if not recorded)
      */
     public record ControllerSeed(long seed, String runDir, EvaluateStep.Result finalControllers,
-                                 EvaluateStep.Result meanActions, List<CurvePoint> curve) {
+                                 EvaluateStep.Result meanActions, List<CurvePoint> curve, double[] lastCosts) {
         public double meanReturn() {
             return meanReturn(finalControllers);
         }
@@ -334,7 +335,8 @@ public final class ControlBenchmark {
             } else {
                 EvaluateStep.Result r = EvaluateStep.run(spark, runDir, null, episodes, eSeed);
                 EvaluateStep.Result mean = EvaluateStep.run(spark, runDir, r.iteration(), episodes, eSeed, true);
-                ControllerSeed cs = new ControllerSeed(seed, runDir, r, mean, costCurve(run, base));
+                ControllerSeed cs = new ControllerSeed(seed, runDir, r, mean, costCurve(run, base),
+                        lastCosts(run, base));
                 controllerSeeds.add(cs);
                 log.printf(Locale.ROOT, "seed %d: final controllers (iteration %d) mean return %.1f on eval seed %d "
                                 + "(%.1f without noise), %.0f s%n", seed, r.iteration(), cs.meanReturn(), eSeed,
@@ -387,6 +389,65 @@ public final class ControlBenchmark {
             curve.add(new CurvePoint(i, perIteration * (i + 1), cost));
         }
         return curve;
+    }
+
+    /** Each condition's mean sample cost in the last iteration whose state records costs; NaN where none does. */
+    private static double[] lastCosts(RunDirectory run, ExperimentConfig config) {
+        double[] costs = new double[config.conditionCount()];
+        Arrays.fill(costs, Double.NaN);
+        for (int i = config.iterations() - 1; i >= 0; i--) {
+            org.apache.hadoop.fs.Path p = run.state(i);
+            if (!HadoopFiles.exists(run.hadoopConf(), p.toString())) {
+                continue;
+            }
+            IterationState st = IterationState.fromJson(HadoopFiles.readUtf8(run.hadoopConf(), p), p.toString());
+            if (st.conditions().isEmpty()) {
+                continue;
+            }
+            for (IterationState.ConditionState c : st.conditions()) {
+                costs[c.condition()] = c.costMean();
+            }
+            return costs;
+        }
+        return costs;
+    }
+
+    /**
+     * A start that several conditions copy (restarts), and the copy whose samples cost least in the run's last
+     * iteration: the run's answer for that start, chosen from training data alone.
+     *
+     * @param picked the chosen condition; -1 when no copy has a recorded cost
+     */
+    public record Restart(List<Integer> copies, int picked, double cost) {
+    }
+
+    /** The restarts of {@code config} (starts given to two or more conditions), in order of first appearance. */
+    public static List<Restart> restarts(ExperimentConfig config, double[] lastCosts) {
+        List<Restart> out = new ArrayList<>();
+        boolean[] seen = new boolean[config.conditionCount()];
+        for (int c = 0; c < config.conditionCount(); c++) {
+            if (seen[c]) {
+                continue;
+            }
+            List<Integer> copies = new ArrayList<>();
+            for (int d = c; d < config.conditionCount(); d++) {
+                if (Arrays.equals(config.conditions().get(c), config.conditions().get(d))) {
+                    copies.add(d);
+                    seen[d] = true;
+                }
+            }
+            if (copies.size() < 2) {
+                continue;
+            }
+            int picked = -1;
+            for (int d : copies) {
+                if (!Double.isNaN(lastCosts[d]) && (picked < 0 || lastCosts[d] < lastCosts[picked])) {
+                    picked = d;
+                }
+            }
+            out.add(new Restart(List.copyOf(copies), picked, picked < 0 ? Double.NaN : lastCosts[picked]));
+        }
+        return out;
     }
 
     static String percent(double fraction) {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.gps.bench.ControlBenchmark.ControllerSeed;
 import org.gps.bench.ControlBenchmark.CurvePoint;
 import org.gps.bench.ControlBenchmark.PolicySeed;
+import org.gps.bench.ControlBenchmark.Restart;
 import org.gps.bench.ControlBenchmark.Result;
+import org.gps.pipeline.config.ExperimentConfig;
 import org.gps.pipeline.steps.EvaluateStep;
 import org.gps.spark.RolloutSampling;
 import org.jfree.chart.ChartFactory;
@@ -59,6 +61,7 @@ public final class ControlBenchmarkReport {
             policyTable(r, sb);
         } else {
             controllerTable(r, sb);
+            restartsTable(r, sb);
         }
         return sb.toString();
     }
@@ -180,6 +183,47 @@ public final class ControlBenchmarkReport {
         }
     }
 
+    /** For configs that give one start to several conditions: each seed's pick per start, and how it scores. */
+    private static void restartsTable(Result r, StringBuilder sb) {
+        List<String> rows = new ArrayList<>();
+        List<Double> returns = new ArrayList<>();
+        int upright = 0;
+        for (ControllerSeed s : r.controllerSeeds()) {
+            for (Restart restart : ControlBenchmark.restarts(r.base(), s.lastCosts())) {
+                if (restart.picked() < 0) {
+                    continue;
+                }
+                EvaluateStep.ConditionResult noisy = s.finalControllers().conditions().get(restart.picked());
+                EvaluateStep.ConditionResult planned = s.meanActions().conditions().get(restart.picked());
+                rows.add(String.format(Locale.ROOT, "| %d | %s | c%d | %s | %s | %s | %s | %s |", s.seed(),
+                        copies(restart.copies()), restart.picked(), num(restart.cost()), num(noisy.meanReturn()),
+                        angle(noisy.finalAbsAngle()), num(planned.meanReturn()), angle(planned.finalAbsAngle())));
+                returns.add(planned.meanReturn());
+                upright += RolloutSampling.isUpright(planned.finalAbsAngle()) ? 1 : 0;
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "%nRestarts: for each start that several conditions copy, the copy whose "
+                + "samples cost least in the last iteration (chosen from training data alone), scored as above:%n%n"));
+        sb.append("| seed | copies | picked | mean sample cost | return | abs angle | return without noise "
+                + "| abs angle without noise |\n|---|---|---|---:|---:|---:|---:|---:|\n");
+        rows.forEach(row -> sb.append(row).append('\n'));
+        double[] planned = returns.stream().mapToDouble(Double::doubleValue).toArray();
+        sb.append(String.format(Locale.ROOT, "%nWithout noise: median %s, worst %s; upright %d of %d.%n",
+                num(ControlBenchmark.median(planned)), num(returns.stream().mapToDouble(Double::doubleValue).min()
+                        .orElse(Double.NaN)), upright, rows.size()));
+    }
+
+    private static String copies(List<Integer> conditions) {
+        StringBuilder b = new StringBuilder();
+        for (int c : conditions) {
+            b.append(b.length() == 0 ? "c" : ", c").append(c);
+        }
+        return b.toString();
+    }
+
     private static String controllerRow(String label, long seed, EvaluateStep.Result scored, int m) {
         int up = ControllerSeed.conditionsUpright(scored);
         StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %d | %s | %s |", label,
@@ -264,7 +308,7 @@ public final class ControlBenchmarkReport {
                 }
             }
         } else {
-            r.controllerSeeds().forEach(s -> arr.add(controllerJson(m, s)));
+            r.controllerSeeds().forEach(s -> arr.add(controllerJson(m, s, r.base())));
             if (!r.controllerSeeds().isEmpty()) {
                 List<ControllerSeed> seeds = r.controllerSeeds();
                 ObjectNode med = root.putObject("median");
@@ -312,7 +356,7 @@ public final class ControlBenchmarkReport {
         return n;
     }
 
-    private static ObjectNode controllerJson(ObjectMapper m, ControllerSeed s) {
+    private static ObjectNode controllerJson(ObjectMapper m, ControllerSeed s, ExperimentConfig base) {
         ObjectNode n = m.createObjectNode();
         n.put("seed", s.seed());
         n.put("run_dir", s.runDir());
@@ -334,6 +378,17 @@ public final class ControlBenchmarkReport {
         }
         conditionsJson(mean.putArray("conditions"), s.meanActions());
         n.set("curve", curveJson(m, s.curve(), "mean_cost"));
+        ArrayNode restarts = n.putArray("restarts");
+        for (Restart restart : ControlBenchmark.restarts(base, s.lastCosts())) {
+            ObjectNode o = restarts.addObject();
+            restart.copies().forEach(o.putArray("copies")::add);
+            if (restart.picked() < 0) {
+                o.putNull("picked");
+            } else {
+                o.put("picked", restart.picked());
+            }
+            putNumber(o, "mean_cost", restart.cost());
+        }
         return n;
     }
 

@@ -13,9 +13,11 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,7 +128,7 @@ class ControlBenchmarkTest {
                 seeds.get(1).get("mean_return").asDouble());
         assertEquals(worstReturn, seeds.get((int) worst).get("mean_return").asDouble());
         String md = Files.readString(out.resolve("control.md"));
-        assertTrue(md.contains(String.format(java.util.Locale.ROOT, "| 0 | %d | %.1f |",
+        assertTrue(md.contains(String.format(Locale.ROOT, "| 0 | %d | %.1f |",
                 seeds.get(0).get("policy_iteration").asInt(), seeds.get(0).get("mean_return").asDouble())), md);
     }
 
@@ -187,8 +189,8 @@ class ControlBenchmarkTest {
                 .findFirst().orElseThrow();
         String[] cells = row.split("\\|", -1);
         assertEquals("0", cells[2].trim(), row);
-        assertEquals(String.format(java.util.Locale.ROOT, "%.1f", s.get("mean_return").asDouble()), cells[3].trim(), row);
-        assertEquals(String.format(java.util.Locale.ROOT, "%.1f", s.get("last_iteration_return").asDouble()),
+        assertEquals(String.format(Locale.ROOT, "%.1f", s.get("mean_return").asDouble()), cells[3].trim(), row);
+        assertEquals(String.format(Locale.ROOT, "%.1f", s.get("last_iteration_return").asDouble()),
                 cells[6].trim(), row);
         assertEquals("1000.0", cells[7].trim(), row);
     }
@@ -235,7 +237,7 @@ class ControlBenchmarkTest {
                 double evaluated = new ObjectMapper().readTree(e.out()).get("policy").get("mean_return").asDouble();
                 assertEquals(evaluated, b.get("mean_return").asDouble(), 0.0, b.toString());
                 assertEquals(String.valueOf(expected), cells[10].trim(), rows.get(2 + k));
-                assertEquals(String.format(java.util.Locale.ROOT, "%.1f", evaluated), cells[11].trim(),
+                assertEquals(String.format(Locale.ROOT, "%.1f", evaluated), cells[11].trim(),
                         rows.get(2 + k));
                 if (budget == 80) {
                     assertEquals(s.get("mean_return").asDouble(), b.get("mean_return").asDouble(), 0.0,
@@ -333,5 +335,41 @@ class ControlBenchmarkTest {
         assertEquals(1, seed.get("curve").size());
         assertTrue(seed.get("curve").get(0).get("mean_cost").isNumber());
         assertNotNull(ImageIO.read(bench.resolve("control.png").toFile()));
+    }
+
+    @Test
+    void restartsOfOneStartArePickedByTheirLastSampleCostAndScored() throws Exception {
+        Path trajopt = dir.resolve("trajopt-restarts.yaml");
+        Files.writeString(trajopt, CONFIG.substring(0, CONFIG.indexOf("policy:")).replace("mdgps", "trajopt")
+                .replace("iterations: 2", "iterations: 1")
+                .replace("conditions: [[3.141592653589793, 0.0], [0.5, 0.0]]",
+                        "conditions: [[3.141592653589793, 0.0], [0.5, 0.0], [3.141592653589793, 0.0]]")
+                .replace("initial_controller: {type: lqr, init_var: 1.0}",
+                        "initial_controller: {type: lqr, init_var: 1.0, offset_std: 2.0}"));
+        Path bench = dir.resolve("bench-restarts");
+        CliTestSupport.Outcome r = CliTestSupport.run("benchmark", "control", "--config", trajopt.toString(),
+                "--seeds", "3", "--eval-seed", "11", "--out", bench.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode state = new ObjectMapper().readTree(bench.resolve("seed=3").resolve("iter=0000")
+                .resolve("state.json").toFile()).get("conditions");
+        double cost0 = state.get(0).get("cost_mean").asDouble();
+        double cost2 = state.get(2).get("cost_mean").asDouble();
+        assertNotEquals(cost0, cost2, "the copies start from different offsets");
+        int picked = cost0 < cost2 ? 0 : 2;
+
+        JsonNode seed = new ObjectMapper().readTree(bench.resolve("control.json").toFile()).get("seeds").get(0);
+        JsonNode restarts = seed.get("restarts");
+        assertEquals(1, restarts.size(), "one start with copies; the 0.5 rad start has none");
+        assertEquals("[0,2]", restarts.get(0).get("copies").toString());
+        assertEquals(picked, restarts.get(0).get("picked").asInt());
+        assertEquals(Math.min(cost0, cost2), restarts.get(0).get("mean_cost").asDouble(), 0.0);
+
+        String md = Files.readString(bench.resolve("control.md"));
+        JsonNode planned = seed.get("mean_actions").get("conditions").get(picked);
+        String row = md.lines().filter(l -> l.startsWith("| 3 | c0, c2 |")).findFirst().orElseThrow();
+        assertTrue(row.startsWith("| 3 | c0, c2 | c" + picked + " | "), row);
+        assertTrue(row.contains(String.format(Locale.ROOT, " %.1f | ", planned.get("mean_return").asDouble())),
+                row);
+        assertTrue(md.contains("Without noise: median "), md);
     }
 }
