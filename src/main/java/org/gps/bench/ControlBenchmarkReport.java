@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -212,8 +213,8 @@ public final class ControlBenchmarkReport {
         rows.forEach(row -> sb.append(row).append('\n'));
         double[] planned = returns.stream().mapToDouble(Double::doubleValue).toArray();
         sb.append(String.format(Locale.ROOT, "%nWithout noise: median %s, worst %s; upright %d of %d.%n",
-                num(ControlBenchmark.median(planned)), num(returns.stream().mapToDouble(Double::doubleValue).min()
-                        .orElse(Double.NaN)), upright, rows.size()));
+                num(ControlBenchmark.median(planned)), num(Arrays.stream(planned).min().orElse(Double.NaN)), upright,
+                rows.size()));
     }
 
     private static String copies(List<Integer> conditions) {
